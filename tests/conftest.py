@@ -1,0 +1,85 @@
+"""Suite-wide fixtures: the private JACK server.
+
+scripts/test starts a private JACK server, exports its name in
+JACK_DEFAULT_SERVER and sets TRACKJAMMER_JACK=1.  The `jack_server` fixture
+hands that name to the tests.  Under a plain `pytest` run with jackd installed,
+the fixture starts such a server itself.  Tests are skipped only when JACK
+cannot run at all here, and under CI (CI set) that is a failure instead.
+
+Tests marked `jack` get the fixture automatically, and tests that use the
+fixture are marked `jack`, so `-m "not jack"` leaves out everything needing it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.jack_server import JackServerError, PrivateJackServer
+
+
+def _under_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _jack_unavailable(reason: str) -> None:
+    if _under_ci():
+        pytest.fail(f"JACK is required under CI, but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def jack_server() -> Iterator[str]:
+    """Name of a private JACK server; JACK_DEFAULT_SERVER points to it."""
+    if os.environ.get("TRACKJAMMER_JACK") == "1":
+        name = os.environ.get("JACK_DEFAULT_SERVER", "")
+        if not name:
+            pytest.fail("TRACKJAMMER_JACK=1 but JACK_DEFAULT_SERVER is not set", pytrace=False)
+        yield name
+        return
+
+    if shutil.which("jackd") is None:
+        _jack_unavailable(
+            "jackd is not installed; scripts/test installs jackd2 when run as root on Debian"
+            " (or: apt-get install jackd2)"
+        )
+    server = PrivateJackServer()
+    try:
+        server.start()
+    except JackServerError as exc:
+        # jackd is there but does not start: a real problem, never a skip.
+        pytest.fail(str(exc), pytrace=False)
+    saved = {k: os.environ.get(k) for k in ("JACK_DEFAULT_SERVER", "JACK_NO_START_SERVER")}
+    os.environ["JACK_DEFAULT_SERVER"] = server.name
+    os.environ["JACK_NO_START_SERVER"] = "1"
+    try:
+        yield server.name
+    finally:
+        server.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture(autouse=True)
+def _jack_marker_needs_server(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("jack") is not None:
+        request.getfixturevalue("jack_server")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "jack_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.jack)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
+    """A MonkeyPatch usable from hypothesis tests (function-scoped fixtures are not)."""
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch

@@ -1,0 +1,51 @@
+"""MIDI over a real JACK server: python-rtmidi sender -> receiver process."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import rtmidi
+
+from tests.support.jack_receiver import JackReceiver, close_midi, open_jack_output
+
+NOTE_ON_60 = bytes([0x90, 60, 100])  # note_on, channel 1, note 60, velocity 100
+CC_74_64 = bytes([0xB0, 74, 64])  # control change, channel 1, controller 74, value 64
+NOTE_OFF_60 = bytes([0x80, 60, 0])  # note_off, channel 1, note 60
+
+
+def test_rtmidi_has_the_jack_api() -> None:
+    assert rtmidi.API_UNIX_JACK in rtmidi.get_compiled_api()
+
+
+@pytest.mark.jack
+def test_messages_arrive_exactly_and_in_order(jack_server: str) -> None:
+    sent = [NOTE_ON_60, CC_74_64, NOTE_OFF_60]
+    with JackReceiver(server=jack_server) as rx:
+        assert rx.port.endswith(":in")
+        out = open_jack_output(rx.port, port_name="out")
+        try:
+            connected = rx.wait_connected()
+            assert any(name.endswith(":out") for name in connected), connected
+            before_send = time.monotonic_ns()
+            for message in sent:
+                out.send_message(list(message))
+            rx.wait_for(len(sent))
+            time.sleep(0.1)  # anything extra would arrive now
+        finally:
+            close_midi(out)
+    received = rx.messages
+
+    assert [m.data for m in received] == sent
+    times = [m.time_ns for m in received]
+    assert times == sorted(times)
+    # CLOCK_MONOTONIC is system-wide: the receiver's stamps follow our send.
+    assert before_send <= times[0] < before_send + 2_000_000_000
+
+
+@pytest.mark.jack
+def test_receiver_records_nothing_without_a_sender(jack_server: str) -> None:
+    with JackReceiver(server=jack_server) as rx:
+        time.sleep(0.05)
+        assert rx.connections() == []
+    assert rx.messages == []

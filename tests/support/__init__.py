@@ -1,0 +1,1 @@
+"""Helpers shared by the test suite (real JACK server, real MIDI receiver process)."""
