@@ -1,0 +1,410 @@
+"""Pattern: a function from a query (a time span and a seed) to events.
+
+This module holds the few primitives every transformation is written with:
+reshaping the query (`with_query_span`), reshaping events (`with_event_span`,
+`fmap`, `filter_events`), combining two patterns (`app_left`, `app_right`,
+`app_both`, `app_onset`), flattening patterns of patterns (`inner_join`, `outer_join`,
+`squeeze_join`), squeezing cycles (`fast_gap`) and choosing a pattern per
+cycle (`cycle_choice`). Everything else lives in `constructors` and
+`transforms/`, and is reached as methods through the registry.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Callable, NamedTuple
+
+from trackjammer.core.event import Event
+from trackjammer.core.span import TimeSpan
+from trackjammer.core.time import sam, to_time
+
+
+class State(NamedTuple):
+    """What a query asks for: a span of cycles, under a random seed."""
+
+    span: TimeSpan
+    seed: int = 0
+
+    def with_span(self, span: TimeSpan) -> State:
+        return State(span, self.seed)
+
+
+Query = Callable[[State], list[Event]]
+Template = tuple[tuple[Fraction, Fraction, Any, tuple], ...]
+
+
+class Pattern:
+    """A pattern of values over cyclic time.
+
+    Methods not defined here (`fast`, `every`, `scale`, ...) are looked up in
+    the transformation registry, so each one exists exactly once and is
+    available both as a method and as a curried free function.
+    """
+
+    __slots__ = ("query", "template")
+
+    def __init__(self, query: Query, template: Template | None = None):
+        self.query = query
+        # When not None: this pattern is the same every cycle, and these are
+        # its events within one cycle as (begin, end, value, context), with
+        # 0 <= begin < end <= 1. Sequences of plain values keep it, so they
+        # are merged into one flat template instead of nested queries.
+        self.template = template
+
+    # -- asking for events ------------------------------------------------
+
+    def query_span(self, begin: object, end: object, seed: int = 0) -> list[Event]:
+        return self.query(State(TimeSpan(to_time(begin), to_time(end)), seed))
+
+    def onsets(self, begin: object, end: object, seed: int = 0) -> list[Event]:
+        """Events whose onset lies in [begin, end), sorted by time."""
+        found = [e for e in self.query_span(begin, end, seed) if e.has_onset()]
+        found.sort(key=lambda e: e.whole.begin)
+        return found
+
+    def value_at(self, t: object, seed: int = 0) -> Any:
+        """Sample the pattern at one point of time (None where it is silent)."""
+        t = to_time(t)
+        for event in self.query(State(TimeSpan(t, t), seed)):
+            return event.value
+        return None
+
+    # -- reshaping queries and events --------------------------------------
+
+    def split_queries(self) -> Pattern:
+        """Query one cycle at a time, so the query function never spans two."""
+        inner = self.query
+
+        def query(state: State) -> list[Event]:
+            span = state.span
+            if span.begin.__floor__() == span.end.__floor__() or span.end == span.begin.__floor__() + 1:
+                return inner(state)
+            events: list[Event] = []
+            for piece in span.cycles():
+                events.extend(inner(State(piece, state.seed)))
+            return events
+
+        return Pattern(query)
+
+    def with_query_span(self, f: Callable[[TimeSpan], TimeSpan]) -> Pattern:
+        inner = self.query
+        return Pattern(lambda state: inner(State(f(state.span), state.seed)))
+
+    def with_query_time(self, f: Callable[[Fraction], Fraction]) -> Pattern:
+        inner = self.query
+        return Pattern(lambda state: inner(State(TimeSpan(f(state.span.begin), f(state.span.end)), state.seed)))
+
+    def with_event_span(self, f: Callable[[TimeSpan], TimeSpan]) -> Pattern:
+        inner = self.query
+        return Pattern(lambda state: [e.with_span(f) for e in inner(state)])
+
+    def with_event_time(self, f: Callable[[Fraction], Fraction]) -> Pattern:
+        return self.with_event_span(lambda span: TimeSpan(f(span.begin), f(span.end)))
+
+    def with_events(self, f: Callable[[list[Event]], list[Event]]) -> Pattern:
+        inner = self.query
+        return Pattern(lambda state: f(inner(state)))
+
+    def fmap(self, f: Callable[[Any], Any]) -> Pattern:
+        if self.template is not None:
+            return template_pattern(tuple((b, e, f(v), c) for b, e, v, c in self.template))
+        inner = self.query
+        return Pattern(lambda state: [Event(e.whole, e.part, f(e.value), e.context) for e in inner(state)])
+
+    def filter_events(self, keep: Callable[[Event], bool]) -> Pattern:
+        inner = self.query
+        return Pattern(lambda state: [e for e in inner(state) if keep(e)])
+
+    def filter_values(self, keep: Callable[[Any], bool]) -> Pattern:
+        if self.template is not None:
+            return template_pattern(tuple(slot for slot in self.template if keep(slot[2])))
+        return self.filter_events(lambda e: keep(e.value))
+
+    def filter_onsets(self) -> Pattern:
+        """Only the fragments that start their event."""
+        return self.filter_events(Event.has_onset)
+
+    # -- combining two patterns ----------------------------------------------
+
+    def app_left(self, other: Pattern, f: Callable[[Any, Any], Any]) -> Pattern:
+        """Combine values; the structure (wholes) comes from `self`."""
+        combined = _app_left_templates(self.template, other.template, f)
+        if combined is not None:
+            return template_pattern(combined)
+        left_query, right_query = self.query, other.query
+
+        def query(state: State) -> list[Event]:
+            events = []
+            for left in left_query(state):
+                for right in right_query(state.with_span(left.whole_or_part())):
+                    part = left.part.intersection(right.part)
+                    if part is not None:
+                        events.append(Event(left.whole, part, f(left.value, right.value), left.context + right.context))
+            return events
+
+        return Pattern(query)
+
+    def app_right(self, other: Pattern, f: Callable[[Any, Any], Any]) -> Pattern:
+        """Combine values; the structure comes from `other`."""
+        return other.app_left(self, lambda right, left: f(left, right))
+
+    def app_both(self, other: Pattern, f: Callable[[Any, Any], Any]) -> Pattern:
+        """Combine values where both overlap; wholes are intersected."""
+        left_query, right_query = self.query, other.query
+
+        def query(state: State) -> list[Event]:
+            events = []
+            rights = right_query(state)
+            for left in left_query(state):
+                for right in rights:
+                    part = left.part.intersection(right.part)
+                    if part is None:
+                        continue
+                    if left.whole is None or right.whole is None:
+                        whole = left.whole if right.whole is None else right.whole
+                    else:
+                        whole = left.whole.intersection(right.whole)
+                        if whole is None:
+                            continue
+                    events.append(Event(whole, part, f(left.value, right.value), left.context + right.context))
+            return events
+
+        return Pattern(query)
+
+    def app_onset(self, other: Pattern, f: Callable[[Any, Any], Any]) -> Pattern:
+        """Combine each event of `self` with the value(s) `other` has at that
+        event's onset: a note's velocity or transposition is decided where the
+        note starts, whatever the query window. Events where `other` is silent
+        at the onset are dropped."""
+        left_query, right_query = self.query, other.query
+
+        def query(state: State) -> list[Event]:
+            events = []
+            for left in left_query(state):
+                onset = left.whole_or_part().begin
+                for right in right_query(State(TimeSpan(onset, onset), state.seed)):
+                    events.append(Event(left.whole, left.part, f(left.value, right.value), left.context + right.context))
+            return events
+
+        return Pattern(query)
+
+    # -- patterns of patterns -------------------------------------------------
+
+    def inner_join(self) -> Pattern:
+        """Flatten; the structure comes from the inner patterns."""
+        outer_query = self.query
+
+        def query(state: State) -> list[Event]:
+            events = []
+            for outer in outer_query(state):
+                for inner in outer.value.query(state.with_span(outer.part)):
+                    events.append(Event(inner.whole, inner.part, inner.value, outer.context + inner.context))
+            return events
+
+        return Pattern(query)
+
+    def outer_join(self) -> Pattern:
+        """Flatten; the structure comes from the outer pattern, the value from
+        the inner pattern at the outer event's onset."""
+        outer_query = self.query
+
+        def query(state: State) -> list[Event]:
+            events = []
+            for outer in outer_query(state):
+                onset = outer.whole_or_part().begin
+                for inner in outer.value.query(state.with_span(TimeSpan(onset, onset))):
+                    events.append(Event(outer.whole, outer.part, inner.value, outer.context + inner.context))
+            return events
+
+        return Pattern(query)
+
+    def squeeze_join(self) -> Pattern:
+        """Flatten by squeezing one cycle of each inner pattern into the whole
+        of the outer event that holds it."""
+        outer_query = self.query
+
+        def query(state: State) -> list[Event]:
+            events = []
+            for outer in outer_query(state):
+                whole = outer.whole_or_part()
+                if whole.duration <= 0:
+                    continue
+                # Focus cycle sam(begin) of the inner pattern onto the whole
+                # (like Strudel's focus): unlike compress, this also works
+                # for wholes longer than a cycle or crossing a cycle boundary.
+                squeezed = (
+                    outer.value.late_by(-sam(whole.begin)).fast_by(1 / whole.duration).late_by(whole.begin)
+                )
+                for inner in squeezed.query(state.with_span(outer.part)):
+                    part = inner.part.intersection(outer.part)
+                    if part is None:
+                        continue
+                    if inner.whole is None or outer.whole is None:
+                        inner_whole = inner.whole
+                    else:
+                        inner_whole = inner.whole.intersection(outer.whole)
+                        if inner_whole is None:
+                            continue
+                    events.append(Event(inner_whole, part, inner.value, outer.context + inner.context))
+            return events
+
+        return Pattern(query)
+
+    # -- squeezing and choosing cycles ----------------------------------------
+
+    def fast_gap(self, factor: Fraction) -> Pattern:
+        """Squeeze each cycle into its first 1/factor, leaving a gap after it."""
+        factor = to_time(factor)
+        if factor <= 0:
+            return Pattern(lambda state: [])
+        if factor == 1:
+            return self
+        inner = self.query
+
+        def query(state: State) -> list[Event]:
+            span = state.span
+            cycle = sam(span.begin)
+            begin = cycle + (span.begin - cycle) * factor
+            end = cycle + (span.end - cycle) * factor
+            limit = cycle + 1
+            if begin >= limit:
+                return []
+            if end > limit:
+                end = limit
+
+            def squeeze(t: Fraction) -> Fraction:
+                return cycle + (t - cycle) / factor
+
+            events = []
+            for e in inner(State(TimeSpan(begin, end), state.seed)):
+                whole = None if e.whole is None else TimeSpan(squeeze(e.whole.begin), squeeze(e.whole.end))
+                if e.part is e.whole:
+                    part = whole.intersection(span)
+                else:
+                    part = TimeSpan(squeeze(e.part.begin), squeeze(e.part.end)).intersection(span)
+                if part is not None:
+                    events.append(Event(whole, part, e.value, e.context))
+            return events
+
+        return Pattern(query).split_queries()
+
+    def compress(self, begin: object, end: object) -> Pattern:
+        """Squeeze each cycle into [begin, end) of that cycle (0 <= begin <= end <= 1)."""
+        begin, end = to_time(begin), to_time(end)
+        if begin > end or begin < 0 or end > 1 or begin == end:
+            return Pattern(lambda state: [])
+        return self.fast_gap(1 / (end - begin)).late_by(begin)
+
+    def fast_by(self, factor: object) -> Pattern:
+        """Speed up by an exact factor (the primitive behind `fast`/`slow`);
+        0 or less gives silence."""
+        factor = to_time(factor)
+        if factor <= 0:
+            return Pattern(lambda state: [], ())
+        if factor == 1:
+            return self
+        if self.template is not None and factor.denominator == 1 and len(self.template) * factor <= 1024:
+            n = factor.numerator
+            return template_pattern(tuple(
+                ((k + b) / n, (k + e) / n, value, context) for k in range(n) for b, e, value, context in self.template
+            ))
+        inverse = 1 / factor
+        inner = self.query
+
+        def scale_back(span: TimeSpan) -> TimeSpan:
+            return TimeSpan(span.begin * inverse, span.end * inverse)
+
+        def query(state: State) -> list[Event]:
+            span = state.span
+            found = inner(State(TimeSpan(span.begin * factor, span.end * factor), state.seed))
+            return [e.with_span(scale_back) for e in found]
+
+        return Pattern(query)
+
+    def late_by(self, offset: Fraction) -> Pattern:
+        """Shift later by an exact amount (the primitive behind `late`/`early`)."""
+        if offset == 0:
+            return self
+        inner = self.query
+
+        def shift_back(span: TimeSpan) -> TimeSpan:
+            return TimeSpan(span.begin + offset, span.end + offset)
+
+        def query(state: State) -> list[Event]:
+            span = state.span
+            found = inner(State(TimeSpan(span.begin - offset, span.end - offset), state.seed))
+            return [e.with_span(shift_back) for e in found]
+
+        return Pattern(query)
+
+    # -- the registry supplies the rest -----------------------------------------
+
+    def __getattr__(self, name: str):
+        from trackjammer.core.registry import bound_method
+
+        method = bound_method(self, name)
+        if method is None:
+            raise AttributeError(name)
+        return method
+
+    def __repr__(self) -> str:
+        try:
+            events = self.onsets(0, 1)
+        except Exception:  # repr must never raise; show the failure instead
+            return "Pattern(<error while querying>)"
+        return "Pattern(" + " ".join(f"{e.whole.begin}:{e.value!r}" for e in events) + ")"
+
+
+def _app_left_templates(left: Template | None, right: Template | None, f) -> Template | None:
+    """`app_left` of two templates as a template, when each right event that
+    meets a left event covers it whole (no fragments); else None."""
+    if left is None or right is None:
+        return None
+    combined = []
+    for lb, le, lv, lc in left:
+        for rb, re, rv, rc in right:
+            if re <= lb or rb >= le:
+                continue
+            if not (rb <= lb and le <= re):
+                return None
+            combined.append((lb, le, f(lv, rv), lc + rc))
+    return tuple(combined)
+
+
+def template_pattern(template: Template) -> Pattern:
+    """A pattern that plays the same events every cycle (see Pattern.template)."""
+    if not template:
+        return Pattern(lambda state: [], ())
+
+    def query(state: State) -> list[Event]:
+        events: list[Event] = []
+        for piece in state.span.cycles():
+            cycle = piece.begin.__floor__()
+            at_begin, at_end = piece.begin - cycle, piece.end - cycle
+            if at_begin == 0 and at_end == 1:  # the whole cycle: every event fits
+                for begin, end, value, context in template:
+                    whole = TimeSpan(cycle + begin, cycle + end)
+                    events.append(Event(whole, whole, value, context))
+                continue
+            point = at_begin == at_end
+            for begin, end, value, context in template:
+                if at_begin >= end or (begin >= at_end and not (point and begin == at_begin)):
+                    continue
+                whole = TimeSpan(cycle + begin, cycle + end)
+                if at_begin <= begin and end <= at_end:
+                    part = whole
+                else:
+                    part = TimeSpan(max(piece.begin, whole.begin), min(piece.end, whole.end))
+                events.append(Event(whole, part, value, context))
+        return events
+
+    return Pattern(query, template)
+
+
+def cycle_choice(choose: Callable[[int], Pattern]) -> Pattern:
+    """A pattern that, in cycle c, plays `choose(c)` (queried at cycle c)."""
+
+    def query(state: State) -> list[Event]:
+        return choose(state.span.begin.__floor__()).query(state)
+
+    return Pattern(query).split_queries()

@@ -1,0 +1,363 @@
+"""The one registry of pattern functions.
+
+`@transformation` registers a function `f(pattern, *args)` once; from that
+single entry come the method (`p.fast(2)`), the curried free function
+(`fast(2)` is a transformation waiting for its pattern, `fast(2, p)` applies
+it), argument checking with readable errors, patterned arguments (`fast` of
+`<1 2>`), and the one-line signature and help text that the language's
+`help()` and the REPL's completion read.
+
+Currying is decided by counting arguments, never by catching TypeError:
+a free function given more positional arguments than its parameters applies
+itself to the last one; given fewer or equal, it returns a `Partial`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable
+
+from trackjammer.core.pattern import Pattern
+from trackjammer.core.time import to_time
+from trackjammer.core.values import Note, number_of
+from trackjammer.errors import ArgumentError
+
+
+# -- parameter kinds: how an argument is checked and converted --------------
+
+
+def _number(value: Any, who: str) -> Any:
+    value = number_of(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
+        raise ArgumentError(f"{who} expects a number, got {describe(value)}")
+    return value
+
+
+def _time(value: Any, who: str) -> Fraction:
+    return to_time(_number(value, who))
+
+
+def _integer(value: Any, who: str) -> int:
+    number = _number(value, who)
+    if number != int(number):
+        raise ArgumentError(f"{who} expects a whole number, got {number}")
+    return int(number)
+
+
+def _note(value: Any, who: str) -> int:
+    from trackjammer.core.theory import note_number
+
+    if isinstance(value, str):
+        try:
+            return note_number(value)
+        except ValueError as error:
+            raise ArgumentError(f"{who}: {error}", hint='write a note name such as "C3" or a number such as 48') from None
+    return _integer(value, who)
+
+
+def _string(value: Any, who: str) -> str:
+    if not isinstance(value, str):
+        raise ArgumentError(f"{who} expects a string (in double quotes), got {describe(value)}")
+    return value
+
+
+def _function(value: Any, who: str) -> Callable[[Pattern], Pattern]:
+    if not callable(value) or isinstance(value, Pattern):
+        raise ArgumentError(
+            f"{who} expects a function such as rev or fast(2), got {describe(value)}",
+            hint="pass a transformation, e.g. every(4, fast(2))",
+        )
+    return value
+
+
+def _pattern(value: Any, who: str) -> Pattern:
+    from trackjammer.core.constructors import reify
+
+    if isinstance(value, (str, bool)) or callable(value) and not isinstance(value, Pattern):
+        raise ArgumentError(f"{who} expects a pattern or a number, got {describe(value)}")
+    return reify(value)
+
+
+def _anything(value: Any, who: str) -> Any:
+    return value
+
+
+KINDS: dict[str, Callable[[Any, str], Any]] = {
+    "number": _number,
+    "time": _time,
+    "int": _integer,
+    "note": _note,
+    "string": _string,
+    "function": _function,
+    "pattern": _pattern,
+    "any": _anything,
+}
+
+# Kinds whose argument may itself be a pattern (`fast("<1 2>")`): the
+# transformation is then applied per value and the results inner-joined.
+PATTERNABLE = {"number", "time", "int", "note", "string"}
+
+
+def _hashable(combo: tuple) -> bool:
+    return all(isinstance(v, (int, float, Fraction, str, Note)) for v in combo)
+
+
+def describe(value: Any) -> str:
+    """A musician-readable name for the kind of a value."""
+    if isinstance(value, Pattern):
+        return "a pattern"
+    if isinstance(value, bool):
+        return "true/false"
+    if value is None:
+        return "none"
+    if isinstance(value, str):
+        return f'the string "{value}"'
+    if isinstance(value, (int, float, Fraction)):
+        return f"the number {value}"
+    if isinstance(value, (Partial, Curried)):
+        return f"the function {value.name}"
+    if callable(value):
+        return "a function"
+    return f"a {type(value).__name__}"
+
+
+# -- entries ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str
+    default: Any = inspect.Parameter.empty
+
+    @property
+    def required(self) -> bool:
+        return self.default is inspect.Parameter.empty
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One registered pattern function.
+
+    `per_value`: the function maps one event value (`f(value, *args)`), so
+    patterned arguments are sampled at each event's onset instead of joined.
+    `constructor`: the function makes a pattern from its arguments alone
+    (signals); it has a free form but no method form.
+    """
+
+    name: str
+    function: Callable[..., Any]
+    params: tuple[Param, ...]
+    doc: str
+    family: str
+    variadic: bool = False
+    aliases: tuple[str, ...] = field(default=())
+    per_value: bool = False
+    constructor: bool = False
+
+    @property
+    def signature(self) -> str:
+        if self.variadic:
+            return f"{self.name}(pattern, ...)"
+        shown = []
+        for p in self.params:
+            shown.append(p.name if p.required else f"{p.name} = {p.default!r}")
+        return f"{self.name}({', '.join(shown)})"
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0] if self.doc.strip() else ""
+
+    def check(self, args: tuple, kwargs: dict) -> list[Any]:
+        """Bind arguments to parameters, converted and checked."""
+        if len(args) > len(self.params):
+            raise ArgumentError(
+                f"{self.name} takes {len(self.params)} argument{'s' if len(self.params) != 1 else ''}"
+                f" but was given {len(args)}",
+                hint=f"use {self.signature}",
+            )
+        unknown = set(kwargs) - {p.name for p in self.params[len(args):]}
+        if unknown:
+            name = sorted(unknown)[0]
+            given_twice = any(p.name == name for p in self.params[: len(args)])
+            problem = "was given twice" if given_twice else "is not an argument of"
+            raise ArgumentError(f"'{name}' {problem} {self.name}", hint=f"use {self.signature}")
+        values = list(args)
+        for param in self.params[len(args):]:
+            if param.name in kwargs:
+                values.append(kwargs[param.name])
+            elif param.required:
+                raise ArgumentError(f"{self.name} needs its argument '{param.name}'", hint=f"use {self.signature}")
+            else:
+                values.append(param.default)
+        return values
+
+    def construct(self, *args: Any, **kwargs: Any) -> Pattern:
+        values = self.check(args, kwargs)
+        return self.function(*(self._convert(p, v) for p, v in zip(self.params, values)))
+
+    def apply(self, pattern: Pattern, *args: Any, **kwargs: Any) -> Pattern:
+        if self.variadic:
+            return self.function(pattern, *args)
+        values = self.check(args, kwargs)
+        patterned = [
+            i for i, (p, v) in enumerate(zip(self.params, values))
+            if p.kind in PATTERNABLE and isinstance(v, Pattern)
+        ]
+        if not patterned:
+            converted = [self._convert(p, v) for p, v in zip(self.params, values)]
+            if self.per_value:
+                return pattern.fmap(lambda value: self.function(value, *converted))
+            return self.function(pattern, *converted)
+        # Patterned arguments: combine them (structure from the first)...
+        combos = values[patterned[0]].fmap(lambda v: (v,))
+        for i in patterned[1:]:
+            combos = combos.app_left(values[i], lambda acc, v: acc + (v,))
+
+        def chosen(combo: tuple) -> list[Any]:
+            picked = list(values)
+            for i, v in zip(patterned, combo):
+                picked[i] = v
+            return [self._convert(p, v) for p, v in zip(self.params, picked)]
+
+        if self.per_value:
+            # ...sampled at each event's onset,
+            return pattern.app_onset(combos, lambda value, combo: self.function(value, *chosen(combo)))
+        # ...or applied per combination, the results inner-joined. Patterns
+        # are immutable, so the pattern for a combination is built once.
+        built: dict[tuple, Pattern] = {}
+
+        def for_combo(combo: tuple) -> Pattern:
+            result = built.get(combo) if _hashable(combo) else None
+            if result is None:
+                result = self.function(pattern, *chosen(combo))
+                if _hashable(combo) and len(built) < 1024:
+                    built[combo] = result
+            return result
+
+        return combos.fmap(for_combo).inner_join()
+
+    def _convert(self, param: Param, value: Any) -> Any:
+        if value is None and not param.required and param.default is None:
+            return None
+        return KINDS[param.kind](value, f"{self.name}'s '{param.name}'")
+
+
+@dataclass(frozen=True)
+class Partial:
+    """A transformation waiting for its pattern: `fast(2)`, `every(4, rev)`."""
+
+    entry: Entry
+    args: tuple
+    kwargs: tuple = ()
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    def __call__(self, pattern: Any) -> Pattern:
+        return self.entry.apply(_pattern(pattern, self.entry.name), *self.args, **dict(self.kwargs))
+
+    def __repr__(self) -> str:
+        shown = [repr(a) for a in self.args] + [f"{k}: {v!r}" for k, v in self.kwargs]
+        return f"{self.entry.name}({', '.join(shown)})"
+
+
+@dataclass(frozen=True)
+class Curried:
+    """The free-function form of an entry."""
+
+    entry: Entry
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.entry.variadic:
+            return self.entry.function(*args)
+        if self.entry.constructor:
+            return self.entry.construct(*args, **kwargs)
+        if len(args) > len(self.entry.params):
+            *head, target = args
+            return self.entry.apply(_pattern(target, self.entry.name), *head, **kwargs)
+        self.entry.check(args, kwargs)  # report mistakes now, not when applied
+        return Partial(self.entry, tuple(args), tuple(sorted(kwargs.items())))
+
+    def __repr__(self) -> str:
+        return self.entry.signature
+
+
+REGISTRY: dict[str, Entry] = {}
+
+
+def transformation(
+    name: str | None = None,
+    *,
+    kinds: dict[str, str] | None = None,
+    family: str = "pattern",
+    aliases: tuple[str, ...] = (),
+    variadic: bool = False,
+    per_value: bool = False,
+    constructor: bool = False,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register `f(pattern, *args)` as a method and a curried free function.
+
+    `kinds` maps each parameter after the pattern (or, for constructors, each
+    parameter) to one of KINDS ("number" when not given). With `per_value`,
+    `f(value, *args)` maps one event value. The docstring's first line is the
+    help summary.
+    """
+
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        entry_name = name or function.__name__
+        params: list[Param] = []
+        if not variadic:
+            signature = inspect.signature(function)
+            skip = 0 if constructor else 1
+            for param in list(signature.parameters.values())[skip:]:
+                kind = (kinds or {}).get(param.name, "number")
+                params.append(Param(param.name, kind, param.default))
+        entry = Entry(
+            entry_name, function, tuple(params), inspect.getdoc(function) or "", family,
+            variadic, aliases, per_value, constructor,
+        )
+        for key in (entry_name, *aliases):
+            if key in REGISTRY:
+                raise RuntimeError(f"pattern function '{key}' registered twice")
+            REGISTRY[key] = entry
+        return function
+
+    return register
+
+
+def bound_method(pattern: Pattern, name: str) -> Callable[..., Pattern] | None:
+    entry = REGISTRY.get(name)
+    if entry is None or entry.constructor:
+        return None
+
+    def method(*args: Any, **kwargs: Any) -> Pattern:
+        return entry.apply(pattern, *args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = entry.doc
+    return method
+
+
+def free_function(name: str) -> Curried:
+    return Curried(REGISTRY[name])
+
+
+def apply_function(f: Callable[[Pattern], Any], pattern: Pattern, who: str) -> Pattern:
+    """Call a user-supplied transformation and insist it gives a pattern back."""
+    result = f(pattern)
+    if isinstance(result, Partial):
+        raise ArgumentError(
+            f"{who} was given {result.name} without all its arguments",
+            hint=f"use {result.entry.signature}",
+        )
+    if not isinstance(result, Pattern):
+        raise ArgumentError(f"{who}: the function gave {describe(result)}, not a pattern")
+    return result

@@ -1,0 +1,5 @@
+"""The transformations, by family. Importing this package registers them all."""
+
+from __future__ import annotations
+
+from trackjammer.core.transforms import arith, chance, structure, time, tonal  # noqa: F401

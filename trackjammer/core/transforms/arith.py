@@ -1,0 +1,70 @@
+"""Arithmetic on patterns: applied to each event's number, the right side
+sampled at each left event's onset. Velocity and gate are kept."""
+
+from __future__ import annotations
+
+import operator
+from fractions import Fraction
+from typing import Any, Callable
+
+from trackjammer.core.pattern import Pattern
+from trackjammer.core.registry import transformation
+from trackjammer.core.values import combine_numbers
+from trackjammer.errors import TrackJammerError
+
+
+def _divide(a: Any, b: Any) -> Any:
+    if b == 0:
+        raise TrackJammerError("division by zero")
+    if isinstance(a, int) and isinstance(b, int):
+        quotient = Fraction(a, b)
+        return int(quotient) if quotient.denominator == 1 else a / b
+    return a / b
+
+
+OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": _divide,
+}
+
+
+def combine(left: Any, right: Any, symbol: str) -> Any:
+    """`left <symbol> right` for numbers, patterns and signals alike."""
+    op = OPERATORS[symbol]
+    if isinstance(left, Pattern):
+        if isinstance(right, Pattern):
+            return left.app_onset(right, lambda a, b: combine_numbers(a, b, op))
+        return left.fmap(lambda a: combine_numbers(a, right, op))
+    if isinstance(right, Pattern):
+        return right.fmap(lambda b: combine_numbers(left, b, op))
+    return op(left, right)
+
+
+def negate(value: Any) -> Any:
+    return combine(0, value, "-")
+
+
+@transformation(kinds={"other": "any"}, family="arithmetic")
+def add(pat: Pattern, other) -> Pattern:
+    """Add a number or pattern to each value: [0 4 7].add(60)."""
+    return combine(pat, other, "+")
+
+
+@transformation(kinds={"other": "any"}, family="arithmetic")
+def sub(pat: Pattern, other) -> Pattern:
+    """Subtract a number or pattern from each value."""
+    return combine(pat, other, "-")
+
+
+@transformation(kinds={"other": "any"}, family="arithmetic")
+def mul(pat: Pattern, other) -> Pattern:
+    """Multiply each value by a number or pattern."""
+    return combine(pat, other, "*")
+
+
+@transformation(kinds={"other": "any"}, family="arithmetic")
+def div(pat: Pattern, other) -> Pattern:
+    """Divide each value by a number or pattern."""
+    return combine(pat, other, "/")

@@ -1,0 +1,71 @@
+"""Seeded chance: dropping events and applying functions at random.
+
+Each random decision is a function of the seed and the event's onset (see
+core.rand), so it is the same in every run and every query window.
+"""
+
+from __future__ import annotations
+
+from trackjammer.core.constructors import stack
+from trackjammer.core.pattern import Pattern
+from trackjammer.core.rand import salt_of
+from trackjammer.core.registry import apply_function, transformation
+from trackjammer.core.signals import signal
+from trackjammer.core.rand import rand_at
+
+DEGRADE_SALT = salt_of("degrade")
+SOMETIMES_SALT = salt_of("sometimes")
+
+
+def random_signal(salt: int) -> Pattern:
+    return signal(lambda t, seed: rand_at(seed, t, salt))
+
+
+def keep_by_chance(pat: Pattern, probability, salt: int, keep_dropped: bool = False) -> Pattern:
+    """Drop each event with `probability` (decided at its onset); with
+    `keep_dropped`, keep exactly the events that would have been dropped."""
+    paired = pat.app_left(random_signal(salt), lambda value, r: (value, r))
+    if keep_dropped:
+        kept = paired.filter_values(lambda pair: pair[1] < probability)
+    else:
+        kept = paired.filter_values(lambda pair: pair[1] >= probability)
+    return kept.fmap(lambda pair: pair[0])
+
+
+@transformation(kinds={"probability": "number"}, family="chance")
+def degrade(pat: Pattern, probability=0.5) -> Pattern:
+    """Drop each event with the given probability (0.5 unless given)."""
+    return keep_by_chance(pat, probability, DEGRADE_SALT)
+
+
+@transformation("sometimesBy", kinds={"probability": "number", "function": "function"}, family="chance")
+def sometimes_by(pat: Pattern, probability, function) -> Pattern:
+    """Apply `function` to each event with the given probability."""
+    untouched = keep_by_chance(pat, probability, SOMETIMES_SALT)
+    chosen = keep_by_chance(pat, probability, SOMETIMES_SALT, keep_dropped=True)
+    return stack(untouched, apply_function(function, chosen, "sometimesBy"))
+
+
+@transformation(kinds={"function": "function"}, family="chance")
+def sometimes(pat: Pattern, function) -> Pattern:
+    """Apply `function` to about half of the events."""
+    return sometimes_by(pat, 0.5, function)
+
+
+@transformation(kinds={"function": "function"}, family="chance")
+def often(pat: Pattern, function) -> Pattern:
+    """Apply `function` to about three events in four."""
+    return sometimes_by(pat, 0.75, function)
+
+
+@transformation(kinds={"function": "function"}, family="chance")
+def rarely(pat: Pattern, function) -> Pattern:
+    """Apply `function` to about one event in four."""
+    return sometimes_by(pat, 0.25, function)
+
+
+def choose_per_cycle(patterns: list[Pattern], salt: int) -> Pattern:
+    """One of `patterns` chosen at random for each cycle (the `|` of mini-notation)."""
+    count = len(patterns)
+    pick = random_signal(salt).segment(1).fmap(lambda r: patterns[min(int(r * count), count - 1)])
+    return pick.inner_join()

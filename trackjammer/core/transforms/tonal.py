@@ -1,0 +1,165 @@
+"""Tonal transformations: pitches, chords, arpeggios, velocity and gate.
+
+Value-level functions (`per_value=True`) map one event value; the registry
+samples a patterned argument at each note's onset.
+"""
+
+from __future__ import annotations
+
+import difflib
+import random
+from fractions import Fraction
+from itertools import groupby
+
+from trackjammer.core.event import Event
+from trackjammer.core.pattern import Pattern
+from trackjammer.core.registry import transformation
+from trackjammer.core.span import TimeSpan
+from trackjammer.core.theory import CHORDS, SCALES, scale_note
+from trackjammer.core.transforms.chance import random_signal
+from trackjammer.core.rand import salt_of
+from trackjammer.core.values import map_number, number_of, with_gate, with_velocity
+from trackjammer.errors import ArgumentError
+
+ARP_SALT = salt_of("arp")
+
+
+def _lookup(table: dict, name: str, what: str):
+    if name in table:
+        return table[name]
+    close = difflib.get_close_matches(name, list(table), n=1)
+    hint = f"did you mean '{close[0]}'?" if close else f"known {what}s: {', '.join(table)}"
+    raise ArgumentError(f"unknown {what} '{name}'", hint=hint)
+
+
+@transformation(kinds={"semitones": "number"}, family="tonal", per_value=True)
+def transpose(value, semitones):
+    """Move notes by `semitones` (12 is an octave up)."""
+    return map_number(value, lambda n: n + semitones)
+
+
+@transformation(kinds={"name": "string", "root": "note"}, family="tonal")
+def scale(pat: Pattern, name, root=60) -> Pattern:
+    """Read numbers as degrees of the named scale from `root` (a note name or
+    number): [0 2 4].scale("dorian", "C3"). Degrees wrap into other octaves."""
+    steps = _lookup(SCALES, name, "scale")
+
+    def degree_to_note(degree):
+        if degree != int(degree):
+            raise ArgumentError(f"scale degrees must be whole numbers, got {degree}")
+        return scale_note(int(degree), steps, root)
+
+    return pat.fmap(lambda value: map_number(value, degree_to_note))
+
+
+@transformation(kinds={"name": "string"}, family="tonal")
+def chord(pat: Pattern, name) -> Pattern:
+    """Turn each note into the named chord on it: [C3 F3].chord("maj7")."""
+    intervals = _lookup(CHORDS, name, "chord")
+
+    def expand(events: list[Event]) -> list[Event]:
+        return [e.with_value(lambda v, i=i: map_number(v, lambda n: n + i)) for e in events for i in intervals]
+
+    return pat.with_events(expand)
+
+
+def _arp_order(mode: str, notes: list, shuffle_seed: float) -> list:
+    ordered = sorted(notes, key=lambda e: number_of(e.value))
+    if mode == "up":
+        return ordered
+    if mode == "down":
+        return ordered[::-1]
+    if mode == "updown":
+        return ordered[:-1] + ordered[::-1][:-1] if len(ordered) > 1 else ordered
+    if mode == "downup":
+        return ordered[::-1][:-1] + ordered[:-1] if len(ordered) > 1 else ordered
+    if mode == "converge":
+        result, low, high = [], 0, len(ordered) - 1
+        while low <= high:
+            result.append(ordered[low])
+            if low != high:
+                result.append(ordered[high])
+            low, high = low + 1, high - 1
+        return result
+    if mode == "diverge":
+        return _arp_order("converge", notes, shuffle_seed)[::-1]
+    shuffled = list(ordered)
+    random.Random(shuffle_seed).shuffle(shuffled)
+    return shuffled
+
+
+ARP_MODES = ("up", "down", "updown", "downup", "converge", "diverge", "random")
+
+
+@transformation(kinds={"mode": "string"}, family="tonal")
+def arp(pat: Pattern, mode="up") -> Pattern:
+    """Play the notes of each chord one after another within its span, in the
+    order `mode`: up down updown downup converge diverge random."""
+    if mode not in ARP_MODES:
+        _lookup({m: m for m in ARP_MODES}, mode, "arp mode")
+    # Each event carries a random number drawn at its onset, used by "random".
+    paired = pat.app_left(random_signal(ARP_SALT), lambda value, r: (value, r))
+
+    def spread(events: list[Event]) -> list[Event]:
+        result = []
+        chords = [e for e in events if e.whole is not None]
+        chords.sort(key=lambda e: (e.whole, e.part))
+        for (whole, part), group in groupby(chords, key=lambda e: (e.whole, e.part)):
+            group = list(group)
+            # The chord's own random number (drawn at its onset), so each chord
+            # is shuffled on its own, the same in every query window.
+            shuffle_seed = group[0].value[1] if mode == "random" else 0
+            group = [e.with_value(lambda pair: pair[0]) for e in group]
+            notes = _arp_order(mode, group, shuffle_seed)
+            step = whole.duration / len(notes)
+            for i, e in enumerate(notes):
+                new_whole = TimeSpan(whole.begin + i * step, whole.begin + (i + 1) * step)
+                new_part = new_whole.intersection(part)
+                if new_part is not None and new_part.begin < new_part.end:
+                    result.append(Event(new_whole, new_part, e.value, e.context))
+        return result
+
+    return paired.with_events(spread)
+
+
+@transformation(kinds={"delay": "time"}, family="tonal")
+def strum(pat: Pattern, delay) -> Pattern:
+    """Spread each chord's notes from low to high, each `delay` cycles after
+    the one below it; all end together."""
+
+    def spread(events: list[Event]) -> list[Event]:
+        result = []
+        chords = sorted((e for e in events if e.whole is not None), key=lambda e: (e.whole, e.part))
+        for (whole, part), group in groupby(chords, key=lambda e: (e.whole, e.part)):
+            for i, e in enumerate(sorted(group, key=lambda e: number_of(e.value))):
+                begin = whole.begin + i * delay
+                if begin >= whole.end:
+                    continue
+                new_whole = TimeSpan(begin, whole.end)
+                new_part = new_whole.intersection(part)
+                if new_part is not None and (new_part.begin < new_part.end or part.begin == part.end):
+                    result.append(Event(new_whole, new_part, e.value, e.context))
+        result.extend(e for e in events if e.whole is None)
+        return result
+
+    return pat.with_events(spread)
+
+
+@transformation(kinds={"velocity": "number"}, family="tonal", per_value=True)
+def vel(value, velocity):
+    """Set the velocity (0..127) of every note; a pattern or signal is read at each note's onset."""
+    return with_velocity(value, max(0, min(127, round(velocity))))
+
+
+@transformation(kinds={"fraction": "time"}, family="tonal", per_value=True)
+def gate(value, fraction):
+    """Sound each note for `fraction` of its span (legato): 0.5 is staccato, 1 full length."""
+    if fraction <= 0:
+        raise ArgumentError(f"gate must be more than 0, got {fraction}", hint="try gate(0.5)")
+    return with_gate(value, Fraction(fraction))
+
+
+@transformation("range", kinds={"low": "number", "high": "number"}, family="tonal", per_value=True)
+def range_(value, low, high):
+    """Scale values from 0..1 to low..high: Sine(1).range(60, 110)."""
+    return map_number(value, lambda v: v * (high - low) + low)

@@ -1,0 +1,72 @@
+"""Event values: a plain number, or a Note carrying velocity and gate.
+
+A note number with nothing attached stays a plain number, so `[C4]` and
+`[60]` are the same pattern; `^80`, `vel(...)` and `gate(...)` attach a
+velocity or gate by wrapping the number in a `Note`. Arithmetic and tonal
+transformations act on the number and keep what is attached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Callable
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    note: Any
+    velocity: int | None = None
+    gate: Fraction | None = None
+
+    def __repr__(self) -> str:
+        extra = "" if self.velocity is None else f"^{self.velocity}"
+        extra += "" if self.gate is None else f" gate {self.gate}"
+        return f"{self.note}{extra}"
+
+
+def make_value(number: Any, velocity: int | None = None, gate: Fraction | None = None) -> Any:
+    """A plain number when nothing is attached, else a Note."""
+    if velocity is None and gate is None:
+        return number
+    return Note(number, velocity, gate)
+
+
+def number_of(value: Any) -> Any:
+    return value.note if isinstance(value, Note) else value
+
+
+def velocity_of(value: Any) -> int | None:
+    return value.velocity if isinstance(value, Note) else None
+
+
+def gate_of(value: Any) -> Fraction | None:
+    return value.gate if isinstance(value, Note) else None
+
+
+def map_number(value: Any, f: Callable[[Any], Any]) -> Any:
+    """Apply `f` to the number inside a value, keeping velocity and gate."""
+    if isinstance(value, Note):
+        return Note(f(value.note), value.velocity, value.gate)
+    return f(value)
+
+
+def with_velocity(value: Any, velocity: int | None) -> Any:
+    return make_value(number_of(value), velocity, gate_of(value))
+
+
+def with_gate(value: Any, gate: Fraction | None) -> Any:
+    return make_value(number_of(value), velocity_of(value), gate)
+
+
+def combine_numbers(left: Any, right: Any, op: Callable[[Any, Any], Any]) -> Any:
+    """`op` on the numbers of two values; what is attached comes from the left,
+    or from the right where the left has nothing attached."""
+    result = op(number_of(left), number_of(right))
+    velocity = velocity_of(left)
+    gate = gate_of(left)
+    return make_value(
+        result,
+        velocity if velocity is not None else velocity_of(right),
+        gate if gate is not None else gate_of(right),
+    )

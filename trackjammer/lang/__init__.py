@@ -1,0 +1,1 @@
+"""The script language and the mini-notation inside its pattern literals."""

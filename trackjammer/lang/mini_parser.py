@@ -1,0 +1,183 @@
+"""Mini-notation text → mini AST. Lark's types never leave this module.
+
+Errors become MiniNotationError with the line and column of the problem and
+what would have been accepted there, in a musician's words.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, UnexpectedInput
+from lark.exceptions import VisitError
+
+from trackjammer.core.theory import note_number
+from trackjammer.errors import MiniNotationError, TrackJammerError
+from trackjammer.lang import mini_ast as ast
+from trackjammer.lang.syntax_errors import syntax_error
+
+GRAMMAR = Path(__file__).with_name("mini.lark")
+
+def _pos(token: Token, line: int, column: int) -> ast.Pos:
+    """Position in the user's source: `line`/`column` is where the text starts."""
+    if token.line == 1:
+        return ast.Pos(line, column + token.column - 1)
+    return ast.Pos(line + token.line - 1, token.column)
+
+
+class MiniToAst(Transformer):
+    """Lark tree → mini AST (also used for literals inside scripts)."""
+
+    def __init__(self, line: int = 1, column: int = 1):
+        super().__init__()
+        self.line, self.column = line, column
+
+    def pos(self, token: Token) -> ast.Pos:
+        return _pos(token, self.line, self.column)
+
+    # values
+    def note(self, children):
+        (token,) = children
+        try:
+            return ast.Atom(note_number(str(token)), str(token), self.pos(token))
+        except ValueError as error:
+            position = self.pos(token)
+            raise MiniNotationError(
+                str(error), hint="MIDI notes run from C-1 (0) to G9 (127)", line=position.line, column=position.column
+            ) from None
+
+    def number(self, children):
+        (token,) = children
+        text = str(token)
+        value = float(text) if "." in text else int(text)
+        return ast.Atom(value, text, self.pos(token))
+
+    # terms
+    def rest(self, children):
+        return ast.Rest(self.pos(children[0]))
+
+    def group(self, children):
+        return ast.Group(children[1])
+
+    def alternate(self, children):
+        return ast.Alternate(children[1])
+
+    def polymeter(self, children):
+        steps = children[4] if len(children) > 3 else None
+        return ast.Polymeter(children[1], steps)
+
+    def term(self, children):
+        return children[0]
+
+    def factor(self, children):
+        return children[0]
+
+    # modifiers
+    def fast(self, children):
+        return ast.Fast(children[1])
+
+    def slow(self, children):
+        return ast.Slow(children[1])
+
+    def replicate(self, children):
+        token = children[0]
+        digits = str(token)[1:]
+        return ast.Replicate(int(digits) if digits else None, self.pos(token))
+
+    def elongate(self, children):
+        return ast.Elongate(self.pos(children[0]))
+
+    def weight(self, children):
+        token = children[0]
+        return ast.Weight(Fraction(str(token)[1:]), self.pos(token))
+
+    def degrade(self, children):
+        token = children[0]
+        digits = str(token)[1:]
+        return ast.Degrade(float(digits) if digits else None, self.pos(token))
+
+    def euclid(self, children):
+        args = [c for c in children if isinstance(c, ast.Sequence)]
+        return ast.Euclid(args[0], args[1], args[2] if len(args) > 2 else None)
+
+    def velocity(self, children):
+        return ast.Velocity(children[1])
+
+    def modifier(self, children):
+        return children[0]
+
+    # structure
+    def step(self, children):
+        return ast.Step(children[0], tuple(children[1:]))
+
+    def range(self, children):
+        return ast.Range(children[0], children[2])
+
+    def foot(self, children):
+        return tuple(children)
+
+    def sequence(self, children):
+        feet = tuple(c for c in children if isinstance(c, tuple))
+        first = feet[0][0]
+        return ast.Sequence(feet, _first_pos(first))
+
+    def body(self, children):
+        layers = tuple(c for c in children if isinstance(c, ast.Sequence))
+        separators = {str(c) for c in children if isinstance(c, Token)}
+        if separators == {",", "|"}:
+            bar = next(c for c in children if isinstance(c, Token) and str(c) == "|")
+            position = self.pos(bar)
+            raise MiniNotationError(
+                "',' (play together) and '|' (choose one) cannot be mixed in one group",
+                hint="put one of them in its own brackets: [a, b] | c",
+                line=position.line,
+                column=position.column,
+            )
+        return ast.Body(layers, "|" in separators, layers[0].pos)
+
+    def mini(self, children):
+        return children[0]
+
+    def literal(self, children):
+        opening = children[0]
+        position = self.pos(opening)
+        body = next((c for c in children if isinstance(c, ast.Body)), None)
+        if body is None:
+            body = ast.Body((), False, position)
+        modifiers = tuple(c for c in children[1:] if not isinstance(c, (ast.Body, Token)))
+        return ast.Literal(body, modifiers, position)
+
+
+def _first_pos(node) -> ast.Pos:
+    if isinstance(node, ast.Step):
+        node = node.term
+    if isinstance(node, ast.Range):
+        return node.start.pos
+    if isinstance(node, (ast.Atom, ast.Rest)):
+        return node.pos
+    return node.body.pos
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark.open(str(GRAMMAR), start="mini", parser="lalr", maybe_placeholders=False)
+
+
+def parse_mini(text: str, line: int = 1, column: int = 1, closer: str | None = None) -> ast.Body:
+    """Parse the inside of a pattern literal. `line`/`column` say where `text`
+    starts in the user's source, so errors point at the right place;
+    `closer` is the bracket that ends the literal, named in errors."""
+    if not text.strip():
+        return ast.Body((), False, ast.Pos(line, column))
+    try:
+        tree = _parser().parse(text)
+        return MiniToAst(line, column).transform(tree)
+    except VisitError as error:
+        if isinstance(error.orig_exc, TrackJammerError):
+            raise error.orig_exc from None
+        raise
+    except UnexpectedInput as error:
+        end_word = f"'{closer}'" if closer else "the end of the pattern"
+        raise syntax_error(error, text, MiniNotationError, line, column, end_word, _parser()) from None

@@ -1,0 +1,156 @@
+"""Lark's parse errors → TrackJammer errors a musician can read.
+
+Lark reports the terminal names it would have accepted; we say them in
+words ("expected a note, a number or ']'"), with the line and column.
+"""
+
+from __future__ import annotations
+
+from lark import Lark, Token, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from trackjammer.errors import TrackJammerError
+
+MODIFIER = "a modifier (* / ! _ @ ? ^ or (k,n))"
+OPERATOR = "an operator (+ - * /)"
+
+# Terminal → words, in the order they are listed in a message.
+WORDS: dict[str, str] = {
+    "NOTE": "a note",
+    "NUMBER": "a number",
+    "REST": "a rest (~)",
+    "NAME": "a name",
+    "STRING": "a string",
+    "TRUE": "true",
+    "FALSE": "false",
+    "NONE": "none",
+    "LSQB": "'['",
+    "LESSTHAN": "'<'",
+    "LBRACE": "'{'",
+    "STAR": MODIFIER,
+    "SLASH": MODIFIER,
+    "REPLICATE": MODIFIER,
+    "ELONGATE": MODIFIER,
+    "WEIGHT": MODIFIER,
+    "DEGRADE": MODIFIER,
+    "CARET": MODIFIER,
+    "RANGE": "'..'",
+    "PERCENT": "'%'",
+    "DOTNAME": "a method call (.name)",
+    "PLUS": OPERATOR,
+    "MINUS": OPERATOR,
+    "TIMES": OPERATOR,
+    "DIVIDE": OPERATOR,
+    "COLON": "':'",
+    "LPAR": "'('",
+    "COMMA": "','",
+    "BAR": "'|'",
+    "DOT": "'.'",
+    "RSQB": "']'",
+    "MORETHAN": "'>'",
+    "RBRACE": "'}'",
+    "RPAR": "')'",
+    "$END": "the end of the input",
+}
+
+
+def _plain(name: str) -> str:
+    return name.rsplit("__", 1)[-1]
+
+
+GROUP = "a group ([ < {)"
+SEPARATORS = {"'..'", "'%'", "','", "'|'", "'.'", MODIFIER, OPERATOR, "a method call (.name)", "':'"}
+
+
+def expected_in_words(expected: set[str], end_word: str | None = None) -> str:
+    """'a note, a number or ']'' from a set of terminal names."""
+    plain = {_plain(name) for name in expected}
+    words: list[str] = []
+    for name, word in WORDS.items():
+        if name in plain:
+            if name == "$END" and end_word is not None:
+                word = end_word
+            if word not in words:
+                words.append(word)
+    if len(words) > 6:
+        # Too many to read: name the groups once and leave out what may
+        # merely continue what was written.
+        words = [GROUP if w in ("'['", "'<'", "'{'") else w for w in words if w not in SEPARATORS]
+        words = list(dict.fromkeys(words))
+    if not words:
+        return "something else"
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def syntax_error(
+    error: UnexpectedInput,
+    text: str,
+    error_class: type[TrackJammerError],
+    line: int = 1,
+    column: int = 1,
+    end_word: str | None = None,
+    parser: Lark | None = None,
+) -> TrackJammerError:
+    """Build `error_class` for a lark error in `text` (which starts at line/column).
+    Given the `parser`, an unexpected character is explained by what the
+    parser really accepts there (the lexer's own list is too broad)."""
+    if isinstance(error, UnexpectedEOF):
+        where, expected, found = len(text), set(error.expected), "the input ended"
+    elif isinstance(error, UnexpectedToken):
+        at_end = error.token.type == "$END"
+        where = len(text) if at_end else error.token.start_pos
+        expected = set(error.expected)
+        found = "the input ended" if at_end else f"found '{error.token}'"
+    elif isinstance(error, UnexpectedCharacters):
+        where = error.pos_in_stream
+        expected = set(error.allowed or ())
+        found = f"found '{text[where]}'"
+    else:  # pragma: no cover - lark has no other kinds today
+        where, expected, found = 0, set(), "this could not be read"
+    expected = _accepts_before(parser, text[:where]) or {str(name) for name in expected}
+    before = text[:where]
+    rel_line = before.count("\n")
+    rel_column = where - (before.rfind("\n") + 1)
+    message = f"expected {expected_in_words(expected, end_word)}; {found}"
+    return error_class(
+        message,
+        line=line + rel_line,
+        column=(column if rel_line == 0 else 1) + rel_column,
+        source=None,
+        hint=_hint(text, where),
+    )
+
+
+def _accepts_before(parser: Lark | None, prefix: str) -> set[str]:
+    """The terminals the parser would take after `prefix`.
+
+    Lark's own `accepts()` skips namespaced terminals (`mini__NOTE` is not
+    upper case), so we test each candidate the same way it does.
+    """
+    if parser is None:
+        return set()
+    try:
+        interactive = parser.parse_interactive(prefix)
+        interactive.exhaust_lexer()
+    except UnexpectedInput:
+        return set()
+    terminals = {str(t.name) for t in parser.terminals} | {"$END"}
+    accepted = set()
+    for name in interactive.choices():
+        if str(name) not in terminals:
+            continue
+        trial = interactive.copy()
+        try:
+            trial.feed_token(Token(str(name), ""))
+        except UnexpectedToken:
+            continue
+        accepted.add(str(name))
+    return accepted
+
+
+def _hint(text: str, where: int) -> str | None:
+    if text[where:where + 1].isalpha():
+        return "notes are written A to G with an optional # or b and an octave: C4, f#3, Eb2"
+    for opening, closing in ("[]", "<>", "{}", "()"):
+        if text.count(opening) != text.count(closing):
+            return f"check that every '{opening}' has its '{closing}'"
+    return None
