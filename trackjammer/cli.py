@@ -1,0 +1,79 @@
+"""Command line: `trackjammer <command>`.
+
+Commands today: `events` (show a pattern's events). The REPL, `run` and
+`ports` arrive with the engine and REPL issues.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from fractions import Fraction
+
+from trackjammer import __version__
+from trackjammer.errors import TrackJammerError
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 70
+
+
+def _cycles(text: str) -> tuple[Fraction, Fraction]:
+    try:
+        begin_text, end_text = text.split(":")
+        begin, end = Fraction(begin_text), Fraction(end_text)
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a range of cycles like 0:4 or 1/2:3") from None
+    if end <= begin:
+        raise argparse.ArgumentTypeError(f"the range {text} is empty: the end must come after the beginning")
+    return begin, end
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trackjammer",
+        description="TrackJammer: a terminal live-coding instrument for MIDI.",
+    )
+    parser.add_argument("--version", action="version", version=f"trackjammer {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    events = commands.add_parser(
+        "events",
+        help="print the events of a pattern expression",
+        description="Print the events whose onset lies in the given cycles, sorted by time and note.",
+    )
+    events.add_argument("expression", help="a pattern expression, e.g. '[C4 [E4 G4]*2 <C5 B4>](3,8)' or '[C4 E4].fast(2)'")
+    events.add_argument("--cycles", type=_cycles, default=(Fraction(0), Fraction(1)), metavar="A:B",
+                        help="the cycles to show, [A, B) (default 0:1; fractions allowed: 1/2:3)")
+    events.add_argument("--json", action="store_true",
+                        help='print a JSON array of {"begin", "end", "note", "velocity"} (times as exact fractions)')
+    events.add_argument("--seed", type=int, default=0, help="the random seed (default 0)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        if args.command == "events":
+            from trackjammer.commands.events import run_events
+
+            return run_events(args.expression, args.cycles, as_json=args.json, seed=args.seed)
+    except TrackJammerError as error:
+        print(error.format(), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # an internal bug: say so briefly, never a bare traceback
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print("internal error: TrackJammer hit a bug (run with --debug for details, and please report it)",
+                  file=sys.stderr)
+        return EXIT_INTERNAL
+    parser.error(f"unknown command {args.command}")
+    return EXIT_BAD_INPUT

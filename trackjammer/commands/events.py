@@ -1,0 +1,79 @@
+"""`trackjammer events`: the pattern engine made visible."""
+
+from __future__ import annotations
+
+import json
+import sys
+from fractions import Fraction
+
+import trackjammer.core  # noqa: F401  (registers the pattern functions)
+from trackjammer.core.constructors import reify
+from trackjammer.core.event import Event
+from trackjammer.core.pattern import Pattern
+from trackjammer.core.registry import describe
+from trackjammer.core.time import format_time
+from trackjammer.core.values import number_of, velocity_of
+from trackjammer.errors import TrackJammerError
+from trackjammer.lang.evaluator import evaluate_expression
+
+NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
+
+def pattern_of(expression: str) -> Pattern:
+    value = evaluate_expression(expression)
+    if isinstance(value, bool) or not isinstance(value, (Pattern, int, float)):
+        raise TrackJammerError(
+            f"the expression gives {describe(value)}, not a pattern",
+            hint="write a pattern literal such as '[C4 E4 G4]', optionally with methods: '[C4 E4].fast(2)'",
+        )
+    return reify(value)
+
+
+def sorted_onsets(pattern: Pattern, begin: Fraction, end: Fraction, seed: int = 0) -> list[Event]:
+    events = pattern.onsets(begin, end, seed)
+    events.sort(key=lambda e: (e.whole.begin, _sort_number(number_of(e.value))))
+    return events
+
+
+def _sort_number(value) -> float:
+    return value if isinstance(value, (int, float, Fraction)) else float("inf")
+
+
+def note_name(number) -> str:
+    if isinstance(number, int) and 0 <= number <= 127:
+        return f"{NAMES[number % 12]}{number // 12 - 1}"
+    return ""
+
+
+def to_json(events: list[Event]) -> str:
+    rows = [
+        {
+            "begin": format_time(e.whole.begin),
+            "end": format_time(e.whole.end),
+            "note": number_of(e.value),
+            "velocity": velocity_of(e.value),
+        }
+        for e in events
+    ]
+    return json.dumps(rows, indent=2)
+
+
+def to_table(events: list[Event]) -> str:
+    lines = [f"{'begin':>8}  {'end':>8}  {'note':>5}  {'':4}  {'velocity':>8}"]
+    for e in events:
+        number = number_of(e.value)
+        velocity = velocity_of(e.value)
+        lines.append(
+            f"{format_time(e.whole.begin):>8}  {format_time(e.whole.end):>8}  {number!s:>5}  "
+            f"{note_name(number):4}  {'-' if velocity is None else velocity:>8}"
+        )
+    lines.append(f"{len(events)} event{'s' if len(events) != 1 else ''}")
+    return "\n".join(lines)
+
+
+def run_events(expression: str, cycles: tuple[Fraction, Fraction], as_json: bool = False, seed: int = 0) -> int:
+    pattern = pattern_of(expression)
+    events = sorted_onsets(pattern, cycles[0], cycles[1], seed)
+    print(to_json(events) if as_json else to_table(events))
+    return 0
+

@@ -1,0 +1,70 @@
+"""The script language's syntax tree: frozen dataclasses with positions.
+(Expressions for now; statements arrive with the language issue.)"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Union
+
+from trackjammer.lang.mini_ast import Literal, Pos
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A number, string, true/false or none."""
+
+    value: Any
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Name:
+    name: str
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class PatternLiteral:
+    literal: Literal
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Call:
+    function: str
+    args: tuple[Expr, ...]
+    kwargs: tuple[tuple[str, Expr], ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class MethodCall:
+    target: Expr
+    method: str
+    args: tuple[Expr, ...]
+    kwargs: tuple[tuple[str, Expr], ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Attribute:
+    target: Expr
+    name: str
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str
+    left: Expr
+    right: Expr
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Negate:
+    operand: Expr
+    pos: Pos
+
+
+Expr = Union[Constant, Name, PatternLiteral, Call, MethodCall, Attribute, Binary, Negate]

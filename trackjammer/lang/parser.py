@@ -1,0 +1,149 @@
+"""Script text → AST. Lark's types never leave this module."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, UnexpectedInput
+from lark.exceptions import VisitError
+from lark.visitors import merge_transformers
+
+from trackjammer.errors import TrackJammerError
+from trackjammer.lang import ast
+from trackjammer.lang.mini_ast import Pos
+from trackjammer.lang.mini_parser import MiniToAst
+from trackjammer.lang.syntax_errors import syntax_error
+
+GRAMMAR = Path(__file__).with_name("trackjammer.lark")
+
+ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+
+
+class SyntaxError_(TrackJammerError):
+    """The input is not valid TrackJammer."""
+
+
+def _pos(token: Token) -> Pos:
+    return Pos(token.line, token.column)
+
+
+def _unescape(body: str, token: Token) -> str:
+    out, i = [], 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            nxt = body[i + 1]
+            if nxt not in ESCAPES:
+                raise SyntaxError_(
+                    f"unknown escape '\\{nxt}' in a string",
+                    hint='use \\" \\\\ \\n or \\t',
+                    line=token.line,
+                    column=token.column + 1 + i,
+                )
+            out.append(ESCAPES[nxt])
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _split_args(children) -> tuple[tuple, tuple]:
+    args, kwargs = [], []
+    for child in children:
+        if isinstance(child, tuple) and len(child) == 2 and child[0] == "keyword":
+            kwargs.append(child[1])
+        elif not isinstance(child, Token):
+            if kwargs:
+                raise SyntaxError_(
+                    "a positional argument cannot follow a keyword argument",
+                    line=_node_pos(child).line,
+                    column=_node_pos(child).column,
+                )
+            args.append(child)
+    return tuple(args), tuple(kwargs)
+
+
+def _node_pos(node) -> Pos:
+    return node.pos
+
+
+class ScriptToAst(Transformer):
+    def start(self, children):
+        return children[0]
+
+    def number(self, children):
+        (token,) = children
+        text = str(token)
+        return ast.Constant(float(text) if "." in text else int(text), _pos(token))
+
+    def string(self, children):
+        (token,) = children
+        return ast.Constant(_unescape(str(token)[1:-1], token), _pos(token))
+
+    def true(self, children):
+        return ast.Constant(True, _pos(children[0]))
+
+    def false(self, children):
+        return ast.Constant(False, _pos(children[0]))
+
+    def none(self, children):
+        return ast.Constant(None, _pos(children[0]))
+
+    def name(self, children):
+        return ast.Name(str(children[0]), _pos(children[0]))
+
+    def parens(self, children):
+        return children[1]
+
+    def pattern_literal(self, children):
+        literal = MiniToAst().literal(children)
+        return ast.PatternLiteral(literal, literal.pos)
+
+    def arguments(self, children):
+        return [c for c in children if not isinstance(c, Token)]
+
+    def keyword(self, children):
+        return ("keyword", (str(children[0]), children[2]))
+
+    def call(self, children):
+        name = children[0]
+        args, kwargs = _split_args(children[2] if len(children) == 4 else [])
+        return ast.Call(str(name), args, kwargs, _pos(name))
+
+    def method_call(self, children):
+        target, dotname = children[0], children[1]
+        args, kwargs = _split_args(children[3] if len(children) == 5 else [])
+        return ast.MethodCall(target, str(dotname)[1:], args, kwargs, Pos(dotname.line, dotname.column + 1))
+
+    def attribute(self, children):
+        target, dotname = children
+        return ast.Attribute(target, str(dotname)[1:], Pos(dotname.line, dotname.column + 1))
+
+    def binary(self, children):
+        left, op, right = children
+        return ast.Binary(str(op), left, right, _pos(op))
+
+    def negate(self, children):
+        return ast.Negate(children[1], _pos(children[0]))
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark.open(str(GRAMMAR), parser="lalr", maybe_placeholders=False)
+
+
+def parse_expression(text: str) -> ast.Expr:
+    """Parse one expression; errors carry line, column and the source."""
+    transformer = merge_transformers(ScriptToAst(), mini=MiniToAst())
+    try:
+        return transformer.transform(_parser().parse(text))
+    except VisitError as error:
+        if isinstance(error.orig_exc, TrackJammerError):
+            raise error.orig_exc.at(error.orig_exc.line or 1, error.orig_exc.column or 1, text) from None
+        raise
+    except TrackJammerError as error:
+        raise error.at(1, 1, text) from None
+    except UnexpectedInput as error:
+        raise syntax_error(error, text, SyntaxError_, parser=_parser()).at(1, 1, text) from None
