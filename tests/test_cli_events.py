@@ -68,3 +68,27 @@ def test_a_bad_cycle_range_exits_2():
     result = run("[C4]", "--cycles", "3:1")
     assert result.returncode == 2
     assert "the end must come after the beginning" in result.stderr
+
+
+def test_signal_values_are_shown_rounded_in_the_table_and_exact_in_json():
+    table = run("Sine(1).segment(8).range(40, 90)", "--cycles", "0:1/4").stdout.splitlines()
+    assert table[1:3] == [
+        "       0       1/8     65               -",
+        "     1/8       1/4  82.678               -",
+    ]
+    rows = json.loads(run("Sine(1).segment(8).range(40, 90)", "--cycles", "0:1/4", "--json").stdout)
+    assert [row["note"] for row in rows] == [65.0, 82.67766952966369]
+
+
+def test_every_command_of_the_readme_tour_runs():
+    from pathlib import Path
+    import shlex
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    commands = [line.split("#")[0] for line in readme.splitlines() if line.startswith("scripts/trackjammer events")]
+    assert len(commands) == 10
+    for command in commands:
+        args = shlex.split(command)[2:]
+        result = run(*args)
+        assert result.returncode == 0, (command, result.stderr)
+        assert result.stdout.strip(), command

@@ -39,6 +39,13 @@ def _sort_number(value) -> float:
     return value if isinstance(value, (int, float, Fraction)) else float("inf")
 
 
+def show_number(number) -> str:
+    """Ints as they are; other numbers to at most three decimals."""
+    if isinstance(number, float):
+        return f"{number:.3f}".rstrip("0").rstrip(".")
+    return str(number)
+
+
 def note_name(number) -> str:
     if isinstance(number, int) and 0 <= number <= 127:
         return f"{NAMES[number % 12]}{number // 12 - 1}"
@@ -64,7 +71,7 @@ def to_table(events: list[Event]) -> str:
         number = number_of(e.value)
         velocity = velocity_of(e.value)
         lines.append(
-            f"{format_time(e.whole.begin):>8}  {format_time(e.whole.end):>8}  {number!s:>5}  "
+            f"{format_time(e.whole.begin):>8}  {format_time(e.whole.end):>8}  {show_number(number):>5}  "
             f"{note_name(number):4}  {'-' if velocity is None else velocity:>8}"
         )
     lines.append(f"{len(events)} event{'s' if len(events) != 1 else ''}")
