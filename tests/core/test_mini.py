@@ -634,7 +634,6 @@ def test_error_bar_inside_polymeter():
     assert info.value.line == 1
 
 
-@pytest.mark.xfail(strict=True, reason="the error points at the first layer (column 2), not at the '|' (column 5)")
 def test_error_bar_inside_polymeter_points_at_the_bar():
     with pytest.raises(MiniNotationError) as info:
         mini("{C4 | E4}")

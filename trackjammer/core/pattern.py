@@ -57,7 +57,11 @@ class Pattern:
         return self.query(State(TimeSpan(to_time(begin), to_time(end)), seed))
 
     def onsets(self, begin: object, end: object, seed: int = 0) -> list[Event]:
-        """Events whose onset lies in [begin, end), sorted by time."""
+        """Events whose onset lies in [begin, end), sorted by time (none when
+        the window is empty: a point query is `value_at`'s business)."""
+        begin, end = to_time(begin), to_time(end)
+        if begin >= end:
+            return []
         found = [e for e in self.query_span(begin, end, seed) if e.has_onset()]
         found.sort(key=lambda e: e.whole.begin)
         return found

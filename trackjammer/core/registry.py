@@ -39,6 +39,13 @@ def _time(value: Any, who: str) -> Fraction:
     return to_time(_number(value, who))
 
 
+def _positive_time(value: Any, who: str) -> Fraction:
+    time = _time(value, who)
+    if time <= 0:
+        raise ArgumentError(f"{who} must be more than 0, got {number_of(value)}")
+    return time
+
+
 def _integer(value: Any, who: str) -> int:
     number = _number(value, who)
     if number != int(number):
@@ -87,6 +94,7 @@ def _anything(value: Any, who: str) -> Any:
 KINDS: dict[str, Callable[[Any, str], Any]] = {
     "number": _number,
     "time": _time,
+    "positive time": _positive_time,
     "int": _integer,
     "note": _note,
     "string": _string,
@@ -97,7 +105,7 @@ KINDS: dict[str, Callable[[Any, str], Any]] = {
 
 # Kinds whose argument may itself be a pattern (`fast("<1 2>")`): the
 # transformation is then applied per value and the results inner-joined.
-PATTERNABLE = {"number", "time", "int", "note", "string"}
+PATTERNABLE = {"number", "time", "positive time", "int", "note", "string"}
 
 
 def _hashable(combo: tuple) -> bool:

@@ -32,6 +32,7 @@ class Body:
     layers: tuple[Sequence, ...]
     choice: bool
     pos: Pos
+    separator_pos: Pos | None = None  # where the first ',' or '|' stands
 
 
 @dataclass(frozen=True)

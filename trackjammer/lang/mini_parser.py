@@ -135,7 +135,8 @@ class MiniToAst(Transformer):
                 line=position.line,
                 column=position.column,
             )
-        return ast.Body(layers, "|" in separators, layers[0].pos)
+        first = next((c for c in children if isinstance(c, Token)), None)
+        return ast.Body(layers, "|" in separators, layers[0].pos, None if first is None else self.pos(first))
 
     def mini(self, children):
         return children[0]

@@ -97,8 +97,10 @@ def _term(term) -> Pattern:
     if isinstance(term, ast.Polymeter):
         layers = [_polymeter_layer(layer) for layer in term.body.layers]
         if term.body.choice:
+            where = term.body.separator_pos
             raise MiniNotationError(
-                "'|' cannot be used inside { }", line=term.body.pos.line, column=term.body.pos.column
+                "'|' cannot be used inside { }", line=where.line, column=where.column,
+                hint="choose between whole groups instead: {a b} | {c d}",
             )
         if term.steps is None:
             return c.polymeter(layers)

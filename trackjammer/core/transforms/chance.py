@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from trackjammer.core.constructors import stack
 from trackjammer.core.pattern import Pattern
-from trackjammer.core.rand import salt_of
+from trackjammer.core.rand import rand_at, salt_of
 from trackjammer.core.registry import apply_function, transformation
 from trackjammer.core.signals import signal
-from trackjammer.core.rand import rand_at
 
 DEGRADE_SALT = salt_of("degrade")
 SOMETIMES_SALT = salt_of("sometimes")

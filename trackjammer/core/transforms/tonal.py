@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import random
-from fractions import Fraction
 from itertools import groupby
 
 from trackjammer.core.event import Event
@@ -115,7 +114,7 @@ def arp(pat: Pattern, mode="up") -> Pattern:
             for i, e in enumerate(notes):
                 new_whole = TimeSpan(whole.begin + i * step, whole.begin + (i + 1) * step)
                 new_part = new_whole.intersection(part)
-                if new_part is not None and new_part.begin < new_part.end:
+                if new_part is not None and (new_part.begin < new_part.end or part.begin == part.end):
                     result.append(Event(new_whole, new_part, e.value, e.context))
         return result
 
@@ -151,12 +150,10 @@ def vel(value, velocity):
     return with_velocity(value, max(0, min(127, round(velocity))))
 
 
-@transformation(kinds={"fraction": "time"}, family="tonal", per_value=True)
+@transformation(kinds={"fraction": "positive time"}, family="tonal", per_value=True)
 def gate(value, fraction):
     """Sound each note for `fraction` of its span (legato): 0.5 is staccato, 1 full length."""
-    if fraction <= 0:
-        raise ArgumentError(f"gate must be more than 0, got {fraction}", hint="try gate(0.5)")
-    return with_gate(value, Fraction(fraction))
+    return with_gate(value, fraction)
 
 
 @transformation("range", kinds={"low": "number", "high": "number"}, family="tonal", per_value=True)
