@@ -1,11 +1,13 @@
 """Pattern: a function from a query (a time span and a seed) to events.
 
 This module holds the few primitives every transformation is written with:
-reshaping the query (`with_query_span`), reshaping events (`with_event_span`,
-`fmap`, `filter_events`), combining two patterns (`app_left`, `app_right`,
-`app_both`, `app_onset`), flattening patterns of patterns (`inner_join`, `outer_join`,
-`squeeze_join`), squeezing cycles (`fast_gap`) and choosing a pattern per
-cycle (`cycle_choice`). Everything else lives in `constructors` and
+reshaping the query (`with_query_span`) and the events (`with_event_span`,
+`with_events`, `fmap`, `filter_events`, `filter_values`), combining two
+patterns (`app_left`: structure from the left; `app_onset`: the right sampled
+at each left onset), flattening patterns of patterns (`inner_join`,
+`squeeze_join`), speed and shift (`fast_by`, `late_by`), choosing a pattern
+per cycle (`cycle_choice`), and templates for patterns that are the same
+every cycle (`template_pattern`). Everything else lives in `constructors` and
 `transforms/`, and is reached as methods through the registry.
 """
 
@@ -94,16 +96,9 @@ class Pattern:
         inner = self.query
         return Pattern(lambda state: inner(State(f(state.span), state.seed)))
 
-    def with_query_time(self, f: Callable[[Fraction], Fraction]) -> Pattern:
-        inner = self.query
-        return Pattern(lambda state: inner(State(TimeSpan(f(state.span.begin), f(state.span.end)), state.seed)))
-
     def with_event_span(self, f: Callable[[TimeSpan], TimeSpan]) -> Pattern:
         inner = self.query
         return Pattern(lambda state: [e.with_span(f) for e in inner(state)])
-
-    def with_event_time(self, f: Callable[[Fraction], Fraction]) -> Pattern:
-        return self.with_event_span(lambda span: TimeSpan(f(span.begin), f(span.end)))
 
     def with_events(self, f: Callable[[list[Event]], list[Event]]) -> Pattern:
         inner = self.query
@@ -124,10 +119,6 @@ class Pattern:
             return template_pattern(tuple(slot for slot in self.template if keep(slot[2])))
         return self.filter_events(lambda e: keep(e.value))
 
-    def filter_onsets(self) -> Pattern:
-        """Only the fragments that start their event."""
-        return self.filter_events(Event.has_onset)
-
     # -- combining two patterns ----------------------------------------------
 
     def app_left(self, other: Pattern, f: Callable[[Any, Any], Any]) -> Pattern:
@@ -144,33 +135,6 @@ class Pattern:
                     part = left.part.intersection(right.part)
                     if part is not None:
                         events.append(Event(left.whole, part, f(left.value, right.value), left.context + right.context))
-            return events
-
-        return Pattern(query)
-
-    def app_right(self, other: Pattern, f: Callable[[Any, Any], Any]) -> Pattern:
-        """Combine values; the structure comes from `other`."""
-        return other.app_left(self, lambda right, left: f(left, right))
-
-    def app_both(self, other: Pattern, f: Callable[[Any, Any], Any]) -> Pattern:
-        """Combine values where both overlap; wholes are intersected."""
-        left_query, right_query = self.query, other.query
-
-        def query(state: State) -> list[Event]:
-            events = []
-            rights = right_query(state)
-            for left in left_query(state):
-                for right in rights:
-                    part = left.part.intersection(right.part)
-                    if part is None:
-                        continue
-                    if left.whole is None or right.whole is None:
-                        whole = left.whole if right.whole is None else right.whole
-                    else:
-                        whole = left.whole.intersection(right.whole)
-                        if whole is None:
-                            continue
-                    events.append(Event(whole, part, f(left.value, right.value), left.context + right.context))
             return events
 
         return Pattern(query)
@@ -207,21 +171,6 @@ class Pattern:
 
         return Pattern(query)
 
-    def outer_join(self) -> Pattern:
-        """Flatten; the structure comes from the outer pattern, the value from
-        the inner pattern at the outer event's onset."""
-        outer_query = self.query
-
-        def query(state: State) -> list[Event]:
-            events = []
-            for outer in outer_query(state):
-                onset = outer.whole_or_part().begin
-                for inner in outer.value.query(state.with_span(TimeSpan(onset, onset))):
-                    events.append(Event(outer.whole, outer.part, inner.value, outer.context + inner.context))
-            return events
-
-        return Pattern(query)
-
     def squeeze_join(self) -> Pattern:
         """Flatten by squeezing one cycle of each inner pattern into the whole
         of the outer event that holds it."""
@@ -254,50 +203,7 @@ class Pattern:
 
         return Pattern(query)
 
-    # -- squeezing and choosing cycles ----------------------------------------
-
-    def fast_gap(self, factor: Fraction) -> Pattern:
-        """Squeeze each cycle into its first 1/factor, leaving a gap after it."""
-        factor = to_time(factor)
-        if factor <= 0:
-            return Pattern(lambda state: [])
-        if factor == 1:
-            return self
-        inner = self.query
-
-        def query(state: State) -> list[Event]:
-            span = state.span
-            cycle = sam(span.begin)
-            begin = cycle + (span.begin - cycle) * factor
-            end = cycle + (span.end - cycle) * factor
-            limit = cycle + 1
-            if begin >= limit:
-                return []
-            if end > limit:
-                end = limit
-
-            def squeeze(t: Fraction) -> Fraction:
-                return cycle + (t - cycle) / factor
-
-            events = []
-            for e in inner(State(TimeSpan(begin, end), state.seed)):
-                whole = None if e.whole is None else TimeSpan(squeeze(e.whole.begin), squeeze(e.whole.end))
-                if e.part is e.whole:
-                    part = whole.intersection(span)
-                else:
-                    part = TimeSpan(squeeze(e.part.begin), squeeze(e.part.end)).intersection(span)
-                if part is not None:
-                    events.append(Event(whole, part, e.value, e.context))
-            return events
-
-        return Pattern(query).split_queries()
-
-    def compress(self, begin: object, end: object) -> Pattern:
-        """Squeeze each cycle into [begin, end) of that cycle (0 <= begin <= end <= 1)."""
-        begin, end = to_time(begin), to_time(end)
-        if begin > end or begin < 0 or end > 1 or begin == end:
-            return Pattern(lambda state: [])
-        return self.fast_gap(1 / (end - begin)).late_by(begin)
+    # -- speed and shift ----------------------------------------------------------
 
     def fast_by(self, factor: object) -> Pattern:
         """Speed up by an exact factor (the primitive behind `fast`/`slow`);
