@@ -56,6 +56,20 @@ def test_arithmetic_on_patterns_and_signals():
     assert values == [0.25, 0.375, 0.5, 0.625]
 
 
+def test_division_of_whole_numbers_is_exact():
+    assert evaluate_expression("1/3") == F(1, 3)
+    assert evaluate_expression("6/3") == 2 and isinstance(evaluate_expression("6/3"), int)
+    assert onsets("[C4 E4].late(1/3)") == [(F(1, 3), F(5, 6), 60), (F(5, 6), F(4, 3), 64)]
+    assert [b for b, _, _ in onsets("[C4 E4 G4 B4].swing(1/3, 2)")] == [0, F(1, 3), F(1, 2), F(5, 6)]
+
+
+def test_a_bare_function_with_defaults_can_be_passed():
+    assert [v for _, _, v in onsets("[C4 E4 G4 B4].every(2, degrade)", 1, 2)] == [60, 64, 67, 71]
+    degraded = onsets("[C4 E4 G4 B4].every(2, degrade)", 0, 1)
+    assert degraded == onsets("[C4 E4 G4 B4].degrade()", 0, 1)
+    assert len(degraded) < 4
+
+
 def test_strings_keep_their_escapes():
     assert evaluate_expression(r'"a \"b\" \\ c\n"') == 'a "b" \\ c\n'
 
@@ -95,7 +109,7 @@ def test_unclosed_bracket_says_what_closes_it():
         ('[C4].chord("mjr7")', 6, "unknown chord 'mjr7'", "did you mean 'maj7'?"),
         ('[C4 E4].fast("x")', 9, "fast's 'factor' expects a number, got the string \"x\"", None),
         ("[C4 E4].fast(2, 3)", 9, "fast takes 1 argument but was given 2", "use fast(factor)"),
-        ("[C4 E4].every(2, fast)", 9, "every was given fast without all its arguments", "use fast(factor)"),
+        ("[C4 E4].every(2, fast)", 9, "every was given fast without its argument 'factor'", "use fast(factor)"),
         ('"a" + 1', 5, "cannot use '+' with the string \"a\"", None),
         ("[G#9]", 2, "note G#9 is 128, outside MIDI's 0..127", "MIDI notes run from C-1 (0) to G9 (127)"),
     ],

@@ -41,8 +41,8 @@ def _sort_number(value) -> float:
 
 def show_number(number) -> str:
     """Ints as they are; other numbers to at most three decimals."""
-    if isinstance(number, float):
-        return f"{number:.3f}".rstrip("0").rstrip(".")
+    if isinstance(number, (float, Fraction)):
+        return f"{float(number):.3f}".rstrip("0").rstrip(".")
     return str(number)
 
 
@@ -57,12 +57,16 @@ def to_json(events: list[Event]) -> str:
         {
             "begin": format_time(e.whole.begin),
             "end": format_time(e.whole.end),
-            "note": number_of(e.value),
+            "note": _json_number(number_of(e.value)),
             "velocity": velocity_of(e.value),
         }
         for e in events
     ]
     return json.dumps(rows, indent=2)
+
+
+def _json_number(number):
+    return float(number) if isinstance(number, Fraction) else number
 
 
 def to_table(events: list[Event]) -> str:

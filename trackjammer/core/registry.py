@@ -359,13 +359,16 @@ def free_function(name: str) -> Curried:
 
 
 def apply_function(f: Callable[[Pattern], Any], pattern: Pattern, who: str) -> Pattern:
-    """Call a user-supplied transformation and insist it gives a pattern back."""
+    """Call a user-supplied transformation and insist it gives a pattern back.
+    A bare registered function (`rev`, `degrade`) is applied with its defaults."""
+    if isinstance(f, Curried) and not (f.entry.constructor or f.entry.variadic):
+        missing = [p.name for p in f.entry.params if p.required]
+        if missing:
+            raise ArgumentError(
+                f"{who} was given {f.name} without its argument '{missing[0]}'", hint=f"use {f.entry.signature}"
+            )
+        return f.entry.apply(pattern)
     result = f(pattern)
-    if isinstance(result, Partial):
-        raise ArgumentError(
-            f"{who} was given {result.name} without all its arguments",
-            hint=f"use {result.entry.signature}",
-        )
     if not isinstance(result, Pattern):
         raise ArgumentError(f"{who}: the function gave {describe(result)}, not a pattern")
     return result

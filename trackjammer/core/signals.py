@@ -35,16 +35,26 @@ def _phase(frequency: Fraction, t: Fraction) -> Fraction:
     return cycle_pos(frequency * t)
 
 
+# Exact values of (sin(2πp) + 1) / 2 at the quarter periods, where floating
+# point would give 0.5000000000000001.
+QUARTER_SINE = {Fraction(0): 0.5, Fraction(1, 4): 1.0, Fraction(1, 2): 0.5, Fraction(3, 4): 0.0}
+
+
+def _sine_at(phase: Fraction) -> float:
+    exact = QUARTER_SINE.get(phase)
+    return exact if exact is not None else (math.sin(2 * math.pi * float(phase)) + 1) / 2
+
+
 @transformation("Sine", constructor=True, kinds={"frequency": "time"}, family="signal")
 def sine(frequency=1):
     """A sine wave in 0..1: 0.5 at time 0, rising; `frequency` periods per cycle."""
-    return signal(lambda t, seed: (math.sin(2 * math.pi * float(_phase(frequency, t))) + 1) / 2)
+    return signal(lambda t, seed: _sine_at(_phase(frequency, t)))
 
 
 @transformation("Cosine", constructor=True, kinds={"frequency": "time"}, family="signal")
 def cosine(frequency=1):
     """Sine a quarter period earlier: 1 at time 0, falling."""
-    return signal(lambda t, seed: (math.cos(2 * math.pi * float(_phase(frequency, t))) + 1) / 2)
+    return signal(lambda t, seed: _sine_at(cycle_pos(_phase(frequency, t) + Fraction(1, 4))))
 
 
 @transformation("Saw", constructor=True, kinds={"frequency": "time"}, family="signal", aliases=("Ramp",))

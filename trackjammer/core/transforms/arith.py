@@ -14,11 +14,12 @@ from trackjammer.errors import TrackJammerError
 
 
 def _divide(a: Any, b: Any) -> Any:
+    """Whole numbers divide exactly: 1/3 is a third of a cycle, not 0.333..."""
     if b == 0:
-        raise TrackJammerError("division by zero")
-    if isinstance(a, int) and isinstance(b, int):
-        quotient = Fraction(a, b)
-        return int(quotient) if quotient.denominator == 1 else a / b
+        raise TrackJammerError("division by zero", hint="divide by a number other than 0")
+    if isinstance(a, (int, Fraction)) and isinstance(b, (int, Fraction)):
+        quotient = Fraction(a) / b
+        return int(quotient) if quotient.denominator == 1 else quotient
     return a / b
 
 

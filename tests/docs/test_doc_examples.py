@@ -1,0 +1,69 @@
+"""Every example in the docs and the README runs, and gives what it says.
+
+Docs show pattern examples as fenced blocks tagged `events`:
+
+    ```events
+    [C4!3 E4]            (optionally: --cycles 0:2, default 0:1)
+    0    1/4  C4
+    1/4  1/2  C4
+    ...
+    ```
+
+The first line is an expression, the rest are the onsets it must give, in
+order of time then note: begin, end, note (a name such as E4 or a number),
+and `^velocity` when one is set. A line `...` ends the listing early (only
+the lines above it are checked).
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+import trackjammer.core  # noqa: F401
+from trackjammer.commands.events import note_name, pattern_of, show_number, sorted_onsets
+from trackjammer.core.time import format_time
+from trackjammer.core.values import number_of, velocity_of
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]
+BLOCK = re.compile(r"^```events\n(.*?)^```", re.S | re.M)
+
+
+def examples():
+    for path in DOCS:
+        text = path.read_text()
+        for match in BLOCK.finditer(text):
+            line = text[: match.start()].count("\n") + 1
+            yield pytest.param(match.group(1), id=f"{path.name}:{line}")
+
+
+def render(event) -> str:
+    number = number_of(event.value)
+    shown = note_name(number) or show_number(number)
+    velocity = velocity_of(event.value)
+    suffix = "" if velocity is None else f" ^{velocity}"
+    return f"{format_time(event.whole.begin)} {format_time(event.whole.end)} {shown}{suffix}"
+
+
+@pytest.mark.parametrize("block", list(examples()))
+def test_doc_example(block: str):
+    lines = [line.strip() for line in block.strip().splitlines()]
+    head, expected = lines[0], lines[1:]
+    cycles = (Fraction(0), Fraction(1))
+    if " --cycles " in head:
+        head, _, span = head.partition(" --cycles ")
+        begin, end = span.split(":")
+        cycles = (Fraction(begin), Fraction(end))
+    got = [render(e) for e in sorted_onsets(pattern_of(head), *cycles)]
+    if expected and expected[-1] == "...":
+        expected = expected[:-1]
+        got = got[: len(expected)]
+    assert got == [" ".join(line.split()) for line in expected]
+
+
+def test_there_are_examples():
+    assert len(list(examples())) >= 30
