@@ -59,6 +59,9 @@ def cycles(text, n, start=0):
         ("bb", 70),  # B flat, not two Bs
         ("Bb", 70),
         ("f#", 66),
+        ("EB2", 39),  # case-insensitive, accidentals included
+        ("CS4", 61),
+        ("BB", 70),
     ],
 )
 def test_note_names(name, number):
@@ -100,6 +103,11 @@ def test_only_rests_is_silent():
     assert cycles("~ ~", 3) == []
     assert cycles("[~ -]", 3) == []
     assert mini("~").query_span(0, 4) == []
+
+
+def test_value_at_samples_a_sequence():
+    pat = mini("0 1 ~")
+    assert [pat.value_at(t) for t in (0, F(1, 3), F(1, 2), F(2, 3), F(5, 6), 1)] == [0, 1, 1, None, None, 0]
 
 
 def test_empty_text_is_silence():
@@ -638,3 +646,32 @@ def test_error_bar_inside_polymeter_points_at_the_bar():
     with pytest.raises(MiniNotationError) as info:
         mini("{C4 | E4}")
     assert info.value.column == 5
+
+
+def test_random_choices_survive_edits_elsewhere_in_the_pattern():
+    # Typing before a `?` (here: a longer first step) must not reshuffle it:
+    # each random construct is seeded by its order, not its column.
+    before = [e.whole.begin for e in mini("C4 [E4*16?]").onsets(0, 4) if e.value == 64]
+    after = [e.whole.begin for e in mini("C4^100 [E4*16?]").onsets(0, 4) if e.value == 64]
+    assert before == after
+    assert 0 < len(before) < 64
+    choice_before = [e.value for e in mini("[60 | 62 | 64] 1").onsets(0, 16)]
+    choice_after = [e.value for e in mini("[60 | 62 | 64] 1 2 3").onsets(0, 16)]
+    assert [v for v in choice_before if v != 1] == [v for v in choice_after if v not in (1, 2, 3)]
+
+
+def test_two_random_constructs_in_one_pattern_are_independent():
+    # Stacked, both `?` see exactly the same onsets; seeded alike they would
+    # keep exactly the same notes.
+    events = mini("C4*16?, E4*16?").onsets(0, 4)
+    kept_c = {e.whole.begin for e in events if e.value == 60}
+    kept_e = {e.whole.begin for e in events if e.value == 64}
+    assert kept_c and kept_e and kept_c != kept_e
+
+
+@pytest.mark.parametrize(("text", "column"), [("C4^128", 4), ("C4 E4^300", 7), ("C4^64.5", 4)])
+def test_explicit_velocity_outside_0_to_127_is_an_error(text, column):
+    with pytest.raises(MiniNotationError) as info:
+        mini(text)
+    assert (info.value.line, info.value.column) == (1, column)
+    assert info.value.message.startswith("velocity ") and info.value.message.endswith(" is outside 0..127")

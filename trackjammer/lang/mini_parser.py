@@ -103,7 +103,15 @@ class MiniToAst(Transformer):
         return ast.Euclid(args[0], args[1], args[2] if len(args) > 2 else None)
 
     def velocity(self, children):
-        return ast.Velocity(children[1])
+        caret, factor = children[0], children[1]
+        if isinstance(factor, ast.Atom) and not (factor.value == int(factor.value) and 0 <= factor.value <= 127):
+            raise MiniNotationError(
+                f"velocity {factor.text} is outside 0..127",
+                hint="MIDI velocities are whole numbers from 0 (silent) to 127 (loudest)",
+                line=factor.pos.line,
+                column=factor.pos.column,
+            )
+        return ast.Velocity(factor)
 
     def modifier(self, children):
         return children[0]
