@@ -1,7 +1,8 @@
 """Command line: `trackjammer <command>`.
 
-Commands today: `events` (show a pattern's events). The REPL, `run` and
-`ports` arrive with the engine and REPL issues.
+Commands today: `events` (show what a pattern plays) and `run --offline`
+(evaluate a script). The REPL, live `run` and `ports` arrive with the
+engine and REPL issues.
 """
 
 from __future__ import annotations
@@ -43,12 +44,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the events of a pattern expression",
         description="Print the events whose onset lies in the given cycles, sorted by time and note.",
     )
-    events.add_argument("expression", help="a pattern expression, e.g. '[C4 [E4 G4]*2 <C5 B4>](3,8)' or '[C4 E4].fast(2)'")
+    events.add_argument("expression", help="a pattern expression, e.g. '[C4 [E4 G4]*2 <C5 B4>](3,8)' or "
+                        "'[C4 E4].fast(2)'; or statements ending with one: 'let m = [C4 E4]; m.rev()'")
     events.add_argument("--cycles", type=_cycles, default=(Fraction(0), Fraction(1)), metavar="A:B",
                         help="the cycles to show, [A, B) (default 0:1; fractions allowed: 1/2:3)")
     events.add_argument("--json", action="store_true",
                         help='print a JSON array of {"begin", "end", "note", "velocity"} (times as exact fractions)')
     events.add_argument("--seed", type=int, default=0, help="the random seed (default 0)")
+
+    run = commands.add_parser(
+        "run",
+        help="evaluate a script file",
+        description="Evaluate a TrackJammer script. With --offline there is no clock: "
+        "the file is evaluated for its effects (and, later, exports), and nothing plays.",
+    )
+    run.add_argument("file", help="the script, e.g. song.tj")
+    run.add_argument("--offline", action="store_true", help="evaluate without a clock (no live playback)")
+    run.add_argument("--project", help="the project name (default: the file name without .tj)")
     return parser
 
 
@@ -63,17 +75,21 @@ def main(argv: list[str] | None = None) -> int:
             from trackjammer.commands.events import run_events
 
             return run_events(args.expression, args.cycles, as_json=args.json, seed=args.seed)
+        if args.command == "run":
+            from trackjammer.commands.run import run_file
+
+            return run_file(args.file, args.offline, args.project)
     except TrackJammerError as error:
         print(error.format(), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
-    except Exception:  # an internal bug: say so briefly, never a bare traceback
+    except Exception as error:  # an internal bug: say so briefly, never a bare traceback
         if args.debug:
             traceback.print_exc()
         else:
-            print("internal error: TrackJammer hit a bug (run with --debug for details, and please report it)",
-                  file=sys.stderr)
+            print(f"internal error ({error}): this is a bug in TrackJammer, not in your input.\n"
+                  "hint: run again with --debug for the details, and please report it", file=sys.stderr)
         return EXIT_INTERNAL
     parser.error(f"unknown command {args.command}")
     return EXIT_BAD_INPUT

@@ -14,17 +14,26 @@ from trackjammer.core.registry import describe
 from trackjammer.core.time import format_time
 from trackjammer.core.values import number_of, velocity_of
 from trackjammer.errors import TrackJammerError
-from trackjammer.lang.evaluator import evaluate_expression
+from trackjammer.lang.evaluator import Interpreter
+from trackjammer.midi.track import MidiTrack
+from trackjammer.session import Session
 
 NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
 
-def pattern_of(expression: str) -> Pattern:
-    value = evaluate_expression(expression)
-    if isinstance(value, bool) or not isinstance(value, (Pattern, int, float)):
+def pattern_of(program: str, session: Session | None = None) -> Pattern:
+    """The pattern an input ends with: a pattern, a number, or a track (its
+    note lane, transposed as the track plays it)."""
+    value = Interpreter(session).execute(program)
+    if isinstance(value, MidiTrack):
+        if value.notes is None:
+            raise TrackJammerError(f"the track {value.name or ''} has no notes bound".replace("  ", " "),
+                                   hint="bind some first: t << [C4 E4]")
+        return value.notes if value.transposition == 0 else value.notes.transpose(value.transposition)
+    if isinstance(value, bool) or not isinstance(value, (Pattern, int, float, Fraction)):
         raise TrackJammerError(
-            f"the expression gives {describe(value)}, not a pattern",
-            hint="write a pattern literal such as '[C4 E4 G4]', optionally with methods: '[C4 E4].fast(2)'",
+            f"the input ends with {describe(value)}, not a pattern",
+            hint="end with a pattern such as '[C4 E4 G4]' or a track: 'let t = MidiTrack(1); t << [C4]; t'",
         )
     return reify(value)
 
@@ -82,9 +91,10 @@ def to_table(events: list[Event]) -> str:
     return "\n".join(lines)
 
 
-def run_events(expression: str, cycles: tuple[Fraction, Fraction], as_json: bool = False, seed: int = 0) -> int:
-    pattern = pattern_of(expression)
-    events = sorted_onsets(pattern, cycles[0], cycles[1], seed)
+def run_events(program: str, cycles: tuple[Fraction, Fraction], as_json: bool = False, seed: int = 0) -> int:
+    session = Session(seed=seed)
+    pattern = pattern_of(program, session)
+    events = sorted_onsets(pattern, cycles[0], cycles[1], session.seed)
     print(to_json(events) if as_json else to_table(events))
     return 0
 

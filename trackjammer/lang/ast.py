@@ -1,5 +1,4 @@
-"""The script language's syntax tree: frozen dataclasses with positions.
-(Expressions for now; statements arrive with the language issue.)"""
+"""The script language's syntax tree: frozen dataclasses with positions."""
 
 from __future__ import annotations
 
@@ -26,6 +25,12 @@ class Name:
 @dataclass(frozen=True)
 class PatternLiteral:
     literal: Literal
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Array:
+    items: tuple[Expr, ...]
     pos: Pos
 
 
@@ -67,4 +72,36 @@ class Negate:
     pos: Pos
 
 
-Expr = Union[Constant, Name, PatternLiteral, Call, MethodCall, Attribute, Binary, Negate]
+Expr = Union[Constant, Name, PatternLiteral, Array, Call, MethodCall, Attribute, Binary, Negate]
+
+
+@dataclass(frozen=True)
+class Let:
+    """`let NAME = EXPR`"""
+
+    name: str
+    value: Expr
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Bind:
+    """`TARGET << EXPR`"""
+
+    target: Expr
+    value: Expr
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class ExpressionStatement:
+    expr: Expr
+    pos: Pos
+
+
+Statement = Union[Let, Bind, ExpressionStatement]
+
+
+@dataclass(frozen=True)
+class Program:
+    statements: tuple[Statement, ...]

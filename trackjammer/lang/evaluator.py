@@ -1,26 +1,44 @@
-"""AST → values, apart from the parser: dispatch on the node's type.
-(Expressions for now; statements and environments grow with the language.)"""
+"""AST → values and effects, apart from the parser: dispatch on node type.
+
+An `Interpreter` runs inputs of statements against a `Session`. An input
+stops at its first failing statement; the statements before it keep their
+effect (also when the failure is a syntax error further on). Errors are
+TrackJammerErrors with line, column and source; any other exception is a bug
+of ours and becomes an `InternalError`, never a traceback for the user.
+"""
 
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from typing import Any, Callable
 
+from trackjammer.core.constructors import pure
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import REGISTRY, Curried, Partial, bound_method, describe
 from trackjammer.core.transforms.arith import combine, negate
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang import ast
+from trackjammer.lang.builtins import BUILTINS, COMING, global_names
 from trackjammer.lang.mini_patterns import build_literal
+from trackjammer.lang.parser import parse_program
+from trackjammer.midi.track import TRACK_METHODS, Lane, MidiTrack
+from trackjammer.session import Session
 
 
 class EvaluationError(TrackJammerError):
     """Something in the input could not be worked out."""
 
 
-def builtins() -> dict[str, Any]:
-    """The names every program starts with, read from the registry."""
-    return {name: Curried(entry) for name, entry in REGISTRY.items()}
+class InternalError(Exception):
+    """A bug in TrackJammer met while evaluating: reported briefly."""
+
+    def __init__(self, original: BaseException):
+        super().__init__(f"{type(original).__name__}: {original}")
+        self.original = original
+
+
+TRACK_ATTRIBUTES = ("vel", "velocity", "channel", "name")
+PROTECTED = set(BUILTINS) | set(COMING)
 
 
 def _suggest(name: str, known) -> str | None:
@@ -28,31 +46,135 @@ def _suggest(name: str, known) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
-class Evaluator:
-    def __init__(self, source: str = "", names: dict[str, Any] | None = None):
+def _is_number(value: Any) -> bool:
+    from fractions import Fraction
+
+    return not isinstance(value, bool) and isinstance(value, (int, float, Fraction))
+
+
+class Interpreter:
+    def __init__(self, session: Session | None = None):
+        self.session = session if session is not None else Session()
+        self.globals = global_names(self.session)
+        self.source = ""
+
+    # -- running input ---------------------------------------------------------
+
+    def execute(self, source: str, echo: Callable[[Any], None] | None = None) -> Any:
+        """Run every statement of `source`; `echo` receives the value of each
+        expression statement. Returns the value of the last one run."""
         self.source = source
-        self.names = builtins() if names is None else names
+        try:
+            program = parse_program(source)
+        except TrackJammerError as error:
+            completed = getattr(error, "completed", None)
+            if completed is not None:
+                self._run(completed, echo)
+            raise
+        return self._run(program, echo)
+
+    def evaluate_expression(self, source: str) -> Any:
+        """The value of an input whose last statement is an expression."""
+        return self.execute(source)
+
+    def _run(self, program: ast.Program, echo: Callable[[Any], None] | None) -> Any:
+        result = None
+        for statement in program.statements:
+            try:
+                result = getattr(self, "run_" + type(statement).__name__)(statement)
+            except TrackJammerError as error:
+                raise error.at(statement.pos.line, statement.pos.column, self.source)
+            except RecursionError:
+                raise EvaluationError(
+                    "this is nested too deeply to work out", line=statement.pos.line,
+                    column=statement.pos.column, source=self.source,
+                ) from None
+            except Exception as error:  # a bug of ours, not the user's
+                raise InternalError(error) from error
+            if isinstance(statement, ast.ExpressionStatement) and echo is not None and result is not None:
+                echo(result)
+        return result
+
+    # -- statements ------------------------------------------------------------------
+
+    def run_Let(self, node: ast.Let) -> None:
+        value = self.evaluate(node.value)
+        if node.name in PROTECTED:
+            # Pattern function names may be shadowed (`let chord = [C3,E3,G3]`;
+            # methods still work); the globals that run the session may not.
+            raise EvaluationError(
+                f"'{node.name}' is a built-in function and cannot be rebound", hint="choose another name",
+                line=node.pos.line, column=node.pos.column + 4,
+            )
+        if isinstance(value, MidiTrack) and not value.named and value.name is None:
+            value.name = node.name
+        self.session.names[node.name] = value
+        return None
+
+    def run_Bind(self, node: ast.Bind) -> None:
+        target = self.evaluate(node.target)
+        value = self.evaluate(node.value)
+        if isinstance(target, MidiTrack):
+            kind, number = "notes", None
+        elif isinstance(target, Lane):
+            kind, number = target.kind, target.number
+            target = target.track
+        else:
+            raise self.error(
+                f"cannot bind to {describe(target)}", node.target,
+                "bind to a track, track.cc(N) or track.vel: t << [C4 E4]",
+            )
+        target.set_lane(kind, number, self._lane_value(kind, value, node.value))
+        return None
+
+    def _lane_value(self, kind: str, value: Any, node) -> Pattern | None:
+        from trackjammer.core.signals import const
+
+        if value is None:
+            return None
+        if _is_number(value):
+            return pure(value) if kind == "notes" else const(value)
+        if not isinstance(value, Pattern):
+            raise self.error(f"cannot bind {describe(value)} to a lane", node, "bind a pattern, a signal or a number")
+        if kind == "notes" and _is_signal(value):
+            raise self.error(
+                "a signal has no notes of its own", node, "make notes of it with segment: Sine(1).segment(8).range(48, 72)"
+            )
+        return value
+
+    def run_ExpressionStatement(self, node: ast.ExpressionStatement) -> Any:
+        return self.evaluate(node.expr)
+
+    # -- expressions -------------------------------------------------------------------
 
     def error(self, message: str, node, hint: str | None = None) -> EvaluationError:
         return EvaluationError(message, hint=hint, line=node.pos.line, column=node.pos.column, source=self.source)
 
     def evaluate(self, node: ast.Expr) -> Any:
-        method = getattr(self, "eval_" + type(node).__name__)
         try:
-            return method(node)
+            return getattr(self, "eval_" + type(node).__name__)(node)
         except TrackJammerError as error:
             raise error.at(node.pos.line, node.pos.column, self.source)
+
+    def lookup(self, name: str, node) -> Any:
+        if name in self.session.names:
+            return self.session.names[name]
+        if name in self.globals:
+            return self.globals[name]
+        known = list(self.session.names) + list(self.globals)
+        raise self.error(f"unknown name '{name}'", node, _suggest(name, known))
 
     def eval_Constant(self, node: ast.Constant) -> Any:
         return node.value
 
     def eval_Name(self, node: ast.Name) -> Any:
-        if node.name in self.names:
-            return self.names[node.name]
-        raise self.error(f"unknown name '{node.name}'", node, _suggest(node.name, self.names))
+        return self.lookup(node.name, node)
 
     def eval_PatternLiteral(self, node: ast.PatternLiteral) -> Pattern:
         return build_literal(node.literal)
+
+    def eval_Array(self, node: ast.Array) -> list:
+        return [self.evaluate(item) for item in node.items]
 
     def _arguments(self, node) -> tuple[list, dict]:
         args = [self.evaluate(a) for a in node.args]
@@ -60,10 +182,11 @@ class Evaluator:
         return args, kwargs
 
     def eval_Call(self, node: ast.Call) -> Any:
-        if node.function not in self.names:
-            raise self.error(f"unknown function '{node.function}'", node, _suggest(node.function, self.names))
-        function = self.names[node.function]
-        if not callable(function) or isinstance(function, Pattern):
+        if node.function not in self.session.names and node.function not in self.globals:
+            known = list(self.session.names) + list(self.globals)
+            raise self.error(f"unknown function '{node.function}'", node, _suggest(node.function, known))
+        function = self.lookup(node.function, node)
+        if not callable(function) or isinstance(function, (Pattern, MidiTrack)):
             raise self.error(f"'{node.function}' is {describe(function)}, not a function", node)
         args, kwargs = self._arguments(node)
         return function(*args, **kwargs)
@@ -71,9 +194,7 @@ class Evaluator:
     def eval_MethodCall(self, node: ast.MethodCall) -> Any:
         target = self.evaluate(node.target)
         args, kwargs = self._arguments(node)
-        if isinstance(target, (int, float)) and not isinstance(target, bool):
-            from trackjammer.core.constructors import pure
-
+        if _is_number(target):
             target = pure(target)
         if isinstance(target, Pattern):
             method = bound_method(target, node.method)
@@ -81,32 +202,58 @@ class Evaluator:
                 methods = [n for n, e in REGISTRY.items() if not e.constructor]
                 raise self.error(f"patterns have no method '{node.method}'", node, _suggest(node.method, methods))
             return method(*args, **kwargs)
+        if isinstance(target, MidiTrack):
+            if node.method not in TRACK_METHODS:
+                raise self.error(
+                    f"tracks have no method '{node.method}'", node,
+                    _suggest(node.method, TRACK_METHODS) or f"track methods: {', '.join(TRACK_METHODS)}",
+                )
+            return _call_track_method(target, node.method, args, kwargs)
         if isinstance(target, (Partial, Curried)):
-            raise self.error(
-                f"{target.name} is a function waiting for a pattern; it has no method '{node.method}'", node
-            )
+            raise self.error(f"{target.name} is a function waiting for a pattern; it has no method '{node.method}'", node)
         raise self.error(f"{describe(target)} has no method '{node.method}'", node)
 
     def eval_Attribute(self, node: ast.Attribute) -> Any:
         target = self.evaluate(node.target)
-        raise self.error(f"{describe(target)} has no attribute '{node.name}'", node, "call methods with (): p.rev()")
+        if isinstance(target, MidiTrack):
+            if node.name in ("vel", "velocity"):
+                return Lane(target, "vel")
+            if node.name in ("channel", "name"):
+                return getattr(target, node.name)
+            hint = "call it with (): t.mute()" if node.name in TRACK_METHODS else _suggest(node.name, TRACK_ATTRIBUTES)
+            raise self.error(f"tracks have no attribute '{node.name}'", node, hint)
+        hint = "call methods with (): p.rev()" if isinstance(target, Pattern) else None
+        raise self.error(f"{describe(target)} has no attribute '{node.name}'", node, hint)
 
     def eval_Binary(self, node: ast.Binary) -> Any:
         left, right = self.evaluate(node.left), self.evaluate(node.right)
         for value in (left, right):
-            if isinstance(value, bool) or not isinstance(value, (int, float, Pattern)):
+            if not (_is_number(value) or isinstance(value, Pattern)):
                 raise self.error(f"cannot use '{node.op}' with {describe(value)}", node)
         return combine(left, right, node.op)
 
     def eval_Negate(self, node: ast.Negate) -> Any:
         value = self.evaluate(node.operand)
-        if isinstance(value, bool) or not isinstance(value, (int, float, Pattern)):
+        if not (_is_number(value) or isinstance(value, Pattern)):
             raise self.error(f"cannot negate {describe(value)}", node)
         return negate(value)
 
 
-def evaluate_expression(text: str) -> Any:
-    """Parse and evaluate one expression."""
-    from trackjammer.lang.parser import parse_expression
+def _call_track_method(track: MidiTrack, name: str, args: list, kwargs: dict) -> Any:
+    from trackjammer.lang.builtins import Builtin, _check_arguments
 
-    return Evaluator(text).evaluate(parse_expression(text))
+    method = getattr(track, name)
+    signature, doc = TRACK_METHODS[name]
+    _check_arguments(Builtin(f"track.{name}", getattr(MidiTrack, name), f"track.{signature}", doc, "track"), tuple(args), kwargs)
+    return method(*args, **kwargs)
+
+
+def _is_signal(pattern: Pattern) -> bool:
+    """True for a continuous pattern: events with no whole span."""
+    events = pattern.query_span(0, 1)
+    return bool(events) and all(e.whole is None for e in events)
+
+
+def evaluate_expression(text: str, session: Session | None = None) -> Any:
+    """Evaluate an input and return the value of its last statement."""
+    return Interpreter(session).execute(text)

@@ -71,7 +71,23 @@ def _node_pos(node) -> Pos:
 
 class ScriptToAst(Transformer):
     def start(self, children):
-        return children[0]
+        return ast.Program(tuple(c for c in children if not isinstance(c, Token)))
+
+    def let(self, children):
+        keyword, name, _, value = children
+        return ast.Let(str(name), value, _pos(keyword))
+
+    def bind(self, children):
+        target, arrow, value = children
+        return ast.Bind(target, value, _pos(arrow))
+
+    def expression_statement(self, children):
+        (expr,) = children
+        return ast.ExpressionStatement(expr, expr.pos)
+
+    def array(self, children):
+        opening = children[0]
+        return ast.Array(tuple(c for c in children if not isinstance(c, Token)), _pos(opening))
 
     def number(self, children):
         (token,) = children
@@ -134,16 +150,47 @@ def _parser() -> Lark:
     return Lark.open(str(GRAMMAR), parser="lalr", maybe_placeholders=False)
 
 
-def parse_expression(text: str) -> ast.Expr:
-    """Parse one expression; errors carry line, column and the source."""
+def _to_ast(text: str) -> ast.Program:
     transformer = merge_transformers(ScriptToAst(), mini=MiniToAst())
     try:
         return transformer.transform(_parser().parse(text))
     except VisitError as error:
         if isinstance(error.orig_exc, TrackJammerError):
-            raise error.orig_exc.at(error.orig_exc.line or 1, error.orig_exc.column or 1, text) from None
+            raise error.orig_exc from None
         raise
+
+
+def parse_program(text: str) -> ast.Program:
+    """Parse an input of statements. A syntax error carries, as
+    `error.completed`, the statements before it that parse on their own (up
+    to the last ';' before the error), so they can still take effect."""
+    try:
+        return _to_ast(text)
     except TrackJammerError as error:
-        raise error.at(1, 1, text) from None
+        raise _with_prefix(error.at(1, 1, text), text) from None
     except UnexpectedInput as error:
-        raise syntax_error(error, text, SyntaxError_, parser=_parser()).at(1, 1, text) from None
+        failure = syntax_error(error, text, SyntaxError_, parser=_parser()).at(1, 1, text)
+        raise _with_prefix(failure, text) from None
+
+
+def _with_prefix(error: TrackJammerError, text: str) -> TrackJammerError:
+    error.completed = ast.Program(())
+    lines = text.split("\n")
+    offset = sum(len(line) + 1 for line in lines[: (error.line or 1) - 1]) + (error.column or 1) - 1
+    cut = text.rfind(";", 0, offset)
+    while cut >= 0:
+        try:
+            error.completed = _to_ast(text[: cut + 1])
+            break
+        except (UnexpectedInput, TrackJammerError):
+            cut = text.rfind(";", 0, cut)
+    return error
+
+
+def parse_expression(text: str) -> ast.Expr:
+    """Parse one expression; errors carry line, column and the source."""
+    program = parse_program(text)
+    statements = program.statements
+    if len(statements) != 1 or not isinstance(statements[0], ast.ExpressionStatement):
+        raise SyntaxError_("expected one expression", line=1, column=1, source=text)
+    return statements[0].expr

@@ -36,6 +36,10 @@ WORDS: dict[str, str] = {
     "RANGE": "'..'",
     "PERCENT": "'%'",
     "DOTNAME": "a method call (.name)",
+    "BIND": "'<<'",
+    "EQUALS": "'='",
+    "HASH_LSQB": "an array #[...]",
+    "LET": "let",
     "PLUS": OPERATOR,
     "MINUS": OPERATOR,
     "TIMES": OPERATOR,
@@ -49,6 +53,8 @@ WORDS: dict[str, str] = {
     "MORETHAN": "'>'",
     "RBRACE": "'}'",
     "RPAR": "')'",
+    "RSQB_ARRAY": "']'",
+    "SEMI": "';'",
     "$END": "the end of the input",
 }
 
@@ -58,7 +64,10 @@ def _plain(name: str) -> str:
 
 
 GROUP = "a group ([ < {)"
-SEPARATORS = {"'..'", "'%'", "','", "'|'", "'.'", MODIFIER, OPERATOR, "a method call (.name)", "':'"}
+SEPARATORS = {
+    "'..'", "'%'", "','", "'|'", "'.'", MODIFIER, OPERATOR, "a method call (.name)", "':'", "'<<'", "';'",
+    "an array #[...]", "let", "true", "false", "none", "a string",
+}
 
 
 def expected_in_words(expected: set[str], end_word: str | None = None) -> str:
@@ -148,6 +157,8 @@ def _accepts_before(parser: Lark | None, prefix: str) -> set[str]:
 
 
 def _hint(text: str, where: int) -> str | None:
+    if text[where:where + 1] == "=" and text[where:where + 2] != "==":
+        return "to give a value a name, write: let name = value"
     if text[where:where + 1].isalpha():
         return "notes are written A to G with an optional # or b and an octave: C4, f#3, Eb2"
     for opening, closing in ("[]", "<>", "{}", "()"):

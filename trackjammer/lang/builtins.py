@@ -1,0 +1,305 @@
+"""The global functions of the language, and the help text of every name.
+
+`@builtin` registers a global once: its function, signature and help come
+from the same definition. `help_entries()` joins these with the pattern
+functions of the core registry and the track methods, so `help()` and the
+REPL's completion read one index.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Callable
+
+from trackjammer.core.pattern import Pattern
+from trackjammer.core.registry import REGISTRY, Curried, Partial, describe
+from trackjammer.core.time import to_time
+from trackjammer.errors import ArgumentError, TrackJammerError
+from trackjammer.lang.display import show, show_printed
+from trackjammer.midi.track import TRACK_METHODS, MidiTrack
+from trackjammer.session import Session
+
+
+@dataclass(frozen=True)
+class Builtin:
+    """A global function; called with the session first."""
+
+    name: str
+    function: Callable[..., Any]
+    signature: str
+    doc: str
+    family: str
+
+    @property
+    def summary(self) -> str:
+        return self.doc.splitlines()[0] if self.doc else ""
+
+    def __repr__(self) -> str:
+        return f"<built-in {self.name}>"
+
+
+BUILTINS: dict[str, Builtin] = {}
+
+
+def builtin(name: str | None = None, family: str = "global") -> Callable:
+    def register(function: Callable) -> Callable:
+        params = list(inspect.signature(function).parameters.values())[1:]  # after the session
+        shown = []
+        for p in params:
+            if p.kind is p.VAR_POSITIONAL:
+                shown.append("...")
+            elif p.default is inspect.Parameter.empty:
+                shown.append(p.name)
+            else:
+                shown.append(f"{p.name}?" if p.default is None else f"{p.name} = {p.default!r}")
+        key = name or function.__name__
+        BUILTINS[key] = Builtin(key, function, f"{key}({', '.join(shown)})", inspect.getdoc(function) or "", family)
+        return function
+
+    return register
+
+
+class BoundBuiltin:
+    """A builtin tied to a session, as a value the language can call."""
+
+    def __init__(self, entry: Builtin, session: Session):
+        self.entry, self.session = entry, session
+        self.name = entry.name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        _check_arguments(self.entry, args, kwargs)
+        return self.entry.function(self.session, *args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<built-in {self.name}>"
+
+
+def _check_arguments(entry: Builtin, args: tuple, kwargs: dict) -> None:
+    """Say in words what is wrong with the arguments of a builtin call."""
+    params = list(inspect.signature(entry.function).parameters.values())[1:]
+    variadic = any(p.kind is p.VAR_POSITIONAL for p in params)
+    positional = [p for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
+    if not variadic and len(args) > len(positional):
+        raise ArgumentError(
+            f"{entry.name} takes at most {len(positional)} argument{'s' if len(positional) != 1 else ''}"
+            f" but was given {len(args)}", hint=f"use {entry.signature}")
+    rest = positional[len(args):]
+    for key in kwargs:
+        if key not in {p.name for p in rest}:
+            raise ArgumentError(f"{entry.name} has no argument '{key}'", hint=f"use {entry.signature}")
+    for p in rest:
+        if p.default is inspect.Parameter.empty and p.name not in kwargs:
+            raise ArgumentError(f"{entry.name} needs its argument '{p.name}'", hint=f"use {entry.signature}")
+
+
+# -- checking arguments --------------------------------------------------------
+
+
+def _number(value: Any, who: str) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
+        raise ArgumentError(f"{who} needs a number, got {describe(value)}")
+    return value
+
+
+def _whole(value: Any, who: str, low: int | None = None) -> int:
+    _number(value, who)
+    if value != int(value) or (low is not None and value < low):
+        least = "" if low is None else f" of at least {low}"
+        raise ArgumentError(f"{who} needs a whole number{least}, got {show(value)}")
+    return int(value)
+
+
+# -- the globals -------------------------------------------------------------------
+
+
+@builtin("print", family="output")
+def print_(session: Session, *values):
+    """Write values, separated by spaces: print("path", p)."""
+    session.out(" ".join(show_printed(v) for v in values))
+
+
+@builtin(family="output")
+def help(session: Session, name=None):  # noqa: A001 - the language's own help
+    """Explain a name: help(fast), help("scale"), or help() for an overview."""
+    session.out(help_text(name))
+
+
+@builtin("MidiTrack", family="tracks")
+def midi_track(session: Session, channel, velocity=100, name=None):
+    """A track on a MIDI channel (1..16) with a default velocity (0..127):
+    let bass = MidiTrack(1, 80). A track bound with let takes that name
+    unless given one: MidiTrack(2, 100, name: "Lead")."""
+    return MidiTrack(channel, velocity, name)
+
+
+@builtin(family="tracks")
+def tracks(session: Session):
+    """Every track the names hold: tracks()."""
+    return session.tracks()
+
+
+@builtin(family="tempo")
+def cps(session: Session, cycles_per_second=None):
+    """Get or set the tempo in cycles per second (default 0.5): cps(0.6).
+    0 or less is kept; export then falls back to 120 BPM."""
+    if cycles_per_second is None:
+        return session.cps
+    session.cps = _number(cycles_per_second, "cps")
+
+
+@builtin(family="tempo")
+def bpm(session: Session, beats_per_minute=None):
+    """Get or set the tempo in beats per minute: bpm = cps × 60 × beats_per_cycle."""
+    if beats_per_minute is None:
+        return session.bpm
+    beats = _number(beats_per_minute, "bpm")
+    session.cps = Fraction(to_time(beats), 60 * session.beats_per_cycle)
+
+
+@builtin(family="tempo")
+def beats_per_cycle(session: Session, beats=None):
+    """Get or set how many beats one cycle has (default 4)."""
+    if beats is None:
+        return session.beats_per_cycle
+    session.beats_per_cycle = _whole(beats, "beats_per_cycle", low=1)
+
+
+@builtin(family="tempo")
+def quantize(session: Session, cycles=None):
+    """Get or set when new bindings take effect live: 1 = next cycle (default), 0 = at once."""
+    if cycles is None:
+        return session.quantize
+    if _number(cycles, "quantize") < 0:
+        raise ArgumentError(f"quantize needs 0 or more cycles, got {show(cycles)}")
+    session.quantize = cycles
+
+
+@builtin(family="randomness")
+def seed(session: Session, number=None):
+    """Get or set the seed of every random choice (default 0)."""
+    if number is None:
+        return session.seed
+    session.seed = _whole(number, "seed")
+
+
+@builtin(family="project")
+def project(session: Session, name=None):
+    """Get or set the project name (renders go to renders/<project>/)."""
+    if name is None:
+        return session.project
+    if not isinstance(name, str) or not name.strip():
+        raise ArgumentError(f"project needs a name in quotes, got {describe(name)}", hint='project("my song")')
+    session.project = name
+
+
+# Names that belong to parts not built yet: they say so instead of pretending.
+COMING = {
+    "start": "the realtime engine", "stop": "the realtime engine", "hush": "the realtime engine",
+    "panic": "the realtime engine", "ports": "the realtime engine", "output": "the realtime engine",
+    "clock_out": "the realtime engine", "midi_export": "MIDI export", "render": "audio rendering",
+    "soundfont": "audio rendering", "save": "sessions and snapshots", "load": "sessions and snapshots",
+    "snapshot": "sessions and snapshots", "versions": "sessions and snapshots", "meta": "sessions and snapshots",
+    "show": "the REPL",
+}
+
+
+class NotYetAvailable(TrackJammerError):
+    """A built-in whose part of TrackJammer is not built yet."""
+
+
+class Coming:
+    def __init__(self, name: str):
+        self.name = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotYetAvailable(
+            f"{self.name}() is not available yet: it arrives with {COMING[self.name]}",
+            hint="this version has the pattern engine and the language; "
+            "`trackjammer events '<pattern>'` shows what a pattern plays",
+        )
+
+    def __repr__(self) -> str:
+        return f"<built-in {self.name} (not available yet)>"
+
+
+def global_names(session: Session) -> dict[str, Any]:
+    """The names every program starts with."""
+    names: dict[str, Any] = {name: Curried(entry) for name, entry in REGISTRY.items()}
+    names.update({name: Coming(name) for name in COMING})
+    names.update({name: BoundBuiltin(entry, session) for name, entry in BUILTINS.items()})
+    return names
+
+
+# -- help --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HelpEntry:
+    name: str
+    signature: str
+    doc: str
+    family: str
+
+
+def help_entries() -> dict[str, HelpEntry]:
+    """Every name with its signature and text: globals, pattern functions,
+    signals and track methods (as `track.name`)."""
+    entries = {name: HelpEntry(name, b.signature, b.doc, b.family) for name, b in BUILTINS.items()}
+    for name, entry in REGISTRY.items():
+        entries[name] = HelpEntry(name, entry.signature, entry.doc, entry.family)
+    for name, (signature, doc) in TRACK_METHODS.items():
+        entries[f"track.{name}"] = HelpEntry(f"track.{name}", f"track.{signature}", doc, "track methods")
+    entries["track.vel"] = HelpEntry(
+        "track.vel", "track.vel << pattern", "The velocity lane: each note without ^v takes its value "
+        "at the note's onset (track.velocity is the same lane).", "track methods")
+    for name, part in COMING.items():
+        entries.setdefault(name, HelpEntry(name, f"{name}(...)", f"Not available yet: arrives with {part}.", "coming"))
+    return entries
+
+
+def help_text(name: Any = None) -> str:
+    entries = help_entries()
+    if name is None:
+        return _overview(entries)
+    key = _help_key(name)
+    if key in entries:
+        entry = entries[key]
+        return f"{entry.signature}\n{entry.doc}"
+    track_key = f"track.{key}"
+    if track_key in entries:
+        entry = entries[track_key]
+        return f"{entry.signature}\n{entry.doc}"
+    import difflib
+
+    close = difflib.get_close_matches(str(key), list(entries), n=1)
+    raise ArgumentError(f"no help for '{key}'", hint=f"did you mean '{close[0]}'?" if close else "try help()")
+
+
+def _help_key(name: Any) -> str:
+    if isinstance(name, str):
+        return name
+    if isinstance(name, (Curried, Partial, BoundBuiltin, Coming)):
+        return name.name
+    if isinstance(name, MidiTrack):
+        return "MidiTrack"
+    if isinstance(name, Pattern):
+        raise ArgumentError("help needs a name, not a pattern", hint='help(fast) or help("fast")')
+    raise ArgumentError(f"help needs a name, got {describe(name)}", hint='help(fast) or help("fast")')
+
+
+FAMILY_TITLES = {
+    "tracks": "Tracks", "tempo": "Tempo", "output": "Output", "project": "Project", "randomness": "Randomness",
+    "time": "Time", "structure": "Structure", "combine": "Combining", "chance": "Chance", "tonal": "Notes",
+    "arithmetic": "Arithmetic", "signal": "Signals", "track methods": "Track methods", "coming": "Coming next",
+}
+
+
+def _overview(entries: dict[str, HelpEntry]) -> str:
+    lines = ["TrackJammer: help(name) explains a name, e.g. help(fast) or help(\"MidiTrack\").", ""]
+    for family, title in FAMILY_TITLES.items():
+        names = sorted(e.name for e in entries.values() if e.family == family)
+        if names:
+            lines.append(f"{title + ':':16} {' '.join(names)}")
+    return "\n".join(lines)

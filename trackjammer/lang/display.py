@@ -1,0 +1,62 @@
+"""How values look when echoed or printed."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from trackjammer.core.pattern import Pattern
+from trackjammer.core.time import format_time
+from trackjammer.core.values import number_of, velocity_of
+
+NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+MAX_SHOWN = 8
+
+
+def show(value: Any) -> str:
+    """The value as the REPL echoes it (strings in quotes)."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Fraction):
+        return format_time(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    if isinstance(value, list):
+        return "#[" + ", ".join(show(item) for item in value) + "]"
+    if isinstance(value, Pattern):
+        return show_pattern(value)
+    return repr(value)
+
+
+def show_printed(value: Any) -> str:
+    """The value as print() writes it (strings as they are)."""
+    return value if isinstance(value, str) else show(value)
+
+
+def note_text(number: Any) -> str:
+    if isinstance(number, int) and 0 <= number <= 127:
+        return f"{NOTE_NAMES[number % 12]}{number // 12 - 1}"
+    if isinstance(number, float):
+        return f"{number:.3f}".rstrip("0").rstrip(".")
+    return show(number)
+
+
+def show_pattern(pattern: Pattern, seed: int = 0) -> str:
+    """`pattern: 0 C4, 1/4 E4^80, ...`: the onsets of cycle 0."""
+    events = pattern.onsets(0, 1, seed)
+    if not events:
+        sample = pattern.value_at(0, seed)
+        if sample is not None:
+            return f"signal: {note_text(number_of(sample))} at time 0"
+        return "pattern: silent in cycle 0"
+    shown = []
+    for event in events[:MAX_SHOWN]:
+        velocity = velocity_of(event.value)
+        shown.append(f"{format_time(event.whole.begin)} {note_text(number_of(event.value))}"
+                     + ("" if velocity is None else f"^{velocity}"))
+    more = f", … ({len(events)} in cycle 0)" if len(events) > MAX_SHOWN else ""
+    return "pattern: " + ", ".join(shown) + more

@@ -1,0 +1,1 @@
+"""Everything MIDI: tracks now; messages, output and files as they land."""

@@ -1,0 +1,154 @@
+"""MidiTrack: where patterns meet a MIDI channel.
+
+A track holds a channel, a default velocity, a name and its lanes: the note
+lane, the velocity lane and CC lanes. Tracks are mutable and identity
+matters (`let a = t` names the same track). The methods users may call are
+registered with `@track_method`, which also gives help and completion their
+text.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Callable
+
+from trackjammer.core.pattern import Pattern
+from trackjammer.errors import ArgumentError
+
+TRACK_METHODS: dict[str, tuple[str, str]] = {}  # name → (signature, doc)
+
+
+def track_method(function: Callable) -> Callable:
+    """Make a method callable from the language, with its help text."""
+    params = list(inspect.signature(function).parameters.values())[1:]
+    shown = ", ".join(p.name if p.default is inspect.Parameter.empty else f"{p.name} = {p.default!r}" for p in params)
+    TRACK_METHODS[function.__name__] = (f"{function.__name__}({shown})", inspect.getdoc(function) or "")
+    return function
+
+
+def _whole(value: Any, what: str, low: int, high: int, hint: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)) or value != int(value):
+        raise ArgumentError(f"{what} must be a whole number from {low} to {high}, got {_shown(value)}", hint=hint)
+    if not low <= value <= high:
+        raise ArgumentError(f"{what} must be from {low} to {high}, got {_shown(value)}", hint=hint)
+    return int(value)
+
+
+def _shown(value: Any) -> str:
+    return f'"{value}"' if isinstance(value, str) else "none" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Lane:
+    """A lane of a track as a value: the target of `track.cc(74) << ...`."""
+
+    track: MidiTrack
+    kind: str  # "cc" or "vel"
+    number: int | None = None
+
+    def __repr__(self) -> str:
+        return f"{self.track.name or 'track'}.cc({self.number})" if self.kind == "cc" else f"{self.track.name}.vel"
+
+
+class MidiTrack:
+    """A MIDI channel with a default velocity and lanes of patterns."""
+
+    def __init__(self, channel: Any, velocity: Any = 100, name: str | None = None):
+        self.channel = _whole(channel, "a MIDI channel", 1, 16, "channels are numbered 1 to 16")
+        self.velocity = _whole(velocity, "a velocity", 0, 127, "velocities run from 0 (silent) to 127 (loudest)")
+        if name is not None and not isinstance(name, str):
+            raise ArgumentError(f"a track's name must be a string, got {_shown(name)}", hint='name: "bass"')
+        self.name = name
+        self.named = name is not None  # given by the user, so `let` keeps it
+        self.notes: Pattern | None = None
+        self.velocity_lane: Pattern | None = None
+        self.cc_lanes: dict[int, Pattern] = {}
+        self.muted = False
+        self.soloed = False
+        self.gate_fraction: Fraction | None = None
+        self.transposition: Any = 0
+        self.port: str | None = None
+
+    # -- lanes ------------------------------------------------------------------
+
+    @track_method
+    def cc(self, number):
+        """The lane of controller `number` (0..127): t.cc(74) << Sine(0.25)."""
+        return Lane(self, "cc", _whole(number, "a CC number", 0, 127, "controllers are numbered 0 to 127"))
+
+    def lane_of(self, kind: str, number: int | None) -> Pattern | None:
+        if kind == "notes":
+            return self.notes
+        if kind == "vel":
+            return self.velocity_lane
+        return self.cc_lanes.get(number)
+
+    def set_lane(self, kind: str, number: int | None, pattern: Pattern | None) -> None:
+        """Bind `pattern` to a lane (None clears it)."""
+        if kind == "notes":
+            self.notes = pattern
+        elif kind == "vel":
+            self.velocity_lane = pattern
+        elif pattern is None:
+            self.cc_lanes.pop(number, None)
+        else:
+            self.cc_lanes[number] = pattern
+
+    # -- playing state -------------------------------------------------------------
+
+    @track_method
+    def mute(self):
+        """Silence this track (its lanes are kept)."""
+        self.muted = True
+
+    @track_method
+    def unmute(self):
+        """Let this track play again."""
+        self.muted = False
+
+    @track_method
+    def solo(self):
+        """Play only the soloed tracks."""
+        self.soloed = True
+
+    @track_method
+    def unsolo(self):
+        """Take this track out of the solo group."""
+        self.soloed = False
+
+    @track_method
+    def gate(self, fraction):
+        """Sound every note for `fraction` of its span (0.5 staccato, 1 legato; none resets)."""
+        if fraction is None:
+            self.gate_fraction = None
+            return
+        if isinstance(fraction, bool) or not isinstance(fraction, (int, float, Fraction)) or fraction <= 0:
+            raise ArgumentError(f"gate must be a number more than 0, got {_shown(fraction)}", hint="t.gate(0.5)")
+        self.gate_fraction = Fraction(str(fraction)) if isinstance(fraction, float) else Fraction(fraction)
+
+    @track_method
+    def transpose(self, semitones):
+        """Move every note of this track by `semitones`."""
+        if isinstance(semitones, bool) or not isinstance(semitones, (int, float, Fraction)):
+            raise ArgumentError(f"transpose needs a number of semitones, got {_shown(semitones)}", hint="t.transpose(12)")
+        self.transposition = semitones
+
+    @track_method
+    def device(self, port):
+        """Send this track to another output port (by name or number)."""
+        if isinstance(port, bool) or not isinstance(port, (str, int)):
+            raise ArgumentError(f"device needs a port name or number, got {_shown(port)}", hint='t.device("IAC Bus 1")')
+        self.port = port
+
+    @track_method
+    def clear(self):
+        """Remove every pattern from this track's lanes."""
+        self.notes = None
+        self.velocity_lane = None
+        self.cc_lanes.clear()
+
+    def __repr__(self) -> str:
+        name = "" if self.name is None else f', name: "{self.name}"'
+        return f"MidiTrack({self.channel}, {self.velocity}{name})"

@@ -1,0 +1,37 @@
+"""The state a performance runs on: names, tempo, seed, project, quantize.
+
+The interpreter changes it; the realtime engine, export and recording read
+it. Tracks are whatever tracks the names hold, so rebinding a name drops
+the old track.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable
+
+from trackjammer.midi.track import MidiTrack
+
+
+@dataclass
+class Session:
+    cps: Any = Fraction(1, 2)
+    beats_per_cycle: int = 4
+    seed: int = 0
+    project: str = "untitled"
+    quantize: Any = 1
+    names: dict[str, Any] = field(default_factory=dict)  # what `let` bound
+    out: Callable[[str], None] = print  # where print() and help() write
+
+    @property
+    def bpm(self) -> Any:
+        return self.cps * 60 * self.beats_per_cycle
+
+    def tracks(self) -> list[MidiTrack]:
+        """Every track a name holds, once, in the order first bound."""
+        seen: dict[int, MidiTrack] = {}
+        for value in self.names.values():
+            if isinstance(value, MidiTrack):
+                seen.setdefault(id(value), value)
+        return list(seen.values())
