@@ -1,5 +1,7 @@
 """Every example in the docs and the README runs, and gives what it says.
 
+Two kinds of fenced blocks are run.
+
 Docs show pattern examples as fenced blocks tagged `events`:
 
     ```events
@@ -13,6 +15,11 @@ The first line is an expression, the rest are the onsets it must give, in
 order of time then note: begin, end, note (a name such as E4 or a number),
 and `^velocity` when one is set. A line `...` ends the listing early (only
 the lines above it are checked).
+
+Blocks tagged `session` are REPL transcripts: each line starting with `> `
+is an input (following lines starting with `. ` continue it), and the lines
+after it are exactly what TrackJammer answers (echoed values, print()
+output, errors with their caret). One interpreter runs the whole block.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from trackjammer.core.values import number_of, velocity_of
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]
 BLOCK = re.compile(r"^```events\n(.*?)^```", re.S | re.M)
+SESSION = re.compile(r"^```session\n(.*?)^```", re.S | re.M)
 
 
 def examples():
@@ -39,6 +47,42 @@ def examples():
         for match in BLOCK.finditer(text):
             line = text[: match.start()].count("\n") + 1
             yield pytest.param(match.group(1), id=f"{path.name}:{line}")
+
+
+def sessions():
+    for path in DOCS:
+        text = path.read_text()
+        for match in SESSION.finditer(text):
+            line = text[: match.start()].count("\n") + 1
+            yield pytest.param(match.group(1), id=f"{path.name}:{line}")
+
+
+def _inputs(block: str) -> list[tuple[str, list[str]]]:
+    """[(input, expected output lines)] of a transcript."""
+    steps: list[tuple[str, list[str]]] = []
+    for line in block.rstrip("\n").split("\n"):
+        if line.startswith("> "):
+            steps.append((line[2:], []))
+        elif line.startswith(". ") and steps and not steps[-1][1]:
+            steps[-1] = (steps[-1][0] + "\n" + line[2:], [])
+        elif steps:
+            steps[-1][1].append(line)
+        else:
+            raise AssertionError(f"a transcript starts with '> ': {line!r}")
+    return steps
+
+
+@pytest.mark.parametrize("block", list(sessions()))
+def test_doc_session(block: str):
+    from trackjammer.lang.console import respond
+    from trackjammer.lang.evaluator import Interpreter
+
+    interpreter = Interpreter()
+    for text, expected in _inputs(block):
+        written: list[str] = []
+        respond(interpreter, text, written.append)
+        got = "\n".join(written).split("\n") if written else []
+        assert got == expected, f"input: {text}"
 
 
 def render(event) -> str:

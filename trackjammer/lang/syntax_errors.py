@@ -161,7 +161,8 @@ def _hint(text: str, where: int) -> str | None:
         return "to give a value a name, write: let name = value"
     if text[where:where + 1].isalpha():
         return "notes are written A to G with an optional # or b and an octave: C4, f#3, Eb2"
+    brackets = text.replace("<<", "")  # the bind arrow is not a bracket
     for opening, closing in ("[]", "<>", "{}", "()"):
-        if text.count(opening) != text.count(closing):
+        if brackets.count(opening) != brackets.count(closing):
             return f"check that every '{opening}' has its '{closing}'"
     return None

@@ -1,0 +1,272 @@
+"""The script language (spec language.md §2–4, §8–10): statements, tracks
+and lanes, globals, echo, and errors with line, column and caret."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+import pytest
+
+import trackjammer.core  # noqa: F401
+from trackjammer.core.values import Note
+from trackjammer.errors import TrackJammerError
+from trackjammer.lang.console import respond
+from trackjammer.lang.evaluator import InternalError, Interpreter
+from trackjammer.midi.track import MidiTrack
+
+DONE_WHEN = "let melody = [C4 E4 G4 C5]; let t = MidiTrack(1, 100); t << melody.fast(2); t.cc(74) << Sine(0.25);"
+
+
+def onsets(pattern, begin=0, end=1):
+    return [(e.whole.begin, e.whole.end, e.value) for e in pattern.onsets(begin, end)]
+
+
+def transcript(*inputs: str) -> list[str]:
+    """What a performer sees for each input, one shared interpreter."""
+    interpreter, lines = Interpreter(), []
+    for text in inputs:
+        written: list[str] = []
+        respond(interpreter, text, written.append)
+        lines.extend("\n".join(written).split("\n") if written else [])
+    return lines
+
+
+def error_of(interpreter: Interpreter, text: str) -> TrackJammerError:
+    with pytest.raises(TrackJammerError) as caught:
+        interpreter.execute(text)
+    return caught.value
+
+
+# -- the issue's program -----------------------------------------------------------
+
+
+def test_the_done_when_program_evaluates_to_a_track_with_two_lanes():
+    interpreter = Interpreter()
+    assert interpreter.execute(DONE_WHEN) is None
+    (track,) = interpreter.session.tracks()
+    assert (track.name, track.channel, track.velocity) == ("t", 1, 100)
+    assert [v for _, _, v in onsets(track.notes)] == [60, 64, 67, 72, 60, 64, 67, 72]
+    assert onsets(track.notes)[1] == (F(1, 8), F(1, 4), 64)
+    sine = track.cc_lanes[74]
+    assert [sine.value_at(t) for t in (0, 1, 2, 3)] == [0.5, 1.0, 0.5, 0.0]  # a quarter period per cycle
+
+
+@pytest.mark.parametrize(
+    ("program", "line", "column", "message", "hint"),
+    [
+        ("let melody = [C4 E4 G4 C5;", 1, 26, "expected a note, a number, a rest (~), a group ([ < {), '(' or ']'; found ';'",
+         "check that every '[' has its ']'"),
+        ("let melody = [C4 E4 G4 C5];\nlet t = MidiTrak(1, 100);", 2, 9, "unknown function 'MidiTrak'",
+         "did you mean 'MidiTrack'?"),
+        ("let melody = [C4 E4];\nlet t = MidiTrack(1, 100);\nt << melody.fsat(2);", 3, 13, "patterns have no method 'fsat'",
+         "did you mean 'fast'?"),
+        ("let t = MidiTrack(1, 100);\nt.cc(74) << Sine(0.25;", 2, 22, "expected a method call (.name), an operator (+ - * /), ',' or ')'; found ';'",
+         "check that every '(' has its ')'"),
+        ("let t = MidiTrack(1, 100);\nt.cc(740) << Sine(0.25);", 2, 3, "a CC number must be from 0 to 127, got 740",
+         "controllers are numbered 0 to 127"),
+        ("let t = MidiTrack(17, 100);", 1, 9, "a MIDI channel must be from 1 to 16, got 17", "channels are numbered 1 to 16"),
+        ("melody = [C4 E4];", 1, 8, "expected a method call (.name), '<<', an operator (+ - * /), '(', ';' or the end of the input; found '='",
+         "to give a value a name, write: let name = value"),
+    ],
+)
+def test_mistyped_statements_get_a_caret_and_a_hint(program, line, column, message, hint):
+    error = error_of(Interpreter(), program)
+    assert (error.line, error.column, error.message, error.hint) == (line, column, message, hint)
+    shown = error.format().splitlines()
+    assert shown[0] == f"error: line {line}, column {column}: {message}"
+    assert shown[1] == "  " + program.splitlines()[line - 1]
+    assert shown[2] == "  " + " " * (column - 1) + "^"
+    assert shown[3] == f"hint: {hint}"
+
+
+# -- statements -------------------------------------------------------------------------
+
+
+def test_an_input_stops_at_its_first_failing_statement_and_keeps_the_earlier_ones():
+    interpreter = Interpreter()
+    error = error_of(interpreter, "let a = 1; let b = a.fsat(2); let c = 3")
+    assert error.column == 22
+    assert interpreter.session.names == {"a": 1}
+
+
+def test_statements_before_a_syntax_error_still_take_effect():
+    interpreter = Interpreter()
+    error = error_of(interpreter, "let a = 1;\nlet b = 2;\nlet c = [C4 E4;\nlet d = 4;")
+    assert (error.line, error.column) == (3, 15)
+    assert interpreter.session.names == {"a": 1, "b": 2}
+
+
+def test_final_semicolon_comments_and_empty_statements():
+    interpreter = Interpreter()
+    interpreter.execute("let a = 1;; // a comment; with a semicolon\n let b = a + 1 // trailing\n")
+    assert interpreter.session.names == {"a": 1, "b": 2}
+
+
+def test_values_strings_arrays_keywords_and_exact_division():
+    interpreter = Interpreter()
+    assert interpreter.execute(r'"say \"hi\"\\n\n"') == 'say "hi"\\n\n'
+    assert interpreter.execute("#[1, 2 + 3, none, true,]") == [1, 5, None, True]
+    assert interpreter.execute("1/3 + 1/6") == F(1, 2)
+    assert interpreter.execute("let t = MidiTrack(3, velocity: 90, name: \"Lead\"); t").velocity == 90
+    assert [v for _, _, v in onsets(interpreter.execute('[0 2 4].scale("minor", root: "A3")'))] == [57, 60, 64]
+
+
+def test_echo_shows_expression_values_but_not_none():
+    assert transcript("let m = [C4 E4^80]", "m", "cps()", "cps(0.6)", '"text"', "#[1, 1/3]", "print(\"a\", 1, m)") == [
+        "pattern: 0 C4, 1/2 E4^80",
+        "1/2",
+        '"text"',
+        "#[1, 1/3]",
+        "a 1 pattern: 0 C4, 1/2 E4^80",
+    ]
+
+
+# -- tracks and lanes ------------------------------------------------------------------
+
+
+def test_let_names_a_track_unless_it_has_a_name():
+    interpreter = Interpreter()
+    interpreter.execute('let bass = MidiTrack(1, 80); let lead = MidiTrack(2, name: "Lead"); let again = bass')
+    assert [t.name for t in interpreter.session.tracks()] == ["bass", "Lead"]
+
+
+def test_rebinding_a_name_to_a_new_track_replaces_the_old_one():
+    interpreter = Interpreter()
+    interpreter.execute("let bass = MidiTrack(1); bass << [C2]; let bass = MidiTrack(2)")
+    (track,) = interpreter.session.tracks()
+    assert (track.channel, track.notes) == (2, None)
+
+
+def test_lanes_take_patterns_signals_numbers_and_none():
+    interpreter = Interpreter()
+    interpreter.execute(
+        "let t = MidiTrack(1); t << [C4 E4]; t.vel << Sine(1).range(60, 110); t.velocity << 90;"
+        "t.cc(1) << 64; t.cc(7) << [0 127]; t.cc(7) << none"
+    )
+    (track,) = interpreter.session.tracks()
+    assert [v for _, _, v in onsets(track.notes)] == [60, 64]
+    assert track.velocity_lane.value_at(F(1, 4)) == 90  # the second binding replaced the first
+    assert track.cc_lanes[1].value_at(F(3, 7)) == 64
+    assert 7 not in track.cc_lanes
+    interpreter.execute("t << 62")
+    assert onsets(track.notes) == [(F(0), F(1), 62)]
+    interpreter.execute("t << none")
+    assert track.notes is None
+
+
+def test_track_methods_set_the_state_playback_will_use():
+    interpreter = Interpreter()
+    interpreter.execute('let t = MidiTrack(1); t << [C4]; t.cc(74) << Saw(1); t.mute(); t.solo(); t.gate(0.5);'
+                        't.transpose(-12); t.device("Synth")')
+    (track,) = interpreter.session.tracks()
+    assert (track.muted, track.soloed, track.gate_fraction, track.transposition, track.port) == (
+        True, True, F(1, 2), -12, "Synth")
+    interpreter.execute("t.unmute(); t.unsolo(); t.clear()")
+    assert (track.muted, track.soloed, track.notes, track.cc_lanes) == (False, False, None, {})
+    assert interpreter.execute("t.channel") == 1 and interpreter.execute("t.name") == "t"
+
+
+# -- globals --------------------------------------------------------------------------
+
+
+def test_tempo_globals():
+    interpreter = Interpreter()
+    assert interpreter.execute("cps()") == F(1, 2) and interpreter.execute("bpm()") == 120
+    interpreter.execute("bpm(140)")
+    assert interpreter.execute("cps()") == F(7, 12)
+    interpreter.execute("beats_per_cycle(3); cps(1)")
+    assert interpreter.execute("bpm()") == 180
+    interpreter.execute("cps(0)")
+    assert interpreter.execute("cps()") == 0
+    interpreter.execute("cps(-0.5)")
+    assert interpreter.execute("cps()") == -0.5
+    error = error_of(interpreter, "beats_per_cycle(0)")
+    assert error.message == "beats_per_cycle needs a whole number of at least 1, got 0"
+
+
+def test_seed_project_quantize_and_tracks():
+    interpreter = Interpreter()
+    interpreter.execute('seed(7); project("night drive"); quantize(0); let t = MidiTrack(2)')
+    session = interpreter.session
+    assert (session.seed, session.project, session.quantize) == (7, "night drive", 0)
+    assert interpreter.execute("tracks()") == session.tracks()
+    assert error_of(interpreter, "seed(1.5)").message == "seed needs a whole number, got 1.5"
+    assert error_of(interpreter, "quantize(-1)").message == "quantize needs 0 or more cycles, got -1"
+
+
+def test_help_reads_the_registry():
+    lines = transcript("help(fast)", 'help("mute")', "help(MidiTrack)")
+    assert lines[0] == "fast(factor)"
+    assert lines[1].startswith("Play `factor` times faster")
+    assert lines[2:4] == ["track.mute()", "Silence this track (its lanes are kept)."]
+    assert lines[4] == "MidiTrack(channel, velocity = 100, name?)"
+    overview = transcript("help()")
+    assert overview[0].startswith("TrackJammer: help(name) explains a name")
+    assert any(line.startswith("Signals:") and "Sine" in line for line in overview)
+
+
+def test_parts_not_built_yet_say_so():
+    lines = transcript("start()")
+    assert lines[0] == "error: line 1, column 1: start() is not available yet: it arrives with the realtime engine"
+
+
+def test_built_in_globals_cannot_be_rebound_but_pattern_functions_can_be_shadowed():
+    interpreter = Interpreter()
+    assert error_of(interpreter, "let cps = 3").message == "'cps' is a built-in function and cannot be rebound"
+    interpreter.execute("let chord = [C3,E3,G3]; let p = chord.chord(\"maj\")")
+    assert len(onsets(interpreter.session.names["p"])) == 9
+
+
+# -- errors of every kind ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "message", "hint"),
+    [
+        ("let x = 1;\nlet y = z + 1;", 2, 9, "unknown name 'z'", None),
+        ("let melody = [C4];\nmelodi", 2, 1, "unknown name 'melodi'", "did you mean 'melody'?"),
+        ("[C4].fast(1, 2)", 1, 6, "fast takes 1 argument but was given 2", "use fast(factor)"),
+        ('[C4].fast("two")', 1, 6, "fast's 'factor' expects a number, got the string \"two\"", None),
+        ("MidiTrack(1, 128)", 1, 1, "a velocity must be from 0 to 127, got 128", "velocities run from 0 (silent) to 127 (loudest)"),
+        ("MidiTrack(0)", 1, 1, "a MIDI channel must be from 1 to 16, got 0", "channels are numbered 1 to 16"),
+        ('[0 2].scale("dorain")', 1, 7, "unknown scale 'dorain'", "did you mean 'dorian'?"),
+        ('[C3].chord("mjr7")', 1, 6, "unknown chord 'mjr7'", "did you mean 'maj7'?"),
+        ("cps(1, 2)", 1, 1, "cps takes at most 1 argument but was given 2", "use cps(cycles_per_second?)"),
+        ("print(x: 1)", 1, 1, "print has no argument 'x'", "use print(...)"),
+        ("let t = MidiTrack(1); t.mutte()", 1, 25, "tracks have no method 'mutte'", "did you mean 'mute'?"),
+        ("let t = MidiTrack(1); t << Sine(1)", 1, 28, "a signal has no notes of its own",
+         "make notes of it with segment: Sine(1).segment(8).range(48, 72)"),
+        ('let t = MidiTrack(1); t.cc(1) << "loud"', 1, 34, 'cannot bind the string "loud" to a lane',
+         "bind a pattern, a signal or a number"),
+        ("[C4] << [E4]", 1, 1, "cannot bind to a pattern", "bind to a track, track.cc(N) or track.vel: t << [C4 E4]"),
+        ("1 + true", 1, 3, "cannot use '+' with true/false", None),
+    ],
+)
+def test_runtime_errors_name_what_where_and_what_would_be_right(text, line, column, message, hint):
+    error = error_of(Interpreter(), text)
+    assert (error.line, error.column, error.message, error.hint) == (line, column, message, hint)
+
+
+def test_an_internal_bug_is_reported_briefly_and_the_session_survives(monkeypatch):
+    from trackjammer.core.registry import REGISTRY
+
+    def broken(pattern, factor):
+        raise ValueError("boom")
+
+    entry = REGISTRY["fast"]
+    monkeypatch.setitem(REGISTRY, "fast", type(entry)(**{**entry.__dict__, "function": broken}))
+    interpreter = Interpreter()
+    with pytest.raises(InternalError):
+        interpreter.execute("let a = 1; [C4].fast(2)")
+    assert interpreter.session.names == {"a": 1}
+    written: list[str] = []
+    assert respond(interpreter, "[C4].fast(2)", written.append) is False
+    assert written[0].startswith("internal error (ValueError: boom): this is a bug in TrackJammer")
+    assert "Traceback" not in "\n".join(written)
+
+
+def test_a_track_as_a_value():
+    track = Interpreter().execute("MidiTrack(4, 64)")
+    assert isinstance(track, MidiTrack) and repr(track) == "MidiTrack(4, 64)"
+    velocity = Interpreter().execute("[C4^80].vel(Saw(1) * 127)")
+    assert onsets(velocity) == [(F(0), F(1), Note(60, 0))]

@@ -1,0 +1,88 @@
+"""`trackjammer run FILE --offline`, run as a real process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def trackjammer(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "trackjammer", *args], capture_output=True, text=True, timeout=60, cwd=cwd
+    )
+
+
+def test_a_script_runs_offline_and_prints(tmp_path: Path):
+    script = tmp_path / "night_drive.tj"
+    script.write_text(
+        "// the contract's first taste, minus what needs export\n"
+        "let bass = MidiTrack(1, 80);\n"
+        "let lead = MidiTrack(2, 110);\n"
+        "bass << [C2 E2 G2];\n"
+        "lead << [C5 E5^110 G5 ~].fast(2);\n"
+        "lead.cc(74) << Sine(0.25);\n"
+        "bass.vel << Sine(1).range(60, 110);\n"
+        "print(project(), tracks());\n"
+        "cps(0.5)\n"  # expression statements echo nothing in run
+    )
+    result = trackjammer("run", str(script), "--offline")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == 'night_drive #[MidiTrack(1, 80, name: "bass"), MidiTrack(2, 110, name: "lead")]\n'
+
+
+def test_project_option_overrides_the_file_name(tmp_path: Path):
+    script = tmp_path / "a.tj"
+    script.write_text("print(project())")
+    assert trackjammer("run", str(script), "--offline", "--project", "Live Set").stdout == "Live Set\n"
+
+
+def test_an_error_names_the_file_and_exits_1_after_the_statements_before_it(tmp_path: Path):
+    script = tmp_path / "bad.tj"
+    script.write_text('print("first");\nlet t = MidiTrack(1);\nt << [C4 E4].fsat(2);\nprint("never");\n')
+    result = trackjammer("run", str(script), "--offline")
+    assert result.returncode == 1
+    assert result.stdout == "first\n"
+    assert result.stderr.splitlines() == [
+        f"{script}: error: line 3, column 14: patterns have no method 'fsat'",
+        "  t << [C4 E4].fsat(2);",
+        "               ^",
+        "hint: did you mean 'fast'?",
+    ]
+
+
+def test_a_missing_file_exits_1(tmp_path: Path):
+    result = trackjammer("run", str(tmp_path / "nope.tj"), "--offline")
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: cannot read {tmp_path / 'nope.tj'}")
+
+
+def test_without_offline_it_says_live_playback_is_not_built_yet(tmp_path: Path):
+    script = tmp_path / "a.tj"
+    script.write_text("let a = 1")
+    result = trackjammer("run", str(script))
+    assert result.returncode == 2
+    assert "add --offline" in result.stderr
+
+
+def test_events_accepts_statements_ending_with_a_track():
+    result = trackjammer("events", "let t = MidiTrack(2); t << [C4 E4^90]; t.transpose(12); t", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        {"begin": "0", "end": "1/2", "note": 72, "velocity": None},
+        {"begin": "1/2", "end": "1", "note": 76, "velocity": 90},
+    ]
+
+
+def test_events_uses_the_seed_a_program_sets():
+    by_option = trackjammer("events", "[C4*16?]", "--seed", "5", "--json").stdout
+    by_program = trackjammer("events", "seed(5); [C4*16?]", "--json").stdout
+    assert by_option == by_program
+    assert by_option != trackjammer("events", "[C4*16?]", "--json").stdout
+
+
+def test_events_of_a_track_without_notes_is_a_clear_error():
+    result = trackjammer("events", "let t = MidiTrack(1); t")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: the track t has no notes bound")
