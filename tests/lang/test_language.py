@@ -194,6 +194,16 @@ def test_seed_project_quantize_and_tracks():
     assert error_of(interpreter, "quantize(-1)").message == "quantize needs 0 or more cycles, got -1"
 
 
+def test_a_bare_note_name_with_octave_is_its_midi_number():
+    interpreter = Interpreter()
+    # The contract's own example writes the root bare.
+    assert [v for _, _, v in onsets(interpreter.execute('[0 2 4].scale("dorian", C3)'))] == [48, 51, 55]
+    assert interpreter.execute("Eb2 + 12") == 51
+    assert error_of(interpreter, "e + 1").message == "unknown name 'e'"
+    interpreter.execute("let C3 = 7")
+    assert interpreter.execute("C3") == 7  # a bound name wins
+
+
 def test_help_reads_the_registry():
     lines = transcript("help(fast)", 'help("mute")', "help(MidiTrack)")
     assert lines[0] == "fast(factor)"

@@ -161,6 +161,10 @@ class Interpreter:
             return self.session.names[name]
         if name in self.globals:
             return self.globals[name]
+        note = _note_with_octave(name)
+        if note is not None:
+            # The contract writes roots as bare note names: scale("dorian", C3).
+            return note
         known = list(self.session.names) + list(self.globals)
         raise self.error(f"unknown name '{name}'", node, _suggest(name, known))
 
@@ -237,6 +241,19 @@ class Interpreter:
         if not (_is_number(value) or isinstance(value, Pattern)):
             raise self.error(f"cannot negate {describe(value)}", node)
         return negate(value)
+
+
+def _note_with_octave(name: str) -> int | None:
+    """C3, Eb2, fs4: a note name with its octave, as a MIDI number (a bare
+    letter such as `e` stays an unknown name, so typos are still caught)."""
+    from trackjammer.core.theory import note_number
+
+    if not name[-1].isdigit():
+        return None
+    try:
+        return note_number(name)
+    except ValueError:
+        return None
 
 
 def _call_track_method(track: MidiTrack, name: str, args: list, kwargs: dict) -> Any:
