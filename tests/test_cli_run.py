@@ -86,3 +86,10 @@ def test_events_of_a_track_without_notes_is_a_clear_error():
     result = trackjammer("events", "let t = MidiTrack(1); t")
     assert result.returncode == 2
     assert result.stderr.startswith("error: the track t has no notes bound")
+
+
+def test_print_inside_events_goes_to_stderr_so_json_stays_clean():
+    result = trackjammer("events", 'print("hello"); [C4]', "--json")
+    assert result.returncode == 0
+    assert json.loads(result.stdout) == [{"begin": "0", "end": "1", "note": 60, "velocity": None}]
+    assert result.stderr == "hello\n"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
 
+from trackjammer.core.values import checked_number
 from trackjammer.midi.track import MidiTrack
 
 
@@ -26,7 +27,7 @@ class Session:
 
     @property
     def bpm(self) -> Any:
-        return self.cps * 60 * self.beats_per_cycle
+        return checked_number(lambda: self.cps * 60 * self.beats_per_cycle)  # a huge tempo is an error
 
     def tracks(self) -> list[MidiTrack]:
         """Every track a name holds, once, in the order first bound."""

@@ -249,7 +249,9 @@ def test_built_in_globals_cannot_be_rebound_but_pattern_functions_can_be_shadowe
         ('let t = MidiTrack(1); t.cc(1) << "loud"', 1, 34, 'cannot bind the string "loud" to a lane',
          "bind a pattern, a signal or a number"),
         ("[C4] << [E4]", 1, 1, "cannot bind to a pattern", "bind to a track, track.cc(N) or track.vel: t << [C4 E4]"),
-        ("1 + true", 1, 3, "cannot use '+' with true/false", None),
+        ("1 + true", 1, 3, "cannot use '+' with true", None),
+        ("let true = 1", 1, 5, "'true' is a word of the language and cannot be a name", "choose another name"),
+        ("#[1, 2].fast(2)", 1, 9, "an array has no method 'fast'", None),
     ],
 )
 def test_runtime_errors_name_what_where_and_what_would_be_right(text, line, column, message, hint):
@@ -280,3 +282,31 @@ def test_a_track_as_a_value():
     assert isinstance(track, MidiTrack) and repr(track) == "MidiTrack(4, 64)"
     velocity = Interpreter().execute("[C4^80].vel(Saw(1) * 127)")
     assert onsets(velocity) == [(F(0), F(1), Note(60, 0))]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "hint"),
+    [
+        ("let a = 1\nlet b = 2", 2, 1, "is a ';' missing at the end of the line before?"),
+        ("# a comment?", 1, 1, "comments start with //"),
+        ('print("open)', 1, 7, 'a string needs its closing "'),
+        ("[C4 X4]", 1, 5, "notes are written A to G with an optional # or b and an octave: C4, f#3, Eb2"),
+    ],
+)
+def test_syntax_hints_for_common_slips(text, line, column, hint):
+    error = error_of(Interpreter(), text)
+    assert (error.line, error.column, error.hint) == (line, column, hint)
+
+
+def test_where_a_value_may_start_the_error_says_so_once():
+    error = error_of(Interpreter(), "let b = ;")
+    assert error.message == (
+        "expected a value (a number, a name, a string, a pattern [...] or an array #[...]); found ';'"
+    )
+
+
+def test_echo_plays_patterns_under_the_session_seed_and_rounds_float_noise():
+    lines = transcript("[C4*8?]", "seed(3)", "[C4*8?]", "0.1 + 0.2", "cps(0.6); bpm()", "MidiTrack(2).vel")
+    assert lines[0] != lines[1]
+    assert lines[0].startswith("pattern: ") and lines[1].startswith("pattern: ")
+    assert lines[2:] == ["0.3", "144", "MidiTrack(2).vel"]

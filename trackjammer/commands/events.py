@@ -92,7 +92,8 @@ def to_table(events: list[Event]) -> str:
 
 
 def run_events(program: str, cycles: tuple[Fraction, Fraction], as_json: bool = False, seed: int = 0) -> int:
-    session = Session(seed=seed)
+    # print() and help() go to stderr, so the table or JSON stays clean.
+    session = Session(seed=seed, out=lambda text: print(text, file=sys.stderr))
     pattern = pattern_of(program, session)
     events = sorted_onsets(pattern, cycles[0], cycles[1], session.seed)
     print(to_json(events) if as_json else to_table(events))

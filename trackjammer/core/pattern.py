@@ -19,6 +19,11 @@ from typing import Any, Callable, NamedTuple
 from trackjammer.core.event import Event
 from trackjammer.core.span import TimeSpan
 from trackjammer.core.time import sam, to_time
+from trackjammer.errors import TrackJammerError
+
+
+def _too_deep() -> TrackJammerError:
+    return TrackJammerError("this pattern is nested too deeply to play", hint="build it from fewer nested transformations")
 
 
 class State(NamedTuple):
@@ -56,7 +61,10 @@ class Pattern:
     # -- asking for events ------------------------------------------------
 
     def query_span(self, begin: object, end: object, seed: int = 0) -> list[Event]:
-        return self.query(State(TimeSpan(to_time(begin), to_time(end)), seed))
+        try:
+            return self.query(State(TimeSpan(to_time(begin), to_time(end)), seed))
+        except RecursionError:
+            raise _too_deep() from None
 
     def onsets(self, begin: object, end: object, seed: int = 0) -> list[Event]:
         """Events whose onset lies in [begin, end), sorted by time (none when
@@ -71,9 +79,11 @@ class Pattern:
     def value_at(self, t: object, seed: int = 0) -> Any:
         """Sample the pattern at one point of time (None where it is silent)."""
         t = to_time(t)
-        for event in self.query(State(TimeSpan(t, t), seed)):
-            return event.value
-        return None
+        try:
+            events = self.query(State(TimeSpan(t, t), seed))
+        except RecursionError:
+            raise _too_deep() from None
+        return events[0].value if events else None
 
     # -- reshaping queries and events --------------------------------------
 

@@ -15,6 +15,7 @@ itself to the last one; given fewer or equal, it returns a `Partial`.
 from __future__ import annotations
 
 import inspect
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
@@ -32,6 +33,8 @@ def _number(value: Any, who: str) -> Any:
     value = number_of(value)
     if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
         raise ArgumentError(f"{who} expects a number, got {describe(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ArgumentError(f"{who} expects a finite number, got {value}")
     return value
 
 
@@ -82,7 +85,7 @@ def _function(value: Any, who: str) -> Callable[[Pattern], Pattern]:
 def _pattern(value: Any, who: str) -> Pattern:
     from trackjammer.core.constructors import reify
 
-    if isinstance(value, (str, bool)) or callable(value) and not isinstance(value, Pattern):
+    if not isinstance(value, Pattern) and (isinstance(value, bool) or not isinstance(value, (int, float, Fraction))):
         raise ArgumentError(f"{who} expects a pattern or a number, got {describe(value)}")
     return reify(value)
 
@@ -117,7 +120,9 @@ def describe(value: Any) -> str:
     if isinstance(value, Pattern):
         return "a pattern"
     if isinstance(value, bool):
-        return "true/false"
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "an array"
     if value is None:
         return "none"
     if isinstance(value, str):
@@ -128,7 +133,12 @@ def describe(value: Any) -> str:
         return f"the function {value.name}"
     if callable(value):
         return "a function"
-    return f"a {type(value).__name__}"
+    kind = type(value).__name__
+    if kind == "MidiTrack":
+        return "a track"
+    if kind == "Lane":
+        return "a lane (t.cc(N) or t.vel)"
+    return f"a {kind}"
 
 
 # -- entries ------------------------------------------------------------------
@@ -202,13 +212,20 @@ class Entry:
                 values.append(param.default)
         return values
 
+    def check_variadic(self, args: tuple, kwargs: dict) -> list[Any]:
+        """Patterns, numbers, or strings (a pattern of names for a patterned
+        argument: scale(cat("major", "minor")))."""
+        if kwargs:
+            raise ArgumentError(f"{self.name} takes no keyword arguments", hint=f"use {self.signature}")
+        return [value if isinstance(value, str) else _pattern(value, self.name) for value in args]
+
     def construct(self, *args: Any, **kwargs: Any) -> Pattern:
         values = self.check(args, kwargs)
         return self.function(*(self._convert(p, v) for p, v in zip(self.params, values)))
 
     def apply(self, pattern: Pattern, *args: Any, **kwargs: Any) -> Pattern:
         if self.variadic:
-            return self.function(pattern, *args)
+            return self.function(pattern, *self.check_variadic(args, kwargs))
         values = self.check(args, kwargs)
         patterned = [
             i for i, (p, v) in enumerate(zip(self.params, values))
@@ -265,8 +282,10 @@ class Partial:
     def name(self) -> str:
         return self.entry.name
 
-    def __call__(self, pattern: Any) -> Pattern:
-        return self.entry.apply(_pattern(pattern, self.entry.name), *self.args, **dict(self.kwargs))
+    def __call__(self, *given: Any, **keywords: Any) -> Pattern:
+        if len(given) != 1 or keywords:  # `let f = fast(2); f(1, 2)`
+            raise ArgumentError(f"{self!r} takes one pattern", hint=f"use {self!r}([C4 E4]) or [C4 E4].{self!r}")
+        return self.entry.apply(_pattern(given[0], self.entry.name), *self.args, **dict(self.kwargs))
 
     def __repr__(self) -> str:
         shown = [repr(a) for a in self.args] + [f"{k}: {v!r}" for k, v in self.kwargs]
@@ -285,7 +304,7 @@ class Curried:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.entry.variadic:
-            return self.entry.function(*args)
+            return self.entry.function(*self.entry.check_variadic(args, kwargs))
         if self.entry.constructor:
             return self.entry.construct(*args, **kwargs)
         if len(args) > len(self.entry.params):

@@ -97,7 +97,7 @@ def perlin(frequency=1):
     return signal(value)
 
 
-@transformation("Const", constructor=True, kinds={"value": "any"}, family="signal")
+@transformation("Const", constructor=True, kinds={"value": "number"}, family="signal")
 def const(value=0):
     """The same value at every point of time."""
     return signal(lambda t, seed: value)

@@ -8,9 +8,13 @@ transformations act on the number and keep what is attached.
 
 from __future__ import annotations
 
+import math
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable
+
+from trackjammer.errors import TrackJammerError
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +51,32 @@ def gate_of(value: Any) -> Fraction | None:
 def map_number(value: Any, f: Callable[[Any], Any]) -> Any:
     """Apply `f` to the number inside a value, keeping velocity and gate."""
     if isinstance(value, Note):
-        return Note(f(value.note), value.velocity, value.gate)
-    return f(value)
+        return Note(checked_number(lambda: f(_numeric(value.note))), value.velocity, value.gate)
+    return checked_number(lambda: f(_numeric(value)))
+
+
+LARGEST = sys.float_info.max
+
+
+def _numeric(number: Any) -> Any:
+    """`number`, when it is one: a pattern of names (cat("major", "minor"))
+    has no arithmetic, transposition or scale degrees."""
+    if isinstance(number, bool) or not isinstance(number, (int, float, Fraction)):
+        shown = f'"{number}"' if isinstance(number, str) else type(number).__name__
+        raise TrackJammerError(f"this needs numbers, but the pattern holds {shown}")
+    return number
+
+
+def checked_number(compute: Callable[[], Any]) -> Any:
+    """The result of arithmetic, which must stay a finite number no larger
+    than the largest float (about 1.8e308) either way."""
+    try:
+        result = compute()
+    except OverflowError:
+        result = math.inf
+    if isinstance(result, (int, float, Fraction)) and not isinstance(result, bool) and not -LARGEST <= result <= LARGEST:
+        raise TrackJammerError("a number grew too large", hint="numbers must stay within about ±1.8e308")
+    return result
 
 
 def with_velocity(value: Any, velocity: int | None) -> Any:
@@ -62,7 +90,7 @@ def with_gate(value: Any, gate: Fraction | None) -> Any:
 def combine_numbers(left: Any, right: Any, op: Callable[[Any, Any], Any]) -> Any:
     """`op` on the numbers of two values; what is attached comes from the left,
     or from the right where the left has nothing attached."""
-    result = op(number_of(left), number_of(right))
+    result = checked_number(lambda: op(_numeric(number_of(left)), _numeric(number_of(right))))
     velocity = velocity_of(left)
     gate = gate_of(left)
     return make_value(

@@ -117,7 +117,7 @@ def _whole(value: Any, who: str, low: int | None = None) -> int:
 @builtin("print", family="output")
 def print_(session: Session, *values):
     """Write values, separated by spaces: print("path", p)."""
-    session.out(" ".join(show_printed(v) for v in values))
+    session.out(" ".join(show_printed(v, session.seed) for v in values))
 
 
 @builtin(family="output")

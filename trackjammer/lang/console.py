@@ -19,7 +19,7 @@ def respond(interpreter: Interpreter, text: str, write: Callable[[str], None]) -
     session = interpreter.session
     saved, session.out = session.out, write
     try:
-        interpreter.execute(text, echo=lambda value: write(show(value)))
+        interpreter.execute(text, echo=lambda value: write(show(value, session.seed)))
         return True
     except TrackJammerError as error:
         write(error.format())

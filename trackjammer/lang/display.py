@@ -13,8 +13,9 @@ NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 MAX_SHOWN = 8
 
 
-def show(value: Any) -> str:
-    """The value as the REPL echoes it (strings in quotes)."""
+def show(value: Any, seed: int = 0) -> str:
+    """The value as the REPL echoes it (strings in quotes); patterns are
+    shown as they play under `seed`."""
     if value is None:
         return "none"
     if isinstance(value, bool):
@@ -22,19 +23,19 @@ def show(value: Any) -> str:
     if isinstance(value, Fraction):
         return format_time(value)
     if isinstance(value, float):
-        return repr(value)
+        return f"{value:.10g}"  # 144 rather than 144.0, 0.3 rather than 0.30000000000000004
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
     if isinstance(value, list):
-        return "#[" + ", ".join(show(item) for item in value) + "]"
+        return "#[" + ", ".join(show(item, seed) for item in value) + "]"
     if isinstance(value, Pattern):
-        return show_pattern(value)
+        return show_pattern(value, seed)
     return repr(value)
 
 
-def show_printed(value: Any) -> str:
+def show_printed(value: Any, seed: int = 0) -> str:
     """The value as print() writes it (strings as they are)."""
-    return value if isinstance(value, str) else show(value)
+    return value if isinstance(value, str) else show(value, seed)
 
 
 def note_text(number: Any) -> str:

@@ -39,6 +39,7 @@ class InternalError(Exception):
 
 TRACK_ATTRIBUTES = ("vel", "velocity", "channel", "name")
 PROTECTED = set(BUILTINS) | set(COMING)
+KEYWORDS = {"let", "true", "false", "none"}
 
 
 def _suggest(name: str, known) -> str | None:
@@ -82,6 +83,8 @@ class Interpreter:
         for statement in program.statements:
             try:
                 result = getattr(self, "run_" + type(statement).__name__)(statement)
+                if isinstance(statement, ast.ExpressionStatement) and echo is not None and result is not None:
+                    echo(result)
             except TrackJammerError as error:
                 raise error.at(statement.pos.line, statement.pos.column, self.source)
             except RecursionError:
@@ -91,13 +94,16 @@ class Interpreter:
                 ) from None
             except Exception as error:  # a bug of ours, not the user's
                 raise InternalError(error) from error
-            if isinstance(statement, ast.ExpressionStatement) and echo is not None and result is not None:
-                echo(result)
         return result
 
     # -- statements ------------------------------------------------------------------
 
     def run_Let(self, node: ast.Let) -> None:
+        if node.name in KEYWORDS:
+            raise EvaluationError(
+                f"'{node.name}' is a word of the language and cannot be a name", hint="choose another name",
+                line=node.pos.line, column=node.pos.column + 4,
+            )
         value = self.evaluate(node.value)
         if node.name in PROTECTED:
             # Pattern function names may be shadowed (`let chord = [C3,E3,G3]`;

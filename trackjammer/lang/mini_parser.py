@@ -6,6 +6,7 @@ what would have been accepted there, in a musician's words.
 
 from __future__ import annotations
 
+import sys
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -51,7 +52,9 @@ class MiniToAst(Transformer):
     def number(self, children):
         (token,) = children
         text = str(token)
-        value = float(text) if "." in text else int(text)
+        value = read_number(text)
+        if value is None:
+            raise _too_large(self.pos(token))
         return ast.Atom(value, text, self.pos(token))
 
     # terms
@@ -84,13 +87,18 @@ class MiniToAst(Transformer):
     def replicate(self, children):
         token = children[0]
         digits = str(token)[1:]
-        return ast.Replicate(int(digits) if digits else None, self.pos(token))
+        count = read_number(digits) if digits else None
+        if digits and count is None:
+            raise _too_large(self.pos(token))
+        return ast.Replicate(count, self.pos(token))
 
     def elongate(self, children):
         return ast.Elongate(self.pos(children[0]))
 
     def weight(self, children):
         token = children[0]
+        if read_number(str(token)[1:]) is None:
+            raise _too_large(self.pos(token))
         return ast.Weight(Fraction(str(token)[1:]), self.pos(token))
 
     def degrade(self, children):
@@ -157,6 +165,20 @@ class MiniToAst(Transformer):
             body = ast.Body((), False, position)
         modifiers = tuple(c for c in children[1:] if not isinstance(c, (ast.Body, Token)))
         return ast.Literal(body, modifiers, position)
+
+
+def read_number(text: str) -> int | float | None:
+    """The value of a number literal; None when it is too large (beyond the
+    largest float, about 1.8e308, either way)."""
+    if len(text.lstrip("-").split(".")[0].lstrip("0")) > 309:
+        return None  # also keeps int() within Python's 4300-digit limit
+    value = float(text) if "." in text else int(text)
+    return value if -sys.float_info.max <= value <= sys.float_info.max else None
+
+
+def _too_large(position: ast.Pos) -> MiniNotationError:
+    return MiniNotationError("this number is too large", hint="numbers must stay within about ±1.8e308",
+                             line=position.line, column=position.column)
 
 
 def _first_pos(node) -> ast.Pos:

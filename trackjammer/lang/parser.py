@@ -12,7 +12,7 @@ from lark.visitors import merge_transformers
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang import ast
 from trackjammer.lang.mini_ast import Pos
-from trackjammer.lang.mini_parser import MiniToAst
+from trackjammer.lang.mini_parser import MiniToAst, read_number
 from trackjammer.lang.syntax_errors import syntax_error
 
 GRAMMAR = Path(__file__).with_name("trackjammer.lark")
@@ -92,7 +92,11 @@ class ScriptToAst(Transformer):
     def number(self, children):
         (token,) = children
         text = str(token)
-        return ast.Constant(float(text) if "." in text else int(text), _pos(token))
+        value = read_number(text)
+        if value is None:
+            raise SyntaxError_("this number is too large", hint="numbers must stay within about ±1.8e308",
+                               line=token.line, column=token.column)
+        return ast.Constant(value, _pos(token))
 
     def string(self, children):
         (token,) = children
@@ -158,6 +162,8 @@ def _to_ast(text: str) -> ast.Program:
         if isinstance(error.orig_exc, TrackJammerError):
             raise error.orig_exc from None
         raise
+    except RecursionError:
+        raise SyntaxError_("this is nested too deeply to read", line=1, column=1) from None
 
 
 def parse_program(text: str) -> ast.Program:

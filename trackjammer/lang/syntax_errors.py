@@ -70,9 +70,20 @@ SEPARATORS = {
 }
 
 
+VALUE = "a value (a number, a name, a string, a pattern [...] or an array #[...])"
+STATEMENT = "a statement (let name = value, or a value such as a number, a name, a string or a pattern [...])"
+VALUE_STARTS = {"NUMBER", "NAME", "STRING", "TRUE", "FALSE", "NONE", "LSQB", "HASH_LSQB", "LPAR"}
+
+
 def expected_in_words(expected: set[str], end_word: str | None = None) -> str:
     """'a note, a number or ']'' from a set of terminal names."""
     plain = {_plain(name) for name in expected}
+    if "LET" in plain:
+        return STATEMENT
+    if {"NAME", "NUMBER", "STRING"} <= plain:
+        # Where a script value may start, say so once rather than list its forms.
+        rest = expected_in_words({n for n in plain if n not in VALUE_STARTS and n != "MINUS"}, end_word)
+        return VALUE if rest == "something else" else f"{VALUE}, or {rest}"
     words: list[str] = []
     for name, word in WORDS.items():
         if name in plain:
@@ -125,7 +136,7 @@ def syntax_error(
         line=line + rel_line,
         column=(column if rel_line == 0 else 1) + rel_column,
         source=None,
-        hint=_hint(text, where),
+        hint=_hint(text, where, {_plain(name) for name in expected}),
     )
 
 
@@ -156,10 +167,18 @@ def _accepts_before(parser: Lark | None, prefix: str) -> set[str]:
     return accepted
 
 
-def _hint(text: str, where: int) -> str | None:
-    if text[where:where + 1] == "=" and text[where:where + 2] != "==":
+def _hint(text: str, where: int, expected: set[str]) -> str | None:
+    found = text[where:where + 1]
+    line_start = text.rfind("\n", 0, where) + 1
+    if found == "=" and text[where:where + 2] != "==":
         return "to give a value a name, write: let name = value"
-    if text[where:where + 1].isalpha():
+    if found == "#" and text[where:where + 2] != "#[":
+        return "comments start with //"
+    if found == '"':
+        return 'a string needs its closing "'
+    if line_start > 0 and not text[line_start:where].strip() and "SEMI" in expected:
+        return "is a ';' missing at the end of the line before?"
+    if found.isalpha() and "NOTE" in expected:
         return "notes are written A to G with an optional # or b and an octave: C4, f#3, Eb2"
     brackets = text.replace("<<", "")  # the bind arrow is not a bracket
     for opening, closing in ("[]", "<>", "{}", "()"):

@@ -49,7 +49,8 @@ class Lane:
     number: int | None = None
 
     def __repr__(self) -> str:
-        return f"{self.track.name or 'track'}.cc({self.number})" if self.kind == "cc" else f"{self.track.name}.vel"
+        owner = self.track.name or f"MidiTrack({self.track.channel})"
+        return f"{owner}.cc({self.number})" if self.kind == "cc" else f"{owner}.vel"
 
 
 class MidiTrack:

@@ -8,9 +8,9 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from trackjammer.core.pattern import Pattern
-from trackjammer.core.registry import transformation
+from trackjammer.core.registry import describe, transformation
 from trackjammer.core.values import combine_numbers
-from trackjammer.errors import TrackJammerError
+from trackjammer.errors import ArgumentError, TrackJammerError
 
 
 def _divide(a: Any, b: Any) -> Any:
@@ -34,13 +34,16 @@ OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 def combine(left: Any, right: Any, symbol: str) -> Any:
     """`left <symbol> right` for numbers, patterns and signals alike."""
     op = OPERATORS[symbol]
+    for value in (left, right):
+        if not isinstance(value, Pattern) and (isinstance(value, bool) or not isinstance(value, (int, float, Fraction))):
+            raise ArgumentError(f"cannot use '{symbol}' with {describe(value)}", hint="use numbers and patterns")
     if isinstance(left, Pattern):
         if isinstance(right, Pattern):
             return left.app_onset(right, lambda a, b: combine_numbers(a, b, op))
         return left.fmap(lambda a: combine_numbers(a, right, op))
     if isinstance(right, Pattern):
         return right.fmap(lambda b: combine_numbers(left, b, op))
-    return op(left, right)
+    return combine_numbers(left, right, op)
 
 
 def negate(value: Any) -> Any:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import difflib
 import random
+from fractions import Fraction
 from itertools import groupby
 
 from trackjammer.core.event import Event
 from trackjammer.core.pattern import Pattern
-from trackjammer.core.registry import transformation
+from trackjammer.core.registry import describe, transformation
 from trackjammer.core.span import TimeSpan
 from trackjammer.core.theory import CHORDS, SCALES, scale_note
 from trackjammer.core.transforms.chance import random_signal
@@ -29,6 +30,15 @@ def _lookup(table: dict, name: str, what: str):
     close = difflib.get_close_matches(name, list(table), n=1)
     hint = f"did you mean '{close[0]}'?" if close else f"known {what}s: {', '.join(table)}"
     raise ArgumentError(f"unknown {what} '{name}'", hint=hint)
+
+
+def _pitch(value, who: str):
+    """The note number of an event value, to order a chord by (numbers only:
+    a pattern of names has no pitch)."""
+    number = number_of(value)
+    if isinstance(number, bool) or not isinstance(number, (int, float, Fraction)):
+        raise ArgumentError(f"{who} needs notes, but the pattern holds {describe(number)}")
+    return number
 
 
 @transformation(kinds={"semitones": "number"}, family="tonal", per_value=True)
@@ -63,7 +73,7 @@ def chord(pat: Pattern, name) -> Pattern:
 
 
 def _arp_order(mode: str, notes: list, shuffle_seed: float) -> list:
-    ordered = sorted(notes, key=lambda e: number_of(e.value))
+    ordered = sorted(notes, key=lambda e: _pitch(e.value, "arp"))
     if mode == "up":
         return ordered
     if mode == "down":
@@ -130,7 +140,7 @@ def strum(pat: Pattern, delay) -> Pattern:
         result = []
         chords = sorted((e for e in events if e.whole is not None), key=lambda e: (e.whole, e.part))
         for (whole, part), group in groupby(chords, key=lambda e: (e.whole, e.part)):
-            for i, e in enumerate(sorted(group, key=lambda e: number_of(e.value))):
+            for i, e in enumerate(sorted(group, key=lambda e: _pitch(e.value, "strum"))):
                 begin = whole.begin + i * delay
                 if begin >= whole.end:
                     continue
