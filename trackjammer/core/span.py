@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Callable, NamedTuple
 
+from trackjammer.core.limits import MAX_CYCLES_PER_QUERY, too_many_cycles
 from trackjammer.core.time import sam
 
 
@@ -28,6 +29,9 @@ class TimeSpan(NamedTuple):
         boundary = begin_n // begin_d + 1
         if boundary * end_d >= end_n:
             return [self]
+        count = -(-end_n // end_d) - (boundary - 1)
+        if count > MAX_CYCLES_PER_QUERY:
+            raise too_many_cycles(count)
         pieces = [TimeSpan(begin, Fraction(boundary))]
         while True:
             begin = Fraction(boundary)

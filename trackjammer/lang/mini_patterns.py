@@ -18,7 +18,8 @@ from trackjammer.core.pattern import Pattern
 from trackjammer.core.rand import salt_of
 from trackjammer.core.registry import REGISTRY
 from trackjammer.core.transforms.chance import choose_per_cycle, keep_by_chance
-from trackjammer.errors import MiniNotationError
+from trackjammer.core.limits import check_steps
+from trackjammer.errors import MiniNotationError, TrackJammerError
 from trackjammer.lang import mini_ast as ast
 
 
@@ -76,6 +77,7 @@ class _Builder:
                         weight += 1
                     elif isinstance(modifier, ast.Replicate):
                         copies = (copies + 1) if modifier.count is None else (copies - 1 + modifier.count)
+                        _check_steps_at(copies, "a repeat", modifier.pos)
                     else:
                         pattern = self.modify(pattern, modifier)
                 steps.extend((weight, pattern) for _ in range(copies))
@@ -157,6 +159,13 @@ class _Builder:
         return self.sequence(sequence)
 
 
+def _check_steps_at(count: int, what: str, pos: ast.Pos) -> None:
+    try:
+        check_steps(count, what)
+    except TrackJammerError as error:
+        raise error.at(pos.line, pos.column) from None
+
+
 def _expand_range(step: ast.Range) -> list[ast.Atom]:
     start, stop = step.start.value, step.stop.value
     if start != int(start) or stop != int(stop):
@@ -164,5 +173,6 @@ def _expand_range(step: ast.Range) -> list[ast.Atom]:
             "a range needs whole numbers or notes", line=step.start.pos.line, column=step.start.pos.column
         )
     start, stop = int(start), int(stop)
+    _check_steps_at(abs(stop - start) + 1, "a run", step.start.pos)
     direction = 1 if stop >= start else -1
     return [ast.Atom(n, str(n), step.start.pos) for n in range(start, stop + direction, direction)]

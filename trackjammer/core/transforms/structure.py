@@ -8,6 +8,7 @@ from functools import lru_cache
 from trackjammer.core import constructors
 from trackjammer.core.constructors import fastcat, pure, silence
 from trackjammer.core.euclid import euclid_steps
+from trackjammer.core.limits import check_steps
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import transformation
 
@@ -30,6 +31,7 @@ def euclid_rhythm(pulses: int, steps: int, rotation: int = 0) -> Pattern:
 def euclid(pat: Pattern, pulses, steps, rotation=0) -> Pattern:
     """Play on a Euclidean rhythm of `pulses` onsets over `steps` steps, rotated
     left by `rotation` (negative `pulses` plays the off-beats)."""
+    check_steps(steps, "a Euclidean rhythm")
     return struct(pat, euclid_rhythm(pulses, steps, rotation))
 
 
