@@ -26,9 +26,8 @@ def main(names: list[str]) -> int:
     if unknown:
         print(f"unknown benchmark {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}", file=sys.stderr)
         return 2
-    for name in names or [n for n in BENCHMARKS if n not in OPT_IN]:
-        BENCHMARKS[name]()
-    return 0
+    results = [BENCHMARKS[name]() for name in names or [n for n in BENCHMARKS if n not in OPT_IN]]
+    return 0 if all(results) else 1  # a missed target or a fuzz failure is reported in the status
 
 
 if __name__ == "__main__":

@@ -310,3 +310,24 @@ def test_echo_plays_patterns_under_the_session_seed_and_rounds_float_noise():
     assert lines[0] != lines[1]
     assert lines[0].startswith("pattern: ") and lines[1].startswith("pattern: ")
     assert lines[2:] == ["0.3", "144", "MidiTrack(2).vel"]
+
+
+def test_a_pattern_of_names_cannot_go_on_a_lane():
+    interpreter = Interpreter()
+    error = error_of(interpreter, 'let t = MidiTrack(1); t << cat("major", "minor")')
+    assert error.message == 'a lane plays numbers, but this pattern holds the string "major"'
+    assert error.column == 28
+
+
+def test_a_syntax_error_after_many_semicolons_in_strings_tries_a_bounded_number_of_prefixes(monkeypatch):
+    from trackjammer.lang import parser
+
+    calls = []
+    real = parser._to_ast
+    monkeypatch.setattr(parser, "_to_ast", lambda text: calls.append(text) or real(text))
+    # Every ';' before the error sits inside the string: each could be tried
+    # (and would fail) as the end of the statements that still run.
+    text = 'print("' + ";" * 3000 + '") oops'
+    error = error_of(Interpreter(), text)
+    assert (error.line, error.column) == (1, 3011)
+    assert len(calls) == 1 + parser.PREFIX_TRIES

@@ -16,6 +16,7 @@ from trackjammer.core.constructors import pure
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import REGISTRY, Curried, Partial, bound_method, describe
 from trackjammer.core.transforms.arith import combine, negate
+from trackjammer.core.values import number_of
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang import ast
 from trackjammer.lang.builtins import BUILTINS, COMING, global_names
@@ -72,6 +73,8 @@ class Interpreter:
             if completed is not None:
                 self._run(completed, echo)
             raise
+        except Exception as error:  # a bug of ours in parsing, not the user's
+            raise InternalError(error) from error
         return self._run(program, echo)
 
     def evaluate_expression(self, source: str) -> Any:
@@ -142,10 +145,17 @@ class Interpreter:
             return pure(value) if kind == "notes" else const(value)
         if not isinstance(value, Pattern):
             raise self.error(f"cannot bind {describe(value)} to a lane", node, "bind a pattern, a signal or a number")
-        if kind == "notes" and _is_signal(value):
+        first_cycle = value.query_span(0, 1, self.session.seed)
+        if kind == "notes" and first_cycle and all(e.whole is None for e in first_cycle):
             raise self.error(
                 "a signal has no notes of its own", node, "make notes of it with segment: Sine(1).segment(8).range(48, 72)"
             )
+        for event in first_cycle:
+            if not _is_number(number_of(event.value)):
+                raise self.error(
+                    f"a lane plays numbers, but this pattern holds {describe(number_of(event.value))}", node,
+                    "names such as scale names belong in arguments: .scale(cat(\"major\", \"minor\"))",
+                )
         return value
 
     def run_ExpressionStatement(self, node: ast.ExpressionStatement) -> Any:
@@ -269,12 +279,6 @@ def _call_track_method(track: MidiTrack, name: str, args: list, kwargs: dict) ->
     signature, doc = TRACK_METHODS[name]
     _check_arguments(Builtin(f"track.{name}", getattr(MidiTrack, name), f"track.{signature}", doc, "track"), tuple(args), kwargs)
     return method(*args, **kwargs)
-
-
-def _is_signal(pattern: Pattern) -> bool:
-    """True for a continuous pattern: events with no whole span."""
-    events = pattern.query_span(0, 1)
-    return bool(events) and all(e.whole is None for e in events)
 
 
 def evaluate_expression(text: str, session: Session | None = None) -> Any:

@@ -17,6 +17,10 @@ from trackjammer.lang.syntax_errors import syntax_error
 
 GRAMMAR = Path(__file__).with_name("trackjammer.lark")
 
+# How many ';' before a syntax error are tried as the end of the statements
+# that still run: bounded, so an input full of ';' in strings stays quick.
+PREFIX_TRIES = 32
+
 ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 
 
@@ -184,7 +188,9 @@ def _with_prefix(error: TrackJammerError, text: str) -> TrackJammerError:
     lines = text.split("\n")
     offset = sum(len(line) + 1 for line in lines[: (error.line or 1) - 1]) + (error.column or 1) - 1
     cut = text.rfind(";", 0, offset)
-    while cut >= 0:
+    for _ in range(PREFIX_TRIES):  # a ';' inside a string or literal is skipped by trying the one before
+        if cut < 0:
+            break
         try:
             error.completed = _to_ast(text[: cut + 1])
             break
