@@ -93,3 +93,24 @@ def test_print_inside_events_goes_to_stderr_so_json_stays_clean():
     assert result.returncode == 0
     assert json.loads(result.stdout) == [{"begin": "0", "end": "1", "note": 60, "velocity": None}]
     assert result.stderr == "hello\n"
+
+
+def test_an_internal_bug_is_one_short_message_and_a_traceback_only_with_debug(monkeypatch, capsys):
+    from trackjammer import cli
+    from trackjammer.core.registry import REGISTRY
+
+    def broken(pattern, factor):
+        raise ValueError("boom")
+
+    entry = REGISTRY["fast"]
+    monkeypatch.setitem(REGISTRY, "fast", type(entry)(**{**entry.__dict__, "function": broken}))
+    assert cli.main(["events", "[C4].fast(2)"]) == 70
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "internal error (ValueError: boom): this is a bug in TrackJammer, not in your input.",
+        "hint: run again with --debug for the details, and please report it",
+    ]
+    assert cli.main(["--debug", "events", "[C4].fast(2)"]) == 70
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):")
+    assert "ValueError: boom" in err
