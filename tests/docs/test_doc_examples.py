@@ -31,7 +31,8 @@ from pathlib import Path
 import pytest
 
 import trackjammer.core  # noqa: F401
-from trackjammer.commands.events import note_name, pattern_of, show_number, sorted_onsets
+from trackjammer.commands.events import pattern_of, sorted_onsets
+from trackjammer.lang.display import note_name, show_number
 from trackjammer.core.time import format_time
 from trackjammer.core.values import number_of, velocity_of
 

@@ -14,12 +14,10 @@ from trackjammer.core.registry import describe
 from trackjammer.core.time import format_time
 from trackjammer.core.values import number_of, velocity_of
 from trackjammer.errors import TrackJammerError
+from trackjammer.lang.display import note_name, show_number
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.midi.track import MidiTrack
 from trackjammer.session import Session
-
-NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-
 
 def pattern_of(program: str, session: Session | None = None) -> Pattern:
     """The pattern an input ends with: a pattern, a number, or a track (its
@@ -46,19 +44,6 @@ def sorted_onsets(pattern: Pattern, begin: Fraction, end: Fraction, seed: int = 
 
 def _sort_number(value) -> float:
     return value if isinstance(value, (int, float, Fraction)) else float("inf")
-
-
-def show_number(number) -> str:
-    """Ints as they are; other numbers to at most three decimals."""
-    if isinstance(number, (float, Fraction)):
-        return f"{float(number):.3f}".rstrip("0").rstrip(".")
-    return str(number)
-
-
-def note_name(number) -> str:
-    if isinstance(number, int) and 0 <= number <= 127:
-        return f"{NAMES[number % 12]}{number // 12 - 1}"
-    return ""
 
 
 def to_json(events: list[Event]) -> str:

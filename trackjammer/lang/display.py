@@ -38,12 +38,23 @@ def show_printed(value: Any, seed: int = 0) -> str:
     return value if isinstance(value, str) else show(value, seed)
 
 
-def note_text(number: Any) -> str:
-    if isinstance(number, int) and 0 <= number <= 127:
+def note_name(number: Any) -> str:
+    """C4 for 60; "" for anything that is not a MIDI note number."""
+    if isinstance(number, int) and not isinstance(number, bool) and 0 <= number <= 127:
         return f"{NOTE_NAMES[number % 12]}{number // 12 - 1}"
-    if isinstance(number, float):
-        return f"{number:.3f}".rstrip("0").rstrip(".")
-    return show(number)
+    return ""
+
+
+def show_number(number: Any) -> str:
+    """Ints as they are; other numbers to at most three decimals."""
+    if isinstance(number, (float, Fraction)):
+        return f"{float(number):.3f}".rstrip("0").rstrip(".")
+    return str(number)
+
+
+def note_text(number: Any) -> str:
+    """A note by name where it is one, else the number."""
+    return note_name(number) or show_number(number)
 
 
 def show_pattern(pattern: Pattern, seed: int = 0) -> str:

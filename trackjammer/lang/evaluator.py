@@ -10,6 +10,7 @@ of ours and becomes an `InternalError`, never a traceback for the user.
 from __future__ import annotations
 
 import difflib
+from fractions import Fraction
 from typing import Any, Callable
 
 from trackjammer.core.constructors import pure
@@ -49,8 +50,6 @@ def _suggest(name: str, known) -> str | None:
 
 
 def _is_number(value: Any) -> bool:
-    from fractions import Fraction
-
     return not isinstance(value, bool) and isinstance(value, (int, float, Fraction))
 
 
