@@ -288,6 +288,7 @@ def test_a_track_as_a_value():
     ("text", "line", "column", "hint"),
     [
         ("let a = 1\nlet b = 2", 2, 1, "is a ';' missing at the end of the line before?"),
+        ("let bass = MidiTrack(1, 80) bass << [C2]", 1, 29, "is a ';' missing before it?"),
         ("# a comment?", 1, 1, "comments start with //"),
         ('print("open)', 1, 7, 'a string needs its closing "'),
         ("[C4 X4]", 1, 5, "notes are written A to G with an optional # or b and an octave: C4, f#3, Eb2"),

@@ -176,8 +176,10 @@ def _hint(text: str, where: int, expected: set[str]) -> str | None:
         return "comments start with //"
     if found == '"':
         return 'a string needs its closing "'
-    if line_start > 0 and not text[line_start:where].strip() and "SEMI" in expected:
-        return "is a ';' missing at the end of the line before?"
+    if "SEMI" in expected and (found.isalpha() or found == "_"):
+        if line_start > 0 and not text[line_start:where].strip():
+            return "is a ';' missing at the end of the line before?"
+        return "is a ';' missing before it?"
     if found.isalpha() and "NOTE" in expected:
         return "notes are written A to G with an optional # or b and an octave: C4, f#3, Eb2"
     brackets = text.replace("<<", "")  # the bind arrow is not a bracket
