@@ -24,7 +24,6 @@ import time
 from collections import Counter
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
-from hypothesis import strategies as st
 
 from tests.lang import test_fuzz as fuzz
 

@@ -12,6 +12,7 @@ from trackjammer.core.event import Event
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import describe
 from trackjammer.core.time import format_time
+from trackjammer.core.values import is_number
 from trackjammer.core.values import number_of, velocity_of
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang.display import note_name, show_number
@@ -28,7 +29,7 @@ def pattern_of(program: str, session: Session | None = None) -> Pattern:
             raise TrackJammerError(f"the track {value.name or ''} has no notes bound".replace("  ", " "),
                                    hint="bind some first: t << [C4 E4]")
         return value.notes if value.transposition == 0 else value.notes.transpose(value.transposition)
-    if isinstance(value, bool) or not isinstance(value, (Pattern, int, float, Fraction)):
+    if not (isinstance(value, Pattern) or is_number(value)):
         raise TrackJammerError(
             f"the input ends with {describe(value)}, not a pattern",
             hint="end with a pattern such as '[C4 E4 G4]' or a track: 'let t = MidiTrack(1); t << [C4]; t'",

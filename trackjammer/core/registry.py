@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.time import to_time
-from trackjammer.core.values import Note, number_of
+from trackjammer.core.values import Note, is_number, number_of
 from trackjammer.errors import ArgumentError
 
 
@@ -31,7 +31,7 @@ from trackjammer.errors import ArgumentError
 
 def _number(value: Any, who: str) -> Any:
     value = number_of(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
+    if not is_number(value):
         raise ArgumentError(f"{who} expects a number, got {describe(value)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise ArgumentError(f"{who} expects a finite number, got {value}")
@@ -85,7 +85,7 @@ def _function(value: Any, who: str) -> Callable[[Pattern], Pattern]:
 def _pattern(value: Any, who: str) -> Pattern:
     from trackjammer.core.constructors import reify
 
-    if not isinstance(value, Pattern) and (isinstance(value, bool) or not isinstance(value, (int, float, Fraction))):
+    if not (isinstance(value, Pattern) or is_number(value)):
         raise ArgumentError(f"{who} expects a pattern or a number, got {describe(value)}")
     return reify(value)
 

@@ -58,10 +58,15 @@ def map_number(value: Any, f: Callable[[Any], Any]) -> Any:
 LARGEST = sys.float_info.max
 
 
+def is_number(value: Any) -> bool:
+    """An int, float or Fraction; true and false are not numbers here."""
+    return not isinstance(value, bool) and isinstance(value, (int, float, Fraction))
+
+
 def _numeric(number: Any) -> Any:
     """`number`, when it is one: a pattern of names (cat("major", "minor"))
     has no arithmetic, transposition or scale degrees."""
-    if isinstance(number, bool) or not isinstance(number, (int, float, Fraction)):
+    if not is_number(number):
         shown = f'"{number}"' if isinstance(number, str) else type(number).__name__
         raise TrackJammerError(f"this needs numbers, but the pattern holds {shown}")
     return number

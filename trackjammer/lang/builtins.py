@@ -16,6 +16,7 @@ from typing import Any, Callable
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import REGISTRY, Curried, Partial, describe
 from trackjammer.core.time import to_time
+from trackjammer.core.values import is_number
 from trackjammer.errors import ArgumentError, TrackJammerError
 from trackjammer.lang.display import show, show_printed
 from trackjammer.midi.track import TRACK_METHODS, MidiTrack
@@ -98,7 +99,7 @@ def _check_arguments(entry: Builtin, args: tuple, kwargs: dict) -> None:
 
 
 def _number(value: Any, who: str) -> Any:
-    if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
+    if not is_number(value):
         raise ArgumentError(f"{who} needs a number, got {describe(value)}")
     return value
 

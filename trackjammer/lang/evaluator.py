@@ -10,14 +10,13 @@ of ours and becomes an `InternalError`, never a traceback for the user.
 from __future__ import annotations
 
 import difflib
-from fractions import Fraction
 from typing import Any, Callable
 
 from trackjammer.core.constructors import pure
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import REGISTRY, Curried, Partial, bound_method, describe
 from trackjammer.core.transforms.arith import combine, negate
-from trackjammer.core.values import number_of
+from trackjammer.core.values import is_number, number_of
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang import ast
 from trackjammer.lang.builtins import BUILTINS, COMING, global_names
@@ -47,10 +46,6 @@ KEYWORDS = {"let", "true", "false", "none"}
 def _suggest(name: str, known) -> str | None:
     close = difflib.get_close_matches(name, list(known), n=1)
     return f"did you mean '{close[0]}'?" if close else None
-
-
-def _is_number(value: Any) -> bool:
-    return not isinstance(value, bool) and isinstance(value, (int, float, Fraction))
 
 
 class Interpreter:
@@ -140,7 +135,7 @@ class Interpreter:
 
         if value is None:
             return None
-        if _is_number(value):
+        if is_number(value):
             return pure(value) if kind == "notes" else const(value)
         if not isinstance(value, Pattern):
             raise self.error(f"cannot bind {describe(value)} to a lane", node, "bind a pattern, a signal or a number")
@@ -150,7 +145,7 @@ class Interpreter:
                 "a signal has no notes of its own", node, "make notes of it with segment: Sine(1).segment(8).range(48, 72)"
             )
         for event in first_cycle:
-            if not _is_number(number_of(event.value)):
+            if not is_number(number_of(event.value)):
                 raise self.error(
                     f"a lane plays numbers, but this pattern holds {describe(number_of(event.value))}", node,
                     "names such as scale names belong in arguments: .scale(cat(\"major\", \"minor\"))",
@@ -213,7 +208,7 @@ class Interpreter:
     def eval_MethodCall(self, node: ast.MethodCall) -> Any:
         target = self.evaluate(node.target)
         args, kwargs = self._arguments(node)
-        if _is_number(target):
+        if is_number(target):
             target = pure(target)
         if isinstance(target, Pattern):
             method = bound_method(target, node.method)
@@ -247,13 +242,13 @@ class Interpreter:
     def eval_Binary(self, node: ast.Binary) -> Any:
         left, right = self.evaluate(node.left), self.evaluate(node.right)
         for value in (left, right):
-            if not (_is_number(value) or isinstance(value, Pattern)):
+            if not (is_number(value) or isinstance(value, Pattern)):
                 raise self.error(f"cannot use '{node.op}' with {describe(value)}", node)
         return combine(left, right, node.op)
 
     def eval_Negate(self, node: ast.Negate) -> Any:
         value = self.evaluate(node.operand)
-        if not (_is_number(value) or isinstance(value, Pattern)):
+        if not (is_number(value) or isinstance(value, Pattern)):
             raise self.error(f"cannot negate {describe(value)}", node)
         return negate(value)
 

@@ -111,7 +111,7 @@ class MiniToAst(Transformer):
         return ast.Euclid(args[0], args[1], args[2] if len(args) > 2 else None)
 
     def velocity(self, children):
-        caret, factor = children[0], children[1]
+        factor = children[1]
         if isinstance(factor, ast.Atom) and not (factor.value == int(factor.value) and 0 <= factor.value <= 127):
             raise MiniNotationError(
                 f"velocity {factor.text} is outside 0..127",

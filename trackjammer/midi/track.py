@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from trackjammer.core.pattern import Pattern
+from trackjammer.core.values import is_number
 from trackjammer.errors import ArgumentError
 
 TRACK_METHODS: dict[str, tuple[str, str]] = {}  # name → (signature, doc)
@@ -29,7 +30,7 @@ def track_method(function: Callable) -> Callable:
 
 
 def _whole(value: Any, what: str, low: int, high: int, hint: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)) or value != int(value):
+    if not is_number(value) or value != int(value):
         raise ArgumentError(f"{what} must be a whole number from {low} to {high}, got {_shown(value)}", hint=hint)
     if not low <= value <= high:
         raise ArgumentError(f"{what} must be from {low} to {high}, got {_shown(value)}", hint=hint)
@@ -125,14 +126,14 @@ class MidiTrack:
         if fraction is None:
             self.gate_fraction = None
             return
-        if isinstance(fraction, bool) or not isinstance(fraction, (int, float, Fraction)) or fraction <= 0:
+        if not is_number(fraction) or fraction <= 0:
             raise ArgumentError(f"gate must be a number more than 0, got {_shown(fraction)}", hint="t.gate(0.5)")
         self.gate_fraction = Fraction(str(fraction)) if isinstance(fraction, float) else Fraction(fraction)
 
     @track_method
     def transpose(self, semitones):
         """Move every note of this track by `semitones`."""
-        if isinstance(semitones, bool) or not isinstance(semitones, (int, float, Fraction)):
+        if not is_number(semitones):
             raise ArgumentError(f"transpose needs a number of semitones, got {_shown(semitones)}", hint="t.transpose(12)")
         self.transposition = semitones
 

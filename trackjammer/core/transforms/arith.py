@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import describe, transformation
-from trackjammer.core.values import combine_numbers
+from trackjammer.core.values import combine_numbers, is_number
 from trackjammer.errors import ArgumentError, TrackJammerError
 
 
@@ -35,7 +35,7 @@ def combine(left: Any, right: Any, symbol: str) -> Any:
     """`left <symbol> right` for numbers, patterns and signals alike."""
     op = OPERATORS[symbol]
     for value in (left, right):
-        if not isinstance(value, Pattern) and (isinstance(value, bool) or not isinstance(value, (int, float, Fraction))):
+        if not (isinstance(value, Pattern) or is_number(value)):
             raise ArgumentError(f"cannot use '{symbol}' with {describe(value)}", hint="use numbers and patterns")
     if isinstance(left, Pattern):
         if isinstance(right, Pattern):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import random
-from fractions import Fraction
 from itertools import groupby
 
 from trackjammer.core.event import Event
@@ -18,7 +17,7 @@ from trackjammer.core.span import TimeSpan
 from trackjammer.core.theory import CHORDS, SCALES, scale_note
 from trackjammer.core.transforms.chance import random_signal
 from trackjammer.core.rand import salt_of
-from trackjammer.core.values import map_number, number_of, with_gate, with_velocity
+from trackjammer.core.values import is_number, map_number, number_of, with_gate, with_velocity
 from trackjammer.errors import ArgumentError
 
 ARP_SALT = salt_of("arp")
@@ -36,7 +35,7 @@ def _pitch(value, who: str):
     """The note number of an event value, to order a chord by (numbers only:
     a pattern of names has no pitch)."""
     number = number_of(value)
-    if isinstance(number, bool) or not isinstance(number, (int, float, Fraction)):
+    if not is_number(number):
         raise ArgumentError(f"{who} needs notes, but the pattern holds {describe(number)}")
     return number
 
