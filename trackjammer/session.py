@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
+from weakref import WeakKeyDictionary
 
 from trackjammer.core.values import checked_number
 from trackjammer.midi.track import MidiTrack
@@ -24,6 +25,9 @@ class Session:
     quantize: Any = 1
     names: dict[str, Any] = field(default_factory=dict)  # what `let` bound
     out: Callable[[str], None] = print  # where print() and help() write
+    # How each pattern the language made was written (lang.provenance); weak,
+    # so it never keeps a pattern alive.
+    sources: WeakKeyDictionary = field(default_factory=WeakKeyDictionary, repr=False, compare=False)
 
     @property
     def bpm(self) -> Any:

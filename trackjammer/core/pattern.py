@@ -48,7 +48,7 @@ class Pattern:
     available both as a method and as a curried free function.
     """
 
-    __slots__ = ("query", "template")
+    __slots__ = ("query", "template", "__weakref__")  # weakref: the provenance table (lang.provenance)
 
     def __init__(self, query: Query, template: Template | None = None):
         self.query = query

@@ -26,6 +26,7 @@ class Name:
 class PatternLiteral:
     literal: Literal
     pos: Pos
+    text: str = ""  # exactly as written, brackets and modifiers included (for snapshots)
 
 
 @dataclass(frozen=True)

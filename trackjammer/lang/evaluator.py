@@ -5,6 +5,10 @@ stops at its first failing statement; the statements before it keep their
 effect (also when the failure is a syntax error further on). Errors are
 TrackJammerErrors with line, column and source; any other exception is a bug
 of ours and becomes an `InternalError`, never a traceback for the user.
+
+Each pattern made is noted with how it was written (`lang.provenance`), in
+a canonical form: names inlined, transformations in method form, so that a
+snapshot can write it out again.
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ from trackjammer.core.registry import REGISTRY, Curried, Partial, bound_method, 
 from trackjammer.core.transforms.arith import combine, negate
 from trackjammer.core.values import is_number, number_of
 from trackjammer.errors import TrackJammerError
-from trackjammer.lang import ast
+from trackjammer.lang import ast, provenance
 from trackjammer.lang.builtins import BUILTINS, COMING, global_names
 from trackjammer.lang.mini_patterns import build_literal
 from trackjammer.lang.parser import parse_program
+from trackjammer.lang.provenance import Of, call_parts, method_parts
 from trackjammer.midi.track import TRACK_METHODS, Lane, MidiTrack
 from trackjammer.session import Session
 
@@ -136,7 +141,8 @@ class Interpreter:
         if value is None:
             return None
         if is_number(value):
-            return pure(value) if kind == "notes" else const(value)
+            made = pure(value) if kind == "notes" else const(value)
+            return provenance.record(self.session, made, (Of(value),))  # `t << 60` gives it again
         if not isinstance(value, Pattern):
             raise self.error(f"cannot bind {describe(value)} to a lane", node, "bind a pattern, a signal or a number")
         first_cycle = value.query_span(0, 1, self.session.seed)
@@ -185,7 +191,7 @@ class Interpreter:
         return self.lookup(node.name, node)
 
     def eval_PatternLiteral(self, node: ast.PatternLiteral) -> Pattern:
-        return build_literal(node.literal)
+        return provenance.record(self.session, build_literal(node.literal), (node.text,))
 
     def eval_Array(self, node: ast.Array) -> list:
         return [self.evaluate(item) for item in node.items]
@@ -203,10 +209,15 @@ class Interpreter:
         if not callable(function) or isinstance(function, (Pattern, MidiTrack)):
             raise self.error(f"'{node.function}' is {describe(function)}, not a function", node)
         args, kwargs = self._arguments(node)
-        return function(*args, **kwargs)
+        result = function(*args, **kwargs)
+        if isinstance(result, Pattern):
+            parts = _call_source(function, args, kwargs)
+            if parts is not None:
+                provenance.record(self.session, result, parts)
+        return result
 
     def eval_MethodCall(self, node: ast.MethodCall) -> Any:
-        target = self.evaluate(node.target)
+        target = written = self.evaluate(node.target)
         args, kwargs = self._arguments(node)
         if is_number(target):
             target = pure(target)
@@ -215,7 +226,8 @@ class Interpreter:
             if method is None:
                 methods = [n for n, e in REGISTRY.items() if not e.constructor]
                 raise self.error(f"patterns have no method '{node.method}'", node, _suggest(node.method, methods))
-            return method(*args, **kwargs)
+            parts = method_parts(written, REGISTRY[node.method].name, args, kwargs.items())
+            return provenance.record(self.session, method(*args, **kwargs), parts)
         if isinstance(target, MidiTrack):
             if node.method not in TRACK_METHODS:
                 raise self.error(
@@ -244,13 +256,30 @@ class Interpreter:
         for value in (left, right):
             if not (is_number(value) or isinstance(value, Pattern)):
                 raise self.error(f"cannot use '{node.op}' with {describe(value)}", node)
-        return combine(left, right, node.op)
+        parts = ("(", Of(left), f" {node.op} ", Of(right), ")")
+        return provenance.record(self.session, combine(left, right, node.op), parts)
 
     def eval_Negate(self, node: ast.Negate) -> Any:
         value = self.evaluate(node.operand)
         if not (is_number(value) or isinstance(value, Pattern)):
             raise self.error(f"cannot negate {describe(value)}", node)
-        return negate(value)
+        return provenance.record(self.session, negate(value), ("(-", Of(value), ")"))
+
+
+def _call_source(function: Any, args: list, kwargs: dict) -> tuple | None:
+    """How a call that gave a pattern is written canonically: constructors
+    and variadic functions as calls, by their registry name (never the
+    user's alias); a transformation applied to its pattern (the last
+    argument, or a waiting function's one) in method form."""
+    if isinstance(function, Curried):
+        entry = function.entry
+        if entry.variadic or entry.constructor:
+            return call_parts(entry.name, args, kwargs.items())
+        if len(args) > len(entry.params):
+            return method_parts(args[-1], entry.name, args[:-1], kwargs.items())
+    if isinstance(function, Partial) and len(args) == 1 and not kwargs:
+        return method_parts(args[0], function.entry.name, function.args, function.kwargs)
+    return None
 
 
 def _note_with_octave(name: str) -> int | None:

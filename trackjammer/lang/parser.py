@@ -73,7 +73,32 @@ def _node_pos(node) -> Pos:
     return node.pos
 
 
+class _MiniWithEnds(MiniToAst):
+    """MiniToAst that notes where the modifiers after a literal's `]` end
+    (their nodes keep no end), so a script keeps each literal's exact text."""
+
+    def __init__(self):
+        super().__init__()
+        self.ends: dict[int, int] = {}
+
+    def euclid(self, children):
+        node = super().euclid(children)
+        if isinstance(children[-1], Token):
+            self.ends[id(node)] = children[-1].end_pos
+        return node
+
+    def degrade(self, children):
+        node = super().degrade(children)
+        self.ends[id(node)] = children[0].end_pos
+        return node
+
+
 class ScriptToAst(Transformer):
+    def __init__(self, text: str = "", mini: _MiniWithEnds | None = None):
+        super().__init__()
+        self.text = text
+        self.mini = mini
+
     def start(self, children):
         return ast.Program(tuple(c for c in children if not isinstance(c, Token)))
 
@@ -123,7 +148,17 @@ class ScriptToAst(Transformer):
 
     def pattern_literal(self, children):
         literal = MiniToAst().literal(children)
-        return ast.PatternLiteral(literal, literal.pos)
+        return ast.PatternLiteral(literal, literal.pos, self._text_of(children))
+
+    def _text_of(self, children) -> str:
+        """The literal as written: from its `[` to the end of its last modifier."""
+        end = None
+        for child in children:
+            if isinstance(child, Token):
+                end = child.end_pos
+            elif self.mini is not None and id(child) in self.mini.ends:
+                end = self.mini.ends[id(child)]
+        return self.text[children[0].start_pos:end]
 
     def arguments(self, children):
         return [c for c in children if not isinstance(c, Token)]
@@ -159,7 +194,8 @@ def _parser() -> Lark:
 
 
 def _to_ast(text: str) -> ast.Program:
-    transformer = merge_transformers(ScriptToAst(), mini=MiniToAst())
+    mini = _MiniWithEnds()
+    transformer = merge_transformers(ScriptToAst(text, mini), mini=mini)
     try:
         return transformer.transform(_parser().parse(text))
     except VisitError as error:

@@ -1,0 +1,1 @@
+"""Files on disk: render folders, snapshots, sessions and metadata."""
