@@ -10,69 +10,111 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Callable
+from typing import Any, Callable
 
 from trackjammer.core.event import Event
-from trackjammer.core.pattern import Pattern, State
+from trackjammer.core.pattern import Pattern
 from trackjammer.core.rand import rand_at, salt_of
 from trackjammer.core.registry import transformation
-from trackjammer.core.time import cycle_pos
+from trackjammer.core.values import Unit
 
 RAND_SALT = salt_of("Rand")
 PERLIN_SALT = salt_of("Perlin")
 
 
-def signal(f: Callable[[Fraction, int], float]) -> Pattern:
-    """A continuous pattern from `f(time, seed)`."""
+class Signal(Pattern):
+    """A continuous pattern that can also be read at a point directly.
 
-    def query(state: State) -> list[Event]:
-        return [Event(None, state.span, f(state.span.begin, state.seed))]
+    Queried, it answers like any pattern; `sample(t, seed)` gives the same
+    value without building spans and events, which is what CC lanes need 128
+    times a cycle. Mapping its values (`range`, arithmetic with a number)
+    keeps it a Signal; other transformations give plain patterns, which
+    lanes read by querying.
+    """
 
-    return Pattern(query)
+    __slots__ = ("sample",)
+
+    def __init__(self, sample: Callable[[Fraction, int], Any]):
+        self.sample = sample
+        super().__init__(lambda state: [Event(None, state.span, sample(state.span.begin, state.seed))])
+
+    def fmap(self, f: Callable[[Any], Any]) -> Signal:
+        sample = self.sample
+        return Signal(lambda t, seed: f(sample(t, seed)))
 
 
-def _phase(frequency: Fraction, t: Fraction) -> Fraction:
-    return cycle_pos(frequency * t)
+def signal(f: Callable[[Fraction, int], float], unit: bool = True) -> Signal:
+    """A continuous pattern from `f(time, seed)`; its values are tagged as
+    `Unit` (0..1, scaled by the lane) unless `unit` is false."""
+    return Signal(lambda t, seed: Unit(f(t, seed))) if unit else Signal(f)
 
 
-# Exact values of (sin(2πp) + 1) / 2 at the quarter periods, where floating
-# point would give 0.5000000000000001.
-QUARTER_SINE = {Fraction(0): 0.5, Fraction(1, 4): 1.0, Fraction(1, 2): 0.5, Fraction(3, 4): 0.0}
+def _phase(frequency: Fraction, t: Fraction) -> tuple[int, int]:
+    """The position within its period of `frequency` × `t`, as the exact
+    fraction r/d in [0, 1). Whole-number arithmetic: signals are read 128
+    times a cycle per CC lane, and Fraction objects cost ten times more."""
+    d = frequency.denominator * t.denominator
+    return frequency.numerator * t.numerator % d, d
 
 
-def _sine_at(phase: Fraction) -> float:
-    exact = QUARTER_SINE.get(phase)
-    return exact if exact is not None else (math.sin(2 * math.pi * float(phase)) + 1) / 2
+# (sin(2πp) + 1) / 2 at the quarter periods, exactly, where floating point
+# would give 0.5000000000000001.
+QUARTER_SINE = (0.5, 1.0, 0.5, 0.0)
+
+
+def _sine_at(r: int, d: int) -> float:
+    if 4 * r % d == 0:
+        return QUARTER_SINE[4 * r // d]
+    return (math.sin(2 * math.pi * r / d) + 1) / 2
 
 
 @transformation("Sine", constructor=True, kinds={"frequency": "time"}, family="signal")
 def sine(frequency=1):
     """A sine wave in 0..1: 0.5 at time 0, rising; `frequency` periods per cycle."""
-    return signal(lambda t, seed: _sine_at(_phase(frequency, t)))
+    return signal(lambda t, seed: _sine_at(*_phase(frequency, t)))
+
+
+def _quarter_later(r: int, d: int) -> tuple[int, int]:
+    return (4 * r + d) % (4 * d), 4 * d
 
 
 @transformation("Cosine", constructor=True, kinds={"frequency": "time"}, family="signal")
 def cosine(frequency=1):
     """Sine a quarter period earlier: 1 at time 0, falling."""
-    return signal(lambda t, seed: _sine_at(cycle_pos(_phase(frequency, t) + Fraction(1, 4))))
+    return signal(lambda t, seed: _sine_at(*_quarter_later(*_phase(frequency, t))))
 
 
 @transformation("Saw", constructor=True, kinds={"frequency": "time"}, family="signal", aliases=("Ramp",))
 def saw(frequency=1):
     """Rises from 0 to 1 over each period (Ramp is the same)."""
-    return signal(lambda t, seed: float(_phase(frequency, t)))
+
+    def value(t: Fraction, seed: int) -> float:
+        r, d = _phase(frequency, t)
+        return r / d
+
+    return signal(value)
 
 
 @transformation("Tri", constructor=True, kinds={"frequency": "time"}, family="signal")
 def tri(frequency=1):
     """Triangle: 0 up to 1 at half period, back down to 0."""
-    return signal(lambda t, seed: float(1 - abs(2 * _phase(frequency, t) - 1)))
+
+    def value(t: Fraction, seed: int) -> float:
+        r, d = _phase(frequency, t)
+        return 1 - abs(2 * r - d) / d
+
+    return signal(value)
 
 
 @transformation("Square", constructor=True, kinds={"frequency": "time"}, family="signal")
 def square(frequency=1):
     """0 for the first half of each period, 1 for the second."""
-    return signal(lambda t, seed: 0.0 if _phase(frequency, t) < Fraction(1, 2) else 1.0)
+
+    def value(t: Fraction, seed: int) -> float:
+        r, d = _phase(frequency, t)
+        return 0.0 if 2 * r < d else 1.0
+
+    return signal(value)
 
 
 @transformation("Rand", constructor=True, family="signal")
@@ -99,5 +141,5 @@ def perlin(frequency=1):
 
 @transformation("Const", constructor=True, kinds={"value": "number"}, family="signal")
 def const(value=0):
-    """The same value at every point of time."""
-    return signal(lambda t, seed: value)
+    """The same value at every point of time, used as given on a lane."""
+    return signal(lambda t, seed: value, unit=False)

@@ -29,6 +29,17 @@ class Note:
         return f"{self.note}{extra}"
 
 
+class Unit(float):
+    """A signal's own value in 0..1, not yet scaled.
+
+    Lanes read it as a fraction of their full range (0.5 → CC 64, velocity
+    64). Any arithmetic, and `range`, gives a plain number, which lanes use
+    as given: `Sine(1).range(40, 100)` sends 40..100.
+    """
+
+    __slots__ = ()
+
+
 def make_value(number: Any, velocity: int | None = None, gate: Fraction | None = None) -> Any:
     """A plain number when nothing is attached, else a Note."""
     if velocity is None and gate is None:
