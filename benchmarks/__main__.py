@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import query
+from benchmarks import export, query
 
 
 def fuzz() -> bool:
@@ -16,6 +16,7 @@ def fuzz() -> bool:
 
 BENCHMARKS = {
     "query": query.run,
+    "midi_export": export.run,
     "fuzz": fuzz,
 }
 OPT_IN = {"fuzz"}  # left out of a run with no names

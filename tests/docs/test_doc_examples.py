@@ -74,10 +74,12 @@ def _inputs(block: str) -> list[tuple[str, list[str]]]:
 
 
 @pytest.mark.parametrize("block", list(sessions()))
-def test_doc_session(block: str):
+def test_doc_session(block: str, tmp_path, monkeypatch):
+    """Each transcript runs in an empty folder of its own (exports write files)."""
     from trackjammer.lang.console import respond
     from trackjammer.lang.evaluator import Interpreter
 
+    monkeypatch.chdir(tmp_path)
     interpreter = Interpreter()
     for text, expected in _inputs(block):
         written: list[str] = []

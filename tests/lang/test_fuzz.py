@@ -44,7 +44,9 @@ from __future__ import annotations
 import math
 import os
 import re
+import shutil
 import signal
+import tempfile
 import time
 import traceback
 from collections import Counter
@@ -214,7 +216,23 @@ def tame_numbers(source: str) -> str:
     return _NUMBER.sub(tame, source)
 
 
+WRITES_FILES = ("midi_export",)  # builtins that write to the working directory
+
+
 def _run(source: str, limit: float) -> Outcome:
+    if not any(name in source for name in WRITES_FILES):
+        return _run_here(source, limit)
+    here = os.getcwd()
+    sandbox = tempfile.mkdtemp(prefix="tj-fuzz-")
+    os.chdir(sandbox)  # exports land in a folder of their own, removed after
+    try:
+        return _run_here(source, limit)
+    finally:
+        os.chdir(here)
+        shutil.rmtree(sandbox, ignore_errors=True)
+
+
+def _run_here(source: str, limit: float) -> Outcome:
     start = time.perf_counter()
     kind = "ok"
     try:
@@ -394,6 +412,9 @@ CORPUS = [
     "let chord = [C3,E3,G3];\nlet p = chord.chord(\"maj\").slow(2);\np.every(2, fast(2)).off(1/4, rev)",
     "[C4 E4 G4 B4].iter(4).segment(2).range(0, 1).add(Sine(1)).gate([0.5 1])",
     "[<C4!2 E4> <C4@2 E4>, {C4 E4}%3].late(1/3).rev().every(3, early(1/8))",
+    'let t = MidiTrack(1); let u = MidiTrack(2); t << [C4 E4]; t.cc(7) << Sine(1); t.vel << [60 90];\n'
+    'midi_export(t, 2); midi_export([C4], 1, "x.mid"); midi_export([C4], 1, "x.mid", overwrite: true);\n'
+    "midi_export(#[t, u], 1, stems: true, loop: false)",
 ]
 
 # -- generator 1: random token sequences -----------------------------------------------------------

@@ -54,7 +54,7 @@ def builtin(name: str | None = None, family: str = "global") -> Callable:
             elif p.default is inspect.Parameter.empty:
                 shown.append(p.name)
             else:
-                shown.append(f"{p.name}?" if p.default is None else f"{p.name} = {p.default!r}")
+                shown.append(f"{p.name}?" if p.default is None else f"{p.name} = {show(p.default)}")
         key = name or function.__name__
         BUILTINS[key] = Builtin(key, function, f"{key}({', '.join(shown)})", inspect.getdoc(function) or "", family)
         return function
@@ -195,11 +195,24 @@ def project(session: Session, name=None):
     session.project = name
 
 
+@builtin(family="output")
+def midi_export(session: Session, what, cycles, path=None, stems=False, overwrite=False, loop=True):
+    """Write cycles 0 … cycles-1 of a pattern, a track or #[tracks] to a MIDI
+    file and return its path: midi_export(bass, 4). Without a path it goes to
+    renders/<project>/<datetime>/export.mid, beside snapshot.tj and
+    render.json. stems: true also writes one file per track; overwrite: true
+    replaces an existing file at path; loop: false lets the last notes ring
+    past the end instead of cutting them there."""
+    from trackjammer.project.export import midi_export as export
+
+    return export(session, what, cycles, path, stems=stems, overwrite=overwrite, loop=loop)
+
+
 # Names that belong to parts not built yet: they say so instead of pretending.
 COMING = {
     "start": "the realtime engine", "stop": "the realtime engine", "hush": "the realtime engine",
     "panic": "the realtime engine", "ports": "the realtime engine", "output": "the realtime engine",
-    "clock_out": "the realtime engine", "midi_export": "MIDI export", "render": "audio rendering",
+    "clock_out": "the realtime engine", "render": "audio rendering",
     "soundfont": "audio rendering", "save": "sessions and snapshots", "load": "sessions and snapshots",
     "snapshot": "sessions and snapshots", "versions": "sessions and snapshots", "meta": "sessions and snapshots",
     "show": "the REPL",

@@ -1,0 +1,207 @@
+"""`midi_export`: what to export, where it goes, and what goes beside it.
+
+Everything is worked out before anything touches the disk, so a bad
+argument or a pattern that fails writes nothing. A pattern becomes a Type 0
+file; a track or an array of tracks a Type 1 file. An automatic export gets
+a render folder holding the file, `snapshot.tj` (the state that was
+rendered) and `render.json` (what was rendered); an explicit path gets just
+the file(s).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Callable
+
+from trackjammer import __version__
+from trackjammer.core.constructors import pure
+from trackjammer.core.pattern import Pattern
+from trackjammer.core.registry import describe
+from trackjammer.core.values import is_number
+from trackjammer.errors import ArgumentError
+from trackjammer.midi.messages import Message, TrackPlan, plan_of_pattern, plan_of_track
+from trackjammer.midi.smf import (
+    PPQN, end_tick_of, export_messages, file_bytes, layout, midi_file, tempo_for, ticks_per_cycle,
+)
+from trackjammer.midi.track import MidiTrack
+from trackjammer.progress import Progress
+from trackjammer.project.renders import (
+    atomic_write, explicit_target, make_folders, render_folder, safe_name, shown_path, write_json,
+)
+from trackjammer.session import Session
+
+MAX_CYCLES = 100_000
+EXPORT_NAME = "export.mid"
+USAGE = "midi_export(pattern_or_track, cycles[, path]), e.g. midi_export(bass, 4)"
+
+
+@dataclass(frozen=True)
+class Export:
+    """What one midi_export call renders."""
+
+    plans: list[TrackPlan]
+    file_type: int  # 0 for a bare pattern, 1 for tracks
+    skipped: list[str]
+
+
+def check_cycles(cycles: Any) -> int:
+    """A positive whole number of cycles, at most MAX_CYCLES."""
+    if not is_number(cycles) or cycles != int(cycles) or not 1 <= cycles <= MAX_CYCLES:
+        shown = f'"{cycles}"' if isinstance(cycles, str) else describe(cycles) if not is_number(cycles) else str(cycles)
+        raise ArgumentError(
+            f"cycles must be a whole number from 1 to {MAX_CYCLES:,}, got {shown}",
+            hint="the number of cycles to render, counted from cycle 0: midi_export(bass, 4)",
+        )
+    return int(cycles)
+
+
+def plan_export(what: Any, seed: int) -> Export:
+    """The tracks (or the pattern) to render, and the tracks left out."""
+    if is_number(what):
+        what = pure(what)
+    if isinstance(what, Pattern):
+        first = what.query_span(0, 1, seed)
+        if first and all(e.whole is None for e in first):
+            raise ArgumentError("a signal has no notes of its own", hint="export notes: Sine(1).segment(8).range(48, 72)")
+        return Export([plan_of_pattern(what)], 0, [])
+    if isinstance(what, MidiTrack):
+        tracks = [what]
+    elif isinstance(what, list):
+        if not what:
+            raise ArgumentError("the array of tracks is empty", hint="midi_export(#[bass, lead], 8)")
+        for item in what:
+            if not isinstance(item, MidiTrack):
+                raise ArgumentError(
+                    f"an array to export holds tracks only, not {describe(item)}",
+                    hint="export a pattern on its own: midi_export([C4 E4], 4)",
+                )
+        tracks = list({id(t): t for t in what}.values())  # a track named twice is written once
+    else:
+        raise ArgumentError(f"cannot export {describe(what)}", hint=USAGE)
+    playing = [t for t in tracks if t.notes is not None]
+    skipped = [_track_name(t) for t in tracks if t.notes is None]
+    if not playing:
+        raise ArgumentError(
+            "nothing to export: no track has a note pattern" if len(tracks) > 1 else f"nothing to export: {skipped[0]} has no note pattern",
+            hint="give it notes first: bass << [C2 E2 G2]",
+        )
+    return Export([plan_of_track(t, i) for i, t in enumerate(playing)], 1, skipped)
+
+
+def midi_export(
+    session: Session, what: Any, cycles: Any, path: Any = None, stems: bool = False, overwrite: bool = False,
+    loop: bool = True, base: Path | None = None, now: Callable[[], datetime] = datetime.now,
+) -> str:
+    """Render cycles 0 … cycles-1 of `what` to a MIDI file; return its path."""
+    cycles = check_cycles(cycles)
+    for flag, value in (("stems", stems), ("overwrite", overwrite), ("loop", loop)):
+        if not isinstance(value, bool):
+            raise ArgumentError(f"{flag} must be true or false, got {describe(value)}", hint=f"{flag}: true")
+    export = plan_export(what, session.seed)
+    bpc = session.beats_per_cycle
+    tempo = tempo_for(session.cps, bpc)
+    if path is not None:
+        target = explicit_target(path, overwrite, base)
+    files = _files(export, stems, target.name if path is not None else EXPORT_NAME)
+    progress = Progress(cycles + len(files), "export", "steps")
+    try:
+        messages, stream = export_messages(export.plans, cycles, session.seed, bpc, loop, progress.update)
+        timed = layout(messages, ticks_per_cycle(bpc))
+        end_tick = end_tick_of(timed, cycles, bpc)
+        by_track: dict[int, list[tuple[int, Message]]] = {plan.index: [] for plan in export.plans}
+        for tick_and_message in timed:
+            by_track[tick_and_message[1].track].append(tick_and_message)
+        contents = []
+        for step, (name, plans, file_type) in enumerate(files, start=cycles + 1):
+            tracks = [(plan.name, by_track[plan.index]) for plan in plans]
+            contents.append((name, file_bytes(midi_file(tracks, file_type, tempo, bpc, end_tick))))
+            progress.update(step)
+    finally:
+        progress.close()
+    for name in export.skipped:
+        session.out(f"warning: {name} has no note pattern; skipped")
+    if tempo.warning:
+        session.out(f"warning: {tempo.warning}")
+    if stream.dropped:
+        session.out(f"warning: {stream.dropped} note{'s' if stream.dropped != 1 else ''} outside 0..127 left out")
+    names = [name for name, _ in contents]
+    moment = now()  # one reading for the folder's name and render.json
+    if path is not None:
+        folder = target.parent
+        for name in names[1:]:
+            if (folder / name).exists() and not overwrite:
+                raise ArgumentError(f"{shown_path(folder / name, base)} already exists", hint="add overwrite: true")
+        make_folders(folder, shown_path(folder, base))
+    else:
+        folder = render_folder(session.project, base, lambda: moment)
+    for name, data in contents:
+        atomic_write(folder / name, data)
+    if path is None:
+        _describe_render(session, folder, what, export, cycles, loop, tempo, end_tick, names, moment)
+        return shown_path(folder / names[0], base)
+    return path
+
+
+def _files(export: Export, stems: bool, combined: str) -> list[tuple[str, list[TrackPlan], int]]:
+    """(file name, plans, type): the combined file first, then the stems,
+    each named after its track and never twice the same name."""
+    files = [(combined, export.plans, export.file_type)]
+    if stems and export.file_type == 1:
+        taken = {combined}
+        for plan in export.plans:
+            stem = safe_name(plan.name or f"channel_{plan.channel + 1}", fallback=f"channel_{plan.channel + 1}")
+            name, n = f"{stem}.mid", 1
+            while name in taken:
+                n += 1
+                name = f"{stem}_{n}.mid"
+            taken.add(name)
+            files.append((name, [plan], 1))
+    return files
+
+
+def _describe_render(
+    session: Session, folder: Path, what: Any, export: Export, cycles: int, loop: bool, tempo: Any, end_tick: int,
+    names: list[str], moment: datetime,
+) -> None:
+    """snapshot.tj and render.json beside the file."""
+    from trackjammer.project.snapshot import snapshot_source
+    from trackjammer.lang.provenance import source_of
+
+    what_text = source_of(session, what)
+    call = f"midi_export({what_text}, {cycles}{'' if loop else ', loop: false'})"
+    atomic_write(folder / "snapshot.tj", snapshot_source(session, f"rendered: {call}").encode("utf-8"))
+    write_json(folder / "render.json", {
+        "kind": "midi_export",
+        "what": what_text,
+        "file": names[0],
+        "stems": names[1:],
+        "type": export.file_type,
+        "cycles": cycles,
+        "loop": loop,
+        "cps": _json_number(session.cps),
+        "bpm": _json_number(tempo.bpm),
+        "tempo_microseconds_per_beat": tempo.microseconds,
+        "beats_per_cycle": session.beats_per_cycle,
+        "ppqn": PPQN,
+        "ticks_per_cycle": ticks_per_cycle(session.beats_per_cycle),
+        "end_tick": end_tick,
+        "seed": session.seed,
+        "project": session.project,
+        "tracks": [{"name": plan.name, "channel": plan.channel + 1} for plan in export.plans],
+        "skipped": export.skipped,
+        "trackjammer": __version__,
+        "time": moment.astimezone().isoformat(timespec="seconds"),
+    })
+
+
+def _json_number(value: Any) -> Any:
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    return value
+
+
+def _track_name(track: MidiTrack) -> str:
+    return f"track '{track.name}'" if track.name else f"the track on channel {track.channel}"

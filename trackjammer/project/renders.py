@@ -1,0 +1,115 @@
+"""Where renders go, and how files get there without ever being half-written.
+
+An automatic render gets its own folder, `renders/<project>/<datetime>/`,
+created with `mkdir` so two renders in one second get `_2`, `_3`, and
+nothing is ever overwritten. An explicit path is used as given. Every file
+is written to a temporary name in its own folder, then renamed over.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from trackjammer.errors import ArgumentError, TrackJammerError
+
+RENDERS = "renders"
+UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+MAX_NAME = 80
+
+
+def safe_name(text: str, fallback: str = "untitled") -> str:
+    """`text` reduced to [A-Za-z0-9._-]: other runs become '_'; it starts
+    with a letter or digit (no hidden folders, never '.' or '..', no leading
+    '-'), and it is never empty."""
+    name = UNSAFE.sub("_", text).lstrip("._-")[:MAX_NAME].rstrip("_")
+    return name or fallback
+
+
+def render_folder(project: str, base: Path | None = None, now: Callable[[], datetime] = datetime.now) -> Path:
+    """A new folder renders/<project>/<YYYY-MM-DD_HH-MM-SS>[_N]/ under `base`
+    (the working directory by default)."""
+    parent = (base if base is not None else Path.cwd()) / RENDERS / safe_name(project)
+    make_folders(parent, shown_path(parent, base))
+    stamp = now().strftime("%Y-%m-%d_%H-%M-%S")
+    for n in range(1, 10_000):
+        folder = parent / (stamp if n == 1 else f"{stamp}_{n}")
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise WriteError(f"cannot make the folder {shown_path(folder, base)}: {error.strerror or error}") from None
+        return folder
+    raise ArgumentError(f"too many renders in {parent} within one second")
+
+
+def explicit_target(text: Any, overwrite: bool, base: Path | None = None) -> Path:
+    """The path a user gave, relative to the working directory, checked but
+    not yet made: an existing file is an error unless `overwrite`."""
+    if not isinstance(text, str) or not text.strip():
+        raise ArgumentError("the path must be a file name in quotes", hint='midi_export(p, 4, "loop.mid")')
+    path = (base if base is not None else Path.cwd()) / Path(text).expanduser()
+    if path.is_dir() or text.endswith(("/", os.sep)):
+        raise ArgumentError(f"{text} is a folder, not a file name", hint=f'give a file name: "{text.rstrip("/")}/loop.mid"')
+    if path.exists() and not overwrite:
+        raise ArgumentError(f"{text} already exists", hint="choose another name, or add overwrite: true")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ArgumentError(f"cannot make the folder for {text}: {parent} is a file")
+            break
+    return path
+
+
+class WriteError(TrackJammerError):
+    """The disk refused: full, read-only, no permission."""
+
+
+def make_folders(path: Path, shown: str) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WriteError(f"cannot make the folder {shown}: {error.strerror or error}") from None
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path`, then rename it over:
+    a reader sees the old file or the whole new one, never half of it."""
+    try:
+        _replace(path, data)
+    except OSError as error:
+        raise WriteError(f"cannot write {shown_path(path)}: {error.strerror or error}",
+                         hint="is the disk full, or the folder read-only?") from None
+
+
+def _replace(path: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        os.fchmod(handle, 0o644)  # mkstemp makes it private; a render is an ordinary file
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, data: dict) -> None:
+    atomic_write(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def shown_path(path: Path, base: Path | None = None) -> str:
+    """A path as the user sees it: relative to the working directory when inside it."""
+    base = base if base is not None else Path.cwd()
+    try:
+        return str(path.relative_to(base))
+    except ValueError:
+        return str(path)
