@@ -52,9 +52,10 @@ def jack_server() -> Iterator[str]:
     except JackServerError as exc:
         # jackd is there but does not start: a real problem, never a skip.
         pytest.fail(str(exc), pytrace=False)
-    saved = {k: os.environ.get(k) for k in ("JACK_DEFAULT_SERVER", "JACK_NO_START_SERVER")}
+    saved = {k: os.environ.get(k) for k in ("JACK_DEFAULT_SERVER", "JACK_NO_START_SERVER", "TRACKJAMMER_JACK_LOG")}
     os.environ["JACK_DEFAULT_SERVER"] = server.name
     os.environ["JACK_NO_START_SERVER"] = "1"
+    os.environ["TRACKJAMMER_JACK_LOG"] = str(server.log_path)
     try:
         yield server.name
     finally:

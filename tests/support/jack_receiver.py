@@ -109,41 +109,41 @@ def receive(out_path: str, port_name: str, client_name: str, watch_stdin: bool) 
 
         threading.Thread(target=wait_eof, name="stdin-eof", daemon=True).start()
 
-    received: queue.SimpleQueue[tuple[int, list[int], float]] = queue.SimpleQueue()
-
-    def on_message(event: tuple[list[int], float], _data: Any) -> None:
-        # Runs in JACK's process thread: take the time first, do nothing slow.
-        now = time.monotonic_ns()
-        received.put((now, event[0], event[1]))
-
-    midi_in = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, name=client_name)
+    # No Python callback: it would run in JACK's process thread and wait for
+    # the GIL, and a process cycle that comes late loses its events. Without
+    # one, rtmidi queues messages in C++ with their JACK-time deltas, and this
+    # thread polls. Times are the first message's arrival plus those deltas.
+    midi_in = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, name=client_name, queue_size_limit=65536)
     # Record everything, including SysEx, clock and active sensing.
     midi_in.ignore_types(sysex=False, timing=False, active_sense=False)
-    midi_in.set_callback(on_message)
     midi_in.open_virtual_port(port_name)
     full_name = _find_own_port(client_name, port_name)
 
     with open(out_path, "w", encoding="utf-8") as out:
         print(f"{READY} {full_name}", flush=True)
+        clock_ns: int | None = None
 
-        def write(item: tuple[int, list[int], float]) -> None:
-            now, data, delta = item
-            out.write(json.dumps({"data": data, "time_ns": now, "delta": delta}) + "\n")
-            out.flush()
+        def drain() -> bool:
+            nonlocal clock_ns
+            got = False
+            while True:
+                event = midi_in.get_message()
+                if event is None:
+                    return got
+                data, delta = event
+                clock_ns = time.monotonic_ns() if clock_ns is None else clock_ns + round(delta * 1e9)
+                out.write(json.dumps({"data": data, "time_ns": clock_ns, "delta": delta}) + "\n")
+                got = True
 
         while not stop.is_set():
-            try:
-                write(received.get(timeout=0.05))
-            except queue.Empty:
-                pass
-        midi_in.cancel_callback()
+            if drain():
+                out.flush()
+            else:
+                time.sleep(0.002)  # times come from rtmidi, not from this poll
+        drain()
+        out.flush()
         midi_in.close_port()
         midi_in.delete()
-        while True:
-            try:
-                write(received.get_nowait())
-            except queue.Empty:
-                break
     return 0
 
 
