@@ -1,0 +1,192 @@
+"""Where live MIDI goes: one `send(data)` for every kind of output.
+
+The engine sends raw MIDI bytes through an `Output` and never needs to know
+whether a port, nothing, or a test list is behind it. The base class does
+what every output must do the same way, so no backend can get it wrong:
+
+- check each message cheaply (a bad byte is a bug upstream: ValueError),
+- serialise senders with a lock (the clock thread, the REPL's hush, a
+  signal handler's panic may all send),
+- remember which notes are held and which channels were used, so `panic()`
+  and `close()` can end every note and leave no note stuck.
+
+Channels here are MIDI's own 0..15 (the low nibble of the status byte);
+MidiTrack(1) plays on channel 0.
+
+No rtmidi here: `rtmidi_out.py` is the one module that talks to ports.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+
+NOTE_OFF = 0x80
+NOTE_ON = 0x90
+CONTROL_CHANGE = 0xB0
+ALL_NOTES_OFF = 123
+
+
+def _lengths() -> tuple[int, ...]:
+    """The length of a message by its status byte; 0 where we refuse it."""
+    lengths = [0] * 256
+    for status in range(0x80, 0xF0):
+        lengths[status] = 2 if (status & 0xF0) in (0xC0, 0xD0) else 3
+    lengths[0xF1] = 2  # MTC quarter frame
+    lengths[0xF2] = 3  # song position
+    lengths[0xF3] = 2  # song select
+    lengths[0xF6] = 1  # tune request
+    for status in (0xF8, 0xFA, 0xFB, 0xFC, 0xFE, 0xFF):  # realtime
+        lengths[status] = 1
+    # 0xF0/0xF7 (SysEx) and the undefined 0xF4, 0xF5, 0xF9, 0xFD: refused.
+    return tuple(lengths)
+
+
+_LENGTH = _lengths()
+
+
+def _check(data: Sequence[int]) -> None:
+    if not data:
+        raise ValueError("empty MIDI message")
+    status = data[0]
+    if not isinstance(status, int) or not 0x80 <= status <= 0xFF:
+        raise ValueError(f"MIDI message {list(data)!r}: the first byte must be a status byte 0x80..0xFF")
+    expected = _LENGTH[status]
+    if expected == 0:
+        raise ValueError(f"MIDI message {list(data)!r}: status 0x{status:02X} is not supported")
+    if len(data) != expected:
+        raise ValueError(
+            f"MIDI message {list(data)!r}: status 0x{status:02X} takes {expected} bytes, not {len(data)}"
+        )
+    for byte in data[1:]:
+        if not isinstance(byte, int) or not 0 <= byte <= 127:
+            raise ValueError(f"MIDI message {list(data)!r}: data bytes must be 0..127")
+
+
+class Output:
+    """A MIDI destination. Subclasses implement `_send` and maybe `_close`."""
+
+    name: str = "output"
+
+    def __init__(self, name: str | None = None) -> None:
+        if name is not None:
+            self.name = name
+        self._lock = threading.RLock()
+        self._held: set[tuple[int, int]] = set()  # (channel, note) sounding now
+        self.channels_used: set[int] = set()
+        self.closed = False
+
+    # -- sending
+
+    def send(self, data: Sequence[int]) -> None:
+        """Send one raw MIDI message. Thread-safe.
+
+        Raises ValueError on a malformed message. After close() it does
+        nothing: the port is gone, so nothing can sound or stick.
+        """
+        _check(data)
+        with self._lock:
+            if self.closed:
+                return
+            self._send(data)
+            self._track(data)
+
+    def _track(self, data: Sequence[int]) -> None:
+        # After a successful send only: a note-off that failed stays held,
+        # so panic() tries it again.
+        status = data[0]
+        if status >= 0xF0:
+            return
+        channel = status & 0x0F
+        self.channels_used.add(channel)
+        kind = status & 0xF0
+        if kind == NOTE_ON and data[2] > 0:
+            self._held.add((channel, data[1]))
+        elif kind == NOTE_ON or kind == NOTE_OFF:
+            self._held.discard((channel, data[1]))
+
+    @property
+    def held_notes(self) -> frozenset[tuple[int, int]]:
+        """(channel, note) of every note sounding now."""
+        with self._lock:
+            return frozenset(self._held)
+
+    # -- ending notes
+
+    def panic(self) -> None:
+        """End every held note (note-off), then CC 123 on every channel used.
+
+        Best effort: one failing message does not stop the others; the
+        first error is raised at the end.
+        """
+        with self._lock:
+            if self.closed:
+                return
+            messages = [(NOTE_OFF | channel, note, 0) for channel, note in sorted(self._held)]
+            messages += [(CONTROL_CHANGE | channel, ALL_NOTES_OFF, 0) for channel in sorted(self.channels_used)]
+            first_error: BaseException | None = None
+            for message in messages:
+                try:
+                    self._send(message)
+                    self._track(message)
+                except Exception as error:  # noqa: BLE001 - keep ending the other notes
+                    first_error = first_error or error
+            if first_error is not None:
+                raise first_error
+
+    def close(self) -> None:
+        """panic(), then release the port. Calling it again does nothing."""
+        with self._lock:
+            if self.closed:
+                return
+            try:
+                self.panic()
+            finally:
+                self.closed = True
+                self._close()
+
+    def __enter__(self) -> Output:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- for subclasses
+
+    def _send(self, data: Sequence[int]) -> None:
+        raise NotImplementedError
+
+    def _close(self) -> None:
+        pass
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
+
+class NullOutput(Output):
+    """No MIDI output: nothing sounds, but notes are tracked the same way."""
+
+    name = "no output"
+
+    def _send(self, data: Sequence[int]) -> None:
+        pass
+
+
+class MemoryOutput(Output):
+    """Records what was sent, for tests: `sent` holds (monotonic_ns, bytes)."""
+
+    name = "memory"
+
+    def __init__(self, name: str | None = None) -> None:
+        super().__init__(name)
+        self.sent: list[tuple[int, bytes]] = []
+
+    def _send(self, data: Sequence[int]) -> None:
+        self.sent.append((time.monotonic_ns(), bytes(data)))
+
+    @property
+    def messages(self) -> list[bytes]:
+        """Just the bytes of what was sent, in order."""
+        with self._lock:
+            return [data for _, data in self.sent]

@@ -1,0 +1,385 @@
+"""MIDI ports through python-rtmidi: the one module that imports rtmidi.
+
+rtmidi is imported inside the functions, so the language, export and the
+tests that need no port never load it (nor ALSA or JACK with it).
+
+What `open_output` opens follows engine.md: the port the user named; if
+none is named, a virtual port "TrackJammer" where the backend has virtual
+ports (ALSA, JACK, CoreMIDI), else the first port, else no output at all.
+The choice is made by `choose_port`, a pure function of the port list, so
+it is tested exactly without any MIDI system.
+
+A missing MIDI system is normal (a container without /dev/snd/seq, no JACK
+server running): it means "no output" and one line saying why, never a
+traceback, and the C libraries' own complaints on stderr are kept out of
+the performer's terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import re
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from trackjammer.errors import TrackJammerError
+from trackjammer.midi.output import NullOutput, Output
+
+BACKENDS = {"auto", "alsa", "jack", "coremidi", "winmm"}
+ENV_VAR = "TRACKJAMMER_MIDI_BACKEND"
+VIRTUAL_PORT_NAME = "TrackJammer"
+ALSA_SEQ_DEVICE = "/dev/snd/seq"
+NO_OUTPUT = "no MIDI output: nothing will sound (export and recording still work)"
+JACK_CLOSE_GRACE = 0.1  # seconds: a few JACK periods for the last note-offs to get out
+
+# Our names for rtmidi's API constants, in the order we list them.
+_API_ATTRS = {
+    "auto": "API_UNSPECIFIED",
+    "alsa": "API_LINUX_ALSA",
+    "jack": "API_UNIX_JACK",
+    "coremidi": "API_MACOSX_CORE",
+    "winmm": "API_WINDOWS_MM",
+}
+_VIRTUAL = {"alsa", "jack", "coremidi"}  # WinMM has no virtual ports
+
+
+def no_output_notice(why: str | None = None) -> str:
+    """The one line said when nothing will sound, with the reason if known."""
+    if not why:
+        return NO_OUTPUT
+    return f"no MIDI output ({why}): nothing will sound (export and recording still work)"
+
+
+# --- backends -------------------------------------------------------------------
+
+
+def _api_of(name: str) -> int:
+    import rtmidi
+
+    return int(getattr(rtmidi, _API_ATTRS[name]))
+
+
+def _name_of(api: int) -> str:
+    for name in _API_ATTRS:
+        if _api_of(name) == api:
+            return name
+    return f"api {api}"
+
+
+def _compiled() -> list[str]:
+    """The backend names compiled into this rtmidi, in our order ("auto" first)."""
+    import rtmidi
+
+    compiled = set(rtmidi.get_compiled_api())
+    return ["auto"] + [name for name in _API_ATTRS if name != "auto" and _api_of(name) in compiled]
+
+
+def backend_api(name: str | None = None) -> int:
+    """rtmidi's API constant for a backend name.
+
+    None means the TRACKJAMMER_MIDI_BACKEND environment variable, else
+    "auto" (rtmidi.API_UNSPECIFIED). An unknown name, or a backend this
+    rtmidi was built without, is the user's error.
+    """
+    source = ""
+    if name is None:
+        name = os.environ.get(ENV_VAR, "").strip() or "auto"
+        if name != "auto":
+            source = f" (from {ENV_VAR})"
+    key = name.strip().lower()
+    if key not in BACKENDS:
+        raise TrackJammerError(
+            f"unknown MIDI backend '{name}'{source}",
+            hint=f"the backends available here: {', '.join(_compiled())}",
+        )
+    available = _compiled()
+    if key not in available:
+        raise TrackJammerError(
+            f"the MIDI backend '{key}'{source} is not available here",
+            hint=f"the backends available here: {', '.join(available)}",
+        )
+    return _api_of(key)
+
+
+def _load_problem() -> str | None:
+    """Why python-rtmidi cannot be used here (its C libraries may be missing), or None."""
+    try:
+        importlib.import_module("rtmidi")
+    except ImportError as error:
+        return f"python-rtmidi cannot be loaded: {error}"
+    return None
+
+
+def _errors() -> tuple[type[BaseException], ...]:
+    import rtmidi
+
+    return (rtmidi.RtMidiError, OSError, RuntimeError, SystemError)
+
+
+def _reason(error: BaseException) -> str:
+    """RtMidi's message without its 'MidiOutJack::initialize: ' prefix."""
+    text = re.sub(r"^\w+::\w+:\s*", "", str(error)).strip().rstrip(".")
+    return text or type(error).__name__
+
+
+_stderr_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null for a moment.
+
+    libasound and libjack print their own errors ("ALSA lib seq_hw.c ...",
+    "Cannot connect to server socket") straight to fd 2 when they fail; we
+    say why in one line instead. Only while a port is being opened.
+    """
+    with _stderr_lock:
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError, AttributeError):
+            yield
+            return
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, 2)
+            finally:
+                os.close(devnull)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+@dataclass
+class _Client:
+    """An rtmidi MidiOut that opened, on one backend, with its port list."""
+
+    midi: Any
+    backend: str
+    ports: list[str]
+
+    def delete(self) -> None:
+        self.midi.delete()
+
+
+def _try_backend(backend: str, client_name: str) -> tuple[_Client | None, str | None]:
+    import rtmidi
+
+    if backend == "alsa" and sys.platform.startswith("linux") and not os.path.exists(ALSA_SEQ_DEVICE):
+        return None, f"alsa: no ALSA sequencer, {ALSA_SEQ_DEVICE} is missing"
+    midi = None
+    try:
+        with _quiet_stderr():
+            midi = rtmidi.MidiOut(_api_of(backend), name=client_name)
+            ports = list(midi.get_ports())
+    except _errors() as error:
+        if midi is not None:
+            midi.delete()
+        return None, f"{backend}: {_reason(error)}"
+    return _Client(midi, backend, ports), None
+
+
+def _connect(api: int, client_name: str) -> tuple[_Client | None, list[str]]:
+    """Open a client on `api`, and say why the backends tried failed.
+
+    For "auto", try the compiled backends in order and take, as RtMidi
+    does, the first with ports, else the first that opened. RtMidi's own
+    "auto" gives up when the first backend fails (no ALSA in a container),
+    so we do the trying ourselves.
+    """
+    name = _name_of(api)
+    candidates = _compiled()[1:] if name == "auto" else [name]
+    problems: list[str] = []
+    fallback: _Client | None = None
+    for backend in candidates:
+        client, problem = _try_backend(backend, client_name)
+        if client is None:
+            problems.append(problem or backend)
+        elif client.ports:
+            if fallback is not None:
+                fallback.delete()
+            return client, problems
+        elif fallback is None:
+            fallback = client
+        else:
+            client.delete()
+    return fallback, problems
+
+
+# --- listing ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PortListing:
+    """The output ports of a backend; `backend` is the one that answered
+    (for "auto", the one chosen), `problem` why none did."""
+
+    backend: str
+    ports: list[str]
+    problem: str | None = None
+
+
+def find_ports(backend: str | None = None, client_name: str = "TrackJammer") -> PortListing:
+    """The output ports `open_output(backend=...)` would choose among."""
+    problem = _load_problem()
+    if problem is not None:
+        return PortListing(backend or "auto", [], problem)
+    api = backend_api(backend)
+    client, problems = _connect(api, client_name)
+    if client is None:
+        return PortListing(_name_of(api), [], "; ".join(problems))
+    client.delete()
+    return PortListing(client.backend, client.ports)
+
+
+def list_ports(backend: str | None = None) -> list[str]:
+    """The names of the output ports (empty when the backend cannot open)."""
+    return find_ports(backend).ports
+
+
+# --- choosing -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PortChoice:
+    """What to open: kind "named" or "first" (port `index`, `name`),
+    "virtual" (a virtual port), or "none" (no output)."""
+
+    kind: str
+    index: int | None = None
+    name: str | None = None
+
+
+def _port_table(ports: Sequence[str], backend: str) -> str:
+    where = f" (backend {backend})" if backend else ""
+    if not ports:
+        return f"there are no MIDI output ports{where}"
+    return f"the ports{where}: " + ", ".join(f"{i}: {p}" for i, p in enumerate(ports))
+
+
+def choose_port(
+    port: str | int | None, ports: Sequence[str], supports_virtual: bool, backend: str = ""
+) -> PortChoice:
+    """Which port to open, by engine.md's rules. Pure: no MIDI system needed.
+
+    A name matches exactly, else case-insensitively, else as a unique
+    case-insensitive part of one name; an index counts from 0. With no
+    port named: virtual if the backend can, else the first port, else none.
+    """
+    if port is None:
+        if supports_virtual:
+            return PortChoice("virtual", name=VIRTUAL_PORT_NAME)
+        if ports:
+            return PortChoice("first", 0, ports[0])
+        return PortChoice("none")
+    if isinstance(port, bool) or not isinstance(port, (int, str)):
+        raise TrackJammerError(f"a MIDI port is a name or an index, not {port!r}")
+    if isinstance(port, int):
+        if not 0 <= port < len(ports):
+            raise TrackJammerError(
+                f"there is no MIDI output port {port}", hint=_port_table(ports, backend)
+            )
+        return PortChoice("named", port, ports[port])
+    if port in ports:
+        index = list(ports).index(port)
+        return PortChoice("named", index, port)
+    wanted = port.casefold()
+    for test in (lambda p: p.casefold() == wanted, lambda p: wanted in p.casefold()):
+        matches = [i for i, p in enumerate(ports) if test(p)]
+        if len(matches) == 1:
+            return PortChoice("named", matches[0], ports[matches[0]])
+        if len(matches) > 1:
+            raise TrackJammerError(
+                f"the MIDI port name '{port}' matches {len(matches)} ports",
+                hint="give more of the name, or its index: " + ", ".join(f"{i}: {ports[i]}" for i in matches),
+            )
+    raise TrackJammerError(f"no MIDI output port matches '{port}'", hint=_port_table(ports, backend))
+
+
+# --- opening ------------------------------------------------------------------
+
+
+class RtMidiOutput(Output):
+    """An open rtmidi.MidiOut port."""
+
+    def __init__(self, midi_out: Any, name: str, backend: str, virtual: bool = False) -> None:
+        super().__init__(name)
+        self._midi = midi_out
+        self.backend = backend
+        self.virtual = virtual
+
+    def _send(self, data: Sequence[int]) -> None:
+        self._midi.send_message(data)
+
+    def _close(self) -> None:
+        if self.backend == "jack":
+            # JACK moves what we send into the graph in its process cycle;
+            # RtMidi waits for one cycle before unregistering the port, but a
+            # receiver running late (an xrun) then never sees the final
+            # note-offs and CC 123, and a note sticks. Give it a few periods.
+            time.sleep(JACK_CLOSE_GRACE)
+        try:
+            self._midi.close_port()
+        finally:
+            self._midi.delete()
+
+
+def open_output(
+    port: str | int | None = None, backend: str | None = None, client_name: str = "TrackJammer"
+) -> tuple[Output, str | None]:
+    """Open the MIDI output to play through, and a line to tell the user.
+
+    A port the user named that is not there is an error (TrackJammerError,
+    listing the ports). A MIDI system that is not there is not: the result
+    is a NullOutput and a notice saying why.
+    """
+    problem = _load_problem()
+    if problem is not None:
+        if backend is not None and backend.strip().lower() not in BACKENDS:
+            raise TrackJammerError(f"unknown MIDI backend '{backend}'",
+                                   hint=f"use one of: {', '.join(sorted(BACKENDS))}")
+        return NullOutput(), no_output_notice(problem)
+
+    client, problems = _connect(backend_api(backend), client_name)
+    if client is None:
+        return NullOutput(), no_output_notice("; ".join(problems))
+    try:
+        choice = choose_port(port, client.ports, client.backend in _VIRTUAL, client.backend)
+    except TrackJammerError:
+        client.delete()
+        raise
+    if choice.kind == "none":
+        client.delete()
+        return NullOutput(), no_output_notice()
+
+    try:
+        with _quiet_stderr():
+            if choice.kind == "virtual":
+                client.midi.open_virtual_port(VIRTUAL_PORT_NAME)
+            else:
+                client.midi.open_port(choice.index, name=VIRTUAL_PORT_NAME)
+    except _errors() as error:
+        client.delete()
+        if choice.kind == "named":
+            raise TrackJammerError(
+                f"cannot open the MIDI port '{choice.name}': {_reason(error)}",
+                hint=_port_table(client.ports, client.backend),
+            ) from None
+        what = "a virtual port" if choice.kind == "virtual" else f"the port '{choice.name}'"
+        return NullOutput(), no_output_notice(f"{client.backend}: cannot open {what}: {_reason(error)}")
+
+    assert choice.name is not None
+    output = RtMidiOutput(client.midi, choice.name, client.backend, virtual=choice.kind == "virtual")
+    if choice.kind == "virtual":
+        return output, f"MIDI output: virtual port '{VIRTUAL_PORT_NAME}' ({client.backend}); connect an instrument to it"
+    if choice.kind == "first":
+        return output, f"MIDI output: the first port, '{choice.name}' ({client.backend})"
+    return output, None
