@@ -1,11 +1,14 @@
-"""`trackjammer run FILE --offline`, run as a real process."""
+"""`trackjammer run FILE [--offline]`, run as a real process."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 
 def trackjammer(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -58,12 +61,24 @@ def test_a_missing_file_exits_1(tmp_path: Path):
     assert result.stderr.startswith(f"error: cannot read {tmp_path / 'nope.tj'}")
 
 
-def test_without_offline_it_says_live_playback_is_not_built_yet(tmp_path: Path):
+def test_without_offline_it_plays_the_cycles_asked_for_in_real_time(tmp_path: Path):
+    script = tmp_path / "a.tj"
+    script.write_text('cps(4); let a = MidiTrack(1); a << [C4 E4]; print("ready")')
+    started = time.monotonic()
+    result = trackjammer("run", str(script), "--cycles", "2")
+    took = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "ready\n"
+    assert took >= 0.5  # two cycles at 4 per second
+
+
+@pytest.mark.parametrize("bad", ["0", "1.5", "x"])
+def test_a_bad_number_of_cycles_is_refused(tmp_path: Path, bad: str):
     script = tmp_path / "a.tj"
     script.write_text("let a = 1")
-    result = trackjammer("run", str(script))
+    result = trackjammer("run", str(script), "--cycles", bad)
     assert result.returncode == 2
-    assert "add --offline" in result.stderr
+    assert f"'{bad}' is not a whole number of cycles of at least 1" in result.stderr
 
 
 def test_events_accepts_statements_ending_with_a_track():

@@ -1,8 +1,8 @@
 """Command line: `trackjammer <command>`.
 
-Commands today: `events` (show what a pattern plays) and `run --offline`
-(evaluate a script). The REPL, live `run` and `ports` arrive with the
-engine and REPL issues.
+Commands today: `events` (show what a pattern plays), `run --offline`
+(evaluate a script) and `ports` (list the MIDI output ports). The REPL and
+live `run` arrive with the engine and REPL issues.
 """
 
 from __future__ import annotations
@@ -28,6 +28,20 @@ def _cycles(text: str) -> tuple[Fraction, Fraction]:
     if end <= begin:
         raise argparse.ArgumentTypeError(f"the range {text} is empty: the end must come after the beginning")
     return begin, end
+
+
+def _whole_cycles(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of cycles of at least 1")
+    return int(text)
+
+
+def _port(text: str) -> str | int:
+    """--port: digits are an index (as `trackjammer ports` numbers them), anything else a name."""
+    return int(text) if text.isascii() and text.strip().isdigit() else text
+
+
+BACKEND_METAVAR = "auto|alsa|jack|coremidi|winmm"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,7 +74,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("file", help="the script, e.g. song.tj")
     run.add_argument("--offline", action="store_true", help="evaluate without a clock (no live playback)")
+    run.add_argument("--cycles", type=_whole_cycles, metavar="N",
+                     help="play cycles 0 … N-1, then stop cleanly (default: play until Ctrl-C or SIGTERM)")
     run.add_argument("--project", help="the project name (default: the file name without .tj)")
+    run.add_argument("--port", type=_port, metavar="NAME|INDEX",
+                     help="the MIDI output port: a name (or a unique part of one) or an index from "
+                     "'trackjammer ports' (default: a virtual port 'TrackJammer', else the first port)")
+    run.add_argument("--backend", metavar=BACKEND_METAVAR,
+                     help="the MIDI system (default: $TRACKJAMMER_MIDI_BACKEND, else auto)")
+
+    ports = commands.add_parser(
+        "ports",
+        help="list the MIDI output ports",
+        description="List the MIDI output ports as INDEX: NAME; --port takes either.",
+    )
+    ports.add_argument("--backend", metavar=BACKEND_METAVAR,
+                       help="the MIDI system (default: $TRACKJAMMER_MIDI_BACKEND, else auto)")
     return parser
 
 
@@ -78,7 +107,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             from trackjammer.commands.run import run_file
 
-            return run_file(args.file, args.offline, args.project)
+            return run_file(args.file, args.offline, args.project, args.cycles, args.port, args.backend)
+        if args.command == "ports":
+            from trackjammer.commands.ports import run_ports
+
+            return run_ports(args.backend)
     except TrackJammerError as error:
         print(error.format(), file=sys.stderr)
         return EXIT_BAD_INPUT

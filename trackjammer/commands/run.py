@@ -1,9 +1,18 @@
-"""`trackjammer run FILE.tj --offline`: evaluate a script with no clock."""
+"""`trackjammer run FILE.tj`: evaluate a script, then play it in real time.
+
+With `--offline` there is no clock: the file is evaluated for its effects
+(exports). Without it, the file's tracks play from cycle 0 through the MIDI
+output; `--cycles N` stops after N cycles (notes cut there, as an export of
+N cycles is), otherwise it plays until Ctrl-C or SIGTERM. Every way out ends
+every note and sends CC 123 on each channel used.
+"""
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import trackjammer.core  # noqa: F401  (registers the pattern functions)
 from trackjammer.errors import TrackJammerError
@@ -11,16 +20,14 @@ from trackjammer.lang.evaluator import Interpreter
 from trackjammer.session import Session
 
 EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
+EXIT_TERMINATED = 143  # SIGTERM
 
 
-def run_file(path: str, offline: bool, project: str | None = None) -> int:
-    if not offline:
-        print(
-            "error: playing in real time arrives with the realtime engine, which is not built yet\n"
-            "hint: add --offline to evaluate the file without a clock",
-            file=sys.stderr,
-        )
-        return 2
+def run_file(
+    path: str, offline: bool, project: str | None = None, cycles: Any = None, port: Any = None,
+    backend: str | None = None,
+) -> int:
     file = Path(path)
     try:
         source = file.read_text(encoding="utf-8")
@@ -36,4 +43,37 @@ def run_file(path: str, offline: bool, project: str | None = None) -> int:
     except TrackJammerError as error:
         print(f"{path}: {error.format()}", file=sys.stderr)
         return EXIT_ERROR
-    return 0
+    if offline:
+        return 0
+    return play(session, cycles, port, backend)
+
+
+class Stopped(Exception):
+    """SIGTERM, turned into an exception in the main thread."""
+
+
+def play(session: Session, cycles: Any, port: Any, backend: str | None) -> int:
+    from trackjammer.engine.live import Engine
+    from trackjammer.midi.rtmidi_out import open_output
+
+    output, notice = open_output(port, backend)
+    if notice:
+        print(notice, file=sys.stderr)
+    engine = Engine(session, output, report=lambda text: print(text, file=sys.stderr))
+    previous = signal.signal(signal.SIGTERM, _raise_stopped)
+    try:
+        engine.start(until=cycles)
+        while not engine.finished.wait(0.2):
+            pass
+        return 0
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except Stopped:
+        return EXIT_TERMINATED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        engine.close()
+
+
+def _raise_stopped(signum: int, frame: Any) -> None:
+    raise Stopped()

@@ -208,10 +208,48 @@ def midi_export(session: Session, what, cycles, path=None, stems=False, overwrit
     return export(session, what, cycles, path, stems=stems, overwrite=overwrite, loop=loop)
 
 
+@builtin(family="transport")
+def start(session: Session):
+    """Play from cycle 0 (playing starts by itself; this restarts after stop())."""
+    if session.engine is not None:
+        session.engine.start()
+
+
+@builtin(family="transport")
+def stop(session: Session):
+    """Stop the clock: every sounding note ends now."""
+    if session.engine is not None:
+        session.engine.stop()
+
+
+@builtin(family="transport")
+def hush(session: Session):
+    """Silence every track now (their note lanes are emptied); the clock runs on."""
+    if session.engine is not None:
+        session.engine.hush()
+    else:
+        for track in session.tracks():
+            track.clear()
+
+
+@builtin(family="transport")
+def panic(session: Session):
+    """All notes off on every channel, now; the patterns play on."""
+    if session.engine is not None:
+        session.engine.panic()
+
+
+@builtin(family="transport")
+def ports(session: Session):
+    """The MIDI output ports there are, by name: ports()."""
+    from trackjammer.midi.rtmidi_out import list_ports
+
+    return list_ports()
+
+
 # Names that belong to parts not built yet: they say so instead of pretending.
 COMING = {
-    "start": "the realtime engine", "stop": "the realtime engine", "hush": "the realtime engine",
-    "panic": "the realtime engine", "ports": "the realtime engine", "output": "the realtime engine",
+    "output": "the realtime engine",
     "clock_out": "the realtime engine", "render": "audio rendering",
     "soundfont": "audio rendering", "save": "sessions and snapshots", "load": "sessions and snapshots",
     "snapshot": "sessions and snapshots", "versions": "sessions and snapshots", "meta": "sessions and snapshots",
@@ -304,7 +342,7 @@ def _help_key(name: Any) -> str:
 
 
 FAMILY_TITLES = {
-    "tracks": "Tracks", "tempo": "Tempo", "output": "Output", "project": "Project", "randomness": "Randomness",
+    "tracks": "Tracks", "tempo": "Tempo", "transport": "Transport", "output": "Output", "project": "Project", "randomness": "Randomness",
     "time": "Time", "structure": "Structure", "combine": "Combining", "chance": "Chance", "tonal": "Notes",
     "arithmetic": "Arithmetic", "signal": "Signals", "track methods": "Track methods", "coming": "Coming next",
 }

@@ -31,7 +31,7 @@ import heapq
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Callable, Iterable, NamedTuple
 
 from trackjammer.core.pattern import Pattern, State
 from trackjammer.core.signals import Signal
@@ -144,8 +144,15 @@ class MessageStream:
     _sounding: dict = field(default_factory=dict)  # (port, channel, note) → latest _Voice
     _cc_sent: dict = field(default_factory=dict)  # (port, channel, controller) → last value
 
-    def window(self, plans: Iterable[TrackPlan], begin: Fraction, end: Fraction, seed: int = 0) -> list[Message]:
-        """Every message with a time in [begin, end), in sending order."""
+    def window(
+        self, plans: Iterable[TrackPlan], begin: Fraction, end: Fraction, seed: int = 0,
+        on_error: Callable[[TrackPlan, Exception], None] | None = None,
+    ) -> list[Message]:
+        """Every message with a time in [begin, end), in sending order.
+
+        Without `on_error`, a pattern that fails raises. With it (live
+        playback), the failing track gives nothing for this window, the
+        others play on, and `on_error(plan, error)` is told."""
         begin, end = Fraction(begin), Fraction(end)
         messages: list[Message] = []
         if begin >= end:
@@ -154,12 +161,20 @@ class MessageStream:
         onsets: list[tuple] = []
         grid: list[Fraction] | None = None  # the CC sampling times in the span, made once
         for plan in plans:
-            if plan.notes is not None:
-                onsets.extend(self._note_onsets(plan, span, seed))
-            for controller, lane in plan.cc_lanes:
-                if grid is None:
-                    grid = sample_times(span)
-                messages.extend(self._cc(plan, controller, lane, span, seed, grid))
+            try:
+                found = list(self._note_onsets(plan, span, seed)) if plan.notes is not None else []
+                changes = []
+                for controller, lane in plan.cc_lanes:
+                    if grid is None:
+                        grid = sample_times(span)
+                    changes.extend(self._cc(plan, controller, lane, span, seed, grid))
+            except Exception as error:  # noqa: BLE001 - live playback must survive any pattern
+                if on_error is None:
+                    raise
+                on_error(plan, error)
+                continue
+            onsets.extend(found)
+            messages.extend(changes)
         onsets.sort(key=lambda o: (o[0], o[1].index))
         for onset in onsets:
             self._start(onset, messages)

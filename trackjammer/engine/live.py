@@ -1,0 +1,129 @@
+"""The engine as the rest of TrackJammer sees it: a session playing live.
+
+`Engine` ties the session (what the language changed) to the clock thread
+(what plays). After every input the REPL or `trackjammer run` calls
+`commit()`: it freezes the session's tracks into `Bindings` and hands them
+over for the next quantize boundary (at once before playing starts, and with
+quantize(0)); a tempo change moves the clock without a jump. Every path that
+stops sound — stop, hush, panic, close — ends with no note left on.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from fractions import Fraction
+from typing import Any, Callable
+
+from trackjammer.core.time import to_time
+from trackjammer.engine.clock import Clock
+from trackjammer.engine.scheduler import Scheduler
+from trackjammer.engine.transport import Bindings, Transport
+from trackjammer.midi.messages import Message, plan_of_track
+from trackjammer.session import Session
+
+
+class Engine:
+    def __init__(
+        self, session: Session, output: Any, report: Callable[[str], None] = print, clock: Clock | None = None,
+    ):
+        self.session, self.output, self.report = session, output, report
+        self.clock = clock if clock is not None else Clock(_playable_cps(session.cps))
+        self.transport = Transport(report=report, ticks_per_cycle=480 * session.beats_per_cycle)
+        self.scheduler = Scheduler(self.clock, self.transport, self._send)
+        self._numbers: dict[int, int] = {}  # id(track) → its stable number in messages
+        self._tracks: dict[int, Any] = {}  # keeps those tracks alive, so ids are not reused
+        self._cps = session.cps
+        self.finished = threading.Event()  # set when a bounded run (`until`) has played out
+
+    # -- what plays ---------------------------------------------------------------------
+
+    def bindings(self) -> Bindings:
+        """The session's tracks now, frozen: only tracks with something to play."""
+        plans, tracks = [], []
+        for track in self.session.tracks():
+            if track.notes is None and not track.cc_lanes:
+                continue
+            number = self._numbers.setdefault(id(track), len(self._numbers))
+            self._tracks[id(track)] = track
+            plans.append(plan_of_track(track, number))
+            tracks.append(track)
+        return Bindings(tuple(plans), tuple(tracks), self.session.seed)
+
+    def commit(self) -> None:
+        """Hand the session's state over: tempo at once, bindings at the boundary."""
+        if self.session.cps != self._cps:
+            self._cps = self.session.cps
+            self.clock.set_cps(_playable_cps(self._cps))
+            self.scheduler.wake()
+        bindings = self.bindings()
+        with self.scheduler.lock:
+            if not self.scheduler.playing:
+                self.transport.reset(bindings)
+                return
+            self.transport.schedule(bindings, self.boundary())
+
+    def boundary(self) -> Fraction:
+        """Where a new binding takes effect: the first quantize boundary not
+        yet asked for (quantize 0: the first cycle not yet asked for)."""
+        horizon = self.scheduler.horizon
+        grid = to_time(self.session.quantize)
+        if grid <= 0:
+            return horizon
+        return Fraction(math.ceil(horizon / grid)) * grid
+
+    # -- transport --------------------------------------------------------------------------
+
+    def start(self, cycle: Any = 0, until: Any = None) -> None:
+        """Play from `cycle` (from 0 by default); with `until`, stop there,
+        cutting notes at that cycle as an export of the same cycles does."""
+        with self.scheduler.lock:
+            self.transport.reset(self.bindings())
+            self.finished.clear()
+            self.scheduler.until = None if until is None else to_time(until)
+            self.scheduler.on_finished = self.finished.set
+            self.scheduler.play_from(to_time(cycle))
+        self.scheduler.start_thread()
+
+    def stop(self) -> None:
+        """Stop the clock; every sounding note ends now."""
+        self.scheduler.halt()
+        with self.scheduler.lock:
+            self.transport.reset()
+            self._release()
+
+    def hush(self) -> None:
+        """Silence every track now (their note lanes are emptied); the clock runs on."""
+        for track in self.session.tracks():
+            track.clear()
+        with self.scheduler.lock:
+            self.scheduler.queue.clear()
+            self.transport.reset(Bindings(seed=self.session.seed))
+            self._release()
+
+    def panic(self) -> None:
+        """All notes off on every channel, now; the music goes on."""
+        with self.scheduler.lock:
+            self.output.panic()
+
+    def close(self) -> None:
+        """The end: stop the thread, end every note, CC 123 on every channel used."""
+        self.scheduler.halt()
+        self.scheduler.stop_thread()
+        self.output.close()
+
+    # -- sending ----------------------------------------------------------------------------
+
+    def _send(self, message: Message) -> None:
+        self.output.send(message.bytes())
+
+    def _release(self) -> None:
+        release = getattr(self.output, "release", None)
+        if release is not None:
+            release()
+        else:
+            self.output.panic()
+
+
+def _playable_cps(cps: Any) -> Any:
+    return cps if cps > 0 else 0

@@ -1,0 +1,153 @@
+"""The clock thread: ask for the next window, send each message at its time.
+
+Every `lookahead` seconds' worth of cycles is asked of the transport ahead
+of time (the window ends on a fine grid, so its bounds stay small
+fractions). Each message is sent when the clock reaches its cycle time: a
+coarse wait on an Event (which a command from another thread can cut short),
+then a short spin for the last fraction of a millisecond. Wall times are
+worked out at sending time, so a cps change also moves messages already
+asked for. When nothing is due, the thread just waits: no busy loop.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import deque
+from fractions import Fraction
+from typing import Callable
+
+from trackjammer.engine.clock import Clock
+from trackjammer.engine.transport import Transport
+from trackjammer.midi.messages import Message
+
+LOOKAHEAD = 0.05  # seconds asked for ahead of the clock
+REFILL = 0.02  # at most this long between two asks
+SPIN = 0.0003  # the last part of a wait is spun, not slept
+GRID = 960  # window ends lie on 1/GRID cycle
+
+
+class Scheduler:
+    def __init__(
+        self, clock: Clock, transport: Transport, send: Callable[[Message], None],
+        lookahead: float = LOOKAHEAD,
+    ):
+        self.clock, self.transport, self.send = clock, transport, send
+        self.lookahead = lookahead
+        self.horizon = Fraction(0)  # cycles asked for so far: [.., horizon)
+        self.queue: deque[Message] = deque()
+        self.playing = False
+        self.lock = threading.RLock()  # the clock thread holds it while it works, never while it waits
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._alive = False
+        self.sent = 0
+        self.until: Fraction | None = None  # a bounded run stops here, notes cut as in an export
+        self.on_finished: Callable[[], None] | None = None
+        self._closing = False  # the bounded run's last note-offs are queued
+        self.on_sent: Callable[[Message, float, float], None] | None = None  # (message, due, sent): benchmarks
+
+    # -- driven by any thread ---------------------------------------------------------------
+
+    def play_from(self, cycle: Fraction) -> None:
+        with self.lock:
+            self.clock.start_at(cycle)
+            self.horizon = Fraction(cycle)
+            self.queue.clear()
+            self._closing = False
+            self.playing = True
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Look again now (the tempo changed, or there is new work)."""
+        self._wake.set()
+
+    def halt(self) -> list[Message]:
+        """Stop asking and sending; what was asked for but not sent is dropped."""
+        with self.lock:
+            self.playing = False
+            dropped = list(self.queue)
+            self.queue.clear()
+        self._wake.set()
+        return dropped
+
+    def position(self) -> float:
+        return self.clock.cycle_at(self.clock.now())
+
+    # -- one step of work (the thread's loop; tests call it on a fake clock) ------------------
+
+    def fill(self, now: float) -> None:
+        """Ask for the cycles up to `now` + lookahead."""
+        if not self.playing:
+            return
+        ahead = self.clock.cycle_at(now + self.lookahead)
+        end = Fraction(math.floor(ahead * GRID), GRID)
+        if self.until is not None:
+            end = min(end, self.until)
+        if end > self.horizon:
+            self.queue.extend(self.transport.messages(self.horizon, end))
+            self.horizon = end
+        if self.until is not None and self.horizon >= self.until and not self._closing:
+            self.queue.extend(self.transport.stream.release(self.until))
+            self._closing = True
+
+    def send_due(self, now: float) -> None:
+        queue, time_of = self.queue, self.clock.time_of
+        while queue and time_of(queue[0].time) <= now:
+            message = queue.popleft()
+            self.send(message)
+            self.sent += 1
+            if self.on_sent is not None:
+                self.on_sent(message, time_of(message.time), self.clock.now())
+        if self._closing and not queue and self.playing:
+            self.playing = False
+            if self.on_finished is not None:
+                self.on_finished()
+
+    def next_due(self, now: float) -> float:
+        """When there is next something to do: a message, or the next ask."""
+        refill = now + REFILL if self.playing else math.inf
+        return min(refill, self.clock.time_of(self.queue[0].time)) if self.queue else refill
+
+    def step(self) -> float:
+        with self.lock:
+            now = self.clock.now()
+            self.fill(now)
+            self.send_due(now)
+            return self.next_due(now)
+
+    # -- the thread ---------------------------------------------------------------------------
+
+    def start_thread(self) -> None:
+        if self._thread is not None:
+            return
+        self._alive = True
+        self._thread = threading.Thread(target=self._run, name="trackjammer-clock", daemon=True)
+        self._thread.start()
+
+    def stop_thread(self) -> None:
+        self._alive = False
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+            self._thread = None
+
+    def report_failure(self, error: Exception) -> None:
+        import sys
+
+        print(f"internal error in the clock ({type(error).__name__}: {error}); the music goes on", file=sys.stderr)
+
+    def _run(self) -> None:
+        now = self.clock.now
+        while self._alive:
+            try:
+                due = self.step()
+            except Exception as error:  # noqa: BLE001 - a bug of ours must not stop the clock
+                self.report_failure(error)
+                due = self.clock.now() + REFILL
+            wait = due - now()
+            if wait > SPIN:
+                self._wake.wait(min(wait - SPIN, 1.0) if math.isfinite(wait) else 1.0)
+                self._wake.clear()
+            while self._alive and now() < due and not self._wake.is_set() and due - now() <= SPIN:
+                pass  # spin the last fraction of a millisecond
