@@ -227,3 +227,33 @@ def _faults(jack_server, seed: int) -> None:
 @pytest.mark.parametrize("seed", [1, 2])
 def test_200_random_operations_leave_no_note_hanging(jack_server, seed):
     retry_on_xrun(lambda: _faults(jack_server, seed))
+
+
+def _routed(jack_server) -> None:
+    before = xruns()
+    session = Session(cps=2, out=lambda text: None)
+    interpreter = Interpreter(session)
+    with JackReceiver(server=jack_server) as main, JackReceiver(server=jack_server) as other:
+        output, _ = open_output(main.port, backend="jack")
+        main.wait_connected()
+        said: list[str] = []
+        engine = Engine(session, output, report=said.append, backend="jack", open_port=open_output)
+        session.engine = engine
+        interpreter.execute(f'let a = MidiTrack(1); a << [C4 E4]; let b = MidiTrack(2); b << [C2]; b.device("{other.port}")')
+        try:
+            engine.start(until=2)
+            assert engine.finished.wait(5)
+        finally:
+            engine.close()
+        time.sleep(0.05)
+    assert said == []
+    notes = lambda rx: [m.data for m in rx.messages if m.data[0] & 0xE0 == 0x80]  # noqa: E731
+    if xruns() == before:
+        assert notes(main) == [bytes(b) for b in ([0x90, 60, 100], [0x80, 60, 0], [0x90, 64, 100], [0x80, 64, 0]) * 2]
+        assert notes(other) == [bytes(b) for b in ([0x91, 36, 100], [0x81, 36, 0]) * 2]
+    assert {m.data[0] & 0x0F for m in main.messages} == {0}
+    assert {m.data[0] & 0x0F for m in other.messages} == {1}
+
+
+def test_a_track_sent_to_another_port_plays_there_and_only_there(jack_server):
+    retry_on_xrun(lambda: _routed(jack_server))

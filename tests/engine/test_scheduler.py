@@ -35,16 +35,17 @@ class Collecting:
         elif kind in (0x80, 0x90):
             self.held.discard((channel, data[1]))
 
-    def release(self) -> None:
-        for channel, note in sorted(self.held):
-            self.send((0x80 | channel, note, 0))
+    @property
+    def held_notes(self) -> frozenset:
+        return frozenset(self.held)
 
     def panic(self) -> None:
         self.panics += 1
-        self.release()
+        for channel, note in sorted(self.held):
+            self.send((0x80 | channel, note, 0))
 
     def close(self) -> None:
-        self.release()
+        self.panic()
 
 
 class Rig:

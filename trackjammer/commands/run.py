@@ -59,7 +59,9 @@ def play(session: Session, cycles: Any, port: Any, backend: str | None) -> int:
     output, notice = open_output(port, backend)
     if notice:
         print(notice, file=sys.stderr)
-    engine = Engine(session, output, report=lambda text: print(text, file=sys.stderr))
+    engine = Engine(session, output, report=lambda text: print(text, file=sys.stderr), backend=backend,
+                    open_port=open_output)
+    session.engine = engine
     previous = signal.signal(signal.SIGTERM, _raise_stopped)
     try:
         engine.start(until=cycles)

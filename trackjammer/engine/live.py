@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from trackjammer.core.time import to_time
+from trackjammer.errors import TrackJammerError
 from trackjammer.engine.clock import Clock
 from trackjammer.engine.scheduler import Scheduler
 from trackjammer.engine.transport import Bindings, Transport
@@ -26,8 +27,13 @@ from trackjammer.session import Session
 class Engine:
     def __init__(
         self, session: Session, output: Any, report: Callable[[str], None] = print, clock: Clock | None = None,
+        backend: str | None = None, open_port: Callable[..., Any] | None = None,
     ):
         self.session, self.output, self.report = session, output, report
+        self.backend = backend
+        self._open_port = open_port  # (port, backend) → (Output, notice): for track.device(...)
+        self._ports: dict[Any, Any] = {}  # what track.device(...) opened, by the name or index given
+        self._routes: dict[int, Any] = {}  # track number → its output, when not the main one
         self.clock = clock if clock is not None else Clock(_playable_cps(session.cps))
         self.transport = Transport(report=report, ticks_per_cycle=480 * session.beats_per_cycle)
         self.scheduler = Scheduler(self.clock, self.transport, self._send)
@@ -40,7 +46,7 @@ class Engine:
 
     def bindings(self) -> Bindings:
         """The session's tracks now, frozen: only tracks with something to play."""
-        plans, tracks = [], []
+        plans, tracks, routes = [], [], {}
         for track in self.session.tracks():
             if track.notes is None and not track.cc_lanes:
                 continue
@@ -48,7 +54,46 @@ class Engine:
             self._tracks[id(track)] = track
             plans.append(plan_of_track(track, number))
             tracks.append(track)
+            if track.port is not None:
+                port = self._port(track.port, track.name)
+                if port is not None:
+                    routes[number] = port
+        self._routes = routes  # one assignment: the clock thread sees the old table or the new one
         return Bindings(tuple(plans), tuple(tracks), self.session.seed)
+
+    def _port(self, port: Any, who: str | None) -> Any:
+        """The output a track.device(...) names, opened once (in this thread,
+        never the clock's); a port that cannot be opened is said once and the
+        track plays on the main output."""
+        if port not in self._ports:
+            self._ports[port] = None
+            if self._open_port is None:
+                return None
+            try:
+                opened, notice = self._open_port(port, self.backend)
+            except TrackJammerError as error:
+                self.report(f"warning: track '{who}' cannot use port {port!r}: {error.message}; it plays on "
+                            f"{self.output.name}")
+                return None
+            if notice:
+                self.report(notice)
+            self._ports[port] = opened
+        return self._ports[port]
+
+    def use_output(self, port: Any) -> str:
+        """Make `port` the main output; notes sounding on the old one end."""
+        if self._open_port is None:
+            raise TrackJammerError("no MIDI ports can be opened here")
+        opened, notice = self._open_port(port, self.backend)
+        if notice:
+            self.report(notice)
+        with self.scheduler.lock:
+            old, self.output = self.output, opened
+        old.close()
+        return opened.name
+
+    def outputs(self) -> list[Any]:
+        return [self.output] + [o for o in self._ports.values() if o is not None]
 
     def commit(self) -> None:
         """Hand the session's state over: tempo at once, bindings at the boundary."""
@@ -104,25 +149,26 @@ class Engine:
     def panic(self) -> None:
         """All notes off on every channel, now; the music goes on."""
         with self.scheduler.lock:
-            self.output.panic()
+            for output in self.outputs():
+                output.panic()
 
     def close(self) -> None:
         """The end: stop the thread, end every note, CC 123 on every channel used."""
         self.scheduler.halt()
         self.scheduler.stop_thread()
-        self.output.close()
+        for output in self.outputs():
+            output.close()
 
     # -- sending ----------------------------------------------------------------------------
 
     def _send(self, message: Message) -> None:
-        self.output.send(message.bytes())
+        self._routes.get(message.track, self.output).send(message.bytes())
 
     def _release(self) -> None:
-        release = getattr(self.output, "release", None)
-        if release is not None:
-            release()
-        else:
-            self.output.panic()
+        """A note-off for every note the outputs hold (sent, not yet ended)."""
+        for output in self.outputs():
+            for channel, note in sorted(output.held_notes):
+                output.send([0x80 | channel, note, 0])
 
 
 def _playable_cps(cps: Any) -> Any:

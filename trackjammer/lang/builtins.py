@@ -244,12 +244,21 @@ def ports(session: Session):
     """The MIDI output ports there are, by name: ports()."""
     from trackjammer.midi.rtmidi_out import list_ports
 
-    return list_ports()
+    return list_ports(session.engine.backend if session.engine is not None else None)
+
+
+@builtin(family="transport")
+def output(session: Session, port):
+    """Play through another MIDI port, by name or number: output("IAC Bus 1"); gives its name."""
+    if isinstance(port, bool) or not isinstance(port, (str, int)):
+        raise ArgumentError(f"output needs a port name or number, got {describe(port)}", hint='output("IAC Bus 1")')
+    if session.engine is None:
+        return None
+    return session.engine.use_output(port)
 
 
 # Names that belong to parts not built yet: they say so instead of pretending.
 COMING = {
-    "output": "the realtime engine",
     "clock_out": "the realtime engine", "render": "audio rendering",
     "soundfont": "audio rendering", "save": "sessions and snapshots", "load": "sessions and snapshots",
     "snapshot": "sessions and snapshots", "versions": "sessions and snapshots", "meta": "sessions and snapshots",
