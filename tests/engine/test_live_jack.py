@@ -60,8 +60,9 @@ def assert_same_as_export(received, want, cps: float, xruns_during: int = 0) -> 
         assert len(expected) - len(matched) <= xruns_during
     offsets = sorted(r.time_ns - float(m.time) / cps * 1e9 for r, m in matched)
     start = offsets[len(offsets) // 2]
-    worst = max(abs(offsets[0] - start), abs(offsets[-1] - start))
-    assert worst < TOLERANCE_NS, f"worst {worst / 1e6:.2f} ms"
+    errors = sorted(abs(offset - start) for offset in offsets)
+    late = [e for e in errors if e >= TOLERANCE_NS]  # a late process cycle delays what it carries
+    assert len(late) <= 2 * xruns_during, f"{len(late)} beyond 3 ms, worst {errors[-1] / 1e6:.2f} ms"
 
 
 def test_what_arrives_equals_the_export_of_the_same_cycles(jack_server):
@@ -77,12 +78,15 @@ def _arrives_as_exported(jack_server):
         assert notice is None
         rx.wait_connected()
         engine = Engine(session, output, report=pytest.fail)
+        lateness: list[float] = []
+        engine.scheduler.on_sent = lambda message, due, sent: lateness.append(sent - due)
         try:
             engine.start(until=2)
             assert engine.finished.wait(5)
         finally:
             engine.close()
         want = exported(session, 2)
+        assert min(lateness) >= 0 and max(lateness) < 0.003  # TrackJammer's own part: sent on time
         assert engine.scheduler.sent == len(want)  # everything left TrackJammer
         rx.wait_for(len(want))
         time.sleep(0.05)
@@ -257,3 +261,32 @@ def _routed(jack_server) -> None:
 
 def test_a_track_sent_to_another_port_plays_there_and_only_there(jack_server):
     retry_on_xrun(lambda: _routed(jack_server))
+
+
+def _clock_ticks(jack_server) -> None:
+    before = xruns()
+    session = Session(cps=1, out=lambda text: None)
+    Interpreter(session).execute("let a = MidiTrack(1); a << [C4]")
+    with JackReceiver(server=jack_server) as rx:
+        output, _ = open_output(rx.port, backend="jack")
+        rx.wait_connected()
+        engine = Engine(session, output, report=pytest.fail)
+        try:
+            engine.clock_out(True)
+            engine.start(until=1)
+            assert engine.finished.wait(5)
+        finally:
+            engine.close()
+        time.sleep(0.05)
+    system = [m for m in rx.messages if m.data[0] >= 0xF0]
+    ticks = [m.time_ns for m in system if m.data == bytes([0xF8])]
+    assert system[0].data == bytes([0xFA]) and system[-1].data == bytes([0xFC])
+    missing = 96 - len(ticks)  # one beat is 24 ticks: 4 beats in the cycle
+    assert missing == 0 or 0 < missing <= xruns() - before
+    if missing == 0:  # 10.42 ms apart: on average to 0.05 ms, each to 3 ms (JACK times come in 1.3 ms periods)
+        assert abs((ticks[-1] - ticks[0]) / 95 - 1e9 / 96) < 50_000
+        assert max(abs(b - a - 1e9 / 96) for a, b in zip(ticks, ticks[1:])) < TOLERANCE_NS
+
+
+def test_clock_out_sends_the_right_number_of_ticks_with_the_right_spacing(jack_server):
+    retry_on_xrun(lambda: _clock_ticks(jack_server))

@@ -234,3 +234,34 @@ def test_nothing_bound_means_nothing_to_do():
         steps += 1
     assert rig.output.sent == []
     assert steps <= 2 / 0.02 + 2  # one look every 20 ms, no busy loop
+
+
+def test_clock_out_sends_24_ticks_a_beat_after_start_and_stop_at_the_end():
+    rig = Rig("let a = MidiTrack(1); a << [C4]")
+    rig.engine.clock_out(True)
+    t0 = rig.start()
+    rig.play_until(F(1, 2))
+    rig.engine.stop()
+    system = [(t, data) for t, data in rig.output.sent if data[0] >= 0xF0]
+    assert system[0] == (t0, (0xFA,))  # start, before the first tick
+    ticks = [t for t, data in system if data == (0xF8,)]
+    assert len(ticks) == 48 + 1  # half a cycle of 4 beats × 24, and the tick at 1/2
+    assert ticks == [pytest.approx(t0 + k * 2 / 96, abs=1e-9) for k in range(49)]
+    assert system[-1][1] == (0xFC,)
+
+
+def test_clock_out_turned_on_while_playing_continues_from_the_next_sixteenth():
+    rig = Rig("let a = MidiTrack(1); a << [C4]")
+    t0 = rig.start()
+    rig.play_until(F(1, 5))
+    rig.engine.clock_out(True)  # 0.2 asked up to about 0.2125: the next sixteenth is 1/4
+    rig.play_until(F(1, 2))
+    system = [((t - t0) / 2, data) for t, data in rig.output.sent if data[0] >= 0xF0]
+    assert system[:3] == [(0.25, (0xF2, 4, 0)), (0.25, (0xFB,)), (0.25, (0xF8,))]  # song position: 4 sixteenths
+    assert len(system) == 2 + 25
+    rig.engine.clock_out(False)
+    rig.play_until(1)
+    datas = [data for _, data in rig.output.sent]
+    assert datas.count((0xFC,)) == 1
+    assert (0xF8,) not in datas[datas.index((0xFC,)):]  # the ticks already asked for were dropped
+    assert datas.count((0xF8,)) == 25 and datas[-1] == (0x90, 60, 100)  # and the notes play on

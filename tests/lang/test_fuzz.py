@@ -415,7 +415,7 @@ CORPUS = [
     'let t = MidiTrack(1); let u = MidiTrack(2); t << [C4 E4]; t.cc(7) << Sine(1); t.vel << [60 90];\n'
     'midi_export(t, 2); midi_export([C4], 1, "x.mid"); midi_export([C4], 1, "x.mid", overwrite: true);\n'
     "midi_export(#[t, u], 1, stems: true, loop: false)",
-    "let t = MidiTrack(1); t << [C4]; start(); stop(); panic(); ports(); output(\"x\"); hush(); t",
+    "let t = MidiTrack(1); t << [C4]; start(); stop(); panic(); ports(); output(\"x\"); clock_out(true); clock_out(false); hush(); t",
 ]
 
 # -- generator 1: random token sequences -----------------------------------------------------------

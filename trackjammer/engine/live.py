@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from trackjammer.core.time import to_time
 from trackjammer.errors import TrackJammerError
+from trackjammer.engine import midi_clock
 from trackjammer.engine.clock import Clock
 from trackjammer.engine.scheduler import Scheduler
 from trackjammer.engine.transport import Bindings, Transport
@@ -102,6 +103,7 @@ class Engine:
             self.clock.set_cps(_playable_cps(self._cps))
             self.scheduler.wake()
         bindings = self.bindings()
+        self.scheduler.beats_per_cycle = self.session.beats_per_cycle
         with self.scheduler.lock:
             if not self.scheduler.playing:
                 self.transport.reset(bindings)
@@ -131,11 +133,20 @@ class Engine:
         self.scheduler.start_thread()
 
     def stop(self) -> None:
-        """Stop the clock; every sounding note ends now."""
+        """Stop the clock; every sounding note ends now (and MIDI clock stops)."""
+        was_playing = self.scheduler.playing
         self.scheduler.halt()
         with self.scheduler.lock:
             self.transport.reset()
             self._release()
+            if was_playing and self.scheduler.clock_from is not None:
+                self.output.send([midi_clock.STOP])
+
+    def clock_out(self, on: bool) -> None:
+        """Send MIDI clock (24 per beat, start, stop, continue, song position)."""
+        self.scheduler.beats_per_cycle = self.session.beats_per_cycle
+        if self.scheduler.clock_out(on):
+            self.output.send([midi_clock.STOP])
 
     def hush(self) -> None:
         """Silence every track now (their note lanes are emptied); the clock runs on."""

@@ -19,7 +19,8 @@ from typing import Callable
 
 from trackjammer.engine.clock import Clock
 from trackjammer.engine.transport import Transport
-from trackjammer.midi.messages import Message
+from trackjammer.engine import midi_clock
+from trackjammer.midi.messages import SYSTEM, Message, sending_order
 
 LOOKAHEAD = 0.05  # seconds asked for ahead of the clock
 REFILL = 0.02  # at most this long between two asks
@@ -45,12 +46,18 @@ class Scheduler:
         self.until: Fraction | None = None  # a bounded run stops here, notes cut as in an export
         self.on_finished: Callable[[], None] | None = None
         self._closing = False  # the bounded run's last note-offs are queued
+        self.beats_per_cycle = 4
+        self.clock_from: Fraction | None = None  # MIDI clock out from this cycle on (None: off)
+        self.clock_start_pending = False  # start (or song position and continue) not yet queued
         self.on_sent: Callable[[Message, float, float], None] | None = None  # (message, due, sent): benchmarks
 
     # -- driven by any thread ---------------------------------------------------------------
 
     def play_from(self, cycle: Fraction) -> None:
         with self.lock:
+            if self.clock_from is not None:
+                self.clock_from = Fraction(cycle)
+                self.clock_start_pending = True
             self.clock.start_at(cycle)
             self.horizon = Fraction(cycle)
             self.queue.clear()
@@ -61,6 +68,20 @@ class Scheduler:
     def wake(self) -> None:
         """Look again now (the tempo changed, or there is new work)."""
         self._wake.set()
+
+    def clock_out(self, on: bool) -> bool:
+        """Turn MIDI clock out on (from the next sixteenth not yet asked for)
+        or off (dropping ticks already asked for). True when a stop is due now."""
+        with self.lock:
+            if on and self.clock_from is None:
+                self.clock_from = midi_clock.next_sixteenth(self.horizon, self.beats_per_cycle) if self.playing else Fraction(0)
+                self.clock_start_pending = True
+                return False
+            if not on and self.clock_from is not None:
+                self.clock_from = None
+                self.queue = deque(m for m in self.queue if m.kind != SYSTEM)
+                return self.playing
+            return False
 
     def halt(self) -> list[Message]:
         """Stop asking and sending; what was asked for but not sent is dropped."""
@@ -85,11 +106,25 @@ class Scheduler:
         if self.until is not None:
             end = min(end, self.until)
         if end > self.horizon:
-            self.queue.extend(self.transport.messages(self.horizon, end))
+            found = self.transport.messages(self.horizon, end)
+            if self.clock_from is not None and end > self.clock_from:
+                found = sorted(found + self._clock(self.horizon, end), key=sending_order)
+            self.queue.extend(found)
             self.horizon = end
         if self.until is not None and self.horizon >= self.until and not self._closing:
             self.queue.extend(self.transport.stream.release(self.until))
+            if self.clock_from is not None:
+                self.queue.append(midi_clock.stop_at(self.until))
             self._closing = True
+
+    def _clock(self, begin: Fraction, end: Fraction) -> list[Message]:
+        """MIDI clock out for [begin, end): ticks, and first how to start."""
+        start = max(begin, self.clock_from)
+        found = midi_clock.ticks(start, end, self.beats_per_cycle)
+        if self.clock_start_pending and self.clock_from < end:
+            found = midi_clock.start_at(self.clock_from, self.beats_per_cycle) + found
+            self.clock_start_pending = False
+        return found
 
     def send_due(self, now: float) -> None:
         queue, time_of = self.queue, self.clock.time_of

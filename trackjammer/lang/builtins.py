@@ -257,9 +257,18 @@ def output(session: Session, port):
     return session.engine.use_output(port)
 
 
+@builtin(family="transport")
+def clock_out(session: Session, on=True):
+    """Send MIDI clock to the output (24 per beat, start, stop, continue): clock_out(true); clock_out(false) stops."""
+    if not isinstance(on, bool):
+        raise ArgumentError(f"clock_out needs true or false, got {describe(on)}", hint="clock_out(true)")
+    if session.engine is not None:
+        session.engine.clock_out(on)
+
+
 # Names that belong to parts not built yet: they say so instead of pretending.
 COMING = {
-    "clock_out": "the realtime engine", "render": "audio rendering",
+    "render": "audio rendering",
     "soundfont": "audio rendering", "save": "sessions and snapshots", "load": "sessions and snapshots",
     "snapshot": "sessions and snapshots", "versions": "sessions and snapshots", "meta": "sessions and snapshots",
     "show": "the REPL",

@@ -39,9 +39,10 @@ from trackjammer.core.span import TimeSpan
 from trackjammer.core.values import Note, Unit, is_number
 from trackjammer.errors import TrackJammerError
 
-NOTE_OFF, CONTROL, NOTE_ON = 0, 1, 2  # also the order at equal times
+NOTE_OFF, CONTROL, NOTE_ON, SYSTEM = 0, 1, 2, 3  # also the order at equal times
 STATUS = (0x80, 0xB0, 0x90)
-KIND_NAMES = ("note_off", "control_change", "note_on")
+KIND_NAMES = ("note_off", "control_change", "note_on", "system")
+SONG_POSITION = 0xF2
 CC_SAMPLES_PER_CYCLE = 128
 BARE_VELOCITY = 100
 
@@ -58,6 +59,10 @@ class Message(NamedTuple):
     data2: int  # velocity or controller value
 
     def bytes(self) -> list[int]:
+        if self.kind == SYSTEM:  # MIDI clock and transport: data1 is the status byte
+            if self.data1 == SONG_POSITION:
+                return [SONG_POSITION, self.data2 & 0x7F, self.data2 >> 7]
+            return [self.data1]
         return [STATUS[self.kind] | self.channel, self.data1, self.data2]
 
     def __repr__(self) -> str:
