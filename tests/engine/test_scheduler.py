@@ -11,7 +11,7 @@ from trackjammer.core.pattern import Pattern
 from trackjammer.engine.clock import Clock, FakeClock
 from trackjammer.engine.live import Engine
 from trackjammer.lang.evaluator import Interpreter
-from trackjammer.midi.messages import NOTE_OFF, NOTE_ON, plan_of_track
+from trackjammer.midi.messages import plan_of_track
 from trackjammer.midi.smf import export_messages
 from trackjammer.session import Session
 

@@ -27,7 +27,7 @@ import pytest
 import trackjammer
 from trackjammer.cli import main as cli_main
 from trackjammer.errors import TrackJammerError
-from trackjammer.lang.evaluator import Interpreter, InternalError
+from trackjammer.lang.evaluator import Interpreter
 from trackjammer.project import export as export_module
 from trackjammer.project import renders as renders_module
 from trackjammer.session import Session

@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import queue
 import selectors
 import shutil
 import signal
