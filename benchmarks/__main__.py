@@ -1,5 +1,6 @@
 """Run the benchmarks named on the command line (by default all but the
-opt-in ones, which take minutes: name them, e.g. `scripts/bench fuzz`)."""
+opt-in ones, which take minutes: name them, e.g. `scripts/bench fuzz`,
+`scripts/bench engine`)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,19 @@ def fuzz() -> bool:
     return fuzz_.run()
 
 
+def engine() -> bool:
+    from benchmarks import engine as engine_  # imported here: it needs a JACK server and the test support
+
+    return engine_.run()
+
+
 BENCHMARKS = {
     "query": query.run,
     "midi_export": export.run,
     "fuzz": fuzz,
+    "engine": engine,
 }
-OPT_IN = {"fuzz"}  # left out of a run with no names
+OPT_IN = {"fuzz", "engine"}  # left out of a run with no names
 
 
 def main(names: list[str]) -> int:

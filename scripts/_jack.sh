@@ -1,0 +1,108 @@
+# shellcheck shell=bash
+# A private JACK server (dummy driver, no realtime) for scripts that need a real
+# MIDI transport.  Source it after _bootstrap.sh (it uses tj_log), then:
+#
+#     tj_jack_install          # install jackd2 when missing (root + apt-get), else warn
+#     trap tj_jack_cleanup EXIT
+#     tj_jack_start bench      # jackd -n trackjammer-bench-PID-RANDOM --no-realtime -d dummy -r 48000 -p 64
+#
+# It works as scripts/test does: a unique server name, so a JACK server the user
+# runs is never touched; clients find it through JACK_DEFAULT_SERVER and never
+# start a server of their own.  After tj_jack_start, JACK_DEFAULT_SERVER,
+# TRACKJAMMER_JACK=1 and TRACKJAMMER_JACK_LOG (the server's log, where it reports
+# xruns) are exported.  tj_jack_cleanup stops the server (SIGTERM, then SIGKILL
+# after 5 s, removing what a killed server leaves in /dev/shm) and removes its log.
+#
+# (scripts/test still has its own copy of this; it could source this file.)
+
+tj_jack_pid=""
+tj_jack_name=""
+tj_jack_tmp=""
+
+# Install jackd2 when jackd is missing and we are root on Debian; otherwise say
+# why not.  Returns 1 when jackd is not there afterwards.
+tj_jack_install() {
+    command -v jackd >/dev/null 2>&1 && return 0
+    if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        tj_log "jackd is missing: installing jackd2 with apt-get"
+        local apt_log
+        apt_log="$(mktemp)"
+        if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+                apt-get install -y -q --no-install-recommends jackd2; } >"$apt_log" 2>&1; then
+            cat "$apt_log" >&2
+            rm -f -- "$apt_log"
+            tj_log "could not install jackd2"
+            return 1
+        fi
+        rm -f -- "$apt_log"
+        return 0
+    fi
+    tj_log "jackd is not installed and cannot be installed here (needs root and apt-get)"
+    return 1
+}
+
+# shellcheck disable=SC2317  # runs from a trap
+tj_jack_stop() {
+    [[ -n "$tj_jack_pid" ]] || return 0
+    kill -TERM "$tj_jack_pid" 2>/dev/null || true
+    local i
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$tj_jack_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$tj_jack_pid" 2>/dev/null; then
+        tj_log "jackd did not stop on SIGTERM: killing it"
+        kill -KILL "$tj_jack_pid" 2>/dev/null || true
+        wait "$tj_jack_pid" 2>/dev/null || true
+        # A killed server leaves its sockets and semaphores behind.
+        rm -f -- /dev/shm/jack_"$tj_jack_name"_* /dev/shm/jack_sem.*_"$tj_jack_name"_* 2>/dev/null || true
+    else
+        wait "$tj_jack_pid" 2>/dev/null || true
+    fi
+    tj_jack_pid=""
+}
+
+# shellcheck disable=SC2317  # runs from a trap
+tj_jack_cleanup() {
+    tj_jack_stop
+    [[ -n "$tj_jack_tmp" ]] && rm -rf -- "$tj_jack_tmp"
+    tj_jack_tmp=""
+}
+
+# Start the server as trackjammer-PURPOSE-PID-RANDOM and wait (~10 s) until it
+# takes clients.  Returns 1, with the end of its log, when it does not come up.
+tj_jack_start() {
+    local purpose="${1:-bench}"
+    # Only for this process tree: never let a JACK client start a default server,
+    # and do not ask D-Bus for the audio device (the dummy driver needs none).
+    export JACK_NO_START_SERVER=1
+    export JACK_NO_AUDIO_RESERVATION=1
+    unset TRACKJAMMER_JACK
+
+    tj_jack_tmp="$(mktemp -d "${TMPDIR:-/tmp}/trackjammer-$purpose.XXXXXX")"
+    tj_jack_name="trackjammer-$purpose-$$-$RANDOM"
+    local log="$tj_jack_tmp/jackd.log"
+    jackd -n "$tj_jack_name" --no-realtime -d dummy -r 48000 -p 64 </dev/null >"$log" 2>&1 &
+    tj_jack_pid=$!
+
+    local i up=""
+    for ((i = 0; i < 100; i++)); do # ~10 s
+        if ! kill -0 "$tj_jack_pid" 2>/dev/null; then
+            break
+        fi
+        if jack_lsp -s "$tj_jack_name" >/dev/null 2>&1; then
+            up=1
+            break
+        fi
+        sleep 0.1
+    done
+    if [[ -z "$up" ]]; then
+        tj_log "the private JACK server '$tj_jack_name' did not come up; last lines of its log:"
+        tail -n 30 "$log" >&2 || true
+        return 1
+    fi
+    export JACK_DEFAULT_SERVER="$tj_jack_name"
+    export TRACKJAMMER_JACK=1
+    export TRACKJAMMER_JACK_LOG="$log" # the xruns the server reports
+    tj_log "private JACK server '$tj_jack_name' is up (pid $tj_jack_pid)"
+}
