@@ -10,7 +10,9 @@ stops sound — stop, hush, panic, close — ends with no note left on.
 
 from __future__ import annotations
 
+import gc
 import math
+import sys
 import threading
 from fractions import Fraction
 from typing import Any, Callable
@@ -109,11 +111,12 @@ class Engine:
                 self.transport.reset(bindings)
                 return
             self.transport.schedule(bindings, self.boundary())
+        self.scheduler.wake()
 
     def boundary(self) -> Fraction:
         """Where a new binding takes effect: the first quantize boundary not
         yet asked for (quantize 0: the first cycle not yet asked for)."""
-        horizon = self.scheduler.horizon
+        horizon = max(self.scheduler.horizon, _on_grid(self.scheduler.position()))  # idle, it may lag
         grid = to_time(self.session.quantize)
         if grid <= 0:
             return horizon
@@ -124,6 +127,7 @@ class Engine:
     def start(self, cycle: Any = 0, until: Any = None) -> None:
         """Play from `cycle` (from 0 by default); with `until`, stop there,
         cutting notes at that cycle as an export of the same cycles does."""
+        _tune_for_timing()
         with self.scheduler.lock:
             self.transport.reset(self.bindings())
             self.finished.clear()
@@ -180,6 +184,18 @@ class Engine:
         for output in self.outputs():
             for channel, note in sorted(output.held_notes):
                 output.send([0x80 | channel, note, 0])
+
+
+def _tune_for_timing() -> None:
+    """The clock thread waits for the GIL at most 0.2 ms (CPython's default
+    switch interval is 5 ms), and what exists now is frozen out of the
+    garbage collector, so a collection started by the REPL thread is short."""
+    sys.setswitchinterval(0.0002)
+    gc.freeze()
+
+
+def _on_grid(cycle: float) -> Fraction:
+    return Fraction(math.ceil(cycle * 960), 960)
 
 
 def _playable_cps(cps: Any) -> Any:

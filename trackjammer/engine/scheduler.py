@@ -23,8 +23,11 @@ from trackjammer.engine import midi_clock
 from trackjammer.midi.messages import SYSTEM, Message, sending_order
 
 LOOKAHEAD = 0.05  # seconds asked for ahead of the clock
-REFILL = 0.02  # at most this long between two asks
-SPIN = 0.0003  # the last part of a wait is spun, not slept
+REFILL = 0.02  # at most this long between two asks while something plays
+IDLE = 0.1  # between two asks while nothing is bound
+BUSY = 0.003  # no asking when a message is due this soon: it goes first
+SPIN = 0.0003  # the last part of a wait for a message is spun, not slept
+START_AHEAD = 0.01  # cycle 0 is this far in the future, so its window is ready in time
 GRID = 960  # window ends lie on 1/GRID cycle
 
 
@@ -58,7 +61,7 @@ class Scheduler:
             if self.clock_from is not None:
                 self.clock_from = Fraction(cycle)
                 self.clock_start_pending = True
-            self.clock.start_at(cycle)
+            self.clock.start_at(cycle, self.clock.now() + START_AHEAD)
             self.horizon = Fraction(cycle)
             self.queue.clear()
             self._closing = False
@@ -98,8 +101,14 @@ class Scheduler:
     # -- one step of work (the thread's loop; tests call it on a fake clock) ------------------
 
     def fill(self, now: float) -> None:
-        """Ask for the cycles up to `now` + lookahead."""
+        """Ask for the cycles up to `now` + lookahead, in chunks: only once
+        less than half the lookahead is left, and never just before a
+        message is due."""
         if not self.playing:
+            return
+        if self.queue and self.clock.time_of(self.queue[0].time) - now < BUSY:
+            return
+        if self.clock.time_of(self.horizon) - now > self.lookahead / 2:
             return
         ahead = self.clock.cycle_at(now + self.lookahead)
         end = Fraction(math.floor(ahead * GRID), GRID)
@@ -139,17 +148,28 @@ class Scheduler:
             if self.on_finished is not None:
                 self.on_finished()
 
-    def next_due(self, now: float) -> float:
-        """When there is next something to do: a message, or the next ask."""
-        refill = now + REFILL if self.playing else math.inf
-        return min(refill, self.clock.time_of(self.queue[0].time)) if self.queue else refill
+    def next_due(self, now: float) -> tuple[float, bool]:
+        """When there is next something to do, and whether it is a message
+        (else the next ask)."""
+        if not self.playing:
+            refill = math.inf
+        else:
+            idle = not self.queue and not self.transport.busy() and self.clock_from is None
+            refill = now + (IDLE if idle else REFILL)
+        if self.queue:
+            due = self.clock.time_of(self.queue[0].time)
+            if due <= refill:
+                return due, True
+        return refill, False
 
-    def step(self) -> float:
+    def step(self) -> tuple[float, bool]:
+        """Send what is due, then ask ahead; (when to look again, is it a message)."""
         with self.lock:
             now = self.clock.now()
-            self.fill(now)
             self.send_due(now)
-            return self.next_due(now)
+            self.fill(self.clock.now())
+            self.send_due(self.clock.now())
+            return self.next_due(self.clock.now())
 
     # -- the thread ---------------------------------------------------------------------------
 
@@ -176,13 +196,14 @@ class Scheduler:
         now = self.clock.now
         while self._alive:
             try:
-                due = self.step()
+                due, message = self.step()
             except Exception as error:  # noqa: BLE001 - a bug of ours must not stop the clock
                 self.report_failure(error)
-                due = self.clock.now() + REFILL
+                due, message = self.clock.now() + REFILL, False
+            margin = SPIN if message else 0.0  # only a message is worth spinning for
             wait = due - now()
-            if wait > SPIN:
-                self._wake.wait(min(wait - SPIN, 1.0) if math.isfinite(wait) else 1.0)
+            if wait > margin:
+                self._wake.wait(min(wait - margin, 1.0) if math.isfinite(wait) else 1.0)
                 self._wake.clear()
-            while self._alive and now() < due and not self._wake.is_set() and due - now() <= SPIN:
+            while message and self._alive and now() < due and not self._wake.is_set():
                 pass  # spin the last fraction of a millisecond

@@ -49,6 +49,10 @@ class Transport:
         with self._lock:
             self._pending = [(c, b) for c, b in self._pending if c < at] + [(Fraction(at), bindings)]
 
+    def busy(self) -> bool:
+        """Something is bound or waiting for its boundary."""
+        return bool(self.current.plans or self._pending)
+
     def pending(self) -> list[tuple[Fraction, Bindings]]:
         with self._lock:
             return list(self._pending)
