@@ -68,10 +68,7 @@ class Rig:
         self.engine.commit()
 
     def start(self, until=None) -> float:
-        with self.engine.scheduler.lock:
-            self.engine.transport.reset(self.engine.bindings())
-            self.engine.scheduler.until = None if until is None else F(until)
-            self.engine.scheduler.play_from(F(0))
+        self.engine.start(until=until, thread=False)
         return self.at(0)  # a moment ahead: START_AHEAD
 
     def play_until(self, cycle) -> None:

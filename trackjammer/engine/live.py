@@ -124,17 +124,21 @@ class Engine:
 
     # -- transport --------------------------------------------------------------------------
 
-    def start(self, cycle: Any = 0, until: Any = None) -> None:
+    def start(self, cycle: Any = 0, until: Any = None, thread: bool = True) -> None:
         """Play from `cycle` (from 0 by default); with `until`, stop there,
-        cutting notes at that cycle as an export of the same cycles does."""
-        _tune_for_timing()
+        cutting notes at that cycle as an export of the same cycles does.
+        Without `thread`, the caller drives `scheduler.step()` (tests on a
+        fake clock)."""
+        if thread:
+            _tune_for_timing()
         with self.scheduler.lock:
             self.transport.reset(self.bindings())
             self.finished.clear()
             self.scheduler.until = None if until is None else to_time(until)
             self.scheduler.on_finished = self.finished.set
             self.scheduler.play_from(to_time(cycle))
-        self.scheduler.start_thread()
+        if thread:
+            self.scheduler.start_thread()
 
     def stop(self) -> None:
         """Stop the clock; every sounding note ends now (and MIDI clock stops)."""

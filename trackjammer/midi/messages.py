@@ -121,10 +121,6 @@ def seven_bit(value: Any) -> int:
     return max(0, min(127, math.floor(value + 0.5)))
 
 
-def to_velocity(value: Any) -> int:
-    return seven_bit(value)
-
-
 @dataclass(slots=True)
 class _Voice:
     """A sounding note and when its note-off is due."""
@@ -252,7 +248,7 @@ class MessageStream:
                 if plan.velocity_lane is not None:
                     sampled = _sample(plan.velocity_lane, t, seed)
                     if sampled is not None:
-                        velocity = to_velocity(_number(sampled, plan, "velocity"))
+                        velocity = seven_bit(_number(sampled, plan, "velocity"))
             if velocity == 0:
                 continue  # a note-on of velocity 0 would be a note-off: a silent note sends nothing
             if gate is None:
