@@ -180,23 +180,9 @@ def engine_worker(args: argparse.Namespace) -> dict[str, Any]:
         origin = engine.clock.time_of(0)
         clock = engine.scheduler._thread
         time.sleep(args.seconds)
-    clock_cpu = _thread_cpu(clock)
-    cpu1, wall1 = _process_cpu(), time.monotonic()
-    repl_cpu = _thread_cpu(repl.thread) - repl_cpu0 if repl is not None else 0.0
-    if repl is not None:
-        repl.stop.set()
-        repl.thread.join()
+    result = _measured(origin, records, cpu0, wall0, repl, repl_cpu0, _thread_cpu(clock))
     engine.close()
-    return {
-        "origin": origin,
-        "cps": float(CPS),
-        "records": records,
-        "wall": wall1 - wall0,
-        "cpu": cpu1 - cpu0,
-        "clock_cpu": clock_cpu,
-        "repl_cpu": repl_cpu,
-        "repl_evaluations": repl.evaluations if repl is not None else 0,
-    }
+    return result
 
 
 def hand_worker(args: argparse.Namespace) -> dict[str, Any]:
@@ -228,20 +214,28 @@ def hand_worker(args: argparse.Namespace) -> dict[str, Any]:
         records.append((due, now(), kind))
     if not timeline:  # idle: the port open, nothing sent
         sleep(args.seconds)
-    cpu1, wall1 = _process_cpu(), now()
+    result = _measured(origin, records, cpu0, wall0, repl, repl_cpu0, 0.0)
+    time.sleep(CLOSE_GRACE)
+    close_midi(out)
+    return result
+
+
+def _measured(
+    origin: float, records: list, cpu0: float, wall0: float, repl: Any, repl_cpu0: float, clock_cpu: float,
+) -> dict[str, Any]:
+    """What a sender worker reports, read the moment its run ends (the REPL load stopped after)."""
+    cpu1, wall1 = _process_cpu(), time.monotonic()
     repl_cpu = _thread_cpu(repl.thread) - repl_cpu0 if repl is not None else 0.0
     if repl is not None:
         repl.stop.set()
         repl.thread.join()
-    time.sleep(CLOSE_GRACE)
-    close_midi(out)
     return {
         "origin": origin,
         "cps": float(CPS),
         "records": records,
         "wall": wall1 - wall0,
         "cpu": cpu1 - cpu0,
-        "clock_cpu": 0.0,
+        "clock_cpu": clock_cpu,
         "repl_cpu": repl_cpu,
         "repl_evaluations": repl.evaluations if repl is not None else 0,
     }

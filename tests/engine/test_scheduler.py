@@ -53,9 +53,8 @@ class Rig:
 
     def __init__(self, program: str = "", cps=F(1, 2)):
         self.fake = FakeClock()
-        self.session = Session(cps=cps, out=self.said.append if hasattr(self, "said") else None)
         self.said: list[str] = []
-        self.session.out = self.said.append
+        self.session = Session(cps=cps, out=self.said.append)
         self.interpreter = Interpreter(self.session)
         self.output = Collecting(self.fake)
         self.engine = Engine(self.session, self.output, report=self.said.append,
