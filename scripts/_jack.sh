@@ -13,7 +13,7 @@
 # xruns) are exported.  tj_jack_cleanup stops the server (SIGTERM, then SIGKILL
 # after 5 s, removing what a killed server leaves in /dev/shm) and removes its log.
 #
-# (scripts/test still has its own copy of this; it could source this file.)
+# scripts/test and scripts/bench both use it.
 
 tj_jack_pid=""
 tj_jack_name=""
