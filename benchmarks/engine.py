@@ -149,16 +149,15 @@ class _ReplLoad:
 
 
 def engine_worker(args: argparse.Namespace) -> dict[str, Any]:
-    from trackjammer.engine.live import Engine
-    from trackjammer.midi.rtmidi_out import open_output
+    from trackjammer.engine.live import open_live
 
     source = program(args.tracks, args.cc) if args.tracks else ""
     session = session_of(source)
-    output, notice = open_output(args.port, backend="jack")
+    engine, notice = open_live(session, args.port, "jack", report=lambda text: print(text, file=sys.stderr))
     if notice is not None:
         raise RuntimeError(notice)
     _wait_connected(args.port)
-    engine = Engine(session, output, report=lambda text: print(text, file=sys.stderr))
+    sender_cpu = engine.sender.cpu_seconds  # its CPU counts as ours
     records: list[tuple[float, float, int]] = []
     append = records.append
     engine.scheduler.on_sent = lambda message, due, sent: append((due, sent, message.kind))
@@ -167,7 +166,7 @@ def engine_worker(args: argparse.Namespace) -> dict[str, Any]:
         repl.thread.start()
         time.sleep(0.2)  # its first evaluations (imports) out of the way
     cycles = round(args.seconds * CPS)
-    cpu0, wall0 = _process_cpu(), time.monotonic()
+    cpu0, wall0 = _process_cpu() + sender_cpu(), time.monotonic()
     repl_cpu0 = _thread_cpu(repl.thread) if repl is not None else 0.0
     if args.tracks:
         engine.start(until=cycles)
@@ -180,7 +179,7 @@ def engine_worker(args: argparse.Namespace) -> dict[str, Any]:
         origin = engine.clock.time_of(0)
         clock = engine.scheduler._thread
         time.sleep(args.seconds)
-    result = _measured(origin, records, cpu0, wall0, repl, repl_cpu0, _thread_cpu(clock))
+    result = _measured(origin, records, cpu0, wall0, repl, repl_cpu0, _thread_cpu(clock), sender_cpu())
     engine.close()
     return result
 
@@ -222,9 +221,11 @@ def hand_worker(args: argparse.Namespace) -> dict[str, Any]:
 
 def _measured(
     origin: float, records: list, cpu0: float, wall0: float, repl: Any, repl_cpu0: float, clock_cpu: float,
+    other_cpu: float = 0.0,
 ) -> dict[str, Any]:
-    """What a sender worker reports, read the moment its run ends (the REPL load stopped after)."""
-    cpu1, wall1 = _process_cpu(), time.monotonic()
+    """What a sender worker reports, read the moment its run ends (the REPL
+    load stopped after); `other_cpu`: what its other processes used so far."""
+    cpu1, wall1 = _process_cpu() + other_cpu, time.monotonic()
     repl_cpu = _thread_cpu(repl.thread) - repl_cpu0 if repl is not None else 0.0
     if repl is not None:
         repl.stop.set()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import trackjammer.core  # noqa: F401
-from trackjammer.engine.live import Engine
+from trackjammer.engine.live import Engine, open_live
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.midi.messages import plan_of_track
 from trackjammer.midi.rtmidi_out import open_output
@@ -28,6 +28,18 @@ let a = MidiTrack(1); a << [C4 [E4 G4]](3,8); a.cc(74) << Sine(1);
 let b = MidiTrack(2, 90); b << [C2 ~ C2@2].gate(1/2); b.vel << [60 100];
 """
 TOLERANCE_NS = 3_000_000  # 3 ms of the ideal time
+
+
+def live(session: Session, port: str, report, in_process: bool = False) -> Engine:
+    """An engine playing to `port`: as TrackJammer plays (ports in the sending
+    process), or with the port in this process (as with no sending process)."""
+    if in_process:
+        output, notice = open_output(port, backend="jack")
+        engine = Engine(session, output, report=report, backend="jack", open_port=open_output)
+    else:
+        engine, notice = open_live(session, port, "jack", report)
+    assert notice is None
+    return engine
 
 
 def exported(session: Session, cycles: int) -> list:
@@ -76,19 +88,18 @@ def assert_same_as_export(received, want, cps: float, xruns_during: int = 0) -> 
     assert len(late) <= 2 * xruns_during, f"{len(late)} beyond 3 ms, worst {errors[-1] / 1e6:.2f} ms"
 
 
-def test_what_arrives_equals_the_export_of_the_same_cycles(jack_server):
-    retry_on_xrun(lambda: _arrives_as_exported(jack_server))
+@pytest.mark.parametrize("in_process", [False, True], ids=["sending-process", "in-process"])
+def test_what_arrives_equals_the_export_of_the_same_cycles(jack_server, in_process):
+    retry_on_xrun(lambda: _arrives_as_exported(jack_server, in_process))
 
 
-def _arrives_as_exported(jack_server):
+def _arrives_as_exported(jack_server, in_process):
     before = xruns()
     session = Session(out=lambda text: None)
     Interpreter(session).execute(SONG)
     with JackReceiver(server=jack_server) as rx:
-        output, notice = open_output(rx.port, backend="jack")
-        assert notice is None
+        engine = live(session, rx.port, pytest.fail, in_process)
         rx.wait_connected()
-        engine = Engine(session, output, report=pytest.fail)
         lateness: list[float] = []
         engine.scheduler.on_sent = lambda message, due, sent: lateness.append(sent - due)
         try:
@@ -115,9 +126,8 @@ def _hot_swap(jack_server):
     interpreter = Interpreter(session)
     interpreter.execute("let a = MidiTrack(1); a << [C4*4]")
     with JackReceiver(server=jack_server) as rx:
-        output, _ = open_output(rx.port, backend="jack")
+        engine = live(session, rx.port, pytest.fail)
         rx.wait_connected()
-        engine = Engine(session, output, report=pytest.fail)
         try:
             engine.start(until=3)
             time.sleep(0.3)  # a third into cycle 0
@@ -203,9 +213,8 @@ def _faults(jack_server, seed: int) -> None:
     interpreter.execute("let a = MidiTrack(1); let b = MidiTrack(2, 90); let c = MidiTrack(3); quantize(0)")
     said: list[str] = []
     with JackReceiver(server=jack_server) as rx:
-        output, _ = open_output(rx.port, backend="jack")
+        engine = live(session, rx.port, said.append)
         rx.wait_connected()
-        engine = Engine(session, output, report=said.append)
         session.engine = engine
         try:
             engine.start()
@@ -235,10 +244,9 @@ def _routed(jack_server) -> None:
     session = Session(cps=2, out=lambda text: None)
     interpreter = Interpreter(session)
     with JackReceiver(server=jack_server) as main, JackReceiver(server=jack_server) as other:
-        output, _ = open_output(main.port, backend="jack")
-        main.wait_connected()
         said: list[str] = []
-        engine = Engine(session, output, report=said.append, backend="jack", open_port=open_output)
+        engine = live(session, main.port, said.append)
+        main.wait_connected()
         session.engine = engine
         interpreter.execute(f'let a = MidiTrack(1); a << [C4 E4]; let b = MidiTrack(2); b << [C2]; b.device("{other.port}")')
         try:
@@ -265,9 +273,8 @@ def _clock_ticks(jack_server) -> None:
     session = Session(cps=1, out=lambda text: None)
     Interpreter(session).execute("let a = MidiTrack(1); a << [C4]")
     with JackReceiver(server=jack_server) as rx:
-        output, _ = open_output(rx.port, backend="jack")
+        engine = live(session, rx.port, pytest.fail)
         rx.wait_connected()
-        engine = Engine(session, output, report=pytest.fail)
         try:
             engine.clock_out(True)
             engine.start(until=1)

@@ -12,40 +12,26 @@ from trackjammer.engine.clock import Clock, FakeClock
 from trackjammer.engine.live import Engine
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.midi.messages import plan_of_track
+from trackjammer.midi.output import Output
 from trackjammer.midi.smf import export_messages
 from trackjammer.session import Session
 
 
-class Collecting:
-    """An output that keeps what it is sent, with the fake time, and which
-    notes are held (so stop and hush can end them)."""
+class Collecting(Output):
+    """An output that keeps what it is sent, with the fake time; the base
+    class tracks which notes are held (so stop and hush can end them)."""
 
     def __init__(self, clock: FakeClock):
+        super().__init__("collecting")
         self.clock = clock
         self.sent: list[tuple[float, tuple]] = []
-        self.held: set[tuple[int, int]] = set()
-        self.panics = 0
 
-    def send(self, data) -> None:
-        data = tuple(data)
-        self.sent.append((self.clock.t, data))
-        kind, channel = data[0] & 0xF0, data[0] & 0x0F
-        if kind == 0x90 and data[2] > 0:
-            self.held.add((channel, data[1]))
-        elif kind in (0x80, 0x90):
-            self.held.discard((channel, data[1]))
+    def _send(self, data) -> None:
+        self.sent.append((self.clock.t, tuple(data)))
 
     @property
-    def held_notes(self) -> frozenset:
-        return frozenset(self.held)
-
-    def panic(self) -> None:
-        self.panics += 1
-        for channel, note in sorted(self.held):
-            self.send((0x80 | channel, note, 0))
-
-    def close(self) -> None:
-        self.panic()
+    def held(self) -> set[tuple[int, int]]:
+        return set(self.held_notes)
 
 
 class Rig:

@@ -53,14 +53,11 @@ class Stopped(Exception):
 
 
 def play(session: Session, cycles: Any, port: Any, backend: str | None) -> int:
-    from trackjammer.engine.live import Engine
-    from trackjammer.midi.rtmidi_out import open_output
+    from trackjammer.engine.live import open_live
 
-    output, notice = open_output(port, backend)
+    engine, notice = open_live(session, port, backend, report=lambda text: print(text, file=sys.stderr))
     if notice:
         print(notice, file=sys.stderr)
-    engine = Engine(session, output, report=lambda text: print(text, file=sys.stderr), backend=backend,
-                    open_port=open_output)
     session.engine = engine
     previous = signal.signal(signal.SIGTERM, _raise_stopped)
     try:

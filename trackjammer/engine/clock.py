@@ -49,6 +49,11 @@ class Clock:
             self._anchor_time = wall
             self._cps = float(to_time(cps))
 
+    def anchor(self) -> tuple[float, float, float]:
+        """(wall time, cycle at it, cps): everything `time_of` needs, for the sending process."""
+        with self._lock:
+            return self._anchor_time, self._anchor_cycle, self._cps
+
     def cycle_at(self, wall: float) -> float:
         with self._lock:
             return self._cycle_at(wall)

@@ -6,6 +6,10 @@
 over for the next quantize boundary (at once before playing starts, and with
 quantize(0)); a tempo change moves the clock without a jump. Every path that
 stops sound — stop, hush, panic, close — ends with no note left on.
+
+With a `Sender` (engine/sender.py), the ports live in a sending process:
+messages are handed over ahead of time and sent there at their time, away
+from this process's GIL; `open_live` builds an engine that way.
 """
 
 from __future__ import annotations
@@ -26,11 +30,13 @@ from trackjammer.engine.transport import Bindings, Transport
 from trackjammer.midi.messages import Message, plan_of_track
 from trackjammer.session import Session
 
+SENDER_LOOKAHEAD = 0.1  # seconds asked for ahead when the sending process keeps the time
+
 
 class Engine:
     def __init__(
         self, session: Session, output: Any, report: Callable[[str], None] = print, clock: Clock | None = None,
-        backend: str | None = None, open_port: Callable[..., Any] | None = None,
+        backend: str | None = None, open_port: Callable[..., Any] | None = None, sender: Any = None,
     ):
         self.session, self.output, self.report = session, output, report
         self.backend = backend
@@ -40,6 +46,12 @@ class Engine:
         self.clock = clock if clock is not None else Clock(_playable_cps(session.cps))
         self.transport = Transport(report=report, ticks_per_cycle=480 * session.beats_per_cycle)
         self.scheduler = Scheduler(self.clock, self.transport, self._send)
+        self.sender = sender  # the sending process, when the ports live there
+        if sender is not None:  # hand over at least 50 ms ahead: a busy REPL cannot make a message late
+            self.scheduler.lookahead = self.scheduler.ahead = SENDER_LOOKAHEAD
+            self.scheduler.in_flight = sender.busy
+            sender.on_sent = self._delivered
+            sender.report = report
         self._numbers: dict[int, int] = {}  # id(track) → its stable number in messages
         self._tracks: dict[int, Any] = {}  # keeps those tracks alive, so ids are not reused
         self._cps = session.cps
@@ -103,6 +115,7 @@ class Engine:
         if self.session.cps != self._cps:
             self._cps = self.session.cps
             self.clock.set_cps(_playable_cps(self._cps))
+            self._tell_anchor()
             self.scheduler.wake()
         bindings = self.bindings()
         self.scheduler.beats_per_cycle = self.session.beats_per_cycle
@@ -131,12 +144,16 @@ class Engine:
         fake clock)."""
         if thread:
             _tune_for_timing()
+        self.scheduler.halt()
         with self.scheduler.lock:
+            self._cancel()
+            self._release()  # playing already: what sounds ends before cycle 0 again
             self.transport.reset(self.bindings())
             self.finished.clear()
             self.scheduler.until = None if until is None else to_time(until)
             self.scheduler.on_finished = self.finished.set
             self.scheduler.play_from(to_time(cycle))
+            self._tell_anchor()
         if thread:
             self.scheduler.start_thread()
 
@@ -145,6 +162,7 @@ class Engine:
         was_playing = self.scheduler.playing
         self.scheduler.halt()
         with self.scheduler.lock:
+            self._cancel()
             self.transport.reset()
             self._release()
             if was_playing and self.scheduler.clock_from is not None:
@@ -155,6 +173,8 @@ class Engine:
         self.scheduler.beats_per_cycle = self.session.beats_per_cycle
         if self.scheduler.clock_out(on):
             self.output.send([midi_clock.STOP])
+        if not on:
+            self._cancel(system_only=True)
 
     def hush(self) -> None:
         """Silence every track now (their note lanes are emptied); the clock runs on."""
@@ -162,6 +182,7 @@ class Engine:
             track.clear()
         with self.scheduler.lock:
             self.scheduler.queue.clear()
+            self._cancel()
             self.transport.reset(Bindings(seed=self.session.seed))
             self._release()
 
@@ -175,19 +196,61 @@ class Engine:
         """The end: stop the thread, end every note, CC 123 on every channel used."""
         self.scheduler.halt()
         self.scheduler.stop_thread()
+        self._cancel()
         for output in self.outputs():
             output.close()
+        if self.sender is not None:
+            self.sender.close()
 
     # -- sending ----------------------------------------------------------------------------
 
-    def _send(self, message: Message) -> None:
-        self._routes.get(message.track, self.output).send(message.bytes())
+    def _send(self, messages: list[Message]) -> None:
+        routes, main = self._routes, self.output
+        ahead = []
+        for message in messages:
+            output = routes.get(message.track, main)
+            if getattr(output, "timed", False):
+                ahead.append((output, message))
+            else:
+                output.send(message.bytes())
+        if ahead:
+            self.sender.schedule(ahead)
+
+    def _delivered(self, message: Message, due: float, sent: float) -> None:
+        """The sending process reports `message` sent (its reader thread calls this)."""
+        if self.scheduler.on_sent is not None:
+            self.scheduler.on_sent(message, due, sent)
+
+    def _tell_anchor(self) -> None:
+        if self.sender is not None:
+            self.sender.anchor(*self.clock.anchor())
+
+    def _cancel(self, system_only: bool = False) -> None:
+        """What was handed to the sending process and not sent yet is dropped."""
+        if self.sender is not None:
+            self.sender.cancel(system_only)
 
     def _release(self) -> None:
         """A note-off for every note the outputs hold (sent, not yet ended)."""
         for output in self.outputs():
-            for channel, note in sorted(output.held_notes):
-                output.send([0x80 | channel, note, 0])
+            output.release()
+
+
+def open_live(
+    session: Session, port: Any = None, backend: str | None = None, report: Callable[[str], None] = print,
+) -> tuple[Engine, str | None]:
+    """An engine playing through `port` (as rtmidi_out.open_output chooses it),
+    its ports in a sending process of their own; and the line to tell the user."""
+    from trackjammer.engine.sender import Sender
+
+    sender = Sender.launch()
+    try:
+        output, notice = sender.open_output(port, backend)
+    except BaseException:
+        sender.close()
+        raise
+    engine = Engine(session, output, report=report, backend=backend, open_port=sender.open_output, sender=sender)
+    return engine, notice
 
 
 def _tune_for_timing() -> None:

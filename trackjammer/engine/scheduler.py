@@ -7,6 +7,10 @@ coarse wait on an Event (which a command from another thread can cut short),
 then a short spin for the last fraction of a millisecond. Wall times are
 worked out at sending time, so a cps change also moves messages already
 asked for. When nothing is due, the thread just waits: no busy loop.
+
+With `ahead` > 0 (the ports live in the sending process, engine/sender.py)
+messages are handed over that long before their time instead, and the
+sending process keeps the time; this thread then only asks and hands over.
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ from trackjammer.engine import midi_clock
 from trackjammer.midi.messages import SYSTEM, Message, sending_order
 
 LOOKAHEAD = 0.05  # seconds asked for ahead of the clock
-REFILL = 0.02  # at most this long between two asks while something plays
-IDLE = 0.1  # between two asks while nothing is bound
+REFILL = 0.02  # how often a bounded run's end looks whether everything went out
+IDLE = 1.0  # nothing bound: nothing to ask for (a commit wakes the thread)
 BUSY = 0.003  # no asking when a message is due this soon: it goes first
 SPIN = 0.0003  # the last part of a wait for a message is spun, not slept
 START_AHEAD = 0.01  # cycle 0 is this far in the future, so its window is ready in time
@@ -33,11 +37,13 @@ GRID = 960  # window ends lie on 1/GRID cycle
 
 class Scheduler:
     def __init__(
-        self, clock: Clock, transport: Transport, send: Callable[[Message], None],
+        self, clock: Clock, transport: Transport, send: Callable[[list[Message]], None],
         lookahead: float = LOOKAHEAD,
     ):
         self.clock, self.transport, self.send = clock, transport, send
         self.lookahead = lookahead
+        self.ahead = 0.0  # hand messages to `send` this long before their time (0: at their time)
+        self.in_flight: Callable[[], bool] = lambda: False  # handed over ahead, not sent yet
         self.horizon = Fraction(0)  # cycles asked for so far: [.., horizon)
         self.queue: deque[Message] = deque()
         self.playing = False
@@ -53,6 +59,7 @@ class Scheduler:
         self.clock_from: Fraction | None = None  # MIDI clock out from this cycle on (None: off)
         self.clock_start_pending = False  # start (or song position and continue) not yet queued
         self.on_sent: Callable[[Message, float, float], None] | None = None  # (message, due, sent): benchmarks
+        # (with `ahead`, the engine calls it when the sending process reports)
 
     # -- driven by any thread ---------------------------------------------------------------
 
@@ -108,7 +115,7 @@ class Scheduler:
             return
         if self.queue and self.clock.time_of(self.queue[0].time) - now < BUSY:
             return
-        if self.clock.time_of(self.horizon) - now > self.lookahead / 2:
+        if now < self._next_ask():
             return
         ahead = self.clock.cycle_at(now + self.lookahead)
         end = Fraction(math.floor(ahead * GRID), GRID)
@@ -126,6 +133,10 @@ class Scheduler:
                 self.queue.append(midi_clock.stop_at(self.until))
             self._closing = True
 
+    def _next_ask(self) -> float:
+        """When less than half the lookahead is left of what was asked for."""
+        return self.clock.time_of(self.horizon) - self.lookahead / 2
+
     def _clock(self, begin: Fraction, end: Fraction) -> list[Message]:
         """MIDI clock out for [begin, end): ticks, and first how to start."""
         start = max(begin, self.clock_from)
@@ -137,13 +148,18 @@ class Scheduler:
 
     def send_due(self, now: float) -> None:
         queue, time_of = self.queue, self.clock.time_of
+        now += self.ahead
+        due = []
         while queue and time_of(queue[0].time) <= now:
-            message = queue.popleft()
-            self.send(message)
-            self.sent += 1
-            if self.on_sent is not None:
-                self.on_sent(message, time_of(message.time), self.clock.now())
-        if self._closing and not queue and self.playing:
+            due.append(queue.popleft())
+        if due:
+            self.send(due)
+            self.sent += len(due)
+            if self.on_sent is not None and not self.ahead:
+                sent = self.clock.now()
+                for message in due:
+                    self.on_sent(message, time_of(message.time), sent)
+        if self._closing and not queue and self.playing and not self.in_flight():
             self.playing = False
             if self.on_finished is not None:
                 self.on_finished()
@@ -153,12 +169,15 @@ class Scheduler:
         (else the next ask)."""
         if not self.playing:
             refill = math.inf
-        else:
-            idle = not self.queue and not self.transport.busy() and self.clock_from is None
-            refill = now + (IDLE if idle else REFILL)
+        elif self._closing:
+            refill = now + REFILL
+        elif not self.queue and not self.transport.busy() and self.clock_from is None:
+            refill = now + IDLE
+        else:  # when `fill` will ask next
+            refill = max(now, self._next_ask())
         if self.queue:
-            due = self.clock.time_of(self.queue[0].time)
-            if due <= refill:
+            due = self.clock.time_of(self.queue[0].time) - self.ahead
+            if due <= max(refill, now + BUSY):  # no asking just before a message: it goes first
                 return due, True
         return refill, False
 
@@ -200,6 +219,7 @@ class Scheduler:
             except Exception as error:  # noqa: BLE001 - a bug of ours must not stop the clock
                 self.report_failure(error)
                 due, message = self.clock.now() + REFILL, False
+            message = message and not self.ahead  # handing over early needs no precision
             margin = SPIN if message else 0.0  # only a message is worth spinning for
             wait = due - now()
             if wait > margin:

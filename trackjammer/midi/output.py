@@ -114,6 +114,12 @@ class Output:
 
     # -- ending notes
 
+    def release(self) -> None:
+        """A note-off for every held note (sent, not yet ended)."""
+        with self._lock:
+            for channel, note in sorted(self._held):
+                self.send((NOTE_OFF | channel, note, 0))
+
     def panic(self) -> None:
         """End every held note (note-off), then CC 123 on every channel used.
 

@@ -1,0 +1,216 @@
+"""The engine's side of the sending process (engine/sender_process.py).
+
+`Sender.launch()` starts the process; `open_output(port, backend)` opens a
+port in it (the same choice of port as rtmidi_out.open_output) and returns
+a `RemoteOutput`, which the engine uses like any Output: `send` is at once,
+`schedule` hands a message over to be sent at its cycle, and `release`,
+`panic` and `close` end notes where they are known exactly, in the process
+that sent them. A reader thread takes the reports: what was sent (the
+benchmark's send times, the mirror of held notes), what was cancelled, and
+replies to requests.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from multiprocessing.connection import Connection
+from typing import Any, Callable
+
+from trackjammer.errors import TrackJammerError
+from trackjammer.midi.messages import SYSTEM, Message
+from trackjammer.midi.output import Output, _check
+
+REPLY_TIMEOUT = 10.0  # seconds: opening a port can take a while; a dead process must not hang us
+
+
+class SenderError(TrackJammerError):
+    """The sending process could not be started or stopped answering."""
+
+
+class Sender:
+    def __init__(self, process: subprocess.Popen, commands: Connection, reports: Connection):
+        self.process, self._commands, self._reports = process, commands, reports
+        self._write_lock = threading.Lock()
+        self._requests = itertools.count()
+        self._replies: dict[int, Any] = {}
+        self._replied = threading.Condition()
+        self._seq = itertools.count()
+        self.in_flight: dict[int, Message] = {}  # handed over, neither sent nor cancelled yet
+        self.outputs: dict[int, RemoteOutput] = {}
+        self.on_sent: Callable[[Message, float, float], None] | None = None  # (message, due, sent)
+        self.report: Callable[[str], None] = print
+        self.closing = False
+        self._reader = threading.Thread(target=self._read, name="trackjammer-sender-reports", daemon=True)
+        self._reader.start()
+
+    @classmethod
+    def launch(cls) -> Sender:
+        command_read, command_write = os.pipe()
+        report_read, report_write = os.pipe()
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "trackjammer.engine.sender_process", str(command_read), str(report_write)],
+                pass_fds=(command_read, report_write), stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(),
+                start_new_session=True,  # the terminal's Ctrl-C and hangup are the REPL's, not ours
+            )
+        except OSError as error:
+            for fd in (command_read, command_write, report_read, report_write):
+                os.close(fd)
+            raise SenderError(f"cannot start the MIDI sending process: {error}") from None
+        os.close(command_read)
+        os.close(report_write)
+        return cls(process, Connection(command_write, readable=False), Connection(report_read, writable=False))
+
+    # -- requests ---------------------------------------------------------------------------------
+
+    def _tell(self, *command: Any) -> None:
+        with self._write_lock:
+            try:
+                self._commands.send(command)
+            except OSError:
+                if not self.closing:
+                    raise SenderError("the MIDI sending process is gone") from None
+
+    def _ask(self, name: str, *args: Any) -> Any:
+        request = next(self._requests)
+        self._tell(name, request, *args)
+        with self._replied:
+            if not self._replied.wait_for(lambda: request in self._replies or not self._reader.is_alive(),
+                                          REPLY_TIMEOUT):
+                raise SenderError(f"the MIDI sending process did not answer ({name})")
+            if request not in self._replies:
+                raise SenderError("the MIDI sending process is gone")
+            return self._replies.pop(request)
+
+    def open_output(self, port: Any = None, backend: str | None = None) -> tuple[RemoteOutput, str | None]:
+        reply = self._ask("open", port, backend)
+        if reply[0] == "failed":
+            raise TrackJammerError(reply[1], hint=reply[2])
+        _, number, name, notice = reply
+        output = RemoteOutput(self, number, name)
+        self.outputs[number] = output
+        return output, notice
+
+    def anchor(self, wall: float, cycle: float, cps: float) -> None:
+        self._tell("anchor", wall, cycle, cps)
+
+    def schedule(self, items: Sequence[tuple[RemoteOutput, Message]]) -> None:
+        """Hand messages over, each to be sent when the clock reaches its cycle."""
+        batch = []
+        for output, message in items:
+            seq = next(self._seq)
+            self.in_flight[seq] = message
+            batch.append((seq, output.number, float(message.time), bytes(message.bytes()), message.kind == SYSTEM))
+        if batch:
+            self._tell("at", batch)
+
+    def cancel(self, system_only: bool = False) -> None:
+        """Drop what was handed over and not sent yet (all of it, or MIDI clock only)."""
+        self._tell("cancel", system_only)
+
+    def cpu_seconds(self) -> float:
+        """user + sys of the sending process so far (for the benchmark)."""
+        return self._ask("cpu")[0]
+
+    def busy(self) -> bool:
+        """Messages handed over are still waiting to be sent."""
+        return bool(self.in_flight)
+
+    def close(self) -> None:
+        """Close every port (their notes end, CC 123) and end the process."""
+        if self.closing:
+            return
+        self.closing = True  # from now on, the process ending is expected
+        try:
+            self._ask("shutdown")
+        except SenderError:
+            pass  # it is gone already: its own exit ended its notes
+        finally:
+            self._commands.close()
+            try:
+                self.process.wait(timeout=REPLY_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    # -- reports ------------------------------------------------------------------------------------
+
+    def _read(self) -> None:
+        while True:
+            try:
+                report = self._reports.recv()
+            except (EOFError, OSError):
+                break
+            try:
+                self._take(report)
+            except Exception as error:  # noqa: BLE001 - keep reading: the next report may matter
+                self.report(f"internal error reading the MIDI sender's report ({type(error).__name__}: {error})")
+        with self._replied:
+            self._replied.notify_all()
+        if not self.closing:
+            self.report(f"error: the MIDI sending process ended (exit code {self.process.poll()}): "
+                        "nothing more will sound; restart TrackJammer")
+
+    def _take(self, report: tuple) -> None:
+        kind = report[0]
+        if kind == "sent":
+            in_flight, on_sent = self.in_flight, self.on_sent
+            for seq, number, data, due, sent in report[1]:
+                output = self.outputs.get(number)
+                if output is not None:
+                    output.mirror(data)
+                if seq is not None:
+                    message = in_flight.pop(seq, None)
+                    if message is not None and on_sent is not None:
+                        on_sent(message, due, sent)
+        elif kind == "cancelled":
+            for seq in report[1]:
+                self.in_flight.pop(seq, None)
+        elif kind == "error":
+            self.report(f"internal error in the MIDI sender: {report[1]}; the music goes on")
+        else:  # a reply: (kind, request, ...)
+            with self._replied:
+                self._replies[report[1]] = (kind, *report[2:]) if kind in ("failed", "opened") else report[2:]
+                self._replied.notify_all()
+
+
+class RemoteOutput(Output):
+    """A port in the sending process. Held notes and channels used mirror
+    what that process reports it sent."""
+
+    timed = True  # the engine hands it messages ahead of time
+
+    def __init__(self, sender: Sender, number: int, name: str):
+        super().__init__(name)
+        self.sender, self.number = sender, number
+
+    def send(self, data: Sequence[int]) -> None:
+        _check(data)
+        if not self.closed:
+            self.sender._tell("now", self.number, bytes(data))
+
+    def mirror(self, data: bytes) -> None:
+        with self._lock:
+            self._track(data)
+
+    def release(self) -> None:
+        if not self.closed:
+            self.sender._tell("release", self.number)
+
+    def panic(self) -> None:
+        if not self.closed:
+            self.sender._tell("panic", self.number)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.sender._ask("close", self.number)
+        except SenderError:
+            pass  # the process is gone; its exit ended the notes

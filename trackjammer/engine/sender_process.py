@@ -1,0 +1,223 @@
+"""The sending process: MIDI ports, and each message sent at its time.
+
+Why a process of its own: in the REPL's process the clock thread shares
+the GIL with whatever the performer evaluates, and a busy interpreter made
+sends up to 0.7 ms late. Here nothing else runs, so a message waits in
+select() and spins only its last fraction of a millisecond.
+
+The engine hands messages over ahead of time with their *cycle* (not a
+wall time) and tells this process the clock's anchor; a tempo change is a
+new anchor, so messages already handed over move with it, as they did
+when the engine sent them itself. This process owns the ports and knows
+exactly what it sent, so ending notes (release, panic, close) happens here,
+and when the engine's process dies (even by SIGKILL) the command pipe ends
+and every held note still gets its note-off and CC 123.
+
+Commands arrive as tuples on one pipe; reports go back on another:
+
+    ("open", request, port, backend)   → ("opened", request, id, name, notice) | ("failed", request, message, hint)
+    ("anchor", wall, cycle, cps)         the clock's anchor (cps ≤ 0: time stands still)
+    ("at", [(seq, id, cycle, data, is_system), ...])   send each at its cycle
+    ("now", id, data)                    send at once
+    ("cancel", system_only)              drop what waits   → ("cancelled", [seq, ...])
+    ("release", id) / ("panic", id)      note-offs for held notes (panic: and CC 123)
+    ("close", request, id)               panic, then close   → ("closed", request)
+    ("cpu", request)                     → ("cpu", request, user + sys seconds)
+    ("shutdown", request)                close every port    → ("closed", request), then exit
+    every message sent                   → ("sent", [(seq | None, id, data, due, sent), ...])
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import resource
+import select
+import signal
+import sys
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+from trackjammer.errors import TrackJammerError
+
+SPIN = 0.0002  # the last part of a wait is spun: select() wakes up to ~0.1 ms late
+QUIET = 0.002  # reports go back when nothing is due for this long (or there are many)
+MANY = 256
+
+
+class Server:
+    def __init__(self, commands: Connection, reports: Connection):
+        self.commands, self.reports = commands, reports
+        self.ports: dict[int, Any] = {}
+        self.waiting: list[tuple[float, int, int, bytes, bool]] = []  # heap of (cycle, seq, id, data, is_system)
+        self.anchor = (time.monotonic(), 0.0, 0.0)
+        self.sent: list[tuple[Any, ...]] = []
+        self.running = True
+
+    # -- time ---------------------------------------------------------------------------------
+
+    def wall_of(self, cycle: float) -> float:
+        wall, at, cps = self.anchor
+        return wall + (cycle - at) / cps if cps > 0 else math.inf
+
+    def next_due(self) -> float:
+        return self.wall_of(self.waiting[0][0]) if self.waiting else math.inf
+
+    # -- the loop -------------------------------------------------------------------------------
+
+    def serve(self) -> None:
+        now = time.monotonic
+        fd = self.commands.fileno()
+        while self.running:
+            due = self.next_due()
+            wait = due - now() - SPIN
+            if wait > 0 or not math.isfinite(due):
+                if self.sent and wait > QUIET:
+                    self.flush()
+                ready, _, _ = select.select([fd], [], [], min(wait, 1.0) if math.isfinite(wait) else None)
+                if ready:
+                    self.read_commands()
+                    continue
+                if now() < due - SPIN:
+                    continue
+            while now() < due:
+                pass  # the last fraction of a millisecond
+            self.send_due(now())
+            if len(self.sent) >= MANY:
+                self.flush()
+
+    def read_commands(self) -> None:
+        while self.running and self.commands.poll(0):
+            try:
+                command = self.commands.recv()
+            except EOFError:  # the engine's process is gone: end every note
+                self.running = False
+                return
+            try:
+                getattr(self, "do_" + command[0])(*command[1:])
+            except Exception as error:  # noqa: BLE001 - one bad command must not stop the music
+                self.report(("error", f"{type(error).__name__}: {error}"))
+
+    def send_due(self, now: float) -> None:
+        waiting, wall_of = self.waiting, self.wall_of
+        while waiting and wall_of(waiting[0][0]) <= now:
+            cycle, seq, port, data, _ = heapq.heappop(waiting)
+            self.send(port, data, seq, wall_of(cycle))
+
+    def send(self, port: int, data: bytes, seq: int | None = None, due: float | None = None) -> None:
+        output = self.ports.get(port)
+        if output is None or output.closed:
+            return
+        try:
+            output.send(data)
+        except Exception as error:  # noqa: BLE001 - a port that fails must not stop the others
+            self.report(("error", f"sending {list(data)} to {output.name}: {type(error).__name__}: {error}"))
+            return
+        sent = time.monotonic()
+        self.sent.append((seq, port, data, sent if due is None else due, sent))
+
+    def flush(self) -> None:
+        if self.sent:
+            sent, self.sent = self.sent, []
+            self.report(("sent", sent))
+
+    def report(self, what: tuple) -> None:
+        try:
+            self.reports.send(what)
+        except OSError:  # the engine's process is gone
+            self.running = False
+
+    # -- commands ---------------------------------------------------------------------------------
+
+    def do_open(self, request: int, port: Any, backend: str | None) -> None:
+        from trackjammer.midi.rtmidi_out import open_output
+
+        try:
+            output, notice = open_output(port, backend)
+        except TrackJammerError as error:
+            self.report(("failed", request, error.message, error.hint))
+            return
+        number = len(self.ports)
+        self.ports[number] = output
+        self.report(("opened", request, number, output.name, notice))
+
+    def do_anchor(self, wall: float, cycle: float, cps: float) -> None:
+        self.anchor = (wall, cycle, cps)
+
+    def do_at(self, items: list[tuple[int, int, float, bytes, bool]]) -> None:
+        for seq, port, cycle, data, system in items:
+            heapq.heappush(self.waiting, (cycle, seq, port, data, system))
+
+    def do_now(self, port: int, data: bytes) -> None:
+        self.send(port, data)
+        self.flush()
+
+    def do_cancel(self, system_only: bool) -> None:
+        dropped = [item for item in self.waiting if item[4] or not system_only]
+        self.waiting = [item for item in self.waiting if not (item[4] or not system_only)]
+        heapq.heapify(self.waiting)
+        self.report(("cancelled", [item[1] for item in dropped]))
+
+    def do_release(self, port: int) -> None:
+        output = self.ports.get(port)
+        if output is not None:
+            for channel, note in sorted(output.held_notes):
+                self.send(port, bytes((0x80 | channel, note, 0)))
+        self.flush()
+
+    def do_panic(self, port: int) -> None:
+        output = self.ports.get(port)
+        if output is not None:
+            self._ending(output, port, output.panic)
+
+    def do_close(self, request: int, port: int) -> None:
+        output = self.ports.get(port)
+        if output is not None:
+            self._ending(output, port, output.close)
+        self.report(("closed", request))
+
+    def do_cpu(self, request: int) -> None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        self.report(("cpu", request, usage.ru_utime + usage.ru_stime))
+
+    def do_shutdown(self, request: int) -> None:
+        self.close_all()
+        self.report(("closed", request))
+        self.running = False
+
+    def _ending(self, output: Any, port: int, end: Any) -> None:
+        """panic() or close(), reporting what they sent so the engine's mirror of held notes is right."""
+        held, channels = sorted(output.held_notes), sorted(output.channels_used)
+        end()
+        now = time.monotonic()
+        self.sent += [(None, port, bytes((0x80 | c, n, 0)), now, now) for c, n in held]
+        self.sent += [(None, port, bytes((0xB0 | c, 123, 0)), now, now) for c in channels]
+        self.flush()
+
+    def close_all(self) -> None:
+        for output in self.ports.values():
+            try:
+                output.close()
+            except Exception as error:  # noqa: BLE001 - close the others too
+                print(f"trackjammer sender: closing {output.name}: {error}", file=sys.stderr)
+
+
+def main(argv: list[str]) -> int:
+    """`python -m trackjammer.engine.sender_process COMMAND_FD REPORT_FD`"""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C belongs to the REPL; the engine ends us
+
+    def terminated(signum: int, frame: Any) -> None:
+        raise SystemExit(143)
+
+    signal.signal(signal.SIGTERM, terminated)
+    server = Server(Connection(int(argv[0]), writable=False), Connection(int(argv[1]), readable=False))
+    try:
+        server.serve()
+    finally:
+        server.close_all()  # every held note ends, whatever ended the loop
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
