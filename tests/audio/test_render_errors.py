@@ -44,6 +44,7 @@ ERRORS = {
         "an array to export holds tracks only, not a pattern", "render a pattern on its own: render([C4 E4], 4)"),
     "render(p, 1)": ("nothing to export: track 'p' has no note pattern", "give it notes first: bass << [C2 E2 G2]"),
     'render(t, 1, "x.mid")': ("render writes a .wav file, not x.mid", 'render(bass, 4, "x.wav")'),
+    "render(t, 1, 3)": ("the path must be a file name in quotes", 'render(bass, 4, "loop.wav")'),
     'render(t, 1, synth: "moog")': (
         'synth must be "auto", "fluidsynth" or "builtin", got "moog"', 'render(bass, 4, synth: "builtin")'),
     "render(t, 1, tail: -1)": (

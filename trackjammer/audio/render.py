@@ -30,7 +30,7 @@ from trackjammer.core.values import is_number
 from trackjammer.errors import ArgumentError
 from trackjammer.midi.smf import export_messages, layout, tempo_for, ticks_per_cycle
 from trackjammer.progress import Progress
-from trackjammer.project.export import _json_number, check_cycles, plan_export
+from trackjammer.project.export import json_number, check_cycles, plan_export
 from trackjammer.project.renders import atomic_write, explicit_target, render_folder, make_folders, shown_path, write_json
 from trackjammer.session import Session
 
@@ -73,7 +73,11 @@ def render(
                          hint="render fewer cycles, or midi_export() the whole and play the file in a DAW")
     route = choose_route(session, synth)
     if path is not None:
-        target = explicit_target(path, overwrite, base)
+        try:
+            target = explicit_target(path, overwrite, base)
+        except ArgumentError as error:  # its hints show midi_export
+            error.hint = error.hint and error.hint.replace("midi_export(p", "render(bass").replace(".mid", ".wav")
+            raise
         if target.suffix.lower() != ".wav":
             raise ArgumentError(f"render writes a .wav file, not {path}", hint=f'render(bass, 4, "{Path(path).stem or "loop"}.wav")')
     progress = Progress(2 * cycles + 1, "render", "steps")
@@ -183,12 +187,12 @@ def _describe(
         "channels": 2,
         "frames": frames,
         "loop_frames": loop_frames,
-        "tail_seconds": _json_number(to_time(tail)),
+        "tail_seconds": json_number(to_time(tail)),
         "seconds": round(frames / SAMPLE_RATE, 6),
         "peak": round(level.peak, 6),
         "gain_db": level.gain_db,
-        "cps": _json_number(cps),
-        "bpm": _json_number(tempo.bpm),
+        "cps": json_number(cps),
+        "bpm": json_number(tempo.bpm),
         "beats_per_cycle": session.beats_per_cycle,
         "seed": session.seed,
         "project": session.project,

@@ -183,8 +183,8 @@ def _describe_render(
         "type": export.file_type,
         "cycles": cycles,
         "loop": loop,
-        "cps": _json_number(session.cps),
-        "bpm": _json_number(tempo.bpm),
+        "cps": json_number(session.cps),
+        "bpm": json_number(tempo.bpm),
         "tempo_microseconds_per_beat": tempo.microseconds,
         "beats_per_cycle": session.beats_per_cycle,
         "ppqn": PPQN,
@@ -199,7 +199,7 @@ def _describe_render(
     })
 
 
-def _json_number(value: Any) -> Any:
+def json_number(value: Any) -> Any:
     if isinstance(value, Fraction):
         return int(value) if value.denominator == 1 else float(value)
     return value
