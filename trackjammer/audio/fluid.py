@@ -9,7 +9,9 @@ clips; `wav.py` keeps the level). Each channel gets its program from
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import io
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -38,7 +40,8 @@ INSTALL_HINT = ("pip install 'trackjammer[audio]' and the FluidSynth library"
 def _library() -> Any:
     """The pyfluidsynth module, or an AudioError saying what is missing."""
     try:
-        import fluidsynth
+        with contextlib.redirect_stdout(io.StringIO()):  # under CI=…, pyfluidsynth prints where it found the library
+            import fluidsynth
     except ImportError as error:  # pyfluidsynth itself, or libfluidsynth under it
         missing = "pyfluidsynth is not installed" if getattr(error, "name", None) == "fluidsynth" else str(error)
         raise AudioError(f"FluidSynth is not available: {missing}", hint=INSTALL_HINT) from None
