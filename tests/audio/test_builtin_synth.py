@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tests.audio.conftest import RATE, read_wav, run
-from trackjammer.audio.synth import DRUM_GAIN, pan_gains
+from trackjammer.audio.synth import DRUM_GAIN, RAMP, pan_gains
 from trackjammer.audio.voices import BASS, LEAD_SQUARE
 from trackjammer.audio.wav import CEILING
 
@@ -82,7 +82,7 @@ def test_cc7_volume_to_gain_is_squared(tmp_path):
     wav, _ = render(
         'let t = MidiTrack(2); t << [C4 ~ C4 ~]; t.cc(7) << [127 64]; render(t, 1, {path}, synth: "builtin", tail: 0)',
         tmp_path)
-    loud, soft = wav.rms(0, HALF), wav.rms(SECOND, SECOND + HALF)
+    loud, soft = wav.rms(RAMP, HALF), wav.rms(SECOND + RAMP, SECOND + HALF)  # after the change's glide
     assert loud / soft == pytest.approx((127 / 64) ** 2, rel=1e-3)
 
 
@@ -91,13 +91,15 @@ def test_pan_follows_cc10(tmp_path):
         'let t = MidiTrack(2); t << [C4 C4 C4 C4]; t.cc(10) << [0 127 64 32]; render(t, 1, {path}, synth: "builtin", tail: 0)',
         tmp_path)
     quarter = HALF
-    left_only, right_only, middle, left_of_middle = (slice(i * quarter, (i + 1) * quarter) for i in range(4))
-    assert not np.any(wav.samples[left_only, 1]) and wav.sounding_everywhere(0, quarter)
+    # each pan change glides over RAMP frames from the frame of its CC
+    left_only, right_only, middle, left_of_middle = (slice(i * quarter + RAMP, (i + 1) * quarter) for i in range(4))
+    assert not np.any(wav.samples[:quarter, 1]) and wav.sounding_everywhere(0, quarter)
     assert not np.any(wav.samples[right_only, 0]) and np.any(wav.samples[right_only, 1])
+    assert np.any(wav.samples[quarter: quarter + RAMP, 0])  # the glide from hard left
     assert np.array_equal(wav.samples[middle, 0], wav.samples[middle, 1]) and np.any(wav.samples[middle, 0])
     left, right = pan_gains(32)
-    energy_left = np.sqrt(np.mean(wav.left(3 * quarter, 4 * quarter) ** 2))
-    energy_right = np.sqrt(np.mean(wav.right(3 * quarter, 4 * quarter) ** 2))
+    energy_left = np.sqrt(np.mean(wav.samples[left_of_middle, 0].astype(float) ** 2))
+    energy_right = np.sqrt(np.mean(wav.samples[left_of_middle, 1].astype(float) ** 2))
     assert energy_left / energy_right == pytest.approx(left / right, rel=1e-3)
     assert pan_gains(64) == pytest.approx((np.sqrt(0.5), np.sqrt(0.5)))
 

@@ -7,8 +7,8 @@ the usual MIDI curve (velocity 64 is about 12 dB under 127). CC74 sets the
 cutoff of the voice's low-pass (read where each note starts, and again at
 every change while it sounds). The bus then goes to the stereo mix through
 CC7 (volume: gain (value / 127)², 100 by default) and CC10 (pan, equal
-power: 0 or 1 hard left, 64 the middle, 127 hard right), each applied from
-the frame its message is at.
+power: 0 or 1 hard left, 64 the middle, 127 hard right), each gliding to its
+new value over the RAMP frames from the frame its message is at.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from trackjammer.midi.messages import CONTROL
 VOLUME, PAN, BRIGHTNESS = 7, 10, 74
 DEFAULTS = {VOLUME: 100, PAN: 64, BRIGHTNESS: 64}  # the GM reset values
 DRUM_GAIN = 0.35
+RAMP = 64  # frames (1.5 ms) over which a volume or pan change glides
 
 
 class Controls:
@@ -117,12 +118,21 @@ def _note(bus: np.ndarray, note: Note, controls: Controls) -> None:
 
 
 def _to_mix(mix: np.ndarray, bus: np.ndarray, channel: int, controls: Controls) -> None:
-    """The bus into the stereo mix through CC7 and CC10, step by step."""
+    """The bus into the stereo mix through CC7 and CC10, step by step; each
+    change glides over RAMP frames from the gains before it, so a swept
+    volume or pan does not click."""
     frames = len(bus)
+    before: tuple[float, float] | None = None
     for begin, stop, volume in controls.steps(channel, VOLUME, 0, frames):
         for start, end, pan in controls.steps(channel, PAN, begin, stop):
             left, right = pan_gains(pan)
             gain = volume_gain(volume)
-            piece = bus[start:end]
-            mix[start:end, 0] += piece * np.float32(gain * left)
-            mix[start:end, 1] += piece * np.float32(gain * right)
+            now = (gain * left, gain * right)
+            for side in (0, 1):
+                piece = bus[start:end] * np.float32(now[side])
+                if before is not None and before[side] != now[side]:
+                    glide = min(RAMP, end - start)
+                    steps = np.arange(1, glide + 1, dtype=np.float32) / glide
+                    piece[:glide] = bus[start: start + glide] * (before[side] + (now[side] - before[side]) * steps)
+                mix[start:end, side] += piece
+            before = now
