@@ -27,7 +27,7 @@ from trackjammer.midi.messages import CONTROL
 
 VOLUME, PAN, BRIGHTNESS = 7, 10, 74
 DEFAULTS = {VOLUME: 100, PAN: 64, BRIGHTNESS: 64}  # the GM reset values
-DRUM_GAIN = 0.35
+DRUM_GAIN = 0.55
 RAMP = 64  # frames (1.5 ms) over which a volume or pan change glides
 
 

@@ -36,12 +36,12 @@ class Voice:
     second: float = 0.0  # a sine voice's second harmonic, for a little body
 
 
-KEYS = Voice("piano and keys", "sine", 0.003, 0.6, 0.25, 0.12, 8.0, 0.30, second=0.35)
-BASS = Voice("bass", "saw", 0.004, 0.25, 0.55, 0.06, 6.0, 0.30)
-LEAD_SQUARE = Voice("square lead", "square", 0.008, 0.15, 0.75, 0.08, 10.0, 0.18)
-LEAD_SAW = Voice("saw lead", "saw", 0.008, 0.15, 0.75, 0.08, 12.0, 0.18)
-PAD = Voice("pad", "saw", 0.20, 0.40, 0.80, 0.35, 4.0, 0.16)
-SINE = Voice("sine", "sine", 0.005, 0.20, 0.70, 0.10, 8.0, 0.30)
+KEYS = Voice("piano and keys", "sine", 0.003, 0.6, 0.25, 0.12, 8.0, 0.45, second=0.35)
+BASS = Voice("bass", "saw", 0.004, 0.25, 0.55, 0.06, 6.0, 0.45)
+LEAD_SQUARE = Voice("square lead", "square", 0.008, 0.15, 0.75, 0.08, 10.0, 0.28)
+LEAD_SAW = Voice("saw lead", "saw", 0.008, 0.15, 0.75, 0.08, 12.0, 0.28)
+PAD = Voice("pad", "saw", 0.20, 0.40, 0.80, 0.35, 4.0, 0.25)
+SINE = Voice("sine", "sine", 0.005, 0.20, 0.70, 0.10, 8.0, 0.45)
 
 
 def voice_for(program: int) -> Voice:
