@@ -111,9 +111,16 @@ def _note(bus: np.ndarray, note: Note, controls: Controls) -> None:
     shape = envelope(voice, note.end - note.start)
     end = min(len(bus), note.start + len(shape))
     gain = np.float32(voice.gain * velocity_gain(note.velocity))
+    before = None
     for begin, stop, brightness in controls.steps(note.channel, BRIGHTNESS, note.start, end):
         first = begin - note.start
-        sound = oscillate(table_for(voice, brightness, note.note), note.note, first, stop - begin)
+        table = table_for(voice, brightness, note.note)
+        sound = oscillate(table, note.note, first, stop - begin)
+        if before is not None and before is not table:  # a brightness change crossfades, so it does not click
+            glide = min(RAMP, stop - begin)
+            old = oscillate(before, note.note, first, glide)
+            sound[:glide] = old + (sound[:glide] - old) * (np.arange(1, glide + 1, dtype=np.float32) / glide)
+        before = table
         bus[begin:stop] += sound * shape[first: first + stop - begin] * gain
 
 
