@@ -10,7 +10,7 @@
 # tests are skipped with that reason; the built-in synthesizer needs neither.
 
 _tj_audio_have_library() {
-    ldconfig -p 2>/dev/null | grep -q 'libfluidsynth\.so'
+    { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libfluidsynth\.so'
 }
 
 _tj_audio_have_soundfont() {
