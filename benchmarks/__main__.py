@@ -15,6 +15,12 @@ def fuzz() -> bool:
     return fuzz_.run()
 
 
+def audio() -> bool:
+    from benchmarks import audio as audio_  # imported here: it needs numpy (the [audio] extra)
+
+    return audio_.run()
+
+
 def engine() -> bool:
     from benchmarks import engine as engine_  # imported here: it needs a JACK server and the test support
 
@@ -24,6 +30,7 @@ def engine() -> bool:
 BENCHMARKS = {
     "query": query.run,
     "midi_export": export.run,
+    "audio": audio,
     "fuzz": fuzz,
     "engine": engine,
 }

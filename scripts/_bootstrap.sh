@@ -2,7 +2,8 @@
 # Shared bootstrap for scripts/trackjammer and scripts/test.  Source it, then call
 #
 #     tj_bootstrap            # runtime dependencies only
-#     tj_bootstrap test       # runtime + the [test] extra
+#     tj_bootstrap audio      # runtime + the [audio] extra (what scripts/trackjammer uses)
+#     tj_bootstrap test       # runtime + the [test] extra (which holds the audio one)
 #
 # It creates .venv at the repo root on first use and installs the project into it
 # in editable mode.  A stamp per extra (sha256 of pyproject.toml) is kept inside
@@ -52,11 +53,12 @@ tj_bootstrap() {
     fi
 
     # Nothing changed since the last install: no pip call.  The test extra is a
-    # superset of the runtime dependencies, so it satisfies a runtime request too.
+    # superset of the runtime dependencies and of the audio extra, so it
+    # satisfies a request for either too.
     if _tj_stamp_ok "$extra"; then
         return 0
     fi
-    if [[ -z "$extra" ]] && _tj_stamp_ok test; then
+    if [[ -z "$extra" || "$extra" == audio ]] && _tj_stamp_ok test; then
         return 0
     fi
 

@@ -25,6 +25,7 @@ class Session:
     quantize: Any = 1
     names: dict[str, Any] = field(default_factory=dict)  # what `let` bound
     out: Callable[[str], None] = print  # where print() and help() write
+    soundfont: str | None = None  # the SoundFont render() plays through, chosen with soundfont(path)
     engine: Any = None  # the live engine, when something plays (not in `run --offline` or `events`)
     # How each pattern the language made was written (lang.provenance); weak,
     # so it never keeps a pattern alive.

@@ -47,40 +47,42 @@ class Export:
     skipped: list[str]
 
 
-def check_cycles(cycles: Any) -> int:
-    """A positive whole number of cycles, at most MAX_CYCLES."""
+def check_cycles(cycles: Any, example: str = "midi_export(bass, 4)") -> int:
+    """A positive whole number of cycles, at most MAX_CYCLES; `example` is
+    the call the hint shows (render() shares this check)."""
     if not is_number(cycles) or cycles != int(cycles) or not 1 <= cycles <= MAX_CYCLES:
         shown = f'"{cycles}"' if isinstance(cycles, str) else describe(cycles) if not is_number(cycles) else str(cycles)
         raise ArgumentError(
             f"cycles must be a whole number from 1 to {MAX_CYCLES:,}, got {shown}",
-            hint="the number of cycles to render, counted from cycle 0: midi_export(bass, 4)",
+            hint=f"the number of cycles to render, counted from cycle 0: {example}",
         )
     return int(cycles)
 
 
-def plan_export(what: Any, seed: int) -> Export:
-    """The tracks (or the pattern) to render, and the tracks left out."""
+def plan_export(what: Any, seed: int, call: str = "midi_export") -> Export:
+    """The tracks (or the pattern) to render, and the tracks left out;
+    `call` names the function in the hints (render() shares this)."""
     if is_number(what):
         what = pure(what)
     if isinstance(what, Pattern):
         first = what.query_span(0, 1, seed)
         if first and all(e.whole is None for e in first):
-            raise ArgumentError("a signal has no notes of its own", hint="export notes: Sine(1).segment(8).range(48, 72)")
+            raise ArgumentError("a signal has no notes of its own", hint=f"{_verb(call)} notes: Sine(1).segment(8).range(48, 72)")
         return Export([plan_of_pattern(what)], 0, [])
     if isinstance(what, MidiTrack):
         tracks = [what]
     elif isinstance(what, list):
         if not what:
-            raise ArgumentError("the array of tracks is empty", hint="midi_export(#[bass, lead], 8)")
+            raise ArgumentError("the array of tracks is empty", hint=f"{call}(#[bass, lead], 8)")
         for item in what:
             if not isinstance(item, MidiTrack):
                 raise ArgumentError(
                     f"an array to export holds tracks only, not {describe(item)}",
-                    hint="export a pattern on its own: midi_export([C4 E4], 4)",
+                    hint=f"{_verb(call)} a pattern on its own: {call}([C4 E4], 4)",
                 )
         tracks = list({id(t): t for t in what}.values())  # a track named twice is written once
     else:
-        raise ArgumentError(f"cannot export {describe(what)}", hint=USAGE)
+        raise ArgumentError(f"cannot {_verb(call)} {describe(what)}", hint=USAGE.replace("midi_export", call))
     playing = [t for t in tracks if t.notes is not None]
     skipped = [_track_name(t) for t in tracks if t.notes is None]
     if not playing:
@@ -181,8 +183,8 @@ def _describe_render(
         "type": export.file_type,
         "cycles": cycles,
         "loop": loop,
-        "cps": _json_number(session.cps),
-        "bpm": _json_number(tempo.bpm),
+        "cps": json_number(session.cps),
+        "bpm": json_number(tempo.bpm),
         "tempo_microseconds_per_beat": tempo.microseconds,
         "beats_per_cycle": session.beats_per_cycle,
         "ppqn": PPQN,
@@ -197,10 +199,14 @@ def _describe_render(
     })
 
 
-def _json_number(value: Any) -> Any:
+def json_number(value: Any) -> Any:
     if isinstance(value, Fraction):
         return int(value) if value.denominator == 1 else float(value)
     return value
+
+
+def _verb(call: str) -> str:
+    return "export" if call == "midi_export" else call
 
 
 def _track_name(track: MidiTrack) -> str:

@@ -1,0 +1,140 @@
+"""The FluidSynth route: the messages played through a General MIDI
+SoundFont by pyfluidsynth over the system's libfluidsynth.
+
+FluidSynth runs without an audio driver: it is asked for exactly the frames
+between one message and the next, as floats (so its own output never
+clips; `wav.py` keeps the level). Each channel gets its program from
+`voices.PROGRAMS`, channel 10 the drum kit (bank 128).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import io
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from trackjammer.audio.timeline import SAMPLE_RATE, Timed
+from trackjammer.audio.programs import DRUM_CHANNEL, program_of
+from trackjammer.audio import AudioError
+from trackjammer.midi.messages import CONTROL, NOTE_OFF, NOTE_ON
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# Where SoundFonts usually are; the first one found is the default.
+SEARCH = [
+    "/usr/share/sounds/sf2", "/usr/share/soundfonts", "/usr/share/sounds/sf3", "/usr/local/share/soundfonts",
+    "~/.local/share/soundfonts", "/opt/homebrew/share/soundfonts", "~/Library/Audio/Sounds/Banks",
+]
+PREFERRED = ["default-GM.sf2", "FluidR3_GM.sf2", "default-GM.sf3", "FluidR3_GM.sf3"]
+SUFFIXES = (".sf2", ".sf3")
+GAIN = 0.5  # FluidSynth's master gain (its default 0.2 is quiet for one instrument)
+BLOCK = 4096  # frames asked for at a time
+INSTALL_HINT = ("pip install 'trackjammer[audio]' and the FluidSynth library"
+                " (Debian/Ubuntu: apt-get install libfluidsynth3; macOS: brew install fluid-synth)")
+
+
+def _library() -> Any:
+    """The pyfluidsynth module, or an AudioError saying what is missing."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # under CI=…, pyfluidsynth prints where it found the library
+            import fluidsynth
+    except ImportError as error:  # pyfluidsynth itself, or libfluidsynth under it
+        missing = "pyfluidsynth is not installed" if getattr(error, "name", None) == "fluidsynth" else str(error)
+        raise AudioError(f"FluidSynth is not available: {missing}", hint=INSTALL_HINT) from None
+    except OSError as error:
+        raise AudioError(f"FluidSynth is not available: {error}", hint=INSTALL_HINT) from None
+    return fluidsynth
+
+
+def available() -> str | None:
+    """Why the FluidSynth route cannot run here, or None when it can."""
+    try:
+        _library()
+    except AudioError as error:
+        return error.message
+    return None
+
+
+def default_soundfont() -> Path | None:
+    """The first SoundFont in the usual places (a GM default by name first)."""
+    for folder in SEARCH:
+        place = Path(os.path.expanduser(folder))
+        if not place.is_dir():
+            continue
+        for name in PREFERRED:
+            if (place / name).is_file():
+                return place / name
+        found = sorted(p for p in place.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
+        if found:
+            return found[0]
+    return None
+
+
+def checked_soundfont(text: Any) -> Path:
+    """A path the user gave to soundfont(): an existing .sf2 or .sf3 file."""
+    if not isinstance(text, str) or not text.strip():
+        raise AudioError("soundfont needs a file name in quotes", hint='soundfont("/usr/share/sounds/sf2/FluidR3_GM.sf2")')
+    path = Path(text).expanduser()
+    if not path.exists():
+        raise AudioError(f"there is no SoundFont at {text}",
+                         hint="give the path of a .sf2 or .sf3 file; Debian's GM SoundFonts are in /usr/share/sounds/sf2/")
+    if not path.is_file() or path.suffix.lower() not in SUFFIXES:
+        raise AudioError(f"{text} is not a SoundFont (.sf2 or .sf3 file)", hint='soundfont("/usr/share/sounds/sf2/FluidR3_GM.sf2")')
+    return path.resolve()
+
+
+def render_fluid(
+    messages: list[Timed], frames: int, soundfont: Path, progress: Callable[[float], None] | None = None,
+) -> np.ndarray:
+    """The stereo mix (frames × 2, float32) FluidSynth plays for the messages."""
+    import numpy as np
+
+    fluidsynth = _library()
+    write_float = fluidsynth.cfunc(
+        "fluid_synth_write_float", ctypes.c_int, ("synth", ctypes.c_void_p, 1), ("len", ctypes.c_int, 1),
+        ("lout", ctypes.c_void_p, 1), ("loff", ctypes.c_int, 1), ("lincr", ctypes.c_int, 1),
+        ("rout", ctypes.c_void_p, 1), ("roff", ctypes.c_int, 1), ("rincr", ctypes.c_int, 1),
+    )
+    synth = fluidsynth.Synth(gain=GAIN, samplerate=float(SAMPLE_RATE))
+    try:
+        font = synth.sfload(str(soundfont))
+        if font < 0:
+            raise AudioError(f"FluidSynth cannot read the SoundFont {soundfont}", hint="is it a .sf2/.sf3 file? try another")
+        for channel in range(16):
+            if channel == DRUM_CHANNEL:
+                synth.program_select(channel, font, 128, 0)
+            else:
+                synth.program_select(channel, font, 0, program_of(channel))
+        mix = np.zeros((frames, 2), dtype=np.float32)
+        address = mix.ctypes.data
+        at = 0
+        told = 0
+
+        def play_until(frame: int) -> None:
+            nonlocal at, told
+            while at < frame:
+                count = min(BLOCK, frame - at)
+                write_float(synth.synth, count, address + at * 8, 0, 2, address + at * 8, 1, 2)
+                at += count
+            if progress is not None and at - told >= SAMPLE_RATE:
+                told = at
+                progress(at / frames)
+
+        for m in messages:
+            play_until(min(m.frame, frames))
+            if m.kind == NOTE_ON:
+                synth.noteon(m.channel, m.data1, m.data2)
+            elif m.kind == NOTE_OFF:
+                synth.noteoff(m.channel, m.data1)
+            elif m.kind == CONTROL:
+                synth.cc(m.channel, m.data1, m.data2)
+        play_until(frames)
+        if progress is not None:
+            progress(1.0)
+        return mix
+    finally:
+        synth.delete()

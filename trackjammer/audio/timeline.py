@@ -1,0 +1,63 @@
+"""The export's messages in sample frames, and the notes they make.
+
+A message at tick k (the tick `midi_export` writes it at) sounds at frame
+round(k × rate / (ticks per cycle × cps)), halves up, so the audio holds
+exactly what the file holds, at the tempo the session plays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from trackjammer.midi.messages import NOTE_OFF, NOTE_ON, Message
+
+SAMPLE_RATE = 44_100
+CHANNELS = 16
+
+
+@dataclass(frozen=True)
+class Timed:
+    """One MIDI message at a sample frame."""
+
+    frame: int
+    kind: int  # NOTE_OFF, CONTROL or NOTE_ON, as in midi.messages
+    channel: int  # 0..15
+    data1: int
+    data2: int
+
+
+@dataclass(frozen=True)
+class Note:
+    """A note from its note-on to its note-off, in frames."""
+
+    start: int
+    end: int
+    channel: int
+    note: int
+    velocity: int
+
+
+def frames_of(ticks: int | Fraction, per_cycle: int, cps: Fraction) -> int:
+    """round(ticks × rate / (per_cycle × cps)), halves up, exactly."""
+    exact = Fraction(ticks) * SAMPLE_RATE / (per_cycle * cps)
+    return (2 * exact.numerator + exact.denominator) // (2 * exact.denominator)
+
+
+def timed_messages(timed: list[tuple[int, Message]], per_cycle: int, cps: Fraction) -> list[Timed]:
+    """(tick, message) in file order → messages at frames, in the same order."""
+    return [Timed(frames_of(tick, per_cycle, cps), m.kind, m.channel, m.data1, m.data2) for tick, m in timed]
+
+
+def notes_of(messages: list[Timed]) -> list[Note]:
+    """Every note-on paired with its note-off (the export guarantees one each)."""
+    sounding: dict[tuple[int, int], Timed] = {}
+    notes = []
+    for m in messages:
+        if m.kind == NOTE_ON:
+            sounding[m.channel, m.data1] = m
+        elif m.kind == NOTE_OFF:
+            on = sounding.pop((m.channel, m.data1), None)
+            if on is not None:
+                notes.append(Note(on.frame, max(m.frame, on.frame + 1), m.channel, m.data1, on.data2))
+    return notes
