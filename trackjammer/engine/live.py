@@ -21,6 +21,7 @@ from trackjammer.core.time import to_time
 from trackjammer.errors import TrackJammerError
 from trackjammer.engine import midi_clock
 from trackjammer.engine.clock import Clock
+from trackjammer.engine.recorder import Recorder, track_names
 from trackjammer.engine.scheduler import Scheduler
 from trackjammer.engine.transport import Bindings, Transport
 from trackjammer.midi.messages import Message, plan_of_track
@@ -40,6 +41,7 @@ class Engine:
         self.clock = clock if clock is not None else Clock(_playable_cps(session.cps))
         self.transport = Transport(report=report, ticks_per_cycle=480 * session.beats_per_cycle)
         self.scheduler = Scheduler(self.clock, self.transport, self._send)
+        self.recorder = Recorder(session, report, self.scheduler.position, track_names(self))  # always on: every take
         self._numbers: dict[int, int] = {}  # id(track) → its stable number in messages
         self._tracks: dict[int, Any] = {}  # keeps those tracks alive, so ids are not reused
         self._cps = session.cps
@@ -103,6 +105,7 @@ class Engine:
         if self.session.cps != self._cps:
             self._cps = self.session.cps
             self.clock.set_cps(_playable_cps(self._cps))
+            self.recorder.tempo(self._cps)
             self.scheduler.wake()
         bindings = self.bindings()
         self.scheduler.beats_per_cycle = self.session.beats_per_cycle
@@ -136,6 +139,7 @@ class Engine:
             self.finished.clear()
             self.scheduler.until = None if until is None else to_time(until)
             self.scheduler.on_finished = self.finished.set
+            self.recorder.begin(cycle, self.session.cps)
             self.scheduler.play_from(to_time(cycle))
         if thread:
             self.scheduler.start_thread()
@@ -149,6 +153,7 @@ class Engine:
             self._release()
             if was_playing and self.scheduler.clock_from is not None:
                 self.output.send([midi_clock.STOP])
+        self.recorder.finish()
 
     def clock_out(self, on: bool) -> None:
         """Send MIDI clock (24 per beat, start, stop, continue, song position)."""
@@ -169,6 +174,7 @@ class Engine:
         """All notes off on every channel, now; the music goes on."""
         with self.scheduler.lock:
             for output in self.outputs():
+                self.recorder.panic(output)
                 output.panic()
 
     def close(self) -> None:
@@ -176,18 +182,22 @@ class Engine:
         self.scheduler.halt()
         self.scheduler.stop_thread()
         for output in self.outputs():
+            self.recorder.panic(output)
             output.close()
+        self.recorder.finish()
 
     # -- sending ----------------------------------------------------------------------------
 
     def _send(self, message: Message) -> None:
         self._routes.get(message.track, self.output).send(message.bytes())
+        self.recorder.record(message.time, message.bytes(), message.track)
 
     def _release(self) -> None:
         """A note-off for every note the outputs hold (sent, not yet ended)."""
         for output in self.outputs():
             for channel, note in sorted(output.held_notes):
                 output.send([0x80 | channel, note, 0])
+                self.recorder.record_now([0x80 | channel, note, 0])
 
 
 def _tune_for_timing() -> None:
