@@ -122,7 +122,7 @@ def build_recording(path: Path) -> Built:
             continue  # a line we cannot read is skipped; the rest of the take is kept
     if not channels:
         return built
-    end_tick = max([to_tick(last, per_cycle)] + [c.last_tick() for c in channels.values()])
+    end_tick = max([to_tick(last, per_cycle)] + [c.least_end() for c in channels.values()])
     tracks = [channels[c].close(end_tick) for c in sorted(channels)]
     built.data = header(1 + len(tracks)) + conductor(tempos, bpc, end_tick) + b"".join(tracks)
     built.tracks = [{"channel": c + 1, "name": ", ".join(channels[c].names) or None} for c in sorted(channels)]

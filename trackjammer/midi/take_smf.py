@@ -93,8 +93,11 @@ class ChannelTrack:
         self.data += bytes((STATUS[kind] | self.channel, data1, data2 if kind != NOTE_OFF else 0))
         self.written = self.tick
 
-    def last_tick(self) -> int:
-        return self.tick if self.group else self.written
+    def least_end(self) -> int:
+        """The earliest tick this track can end at: after its last message,
+        and a tick after the start of a note still sounding (a crash cut it)."""
+        self._flush()
+        return self.tick + 1 if self.sounding else self.written
 
     def close(self, end_tick: int) -> bytes:
         """The track chunk: its name, its messages, note-offs for notes still
