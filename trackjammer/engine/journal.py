@@ -51,6 +51,19 @@ def end_line(cycle: Fraction) -> str:
     return f"e {cycle}\n"
 
 
+def _ticks(start: Fraction, per_cycle: int):
+    """cycle text → tick from the take's start (never before it: "now" at a
+    stop may read just before cycle 0), as `to_tick` rounds it; the common
+    case, a take from cycle 0, in plain integers."""
+    if start == 0:
+        def tick_of(text: str) -> int:
+            numerator, _, denominator = text.partition("/")
+            n, d = int(numerator), int(denominator or 1)
+            return max(0, (2 * n * per_cycle + d) // (2 * d))
+        return tick_of
+    return lambda text: max(0, to_tick(Fraction(text) - start, per_cycle))
+
+
 def complete_lines(path: Path) -> Iterator[str]:
     """Every line that was written whole (a crash may cut the last one)."""
     with open(path, encoding="utf-8", errors="replace") as file:
@@ -89,7 +102,8 @@ def build_recording(path: Path) -> Built:
     names: dict[str, str | None] = {}
     channels: dict[int, ChannelTrack] = {}
     built = Built(None, info)
-    last = Fraction(0)
+    last = 0  # the latest tick of the take
+    tick_of = _ticks(start, per_cycle)
     for line in lines:
         try:
             kind, rest = line[0], line[2:]
@@ -99,7 +113,6 @@ def build_recording(path: Path) -> Built:
                 message_kind = kind_of(data)
                 if message_kind is None:
                     continue
-                last = max(last, Fraction(cycle_text) - start)
                 channel = data[0] & 0x0F
                 target = channels.get(channel)
                 if target is None:
@@ -107,26 +120,30 @@ def build_recording(path: Path) -> Built:
                 name = names.get(track)
                 if name and name not in target.names:
                     target.names.append(name)
-                tick = max(0, to_tick(Fraction(cycle_text) - start, per_cycle))  # "now" may be just before the start
+                tick = tick_of(cycle_text)
+                last = max(last, tick)
                 target.add(tick, message_kind, data[1], data[2])
             elif kind == "t":
                 cycle_text, cps_text = rest.split(" ")
-                tempos.append((to_tick(max(Fraction(0), Fraction(cycle_text) - start), per_cycle), Fraction(cps_text)))
+                tempos.append((tick_of(cycle_text), Fraction(cps_text)))
             elif kind == "n":
                 track, name = rest.split(" ", 1)
                 names[track] = json.loads(name)
             elif kind == "e":
-                last = max(last, Fraction(rest) - start)
+                last = max(last, tick_of(rest))
+                built.end_cycle = max(Fraction(0), Fraction(rest) - start)
                 built.finished = True
         except (ValueError, IndexError, json.JSONDecodeError):
             continue  # a line we cannot read is skipped; the rest of the take is kept
     if not channels:
         return built
-    end_tick = max([to_tick(last, per_cycle)] + [c.least_end() for c in channels.values()])
+    end_tick = max([last] + [c.least_end() for c in channels.values()])
     tracks = [channels[c].close(end_tick) for c in sorted(channels)]
     built.data = header(1 + len(tracks)) + conductor(tempos, bpc, end_tick) + b"".join(tracks)
     built.tracks = [{"channel": c + 1, "name": ", ".join(channels[c].names) or None} for c in sorted(channels)]
     built.messages = sum(c.messages for c in channels.values())
     built.tempo_changes = len(tempos) - 1
-    built.end_cycle, built.end_tick = last, end_tick
+    built.end_tick = end_tick
+    if not built.finished:
+        built.end_cycle = Fraction(end_tick, per_cycle)
     return built
