@@ -216,7 +216,7 @@ def tame_numbers(source: str) -> str:
     return _NUMBER.sub(tame, source)
 
 
-WRITES_FILES = ("midi_export",)  # builtins that write to the working directory
+WRITES_FILES = ("midi_export", "save", "load", "snapshot", "meta")  # builtins that write to the working directory
 
 
 def _run(source: str, limit: float) -> Outcome:
@@ -416,6 +416,8 @@ CORPUS = [
     'midi_export(t, 2); midi_export([C4], 1, "x.mid"); midi_export([C4], 1, "x.mid", overwrite: true);\n'
     "midi_export(#[t, u], 1, stems: true, loop: false)",
     "let t = MidiTrack(1); t << [C4]; start(); stop(); panic(); ports(); output(\"x\"); clock_out(true); clock_out(false); hush(); t",
+    'let t = MidiTrack(1); t << [C4 E4]; save("v"); save(); t << [G4]; load("v"); snapshot(); versions();\n'
+    'meta(title: "x", tempo: 120); meta(); load("v"); t',
 ]
 
 # -- generator 1: random token sequences -----------------------------------------------------------

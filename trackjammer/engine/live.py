@@ -94,6 +94,7 @@ class Engine:
             self.report(notice)
         with self.scheduler.lock:
             old, self.output = self.output, opened
+        self.recorder.panic(old)
         old.close()
         return opened.name
 
