@@ -51,6 +51,8 @@ def test_a_take_holds_exactly_what_an_export_of_the_same_cycles_holds(tmp_path):
     assert recording.metas(0, "set_tempo") == export.metas(0, "set_tempo") == [(0, "set_tempo", 250_000)]
     assert recording.metas(0, "time_signature") == [(0, "time_signature", 4, 4)]
     assert info["kind"] == "recording" and info["recovered"] is False
+    assert (info["start_cycle"], info["end_cycle"], info["end_tick"]) == ("0", "21/10", 4032)
+    assert recording.end(0) == recording.end(1) == recording.end(2) == 4032  # the take ends where it stopped
     assert info["tracks"] == [{"channel": 1, "name": "a"}, {"channel": 2, "name": "Bass"}]
     assert info["messages"] == len(recording.channel_events(1)) + len(recording.channel_events(2))
     assert rig.said == [f"recorded: {takes()[0]}/recording.mid"]

@@ -195,7 +195,10 @@ class Take:
         self.folder = folder
         file = open(folder / journal.JOURNAL, "a", encoding="utf-8")
         if fcntl is not None:
-            fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # ours alone while we live
+            try:
+                fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # ours alone while we live
+            except OSError:
+                pass  # a file system without locks: the take is still journaled
         file.write(journal.header_line(self.info))
         self._file = file
 
@@ -241,7 +244,7 @@ def _render_info(built: journal.Built, recovered: bool, base: Path | None) -> di
         "type": 1,
         "project": info.get("project"),
         "start_cycle": info.get("start"),
-        "cycles": str(built.end_cycle),
+        "end_cycle": str(built.end_cycle),  # exact: "3", or "1201/400" for a take stopped mid-cycle
         "cps": info.get("cps"),
         "tempo_changes": built.tempo_changes,
         "beats_per_cycle": bpc,
@@ -282,14 +285,14 @@ def _alive(path: Path) -> bool:
     if fcntl is None:
         return False
     try:
-        with open(path, "a", encoding="utf-8") as file:
+        with open(path, "r+", encoding="utf-8") as file:  # never creates one that just went
             try:
                 fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 return True
             fcntl.flock(file.fileno(), fcntl.LOCK_UN)
     except OSError:
-        return True  # cannot even open it: not ours to touch
+        return True  # gone, or cannot even be opened: not ours to touch
     return False
 
 
