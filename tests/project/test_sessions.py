@@ -115,6 +115,17 @@ def test_a_state_that_fails_to_load_changes_nothing(repl, tmp_path):
     assert not (folder / "versions").exists()
 
 
+def test_a_saved_state_that_loads_another_is_refused(repl, tmp_path):
+    folder = tmp_path / "sessions/untitled"
+    folder.mkdir(parents=True)
+    (folder / "loop.tj").write_text('let a = MidiTrack(1);\nload("loop");\n')
+    repl("let b = MidiTrack(2)")
+    error = error_of(repl, 'load("loop")')
+    assert error.message == ("cannot load loop: sessions/untitled/loop.tj fails (line 2): "
+                             "a saved state cannot load another one")
+    assert list(repl.session.names) == ["b"] and not (folder / "versions").exists()
+
+
 def test_unknown_names_and_bad_names_are_clear_errors(repl):
     repl('let a = MidiTrack(1); a << [C4]; save("verse")')
     error = error_of(repl, 'load("vrese")')

@@ -22,6 +22,7 @@ import difflib
 import json
 import os
 import re
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,6 +37,13 @@ from trackjammer.session import Session
 VERSIONS = "versions"
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 RENDER_KINDS = {"snapshot": "snapshot", "midi_export": "export"}
+
+
+class _Loading(threading.local):
+    depth = 0  # > 0 while a saved state runs in its scratch session
+
+
+_loading = _Loading()
 
 
 class LoadError(TrackJammerError):
@@ -157,13 +165,18 @@ def load(session: Session, name: Any, base: Path | None = None, now: Callable[[]
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise LoadError(f"cannot read {shown_path(path, base)}: {getattr(error, 'strerror', None) or error}") from None
+    if _loading.depth:
+        raise LoadError("a saved state cannot load another one", hint="load states from the REPL or a script")
     scratch = Session(project=session.project, out=lambda text: None)
+    _loading.depth += 1
     try:
         Interpreter(scratch).execute(text)
     except TrackJammerError as error:
         where = f" (line {error.line})" if error.line else ""
         raise LoadError(f"cannot load {name}: {shown_path(path, base)} fails{where}: {error.message}",
                         hint="nothing was changed") from None
+    finally:
+        _loading.depth -= 1
     kept = ""
     if session.names:
         kept = _keep(session, name, base, now())
