@@ -90,7 +90,9 @@ def save(session: Session, name: Any = None, base: Path | None = None, now: Call
 
 def _check_name(name: Any) -> None:
     if not isinstance(name, str) or not NAME.fullmatch(name) or STAMP.fullmatch(name):
-        shown = f'"{name}"' if isinstance(name, str) else type(name).__name__
+        from trackjammer.lang.display import show
+
+        shown = f'"{name}"' if isinstance(name, str) else show(name)
         raise ArgumentError(
             f"a saved state's name is letters, digits, '.', '_' and '-' (not a date), got {shown}",
             hint='save("verse")')
