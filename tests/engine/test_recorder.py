@@ -30,6 +30,20 @@ def takes(base: Path = Path(".")) -> list[Path]:
     return sorted((base / "renders").glob("*/*/"))
 
 
+def eventually(check, seconds: float = 5.0):
+    """Wait for the writer thread (its period is FLUSH_SECONDS; a loaded
+    machine may delay it: the SIGKILL test over JACK checks the real loss)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "the writer thread did not get there"
+        time.sleep(FLUSH_SECONDS / 4)
+
+
+def journal_lines() -> list[str]:
+    found = list(Path(".").glob(f"renders/*/*/{journal.JOURNAL}"))
+    return list(journal.complete_lines(found[0])) if found else []
+
+
 def the_recording(base: Path = Path(".")):
     (folder,) = takes(base)
     return read_midi(folder / "recording.mid"), json.loads((folder / "render.json").read_text())
@@ -132,14 +146,14 @@ def test_start_while_playing_finishes_the_take_and_begins_another():
     assert sorted(rig.said) == sorted(f"recorded: {folder}/recording.mid" for folder in folders)
 
 
-def test_the_journal_is_on_the_disk_within_250_ms_while_playing():
+def test_the_journal_is_on_the_disk_while_playing():
     rig = Rig("cps(1); let a = MidiTrack(1); a << [C4 E4 G4 B4]", cps=1)
     rig.start()
     rig.play_until(1)
     sent = [bytes(data).hex() for _, data in rig.output.sent]
-    time.sleep(FLUSH_SECONDS * 2.5)
+    eventually(lambda: len(journal_lines()) == 2 + len(sent))
     (folder,) = takes()
-    lines = list(journal.complete_lines(folder / journal.JOURNAL))
+    lines = journal_lines()
     assert lines[0].startswith(journal.MAGIC)
     assert lines[1] == 'n 0 "a"'
     times = ["0", "1/4", "1/4", "1/2", "1/2", "3/4", "3/4", "1", "1"]
@@ -176,7 +190,7 @@ def test_a_journal_still_being_written_is_left_alone(tmp_path):
     rig = Rig("cps(1); let a = MidiTrack(1); a << [C4]", cps=1)
     rig.start()
     rig.play_until(1)
-    time.sleep(FLUSH_SECONDS * 2.5)
+    eventually(lambda: len(journal_lines()) > 2)
     said: list[str] = []
     assert recover_unfinished(base=tmp_path, report=said.append) == [] and said == []
     rig.engine.stop()
@@ -188,9 +202,9 @@ def test_a_disk_that_refuses_is_said_once_and_the_music_goes_on(tmp_path):
     rig = Rig("cps(1); let a = MidiTrack(1); a << [C4*4]", cps=1)
     rig.start()
     rig.play_until(1)
-    time.sleep(FLUSH_SECONDS * 2.5)
+    eventually(lambda: rig.said)
     rig.play_until(2)
-    time.sleep(FLUSH_SECONDS * 2.5)
+    time.sleep(FLUSH_SECONDS * 3)  # the writer tries again, and says nothing more
     rig.engine.stop()
     assert len([d for _, d in rig.output.sent if d[0] == 0x90]) == 9  # it played on: cycles 0 to 2, both ends included
     assert len(rig.said) == 1 and rig.said[0].startswith("warning: the recording cannot be written (cannot make the folder renders/untitled")
