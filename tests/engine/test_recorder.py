@@ -54,6 +54,7 @@ def test_a_take_holds_exactly_what_an_export_of_the_same_cycles_holds(tmp_path):
     rig.start(until=2)
     rig.play_until(F(21, 10))
     rig.engine.stop()
+    rig.engine.recorder.wait()  # stop() writes the take in the background
     rig.run('midi_export(#[a, b], 2, "export.mid")')
     recording, info = the_recording()
     export = read_midi(tmp_path / "export.mid")
@@ -81,6 +82,7 @@ def test_a_tempo_change_becomes_a_tempo_change_at_its_tick():
     rig.run("bpm(60)")  # cps 1/4
     rig.play_until(3)
     rig.engine.stop()
+    rig.engine.recorder.wait()
     recording, info = the_recording()
     assert recording.metas(0, "set_tempo") == [(0, "set_tempo", 250_000), (2400, "set_tempo", 125_000),
                                                (4800, "set_tempo", 1_000_000)]
@@ -97,6 +99,7 @@ def test_stop_and_hush_record_their_note_offs_where_they_happened():
     rig.run("a << [E4]")
     rig.play_until(F(3, 2))
     rig.engine.stop()  # E4 ends at 3/2
+    rig.engine.recorder.wait()
     recording, _ = the_recording()
     assert [(n.tick, n.duration, n.pitch) for n in recording.notes(1)] == [(0, 480, 60), (1920, 960, 64)]
     assert [(n.tick, n.duration, n.pitch) for n in recording.notes(2)] == [(0, 480, 48)]
@@ -128,6 +131,7 @@ def test_midi_clock_is_not_recorded_and_a_silent_take_leaves_nothing():
     rig.start()
     rig.play_until(2)
     rig.engine.stop()
+    rig.engine.recorder.wait()
     assert any(data[0] == 0xF8 for _, data in rig.output.sent)  # the clock ticked …
     assert takes() == [] and rig.said == []  # … but nothing was played, so nothing is kept
 
@@ -139,6 +143,7 @@ def test_start_while_playing_finishes_the_take_and_begins_another():
     rig.start()
     rig.play_until(F(1, 2))
     rig.engine.stop()
+    rig.engine.recorder.wait()
     folders = takes()
     assert len(folders) == 2
     notes = sorted([n.tick for n in read_midi(folder / "recording.mid").notes(1)] for folder in folders)
@@ -160,6 +165,7 @@ def test_the_journal_is_on_the_disk_while_playing():
     assert [line.split(" ") for line in lines[2:]] == [["m", t, "0", data] for t, data in zip(times, sent)]
     assert len(sent) == 9
     rig.engine.stop()
+    rig.engine.recorder.wait()
     assert not (folder / journal.JOURNAL).exists()
 
 
@@ -194,6 +200,7 @@ def test_a_journal_still_being_written_is_left_alone(tmp_path):
     said: list[str] = []
     assert recover_unfinished(base=tmp_path, report=said.append) == [] and said == []
     rig.engine.stop()
+    rig.engine.recorder.wait()
     assert len(rig.said) == 1 and rig.said[0].startswith("recorded: ")
 
 
@@ -206,5 +213,6 @@ def test_a_disk_that_refuses_is_said_once_and_the_music_goes_on(tmp_path):
     rig.play_until(2)
     time.sleep(FLUSH_SECONDS * 3)  # the writer tries again, and says nothing more
     rig.engine.stop()
+    rig.engine.recorder.wait()
     assert len([d for _, d in rig.output.sent if d[0] == 0x90]) == 9  # it played on: cycles 0 to 2, both ends included
     assert len(rig.said) == 1 and rig.said[0].startswith("warning: the recording cannot be written (cannot make the folder renders/untitled")

@@ -175,6 +175,7 @@ def test_a_recording_carries_the_meta_too(tmp_path, monkeypatch):
     rig.start()
     rig.play_until(F(1, 2))
     rig.engine.stop()
+    rig.engine.recorder.wait()  # stop() writes the take in the background
     (render,) = tmp_path.glob("renders/untitled/*/render.json")
     assert json.loads(render.read_text())["meta"] == {"title": "Take"}
 

@@ -154,7 +154,7 @@ class Engine:
             self._release()
             if was_playing and self.scheduler.clock_from is not None:
                 self.output.send([midi_clock.STOP])
-        self.recorder.finish()
+        self.recorder.finish(wait=False)
 
     def clock_out(self, on: bool) -> None:
         """Send MIDI clock (24 per beat, start, stop, continue, song position)."""

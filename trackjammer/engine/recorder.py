@@ -10,7 +10,8 @@ made with the first message, so a take that played nothing leaves nothing.
 
 Finishing a take writes `recording.mid` (built from the journal, message by
 message: memory stays flat however long the take) and `render.json`, then
-removes the journal and reports the path. A journal still there when
+removes the journal and reports the path; after stop or a restart that runs
+in a thread of its own (a long take takes seconds), `close` waits for it. A journal still there when
 TrackJammer next starts is from a take that never finished (a crash, kill
 -9, power loss): `recover_unfinished` turns it into `recording.mid` and
 says so. A journal whose writer is alive (another TrackJammer playing in
@@ -68,13 +69,9 @@ class Recorder:
     def begin(self, cycle: Any, cps: Any) -> None:
         """A take starts at `cycle`; a take still running is finished (in
         the background: this may be called with the clock's lock held)."""
-        old = self._take
+        self.finish(wait=False)
         base = self.base if self.base is not None else Path.cwd()
         self._take = Take(to_time(cycle), _exact(cps), self.session, base, self.now(), self.report, self.name_of)
-        if old is not None:
-            finishing = threading.Thread(target=old.finish, args=(self._here(),), name="trackjammer-take-end")
-            finishing.start()
-            self._finishing.append(finishing)
 
     def record(self, cycle: Fraction, data: Any, track: int | None) -> None:
         """A scheduled message, sent at `cycle` (the clock thread: one append)."""
@@ -104,14 +101,26 @@ class Recorder:
         if take is not None:
             take.queue.append((self._here(), TEMPO, _exact(cps)))
 
-    def finish(self) -> Path | None:
-        """End the take: write recording.mid and report its path."""
+    def finish(self, wait: bool = True) -> Path | None:
+        """End the take: write recording.mid and report its path. With
+        `wait` (close), also wait for takes still being written; without it
+        (stop, start), the file is written by a thread of its own, so a long
+        take never holds up the prompt."""
         take, self._take = self._take, None
-        path = take.finish(self._here()) if take is not None else None
-        for finishing in self._finishing:
-            finishing.join()
-        self._finishing.clear()
-        return path
+        end = self._here()
+        if not wait:
+            if take is not None:
+                finishing = threading.Thread(target=take.finish, args=(end,), name="trackjammer-take-end")
+                finishing.start()
+                self._finishing.append(finishing)
+            return None
+        self.wait()
+        return take.finish(end) if take is not None else None
+
+    def wait(self) -> None:
+        """Until every take ended so far is written."""
+        while self._finishing:
+            self._finishing.pop(0).join()
 
     def _here(self) -> Fraction:
         position = self.position()
