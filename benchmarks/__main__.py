@@ -1,12 +1,12 @@
 """Run the benchmarks named on the command line (by default all but the
 opt-in ones, which take minutes: name them, e.g. `scripts/bench fuzz`,
-`scripts/bench engine`)."""
+`scripts/bench engine`, `scripts/bench recording`)."""
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import export, query
+from benchmarks import export, query, recording
 
 
 def fuzz() -> bool:
@@ -31,10 +31,11 @@ BENCHMARKS = {
     "query": query.run,
     "midi_export": export.run,
     "audio": audio,
+    "recording": recording.run,
     "fuzz": fuzz,
     "engine": engine,
 }
-OPT_IN = {"fuzz", "engine"}  # left out of a run with no names
+OPT_IN = {"fuzz", "engine", "recording"}  # left out of a run with no names
 
 
 def main(names: list[str]) -> int:

@@ -65,7 +65,7 @@ def test_without_offline_it_plays_the_cycles_asked_for_in_real_time(tmp_path: Pa
     script = tmp_path / "a.tj"
     script.write_text('cps(4); let a = MidiTrack(1); a << [C4 E4]; print("ready")')
     started = time.monotonic()
-    result = trackjammer("run", str(script), "--cycles", "2")
+    result = trackjammer("run", str(script), "--cycles", "2", cwd=tmp_path)  # the take is recorded there
     took = time.monotonic() - started
     assert result.returncode == 0, result.stderr
     assert result.stdout == "ready\n"

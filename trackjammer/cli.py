@@ -69,8 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="evaluate a script file",
-        description="Evaluate a TrackJammer script. With --offline there is no clock: "
-        "the file is evaluated for its effects (and, later, exports), and nothing plays.",
+        description="Evaluate a TrackJammer script, then play its tracks live. What plays is recorded to "
+        "renders/<project>/<datetime>/recording.mid when playing ends; a take a crash left unfinished is "
+        "recovered first. With --offline there is no clock: the file is evaluated for its effects "
+        "(exports), and nothing plays.",
     )
     run.add_argument("file", help="the script, e.g. song.tj")
     run.add_argument("--offline", action="store_true", help="evaluate without a clock (no live playback)")

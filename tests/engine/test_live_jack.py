@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -28,6 +29,13 @@ let a = MidiTrack(1); a << [C4 [E4 G4]](3,8); a.cc(74) << Sine(1);
 let b = MidiTrack(2, 90); b << [C2 ~ C2@2].gate(1/2); b.vel << [60 100];
 """
 TOLERANCE_NS = 3_000_000  # 3 ms of the ideal time
+RECORDED = re.compile(r"recorded: renders/[^/]+/[0-9_-]+/recording\.mid")
+
+
+def fail_unless_recorded(text: str) -> None:
+    """The engine's report: only the take's path (see test_recorder_jack.py) is expected."""
+    if not RECORDED.fullmatch(text):
+        pytest.fail(text)
 
 
 def live(session: Session, port: str, report, in_process: bool = False) -> Engine:
@@ -98,7 +106,7 @@ def _arrives_as_exported(jack_server, in_process):
     session = Session(out=lambda text: None)
     Interpreter(session).execute(SONG)
     with JackReceiver(server=jack_server) as rx:
-        engine = live(session, rx.port, pytest.fail, in_process)
+        engine = live(session, rx.port, fail_unless_recorded, in_process)
         rx.wait_connected()
         lateness: list[float] = []
         engine.scheduler.on_sent = lambda message, due, sent: lateness.append(sent - due)
@@ -126,7 +134,7 @@ def _hot_swap(jack_server):
     interpreter = Interpreter(session)
     interpreter.execute("let a = MidiTrack(1); a << [C4*4]")
     with JackReceiver(server=jack_server) as rx:
-        engine = live(session, rx.port, pytest.fail)
+        engine = live(session, rx.port, fail_unless_recorded)
         rx.wait_connected()
         try:
             engine.start(until=3)
@@ -162,7 +170,8 @@ def _run_cycles(tmp_path, jack_server):
     with JackReceiver(server=jack_server) as rx:
         child = _run_song(tmp_path, jack_server, rx, ["--cycles", "2"])
         out, err = child.communicate(timeout=30)
-        assert (child.returncode, out, err) == (0, "", "")
+        assert (child.returncode, out) == (0, ""), err
+        assert RECORDED.fullmatch(err.rstrip("\n")), err
         time.sleep(0.05)
     session = Session(out=lambda text: None)
     Interpreter(session).execute(SONG)
@@ -255,7 +264,7 @@ def _routed(jack_server) -> None:
         finally:
             engine.close()
         time.sleep(0.05)
-    assert said == []
+    assert [line for line in said if not RECORDED.fullmatch(line)] == []
     notes = lambda rx: [m.data for m in rx.messages if m.data[0] & 0xE0 == 0x80]  # noqa: E731
     if xruns() == before:
         assert notes(main) == [bytes(b) for b in ([0x90, 60, 100], [0x80, 60, 0], [0x90, 64, 100], [0x80, 64, 0]) * 2]
@@ -273,7 +282,7 @@ def _clock_ticks(jack_server) -> None:
     session = Session(cps=1, out=lambda text: None)
     Interpreter(session).execute("let a = MidiTrack(1); a << [C4]")
     with JackReceiver(server=jack_server) as rx:
-        engine = live(session, rx.port, pytest.fail)
+        engine = live(session, rx.port, fail_unless_recorded)
         rx.wait_connected()
         try:
             engine.clock_out(True)

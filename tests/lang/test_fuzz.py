@@ -216,7 +216,7 @@ def tame_numbers(source: str) -> str:
     return _NUMBER.sub(tame, source)
 
 
-WRITES_FILES = ("midi_export", "render")  # builtins that write to the working directory
+WRITES_FILES = ("midi_export", "render", "save", "load", "snapshot", "meta")  # builtins that write to the working directory
 
 
 def _run(source: str, limit: float) -> Outcome:
@@ -418,6 +418,8 @@ CORPUS = [
     'let t = MidiTrack(10); t << [C2 F#2]; t.cc(10) << [0 127]; render(t, 1, "x.wav", synth: "builtin", tail: 0);\n'
     'print(soundfont()); render([C4], 1, tail: 1/2)',
     "let t = MidiTrack(1); t << [C4]; start(); stop(); panic(); ports(); output(\"x\"); clock_out(true); clock_out(false); hush(); t",
+    'let t = MidiTrack(1); t << [C4 E4]; save("v"); save(); t << [G4]; load("v"); snapshot(); versions();\n'
+    'meta(title: "x", tempo: 120); meta(); load("v"); t',
 ]
 
 # -- generator 1: random token sequences -----------------------------------------------------------

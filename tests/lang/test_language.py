@@ -216,8 +216,8 @@ def test_help_reads_the_registry():
 
 
 def test_parts_not_built_yet_say_so():
-    lines = transcript('save("verse")')
-    assert lines[0] == "error: line 1, column 1: save() is not available yet: it arrives with sessions and snapshots"
+    lines = transcript("show([C4 E4])")
+    assert lines[0] == "error: line 1, column 1: show() is not available yet: it arrives with the REPL"
 
 
 def test_built_in_globals_cannot_be_rebound_but_pattern_functions_can_be_shadowed():

@@ -4,7 +4,9 @@ With `--offline` there is no clock: the file is evaluated for its effects
 (exports). Without it, the file's tracks play from cycle 0 through the MIDI
 output; `--cycles N` stops after N cycles (notes cut there, as an export of
 N cycles is), otherwise it plays until Ctrl-C or SIGTERM. Every way out ends
-every note and sends CC 123 on each channel used.
+every note and sends CC 123 on each channel used, and writes what was played
+to renders/<project>/<datetime>/recording.mid. Before anything, a take that
+a crash left unfinished is turned into its recording.mid.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import trackjammer.core  # noqa: F401  (registers the pattern functions)
+from trackjammer.engine.recorder import recover_unfinished
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.session import Session
@@ -37,6 +40,7 @@ def run_file(
     except UnicodeDecodeError:
         print(f"error: {path} is not a text file (UTF-8)", file=sys.stderr)
         return EXIT_ERROR
+    recover_unfinished(report=lambda text: print(text, file=sys.stderr))  # takes a crash left unfinished
     session = Session(project=project or file.stem)
     try:
         Interpreter(session).execute(source)  # run echoes nothing but print()

@@ -25,6 +25,7 @@ from trackjammer.core.time import to_time
 from trackjammer.errors import TrackJammerError
 from trackjammer.engine import midi_clock
 from trackjammer.engine.clock import Clock
+from trackjammer.engine.recorder import Recorder, track_names
 from trackjammer.engine.scheduler import Scheduler
 from trackjammer.engine.transport import Bindings, Transport
 from trackjammer.midi.messages import Message, plan_of_track
@@ -46,11 +47,12 @@ class Engine:
         self.clock = clock if clock is not None else Clock(_playable_cps(session.cps))
         self.transport = Transport(report=report, ticks_per_cycle=480 * session.beats_per_cycle)
         self.scheduler = Scheduler(self.clock, self.transport, self._send)
+        self.recorder = Recorder(session, report, self.scheduler.position, track_names(self))  # always on: every take
         self.sender = sender  # the sending process, when the ports live there
         if sender is not None:  # hand over at least 50 ms ahead: a busy REPL cannot make a message late
             self.scheduler.lookahead = self.scheduler.ahead = SENDER_LOOKAHEAD
             self.scheduler.in_flight = sender.busy
-            sender.on_sent = self._delivered
+            sender.on_sent, sender.on_sent_now = self._delivered, self._delivered_now
             sender.report = report
         self._numbers: dict[int, int] = {}  # id(track) → its stable number in messages
         self._tracks: dict[int, Any] = {}  # keeps those tracks alive, so ids are not reused
@@ -104,6 +106,7 @@ class Engine:
             self.report(notice)
         with self.scheduler.lock:
             old, self.output = self.output, opened
+        self.recorder.panic(old)
         old.close()
         return opened.name
 
@@ -116,6 +119,7 @@ class Engine:
             self._cps = self.session.cps
             self.clock.set_cps(_playable_cps(self._cps))
             self._tell_anchor()
+            self.recorder.tempo(self._cps)
             self.scheduler.wake()
         bindings = self.bindings()
         self.scheduler.beats_per_cycle = self.session.beats_per_cycle
@@ -148,10 +152,12 @@ class Engine:
         with self.scheduler.lock:
             self._cancel()
             self._release()  # playing already: what sounds ends before cycle 0 again
+            self._sync()
             self.transport.reset(self.bindings())
             self.finished.clear()
             self.scheduler.until = None if until is None else to_time(until)
             self.scheduler.on_finished = self.finished.set
+            self.recorder.begin(cycle, self.session.cps)
             self.scheduler.play_from(to_time(cycle))
             self._tell_anchor()
         if thread:
@@ -167,6 +173,8 @@ class Engine:
             self._release()
             if was_playing and self.scheduler.clock_from is not None:
                 self.output.send([midi_clock.STOP])
+            self._sync()
+        self.recorder.finish(wait=False)
 
     def clock_out(self, on: bool) -> None:
         """Send MIDI clock (24 per beat, start, stop, continue, song position)."""
@@ -190,6 +198,7 @@ class Engine:
         """All notes off on every channel, now; the music goes on."""
         with self.scheduler.lock:
             for output in self.outputs():
+                self.recorder.panic(output)
                 output.panic()
 
     def close(self) -> None:
@@ -198,7 +207,9 @@ class Engine:
         self.scheduler.stop_thread()
         self._cancel()
         for output in self.outputs():
+            self.recorder.panic(output)
             output.close()
+        self.recorder.finish(at=self.scheduler.until if self.finished.is_set() else None)  # a bounded run ends there
         if self.sender is not None:
             self.sender.close()
 
@@ -209,17 +220,30 @@ class Engine:
         ahead = []
         for message in messages:
             output = routes.get(message.track, main)
-            if getattr(output, "timed", False):
+            if output.timed:
                 ahead.append((output, message))
             else:
-                output.send(message.bytes())
+                data = message.bytes()
+                output.send(data)
+                self.recorder.record(message.time, data, message.track)
         if ahead:
             self.sender.schedule(ahead)
 
     def _delivered(self, message: Message, due: float, sent: float) -> None:
         """The sending process reports `message` sent (its reader thread calls this)."""
+        self.recorder.record(message.time, message.bytes(), message.track)
         if self.scheduler.on_sent is not None:
             self.scheduler.on_sent(message, due, sent)
+
+    def _delivered_now(self, data: bytes, sent: float) -> None:
+        """The sending process reports a message sent at once (release, panic, close)."""
+        self.recorder.record_now(data, self.clock.cycle_at(sent))
+
+    def _sync(self) -> None:
+        """Until the sending process has reported everything sent so far
+        (so a take that ends now has its last note-offs)."""
+        if self.sender is not None:
+            self.sender.sync()
 
     def _tell_anchor(self) -> None:
         if self.sender is not None:
@@ -233,6 +257,9 @@ class Engine:
     def _release(self) -> None:
         """A note-off for every note the outputs hold (sent, not yet ended)."""
         for output in self.outputs():
+            if not output.timed:  # the sending process reports what it sends itself
+                for channel, note in sorted(output.held_notes):
+                    self.recorder.record_now((0x80 | channel, note, 0))
             output.release()
 
 

@@ -43,6 +43,7 @@ class Sender:
         self.in_flight: dict[int, Message] = {}  # handed over, neither sent nor cancelled yet
         self.outputs: dict[int, RemoteOutput] = {}
         self.on_sent: Callable[[Message, float, float], None] | None = None  # (message, due, sent)
+        self.on_sent_now: Callable[[bytes, float], None] | None = None  # (data, sent): release, panic, close
         self.report: Callable[[str], None] = print
         self.closing = False
         self._reader = threading.Thread(target=self._read, name="trackjammer-sender-reports", daemon=True)
@@ -73,8 +74,7 @@ class Sender:
             try:
                 self._commands.send(command)
             except OSError:
-                if not self.closing:
-                    raise SenderError("the MIDI sending process is gone") from None
+                pass  # the process is gone: the reader thread has said so, and its exit ended its notes
 
     def _ask(self, name: str, *args: Any) -> Any:
         request = next(self._requests)
@@ -116,6 +116,13 @@ class Sender:
     def cpu_seconds(self) -> float:
         """user + sys of the sending process so far (for the benchmark)."""
         return self._ask("cpu")[0]
+
+    def sync(self) -> None:
+        """Return once every report of what was sent before now has been taken."""
+        try:
+            self._ask("sync")
+        except SenderError:
+            pass  # gone: nothing more will be reported
 
     def busy(self) -> bool:
         """Messages handed over are still waiting to be sent."""
@@ -159,15 +166,18 @@ class Sender:
     def _take(self, report: tuple) -> None:
         kind = report[0]
         if kind == "sent":
-            in_flight, on_sent = self.in_flight, self.on_sent
+            in_flight, on_sent, on_sent_now = self.in_flight, self.on_sent, self.on_sent_now
             for seq, number, data, due, sent in report[1]:
                 output = self.outputs.get(number)
                 if output is not None:
                     output.mirror(data)
-                if seq is not None:
-                    message = in_flight.pop(seq, None)
-                    if message is not None and on_sent is not None:
-                        on_sent(message, due, sent)
+                if seq is None:
+                    if on_sent_now is not None:
+                        on_sent_now(data, sent)
+                    continue
+                message = in_flight.pop(seq, None)
+                if message is not None and on_sent is not None:
+                    on_sent(message, due, sent)
         elif kind == "cancelled":
             for seq in report[1]:
                 self.in_flight.pop(seq, None)

@@ -23,6 +23,7 @@ Commands arrive as tuples on one pipe; reports go back on another:
     ("release", id) / ("panic", id)      note-offs for held notes (panic: and CC 123)
     ("close", request, id)               panic, then close   → ("closed", request)
     ("cpu", request)                     → ("cpu", request, user + sys seconds)
+    ("sync", request)                    → ("synced", request), after every report before it
     ("shutdown", request)                close every port    → ("closed", request), then exit
     every message sent                   → ("sent", [(seq | None, id, data, due, sent), ...])
 """
@@ -180,6 +181,10 @@ class Server:
     def do_cpu(self, request: int) -> None:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         self.report(("cpu", request, usage.ru_utime + usage.ru_stime))
+
+    def do_sync(self, request: int) -> None:
+        self.flush()
+        self.report(("synced", request))
 
     def do_shutdown(self, request: int) -> None:
         self.close_all()

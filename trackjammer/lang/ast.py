@@ -106,3 +106,4 @@ Statement = Union[Let, Bind, ExpressionStatement]
 @dataclass(frozen=True)
 class Program:
     statements: tuple[Statement, ...]
+    texts: tuple[str, ...] = ()  # each statement's source, as typed (comments before it included): the session log

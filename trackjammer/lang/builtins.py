@@ -292,10 +292,56 @@ def clock_out(session: Session, on=True):
         session.engine.clock_out(on)
 
 
+@builtin(family="project")
+def save(session: Session, name=None):
+    """Keep the state (tracks, names, tempo, seed) as sessions/<project>/<name>.tj
+    and give its path: save("verse"). A different state saved under that
+    name before is kept as a version; save() keeps a version named by the time."""
+    from trackjammer.project.versions import save as save_state
+
+    return save_state(session, name)
+
+
+@builtin(family="project")
+def load(session: Session, name):
+    """Replace the state with a saved one, live at the next quantize
+    boundary: load("verse"). The state it replaces is kept first, as a
+    version, so nothing is lost; versions() lists every name load takes."""
+    from trackjammer.project.versions import load as load_state
+
+    load_state(session, name)
+
+
+@builtin(family="project")
+def snapshot(session: Session):
+    """Write the state as a script to renders/<project>/<datetime>/snapshot.tj
+    and give its path; versions() lists it, load() brings it back."""
+    from trackjammer.project.versions import snapshot as write_snapshot
+
+    return write_snapshot(session)
+
+
+@builtin(family="project")
+def versions(session: Session):
+    """The project's saved states, oldest first: time, kind (save, version,
+    before load, snapshot, export) and the name load() takes."""
+    from trackjammer.project.versions import versions_table
+
+    session.out("\n".join(versions_table(session.project)))
+
+
+@builtin(family="project")
+def meta(session: Session, title=None, author=None, key=None, tempo=None, notes=None):
+    """Set the project's metadata, kept in sessions/<project>/project.json and
+    written into every render.json: meta(title: "Night Drive", author: "Ada").
+    "" removes a key; meta() shows them."""
+    from trackjammer.project.sessions import meta as project_meta
+
+    project_meta(session, title=title, author=author, key=key, tempo=tempo, notes=notes)
+
+
 # Names that belong to parts not built yet: they say so instead of pretending.
 COMING = {
-    "save": "sessions and snapshots", "load": "sessions and snapshots",
-    "snapshot": "sessions and snapshots", "versions": "sessions and snapshots", "meta": "sessions and snapshots",
     "show": "the REPL",
 }
 

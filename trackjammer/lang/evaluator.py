@@ -58,6 +58,7 @@ class Interpreter:
         self.session = session if session is not None else Session()
         self.globals = global_names(self.session)
         self.source = ""
+        self.on_statement: Callable[[str], None] | None = None  # told the text of each statement that succeeded
 
     # -- running input ---------------------------------------------------------
 
@@ -82,7 +83,7 @@ class Interpreter:
 
     def _run(self, program: ast.Program, echo: Callable[[Any], None] | None) -> Any:
         result = None
-        for statement in program.statements:
+        for number, statement in enumerate(program.statements):
             try:
                 result = getattr(self, "run_" + type(statement).__name__)(statement)
                 if isinstance(statement, ast.ExpressionStatement) and echo is not None and result is not None:
@@ -96,6 +97,8 @@ class Interpreter:
                 ) from None
             except Exception as error:  # a bug of ours, not the user's
                 raise InternalError(error) from error
+            if self.on_statement is not None and number < len(program.texts):
+                self.on_statement(program.texts[number])
         return result
 
     # -- statements ------------------------------------------------------------------

@@ -100,7 +100,17 @@ class ScriptToAst(Transformer):
         self.mini = mini
 
     def start(self, children):
-        return ast.Program(tuple(c for c in children if not isinstance(c, Token)))
+        statements, texts, begin = [], [], 0
+        for child in children:
+            if isinstance(child, Token):  # a ';': the statement before it ends here
+                if len(texts) < len(statements):
+                    texts.append(self.text[begin:child.start_pos].strip())
+                begin = child.end_pos
+            else:
+                statements.append(child)
+        if len(texts) < len(statements):
+            texts.append(self.text[begin:].strip())
+        return ast.Program(tuple(statements), tuple(texts))
 
     def let(self, children):
         keyword, name, _, value = children

@@ -68,6 +68,7 @@ class Output:
     """A MIDI destination. Subclasses implement `_send` and maybe `_close`."""
 
     name: str = "output"
+    timed = False  # True: the engine hands it messages ahead of time (engine/sender.py)
 
     def __init__(self, name: str | None = None) -> None:
         if name is not None:

@@ -171,6 +171,7 @@ def _describe_render(
     """snapshot.tj and render.json beside the file."""
     from trackjammer.project.snapshot import snapshot_source
     from trackjammer.lang.provenance import source_of
+    from trackjammer.project.sessions import read_meta
 
     what_text = source_of(session, what)
     call = f"midi_export({what_text}, {cycles}{'' if loop else ', loop: false'})"
@@ -194,6 +195,7 @@ def _describe_render(
         "project": session.project,
         "tracks": [{"name": plan.name, "channel": plan.channel + 1} for plan in export.plans],
         "skipped": export.skipped,
+        "meta": read_meta(session.project, folder.parent.parent.parent),
         "trackjammer": __version__,
         "time": moment.astimezone().isoformat(timespec="seconds"),
     })

@@ -1,0 +1,11 @@
+"""Engine tests run in an empty folder of their own: every take the engine
+plays is recorded to renders/ under the working directory."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _in_a_fresh_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)

@@ -1,0 +1,149 @@
+"""The take's journal: one text line per thing recorded, readable after a crash.
+
+The recorder's writer thread appends lines to `recording.journal` in the
+take's folder and flushes them to the disk at least every 250 ms; a
+process killed at any moment leaves every complete line readable (a last,
+half-written line is skipped). Lines:
+
+    TrackJammer journal 1 {"project": ..., "beats_per_cycle": 4, "start": "0", "cps": "1/2", "started": ...}
+    t CYCLE CPS              the tempo changed at CYCLE
+    n TRACK "NAME"           the name of a track number, before its first message
+    m CYCLE TRACK HEX        a message sent at CYCLE (TRACK is - for stop, hush, panic)
+    e CYCLE                  the take ended at CYCLE
+
+Cycles and cps are exact fractions ("3/8"), as the message path has them.
+`build_recording` turns a journal into the take's MIDI file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Iterator
+
+from trackjammer.midi.smf import ticks_per_cycle, to_tick
+from trackjammer.midi.take_smf import ChannelTrack, conductor, header, kind_of
+
+MAGIC = "TrackJammer journal 1 "
+JOURNAL = "recording.journal"
+RECORDING = "recording.mid"
+
+
+def header_line(info: dict) -> str:
+    return MAGIC + json.dumps(info, ensure_ascii=False) + "\n"
+
+
+def message_line(cycle: Fraction, data: Any, track: int | None) -> str:
+    return f"m {cycle} {'-' if track is None else track} {bytes(data).hex()}\n"
+
+
+def tempo_line(cycle: Fraction, cps: Fraction) -> str:
+    return f"t {cycle} {cps}\n"
+
+
+def name_line(track: int, name: str | None) -> str:
+    return f"n {track} {json.dumps(name, ensure_ascii=False)}\n"
+
+
+def end_line(cycle: Fraction) -> str:
+    return f"e {cycle}\n"
+
+
+def _ticks(start: Fraction, per_cycle: int):
+    """cycle text → tick from the take's start (never before it: "now" at a
+    stop may read just before cycle 0), as `to_tick` rounds it; the common
+    case, a take from cycle 0, in plain integers."""
+    if start == 0:
+        def tick_of(text: str) -> int:
+            numerator, _, denominator = text.partition("/")
+            n, d = int(numerator), int(denominator or 1)
+            return max(0, (2 * n * per_cycle + d) // (2 * d))
+        return tick_of
+    return lambda text: max(0, to_tick(Fraction(text) - start, per_cycle))
+
+
+def complete_lines(path: Path) -> Iterator[str]:
+    """Every line that was written whole (a crash may cut the last one)."""
+    with open(path, encoding="utf-8", errors="replace") as file:
+        for line in file:
+            if line.endswith("\n"):
+                yield line[:-1]
+
+
+@dataclass
+class Built:
+    """What a journal held, and the MIDI file made of it."""
+
+    data: bytes | None  # None: the take sent nothing that a MIDI file keeps
+    info: dict
+    tracks: list[dict] = field(default_factory=list)  # {"channel": 1, "name": "bass"}
+    messages: int = 0
+    tempo_changes: int = 0
+    end_cycle: Fraction = Fraction(0)
+    end_tick: int = 0
+    finished: bool = False  # the journal ends with the take's end (not cut by a crash)
+
+
+def build_recording(path: Path) -> Built:
+    """Read a journal line by line (memory grows with the channels used,
+    a few bytes a message, never with Python objects per message) and lay
+    the take out as a Type 1 file."""
+    lines = complete_lines(path)
+    first = next(lines, "")
+    if not first.startswith(MAGIC):
+        return Built(None, {})
+    info = json.loads(first[len(MAGIC):])
+    bpc = int(info["beats_per_cycle"])
+    per_cycle = ticks_per_cycle(bpc)
+    start = Fraction(info["start"])
+    tempos: list[tuple[int, Any]] = [(0, Fraction(info["cps"]))]
+    names: dict[str, str | None] = {}
+    channels: dict[int, ChannelTrack] = {}
+    built = Built(None, info)
+    last = 0  # the latest tick of the take
+    tick_of = _ticks(start, per_cycle)
+    for line in lines:
+        try:
+            kind, rest = line[0], line[2:]
+            if kind == "m":
+                cycle_text, track, hexed = rest.split(" ")
+                data = bytes.fromhex(hexed)
+                message_kind = kind_of(data)
+                if message_kind is None:
+                    continue
+                channel = data[0] & 0x0F
+                target = channels.get(channel)
+                if target is None:
+                    target = channels[channel] = ChannelTrack(channel)
+                name = names.get(track)
+                if name and name not in target.names:
+                    target.names.append(name)
+                tick = tick_of(cycle_text)
+                last = max(last, tick)
+                target.add(tick, message_kind, data[1], data[2])
+            elif kind == "t":
+                cycle_text, cps_text = rest.split(" ")
+                tempos.append((tick_of(cycle_text), Fraction(cps_text)))
+            elif kind == "n":
+                track, name = rest.split(" ", 1)
+                names[track] = json.loads(name)
+            elif kind == "e":
+                last = max(last, tick_of(rest))
+                built.end_cycle = max(Fraction(0), Fraction(rest) - start)
+                built.finished = True
+        except (ValueError, IndexError, json.JSONDecodeError):
+            continue  # a line we cannot read is skipped; the rest of the take is kept
+    if not channels:
+        return built
+    end_tick = max([last] + [c.least_end() for c in channels.values()])
+    tracks = [channels[c].close(end_tick) for c in sorted(channels)]
+    built.data = header(1 + len(tracks)) + conductor(tempos, bpc, end_tick) + b"".join(tracks)
+    built.tracks = [{"channel": c + 1, "name": ", ".join(channels[c].names) or None} for c in sorted(channels)]
+    built.messages = sum(c.messages for c in channels.values())
+    built.tempo_changes = len(tempos) - 1
+    built.end_tick = end_tick
+    if not built.finished:
+        built.end_cycle = Fraction(end_tick, per_cycle)
+    return built

@@ -1,0 +1,243 @@
+"""Saved states, snapshots and rollback: save, load, snapshot, versions.
+
+A state is a script that recreates it (`snapshot.snapshot_source`):
+- `save(name)` writes sessions/<project>/<name>.tj; a different state saved
+  there before is first moved to sessions/<project>/versions/<name>@<time>.tj;
+  `save()` without a name keeps versions/save@<time>.tj;
+- `snapshot()` writes renders/<project>/<datetime>/snapshot.tj (and render.json);
+- `load(name)` runs a saved state in a scratch session first (a state that
+  fails changes nothing), keeps the state it replaces as
+  versions/before-load@<time>.tj, then replaces names, tempo, seed and
+  quantize. The REPL and `trackjammer run` commit after each input, so the
+  new tracks start at the next quantize boundary, like any binding.
+- `versions()` lists them all, oldest first: saves, the versions kept,
+  snapshots and exports (each export folder has a snapshot.tj). Every name
+  it shows can be loaded. Nothing is ever overwritten, so rollback never
+  loses a state.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from trackjammer import __version__
+from trackjammer.errors import ArgumentError, TrackJammerError
+from trackjammer.project.renders import RENDERS, atomic_write, make_folders, render_folder, shown_path, write_json
+from trackjammer.project.sessions import STAMP, STAMP_FORMAT, project_folder, read_meta, unique_path
+from trackjammer.session import Session
+
+VERSIONS = "versions"
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+RENDER_KINDS = {"snapshot": "snapshot", "midi_export": "export"}
+
+
+class _Loading(threading.local):
+    depth = 0  # > 0 while a saved state runs in its scratch session
+
+
+_loading = _Loading()
+
+
+class LoadError(TrackJammerError):
+    """A saved state that cannot be found or does not run."""
+
+
+@dataclass(frozen=True)
+class Version:
+    time: datetime
+    kind: str  # save, version, before load, snapshot, export
+    name: str  # what load() takes
+    path: Path
+
+
+def _state(session: Session, comment: str) -> str:
+    from trackjammer.project.snapshot import snapshot_source
+
+    return snapshot_source(session, comment)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime(STAMP_FORMAT)
+
+
+def save(session: Session, name: Any = None, base: Path | None = None, now: Callable[[], datetime] = datetime.now) -> str:
+    """Write the state; return its path as the user sees it."""
+    moment = now()
+    folder = project_folder(session.project, base)
+    if name is not None:
+        _check_name(name)
+    text = _state(session, f"saved{'' if name is None else f' as {name}'} on {moment:%Y-%m-%d %H:%M:%S}")
+    versions = folder / VERSIONS
+    make_folders(versions, shown_path(versions, base))
+    if name is None:
+        path = unique_path(versions, f"save@{_stamp(moment)}")
+    else:
+        path = folder / f"{name}.tj"
+        if path.exists() and _body(path.read_text(encoding="utf-8")) != _body(text):
+            kept = unique_path(versions, f"{name}@{_stamp(datetime.fromtimestamp(path.stat().st_mtime))}")
+            os.replace(path, kept)  # the state saved before stays loadable, with its own time
+    atomic_write(path, text.encode("utf-8"))
+    return shown_path(path, base)
+
+
+def _check_name(name: Any) -> None:
+    if not isinstance(name, str) or not NAME.fullmatch(name) or STAMP.fullmatch(name):
+        from trackjammer.lang.display import show
+
+        shown = f'"{name}"' if isinstance(name, str) else show(name)
+        raise ArgumentError(
+            f"a saved state's name is letters, digits, '.', '_' and '-' (not a date), got {shown}",
+            hint='save("verse")')
+
+
+def _body(text: str) -> str:
+    """A state without its header comments: two saves of one state compare equal."""
+    return "\n".join(line for line in text.splitlines() if not line.startswith("//"))
+
+
+def snapshot(session: Session, base: Path | None = None, now: Callable[[], datetime] = datetime.now) -> str:
+    """renders/<project>/<datetime>/snapshot.tj and render.json; its path."""
+    moment = now()
+    text = _state(session, f"snapshot() on {moment:%Y-%m-%d %H:%M:%S}")
+    folder = render_folder(session.project, base, lambda: moment)
+    atomic_write(folder / "snapshot.tj", text.encode("utf-8"))
+    write_json(folder / "render.json", {
+        "kind": "snapshot",
+        "file": "snapshot.tj",
+        "project": session.project,
+        "cps": _json_number(session.cps),
+        "beats_per_cycle": session.beats_per_cycle,
+        "seed": session.seed,
+        "tracks": [{"name": t.name, "channel": t.channel} for t in session.tracks()],
+        "meta": read_meta(session.project, base),
+        "trackjammer": __version__,
+        "time": moment.astimezone().isoformat(timespec="seconds"),
+    })
+    return shown_path(folder / "snapshot.tj", base)
+
+
+def versions(project: str, base: Path | None = None) -> list[Version]:
+    """Every loadable state of the project, oldest first."""
+    folder = project_folder(project, base)
+    found: list[Version] = []
+    if folder.is_dir():
+        for path in folder.glob("*.tj"):
+            if not STAMP.fullmatch(path.stem):  # a session log, not a state
+                found.append(Version(_mtime(path), "save", path.stem, path))
+    if (folder / VERSIONS).is_dir():
+        for path in (folder / VERSIONS).glob("*.tj"):
+            kind = path.stem.split("@", 1)[0]
+            shown = "before load" if kind == "before-load" else "save" if kind == "save" else "version"
+            found.append(Version(_mtime(path), shown, path.stem, path))
+    renders = (base if base is not None else Path.cwd()) / RENDERS / folder.name
+    if renders.is_dir():
+        for path in renders.glob("*/snapshot.tj"):
+            kind = RENDER_KINDS.get(_render_kind(path.parent), "snapshot")
+            found.append(Version(_mtime(path), kind, f"{kind}@{path.parent.name}", path))
+    return sorted(found, key=lambda v: (v.time, v.name))
+
+
+def versions_table(project: str, base: Path | None = None) -> list[str]:
+    found = versions(project, base)
+    if not found:
+        return [f'no saved states of project "{project}" yet; save("name") keeps one']
+    width = max(len(v.kind) for v in found)
+    lines = [f"{'time':19}  {'kind':{width}}  name"]
+    lines += [f"{v.time:%Y-%m-%d %H:%M:%S}  {v.kind:{width}}  {v.name}" for v in found]
+    return lines
+
+
+def load(session: Session, name: Any, base: Path | None = None, now: Callable[[], datetime] = datetime.now) -> str:
+    """Replace the state with a saved one; the replaced one is kept first.
+    Returns the path of the version kept ("" when there was nothing to keep)."""
+    from trackjammer.lang.evaluator import Interpreter
+
+    if not isinstance(name, str) or not name:
+        raise ArgumentError("load needs the name of a saved state in quotes", hint='load("verse"); versions() lists them')
+    path = _find(session.project, name, base)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise LoadError(f"cannot read {shown_path(path, base)}: {getattr(error, 'strerror', None) or error}") from None
+    if _loading.depth:
+        raise LoadError("a saved state cannot load another one", hint="load states from the REPL or a script")
+    scratch = Session(project=session.project, out=lambda text: None)
+    _loading.depth += 1
+    try:
+        Interpreter(scratch).execute(text)
+    except TrackJammerError as error:
+        where = f" (line {error.line})" if error.line else ""
+        raise LoadError(f"cannot load {name}: {shown_path(path, base)} fails{where}: {error.message}",
+                        hint="nothing was changed") from None
+    finally:
+        _loading.depth -= 1
+    kept = ""
+    if session.names:
+        kept = _keep(session, name, base, now())
+    session.names.clear()
+    session.names.update(scratch.names)
+    session.sources.update(scratch.sources)
+    session.cps, session.beats_per_cycle = scratch.cps, scratch.beats_per_cycle
+    session.seed, session.quantize = scratch.seed, scratch.quantize
+    if kept:
+        session.out(f'the state before is kept: load("{Path(kept).stem}") brings it back')
+    return kept
+
+
+def _keep(session: Session, loading: str, base: Path | None, moment: datetime) -> str:
+    """The state about to be replaced, as versions/before-load@<time>.tj."""
+    try:
+        text = _state(session, f"kept before load(\"{loading}\") on {moment:%Y-%m-%d %H:%M:%S}")
+    except TrackJammerError as error:
+        raise LoadError(f"load refused: the state it would replace cannot be kept ({error.message})",
+                        hint="nothing was changed; rebuild that value in fewer steps, then load again") from None
+    versions = project_folder(session.project, base) / VERSIONS
+    make_folders(versions, shown_path(versions, base))
+    path = unique_path(versions, f"before-load@{_stamp(moment)}")
+    atomic_write(path, text.encode("utf-8"))
+    return shown_path(path, base)
+
+
+def _find(project: str, name: str, base: Path | None) -> Path:
+    folder = project_folder(project, base)
+    candidates = [folder / VERSIONS / f"{name}.tj"]
+    kind, _, rest = name.partition("@")
+    if kind in RENDER_KINDS.values() and rest:
+        candidates.append((base if base is not None else Path.cwd()) / RENDERS / folder.name / rest / "snapshot.tj")
+    if NAME.fullmatch(name) and not STAMP.fullmatch(name):
+        candidates.append(folder / f"{name}.tj")
+    for path in candidates:
+        if path.is_file():
+            return path
+    names = [v.name for v in versions(project, base)]
+    close = difflib.get_close_matches(name, names, n=1)
+    raise LoadError(f'no saved state "{name}" in project "{project}"',
+                    hint=f"did you mean '{close[0]}'?" if close else
+                    ("versions() lists them" if names else 'save("name") keeps the state first'))
+
+
+def _render_kind(folder: Path) -> str:
+    try:
+        return json.loads((folder / "render.json").read_text(encoding="utf-8")).get("kind", "")
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
+def _mtime(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime)
+
+
+def _json_number(value: Any) -> Any:
+    from fractions import Fraction
+
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    return value
