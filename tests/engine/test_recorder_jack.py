@@ -23,9 +23,8 @@ import trackjammer.core  # noqa: F401
 from tests.midi.conftest import Midi, read_midi
 from tests.support.jack_receiver import JackReceiver
 from tests.support.xruns import retry_on_xrun, xruns
-from trackjammer.engine.live import Engine
+from trackjammer.engine.live import Engine, open_live
 from trackjammer.lang.evaluator import Interpreter
-from trackjammer.midi.rtmidi_out import open_output
 from trackjammer.midi.smf import to_tick
 from trackjammer.session import Session
 
@@ -102,9 +101,8 @@ def _play(jack_server: str, tmp_path: Path, program: str, during=None, cycles: i
     interpreter.execute(program)
     said: list[str] = []
     with JackReceiver(server=jack_server) as rx:
-        output, _ = open_output(rx.port, backend="jack")
+        engine, _ = open_live(session, rx.port, "jack", said.append)  # as TrackJammer plays: a sending process
         rx.wait_connected()
-        engine = Engine(session, output, report=said.append)
         try:
             engine.start(until=cycles)
             if during is not None:
