@@ -160,7 +160,11 @@ class Sender:
         with self._replied:
             self._replied.notify_all()
         if not self.closing:
-            self.report(f"error: the MIDI sending process ended (exit code {self.process.poll()}): "
+            try:
+                code = self.process.wait(timeout=1.0)
+            except subprocess.TimeoutExpired:  # its pipe ended but it lives on: say so all the same
+                code = None
+            self.report(f"error: the MIDI sending process ended (exit code {code}): "
                         "nothing more will sound; restart TrackJammer")
 
     def _take(self, report: tuple) -> None:

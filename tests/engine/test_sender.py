@@ -1,0 +1,138 @@
+"""The sending process, through its protocol: what it sends, in which order,
+at which cycle, what it drops and how it ends notes.
+
+The port is the one `open_output` gives with the ALSA backend: on these
+machines (no /dev/snd/seq) a NullOutput in the sending process, which sends
+nothing but tracks notes like any port, so the reports are exact; a real
+port over JACK is tested in test_live_jack.py.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from fractions import Fraction as F
+
+import pytest
+
+from trackjammer.engine.sender import Sender
+from trackjammer.midi.messages import CONTROL, NOTE_OFF, NOTE_ON, SYSTEM, Message
+
+
+class Reports:
+    """What the sender's reader thread hands over, kept for the test."""
+
+    def __init__(self, sender: Sender):
+        self.sent: list[tuple[Message, float, float]] = []
+        self.now: list[bytes] = []
+        self.said: list[str] = []
+        self.arrived = threading.Condition()
+        sender.on_sent = self._sent
+        sender.on_sent_now = lambda data, sent: self.now.append(bytes(data))
+        sender.report = self.said.append
+
+    def _sent(self, message: Message, due: float, sent: float) -> None:
+        with self.arrived:
+            self.sent.append((message, due, sent))
+            self.arrived.notify_all()
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> None:
+        with self.arrived:
+            assert self.arrived.wait_for(lambda: len(self.sent) >= count, timeout), self.sent
+
+
+@pytest.fixture
+def sender():
+    sender = Sender.launch()
+    yield sender
+    sender.close()
+
+
+def note(cycle, kind=NOTE_ON, pitch=60, channel=0) -> Message:
+    velocity = 100 if kind == NOTE_ON else 0
+    return Message(F(cycle), kind, 0, channel, pitch, velocity)
+
+
+def test_messages_go_out_in_order_each_at_the_wall_time_of_its_cycle(sender):
+    reports = Reports(sender)
+    output, _ = sender.open_output(None, "alsa")
+    wall = time.monotonic() + 0.05
+    sender.anchor(wall, 0.0, 2.0)  # cycle 0 in 50 ms, 2 cycles a second
+    messages = [note("1/20"), Message(F(1, 20), CONTROL, 0, 0, 74, 64), note("1/10", NOTE_OFF), note("1/10", pitch=64)]
+    sender.schedule([(output, m) for m in messages])
+    reports.wait_for(4)
+    assert [m for m, _, _ in reports.sent] == messages
+    assert [due for _, due, _ in reports.sent] == [wall + 0.025, wall + 0.025, wall + 0.05, wall + 0.05]
+    assert all(sent >= due for _, due, sent in reports.sent)
+    assert output.held_notes == {(0, 64)}  # the mirror of what the process holds
+    assert not sender.busy()
+
+
+def test_cancel_drops_what_waits_and_release_ends_what_sounds(sender):
+    reports = Reports(sender)
+    output, _ = sender.open_output(None, "alsa")
+    sender.anchor(time.monotonic(), 0.0, 1.0)
+    output.send((0x91, 50, 90))  # at once
+    sender.schedule([(output, note(1000)), (output, note(1000, NOTE_OFF))])
+    assert sender.busy()
+    sender.cancel()
+    output.release()
+    sender.sync()
+    assert not sender.busy() and reports.sent == []
+    assert reports.now == [bytes((0x91, 50, 90)), bytes((0x81, 50, 0))]
+    assert output.held_notes == frozenset() and output.channels_used == {1}
+
+
+def test_cancel_of_midi_clock_only_keeps_the_notes(sender):
+    reports = Reports(sender)
+    output, _ = sender.open_output(None, "alsa")
+    sender.anchor(time.monotonic() + 0.1, 0.0, 1.0)
+    tick = Message(F(1, 100), SYSTEM, 0, 0, 0xF8, 0)
+    sender.schedule([(output, tick), (output, note("1/100"))])
+    sender.cancel(system_only=True)
+    reports.wait_for(1)
+    sender.sync()
+    assert [m for m, _, _ in reports.sent] == [note("1/100")]
+
+
+def test_a_new_anchor_moves_what_was_handed_over(sender):
+    reports = Reports(sender)
+    output, _ = sender.open_output(None, "alsa")
+    sender.anchor(time.monotonic(), 0.0, 0.0)  # time stands still: nothing is ever due
+    sender.schedule([(output, note("1/10"))])
+    time.sleep(0.2)
+    sender.sync()
+    assert reports.sent == []
+    wall = time.monotonic() + 0.02
+    sender.anchor(wall, 0.0, 1.0)  # from now on, one cycle a second
+    reports.wait_for(1)
+    assert reports.sent[0][1] == wall + 0.1
+
+
+def test_close_ends_the_held_notes_then_all_notes_off_and_the_process(sender):
+    reports = Reports(sender)
+    output, _ = sender.open_output(None, "alsa")
+    output.send((0x90, 60, 100))
+    output.send((0x92, 40, 100))
+    output.close()
+    assert reports.now == [bytes(b) for b in ((0x90, 60, 100), (0x92, 40, 100), (0x80, 60, 0), (0x82, 40, 0),
+                                              (0xB0, 123, 0), (0xB2, 123, 0))]
+    sender.close()
+    assert sender.process.returncode == 0 and reports.said == []
+
+
+def test_a_sending_process_that_dies_is_said_once_and_sending_is_harmless(sender):
+    reports = Reports(sender)
+    output, _ = sender.open_output(None, "alsa")
+    sender.process.send_signal(signal.SIGKILL)
+    sender.process.wait()
+    deadline = time.monotonic() + 5
+    while not reports.said and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert reports.said == ["error: the MIDI sending process ended (exit code -9): nothing more will sound; "
+                            "restart TrackJammer"]
+    output.send((0x90, 60, 100))  # nothing to send to: no exception in the engine's threads
+    sender.cancel()
+    sender.sync()
+    output.close()
