@@ -157,7 +157,7 @@ def engine_worker(args: argparse.Namespace) -> dict[str, Any]:
     if notice is not None:
         raise RuntimeError(notice)
     _wait_connected(args.port)
-    sender_cpu = engine.sender.cpu_seconds  # its CPU counts as ours
+    sender_cpu = engine.sender.cpu_seconds  # the sending process's CPU counts as ours
     records: list[tuple[float, float, int]] = []
     append = records.append
     engine.scheduler.on_sent = lambda message, due, sent: append((due, sent, message.kind))
@@ -166,7 +166,8 @@ def engine_worker(args: argparse.Namespace) -> dict[str, Any]:
         repl.thread.start()
         time.sleep(0.2)  # its first evaluations (imports) out of the way
     cycles = round(args.seconds * CPS)
-    cpu0, wall0 = _process_cpu() + sender_cpu(), time.monotonic()
+    sender0 = sender_cpu()
+    cpu0, wall0 = _process_cpu() + sender0, time.monotonic()
     repl_cpu0 = _thread_cpu(repl.thread) if repl is not None else 0.0
     if args.tracks:
         engine.start(until=cycles)
@@ -179,7 +180,7 @@ def engine_worker(args: argparse.Namespace) -> dict[str, Any]:
         origin = engine.clock.time_of(0)
         clock = engine.scheduler._thread
         time.sleep(args.seconds)
-    result = _measured(origin, records, cpu0, wall0, repl, repl_cpu0, _thread_cpu(clock), sender_cpu())
+    result = _measured(origin, records, cpu0, wall0, repl, repl_cpu0, _thread_cpu(clock), (sender0, sender_cpu()))
     engine.close()
     return result
 
@@ -221,11 +222,11 @@ def hand_worker(args: argparse.Namespace) -> dict[str, Any]:
 
 def _measured(
     origin: float, records: list, cpu0: float, wall0: float, repl: Any, repl_cpu0: float, clock_cpu: float,
-    other_cpu: float = 0.0,
+    sender_cpu: tuple[float, float] = (0.0, 0.0),
 ) -> dict[str, Any]:
     """What a sender worker reports, read the moment its run ends (the REPL
-    load stopped after); `other_cpu`: what its other processes used so far."""
-    cpu1, wall1 = _process_cpu() + other_cpu, time.monotonic()
+    load stopped after); `sender_cpu`: the sending process's CPU at the start and now."""
+    cpu1, wall1 = _process_cpu() + sender_cpu[1], time.monotonic()
     repl_cpu = _thread_cpu(repl.thread) - repl_cpu0 if repl is not None else 0.0
     if repl is not None:
         repl.stop.set()
@@ -237,6 +238,7 @@ def _measured(
         "wall": wall1 - wall0,
         "cpu": cpu1 - cpu0,
         "clock_cpu": clock_cpu,
+        "sender_cpu": sender_cpu[1] - sender_cpu[0],
         "repl_cpu": repl_cpu,
         "repl_evaluations": repl.evaluations if repl is not None else 0,
     }
@@ -290,7 +292,7 @@ class Result:
     def __init__(self, name: str, sender: str, seconds: float) -> None:
         self.name, self.sender, self.seconds = name, sender, seconds
         self.send = self.send_ons = self.receive = NONE  # ms: median, p99, max
-        self.cpu = self.clock_cpu = self.repl_cpu = math.nan  # % of a core; cpu excludes the REPL thread
+        self.cpu = self.clock_cpu = self.sender_cpu = self.repl_cpu = math.nan  # % of a core; cpu excludes the REPL thread
         self.xruns = self.expected = self.missing = self.unexpected = self.sent = 0
         self.repl_rate = 0.0
         self.first_onset_send = math.nan  # ms: the very first note-on, sent − due
@@ -389,6 +391,7 @@ def run_scenario(
     result.repl_cpu = data["repl_cpu"] / wall * 100
     result.cpu = (data["cpu"] - data["repl_cpu"]) / wall * 100
     result.clock_cpu = data["clock_cpu"] / wall * 100
+    result.sender_cpu = data["sender_cpu"] / wall * 100
     result.repl_rate = data["repl_evaluations"] / wall
     records = data["records"]
     result.sent = len(records)
@@ -468,7 +471,8 @@ def report(results: dict[str, Result], seconds: float) -> bool:
     print("  durations: " + ", ".join(f"{r.name} {r.seconds:g} s" for r in results.values()))
     print("  times in ms, median / p99 / max. send error = sent - scheduled, inside the sender (time.monotonic);")
     print("  onset error = |arrival - ideal - median offset| at the receiver, note-ons only, quantised to the period;")
-    print("  CPU = user+sys over wall of the sending process, % of a core, without the REPL thread")
+    print("  CPU = user+sys over wall of the sender (the engine: its process and its sending process), % of a core,"
+          " without the REPL thread")
     print()
     print(f"  {'scenario':{width}} {'send error, all msgs':>20}  {'send error, note-ons':>20}"
           f"  {'onset error at receiver':>23}  {'CPU %':>6}  {'sent':>5} {'missing':>7} {'xruns':>5}")
@@ -480,7 +484,7 @@ def report(results: dict[str, Result], seconds: float) -> bool:
     for r in results.values():
         notes = []
         if r.sender == "engine":
-            notes.append(f"clock thread {r.clock_cpu:.2f} %")
+            notes.append(f"clock thread {r.clock_cpu:.2f} %, sending process {r.sender_cpu:.2f} %")
         if r.repl_rate:
             notes.append(f"REPL thread {r.repl_cpu:.0f} % of a core ({r.repl_rate:.0f} evaluations/s)")
         if not math.isnan(r.first_onset_send):
