@@ -23,7 +23,7 @@ from trackjammer.engine import midi_clock
 from trackjammer.engine.clock import Clock
 from trackjammer.engine.scheduler import Scheduler
 from trackjammer.engine.transport import Bindings, Transport
-from trackjammer.midi.messages import Message, plan_of_track
+from trackjammer.midi.messages import NOTE_ON, Message, plan_of_track
 from trackjammer.session import Session
 
 
@@ -44,6 +44,7 @@ class Engine:
         self._tracks: dict[int, Any] = {}  # keeps those tracks alive, so ids are not reused
         self._cps = session.cps
         self.finished = threading.Event()  # set when a bounded run (`until`) has played out
+        self._last_on: dict[int, Fraction] = {}  # track number → cycle of its latest note-on sent
 
     # -- what plays ---------------------------------------------------------------------
 
@@ -180,8 +181,15 @@ class Engine:
 
     # -- sending ----------------------------------------------------------------------------
 
+    def last_note_on(self, track: Any) -> Fraction | None:
+        """The cycle of the latest note-on `track` sent (the REPL's status bar flashes it)."""
+        number = self._numbers.get(id(track))
+        return None if number is None else self._last_on.get(number)
+
     def _send(self, message: Message) -> None:
         self._routes.get(message.track, self.output).send(message.bytes())
+        if message.kind == NOTE_ON:
+            self._last_on[message.track] = message.time
 
     def _release(self) -> None:
         """A note-off for every note the outputs hold (sent, not yet ended)."""

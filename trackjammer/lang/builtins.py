@@ -135,6 +135,18 @@ def midi_track(session: Session, channel, velocity=100, name=None):
     return MidiTrack(channel, velocity, name)
 
 
+@builtin("show", family="output")
+def show_roll(session: Session, what, cycles=1):
+    """Draw a piano roll of a pattern, signal, track or #[tracks] for
+    `cycles` cycles from cycle 0: show(bass, 2). Notes are rows, time runs
+    left to right, the shade is the velocity (░ soft … █ loud), CC lanes are
+    sparklines; it is what export writes for those cycles, fitted to the
+    terminal's width."""
+    from trackjammer.repl.pianoroll import print_roll
+
+    print_roll(session, what, cycles)
+
+
 @builtin(family="tracks")
 def tracks(session: Session):
     """Every track the names hold: tracks()."""
@@ -271,7 +283,6 @@ COMING = {
     "render": "audio rendering",
     "soundfont": "audio rendering", "save": "sessions and snapshots", "load": "sessions and snapshots",
     "snapshot": "sessions and snapshots", "versions": "sessions and snapshots", "meta": "sessions and snapshots",
-    "show": "the REPL",
 }
 
 
@@ -372,4 +383,7 @@ def _overview(entries: dict[str, HelpEntry]) -> str:
         names = sorted(e.name for e in entries.values() if e.family == family)
         if names:
             lines.append(f"{title + ':':16} {' '.join(names)}")
+    lines += ["", "In the REPL: F1 help · F2 hush() · F3 panic() · Enter runs a complete input (else a new line) ·",
+              "Alt-Enter new line · Tab completes · Ctrl-R searches the history · Ctrl-C clears the input ·",
+              "Ctrl-D on an empty line quits"]
     return "\n".join(lines)
