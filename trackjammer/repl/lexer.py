@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 
 from pygments.lexer import RegexLexer, bygroups, include
-from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String, Text, Whitespace
+from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String, Whitespace
 
 KEYWORDS = {"let"}
 CONSTANTS = {"true", "false", "none"}
@@ -74,7 +74,7 @@ class TrackJammerLexer(RegexLexer):
             (r'\\["\\nt]', String.Escape),
             (r'[^"\\\n]+', String.Double),
             (r'"', String.Double, "#pop"),
-            (r"\n", Text, "#pop"),  # strings end at the line's end: the parser says so
+            (r"\n", Whitespace, "#pop"),  # strings end at the line's end: the parser says so
             (r"\\", String.Double),
         ],
         "pattern": [
