@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import export, query
+from benchmarks import export, query, repl
 
 
 def fuzz() -> bool:
@@ -24,6 +24,7 @@ def engine() -> bool:
 BENCHMARKS = {
     "query": query.run,
     "midi_export": export.run,
+    "repl": repl.run,
     "fuzz": fuzz,
     "engine": engine,
 }
