@@ -125,6 +125,11 @@ def test_without_midi_the_repl_says_so_and_evaluates(tmp_path):
     child.expect_exact('"demo"')
     child.send("cps()" + ENTER)
     child.expect_exact("2/3")
+    # A pattern that fails only while it plays: the clock thread's report prints above the prompt.
+    child.send('quantize(0); let t = MidiTrack(1); t << [0 2].scale(cat("major", "nonsense"), C3)' + ENTER)
+    child.expect_exact("error: track 't' stopped: unknown scale 'nonsense'")
+    child.send("print(tracks())" + ENTER)
+    child.expect_exact('#[MidiTrack(1, 100, name: "t")]')
     child.send(CTRL_D)
     child.expect(pexpect.EOF)
     child.close()
@@ -178,6 +183,33 @@ def test_without_a_terminal_it_points_to_run(tmp_path):
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == ("error: the REPL needs a terminal\n"
                              "hint: to play a file without one, use: trackjammer run FILE.tj\n")
+
+
+def test_sigterm_while_notes_sound_leaves_none_hanging(tmp_path, jack_server):
+    retry_on_xrun(lambda: _terminated(tmp_path, jack_server))
+
+
+def _terminated(tmp_path: Path, jack_server: str) -> None:
+    import signal
+
+    with JackReceiver(server=jack_server) as rx:
+        child = spawn(tmp_path, "--backend", "jack", "--port", rx.port, "--cps", "1",
+                      JACK_DEFAULT_SERVER=jack_server)
+        try:
+            child.send("let a = MidiTrack(3); a << [C4 E4]; let b = MidiTrack(4); b << [[C2,G2]]" + ENTER)
+            assert wait_until(lambda: len(note_ons(rx)) >= 3)
+            time.sleep(0.2)  # inside the notes
+            assert hanging(rx) != set()
+            child.kill(signal.SIGTERM)
+            child.expect(pexpect.EOF)
+            child.close()
+            assert child.exitstatus == 143
+            time.sleep(0.1)
+        finally:
+            if child.isalive():
+                child.terminate(force=True)
+    assert hanging(rx) == set()
+    assert {bytes([0xB2, 123, 0]), bytes([0xB3, 123, 0])} <= {m.data for m in rx.messages[-2:]}
 
 
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import time
 import traceback
 from dataclasses import dataclass
 from fractions import Fraction
@@ -28,6 +29,7 @@ EXIT_BAD_INPUT = 2
 EXIT_TERMINATED = 143
 REFRESH_SECONDS = 0.15  # the status bar: more than 5 times a second
 PROMPT, CONTINUATION = "> ", ". "
+PAUSE_AFTER_FAILURE = 0.2  # seconds
 
 
 @dataclass
@@ -42,8 +44,9 @@ class Options:
     debug: bool = False
 
 
-class Stopped(Exception):
-    """SIGTERM or SIGHUP, raised in the main thread."""
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP, raised in the main thread (a BaseException, so no
+    `except Exception` on the way mistakes it for a bug)."""
 
 
 def run_repl(options: Options) -> int:
@@ -176,26 +179,22 @@ class Repl:
         while True:
             try:
                 text = prompt.prompt()
+                if text.strip():
+                    self.evaluate(text)
             except EOFError:
                 return
-            except KeyboardInterrupt:
-                continue
-            except Stopped:
-                raise
+            except KeyboardInterrupt:  # SIGINT outside the prompt (the prompt takes Ctrl-C as a key)
+                self.say("interrupted")
             except Exception as error:  # noqa: BLE001 - the prompt itself failed: report, prompt again
                 self.internal_error(error, "reading input")
-                continue
-            if text.strip():
-                self.evaluate(text)
+                time.sleep(PAUSE_AFTER_FAILURE)  # never a hot loop of failures
 
     def evaluate(self, text: str) -> None:
         from trackjammer.lang.console import respond
 
         try:
             respond(self.interpreter, text, self.say)
-        except Stopped:
-            raise
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # Ctrl-C while a long input runs (an export): the input stops there
             self.say("interrupted")
         except Exception as error:  # noqa: BLE001 - whatever happens, the music goes on
             self.internal_error(error, "evaluating")

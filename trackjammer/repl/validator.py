@@ -84,6 +84,8 @@ def syntax_error_at(text: str) -> TrackJammerError | None:
         parse_program(text)
     except TrackJammerError as error:
         return error
+    except Exception:  # noqa: BLE001 - a parser bug: evaluation will report it; no mark here
+        return None
     return None
 
 
