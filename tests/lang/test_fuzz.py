@@ -407,6 +407,7 @@ CORPUS = [
     "[C4 E4].fast([<1 2>]).transpose([0 7]).segment([<2 4>]).euclid([<3 5>], 8)",
     'let s = "say \\"hi\\"\\\\n\\n"; print(s); Eb2 + 12',
     '[[C4,E4,G4] ~].arp("down").strum(0.01) + [C3].chord("maj7").arp("random")',
+    "let v = MidiTrack(1); v << [C4 E4^40]; v.cc(1) << Sine(1); show(v, 2); show([C4 E4]); show(Saw(1))",
     "let lead = MidiTrack(2);\nlead << [C5 E5].every(2, rev);\nlead.velocity << Sine(1) * 127;\n"
     "lead.cc(74) << Sine(0.25).range(0.2, 0.8);\nlead.cc(1) << Saw(2);\nlead.clear();\nlead << none",
     "let chord = [C3,E3,G3];\nlet p = chord.chord(\"maj\").slow(2);\np.every(2, fast(2)).off(1/4, rev)",

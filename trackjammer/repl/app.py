@@ -106,6 +106,8 @@ class Repl:
             self.session.cps = Fraction(str(cps)) if isinstance(cps, float) else cps
         self.interpreter = Interpreter(self.session)
         self.notices = notices
+        self.prompt: Any = None
+        self.stop_requested = False  # a SIGTERM or SIGHUP came
         self.engine = Engine(self.session, output, report=self.say, backend=self.backend,
                              open_port=None if options.no_midi else open_output)
         self.session.engine = self.engine
@@ -148,23 +150,43 @@ class Repl:
     def run(self) -> int:
         from prompt_toolkit.patch_stdout import patch_stdout
 
-        previous = {sig: signal.signal(sig, _raise_stopped) for sig in (signal.SIGTERM, signal.SIGHUP)}
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGHUP)}
         code = EXIT_OK
         try:
             with patch_stdout(raw=True):
                 try:
-                    prompt = self._prompt_session()
+                    self.prompt = prompt = self._prompt_session()
                     self._welcome()
                     self.engine.start()
                     self._loop(prompt)
                 except Stopped:
                     code = EXIT_TERMINATED
                 finally:
+                    self.stop_requested = True  # a signal now changes nothing: we are stopping
                     self._shut_down()
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         return code
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        """SIGTERM, SIGHUP: end as Ctrl-D does. While the prompt runs, ask it
+        to end with Stopped (raised here, the exception could land inside an
+        event-loop callback, where asyncio would swallow it); elsewhere raise
+        it at once. A second signal, or one while stopping, is ignored."""
+        if self.stop_requested:
+            return
+        self.stop_requested = True
+        app = getattr(self.prompt, "app", None)
+        loop = getattr(app, "loop", None)
+        if app is not None and app.is_running and loop is not None:
+            def end() -> None:
+                if app.is_running and not app.future.done():
+                    app.exit(exception=Stopped())
+
+            loop.call_soon_threadsafe(end)
+            return
+        raise Stopped()
 
     def _welcome(self) -> None:
         from trackjammer import __version__
@@ -176,7 +198,7 @@ class Repl:
         self.say(KEYS_HELP)
 
     def _loop(self, prompt: Any) -> None:
-        while True:
+        while not self.stop_requested:
             try:
                 text = prompt.prompt()
                 if text.strip():
@@ -188,6 +210,7 @@ class Repl:
             except Exception as error:  # noqa: BLE001 - the prompt itself failed: report, prompt again
                 self.internal_error(error, "reading input")
                 time.sleep(PAUSE_AFTER_FAILURE)  # never a hot loop of failures
+        raise Stopped()
 
     def evaluate(self, text: str) -> None:
         from trackjammer.lang.console import respond
@@ -259,8 +282,6 @@ class Repl:
         return list_ports(self.backend)
 
 
-def _raise_stopped(signum: int, frame: Any) -> None:
-    raise Stopped()
 
 
 def parse_cps(text: str) -> Fraction:
