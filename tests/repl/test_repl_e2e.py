@@ -22,7 +22,7 @@ from tests.support.jack_receiver import JackReceiver
 from tests.support.xruns import retry_on_xrun
 
 TRACKJAMMER = Path(sys.executable).with_name("trackjammer")
-CTRL_C, CTRL_D, TAB, ENTER = "\x03", "\x04", "\t", "\r"
+CTRL_C, CTRL_D, TAB, ENTER, F2, F3 = "\x03", "\x04", "\t", "\r", "\x1bOQ", "\x1bOR"
 NOTE_ON = 0x90
 
 
@@ -101,6 +101,19 @@ def _perform(tmp_path: Path, jack_server: str) -> None:
             child.send("print(zz)" + ENTER)
             child.expect_exact("error: line 1, column 7: unknown name 'zz'")
             assert child.isalive()
+
+            # F3 panics (all notes off, CC 123) and the track plays on; F2 hushes it.
+            child.send(F3)
+            child.expect_exact("panic: all notes off")
+            assert wait_until(lambda: bytes([0xB0, 123, 0]) in {m.data for m in rx.messages})
+            heard = len(note_ons(rx))
+            assert wait_until(lambda: len(note_ons(rx)) >= heard + 3), "panic stopped the patterns"
+            child.send(F2)
+            child.expect_exact("hush: every track is silent")
+            time.sleep(0.1)
+            heard = len(note_ons(rx))
+            time.sleep(1.0)  # two cycles
+            assert len(note_ons(rx)) == heard and hanging(rx) == set()
 
             # Ctrl-D on an empty line: stop, every note ended, exit 0.
             child.send(CTRL_D)

@@ -135,15 +135,26 @@ class Repl:
             self.internal_error(error, what)
 
     def help(self) -> None:
-        from trackjammer.lang.builtins import help_text
-
-        self._guarded("showing help", lambda: self.say(help_text()))
+        self._guarded("showing help", self._help)
 
     def hush(self) -> None:
-        self._guarded("hushing", lambda: (self.engine.hush(), self.say("hush: every track is silent")))
+        self._guarded("hushing", self._hush)
 
     def panic(self) -> None:
-        self._guarded("panicking", lambda: (self.engine.panic(), self.say("panic: all notes off")))
+        self._guarded("panicking", self._panic)
+
+    def _help(self) -> None:
+        from trackjammer.lang.builtins import help_text
+
+        self.say(help_text())
+
+    def _hush(self) -> None:
+        self.engine.hush()
+        self.say("hush: every track is silent")
+
+    def _panic(self) -> None:
+        self.engine.panic()
+        self.say("panic: all notes off")
 
     # -- the loop -----------------------------------------------------------------------
 
