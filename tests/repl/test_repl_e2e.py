@@ -84,7 +84,7 @@ def _perform(tmp_path: Path, jack_server: str) -> None:
             # A bad line: the error with its caret and hint; the track plays on.
             child.send("a << [C4 X4]" + ENTER)
             child.expect_exact("error: line 1, column 10: expected a note, a number, a rest (~)")
-            child.expect_exact("  a << [C4 X4]\r\n           ^\r\n")
+            child.expect_exact("  a << [C4 X4]\r\n\x1b[31m           ^\x1b[0m\r\n")  # the caret, in red
             child.expect_exact("hint: notes are written A to G")
             heard = len(note_ons(rx))
             assert wait_until(lambda: len(note_ons(rx)) >= heard + 6), "the music stopped after an error"

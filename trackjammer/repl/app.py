@@ -14,6 +14,7 @@ our own code is reported and the prompt comes back. Ctrl-D on an empty line
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -23,6 +24,7 @@ from fractions import Fraction
 from typing import Any
 
 from trackjammer.errors import TrackJammerError
+from trackjammer.repl.style import colour_lines
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -108,6 +110,7 @@ class Repl:
         self.notices = notices
         self.prompt: Any = None
         self.stop_requested = False  # a SIGTERM or SIGHUP came
+        self.plain = bool(os.environ.get("NO_COLOR"))  # https://no-color.org
         self.engine = Engine(self.session, output, report=self.say, backend=self.backend,
                              open_port=None if options.no_midi else open_output)
         self.session.engine = self.engine
@@ -115,8 +118,9 @@ class Repl:
     # -- output -----------------------------------------------------------------------
 
     def say(self, text: str) -> None:
-        """Print above the prompt (any thread: patch_stdout queues it)."""
-        print(text, flush=True)
+        """Print above the prompt (any thread: patch_stdout queues it);
+        errors in colour unless NO_COLOR is set."""
+        print(text if self.plain else colour_lines(text), flush=True)
 
     def internal_error(self, error: BaseException, what: str) -> None:
         if self.options.debug:

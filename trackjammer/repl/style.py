@@ -44,3 +44,24 @@ INTERFACE = {
 
 def repl_style() -> Style:
     return merge_styles([style_from_pygments_dict(CODE), Style.from_dict(INTERFACE)])
+
+
+# -- what the REPL prints: errors stand out ---------------------------------------------
+
+RED, YELLOW, DIM, RESET = "\x1b[31m", "\x1b[33m", "\x1b[2m", "\x1b[0m"
+
+
+def colour_lines(text: str) -> str:
+    """Errors and their carets in red, warnings in yellow, hints dimmed; each
+    line coloured whole, so its text stays as it is. Other lines as they are."""
+    out = []
+    for line in text.split("\n"):
+        if line.startswith(("error:", "internal error")) or (line.strip() == "^" and line.startswith("  ")):
+            out.append(RED + line + RESET)
+        elif line.startswith("warning:"):
+            out.append(YELLOW + line + RESET)
+        elif line.startswith("hint:"):
+            out.append(DIM + line + RESET)
+        else:
+            out.append(line)
+    return "\n".join(out)
