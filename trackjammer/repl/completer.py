@@ -3,7 +3,9 @@
 Read from the same index as `help()` (`help_entries()`), so completion and
 help never disagree. What is offered depends on where the cursor is:
 
-- a name: keywords, the names the session bound, every global;
+- a name: keywords, the names the session bound (described only when
+  offered: a pattern by how it was written, never by querying it), every
+  global;
 - after `.`: the methods of the value before the dot, by its type (a
   track's methods and lanes, or the pattern methods);
 - inside a string: scale names in `scale("`, chord names in `chord("`,
@@ -29,6 +31,7 @@ TRACK_ATTRIBUTES = {"vel": "track.vel << pattern: the velocity lane", "velocity"
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 CALL_BEFORE = re.compile(r"(\.?)([A-Za-z_][A-Za-z0-9_]*)\s*\(([^()]*)$")
 PORT_CACHE_SECONDS = 2.0
+NO_NAMES = {"print", "project", "midi_export"}  # their strings are the performer's own words
 
 
 class TrackJammerCompleter(Completer):
@@ -67,15 +70,19 @@ class TrackJammerCompleter(Completer):
     def _names(self, prefix: str) -> Iterable[Completion]:
         entries = _entries()
         bound = self.session.names
-        found: dict[str, str] = {}
-        for word in KEYWORDS:
-            found[word] = "keyword"
+        found: dict[str, Any] = {word: "keyword" for word in KEYWORDS}
         for name in entries:
             if "." not in name:
-                found[name] = _meta(entries[name])
-        for name, value in bound.items():
-            found[name] = _value_meta(value, self.session.seed)
-        return _matching(found, prefix)
+                found[name] = entries[name]
+        for name in bound:
+            found[name] = _Bound(name)
+        offered = _matching(found, prefix)  # only the names offered are described
+        return [_completion(name, prefix, self._describe(found[name], name)) for name in offered]
+
+    def _describe(self, item: Any, name: str) -> str:
+        if isinstance(item, _Bound):
+            return _value_meta(self.session, self.session.names[name])
+        return item if isinstance(item, str) else _meta(item)
 
     def _methods(self, receiver: str, prefix: str) -> Iterable[Completion]:
         kind = self._kind_of(receiver.rstrip())
@@ -90,7 +97,7 @@ class TrackJammerCompleter(Completer):
         elif kind == "pattern":
             for name in _pattern_methods():
                 found[name] = _meta(entries[name]) if name in entries else ""
-        return _matching(found, prefix)
+        return _offer(found, prefix)
 
     def _kind_of(self, receiver: str) -> str | None:
         """"track", "pattern" or None for what the text before a dot makes."""
@@ -144,11 +151,11 @@ class TrackJammerCompleter(Completer):
             found = {port: "MIDI output port" for port in self.ports()}
         elif function == "help":
             found = {name: _meta(entry) for name, entry in _entries().items()}
-        elif function in (None, "print", "project", "midi_export"):
-            found = {} if function else {**scales, **chords}
-        else:
+        elif function in NO_NAMES:
+            found = {}
+        else:  # any other string: a scale or a chord is the likely name
             found = {**scales, **chords}
-        return _matching(found, prefix)
+        return _offer(found, prefix)
 
     def ports(self) -> list[str]:
         """The port names, asked for at most every two seconds."""
@@ -200,22 +207,38 @@ def _meta(entry: Any) -> str:
     return f"{entry.signature}  {summary}" if summary and len(summary) <= 60 else entry.signature
 
 
-def _value_meta(value: Any, seed: int) -> str:
+class _Bound(str):
+    """A bound name, described only if it is offered."""
+
+
+def _value_meta(session: Any, value: Any) -> str:
+    """A bound value in one line: a pattern as it was written (no query),
+    anything else as the REPL echoes it."""
+    from trackjammer.core.pattern import Pattern
     from trackjammer.lang.display import show
+    from trackjammer.lang.provenance import source_of
 
     try:
-        text = show(value, seed)
+        text = source_of(session, value) if isinstance(value, Pattern) else show(value, session.seed)
     except Exception:  # noqa: BLE001 - a value that cannot show itself still completes
-        text = type(value).__name__
+        text = "a pattern" if isinstance(value, Pattern) else type(value).__name__
     return text if len(text) <= 60 else text[:59] + "…"
 
 
-def _matching(found: dict[str, str], prefix: str) -> list[Completion]:
+def _matching(found: Iterable[str], prefix: str) -> list[str]:
     """Names starting with `prefix` (case first as typed, then ignoring case)."""
     exact = sorted(name for name in found if name.startswith(prefix))
     folded = prefix.casefold()
     loose = sorted(name for name in found if name.casefold().startswith(folded) and name not in exact)
-    return [Completion(name, start_position=-len(prefix), display_meta=found[name]) for name in exact + loose]
+    return exact + loose
+
+
+def _completion(name: str, prefix: str, meta: str) -> Completion:
+    return Completion(name, start_position=-len(prefix), display_meta=meta)
+
+
+def _offer(found: dict[str, str], prefix: str) -> list[Completion]:
+    return [_completion(name, prefix, found[name]) for name in _matching(found, prefix)]
 
 
 def _matching_paren(text: str) -> int | None:
