@@ -95,3 +95,18 @@ def test_bad_arguments_say_what_is_wrong(interpreter, source, message):
         interpreter.execute(source)
     assert caught.value.message == message
     assert (caught.value.line, caught.value.column) == (1, 1)
+
+
+def test_notes_one_column_wide_are_never_cut_by_the_gap(interpreter):
+    assert roll(interpreter, "60", 32, 40).split("\n")[1:] == ["    0 2 4 6 8 10 13 16 19 22 25 28 31",
+                                                            "C4  " + "█" * 32]
+    assert roll(interpreter, "60", 16, 40).split("\n")[1:] == ["    0 1 2 3 4 5 6 7 8 9 10  12  14",
+                                                            "C4  " + "█ " * 15 + "██"]
+
+
+def test_a_pattern_too_dense_to_draw_is_refused_before_the_work(interpreter):
+    with pytest.raises(TrackJammerError) as caught:
+        roll(interpreter, "[C4].fast(1000)", 64, 80)
+    assert caught.value.message == ("this plays 1,000 notes in cycle 0: too many to draw over 64 cycles "
+                                    "(at most 50,000 notes)")
+    assert caught.value.hint == "show fewer cycles, or a slower pattern"

@@ -21,6 +21,8 @@ SHADES = "░▒▓█"  # velocity 1-31, 32-63, 64-95, 96-127
 SPARKS = " ▁▂▃▄▅▆▇█"  # CC 0 is the lowest bar but one, so it is still seen as a value
 COLUMNS_PER_CYCLE = (64, 48, 32, 24, 16, 12, 8, 6, 4, 3, 2, 1)
 MAX_CYCLES = 64
+MAX_MESSAGES = 50_000  # far more than 64 columns a cycle can show
+MAX_EVENTS = 50_000
 BEAT_MARK = "·"
 LEGEND = " (shade = velocity: ░ soft … █ loud)"
 
@@ -80,10 +82,32 @@ def _track_label(track: Any) -> str:
     return f"{track.name or 'track'} on channel {track.channel}{state}"
 
 
-def _roll(label: str, plans: list, cycles: int, width: int, session: Any) -> str:
-    from trackjammer.midi.smf import export_messages
+def _messages(plans: list, cycles: int, session: Any) -> list:
+    """What export writes for cycles 0 … cycles-1 (notes cut at the end).
+    A pattern far too dense to draw is refused from its first cycle, before
+    the work of all the others."""
+    from trackjammer.core.limits import TooMuchWork
+    from trackjammer.midi.messages import MessageStream
+    from trackjammer.midi.smf import ticks_per_cycle
 
-    messages, _ = export_messages(plans, cycles, session.seed, session.beats_per_cycle)
+    per_cycle = sum(len(plan.notes.query_span(0, 1, session.seed)) for plan in plans if plan.notes is not None)
+    if per_cycle * cycles > MAX_EVENTS:
+        raise TooMuchWork(f"this plays {per_cycle:,} notes in cycle 0: too many to draw over "
+                          f"{_plural(cycles, 'cycle')} (at most {MAX_EVENTS:,} notes)",
+                          hint="show fewer cycles, or a slower pattern")
+
+    stream = MessageStream(min_length=Fraction(1, ticks_per_cycle(session.beats_per_cycle)))
+    messages: list = []
+    for cycle in range(cycles):
+        messages.extend(stream.window(plans, cycle, cycle + 1, session.seed))
+        if len(messages) > MAX_MESSAGES:
+            raise TooMuchWork(f"this plays more than {MAX_MESSAGES:,} MIDI messages in {_plural(cycle + 1, 'cycle')}: "
+                              "too many to draw", hint="show fewer cycles, or a slower pattern")
+    return messages + stream.release(Fraction(cycles))
+
+
+def _roll(label: str, plans: list, cycles: int, width: int, session: Any) -> str:
+    messages = _messages(plans, cycles, session)
     notes, lanes = _notes_and_lanes(messages)
     labels = [_pitch_label(n.pitch) for n in notes] + [_lane_label(c) for c in lanes]
     gutter = max([len(text) for text in labels] + [3]) + 1
@@ -93,22 +117,28 @@ def _roll(label: str, plans: list, cycles: int, width: int, session: Any) -> str
     header = f"{label}: {_plural(cycles, 'cycle')} from cycle 0, {_plural(len(notes), 'note')}" + (LEGEND if notes else "")
     lines = [header, " " * gutter + _ruler(cycles, per_cycle)]
     for pitch in sorted({n.pitch for n in notes}, reverse=True):
-        row = [BEAT_MARK if _on_beat(col, per_cycle, beats) else " " for col in range(columns)]
-        for note in sorted((n for n in notes if n.pitch == pitch), key=lambda n: n.begin):
-            first, last = _columns_of(note, per_cycle, columns)
-            for col in range(first, last):
-                row[col] = SHADES[min(3, note.velocity // 32)]
-        for note in notes:  # a note that starts where another of its pitch ends leaves a gap before it
-            start = round(note.begin * per_cycle)
-            if note.pitch == pitch and 0 < start < columns and any(
-                    o.pitch == pitch and o.end == note.begin for o in notes) and row[start - 1] in SHADES:
-                row[start - 1] = " "
-        lines.append(_pitch_label(pitch).ljust(gutter) + "".join(row).rstrip())
+        row = _row([n for n in notes if n.pitch == pitch], per_cycle, columns, beats)
+        lines.append(_pitch_label(pitch).ljust(gutter) + row.rstrip())
     for controller, values in lanes.items():
         lines.append(_lane_label(controller).ljust(gutter) + _sparkline(values, per_cycle, columns).rstrip())
     if not notes and not lanes:
         lines.append(" " * gutter + "(silent)")
     return "\n".join(lines)
+
+
+def _row(notes: list[_Note], per_cycle: int, columns: int, beats: int) -> str:
+    """One pitch's row. A note that starts where the one before it ends
+    leaves a one-column gap, when the one before keeps a column of its own."""
+    row = [BEAT_MARK if _on_beat(col, per_cycle, beats) else " " for col in range(columns)]
+    previous: tuple[Fraction, int] | None = None  # (end, first column) of the note before
+    for note in sorted(notes, key=lambda n: n.begin):
+        first, last = _columns_of(note, per_cycle, columns)
+        if previous is not None and previous[0] == note.begin and first - previous[1] >= 2:
+            row[first - 1] = " "
+        for col in range(first, last):
+            row[col] = SHADES[min(3, note.velocity // 32)]
+        previous = (note.end, first)
+    return "".join(row)
 
 
 def _notes_and_lanes(messages: list) -> tuple[list[_Note], dict[int, list[tuple[Fraction, int]]]]:
