@@ -234,3 +234,16 @@ def test_sigterm_and_sighup_end_it_cleanly(tmp_path, signal_name):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 143
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    ("0", "argument --cps: the tempo must be more than 0 cycles per second, not 0"),
+    ("fast", "argument --cps: 'fast' is not a number like 0.5 or 2/3"),
+])
+def test_a_bad_tempo_is_refused_before_anything_starts(tmp_path, value, said):
+    import subprocess
+
+    result = subprocess.run([str(TRACKJAMMER), "--cps", value], capture_output=True, text=True,
+                            env=repl_env(tmp_path), timeout=30)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == f"trackjammer: error: {said}"
