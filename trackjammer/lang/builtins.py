@@ -136,7 +136,7 @@ def midi_track(session: Session, channel, velocity=100, name=None):
 
 
 @builtin("show", family="output")
-def show_roll(session: Session, what, cycles=1):
+def show_(session: Session, what, cycles=1):
     """Draw a piano roll of a pattern, signal, track or #[tracks] for
     `cycles` cycles from cycle 0: show(bass, 2). Notes are rows, time runs
     left to right, the shade is the velocity (░ soft … █ loud), CC lanes are
@@ -383,7 +383,7 @@ def _overview(entries: dict[str, HelpEntry]) -> str:
         names = sorted(e.name for e in entries.values() if e.family == family)
         if names:
             lines.append(f"{title + ':':16} {' '.join(names)}")
-    lines += ["", "In the REPL: F1 help · F2 hush() · F3 panic() · Enter runs a complete input (else a new line) ·",
-              "Alt-Enter new line · Tab completes · Ctrl-R searches the history · Ctrl-C clears the input ·",
-              "Ctrl-D on an empty line quits"]
+    from trackjammer.repl.keys import OVERVIEW
+
+    lines += ["", *OVERVIEW]
     return "\n".join(lines)

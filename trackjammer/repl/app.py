@@ -205,12 +205,12 @@ class Repl:
 
     def _welcome(self) -> None:
         from trackjammer import __version__
-        from trackjammer.repl.key_bindings import KEYS_HELP
+        from trackjammer.repl.keys import WELCOME
 
         for notice in self.notices:
             self.say(notice)
         self.say(f"TrackJammer {__version__}: type patterns, hear them on the next cycle. help() or F1 for help.")
-        self.say(KEYS_HELP)
+        self.say(WELCOME)
 
     def _loop(self, prompt: Any) -> None:
         while not self.stop_requested:

@@ -20,10 +20,8 @@ from prompt_toolkit.filters import has_focus
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
 
+from trackjammer.repl.keys import HELP_KEY, HUSH_KEY, PANIC_KEY
 from trackjammer.repl.validator import is_complete
-
-HELP_KEY, HUSH_KEY, PANIC_KEY = "f1", "f2", "f3"
-KEYS_HELP = "Keys: F1 help · F2 hush · F3 panic · Tab completes · Alt-Enter new line · Ctrl-C clear · Ctrl-D quit"
 
 
 @dataclass
