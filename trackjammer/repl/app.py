@@ -14,6 +14,7 @@ our own code is reported and the prompt comes back. Ctrl-D on an empty line
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -21,7 +22,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, Iterator
 
 from trackjammer.errors import TrackJammerError
 from trackjammer.repl.style import colour_lines
@@ -231,7 +232,8 @@ class Repl:
         from trackjammer.lang.console import respond
 
         try:
-            respond(self.interpreter, text, self.say)
+            with _no_echo():
+                respond(self.interpreter, text, self.say)
         except KeyboardInterrupt:  # Ctrl-C while a long input runs (an export): the input stops there
             self.say("interrupted")
         except Exception as error:  # noqa: BLE001 - whatever happens, the music goes on
@@ -297,6 +299,32 @@ class Repl:
         return list_ports(self.backend)
 
 
+
+
+@contextlib.contextmanager
+def _no_echo() -> Iterator[None]:
+    """While an input runs, keys typed ahead are not echoed by the terminal
+    (they would land in the middle of the output); the next prompt reads
+    them as usual."""
+    try:
+        import termios
+
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd)
+    except (ImportError, OSError, ValueError):
+        yield
+        return
+    quiet = list(saved)
+    quiet[3] &= ~termios.ECHO  # lflags
+    try:
+        termios.tcsetattr(fd, termios.TCSANOW, quiet)
+    except OSError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSANOW, saved)
 
 
 def parse_cps(text: str) -> Fraction:
