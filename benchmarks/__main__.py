@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import export, query, recording
+from benchmarks import export, query, recording, repl
 
 
 def fuzz() -> bool:
@@ -32,6 +32,7 @@ BENCHMARKS = {
     "midi_export": export.run,
     "audio": audio,
     "recording": recording.run,
+    "repl": repl.run,
     "fuzz": fuzz,
     "engine": engine,
 }

@@ -1,8 +1,9 @@
 """Command line: `trackjammer <command>`.
 
-Commands today: `events` (show what a pattern plays), `run --offline`
-(evaluate a script) and `ports` (list the MIDI output ports). The REPL and
-live `run` arrive with the engine and REPL issues.
+With no command, the REPL starts (`--no-midi`, `--port`, `--backend`,
+`--project`, `--cps`). Commands: `events` (show what a pattern plays),
+`run` (play a script, or evaluate it `--offline`) and `ports` (list the
+MIDI output ports).
 """
 
 from __future__ import annotations
@@ -44,13 +45,40 @@ def _port(text: str) -> str | int:
 BACKEND_METAVAR = "auto|alsa|jack|coremidi|winmm"
 
 
+def _cps(text: str) -> Fraction:
+    from trackjammer.repl.app import parse_cps
+
+    try:
+        return parse_cps(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trackjammer",
-        description="TrackJammer: a terminal live-coding instrument for MIDI.",
+        description="TrackJammer: a terminal live-coding instrument for MIDI. Without a command, "
+        "the REPL starts: type patterns, hear them on the next cycle (F1 or help() for help, "
+        "Ctrl-D to quit).",
+        epilog="Defaults for --port, --backend, --project and --cps can be set in "
+        "$XDG_CONFIG_HOME/trackjammer/config.toml (default ~/.config/trackjammer/config.toml), "
+        'e.g. port = "FLUID Synth". The history is kept in $XDG_DATA_HOME/trackjammer/history.',
     )
     parser.add_argument("--version", action="version", version=f"trackjammer {__version__}")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
+    repl = parser.add_argument_group("the REPL (no command)")
+    repl.add_argument("--no-midi", dest="repl_no_midi", action="store_true",
+                      help="open no MIDI output (export and show() still work)")
+    repl.add_argument("--port", dest="repl_port", type=_port, metavar="NAME|INDEX",
+                      help="the MIDI output port: a name (or a unique part of one) or an index from "
+                      "'trackjammer ports' (default: the config file's, else a virtual port 'TrackJammer', "
+                      "else the first port)")
+    repl.add_argument("--backend", dest="repl_backend", metavar=BACKEND_METAVAR,
+                      help="the MIDI system (default: the config file's, else $TRACKJAMMER_MIDI_BACKEND, else auto)")
+    repl.add_argument("--project", dest="repl_project", metavar="NAME",
+                      help="the project name: renders go to renders/NAME/ (default: the config file's, else untitled)")
+    repl.add_argument("--cps", dest="repl_cps", type=_cps, metavar="CPS",
+                      help="the starting tempo in cycles per second, e.g. 0.5 or 2/3 (default 0.5)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     events = commands.add_parser(
@@ -98,10 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
     try:
+        if args.command is None:
+            from trackjammer.repl.app import Options, run_repl
+
+            return run_repl(Options(no_midi=args.repl_no_midi, port=args.repl_port, backend=args.repl_backend,
+                                    project=args.repl_project, cps=args.repl_cps, debug=args.debug))
         if args.command == "events":
             from trackjammer.commands.events import run_events
 

@@ -215,11 +215,6 @@ def test_help_reads_the_registry():
     assert any(line.startswith("Signals:") and "Sine" in line for line in overview)
 
 
-def test_parts_not_built_yet_say_so():
-    lines = transcript("show([C4 E4])")
-    assert lines[0] == "error: line 1, column 1: show() is not available yet: it arrives with the REPL"
-
-
 def test_built_in_globals_cannot_be_rebound_but_pattern_functions_can_be_shadowed():
     interpreter = Interpreter()
     assert error_of(interpreter, "let cps = 3").message == "'cps' is a built-in function and cannot be rebound"

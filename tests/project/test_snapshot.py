@@ -22,7 +22,7 @@ from trackjammer.core.constructors import pure
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import Curried, Partial
 from trackjammer.errors import TrackJammerError
-from trackjammer.lang.builtins import BoundBuiltin, Coming
+from trackjammer.lang.builtins import BoundBuiltin
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.lang.provenance import NoSource, number_text, source_of, string_text
 from trackjammer.midi.track import Lane, MidiTrack
@@ -85,7 +85,7 @@ def fingerprint(session: Session, value: Any, windows=WINDOWS) -> Any:
         return ("partial", source_of(session, value), applied)
     if isinstance(value, Curried):
         return ("function", value.entry.name)
-    if isinstance(value, (BoundBuiltin, Coming)):
+    if isinstance(value, BoundBuiltin):
         return ("builtin", value.name)
     return (type(value).__name__, value)
 

@@ -28,7 +28,7 @@ from trackjammer.engine.clock import Clock
 from trackjammer.engine.recorder import Recorder, track_names
 from trackjammer.engine.scheduler import Scheduler
 from trackjammer.engine.transport import Bindings, Transport
-from trackjammer.midi.messages import Message, plan_of_track
+from trackjammer.midi.messages import NOTE_ON, Message, plan_of_track
 from trackjammer.session import Session
 
 SENDER_LOOKAHEAD = 0.1  # seconds asked for ahead when the sending process keeps the time
@@ -58,6 +58,7 @@ class Engine:
         self._tracks: dict[int, Any] = {}  # keeps those tracks alive, so ids are not reused
         self._cps = session.cps
         self.finished = threading.Event()  # set when a bounded run (`until`) has played out
+        self._last_on: dict[int, Fraction] = {}  # track number → cycle of its latest note-on sent
 
     # -- what plays ---------------------------------------------------------------------
 
@@ -215,6 +216,11 @@ class Engine:
 
     # -- sending ----------------------------------------------------------------------------
 
+    def last_note_on(self, track: Any) -> Fraction | None:
+        """The cycle of the latest note-on `track` sent (the REPL's status bar flashes it)."""
+        number = self._numbers.get(id(track))
+        return None if number is None else self._last_on.get(number)
+
     def _send(self, messages: list[Message]) -> None:
         routes, main = self._routes, self.output
         ahead = []
@@ -225,15 +231,20 @@ class Engine:
             else:
                 data = message.bytes()
                 output.send(data)
-                self.recorder.record(message.time, data, message.track)
+                self._sent(message, data)
         if ahead:
             self.sender.schedule(ahead)
 
     def _delivered(self, message: Message, due: float, sent: float) -> None:
         """The sending process reports `message` sent (its reader thread calls this)."""
-        self.recorder.record(message.time, message.bytes(), message.track)
+        self._sent(message, message.bytes())
         if self.scheduler.on_sent is not None:
             self.scheduler.on_sent(message, due, sent)
+
+    def _sent(self, message: Message, data: Any) -> None:
+        self.recorder.record(message.time, data, message.track)
+        if message.kind == NOTE_ON:
+            self._last_on[message.track] = message.time
 
     def _delivered_now(self, data: bytes, sent: float) -> None:
         """The sending process reports a message sent at once (release, panic, close)."""

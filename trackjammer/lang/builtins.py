@@ -135,6 +135,18 @@ def midi_track(session: Session, channel, velocity=100, name=None):
     return MidiTrack(channel, velocity, name)
 
 
+@builtin("show", family="output")
+def show_(session: Session, what, cycles=1):
+    """Draw a piano roll of a pattern, signal, track or #[tracks] for
+    `cycles` cycles from cycle 0: show(bass, 2). Notes are rows, time runs
+    left to right, the shade is the velocity (░ soft … █ loud), CC lanes are
+    sparklines; it is what export writes for those cycles, fitted to the
+    terminal's width."""
+    from trackjammer.repl.pianoroll import print_roll
+
+    print_roll(session, what, cycles)
+
+
 @builtin(family="tracks")
 def tracks(session: Session):
     """Every track the names hold: tracks()."""
@@ -340,35 +352,9 @@ def meta(session: Session, title=None, author=None, key=None, tempo=None, notes=
     project_meta(session, title=title, author=author, key=key, tempo=tempo, notes=notes)
 
 
-# Names that belong to parts not built yet: they say so instead of pretending.
-COMING = {
-    "show": "the REPL",
-}
-
-
-class NotYetAvailable(TrackJammerError):
-    """A built-in whose part of TrackJammer is not built yet."""
-
-
-class Coming:
-    def __init__(self, name: str):
-        self.name = name
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotYetAvailable(
-            f"{self.name}() is not available yet: it arrives with {COMING[self.name]}",
-            hint="this version has the pattern engine and the language; "
-            "`trackjammer events '<pattern>'` shows what a pattern plays",
-        )
-
-    def __repr__(self) -> str:
-        return f"<built-in {self.name} (not available yet)>"
-
-
 def global_names(session: Session) -> dict[str, Any]:
     """The names every program starts with."""
     names: dict[str, Any] = {name: Curried(entry) for name, entry in REGISTRY.items()}
-    names.update({name: Coming(name) for name in COMING})
     names.update({name: BoundBuiltin(entry, session) for name, entry in BUILTINS.items()})
     return names
 
@@ -395,8 +381,6 @@ def help_entries() -> dict[str, HelpEntry]:
     entries["track.vel"] = HelpEntry(
         "track.vel", "track.vel << pattern", "The velocity lane: each note without ^v takes its value "
         "at the note's onset (track.velocity is the same lane).", "track methods")
-    for name, part in COMING.items():
-        entries.setdefault(name, HelpEntry(name, f"{name}(...)", f"Not available yet: arrives with {part}.", "coming"))
     return entries
 
 
@@ -421,7 +405,7 @@ def help_text(name: Any = None) -> str:
 def _help_key(name: Any) -> str:
     if isinstance(name, str):
         return name
-    if isinstance(name, (Curried, Partial, BoundBuiltin, Coming)):
+    if isinstance(name, (Curried, Partial, BoundBuiltin)):
         return name.name
     if isinstance(name, MidiTrack):
         return "MidiTrack"
@@ -433,7 +417,7 @@ def _help_key(name: Any) -> str:
 FAMILY_TITLES = {
     "tracks": "Tracks", "tempo": "Tempo", "transport": "Transport", "output": "Output", "project": "Project", "randomness": "Randomness",
     "time": "Time", "structure": "Structure", "combine": "Combining", "chance": "Chance", "tonal": "Notes",
-    "arithmetic": "Arithmetic", "signal": "Signals", "track methods": "Track methods", "coming": "Coming next",
+    "arithmetic": "Arithmetic", "signal": "Signals", "track methods": "Track methods",
 }
 
 
@@ -443,4 +427,7 @@ def _overview(entries: dict[str, HelpEntry]) -> str:
         names = sorted(e.name for e in entries.values() if e.family == family)
         if names:
             lines.append(f"{title + ':':16} {' '.join(names)}")
+    from trackjammer.repl.keys import OVERVIEW
+
+    lines += ["", *OVERVIEW]
     return "\n".join(lines)

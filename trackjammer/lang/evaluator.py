@@ -23,7 +23,7 @@ from trackjammer.core.transforms.arith import combine, negate
 from trackjammer.core.values import is_number, number_of
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang import ast, provenance
-from trackjammer.lang.builtins import BUILTINS, COMING, global_names
+from trackjammer.lang.builtins import BUILTINS, global_names
 from trackjammer.lang.mini_patterns import build_literal
 from trackjammer.lang.parser import parse_program
 from trackjammer.lang.provenance import Of, call_parts, method_parts
@@ -44,7 +44,7 @@ class InternalError(Exception):
 
 
 TRACK_ATTRIBUTES = ("vel", "velocity", "channel", "name")
-PROTECTED = set(BUILTINS) | set(COMING)
+PROTECTED = set(BUILTINS)
 KEYWORDS = {"let", "true", "false", "none"}
 
 

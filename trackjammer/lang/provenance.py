@@ -278,9 +278,9 @@ def _length(part: Any) -> int:
 def _builtin_name(value: Any) -> str | None:
     """The name of a global function (print, cps, ...): the language forbids
     rebinding those, so the bare name always means it."""
-    from trackjammer.lang.builtins import BUILTINS, COMING, BoundBuiltin, Coming
+    from trackjammer.lang.builtins import BUILTINS, BoundBuiltin
 
-    if isinstance(value, (BoundBuiltin, Coming)) and (value.name in BUILTINS or value.name in COMING):
+    if isinstance(value, BoundBuiltin) and value.name in BUILTINS:
         return value.name
     return None
 

@@ -1,0 +1,107 @@
+"""The status bar, read from a real engine driven on a fake clock."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+import trackjammer.core  # noqa: F401
+from trackjammer.engine.clock import Clock, FakeClock
+from trackjammer.engine.live import Engine
+from trackjammer.lang.evaluator import Interpreter
+from trackjammer.midi.output import MemoryOutput
+from trackjammer.repl.toolbar import bar_beat, fragments
+from trackjammer.session import Session
+
+
+class Rig:
+    def __init__(self, program: str):
+        self.fake = FakeClock()
+        self.session = Session(out=lambda text: None)
+        self.interpreter = Interpreter(self.session)
+        self.engine = Engine(self.session, MemoryOutput("Synth"), report=_only_takes,
+                             clock=Clock(self.session.cps, now=self.fake.now, sleep=self.fake.sleep))
+        self.session.engine = self.engine
+        self.run(program)
+
+    def run(self, program: str) -> None:
+        self.interpreter.execute(program)
+        self.engine.commit()
+
+    def play_until(self, cycle: float) -> None:
+        end = self.engine.clock.time_of(cycle)
+        while self.fake.t < end:
+            due, _ = self.engine.scheduler.step()
+            self.fake.t = min(due, end)
+        self.engine.scheduler.step()
+
+    def text(self) -> str:
+        return "".join(text for _, text in fragments(self.engine, self.session))
+
+    def styles(self) -> dict[str, str]:
+        return {text.strip(): style for style, text in fragments(self.engine, self.session)}
+
+
+def _only_takes(text: str) -> None:
+    """The engine may say where a take went, nothing else."""
+    if not text.startswith("recorded: renders/"):
+        pytest.fail(text)
+
+
+@pytest.mark.parametrize(("cycle", "shown"), [(0.0, "1:1"), (-0.01, "1:1"), (0.26, "1:2"), (2.999, "3:4"),
+                                               (3.0, "4:1")])
+def test_bar_beat(cycle, shown):
+    assert bar_beat(cycle, 4) == shown
+
+
+def test_stopped_then_playing_with_tempo_port_and_tracks():
+    rig = Rig("let bass = MidiTrack(1); bass << [C2 ~ ~ ~]; let lead = MidiTrack(2); lead << [~ ~ E4 ~]; lead.mute()")
+    assert rig.text() == " ■ stopped        -  cycle        - │ 0.5 cps  120 bpm │ → Synth │  bass   lead[M] "
+    rig.engine.start(thread=False)
+    rig.play_until(1.3)
+    assert rig.text() == " ▶ playing      2:2  cycle     1.30 │ 0.5 cps  120 bpm │ → Synth │  bass   lead[M]  │ ● REC"
+    assert rig.styles()["lead[M]"] == "class:toolbar.track.muted"
+    rig.engine.stop()  # the take ends: no more REC
+    rig.engine.recorder.wait()
+    assert rig.text() == " ■ stopped        -  cycle        - │ 0.5 cps  120 bpm │ → Synth │  bass   lead[M] "
+
+
+def test_a_track_is_lit_for_a_quarter_second_after_each_note_on():
+    rig = Rig("let bass = MidiTrack(1); bass << [C2 ~ ~ ~]; let hat = MidiTrack(2); hat << [~ ~ E4 ~]")
+    rig.engine.start(thread=False)
+    rig.play_until(1.1)  # 0.2 s after the C2 of cycle 1 (0.5 cps: a cycle is 2 s)
+    assert rig.engine.last_note_on(rig.session.names["bass"]) == Fraction(1)
+    assert rig.styles()["bass"] == "class:toolbar.track.flash"
+    assert rig.styles()["hat"] == "class:toolbar.track"
+    rig.play_until(1.13)  # 0.26 s after it
+    assert rig.styles()["bass"] == "class:toolbar.track"
+    rig.play_until(1.55)
+    assert rig.engine.last_note_on(rig.session.names["hat"]) == Fraction(3, 2)
+    assert rig.styles()["hat"] == "class:toolbar.track.flash"
+
+
+def test_solo_marks_and_dims_the_others():
+    rig = Rig("let a = MidiTrack(1); a << [C4]; let b = MidiTrack(2); b << [D4]; b.solo()")
+    assert rig.text().endswith("│  a   b[S] ")
+    assert rig.styles()["a"] == "class:toolbar.track.muted"
+    assert rig.styles()["b[S]"] == "class:toolbar.track"
+
+
+def test_the_recording_indicator_follows_the_recorder():
+    rig = Rig("")
+
+    class Recorder:
+        active = True
+
+    rig.engine.recorder = Recorder()
+    assert rig.text().endswith("│ → Synth │ ● REC")
+    Recorder.active = False
+    assert rig.text().endswith("│ → Synth")
+
+
+def test_a_failing_status_bar_says_so_instead_of_raising():
+    rig = Rig("")
+    rig.session.names["x"] = None
+    rig.engine.scheduler = None  # broken on purpose
+    assert rig.text() == " status unavailable: 'NoneType' object has no attribute 'playing'"

@@ -1,0 +1,349 @@
+"""The REPL: where the engine lives while a performer types.
+
+Start: read the settings, open the MIDI output, build the engine and start
+its clock, then prompt. Each input goes through `console.respond` (what the
+docs' transcripts show is what is printed here), and `engine.commit()`
+follows every input, also a failed one (the statements before the error
+took effect). Everything runs under patch_stdout, so what the clock thread
+reports prints above the prompt.
+
+Nothing typed ends the process: Ctrl-C clears the input, an exception in
+our own code is reported and the prompt comes back. Ctrl-D on an empty line
+(and SIGTERM, SIGHUP) stop the clock, end every note and exit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Iterator
+
+from trackjammer.errors import TrackJammerError
+from trackjammer.repl.style import colour_lines
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+EXIT_TERMINATED = 143
+REFRESH_SECONDS = 0.15  # the status bar: more than 5 times a second
+PROMPT, CONTINUATION = "> ", ". "
+PAUSE_AFTER_FAILURE = 0.2  # seconds
+
+
+@dataclass
+class Options:
+    """What the command line asked for (None: from the config file, else the default)."""
+
+    no_midi: bool = False
+    port: str | int | None = None
+    backend: str | None = None
+    project: str | None = None
+    cps: Fraction | None = None
+    debug: bool = False
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP, raised in the main thread (a BaseException, so no
+    `except Exception` on the way mistakes it for a bug)."""
+
+
+def run_repl(options: Options) -> int:
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        print("error: the REPL needs a terminal\nhint: to play a file without one, use: trackjammer run FILE.tj",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from trackjammer.repl.config import load_config
+
+    config = load_config()
+    for problem in config.problems:
+        print(problem, file=sys.stderr)
+    try:
+        output, notices, sender = _open(options, config)
+    except TrackJammerError as error:
+        print(error.format(), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return Repl(options, config, output, notices, sender).run()
+
+
+def _open(options: Options, config: Any) -> tuple[Any, list[str], Any]:
+    """The main output, what to say about it, and the sending process it
+    lives in (engine/sender.py; none with --no-midi). A port named on the
+    command line must be there; one from the config file falls back to the
+    default choice with a warning."""
+    from trackjammer.midi.output import NullOutput
+
+    if options.no_midi:
+        return NullOutput(), ["no MIDI output (--no-midi): nothing will sound (export and recording still work)"], None
+    from trackjammer.engine.sender import Sender
+
+    backend = options.backend if options.backend is not None else config.backend
+    sender = Sender.launch()
+    try:
+        if options.port is not None or config.port is None:
+            output, notice = sender.open_output(options.port, backend)
+            return output, [notice] if notice else [], sender
+        try:
+            output, notice = sender.open_output(config.port, backend)
+            return output, [notice] if notice else [], sender
+        except TrackJammerError as error:
+            output, notice = sender.open_output(None, backend)
+            said = f"warning: the port {config.port!r} of the config file cannot be used: {error.message}"
+            return output, [said] + ([notice] if notice else []), sender
+    except BaseException:
+        sender.close()
+        raise
+
+
+class Repl:
+    def __init__(self, options: Options, config: Any, output: Any, notices: list[str], sender: Any = None):
+        import trackjammer.core  # noqa: F401  (registers the pattern functions)
+        from trackjammer.engine.live import Engine
+        from trackjammer.lang.evaluator import Interpreter
+        from trackjammer.project.sessions import SessionLog
+        from trackjammer.session import Session
+
+        self.options = options
+        self.backend = options.backend if options.backend is not None else config.backend
+        self.session = Session(project=options.project or config.project or "untitled")
+        cps = options.cps if options.cps is not None else config.cps
+        if cps is not None:
+            self.session.cps = Fraction(str(cps)) if isinstance(cps, float) else cps
+        self.interpreter = Interpreter(self.session)
+        SessionLog(self.session, report=self.say).attach(self.interpreter)  # sessions/<project>/<start>.tj
+        self.notices = notices
+        self.prompt: Any = None
+        self.stop_requested = False  # a SIGTERM or SIGHUP came
+        self.plain = bool(os.environ.get("NO_COLOR"))  # https://no-color.org
+        self.engine = Engine(self.session, output, report=self.say, backend=self.backend,
+                             open_port=None if sender is None else sender.open_output, sender=sender)
+        self.session.engine = self.engine
+
+    # -- output -----------------------------------------------------------------------
+
+    def say(self, text: str) -> None:
+        """Print above the prompt (any thread: patch_stdout queues it);
+        errors in colour unless NO_COLOR is set."""
+        print(text if self.plain else colour_lines(text), flush=True)
+
+    def internal_error(self, error: BaseException, what: str) -> None:
+        if self.options.debug:
+            traceback.print_exception(error)
+        self.say(f"internal error while {what} ({type(error).__name__}: {error}): this is a bug in TrackJammer, "
+                 "not in your input.\nhint: the music plays on; please report it")
+
+    # -- keys ---------------------------------------------------------------------------
+
+    def _guarded(self, what: str, action: Any) -> None:
+        try:
+            action()
+        except TrackJammerError as error:
+            self.say(error.format())
+        except Exception as error:  # noqa: BLE001 - a key must never end the REPL
+            self.internal_error(error, what)
+
+    def help(self) -> None:
+        self._guarded("showing help", self._help)
+
+    def hush(self) -> None:
+        self._guarded("hushing", self._hush)
+
+    def panic(self) -> None:
+        self._guarded("panicking", self._panic)
+
+    def _help(self) -> None:
+        from trackjammer.lang.builtins import help_text
+
+        self.say(help_text())
+
+    def _hush(self) -> None:
+        self.engine.hush()
+        self.say("hush: every track is silent")
+
+    def _panic(self) -> None:
+        self.engine.panic()
+        self.say("panic: all notes off")
+
+    # -- the loop -----------------------------------------------------------------------
+
+    def run(self) -> int:
+        from prompt_toolkit.patch_stdout import patch_stdout
+
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGHUP)}
+        code = EXIT_OK
+        try:
+            with patch_stdout(raw=True):
+                try:
+                    self.prompt = prompt = self._prompt_session()
+                    self._welcome()
+                    self.engine.start()
+                    self._loop(prompt)
+                except Stopped:
+                    code = EXIT_TERMINATED
+                finally:
+                    self.stop_requested = True  # a signal now changes nothing: we are stopping
+                    self._shut_down()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        return code
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        """SIGTERM, SIGHUP: end as Ctrl-D does. While the prompt runs, ask it
+        to end with Stopped (raised here, the exception could land inside an
+        event-loop callback, where asyncio would swallow it); elsewhere raise
+        it at once. A second signal, or one while stopping, is ignored."""
+        if self.stop_requested:
+            return
+        self.stop_requested = True
+        app = getattr(self.prompt, "app", None)
+        loop = getattr(app, "loop", None)
+        if app is not None and app.is_running and loop is not None:
+            def end() -> None:
+                if app.is_running and not app.future.done():
+                    app.exit(exception=Stopped())
+
+            loop.call_soon_threadsafe(end)
+            return
+        raise Stopped()
+
+    def _welcome(self) -> None:
+        from trackjammer import __version__
+        from trackjammer.repl.keys import WELCOME
+
+        from trackjammer.engine.recorder import recover_unfinished
+
+        for notice in self.notices:
+            self.say(notice)
+        recover_unfinished(report=self.say)  # takes a crash left unfinished
+        self.say(f"TrackJammer {__version__}: type patterns, hear them on the next cycle. help() or F1 for help.")
+        self.say(WELCOME)
+
+    def _loop(self, prompt: Any) -> None:
+        while not self.stop_requested:
+            try:
+                text = prompt.prompt()
+                if text.strip():
+                    self.evaluate(text)
+            except EOFError:
+                return
+            except KeyboardInterrupt:  # SIGINT outside the prompt (the prompt takes Ctrl-C as a key)
+                self.say("interrupted")
+            except Exception as error:  # noqa: BLE001 - the prompt itself failed: report, prompt again
+                self.internal_error(error, "reading input")
+                time.sleep(PAUSE_AFTER_FAILURE)  # never a hot loop of failures
+        raise Stopped()
+
+    def evaluate(self, text: str) -> None:
+        from trackjammer.lang.console import respond
+
+        try:
+            with _no_echo():
+                respond(self.interpreter, text, self.say)
+        except KeyboardInterrupt:  # Ctrl-C while a long input runs (an export): the input stops there
+            self.say("interrupted")
+        except Exception as error:  # noqa: BLE001 - whatever happens, the music goes on
+            self.internal_error(error, "evaluating")
+        finally:
+            self._guarded("handing the input to the engine", self.engine.commit)
+
+    def _shut_down(self) -> None:
+        for step in (self.engine.stop, self.engine.close):
+            try:
+                step()
+            except Exception as error:  # noqa: BLE001 - the next step still ends the notes
+                self.internal_error(error, "stopping")
+
+    def _prompt_session(self) -> Any:
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import FileHistory
+        from prompt_toolkit.lexers import PygmentsLexer
+
+        from trackjammer.repl.completer import TrackJammerCompleter
+        from trackjammer.repl.config import history_path
+        from trackjammer.repl.key_bindings import Actions, repl_bindings
+        from trackjammer.repl.lexer import TrackJammerLexer
+        from trackjammer.repl.style import repl_style
+        from trackjammer.repl.toolbar import fragments
+        from trackjammer.repl.validator import ErrorMark, SyntaxMarks
+
+        history = history_path()
+        try:
+            history.parent.mkdir(parents=True, exist_ok=True)
+            store: Any = FileHistory(str(history))
+        except OSError as error:
+            from prompt_toolkit.history import InMemoryHistory
+
+            self.say(f"warning: the history cannot be kept in {history}: {error.strerror or error}")
+            store = InMemoryHistory()
+        completer = TrackJammerCompleter(self.session, self._ports)
+        return PromptSession(
+            PROMPT,
+            multiline=True,
+            prompt_continuation=lambda width, line, wrap: CONTINUATION.rjust(width),
+            lexer=PygmentsLexer(TrackJammerLexer),
+            completer=completer,
+            complete_while_typing=False,
+            validator=SyntaxMarks(),
+            validate_while_typing=True,
+            input_processors=[ErrorMark()],
+            history=store,
+            enable_history_search=False,
+            key_bindings=repl_bindings(Actions(self.help, self.hush, self.panic)),
+            bottom_toolbar=lambda: fragments(self.engine, self.session),
+            refresh_interval=REFRESH_SECONDS,
+            style=repl_style(),
+            include_default_pygments_style=False,
+            mouse_support=False,
+        )
+
+    def _ports(self) -> list[str]:
+        if self.options.no_midi:
+            return []
+        from trackjammer.midi.rtmidi_out import list_ports
+
+        return list_ports(self.backend)
+
+
+
+
+@contextlib.contextmanager
+def _no_echo() -> Iterator[None]:
+    """While an input runs, keys typed ahead are not echoed by the terminal
+    (they would land in the middle of the output); the next prompt reads
+    them as usual."""
+    try:
+        import termios
+
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd)
+    except (ImportError, OSError, ValueError):
+        yield
+        return
+    quiet = list(saved)
+    quiet[3] &= ~termios.ECHO  # lflags
+    try:
+        termios.tcsetattr(fd, termios.TCSANOW, quiet)
+    except OSError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSANOW, saved)
+
+
+def parse_cps(text: str) -> Fraction:
+    """--cps: a number more than 0, written 0.5 or 2/3."""
+    try:
+        value = Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"'{text}' is not a number like 0.5 or 2/3") from None
+    if value <= 0:
+        raise ValueError(f"the tempo must be more than 0 cycles per second, not {text}")
+    return value
+

@@ -1,0 +1,17 @@
+"""The REPL's keys, in words: one place for the welcome line and help().
+
+No prompt_toolkit here, so `help()` can say them anywhere (also under
+`trackjammer run`) without loading the REPL.
+"""
+
+from __future__ import annotations
+
+HELP_KEY, HUSH_KEY, PANIC_KEY = "f1", "f2", "f3"
+
+WELCOME = "Keys: F1 help · F2 hush · F3 panic · Tab completes · Alt-Enter new line · Ctrl-C clear · Ctrl-D quit"
+
+OVERVIEW = (
+    "In the REPL: F1 help · F2 hush() · F3 panic() · Enter runs a complete input (else a new line) ·",
+    "Alt-Enter new line · Tab completes · Ctrl-R searches the history · Ctrl-C clears the input ·",
+    "Ctrl-D on an empty line quits",
+)
