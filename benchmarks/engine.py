@@ -158,6 +158,8 @@ def engine_worker(args: argparse.Namespace) -> dict[str, Any]:
         raise RuntimeError(notice)
     _wait_connected(args.port)
     sender_cpu = engine.sender.cpu_seconds  # the sending process's CPU counts as ours
+    policy = {os.SCHED_FIFO: "SCHED_FIFO", os.SCHED_RR: "SCHED_RR"}.get(
+        os.sched_getscheduler(engine.sender.process.pid), f"nice {os.getpriority(os.PRIO_PROCESS, engine.sender.process.pid)}")
     records: list[tuple[float, float, int]] = []
     append = records.append
     engine.scheduler.on_sent = lambda message, due, sent: append((due, sent, message.kind))
@@ -181,6 +183,7 @@ def engine_worker(args: argparse.Namespace) -> dict[str, Any]:
         clock = engine.scheduler._thread
         time.sleep(args.seconds)
     result = _measured(origin, records, cpu0, wall0, repl, repl_cpu0, _thread_cpu(clock), (sender0, sender_cpu()))
+    result["sender_policy"] = policy
     engine.close()
     return result
 
@@ -293,6 +296,7 @@ class Result:
         self.name, self.sender, self.seconds = name, sender, seconds
         self.send = self.send_ons = self.receive = NONE  # ms: median, p99, max
         self.cpu = self.clock_cpu = self.sender_cpu = self.repl_cpu = math.nan  # % of a core; cpu excludes the REPL thread
+        self.sender_policy = ""
         self.xruns = self.expected = self.missing = self.unexpected = self.sent = 0
         self.repl_rate = 0.0
         self.first_onset_send = math.nan  # ms: the very first note-on, sent − due
@@ -392,6 +396,7 @@ def run_scenario(
     result.cpu = (data["cpu"] - data["repl_cpu"]) / wall * 100
     result.clock_cpu = data["clock_cpu"] / wall * 100
     result.sender_cpu = data["sender_cpu"] / wall * 100
+    result.sender_policy = data.get("sender_policy", "")
     result.repl_rate = data["repl_evaluations"] / wall
     records = data["records"]
     result.sent = len(records)
@@ -484,7 +489,7 @@ def report(results: dict[str, Result], seconds: float) -> bool:
     for r in results.values():
         notes = []
         if r.sender == "engine":
-            notes.append(f"clock thread {r.clock_cpu:.2f} %, sending process {r.sender_cpu:.2f} %")
+            notes.append(f"clock thread {r.clock_cpu:.2f} %, sending process {r.sender_cpu:.2f} % ({r.sender_policy})")
         if r.repl_rate:
             notes.append(f"REPL thread {r.repl_cpu:.0f} % of a core ({r.repl_rate:.0f} evaluations/s)")
         if not math.isnan(r.first_onset_send):

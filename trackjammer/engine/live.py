@@ -51,6 +51,7 @@ class Engine:
         self.sender = sender  # the sending process, when the ports live there
         if sender is not None:  # hand over at least 50 ms ahead: a busy REPL cannot make a message late
             self.scheduler.lookahead = self.scheduler.ahead = SENDER_LOOKAHEAD
+            self.scheduler.start_ahead = SENDER_LOOKAHEAD / 2  # the first window is handed over in time, also when busy
             self.scheduler.in_flight = sender.busy
             sender.on_sent, sender.on_sent_now = self._delivered, self._delivered_now
             sender.report = report

@@ -43,6 +43,7 @@ class Scheduler:
         self.clock, self.transport, self.send = clock, transport, send
         self.lookahead = lookahead
         self.ahead = 0.0  # hand messages to `send` this long before their time (0: at their time)
+        self.start_ahead = START_AHEAD
         self.in_flight: Callable[[], bool] = lambda: False  # handed over ahead, not sent yet
         self.horizon = Fraction(0)  # cycles asked for so far: [.., horizon)
         self.queue: deque[Message] = deque()
@@ -68,7 +69,7 @@ class Scheduler:
             if self.clock_from is not None:
                 self.clock_from = Fraction(cycle)
                 self.clock_start_pending = True
-            self.clock.start_at(cycle, self.clock.now() + START_AHEAD)
+            self.clock.start_at(cycle, self.clock.now() + self.start_ahead)
             self.horizon = Fraction(cycle)
             self.queue.clear()
             self._closing = False
