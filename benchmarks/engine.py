@@ -55,6 +55,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 CPS = Fraction(1, 2)  # 120 BPM at 4 beats a cycle
 DEFAULT_SECONDS = 20.0
 SPIN = 0.0003  # the hand-written sender spins the last 0.3 ms
+IDLE_SETTLE = 0.5  # seconds after start before an idle engine is measured
 CLOSE_GRACE = 0.1  # JACK: a few periods for the last messages to get out before the port goes
 NOTES = ["C4", "D4", "E4", "F4", "G4", "A4", "B4", "C5"]
 CC_LANES = "t1.cc(74) << Sine(0.25); t2.cc(1) << Saw(1).range(20, 100)"
@@ -168,7 +169,7 @@ def engine_worker(args: argparse.Namespace) -> dict[str, Any]:
         repl.thread.start()
         time.sleep(0.2)  # its first evaluations (imports) out of the way
     cycles = round(args.seconds * CPS)
-    sender0 = sender_cpu()
+    sender0, clock_cpu0 = sender_cpu(), 0.0
     cpu0, wall0 = _process_cpu() + sender0, time.monotonic()
     repl_cpu0 = _thread_cpu(repl.thread) if repl is not None else 0.0
     if args.tracks:
@@ -177,12 +178,17 @@ def engine_worker(args: argparse.Namespace) -> dict[str, Any]:
         clock = engine.scheduler._thread  # private, read only for its CPU clock
         if not engine.finished.wait(args.seconds + 30):
             raise RuntimeError("the engine did not finish")
-    else:  # idle: the clock runs, nothing is bound
+    else:  # idle: the clock runs, nothing is bound; measured once started (steady state)
         engine.start()
         origin = engine.clock.time_of(0)
         clock = engine.scheduler._thread
+        time.sleep(IDLE_SETTLE)
+        sender0 = sender_cpu()
+        cpu0, wall0 = _process_cpu() + sender0, time.monotonic()
+        clock_cpu0 = _thread_cpu(clock)
         time.sleep(args.seconds)
-    result = _measured(origin, records, cpu0, wall0, repl, repl_cpu0, _thread_cpu(clock), (sender0, sender_cpu()))
+    result = _measured(origin, records, cpu0, wall0, repl, repl_cpu0, _thread_cpu(clock) - clock_cpu0,
+                       (sender0, sender_cpu()))
     result["sender_policy"] = policy
     engine.close()
     return result

@@ -109,12 +109,25 @@ class Server:
                 self.report(("error", f"{type(error).__name__}: {error}"))
 
     def send_due(self, now: float) -> None:
-        waiting, wall_of = self.waiting, self.wall_of
-        while waiting and wall_of(waiting[0][0]) <= now:
-            cycle, seq, port, data, _ = heapq.heappop(waiting)
-            self.send(port, data, seq, wall_of(cycle))
+        """Everything due by `now`, in order: the hot path, so `send` is inlined."""
+        waiting, wall_of, ports, sent, clock, pop = self.waiting, self.wall_of, self.ports, self.sent, time.monotonic, heapq.heappop
+        while waiting:
+            due = wall_of(waiting[0][0])
+            if due > now:
+                return
+            _, seq, port, data, _ = pop(waiting)
+            output = ports.get(port)
+            if output is None or output.closed:
+                continue
+            try:
+                output.send(data)
+            except Exception as error:  # noqa: BLE001 - a port that fails must not stop the others
+                self.report(("error", f"sending {list(data)} to {output.name}: {type(error).__name__}: {error}"))
+                continue
+            sent.append((seq, port, data, due, clock()))
 
-    def send(self, port: int, data: bytes, seq: int | None = None, due: float | None = None) -> None:
+    def send(self, port: int, data: bytes) -> None:
+        """At once (release, panic): reported with its send time as its due time."""
         output = self.ports.get(port)
         if output is None or output.closed:
             return
@@ -124,7 +137,7 @@ class Server:
             self.report(("error", f"sending {list(data)} to {output.name}: {type(error).__name__}: {error}"))
             return
         sent = time.monotonic()
-        self.sent.append((seq, port, data, sent if due is None else due, sent))
+        self.sent.append((None, port, data, sent, sent))
 
     def flush(self) -> None:
         if self.sent:
