@@ -109,35 +109,35 @@ class Server:
                 self.report(("error", f"{type(error).__name__}: {error}"))
 
     def send_due(self, now: float) -> None:
-        """Everything due by `now`, in order: the hot path, so `send` is inlined."""
-        waiting, wall_of, ports, sent, clock, pop = self.waiting, self.wall_of, self.ports, self.sent, time.monotonic, heapq.heappop
+        """Everything due by `now`, in order (the hot path: names held locally)."""
+        waiting, wall_of, deliver, sent, clock, pop = (
+            self.waiting, self.wall_of, self.deliver, self.sent, time.monotonic, heapq.heappop)
         while waiting:
             due = wall_of(waiting[0][0])
             if due > now:
                 return
             _, seq, port, data, _ = pop(waiting)
-            output = ports.get(port)
-            if output is None or output.closed:
-                continue
-            try:
-                output.send(data)
-            except Exception as error:  # noqa: BLE001 - a port that fails must not stop the others
-                self.report(("error", f"sending {list(data)} to {output.name}: {type(error).__name__}: {error}"))
-                continue
-            sent.append((seq, port, data, due, clock()))
+            if deliver(port, data):
+                sent.append((seq, port, data, due, clock()))
 
     def send(self, port: int, data: bytes) -> None:
         """At once (release, panic): reported with its send time as its due time."""
+        if self.deliver(port, data):
+            sent = time.monotonic()
+            self.sent.append((None, port, data, sent, sent))
+
+    def deliver(self, port: int, data: bytes) -> bool:
+        """Send through port number `port`; False when it is gone or failed
+        (said once per failure: a port that fails must not stop the others)."""
         output = self.ports.get(port)
         if output is None or output.closed:
-            return
+            return False
         try:
             output.send(data)
-        except Exception as error:  # noqa: BLE001 - a port that fails must not stop the others
+        except Exception as error:  # noqa: BLE001
             self.report(("error", f"sending {list(data)} to {output.name}: {type(error).__name__}: {error}"))
-            return
-        sent = time.monotonic()
-        self.sent.append((None, port, data, sent, sent))
+            return False
+        return True
 
     def flush(self) -> None:
         if self.sent:
