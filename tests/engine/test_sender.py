@@ -136,3 +136,22 @@ def test_a_sending_process_that_dies_is_said_once_and_sending_is_harmless(sender
     sender.cancel()
     sender.sync()
     output.close()
+
+
+def test_without_a_sending_process_the_engine_sends_from_its_own_clock_thread(monkeypatch):
+    from trackjammer.engine import live, sender as sender_module
+    from trackjammer.session import Session
+
+    def refuse() -> Sender:
+        raise sender_module.SenderError("cannot start the MIDI sending process: no processes here")
+
+    monkeypatch.setattr(sender_module.Sender, "launch", staticmethod(refuse))
+    said: list[str] = []
+    engine, notice = live.open_live(Session(), None, "alsa", report=said.append)
+    try:
+        assert engine.sender is None and not engine.output.timed and engine.scheduler.ahead == 0
+        assert said == ["warning: cannot start the MIDI sending process: no processes here; "
+                        "sending from this process instead"]
+        assert notice.startswith("no MIDI output (alsa: ")
+    finally:
+        engine.close()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import math
+import os
 import sys
 import threading
 from fractions import Fraction
@@ -279,17 +280,37 @@ def open_live(
     session: Session, port: Any = None, backend: str | None = None, report: Callable[[str], None] = print,
 ) -> tuple[Engine, str | None]:
     """An engine playing through `port` (as rtmidi_out.open_output chooses it),
-    its ports in a sending process of their own; and the line to tell the user."""
-    from trackjammer.engine.sender import Sender
-
-    sender = Sender.launch()
+    its ports in a sending process of their own where one can run; and the
+    line to tell the user."""
+    opener, sender, why = port_opener()
     try:
-        output, notice = sender.open_output(port, backend)
+        output, notice = opener(port, backend)
     except BaseException:
-        sender.close()
+        if sender is not None:
+            sender.close()
         raise
-    engine = Engine(session, output, report=report, backend=backend, open_port=sender.open_output, sender=sender)
+    if why:
+        report(why)
+    engine = Engine(session, output, report=report, backend=backend, open_port=opener, sender=sender)
     return engine, notice
+
+
+def port_opener() -> tuple[Callable[..., Any], Any, str | None]:
+    """How to open ports: (open(port, backend) → (Output, notice), the
+    sending process or None, why there is none). Where no sending process
+    can run (not POSIX: it needs pipes select() can wait on), ports open in
+    this process and the clock thread sends: it still plays, less tightly."""
+    from trackjammer.midi.rtmidi_out import open_output
+
+    if os.name != "posix":
+        return open_output, None, None
+    from trackjammer.engine.sender import Sender, SenderError
+
+    try:
+        sender = Sender.launch()
+    except SenderError as error:
+        return open_output, None, f"warning: {error.message}; sending from this process instead"
+    return sender.open_output, sender, None
 
 
 def _tune_for_timing() -> None:

@@ -63,44 +63,49 @@ def run_repl(options: Options) -> int:
     for problem in config.problems:
         print(problem, file=sys.stderr)
     try:
-        output, notices, sender = _open(options, config)
+        output, notices, opener, sender = _open(options, config)
     except TrackJammerError as error:
         print(error.format(), file=sys.stderr)
         return EXIT_BAD_INPUT
-    return Repl(options, config, output, notices, sender).run()
+    return Repl(options, config, output, notices, opener, sender).run()
 
 
-def _open(options: Options, config: Any) -> tuple[Any, list[str], Any]:
-    """The main output, what to say about it, and the sending process it
-    lives in (engine/sender.py; none with --no-midi). A port named on the
+def _open(options: Options, config: Any) -> tuple[Any, list[str], Any, Any]:
+    """The main output, what to say about it, how to open more ports
+    (output(), track.device()) and the sending process they live in
+    (engine/sender.py; with --no-midi none of these). A port named on the
     command line must be there; one from the config file falls back to the
     default choice with a warning."""
     from trackjammer.midi.output import NullOutput
 
     if options.no_midi:
-        return NullOutput(), ["no MIDI output (--no-midi): nothing will sound (export and recording still work)"], None
-    from trackjammer.engine.sender import Sender
+        return NullOutput(), ["no MIDI output (--no-midi): nothing will sound (export and recording still work)"], None, None
+    from trackjammer.engine.live import port_opener
 
     backend = options.backend if options.backend is not None else config.backend
-    sender = Sender.launch()
+    opener, sender, why = port_opener()
+    said = [why] if why else []
     try:
         if options.port is not None or config.port is None:
-            output, notice = sender.open_output(options.port, backend)
-            return output, [notice] if notice else [], sender
+            output, notice = opener(options.port, backend)
+            return output, said + ([notice] if notice else []), opener, sender
         try:
-            output, notice = sender.open_output(config.port, backend)
-            return output, [notice] if notice else [], sender
+            output, notice = opener(config.port, backend)
+            return output, said + ([notice] if notice else []), opener, sender
         except TrackJammerError as error:
-            output, notice = sender.open_output(None, backend)
-            said = f"warning: the port {config.port!r} of the config file cannot be used: {error.message}"
-            return output, [said] + ([notice] if notice else []), sender
+            output, notice = opener(None, backend)
+            said.append(f"warning: the port {config.port!r} of the config file cannot be used: {error.message}")
+            return output, said + ([notice] if notice else []), opener, sender
     except BaseException:
-        sender.close()
+        if sender is not None:
+            sender.close()
         raise
 
 
 class Repl:
-    def __init__(self, options: Options, config: Any, output: Any, notices: list[str], sender: Any = None):
+    def __init__(
+        self, options: Options, config: Any, output: Any, notices: list[str], opener: Any = None, sender: Any = None,
+    ):
         import trackjammer.core  # noqa: F401  (registers the pattern functions)
         from trackjammer.engine.live import Engine
         from trackjammer.lang.evaluator import Interpreter
@@ -120,7 +125,7 @@ class Repl:
         self.stop_requested = False  # a SIGTERM or SIGHUP came
         self.plain = bool(os.environ.get("NO_COLOR"))  # https://no-color.org
         self.engine = Engine(self.session, output, report=self.say, backend=self.backend,
-                             open_port=None if sender is None else sender.open_output, sender=sender)
+                             open_port=opener, sender=sender)
         self.session.engine = self.engine
 
     # -- output -----------------------------------------------------------------------
