@@ -88,7 +88,9 @@ class Server:
                 if ready and due - now() > BUSY:
                     self.read_commands()
                     continue
-                if now() < due - SPIN:
+                if ready:  # the next message goes first: sleep without looking at the pipe
+                    time.sleep(max(0.0, due - now() - SPIN))
+                elif now() < due - SPIN:
                     continue
             while now() < due:
                 pass  # the last fraction of a millisecond
@@ -177,10 +179,11 @@ class Server:
         self.flush()
 
     def do_cancel(self, system_only: bool) -> None:
-        dropped = [item for item in self.waiting if item[4] or not system_only]
-        self.waiting = [item for item in self.waiting if not (item[4] or not system_only)]
-        heapq.heapify(self.waiting)
-        self.report(("cancelled", [item[1] for item in dropped]))
+        kept = [item for item in self.waiting if system_only and not item[4]]  # item[4]: MIDI clock
+        dropped = [item[1] for item in self.waiting if not (system_only and not item[4])]
+        heapq.heapify(kept)
+        self.waiting = kept
+        self.report(("cancelled", dropped))
 
     def do_release(self, port: int) -> None:
         output = self.ports.get(port)
