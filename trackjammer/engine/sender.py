@@ -56,7 +56,7 @@ class Sender:
         try:
             process = subprocess.Popen(
                 [sys.executable, "-m", "trackjammer.engine.sender_process", str(command_read), str(report_write)],
-                pass_fds=(command_read, report_write), stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(),
+                pass_fds=(command_read, report_write), stdin=subprocess.DEVNULL, stdout=2,  # its noise: our stderr
                 start_new_session=True,  # the terminal's Ctrl-C and hangup are the REPL's, not ours
             )
         except OSError as error:
