@@ -199,6 +199,44 @@ def _interrupted(tmp_path, jack_server, how, code):
     assert {bytes([0xB0, 123, 0]), bytes([0xB1, 123, 0])} <= {m.data for m in rx.messages[-2:]}
 
 
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def test_a_sending_process_killed_mid_song_is_started_again_and_the_song_goes_on(tmp_path, jack_server):
+    retry_on_xrun(lambda: _sender_killed(tmp_path, jack_server))
+
+
+def _sender_killed(tmp_path, jack_server):
+    with JackReceiver(server=jack_server) as rx:
+        child = _run_song(tmp_path, jack_server, rx, [])
+        try:
+            rx.wait_for(4, timeout=10)
+            time.sleep(0.33)  # somewhere inside a note
+            (sender,) = _children(child.pid)
+            os.kill(sender, signal.SIGKILL)
+            killed = time.monotonic_ns()
+            time.sleep(1.5)
+            after = [m for m in rx.messages if m.time_ns > killed and m.data[0] & 0xF0 == 0x90]
+            assert len(after) >= 3  # the song goes on (cps 1: a few notes a second)
+        finally:
+            child.send_signal(signal.SIGTERM)
+            out, err = child.communicate(timeout=10)
+        assert child.returncode == 143, err
+        assert "error: the MIDI sending process ended (exit code -9): started again" in err
+        time.sleep(0.05)
+    assert hanging(rx.messages) == set()
+
+
 BINDS = [
     "a << [C4 E4 G4]*{n}",
     "a << [C4,E4,G4]@3 [C4 C4].gate(2)",

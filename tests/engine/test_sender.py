@@ -122,7 +122,37 @@ def test_close_ends_the_held_notes_then_all_notes_off_and_the_process(sender):
     assert sender.process.returncode == 0 and reports.said == []
 
 
-def test_a_sending_process_that_dies_is_said_once_and_sending_is_harmless(sender):
+def test_a_sending_process_that_dies_is_started_again_with_its_ports_and_the_music_goes_on(sender):
+    reports = Reports(sender)
+    output, _ = sender.open_output(None, "alsa")
+    wall = time.monotonic()
+    sender.anchor(wall, 0.0, 1.0)
+    output.send((0x90, 60, 100))
+    sender.sync()
+    first = sender.process
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    deadline = time.monotonic() + 5
+    while not reports.said and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert reports.said == ["error: the MIDI sending process ended (exit code -9): started again; notes handed to it "
+                            "were lost, what it left sounding is ended"]
+    assert sender.process is not first and sender.process.poll() is None
+    sender.sync()
+    # what the dead one left sounding ends in the new one: the held note, then CC 123
+    assert reports.now[-2:] == [bytes((0x80, 60, 0)), bytes((0xB0, 123, 0))]
+    assert output.held_notes == frozenset()
+    cycle = F(round((time.monotonic() - wall + 0.05) * 1000), 1000)
+    sender.schedule([(output, note(cycle))])  # at the right time only if the anchor was told again
+    reports.wait_for(1)
+    (message, due, sent), = reports.sent
+    assert (message, due) == (note(cycle), wall + float(cycle)) and sent >= due
+
+
+def test_a_sending_process_that_keeps_dying_is_given_up_on_and_said_once(sender, monkeypatch):
+    from trackjammer.engine import sender as sender_module
+
+    monkeypatch.setattr(sender_module, "RESTARTS", 0)
     reports = Reports(sender)
     output, _ = sender.open_output(None, "alsa")
     sender.process.send_signal(signal.SIGKILL)

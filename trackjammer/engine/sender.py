@@ -26,6 +26,7 @@ from trackjammer.midi.messages import SYSTEM, Message
 from trackjammer.midi.output import Output, _check
 
 REPLY_TIMEOUT = 10.0  # seconds: opening a port can take a while; a dead process must not hang us
+RESTARTS = 3  # a sending process that dies is started again this many times
 
 
 class SenderError(TrackJammerError):
@@ -46,26 +47,14 @@ class Sender:
         self.on_sent_now: Callable[[bytes, float], None] | None = None  # (data, sent): release, panic, close
         self.report: Callable[[str], None] = print
         self.closing = False
+        self._anchor: tuple[float, float, float] | None = None  # the last one told, for a new process
+        self._generation = 0  # counts the processes started after the first
         self._reader = threading.Thread(target=self._read, name="trackjammer-sender-reports", daemon=True)
         self._reader.start()
 
     @classmethod
     def launch(cls) -> Sender:
-        command_read, command_write = os.pipe()
-        report_read, report_write = os.pipe()
-        try:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "trackjammer.engine.sender_process", str(command_read), str(report_write)],
-                pass_fds=(command_read, report_write), stdin=subprocess.DEVNULL, stdout=2,  # its noise: our stderr
-                start_new_session=True,  # the terminal's Ctrl-C and hangup are the REPL's, not ours
-            )
-        except OSError as error:
-            for fd in (command_read, command_write, report_read, report_write):
-                os.close(fd)
-            raise SenderError(f"cannot start the MIDI sending process: {error}") from None
-        os.close(command_read)
-        os.close(report_write)
-        return cls(process, Connection(command_write, readable=False), Connection(report_read, writable=False))
+        return cls(*_spawn())
 
     # -- requests ---------------------------------------------------------------------------------
 
@@ -77,11 +66,13 @@ class Sender:
                 pass  # the process is gone: the reader thread has said so, and its exit ended its notes
 
     def _ask(self, name: str, *args: Any) -> Any:
-        request = next(self._requests)
+        request, generation = next(self._requests), self._generation
         self._tell(name, request, *args)
         with self._replied:
-            if not self._replied.wait_for(lambda: request in self._replies or not self._reader.is_alive(),
-                                          REPLY_TIMEOUT):
+            if not self._replied.wait_for(
+                lambda: request in self._replies or not self._reader.is_alive() or self._generation != generation,
+                REPLY_TIMEOUT,
+            ):
                 raise SenderError(f"the MIDI sending process did not answer ({name})")
             if request not in self._replies:
                 raise SenderError("the MIDI sending process is gone")
@@ -92,11 +83,12 @@ class Sender:
         if reply[0] == "failed":
             raise TrackJammerError(reply[1], hint=reply[2])
         _, number, name, notice = reply
-        output = RemoteOutput(self, number, name)
+        output = RemoteOutput(self, number, name, (port, backend))
         self.outputs[number] = output
         return output, notice
 
     def anchor(self, wall: float, cycle: float, cps: float) -> None:
+        self._anchor = (wall, cycle, cps)
         self._tell("anchor", wall, cycle, cps)
 
     def schedule(self, items: Sequence[tuple[RemoteOutput, Message]]) -> None:
@@ -149,23 +141,56 @@ class Sender:
 
     def _read(self) -> None:
         while True:
-            try:
-                report = self._reports.recv()
-            except (EOFError, OSError):
+            while True:
+                try:
+                    report = self._reports.recv()
+                except (EOFError, OSError):
+                    break
+                try:
+                    self._take(report)
+                except Exception as error:  # noqa: BLE001 - keep reading: the next report may matter
+                    self.report(f"internal error reading the MIDI sender's report ({type(error).__name__}: {error})")
+            self.in_flight.clear()  # what it was holding is lost with it
+            if self.closing or not self._restart():
                 break
-            try:
-                self._take(report)
-            except Exception as error:  # noqa: BLE001 - keep reading: the next report may matter
-                self.report(f"internal error reading the MIDI sender's report ({type(error).__name__}: {error})")
         with self._replied:
             self._replied.notify_all()
-        if not self.closing:
-            try:
-                code = self.process.wait(timeout=1.0)
-            except subprocess.TimeoutExpired:  # its pipe ended but it lives on: say so all the same
-                code = None
-            self.report(f"error: the MIDI sending process ended (exit code {code}): "
-                        "nothing more will sound; restart TrackJammer")
+
+    def _restart(self) -> bool:
+        """The sending process died: start another (a few times at most), open
+        the same ports in it under the same numbers, and end there whatever
+        the dead one left sounding, so the music goes on."""
+        try:
+            code = self.process.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:  # its pipe ended but it lives on: say so all the same
+            code = None
+        said = f"error: the MIDI sending process ended (exit code {code})"
+        if self._generation >= RESTARTS:
+            self.report(f"{said}: nothing more will sound; restart TrackJammer")
+            return False
+        try:
+            process, commands, reports = _spawn()
+        except SenderError as error:
+            self.report(f"{said}: nothing more will sound ({error.message}); restart TrackJammer")
+            return False
+        with self._write_lock:  # the new process hears of its ports before anything else
+            old, self.process, self._commands = self._commands, process, commands
+            old.close()
+            for number, output in sorted(self.outputs.items()):
+                if output.closed:
+                    continue
+                commands.send(("open", -1 - number, *output.opened_with, number))  # a negative request: nobody waits
+                for data in output.ending():
+                    commands.send(("now", number, data))
+            if self._anchor is not None:
+                commands.send(("anchor", *self._anchor))
+        self._reports.close()
+        self._reports = reports
+        with self._replied:
+            self._generation += 1
+            self._replied.notify_all()  # a request to the dead process gets no answer
+        self.report(f"{said}: started again; notes handed to it were lost, what it left sounding is ended")
+        return True
 
     def _take(self, report: tuple) -> None:
         kind = report[0]
@@ -187,10 +212,32 @@ class Sender:
                 self.in_flight.pop(seq, None)
         elif kind == "error":
             self.report(f"internal error in the MIDI sender: {report[1]}; the music goes on")
+        elif report[1] < 0:  # a port opened again after a restart
+            if kind == "failed":
+                self.report(f"warning: a MIDI port could not be opened again: {report[2]}; its tracks are silent")
         else:  # a reply: (kind, request, ...)
             with self._replied:
                 self._replies[report[1]] = (kind, *report[2:]) if kind in ("failed", "opened") else report[2:]
                 self._replied.notify_all()
+
+
+def _spawn() -> tuple[subprocess.Popen, Connection, Connection]:
+    """Start a sending process: (it, the pipe to tell it, the pipe it reports on)."""
+    command_read, command_write = os.pipe()
+    report_read, report_write = os.pipe()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "trackjammer.engine.sender_process", str(command_read), str(report_write)],
+            pass_fds=(command_read, report_write), stdin=subprocess.DEVNULL, stdout=2,  # its noise: our stderr
+            start_new_session=True,  # the terminal's Ctrl-C and hangup are the REPL's, not ours
+        )
+    except OSError as error:
+        for fd in (command_read, command_write, report_read, report_write):
+            os.close(fd)
+        raise SenderError(f"cannot start the MIDI sending process: {error}") from None
+    os.close(command_read)
+    os.close(report_write)
+    return process, Connection(command_write, readable=False), Connection(report_read, writable=False)
 
 
 class RemoteOutput(Output):
@@ -199,9 +246,10 @@ class RemoteOutput(Output):
 
     timed = True  # the engine hands it messages ahead of time
 
-    def __init__(self, sender: Sender, number: int, name: str):
+    def __init__(self, sender: Sender, number: int, name: str, opened_with: tuple[Any, str | None]):
         super().__init__(name)
         self.sender, self.number = sender, number
+        self.opened_with = opened_with  # (port, backend): to open it again in a new sending process
 
     def send(self, data: Sequence[int]) -> None:
         _check(data)
@@ -211,6 +259,13 @@ class RemoteOutput(Output):
     def mirror(self, data: bytes) -> None:
         with self._lock:
             self._track(data)
+
+    def ending(self) -> list[bytes]:
+        """Note-offs for the notes held, then CC 123 on every channel used (the
+        mirror may miss the last 50 ms: CC 123 ends those too)."""
+        with self._lock:
+            return ([bytes((0x80 | c, n, 0)) for c, n in sorted(self._held)]
+                    + [bytes((0xB0 | c, 123, 0)) for c in sorted(self.channels_used)])
 
     def release(self) -> None:
         if not self.closed:

@@ -15,7 +15,7 @@ and every held note still gets its note-off and CC 123.
 
 Commands arrive as tuples on one pipe; reports go back on another:
 
-    ("open", request, port, backend)   → ("opened", request, id, name, notice) | ("failed", request, message, hint)
+    ("open", request, port, backend[, id]) → ("opened", request, id, name, notice) | ("failed", request, message, hint)
     ("anchor", wall, cycle, cps)         the clock's anchor (cps ≤ 0: time stands still)
     ("at", [(seq, id, cycle, data, is_system), ...])   send each at its cycle
     ("now", id, data)                    send at once
@@ -155,7 +155,8 @@ class Server:
 
     # -- commands ---------------------------------------------------------------------------------
 
-    def do_open(self, request: int, port: Any, backend: str | None) -> None:
+    def do_open(self, request: int, port: Any, backend: str | None, number: int | None = None) -> None:
+        """Open a port; `number` when a new process opens again what a dead one had."""
         from trackjammer.midi.rtmidi_out import open_output
 
         try:
@@ -163,7 +164,8 @@ class Server:
         except TrackJammerError as error:
             self.report(("failed", request, error.message, error.hint))
             return
-        number = len(self.ports)
+        if number is None:
+            number = max(self.ports, default=-1) + 1
         self.ports[number] = output
         self.report(("opened", request, number, output.name, notice))
 
