@@ -383,12 +383,15 @@ def run_scenario(
             command = [sys.executable, "-m", "benchmarks.engine", "worker", sender, "--port", rx.port,
                        "--tracks", str(tracks), "--seconds", str(seconds), "--out", str(out)]
             command += ["--cc"] * cc + ["--repl"] * repl
-            child = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True,
+            # In the temporary folder: the engine records its take under renders/ there.
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+            child = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True,
                                    timeout=seconds * 2 + 60, check=False)
             if child.returncode != 0:
                 raise RuntimeError(f"the {sender} worker failed ({child.returncode}):\n{child.stderr}")
-            if child.stderr.strip():
-                print(child.stderr.strip(), file=sys.stderr)
+            said = [line for line in child.stderr.splitlines() if not line.startswith("recorded: renders/")]
+            if any(line.strip() for line in said):
+                print("\n".join(said).strip(), file=sys.stderr)
             time.sleep(0.1)
             try:
                 received = rx.stop()
