@@ -271,8 +271,8 @@ class Engine:
         """A note-off for every note the outputs hold (sent, not yet ended)."""
         for output in self.outputs():
             if not output.timed:  # the sending process reports what it sends itself
-                for channel, note in sorted(output.held_notes):
-                    self.recorder.record_now((0x80 | channel, note, 0))
+                for message in output.release_messages():
+                    self.recorder.record_now(message)
             output.release()
 
 

@@ -88,12 +88,10 @@ class Recorder:
     def panic(self, output: Any) -> None:
         """What `output.panic()` or `close()` is about to send: a note-off
         for each held note, then CC 123 on each channel used."""
-        if self._take is None or output.closed or output.timed:  # a sending process reports what it sends
+        if self._take is None or output.timed:  # a sending process reports what it sends
             return
-        for channel, note in sorted(output.held_notes):
-            self.record_now((0x80 | channel, note, 0))
-        for channel in sorted(getattr(output, "channels_used", ())):
-            self.record_now((0xB0 | channel, 123, 0))
+        for message in output.panic_messages():
+            self.record_now(message)
 
     def tempo(self, cps: Any) -> None:
         """The tempo changed now."""

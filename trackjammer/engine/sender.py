@@ -180,8 +180,8 @@ class Sender:
                 if output.closed:
                     continue
                 commands.send(("open", -1 - number, *output.opened_with, number))  # a negative request: nobody waits
-                for data in output.ending():
-                    commands.send(("now", number, data))
+                for message in output.panic_messages():  # the mirror may miss the last 50 ms: CC 123 ends those
+                    commands.send(("now", number, bytes(message)))
             if self._anchor is not None:
                 commands.send(("anchor", *self._anchor))
         self._reports.close()
@@ -259,13 +259,6 @@ class RemoteOutput(Output):
     def mirror(self, data: bytes) -> None:
         with self._lock:
             self._track(data)
-
-    def ending(self) -> list[bytes]:
-        """Note-offs for the notes held, then CC 123 on every channel used (the
-        mirror may miss the last 50 ms: CC 123 ends those too)."""
-        with self._lock:
-            return ([bytes((0x80 | c, n, 0)) for c, n in sorted(self._held)]
-                    + [bytes((0xB0 | c, 123, 0)) for c in sorted(self.channels_used)])
 
     def release(self) -> None:
         if not self.closed:

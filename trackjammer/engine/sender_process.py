@@ -190,8 +190,8 @@ class Server:
     def do_release(self, port: int) -> None:
         output = self.ports.get(port)
         if output is not None:
-            for channel, note in sorted(output.held_notes):
-                self.send(port, bytes((0x80 | channel, note, 0)))
+            for message in output.release_messages():
+                self.send(port, bytes(message))
         self.flush()
 
     def do_panic(self, port: int) -> None:
@@ -220,11 +220,10 @@ class Server:
 
     def _ending(self, output: Any, port: int, end: Any) -> None:
         """panic() or close(), reporting what they sent so the engine's mirror of held notes is right."""
-        held, channels = sorted(output.held_notes), sorted(output.channels_used)
+        messages = output.panic_messages()
         end()
         now = time.monotonic()
-        self.sent += [(None, port, bytes((0x80 | c, n, 0)), now, now) for c, n in held]
-        self.sent += [(None, port, bytes((0xB0 | c, 123, 0)), now, now) for c in channels]
+        self.sent += [(None, port, bytes(message), now, now) for message in messages]
         self.flush()
 
     def close_all(self) -> None:

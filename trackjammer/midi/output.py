@@ -115,11 +115,26 @@ class Output:
 
     # -- ending notes
 
-    def release(self) -> None:
+    def release_messages(self) -> list[tuple[int, int, int]]:
         """A note-off for every held note (sent, not yet ended)."""
         with self._lock:
-            for channel, note in sorted(self._held):
-                self.send((NOTE_OFF | channel, note, 0))
+            return [(NOTE_OFF | channel, note, 0) for channel, note in sorted(self._held)]
+
+    def panic_messages(self) -> list[tuple[int, int, int]]:
+        """What panic() sends: the note-offs, then CC 123 on every channel
+        used (nothing once closed). The recorder and the sending process
+        report these too."""
+        with self._lock:
+            if self.closed:
+                return []
+            return self.release_messages() + [
+                (CONTROL_CHANGE | channel, ALL_NOTES_OFF, 0) for channel in sorted(self.channels_used)]
+
+    def release(self) -> None:
+        """Send release_messages()."""
+        with self._lock:
+            for message in self.release_messages():
+                self.send(message)
 
     def panic(self) -> None:
         """End every held note (note-off), then CC 123 on every channel used.
@@ -128,12 +143,8 @@ class Output:
         first error is raised at the end.
         """
         with self._lock:
-            if self.closed:
-                return
-            messages = [(NOTE_OFF | channel, note, 0) for channel, note in sorted(self._held)]
-            messages += [(CONTROL_CHANGE | channel, ALL_NOTES_OFF, 0) for channel in sorted(self.channels_used)]
             first_error: BaseException | None = None
-            for message in messages:
+            for message in self.panic_messages():
                 try:
                     self._send(message)
                     self._track(message)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
@@ -93,7 +94,7 @@ def read_meta(project: str, base: Path | None = None) -> dict:
 def set_meta(project: str, values: dict, base: Path | None = None) -> dict:
     """Set (or, with "", remove) keys; the whole metadata after the change."""
     for key, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)) and not _is_fraction(value):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float, Fraction)):
             raise ArgumentError(f"meta {key} needs text or a number, got {type(value).__name__}",
                                 hint=f'meta({key}: "…")')
     meta = read_meta(project, base)
@@ -122,9 +123,3 @@ def meta_lines(project: str, meta: dict) -> list[str]:
         return [f'project "{project}" has no metadata yet; set it with meta(title: "…", author: "…")']
     return [f"{key}: {meta[key]}" for key in META_KEYS if key in meta] + [
         f"{key}: {value}" for key, value in meta.items() if key not in META_KEYS]
-
-
-def _is_fraction(value: Any) -> bool:
-    from fractions import Fraction
-
-    return isinstance(value, Fraction)

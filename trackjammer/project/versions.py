@@ -30,6 +30,7 @@ from typing import Any, Callable
 
 from trackjammer import __version__
 from trackjammer.errors import ArgumentError, TrackJammerError
+from trackjammer.project.export import json_number
 from trackjammer.project.renders import RENDERS, atomic_write, make_folders, render_folder, shown_path, write_json
 from trackjammer.project.sessions import STAMP, STAMP_FORMAT, project_folder, read_meta, unique_path
 from trackjammer.session import Session
@@ -113,7 +114,7 @@ def snapshot(session: Session, base: Path | None = None, now: Callable[[], datet
         "kind": "snapshot",
         "file": "snapshot.tj",
         "project": session.project,
-        "cps": _json_number(session.cps),
+        "cps": json_number(session.cps),
         "beats_per_cycle": session.beats_per_cycle,
         "seed": session.seed,
         "tracks": [{"name": t.name, "channel": t.channel} for t in session.tracks()],
@@ -233,11 +234,3 @@ def _render_kind(folder: Path) -> str:
 
 def _mtime(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime)
-
-
-def _json_number(value: Any) -> Any:
-    from fractions import Fraction
-
-    if isinstance(value, Fraction):
-        return int(value) if value.denominator == 1 else float(value)
-    return value
