@@ -442,10 +442,9 @@ def help_text(name: Any = None) -> str:
     if track_key in entries:
         entry = entries[track_key]
         return f"{entry.signature}\n{entry.doc}"
-    import difflib
+    from trackjammer.lang.suggest import suggest
 
-    close = difflib.get_close_matches(str(key), list(entries), n=1)
-    raise ArgumentError(f"no help for '{key}'", hint=f"did you mean '{close[0]}'?" if close else "try help()")
+    raise ArgumentError(f"no help for '{key}'", hint=suggest(str(key), entries) or "try help()")
 
 
 def _help_key(name: Any) -> str:
