@@ -382,13 +382,13 @@ def _values() -> dict[str, Value]:
     from trackjammer.core.constructors import silence
     from trackjammer.core.signals import LOWERCASE_SIGNALS
 
-    values = {"silence": Value("silence", lambda: silence, "The empty pattern: plays nothing. bass << silence "
-                               "keeps the track but stops its notes.", "structure")}
+    values = {"silence": Value("silence", lambda: silence, "The empty pattern: it plays nothing.\n"
+                               "bass << silence keeps the track but stops its notes.", "structure")}
     shapes = {"sine": "Sine(1)", "cosine": "Cosine(1)", "saw": "Saw(1)", "tri": "Tri(1)", "square": "Square(1)",
               "rand": "Rand()", "perlin": "Perlin(1)"}
     for name, make in LOWERCASE_SIGNALS.items():
-        values[name] = Value(name, make, f"Strudel's {name}: the signal {shapes[name]}, one period per cycle, "
-                             f"0..1 (a value: {name}.slow(4), {name}.range(60, 100)).", "signal")
+        values[name] = Value(name, make, f"Strudel's {name}: the signal {shapes[name]}, as a value.\n"
+                             f"One period per cycle, values 0..1: {name}.slow(4), {name}.range(60, 100).", "signal")
     return values
 
 
