@@ -49,8 +49,6 @@ ALIASES: dict[str, str] = {
     "rrand": "use rand or irand: rand.range(1, 5)",
     "rrand_i": "use irand: irand(8)",
     "choose_by": "use choose: choose(C3, E3, G3)",
-    "Sin": "use Sine(f) or sine",
-    "Cos": "use Cosine(f) or cosine",
     "sinewave": "use Sine(f) or sine",
     "noise": "use Rand() or rand",
     "hushAll": "use hush",
@@ -66,7 +64,7 @@ def alias_hint(name: str) -> str | None:
 
 def suggest(name: str, known: Iterable[str]) -> str | None:
     """A hint for an unknown name: the alias table first, then a name that
-    differs only in case, then the nearest spelling."""
+    differs only in case, then the nearest spelling (with case, then without)."""
     hint = alias_hint(name)
     if hint is not None:
         return hint
@@ -74,6 +72,9 @@ def suggest(name: str, known: Iterable[str]) -> str | None:
     same = [k for k in known if k.lower() == name.lower()]
     if same:
         return f"did you mean '{same[0]}'?"
-    lowered = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    lowered = {k.lower(): k for k in reversed(known)}
     close = difflib.get_close_matches(name.lower(), list(lowered), n=1)
     return f"did you mean '{lowered[close[0]]}'?" if close else None
