@@ -110,3 +110,19 @@ def test_completion_offers_the_new_names_and_methods_after_a_value():
     assert "setcps" in [c.text for c in completer.complete("setc")]
     assert {"shuffle", "scramble"} <= {c.text for c in completer.complete("[C4].s")}
     assert "segment" in [c.text for c in completer.complete("sine.seg")]
+
+
+def test_a_snapshot_writes_the_values_as_source_that_survives_shadowing():
+    from trackjammer.lang.provenance import source_of
+
+    interpreter = Interpreter()
+    interpreter.execute("let a = silence; let b = sine.segment(4).range(60, 72); let c = rand.segment(2);"
+                        " let d = [C4 E4].legato(0.5).shuffle(2); let sine = [C4]; let silence = [E4]")
+    names = interpreter.session.names
+    assert [source_of(interpreter.session, names[n]) for n in "abcd"] == [
+        "[~]", "Sine(1).segment(4).range(60, 72)", "Rand().segment(2)", "[C4 E4].gate(0.5).shuffle(2)"]
+    # written back, they give the same events
+    again = Interpreter()
+    for n in "abcd":
+        text = source_of(interpreter.session, names[n])
+        assert onsets(again.execute(text), 0, 2) == onsets(names[n], 0, 2), text

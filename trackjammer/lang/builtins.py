@@ -376,19 +376,23 @@ class Value:
     make: Callable[[], Any]
     doc: str
     family: str
+    source: tuple  # how a snapshot writes it (lang.provenance parts), safe from `let` shadowing
 
 
 def _values() -> dict[str, Value]:
-    from trackjammer.core.constructors import silence
+    from trackjammer.core.pattern import template_pattern
     from trackjammer.core.signals import LOWERCASE_SIGNALS
+    from trackjammer.lang.provenance import call_parts
 
-    values = {"silence": Value("silence", lambda: silence, "The empty pattern: it plays nothing.\n"
-                               "bass << silence keeps the track but stops its notes.", "structure")}
-    shapes = {"sine": "Sine(1)", "cosine": "Cosine(1)", "saw": "Saw(1)", "tri": "Tri(1)", "square": "Square(1)",
-              "rand": "Rand()", "perlin": "Perlin(1)"}
+    values = {"silence": Value("silence", lambda: template_pattern(()), "The empty pattern: it plays nothing.\n"
+                               "bass << silence keeps the track but stops its notes.", "structure", ("[~]",))}
+    shapes = {"sine": ("Sine", 1), "cosine": ("Cosine", 1), "saw": ("Saw", 1), "tri": ("Tri", 1),
+              "square": ("Square", 1), "rand": ("Rand",), "perlin": ("Perlin", 1)}
     for name, make in LOWERCASE_SIGNALS.items():
-        values[name] = Value(name, make, f"Strudel's {name}: the signal {shapes[name]}, as a value.\n"
-                             f"One period per cycle, values 0..1: {name}.slow(4), {name}.range(60, 100).", "signal")
+        shown = f"{shapes[name][0]}({', '.join(map(str, shapes[name][1:]))})"
+        values[name] = Value(name, make, f"Strudel's {name}: the signal {shown}, as a value.\n"
+                             f"One period per cycle, values 0..1: {name}.slow(4), {name}.range(60, 100).", "signal",
+                             call_parts(shapes[name][0], shapes[name][1:], ()))
     return values
 
 
@@ -399,7 +403,9 @@ def global_names(session: Session) -> dict[str, Any]:
     """The names every program starts with."""
     names: dict[str, Any] = {name: Curried(entry) for name, entry in REGISTRY.items()}
     names.update({name: BoundBuiltin(entry, session) for name, entry in BUILTINS.items()})
-    names.update({name: value.make() for name, value in VALUES.items()})
+    from trackjammer.lang.provenance import record
+
+    names.update({name: record(session, value.make(), value.source) for name, value in VALUES.items()})
     return names
 
 
