@@ -37,6 +37,8 @@ TESTED = {
     "arp", "strum", "scale", "swing", "segment", "range", "stack", "cat", "seq",
     "add", "sub", "mul", "div",  # test_signals.py
     "Sine", "Cosine", "Saw", "Ramp", "Tri", "Square", "Rand", "Perlin", "Const",  # test_signals.py
+    "struct", "mask", "degradeBy", "legato", "whenmod", "chunk", "within", "superimpose",  # test_names.py
+    "inside", "outside", "rot", "linger", "run", "shuffle", "scramble", "choose", "irand",  # test_names.py
 }
 
 

@@ -404,6 +404,12 @@ CORPUS = [
     "fast(2, [C4 E4]); every(2, fast(2), [C4 E4]); scale(\"major\", 60, [0 2 4]);\n"
     "degrade(0.5, [C4*8]).ply([<1 2>])",
     "[C4 E4].fast([<1 2>]).transpose([0 7]).segment([<2 4>]).euclid([<3 5>], 8)",
+    "[C4 E4 G4 C5].struct([1 0 1 1]).mask([1 1 0 1]).degradeBy(0.2).legato(0.5).whenmod(4, 2, rev)"
+    ".chunk(4, transpose(12))",
+    "[0 1 2 3 4 5 6 7].within(0, 1/2, fast(2)).superimpose(transpose(7)).inside(2, rev).outside(2, rev)"
+    ".rot(1).linger(1/4).shuffle(4).scramble(4).add(60)",
+    'setcps(0.5); setbpm(120);\nstack(run(4) + 60, choose(C3, E3).segment(2), irand(12).segment(4) + 48, silence,'
+    ' sine.segment(2), [0 2 4].scale("C3:minor pentatonic"), [C3].chord("^7"))',
     'let s = "say \\"hi\\"\\\\n\\n"; print(s); Eb2 + 12',
     '[[C4,E4,G4] ~].arp("down").strum(0.01) + [C3].chord("maj7").arp("random")',
     "let v = MidiTrack(1); v << [C4 E4^40]; v.cc(1) << Sine(1); show(v, 2); show([C4 E4]); show(Saw(1))",
@@ -621,6 +627,7 @@ _BY_KIND = {
     "string": ['"major"'],
     "function": _TRANSFORMS,
     "any": _SMALL_NUMBERS + ["[0 12]", "Sine(1)"],
+    "pattern": ["[1 0 1 1]", "[1 ~ 1]", "[<1 0> 1]", "Sine(1)", "0", "1"],
 }
 _PATTERN_FUNCTIONS = [name for name, entry in REGISTRY.items() if not entry.constructor]
 

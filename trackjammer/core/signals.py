@@ -143,3 +143,21 @@ def perlin(frequency=1):
 def const(value=0):
     """The same value at every point of time, used as given on a lane."""
     return signal(lambda t, seed: value, unit=False)
+
+
+# -- Strudel's lowercase names ---------------------------------------------------
+# In Strudel `sine`, `saw`, `rand` … are signal values, not functions:
+# `sine.slow(4)`, `saw.range(60, 72)`. They are the capitalised signals at
+# one period per cycle; the language offers them as global values.
+
+LOWERCASE_SIGNALS: dict[str, Callable[[], Signal]] = {
+    "sine": lambda: sine(1), "cosine": lambda: cosine(1), "saw": lambda: saw(1), "tri": lambda: tri(1),
+    "square": lambda: square(1), "rand": rand, "perlin": lambda: perlin(1),
+}
+
+
+@transformation("irand", constructor=True, kinds={"count": "int"}, family="signal")
+def irand(count):
+    """A random whole number 0 … count-1 at every point of time, fixed by the
+    seed: irand(8).segment(4). At each time it is floor(rand × count)."""
+    return signal(lambda t, seed: min(int(rand_at(seed, t, RAND_SALT) * count), max(count - 1, 0)), unit=False)

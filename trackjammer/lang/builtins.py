@@ -352,10 +352,60 @@ def meta(session: Session, title=None, author=None, key=None, tempo=None, notes=
     project_meta(session, title=title, author=author, key=key, tempo=tempo, notes=notes)
 
 
+# -- Strudel's names: setcps, setbpm, and values (silence, sine, saw, …) ------------
+
+
+@builtin(family="tempo")
+def setcps(session: Session, cycles_per_second):
+    """Set the tempo in cycles per second, as Strudel's setcps: setcps(0.6) is cps(0.6)."""
+    cps(session, cycles_per_second)
+
+
+@builtin(family="tempo")
+def setbpm(session: Session, beats_per_minute):
+    """Set the tempo in beats per minute, as setbpm elsewhere: setbpm(120) is bpm(120)."""
+    bpm(session, beats_per_minute)
+
+
+@dataclass(frozen=True)
+class Value:
+    """A global that is a value, not a function (`silence`, `sine`): made
+    fresh for each session, with the help text `help()` shows."""
+
+    name: str
+    make: Callable[[], Any]
+    doc: str
+    family: str
+    source: tuple  # how a snapshot writes it (lang.provenance parts), safe from `let` shadowing
+
+
+def _values() -> dict[str, Value]:
+    from trackjammer.core.pattern import template_pattern
+    from trackjammer.core.signals import LOWERCASE_SIGNALS
+    from trackjammer.lang.provenance import call_parts
+
+    values = {"silence": Value("silence", lambda: template_pattern(()), "The empty pattern: it plays nothing.\n"
+                               "bass << silence keeps the track but stops its notes.", "structure", ("[~]",))}
+    shapes = {"sine": ("Sine", 1), "cosine": ("Cosine", 1), "saw": ("Saw", 1), "tri": ("Tri", 1),
+              "square": ("Square", 1), "rand": ("Rand",), "perlin": ("Perlin", 1)}
+    for name, make in LOWERCASE_SIGNALS.items():
+        shown = f"{shapes[name][0]}({', '.join(map(str, shapes[name][1:]))})"
+        values[name] = Value(name, make, f"Strudel's {name}: the signal {shown}, as a value.\n"
+                             f"One period per cycle, values 0..1: {name}.slow(4), {name}.range(60, 100).", "signal",
+                             call_parts(shapes[name][0], shapes[name][1:], ()))
+    return values
+
+
+VALUES: dict[str, Value] = _values()
+
+
 def global_names(session: Session) -> dict[str, Any]:
     """The names every program starts with."""
     names: dict[str, Any] = {name: Curried(entry) for name, entry in REGISTRY.items()}
     names.update({name: BoundBuiltin(entry, session) for name, entry in BUILTINS.items()})
+    from trackjammer.lang.provenance import record
+
+    names.update({name: record(session, value.make(), value.source) for name, value in VALUES.items()})
     return names
 
 
@@ -376,6 +426,8 @@ def help_entries() -> dict[str, HelpEntry]:
     entries = {name: HelpEntry(name, b.signature, b.doc, b.family) for name, b in BUILTINS.items()}
     for name, entry in REGISTRY.items():
         entries[name] = HelpEntry(name, entry.signature, entry.doc, entry.family)
+    for name, value in VALUES.items():
+        entries[name] = HelpEntry(name, name, value.doc, value.family)
     for name, (signature, doc) in TRACK_METHODS.items():
         entries[f"track.{name}"] = HelpEntry(f"track.{name}", f"track.{signature}", doc, "track methods")
     entries["track.vel"] = HelpEntry(
@@ -396,10 +448,9 @@ def help_text(name: Any = None) -> str:
     if track_key in entries:
         entry = entries[track_key]
         return f"{entry.signature}\n{entry.doc}"
-    import difflib
+    from trackjammer.lang.suggest import suggest
 
-    close = difflib.get_close_matches(str(key), list(entries), n=1)
-    raise ArgumentError(f"no help for '{key}'", hint=f"did you mean '{close[0]}'?" if close else "try help()")
+    raise ArgumentError(f"no help for '{key}'", hint=suggest(str(key), entries) or "try help()")
 
 
 def _help_key(name: Any) -> str:

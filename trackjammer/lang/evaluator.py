@@ -13,7 +13,6 @@ snapshot can write it out again.
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, Callable
 
 from trackjammer.core.constructors import pure
@@ -27,6 +26,7 @@ from trackjammer.lang.builtins import BUILTINS, global_names
 from trackjammer.lang.mini_patterns import build_literal
 from trackjammer.lang.parser import parse_program
 from trackjammer.lang.provenance import Of, call_parts, method_parts
+from trackjammer.lang.suggest import suggest
 from trackjammer.midi.track import TRACK_METHODS, Lane, MidiTrack
 from trackjammer.session import Session
 
@@ -49,8 +49,7 @@ KEYWORDS = {"let", "true", "false", "none"}
 
 
 def _suggest(name: str, known) -> str | None:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f"did you mean '{close[0]}'?" if close else None
+    return suggest(name, known)  # the alias table first, then spelling (lang.suggest)
 
 
 class Interpreter:

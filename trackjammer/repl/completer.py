@@ -129,7 +129,7 @@ class TrackJammerCompleter(Completer):
         name = word.group(0)
         if name in self.session.names:
             return _kind_of_value(self.session.names[name])
-        return None
+        return "pattern" if name in _global_values() else None  # silence., sine.
 
     # -- strings ----------------------------------------------------------------------------
 
@@ -187,6 +187,12 @@ def _pattern_functions() -> set[str]:
     from trackjammer.core.registry import REGISTRY
 
     return set(REGISTRY)
+
+
+def _global_values() -> set[str]:
+    from trackjammer.lang.builtins import VALUES
+
+    return set(VALUES)
 
 
 def _kind_of_value(value: Any) -> str | None:

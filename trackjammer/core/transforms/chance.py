@@ -31,9 +31,10 @@ def keep_by_chance(pat: Pattern, probability, salt: int, keep_dropped: bool = Fa
     return kept.fmap(lambda pair: pair[0])
 
 
-@transformation(kinds={"probability": "number"}, family="chance")
+@transformation(kinds={"probability": "number"}, family="chance", aliases=("degradeBy",))
 def degrade(pat: Pattern, probability=0.5) -> Pattern:
-    """Drop each event with the given probability (0.5 unless given)."""
+    """Drop each event with the given probability (0.5 unless given);
+    degradeBy is the same (Strudel's name)."""
     return keep_by_chance(pat, probability, DEGRADE_SALT)
 
 

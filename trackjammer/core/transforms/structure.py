@@ -11,12 +11,27 @@ from trackjammer.core.euclid import euclid_steps
 from trackjammer.core.limits import check_steps
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import transformation
+from trackjammer.core.values import number_of
 
 
-def struct(pat: Pattern, rhythm: Pattern) -> Pattern:
-    """Impose the onsets of the true values of `rhythm` on `pat`, keeping the
-    values `pat` has at those times."""
-    return rhythm.filter_values(bool).app_left(pat, lambda _, value: value)
+def _true(value) -> bool:
+    """A step of a rhythm plays unless it is 0 or false (as Strudel's keepif)."""
+    return bool(number_of(value))
+
+
+@transformation(kinds={"rhythm": "pattern"}, family="structure")
+def struct(pat: Pattern, rhythm) -> Pattern:
+    """Play `pat` with the rhythm of `rhythm`: an event at each of its steps
+    that is not 0 or a rest, with the value `pat` has there:
+    [C4 E4].struct([1 0 1 1])."""
+    return rhythm.filter_values(_true).app_left(pat, lambda _, value: value)
+
+
+@transformation(kinds={"rhythm": "pattern"}, family="structure")
+def mask(pat: Pattern, rhythm) -> Pattern:
+    """Keep `pat`'s own rhythm but silence it where `rhythm` is 0 or a rest:
+    [C4 D4 E4 F4].mask([1 0]) plays only the first half."""
+    return pat.app_left(rhythm.filter_values(_true), lambda value, _: value)
 
 
 @lru_cache(maxsize=512)

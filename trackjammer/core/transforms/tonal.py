@@ -14,7 +14,8 @@ from trackjammer.core.event import Event
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import describe, transformation
 from trackjammer.core.span import TimeSpan
-from trackjammer.core.theory import CHORDS, SCALES, scale_note
+from trackjammer.core.theory import scale_note
+from trackjammer.core.tonal_names import chord_intervals, scale_steps, split_root
 from trackjammer.core.transforms.chance import random_signal
 from trackjammer.core.rand import salt_of
 from trackjammer.core.values import is_number, map_number, number_of, with_gate, with_velocity
@@ -49,8 +50,13 @@ def transpose(value, semitones):
 @transformation(kinds={"name": "string", "root": "note"}, family="tonal")
 def scale(pat: Pattern, name, root=60) -> Pattern:
     """Read numbers as degrees of the named scale from `root` (a note name or
-    number): [0 2 4].scale("dorian", "C3"). Degrees wrap into other octaves."""
-    steps = _lookup(SCALES, name, "scale")
+    number): [0 2 4].scale("dorian", "C3"). Degrees wrap into other octaves.
+    Strudel's "C3:minor" names the root too; other tools' names work
+    ("major pentatonic", "ionian")."""
+    named_root, name = split_root(name)
+    if named_root is not None:
+        root = named_root
+    steps = scale_steps(name)
 
     def degree_to_note(degree):
         if degree != int(degree):
@@ -62,8 +68,9 @@ def scale(pat: Pattern, name, root=60) -> Pattern:
 
 @transformation(kinds={"name": "string"}, family="tonal")
 def chord(pat: Pattern, name) -> Pattern:
-    """Turn each note into the named chord on it: [C3 F3].chord("maj7")."""
-    intervals = _lookup(CHORDS, name, "chord")
+    """Turn each note into the named chord on it: [C3 F3].chord("maj7").
+    Symbols work too: "^7" "M7" "-7" "o" "+"."""
+    intervals = chord_intervals(name)
 
     def expand(events: list[Event]) -> list[Event]:
         return [e.with_value(lambda v, i=i: map_number(v, lambda n: n + i)) for e in events for i in intervals]
@@ -159,9 +166,10 @@ def vel(value, velocity):
     return with_velocity(value, max(0, min(127, round(velocity))))
 
 
-@transformation(kinds={"fraction": "positive time"}, family="tonal", per_value=True)
+@transformation(kinds={"fraction": "positive time"}, family="tonal", per_value=True, aliases=("legato",))
 def gate(value, fraction):
-    """Sound each note for `fraction` of its span (legato): 0.5 is staccato, 1 full length."""
+    """Sound each note for `fraction` of its span: 0.5 is staccato, 1 full
+    length; legato is the same (Strudel's name)."""
     return with_gate(value, fraction)
 
 

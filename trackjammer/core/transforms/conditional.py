@@ -1,0 +1,102 @@
+"""Applying a function to part of a pattern: some cycles (`whenmod`), one
+part of each cycle in turn (`chunk`), a window of every cycle (`within`), a
+copy on top (`superimpose`), or at another time scale (`inside`, `outside`).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from trackjammer.core.constructors import stack
+from trackjammer.core.event import Event
+from trackjammer.core.pattern import Pattern, State, cycle_choice
+from trackjammer.core.registry import apply_function, transformation
+from trackjammer.core.span import TimeSpan
+from trackjammer.core.time import cycle_pos
+
+
+@transformation(kinds={"period": "int", "from_cycle": "int", "function": "function"}, family="time")
+def whenmod(pat: Pattern, period, from_cycle, function) -> Pattern:
+    """Apply `function` in the cycles whose number modulo `period` is
+    `from_cycle` or more: whenmod(4, 2, rev) reverses cycles 2 and 3 of every 4."""
+    if period <= 0:
+        return pat
+    changed = apply_function(function, pat, "whenmod")
+    return cycle_choice(lambda cycle: changed if cycle % period >= from_cycle else pat)
+
+
+def repeat_cycles(pat: Pattern, times: int) -> Pattern:
+    """Play each cycle `times` times: cycle c plays the pattern's cycle c // times."""
+    return cycle_choice(lambda cycle: pat.late_by(Fraction(cycle - cycle // times)))
+
+
+def play_in(pat: Pattern, window) -> Pattern:
+    """Only the parts of `pat` inside `window(cycle)` (a span of that cycle):
+    events crossing its edges are cut to fragments, as Strudel's `when` does."""
+
+    def query(state: State) -> list[Event]:
+        events: list[Event] = []
+        for piece in state.span.cycles():
+            span = window(piece.begin.__floor__())
+            inside = piece.intersection(span) if span.begin < span.end else None
+            if inside is not None:
+                events.extend(pat.query(state.with_span(inside)))
+        return events
+
+    return Pattern(query)
+
+
+@transformation(kinds={"parts": "int", "function": "function"}, family="time")
+def chunk(pat: Pattern, parts, function) -> Pattern:
+    """Split each cycle into `parts` and apply `function` to one part per
+    cycle, in turn: the first part in cycle 0, the second in cycle 1, ...
+    As in Strudel, each cycle of the pattern is played `parts` times over."""
+    if parts <= 0:
+        return pat
+    pat = repeat_cycles(pat, parts)
+    changed = apply_function(function, pat, "chunk")
+
+    def chosen(cycle: int) -> TimeSpan:
+        k = cycle % parts
+        return TimeSpan(cycle + Fraction(k, parts), cycle + Fraction(k + 1, parts))
+
+    def rest_before(cycle: int) -> TimeSpan:
+        return TimeSpan(Fraction(cycle), chosen(cycle).begin)
+
+    def rest_after(cycle: int) -> TimeSpan:
+        return TimeSpan(chosen(cycle).end, Fraction(cycle + 1))
+
+    return stack(play_in(changed, chosen), play_in(pat, rest_before), play_in(pat, rest_after))
+
+
+@transformation(kinds={"start": "time", "end": "time", "function": "function"}, family="time")
+def within(pat: Pattern, start, end, function) -> Pattern:
+    """Apply `function` to the events that start in [start, end) of each cycle
+    (fractions of a cycle): within(0, 1/2, fast(2))."""
+
+    def inside(event: Event) -> bool:
+        return start <= cycle_pos(event.whole_or_part().begin) < end
+
+    changed = apply_function(function, pat, "within")
+    return stack(changed.filter_events(inside), pat.filter_events(lambda e: not inside(e)))
+
+
+@transformation(kinds={"function": "function"}, family="time")
+def superimpose(pat: Pattern, function) -> Pattern:
+    """Play the pattern and, on top, a copy changed by `function`:
+    superimpose(transpose(12)) doubles it an octave up."""
+    return stack(pat, apply_function(function, pat, "superimpose"))
+
+
+@transformation(kinds={"factor": "positive time", "function": "function"}, family="time")
+def inside(pat: Pattern, factor, function) -> Pattern:
+    """Apply `function` as if each 1/factor of a cycle were a whole cycle:
+    [0 1 2 3 4 5 6 7].inside(2, rev) reverses each half."""
+    return apply_function(function, pat.fast_by(1 / factor), "inside").fast_by(factor)
+
+
+@transformation(kinds={"factor": "positive time", "function": "function"}, family="time")
+def outside(pat: Pattern, factor, function) -> Pattern:
+    """Apply `function` as if `factor` cycles were one: [<a b c d>].outside(4, rev)
+    plays the four cycles backwards."""
+    return apply_function(function, pat.fast_by(factor), "outside").fast_by(1 / factor)

@@ -1,0 +1,80 @@
+"""Did you mean …? First the names other live-coding tools use for what
+TrackJammer spells differently, then the nearest spelling.
+
+A performer coming from Strudel types `note("c e g")`, from Tidal `hurry 2`,
+from Sonic Pi `use_bpm 120`. Spelling distance would suggest nonsense
+(`note` → `often`); the alias table names TrackJammer's word instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+# A name from Strudel, Tidal, Sonic Pi or FoxDot → how TrackJammer says it.
+ALIASES: dict[str, str] = {
+    "note": "write the notes themselves: [C4 E4 G4] (or \"C4 E4 G4\")",
+    "n": "write the numbers themselves: [0 2 4], and .scale(\"C3:major\") for degrees",
+    "s": "write drum names in a pattern: [bd sd hh] on a track (MidiTrack(10) for GM drums)",
+    "sound": "write drum names in a pattern: [bd sd hh] on a track (MidiTrack(10) for GM drums)",
+    "play": "bind a pattern to a track: let t = MidiTrack(1); t << [C4 E4]",
+    "hurry": "use fast: fast(2)",
+    "density": "use fast: fast(2)",
+    "sparsity": "use slow: slow(2)",
+    "slowcat": "use cat: cat(a, b)",
+    "fastcat": "use seq: seq(a, b)",
+    "sequence": "use seq: seq(a, b)",
+    "randcat": "use | in a pattern: [a | b | c]",
+    "timecat": "use @ weights in a pattern: [a@3 b]",
+    "sometimes_by": "use sometimesBy: sometimesBy(0.3, rev)",
+    "degrade_by": "use degradeBy: degradeBy(0.3)",
+    "when_mod": "use whenmod: whenmod(4, 2, rev)",
+    "up": "use transpose: transpose(12)",
+    "trans": "use transpose: transpose(12)",
+    "velocity": "use vel, 0..127: vel(100)",
+    "gain": "use vel, 0..127: vel(100)",
+    "amp": "use vel, 0..127: vel(100)",
+    "clip": "use gate (legato): gate(0.5)",
+    "sustain": "use gate (legato): gate(0.5)",
+    "arpeggiate": "use arp: arp(\"up\")",
+    "arpg": "use arp: arp(\"up\")",
+    "rotL": "use early: early(1/4)",
+    "rotR": "use late: late(1/4)",
+    "euclidRot": "use euclid with a rotation: euclid(3, 8, 2)",
+    "spread": "use euclid: euclid(3, 8)",
+    "setcpm": "use setcps with cycles per second: setcps(30 / 60)",
+    "cpm": "use cps with cycles per second: cps(30 / 60)",
+    "use_bpm": "use bpm: bpm(120)",
+    "set_bpm": "use setbpm: setbpm(120)",
+    "rrand": "use rand or irand: rand.range(1, 5)",
+    "rrand_i": "use irand: irand(8)",
+    "choose_by": "use choose: choose(C3, E3, G3)",
+    "sinewave": "use Sine(f) or sine",
+    "noise": "use Rand() or rand",
+    "hushAll": "use hush",
+    "stopAll": "use stop",
+}
+
+
+def alias_hint(name: str) -> str | None:
+    """TrackJammer's word for a name another tool uses, as a hint."""
+    said = ALIASES.get(name)
+    return f"'{name}' is not a TrackJammer name; {said}" if said else None
+
+
+def suggest(name: str, known: Iterable[str]) -> str | None:
+    """A hint for an unknown name: the alias table first, then a name that
+    differs only in case, then the nearest spelling (with case, then without)."""
+    hint = alias_hint(name)
+    if hint is not None:
+        return hint
+    known = list(known)
+    same = [k for k in known if k.lower() == name.lower()]
+    if same:
+        return f"did you mean '{same[0]}'?"
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    lowered = {k.lower(): k for k in reversed(known)}
+    close = difflib.get_close_matches(name.lower(), list(lowered), n=1)
+    return f"did you mean '{lowered[close[0]]}'?" if close else None
