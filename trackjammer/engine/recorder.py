@@ -32,6 +32,7 @@ from trackjammer import __version__
 from trackjammer.core.time import to_time
 from trackjammer.engine import journal
 from trackjammer.errors import TrackJammerError
+from trackjammer.midi.kinds import is_channel
 from trackjammer.midi.smf import PPQN, ticks_per_cycle
 from trackjammer.project.renders import RENDERS, atomic_write, render_folder, safe_name, shown_path, write_json
 
@@ -76,13 +77,13 @@ class Recorder:
     def record(self, cycle: Fraction, data: Any, track: int | None) -> None:
         """A scheduled message, sent at `cycle` (the clock thread: one append)."""
         take = self._take
-        if take is not None and data[0] < 0xF0:  # MIDI clock and transport are not recorded
+        if take is not None and is_channel(data[0]):  # MIDI clock and transport are not recorded
             take.queue.append((cycle, data, track))
 
     def record_now(self, data: Any, cycle: float | None = None) -> None:
         """A message sent now (or at `cycle`), outside the schedule (stop, hush)."""
         take = self._take
-        if take is not None and data[0] < 0xF0:
+        if take is not None and is_channel(data[0]):
             take.queue.append((self._here() if cycle is None else _on_now_grid(cycle), data, None))
 
     def panic(self, output: Any) -> None:

@@ -24,7 +24,7 @@ from trackjammer.core.values import is_number
 from trackjammer.errors import ArgumentError
 from trackjammer.midi.messages import Message, TrackPlan, plan_of_pattern, plan_of_track
 from trackjammer.midi.smf import (
-    PPQN, end_tick_of, export_messages, file_bytes, layout, midi_file, tempo_for, ticks_per_cycle,
+    PPQN, end_tick_of, export_messages, layout, midi_bytes, tempo_for, ticks_per_cycle,
 )
 from trackjammer.midi.track import MidiTrack
 from trackjammer.progress import Progress
@@ -118,8 +118,8 @@ def midi_export(
             by_track[tick_and_message[1].track].append(tick_and_message)
         contents = []
         for step, (name, plans, file_type) in enumerate(files, start=cycles + 1):
-            tracks = [(plan.name, by_track[plan.index]) for plan in plans]
-            contents.append((name, file_bytes(midi_file(tracks, file_type, tempo, bpc, end_tick))))
+            tracks = [(plan.name, plan.channel, by_track[plan.index]) for plan in plans]
+            contents.append((name, midi_bytes(tracks, file_type, tempo, bpc, end_tick)))
             progress.update(step)
     finally:
         progress.close()
