@@ -16,7 +16,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
-from trackjammer import __version__
 from trackjammer.core.constructors import pure
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import describe
@@ -28,8 +27,9 @@ from trackjammer.midi.smf import (
 )
 from trackjammer.midi.track import MidiTrack
 from trackjammer.progress import Progress
+from trackjammer.project.record import RenderRecord
 from trackjammer.project.renders import (
-    atomic_write, explicit_target, make_folders, render_folder, safe_name, shown_path, write_json,
+    atomic_write, explicit_target, make_folders, render_folder, safe_name, shown_path,
 )
 from trackjammer.session import Session
 
@@ -142,7 +142,7 @@ def midi_export(
     for name, data in contents:
         atomic_write(folder / name, data)
     if path is None:
-        _describe_render(session, folder, what, export, cycles, loop, tempo, end_tick, names, moment)
+        _describe_render(session, folder, what, export, cycles, loop, tempo, end_tick, names, moment, base)
         return shown_path(folder / names[0], base)
     return path
 
@@ -166,39 +166,33 @@ def _files(export: Export, stems: bool, combined: str) -> list[tuple[str, list[T
 
 def _describe_render(
     session: Session, folder: Path, what: Any, export: Export, cycles: int, loop: bool, tempo: Any, end_tick: int,
-    names: list[str], moment: datetime,
+    names: list[str], moment: datetime, base: Path | None,
 ) -> None:
     """snapshot.tj and render.json beside the file."""
     from trackjammer.project.snapshot import snapshot_source
     from trackjammer.lang.provenance import source_of
-    from trackjammer.project.sessions import read_meta
 
     what_text = source_of(session, what)
     call = f"midi_export({what_text}, {cycles}{'' if loop else ', loop: false'})"
     atomic_write(folder / "snapshot.tj", snapshot_source(session, f"rendered: {call}").encode("utf-8"))
-    write_json(folder / "render.json", {
-        "kind": "midi_export",
-        "what": what_text,
-        "file": names[0],
-        "stems": names[1:],
-        "type": export.file_type,
-        "cycles": cycles,
-        "loop": loop,
-        "cps": json_number(session.cps),
-        "bpm": json_number(tempo.bpm),
-        "tempo_microseconds_per_beat": tempo.microseconds,
-        "beats_per_cycle": session.beats_per_cycle,
-        "ppqn": PPQN,
-        "ticks_per_cycle": ticks_per_cycle(session.beats_per_cycle),
-        "end_tick": end_tick,
-        "seed": session.seed,
-        "project": session.project,
-        "tracks": [{"name": plan.name, "channel": plan.channel + 1} for plan in export.plans],
-        "skipped": export.skipped,
-        "meta": read_meta(session.project, folder.parent.parent.parent),
-        "trackjammer": __version__,
-        "time": moment.astimezone().isoformat(timespec="seconds"),
-    })
+    RenderRecord.new(
+        "midi_export", names[0], session.project, moment, base,
+        what=what_text,
+        stems=names[1:],
+        type=export.file_type,
+        cycles=cycles,
+        loop=loop,
+        cps=json_number(session.cps),
+        bpm=json_number(tempo.bpm),
+        tempo_microseconds_per_beat=tempo.microseconds,
+        beats_per_cycle=session.beats_per_cycle,
+        ppqn=PPQN,
+        ticks_per_cycle=ticks_per_cycle(session.beats_per_cycle),
+        end_tick=end_tick,
+        seed=session.seed,
+        tracks=[{"name": plan.name, "channel": plan.channel + 1} for plan in export.plans],
+        skipped=export.skipped,
+    ).write(folder)
 
 
 def json_number(value: Any) -> Any:
