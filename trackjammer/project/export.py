@@ -16,11 +16,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
-from trackjammer.core.constructors import pure
-from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import describe
 from trackjammer.core.values import is_number
 from trackjammer.errors import ArgumentError
+from trackjammer.midi.playable import playable, verb_of
 from trackjammer.midi.messages import Message, TrackPlan, plan_of_pattern, plan_of_track
 from trackjammer.midi.smf import (
     PPQN, end_tick_of, export_messages, layout, midi_bytes, tempo_for, ticks_per_cycle,
@@ -35,7 +34,6 @@ from trackjammer.session import Session
 
 MAX_CYCLES = 100_000
 EXPORT_NAME = "export.mid"
-USAGE = "midi_export(pattern_or_track, cycles[, path]), e.g. midi_export(bass, 4)"
 
 
 @dataclass(frozen=True)
@@ -62,27 +60,12 @@ def check_cycles(cycles: Any, example: str = "midi_export(bass, 4)") -> int:
 def plan_export(what: Any, seed: int, call: str = "midi_export") -> Export:
     """The tracks (or the pattern) to render, and the tracks left out;
     `call` names the function in the hints (render() shares this)."""
-    if is_number(what):
-        what = pure(what)
-    if isinstance(what, Pattern):
-        first = what.query_span(0, 1, seed)
-        if first and all(e.whole is None for e in first):
-            raise ArgumentError("a signal has no notes of its own", hint=f"{_verb(call)} notes: Sine(1).segment(8).range(48, 72)")
-        return Export([plan_of_pattern(what)], 0, [])
-    if isinstance(what, MidiTrack):
-        tracks = [what]
-    elif isinstance(what, list):
-        if not what:
-            raise ArgumentError("the array of tracks is empty", hint=f"{call}(#[bass, lead], 8)")
-        for item in what:
-            if not isinstance(item, MidiTrack):
-                raise ArgumentError(
-                    f"an array to export holds tracks only, not {describe(item)}",
-                    hint=f"{_verb(call)} a pattern on its own: {call}([C4 E4], 4)",
-                )
-        tracks = list({id(t): t for t in what}.values())  # a track named twice is written once
-    else:
-        raise ArgumentError(f"cannot {_verb(call)} {describe(what)}", hint=USAGE.replace("midi_export", call))
+    found = playable(what, seed, call)
+    if found.pattern is not None:
+        if found.signal:
+            raise ArgumentError("a signal has no notes of its own", hint=f"{verb_of(call)} notes: Sine(1).segment(8).range(48, 72)")
+        return Export([plan_of_pattern(found.pattern)], 0, [])
+    tracks = found.tracks
     playing = [t for t in tracks if t.notes is not None]
     skipped = [_track_name(t) for t in tracks if t.notes is None]
     if not playing:
@@ -199,10 +182,6 @@ def json_number(value: Any) -> Any:
     if isinstance(value, Fraction):
         return int(value) if value.denominator == 1 else float(value)
     return value
-
-
-def _verb(call: str) -> str:
-    return "export" if call == "midi_export" else call
 
 
 def _track_name(track: MidiTrack) -> str:
