@@ -10,6 +10,7 @@ the file(s).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -28,7 +29,7 @@ from trackjammer.midi.track import MidiTrack
 from trackjammer.progress import Progress
 from trackjammer.project.record import RenderRecord
 from trackjammer.project.renders import (
-    atomic_write, explicit_target, make_folders, render_folder, safe_name, shown_path,
+    atomic_write, check_replaceable, explicit_target, keep_aside, make_folders, render_folder, safe_name, shown_path,
 )
 from trackjammer.session import Session
 
@@ -89,7 +90,7 @@ def midi_export(
     bpc = session.beats_per_cycle
     tempo = tempo_for(session.cps, bpc)
     if path is not None:
-        target = explicit_target(path, overwrite, base)
+        target = explicit_target(path, overwrite, base, keep_previous=True)
     files = _files(export, stems, target.name if path is not None else EXPORT_NAME)
     progress = Progress(cycles + len(files), "export", "steps")
     try:
@@ -116,14 +117,21 @@ def midi_export(
     moment = now()  # one reading for the folder's name and render.json
     if path is not None:
         folder = target.parent
-        for name in names[1:]:
-            if (folder / name).exists() and not overwrite:
-                raise ArgumentError(f"{shown_path(folder / name, base)} already exists", hint="add overwrite: true")
+        for name in names[1:]:  # the stems: checked before anything is written
+            if os.path.lexists(folder / name):
+                check_replaceable(folder / name, shown_path(folder / name, base))
         make_folders(folder, shown_path(folder, base))
     else:
         folder = render_folder(session.project, base, lambda: moment)
+    kept = []
     for name, data in contents:
+        if path is not None and not overwrite:
+            aside = keep_aside(folder / name, base)
+            if aside is not None:
+                kept.append(f"{shown_path(folder / name, base)} as {shown_path(aside, base)}")
         atomic_write(folder / name, data)
+    if kept:
+        session.out(f"kept the previous {', '.join(kept)}")
     if path is None:
         _describe_render(session, folder, what, export, cycles, loop, tempo, end_tick, names, moment, base)
         return shown_path(folder / names[0], base)
