@@ -51,6 +51,14 @@ def test_an_automatic_render_gets_a_folder_with_the_wav_a_snapshot_and_render_js
     assert remade != path and remade.read_bytes() == path.read_bytes()
 
 
+def test_an_audio_render_carries_the_project_meta_like_every_render_json(in_tmp):
+    value, _ = run('project("night drive"); meta(title: "Night Drive", author: "Ada", tempo: 132);'
+                   ' render([C4 E4], 1, synth: "builtin", tail: 0)')
+    described = json.loads(Path(value).with_name("render.json").read_text(encoding="utf-8"))
+    assert described["meta"] == {"title": "Night Drive", "author": "Ada", "tempo": 132}
+    assert (described["kind"], described["file"], described["project"]) == ("render", "render.wav", "night drive")
+
+
 def test_a_second_render_in_the_same_second_gets_its_own_folder(in_tmp):
     first, _ = run('render([C4], 1, synth: "builtin", tail: 0)')
     session = Session(out=lambda text: None)

@@ -125,6 +125,20 @@ def test_panic_and_close_are_recorded_with_their_all_notes_off():
                                        [0x92, 60, 100], [0x82, 60, 0], [0xB2, 123, 0])]  # a note-off of no note is left out
 
 
+def test_a_take_of_whole_cycles_is_the_export_of_them_byte_for_byte(tmp_path):
+    """One encoder writes both (midi/encoder.py): same tracks, names, ticks, order, end."""
+    rig = Rig(SONG, cps=1)
+    rig.start(until=2)
+    rig.play_until(F(2))
+    rig.engine.stop()
+    rig.engine.recorder.wait()
+    rig.run('midi_export(#[a, b], 2, "export.mid")')
+    (folder,) = takes()
+    recorded = (folder / "recording.mid").read_bytes()
+    assert recorded == (tmp_path / "export.mid").read_bytes()
+    assert len(recorded) > 400 and read_midi(folder / "recording.mid").end(1) == 3840
+
+
 def test_midi_clock_is_not_recorded_and_a_silent_take_leaves_nothing():
     rig = Rig("cps(1); let a = MidiTrack(1)", cps=1)
     rig.engine.clock_out(True)

@@ -602,16 +602,35 @@ def test_explicit_path_returns_a_string(run):
     assert isinstance(run('midi_export([C4], 1, "y.mid")').value, str)
 
 
-def test_an_existing_file_is_an_error_unless_overwrite(run, tmp_path):
+def test_exporting_again_to_a_path_keeps_the_file_it_replaces_and_says_where(run, tmp_path):
     (tmp_path / "x.mid").write_bytes(b"mine")
-    with pytest.raises(TrackJammerError, match="already exists"):
-        run('midi_export([C4], 1, "x.mid");')
-    assert (tmp_path / "x.mid").read_bytes() == b"mine"
-    with pytest.raises(TrackJammerError, match="already exists"):
-        run('midi_export([C4], 1, "x.mid", overwrite: false);')
-    run('midi_export([C4 E4], 1, "x.mid", overwrite: true);')
+    first = run('midi_export([C4], 1, "x.mid");')
+    assert (first.value, first.out) == ("x.mid", ["kept the previous x.mid as x.1.mid"])
+    assert (tmp_path / "x.1.mid").read_bytes() == b"mine"
+    assert notes_of(read_midi(tmp_path / "x.mid")) == [(0, 1920, 60, 100)]
+    second = run('midi_export([D4], 1, "x.mid", overwrite: false);')
+    assert second.out == ["kept the previous x.mid as x.2.mid"]
+    assert notes_of(read_midi(tmp_path / "x.2.mid")) == [(0, 1920, 60, 100)]
+    assert notes_of(read_midi(tmp_path / "x.mid")) == [(0, 1920, 62, 100)]
+    third = run('midi_export([C4 E4], 1, "x.mid", overwrite: true);')
+    assert third.out == []
     assert notes_of(read_midi(tmp_path / "x.mid")) == [(0, 960, 60, 100), (960, 960, 64, 100)]
-    assert files_under(tmp_path) == ["x.mid"]
+    assert files_under(tmp_path) == ["x.1.mid", "x.2.mid", "x.mid"]
+
+
+def test_a_link_or_a_pipe_at_the_path_is_never_replaced(run, tmp_path):
+    outside = tmp_path / "outside.mid"
+    outside.write_bytes(b"mine")
+    (tmp_path / "link.mid").symlink_to(outside)
+    os.mkfifo(tmp_path / "pipe.mid")
+    for name in ("link.mid", "pipe.mid"):
+        for overwrite in ("", ", overwrite: true"):
+            with pytest.raises(TrackJammerError) as caught:
+                run(f'midi_export([C4], 1, "{name}"{overwrite});')
+            assert (caught.value.message, caught.value.hint) == (
+                f"{name} is not a regular file (a link, a device or a pipe); it is not replaced", "choose another name")
+    assert outside.read_bytes() == b"mine" and (tmp_path / "link.mid").is_symlink()
+    assert files_under(tmp_path) == ["link.mid", "outside.mid", "pipe.mid"]
 
 
 def test_a_folder_is_not_a_file_name(run, tmp_path):
@@ -774,13 +793,21 @@ def test_stems_of_tracks_with_one_name_get_2(run, tmp_path):
     check_stem(read_midi(tmp_path / "s/keys_2.mid"), "keys", 1, [(0, 1920, 60, 100), (1920, 1920, 60, 100)])
 
 
-def test_a_stem_never_overwrites_an_existing_file(run, tmp_path):
+def test_a_stem_keeps_the_file_it_replaces_too(run, tmp_path):
     (tmp_path / "s").mkdir()
     (tmp_path / "s" / "bass.mid").write_bytes(b"mine")
-    with pytest.raises(TrackJammerError, match="already exists"):
+    result = run(STEMS_PROGRAM + ' midi_export(#[bass, lead], 2, "s/all.mid", stems: true);')
+    assert result.out == ["kept the previous s/bass.mid as s/bass.1.mid"]
+    assert files_under(tmp_path) == ["s", "s/all.mid", "s/bass.1.mid", "s/bass.mid", "s/lead.mid"]
+    assert (tmp_path / "s" / "bass.1.mid").read_bytes() == b"mine"
+
+
+def test_a_symlinked_stem_is_refused_before_anything_is_written(run, tmp_path):
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "bass.mid").symlink_to(tmp_path / "elsewhere.mid")
+    with pytest.raises(TrackJammerError, match="s/bass.mid is not a regular file"):
         run(STEMS_PROGRAM + ' midi_export(#[bass, lead], 2, "s/all.mid", stems: true);')
     assert files_under(tmp_path) == ["s", "s/bass.mid"]
-    assert (tmp_path / "s" / "bass.mid").read_bytes() == b"mine"
 
 
 def test_a_stem_named_like_the_explicit_file_does_not_overwrite_it(run, tmp_path):

@@ -20,7 +20,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
-from trackjammer import __version__
 from trackjammer.audio import AudioError, require_numpy
 from trackjammer.audio import fluid
 from trackjammer.audio.timeline import SAMPLE_RATE, frames_of, timed_messages
@@ -31,7 +30,8 @@ from trackjammer.errors import ArgumentError
 from trackjammer.midi.smf import export_messages, layout, tempo_for, ticks_per_cycle
 from trackjammer.progress import Progress
 from trackjammer.project.export import json_number, check_cycles, plan_export
-from trackjammer.project.renders import atomic_write, explicit_target, render_folder, make_folders, shown_path, write_json
+from trackjammer.project.record import RenderRecord
+from trackjammer.project.renders import atomic_write, explicit_target, render_folder, make_folders, shown_path
 from trackjammer.session import Session
 
 RENDER_NAME = "render.wav"
@@ -115,7 +115,7 @@ def render(
         return path
     folder = render_folder(session.project, base, lambda: moment)
     atomic_write(folder / RENDER_NAME, data)
-    _describe(session, folder, what, export, cycles, synth, tail, cps, tempo, route, frames, loop_frames, level, moment)
+    _describe(session, folder, what, export, cycles, synth, tail, cps, tempo, route, frames, loop_frames, level, moment, base)
     return shown_path(folder / RENDER_NAME, base)
 
 
@@ -162,7 +162,7 @@ def choose_soundfont(session: Session, path: Any) -> str:
 
 def _describe(
     session: Session, folder: Path, what: Any, export: Any, cycles: int, synth: str, tail: Any, cps: Fraction,
-    tempo: Any, route: Route, frames: int, loop_frames: int, level: Any, moment: datetime,
+    tempo: Any, route: Route, frames: int, loop_frames: int, level: Any, moment: datetime, base: Path | None,
 ) -> None:
     """snapshot.tj and render.json beside the file."""
     from trackjammer.lang.provenance import source_of, string_text
@@ -175,32 +175,28 @@ def _describe(
     if session.soundfont:
         source += f"soundfont({string_text(session.soundfont)});\n"
     atomic_write(folder / "snapshot.tj", source.encode("utf-8"))
-    write_json(folder / "render.json", {
-        "kind": "render",
-        "what": what_text,
-        "file": RENDER_NAME,
-        "cycles": cycles,
-        "synth": route.name,
-        "soundfont": str(route.soundfont) if route.soundfont else None,
-        "sample_rate": SAMPLE_RATE,
-        "bits": 16,
-        "channels": 2,
-        "frames": frames,
-        "loop_frames": loop_frames,
-        "tail_seconds": json_number(to_time(tail)),
-        "seconds": round(frames / SAMPLE_RATE, 6),
-        "peak": round(level.peak, 6),
-        "gain_db": level.gain_db,
-        "cps": json_number(cps),
-        "bpm": json_number(tempo.bpm),
-        "beats_per_cycle": session.beats_per_cycle,
-        "seed": session.seed,
-        "project": session.project,
-        "tracks": [{"name": plan.name, "channel": plan.channel + 1} for plan in export.plans],
-        "skipped": export.skipped,
-        "trackjammer": __version__,
-        "time": moment.astimezone().isoformat(timespec="seconds"),
-    })
+    RenderRecord.new(
+        "render", RENDER_NAME, session.project, moment, base,
+        what=what_text,
+        cycles=cycles,
+        synth=route.name,
+        soundfont=str(route.soundfont) if route.soundfont else None,
+        sample_rate=SAMPLE_RATE,
+        bits=16,
+        channels=2,
+        frames=frames,
+        loop_frames=loop_frames,
+        tail_seconds=json_number(to_time(tail)),
+        seconds=round(frames / SAMPLE_RATE, 6),
+        peak=round(level.peak, 6),
+        gain_db=level.gain_db,
+        cps=json_number(cps),
+        bpm=json_number(tempo.bpm),
+        beats_per_cycle=session.beats_per_cycle,
+        seed=session.seed,
+        tracks=[{"name": plan.name, "channel": plan.channel + 1} for plan in export.plans],
+        skipped=export.skipped,
+    ).write(folder)
 
 
 def _shown(value: Any) -> str:

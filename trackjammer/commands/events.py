@@ -12,29 +12,33 @@ from trackjammer.core.event import Event
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import describe
 from trackjammer.core.time import format_time
-from trackjammer.core.values import is_number
 from trackjammer.core.values import number_of, velocity_of
-from trackjammer.errors import TrackJammerError
+from trackjammer.errors import ArgumentError, TrackJammerError
 from trackjammer.lang.display import note_name, show_number
 from trackjammer.lang.evaluator import Interpreter
-from trackjammer.midi.track import MidiTrack
+from trackjammer.midi.playable import playable
 from trackjammer.session import Session
 
 def pattern_of(program: str, session: Session | None = None) -> Pattern:
     """The pattern an input ends with: a pattern, a number, or a track (its
     note lane, transposed as the track plays it)."""
     value = Interpreter(session).execute(program)
-    if isinstance(value, MidiTrack):
-        if value.notes is None:
-            raise TrackJammerError(f"the track {value.name or ''} has no notes bound".replace("  ", " "),
-                                   hint="bind some first: t << [C4 E4]")
-        return value.notes if value.transposition == 0 else value.notes.transpose(value.transposition)
-    if not (isinstance(value, Pattern) or is_number(value)):
+    try:
+        found = playable(value, session.seed if session is not None else 0, "events")
+    except ArgumentError:
+        found = None
+    if found is None or len(found.tracks) > 1:
         raise TrackJammerError(
             f"the input ends with {describe(value)}, not a pattern",
             hint="end with a pattern such as '[C4 E4 G4]' or a track: 'let t = MidiTrack(1); t << [C4]; t'",
         )
-    return reify(value)
+    if found.pattern is not None:
+        return reify(found.pattern)
+    (track,) = found.tracks
+    if track.notes is None:
+        raise TrackJammerError(f"the track {track.name or ''} has no notes bound".replace("  ", " "),
+                               hint="bind some first: t << [C4 E4]")
+    return track.notes if track.transposition == 0 else track.notes.transpose(track.transposition)
 
 
 def sorted_onsets(pattern: Pattern, begin: Fraction, end: Fraction, seed: int = 0) -> list[Event]:

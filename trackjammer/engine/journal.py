@@ -23,8 +23,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Iterator
 
-from trackjammer.midi.smf import ticks_per_cycle, to_tick
-from trackjammer.midi.take_smf import ChannelTrack, conductor, header, kind_of
+from trackjammer.midi.encoder import TrackEncoder, conductor, header
+from trackjammer.midi.kinds import channel_of, order_kind
+from trackjammer.midi.smf import PPQN, tempo_for, ticks_per_cycle, to_tick
 
 MAGIC = "TrackJammer journal 1 "
 JOURNAL = "recording.journal"
@@ -100,7 +101,7 @@ def build_recording(path: Path) -> Built:
     start = Fraction(info["start"])
     tempos: list[tuple[int, Any]] = [(0, Fraction(info["cps"]))]
     names: dict[str, str | None] = {}
-    channels: dict[int, ChannelTrack] = {}
+    channels: dict[int, TrackEncoder] = {}
     built = Built(None, info)
     last = 0  # the latest tick of the take
     tick_of = _ticks(start, per_cycle)
@@ -110,13 +111,13 @@ def build_recording(path: Path) -> Built:
             if kind == "m":
                 cycle_text, track, hexed = rest.split(" ")
                 data = bytes.fromhex(hexed)
-                message_kind = kind_of(data)
+                message_kind = order_kind(data)
                 if message_kind is None:
                     continue
-                channel = data[0] & 0x0F
+                channel = channel_of(data[0])
                 target = channels.get(channel)
                 if target is None:
-                    target = channels[channel] = ChannelTrack(channel)
+                    target = channels[channel] = TrackEncoder(channel)
                 name = names.get(track)
                 if name and name not in target.names:
                     target.names.append(name)
@@ -138,8 +139,9 @@ def build_recording(path: Path) -> Built:
     if not channels:
         return built
     end_tick = max([last] + [c.least_end() for c in channels.values()])
-    tracks = [channels[c].close(end_tick) for c in sorted(channels)]
-    built.data = header(1 + len(tracks)) + conductor(tempos, bpc, end_tick) + b"".join(tracks)
+    tracks = [channels[c].close(end_tick, ", ".join(channels[c].names) or f"channel {c + 1}") for c in sorted(channels)]
+    tempo_map = [(tick, tempo_for(cps, bpc).microseconds) for tick, cps in tempos]
+    built.data = header(1, 1 + len(tracks), PPQN) + conductor(tempo_map, bpc, end_tick) + b"".join(tracks)
     built.tracks = [{"channel": c + 1, "name": ", ".join(channels[c].names) or None} for c in sorted(channels)]
     built.messages = sum(c.messages for c in channels.values())
     built.tempo_changes = len(tempos) - 1

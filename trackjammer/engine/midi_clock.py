@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from trackjammer.midi.messages import SONG_POSITION, SYSTEM, Message
+from trackjammer.midi.kinds import CLOCK as TICK, CONTINUE, SONG_POSITION, START, STOP, SYSTEM
+from trackjammer.midi.messages import Message
 
 PPQN = 24
-TICK, START, CONTINUE, STOP = 0xF8, 0xFA, 0xFB, 0xFC
 
 
 def ticks(begin: Fraction, end: Fraction, beats_per_cycle: int) -> list[Message]:

@@ -28,12 +28,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
-from trackjammer import __version__
 from trackjammer.core.time import to_time
 from trackjammer.engine import journal
 from trackjammer.errors import TrackJammerError
+from trackjammer.midi.kinds import is_channel
 from trackjammer.midi.smf import PPQN, ticks_per_cycle
-from trackjammer.project.renders import RENDERS, atomic_write, render_folder, safe_name, shown_path, write_json
+from trackjammer.project.record import RenderRecord
+from trackjammer.project.renders import RENDERS, atomic_write, render_folder, safe_name, shown_path
 
 try:
     import fcntl
@@ -76,13 +77,13 @@ class Recorder:
     def record(self, cycle: Fraction, data: Any, track: int | None) -> None:
         """A scheduled message, sent at `cycle` (the clock thread: one append)."""
         take = self._take
-        if take is not None and data[0] < 0xF0:  # MIDI clock and transport are not recorded
+        if take is not None and is_channel(data[0]):  # MIDI clock and transport are not recorded
             take.queue.append((cycle, data, track))
 
     def record_now(self, data: Any, cycle: float | None = None) -> None:
         """A message sent now (or at `cycle`), outside the schedule (stop, hush)."""
         take = self._take
-        if take is not None and data[0] < 0xF0:
+        if take is not None and is_channel(data[0]):
             take.queue.append((self._here() if cycle is None else _on_now_grid(cycle), data, None))
 
     def panic(self, output: Any) -> None:
@@ -229,7 +230,7 @@ def finish_journal(path: Path, base: Path | None, report: Callable[[str], None],
         return None
     target = folder / journal.RECORDING
     atomic_write(target, built.data)
-    write_json(folder / "render.json", _render_info(built, recovered, base))
+    _record(built, recovered, base).write(folder)
     path.unlink(missing_ok=True)
     shown = shown_path(target, base)
     if recovered:
@@ -239,31 +240,24 @@ def finish_journal(path: Path, base: Path | None, report: Callable[[str], None],
     return target
 
 
-def _render_info(built: journal.Built, recovered: bool, base: Path | None) -> dict:
-    from trackjammer.project.sessions import read_meta
-
+def _record(built: journal.Built, recovered: bool, base: Path | None) -> RenderRecord:
     info = built.info
     bpc = int(info["beats_per_cycle"])
-    return {
-        "kind": "recording",
-        "file": journal.RECORDING,
-        "type": 1,
-        "project": info.get("project"),
-        "start_cycle": info.get("start"),
-        "end_cycle": str(built.end_cycle),  # exact: "3", or "1201/400" for a take stopped mid-cycle
-        "cps": info.get("cps"),
-        "tempo_changes": built.tempo_changes,
-        "beats_per_cycle": bpc,
-        "ppqn": PPQN,
-        "ticks_per_cycle": ticks_per_cycle(bpc),
-        "end_tick": built.end_tick,
-        "messages": built.messages,
-        "tracks": built.tracks,
-        "recovered": recovered,
-        "meta": read_meta(info.get("project") or "untitled", base),
-        "trackjammer": __version__,
-        "time": info.get("started"),
-    }
+    return RenderRecord.new(
+        "recording", journal.RECORDING, info.get("project"), info.get("started"), base,
+        type=1,
+        start_cycle=info.get("start"),
+        end_cycle=str(built.end_cycle),  # exact: "3", or "1201/400" for a take stopped mid-cycle
+        cps=info.get("cps"),
+        tempo_changes=built.tempo_changes,
+        beats_per_cycle=bpc,
+        ppqn=PPQN,
+        ticks_per_cycle=ticks_per_cycle(bpc),
+        end_tick=built.end_tick,
+        messages=built.messages,
+        tracks=built.tracks,
+        recovered=recovered,
+    )
 
 
 def recover_unfinished(project: str | None = None, base: Path | None = None,

@@ -212,9 +212,10 @@ def midi_export(session: Session, what, cycles, path=None, stems=False, overwrit
     """Write cycles 0 … cycles-1 of a pattern, a track or #[tracks] to a MIDI
     file and return its path: midi_export(bass, 4). Without a path it goes to
     renders/<project>/<datetime>/export.mid, beside snapshot.tj and
-    render.json. stems: true also writes one file per track; overwrite: true
-    replaces an existing file at path; loop: false lets the last notes ring
-    past the end instead of cutting them there."""
+    render.json. stems: true also writes one file per track. A file already
+    at path is kept, renamed to name.1.mid (then .2 …); overwrite: true
+    replaces it instead. loop: false lets the last notes ring past the end
+    instead of cutting them there."""
     from trackjammer.project.export import midi_export as export
 
     return export(session, what, cycles, path, stems=stems, overwrite=overwrite, loop=loop)

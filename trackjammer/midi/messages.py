@@ -39,10 +39,10 @@ from trackjammer.core.span import TimeSpan
 from trackjammer.core.values import Note, Unit, is_number
 from trackjammer.errors import TrackJammerError
 
-NOTE_OFF, CONTROL, NOTE_ON, SYSTEM = 0, 1, 2, 3  # also the order at equal times
-STATUS = (0x80, 0xB0, 0x90)
-KIND_NAMES = ("note_off", "control_change", "note_on", "system")
-SONG_POSITION = 0xF2
+from trackjammer.midi.kinds import (  # noqa: F401 - Message.kind and its status bytes, re-exported
+    CONTROL, KIND_NAMES, NOTE_OFF, NOTE_ON, SONG_POSITION, STATUS, SYSTEM,
+)
+
 CC_SAMPLES_PER_CYCLE = 128
 BARE_VELOCITY = 100
 

@@ -22,28 +22,9 @@ import threading
 import time
 from collections.abc import Sequence
 
-NOTE_OFF = 0x80
-NOTE_ON = 0x90
-CONTROL_CHANGE = 0xB0
-ALL_NOTES_OFF = 123
-
-
-def _lengths() -> tuple[int, ...]:
-    """The length of a message by its status byte; 0 where we refuse it."""
-    lengths = [0] * 256
-    for status in range(0x80, 0xF0):
-        lengths[status] = 2 if (status & 0xF0) in (0xC0, 0xD0) else 3
-    lengths[0xF1] = 2  # MTC quarter frame
-    lengths[0xF2] = 3  # song position
-    lengths[0xF3] = 2  # song select
-    lengths[0xF6] = 1  # tune request
-    for status in (0xF8, 0xFA, 0xFB, 0xFC, 0xFE, 0xFF):  # realtime
-        lengths[status] = 1
-    # 0xF0/0xF7 (SysEx) and the undefined 0xF4, 0xF5, 0xF9, 0xFD: refused.
-    return tuple(lengths)
-
-
-_LENGTH = _lengths()
+from trackjammer.midi.kinds import (
+    ALL_NOTES_OFF, CONTROL_STATUS, LENGTH as _LENGTH, NOTE_OFF_STATUS, NOTE_ON_STATUS, channel_of, is_channel,
+)
 
 
 def _check(data: Sequence[int]) -> None:
@@ -97,14 +78,14 @@ class Output:
         # After a successful send only: a note-off that failed stays held,
         # so panic() tries it again.
         status = data[0]
-        if status >= 0xF0:
+        if not is_channel(status):
             return
-        channel = status & 0x0F
+        channel = channel_of(status)
         self.channels_used.add(channel)
         kind = status & 0xF0
-        if kind == NOTE_ON and data[2] > 0:
+        if kind == NOTE_ON_STATUS and data[2] > 0:
             self._held.add((channel, data[1]))
-        elif kind == NOTE_ON or kind == NOTE_OFF:
+        elif kind == NOTE_ON_STATUS or kind == NOTE_OFF_STATUS:
             self._held.discard((channel, data[1]))
 
     @property
@@ -118,7 +99,7 @@ class Output:
     def release_messages(self) -> list[tuple[int, int, int]]:
         """A note-off for every held note (sent, not yet ended)."""
         with self._lock:
-            return [(NOTE_OFF | channel, note, 0) for channel, note in sorted(self._held)]
+            return [(NOTE_OFF_STATUS | channel, note, 0) for channel, note in sorted(self._held)]
 
     def panic_messages(self) -> list[tuple[int, int, int]]:
         """What panic() sends: the note-offs, then CC 123 on every channel
@@ -128,7 +109,7 @@ class Output:
             if self.closed:
                 return []
             return self.release_messages() + [
-                (CONTROL_CHANGE | channel, ALL_NOTES_OFF, 0) for channel in sorted(self.channels_used)]
+                (CONTROL_STATUS | channel, ALL_NOTES_OFF, 0) for channel in sorted(self.channels_used)]
 
     def release(self) -> None:
         """Send release_messages()."""

@@ -1,25 +1,23 @@
-"""Standard MIDI Files from the message path, written with mido.
+"""Standard MIDI Files from the message path.
 
 `export_messages` runs a `MessageStream` over cycles 0 … cycles-1, window
 by window (the same windows live playback asks for), then ends every note
-still sounding at the end. `midi_file` lays messages out in ticks: 480 PPQN,
+still sounding at the end. `layout` puts messages at ticks: 480 PPQN,
 one cycle = 480 × beats_per_cycle ticks, a time t at tick round(t × ticks
 per cycle) (half up), and at one tick note-offs, then CCs, then note-ons.
 Every track ends (End of Track) at the end tick, so a loop imports with the
-right length.
+right length. `midi_bytes` encodes them (midi/encoder.py, shared with takes).
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Sequence
 
-import mido
-
 from trackjammer.core.time import to_time
-from trackjammer.midi.messages import CONTROL, NOTE_OFF, NOTE_ON, Message, MessageStream, TrackPlan
+from trackjammer.midi.encoder import TrackEncoder, header, tempo_metas
+from trackjammer.midi.messages import NOTE_OFF, NOTE_ON, Message, MessageStream, TrackPlan
 
 PPQN = 480
 FALLBACK_BPM = 120
@@ -94,65 +92,28 @@ def layout(messages: list[Message], per_cycle: int) -> list[tuple[int, Message]]
     return timed
 
 
-def _track_events(timed: list[tuple[int, Message]]) -> list[mido.Message]:
-    """mido messages with delta times; values are checked where they are made,
-    so mido's own checks are skipped (they cost more than the rest)."""
-    events = []
-    now = 0
-    for tick, m in timed:
-        if m.kind == CONTROL:
-            event = mido.Message("control_change", skip_checks=True, channel=m.channel, control=m.data1, value=m.data2, time=tick - now)
-        elif m.kind == NOTE_ON:
-            event = mido.Message("note_on", skip_checks=True, channel=m.channel, note=m.data1, velocity=m.data2, time=tick - now)
-        else:
-            event = mido.Message("note_off", skip_checks=True, channel=m.channel, note=m.data1, velocity=0, time=tick - now)
-        events.append(event)
-        now = tick
-    return events
-
-
-def _end(events: list, end_tick: int) -> mido.MetaMessage:
-    last = sum(e.time for e in events)
-    return mido.MetaMessage("end_of_track", time=max(0, end_tick - last))
-
-
-def _conductor(tempo: Tempo, beats_per_cycle: int) -> list[mido.MetaMessage]:
-    metas = [mido.MetaMessage("set_tempo", tempo=tempo.microseconds, time=0)]
-    if beats_per_cycle <= 255:  # larger numerators do not fit the meta event
-        metas.append(mido.MetaMessage("time_signature", numerator=beats_per_cycle, denominator=4, time=0))
-    return metas
-
-
-def midi_file(
-    tracks: Sequence[tuple[str | None, list[tuple[int, Message]]]], file_type: int, tempo: Tempo,
+def midi_bytes(
+    tracks: Sequence[tuple[str | None, int, list[tuple[int, Message]]]], file_type: int, tempo: Tempo,
     beats_per_cycle: int, end_tick: int,
-) -> mido.MidiFile:
+) -> bytes:
     """A Type 0 file (one track: tempo and messages) or a Type 1 file (a
-    conductor with tempo and time signature, then one named track each).
-    Each track's messages come laid out in ticks (`layout`)."""
-    midi = mido.MidiFile(type=file_type, ticks_per_beat=PPQN, charset="utf-8")
+    conductor with tempo and time signature, then one named track each),
+    from (name, channel, messages laid out in ticks by `layout`) per track,
+    through the encoder takes use too."""
+    metas = tempo_metas([(0, tempo.microseconds)], beats_per_cycle)
     if file_type == 0:
-        ((_, messages),) = tracks
-        body = _track_events(messages)
-        track = mido.MidiTrack(_conductor(tempo, beats_per_cycle) + body)
-        track.append(_end(body, end_tick))
-        midi.tracks.append(track)
-        return midi
-    conductor = mido.MidiTrack(_conductor(tempo, beats_per_cycle))
-    conductor.append(mido.MetaMessage("end_of_track", time=end_tick))
-    midi.tracks.append(conductor)
-    for name, messages in tracks:
-        body = _track_events(messages)
-        track = mido.MidiTrack([mido.MetaMessage("track_name", name=name or "", time=0)] + body)
-        track.append(_end(body, end_tick))
-        midi.tracks.append(track)
-    return midi
+        ((_, channel, messages),) = tracks
+        return header(0, 1, PPQN) + _encoded(TrackEncoder(channel, metas), messages, end_tick, None)
+    chunks = [TrackEncoder(0, metas).close(end_tick)]
+    chunks += [_encoded(TrackEncoder(channel), messages, end_tick, name or "") for name, channel, messages in tracks]
+    return header(1, len(chunks), PPQN) + b"".join(chunks)
 
 
-def file_bytes(midi: mido.MidiFile) -> bytes:
-    buffer = io.BytesIO()
-    midi.save(file=buffer)
-    return buffer.getvalue()
+def _encoded(track: TrackEncoder, messages: list[tuple[int, Message]], end_tick: int, name: str | None) -> bytes:
+    add = track.add
+    for tick, m in messages:
+        add(tick, m.kind, m.data1, m.data2)
+    return track.close(end_tick, name)
 
 
 def end_tick_of(timed: list[tuple[int, Message]], cycles: int, beats_per_cycle: int) -> int:

@@ -10,32 +10,31 @@ the file(s).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
-from trackjammer import __version__
-from trackjammer.core.constructors import pure
-from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import describe
 from trackjammer.core.values import is_number
 from trackjammer.errors import ArgumentError
+from trackjammer.midi.playable import playable, verb_of
 from trackjammer.midi.messages import Message, TrackPlan, plan_of_pattern, plan_of_track
 from trackjammer.midi.smf import (
-    PPQN, end_tick_of, export_messages, file_bytes, layout, midi_file, tempo_for, ticks_per_cycle,
+    PPQN, end_tick_of, export_messages, layout, midi_bytes, tempo_for, ticks_per_cycle,
 )
 from trackjammer.midi.track import MidiTrack
 from trackjammer.progress import Progress
+from trackjammer.project.record import RenderRecord
 from trackjammer.project.renders import (
-    atomic_write, explicit_target, make_folders, render_folder, safe_name, shown_path, write_json,
+    atomic_write, check_replaceable, explicit_target, keep_aside, make_folders, render_folder, safe_name, shown_path,
 )
 from trackjammer.session import Session
 
 MAX_CYCLES = 100_000
 EXPORT_NAME = "export.mid"
-USAGE = "midi_export(pattern_or_track, cycles[, path]), e.g. midi_export(bass, 4)"
 
 
 @dataclass(frozen=True)
@@ -62,27 +61,12 @@ def check_cycles(cycles: Any, example: str = "midi_export(bass, 4)") -> int:
 def plan_export(what: Any, seed: int, call: str = "midi_export") -> Export:
     """The tracks (or the pattern) to render, and the tracks left out;
     `call` names the function in the hints (render() shares this)."""
-    if is_number(what):
-        what = pure(what)
-    if isinstance(what, Pattern):
-        first = what.query_span(0, 1, seed)
-        if first and all(e.whole is None for e in first):
-            raise ArgumentError("a signal has no notes of its own", hint=f"{_verb(call)} notes: Sine(1).segment(8).range(48, 72)")
-        return Export([plan_of_pattern(what)], 0, [])
-    if isinstance(what, MidiTrack):
-        tracks = [what]
-    elif isinstance(what, list):
-        if not what:
-            raise ArgumentError("the array of tracks is empty", hint=f"{call}(#[bass, lead], 8)")
-        for item in what:
-            if not isinstance(item, MidiTrack):
-                raise ArgumentError(
-                    f"an array to export holds tracks only, not {describe(item)}",
-                    hint=f"{_verb(call)} a pattern on its own: {call}([C4 E4], 4)",
-                )
-        tracks = list({id(t): t for t in what}.values())  # a track named twice is written once
-    else:
-        raise ArgumentError(f"cannot {_verb(call)} {describe(what)}", hint=USAGE.replace("midi_export", call))
+    found = playable(what, seed, call)
+    if found.pattern is not None:
+        if found.signal:
+            raise ArgumentError("a signal has no notes of its own", hint=f"{verb_of(call)} notes: Sine(1).segment(8).range(48, 72)")
+        return Export([plan_of_pattern(found.pattern)], 0, [])
+    tracks = found.tracks
     playing = [t for t in tracks if t.notes is not None]
     skipped = [_track_name(t) for t in tracks if t.notes is None]
     if not playing:
@@ -106,7 +90,7 @@ def midi_export(
     bpc = session.beats_per_cycle
     tempo = tempo_for(session.cps, bpc)
     if path is not None:
-        target = explicit_target(path, overwrite, base)
+        target = explicit_target(path, overwrite, base, keep_previous=True)
     files = _files(export, stems, target.name if path is not None else EXPORT_NAME)
     progress = Progress(cycles + len(files), "export", "steps")
     try:
@@ -118,8 +102,8 @@ def midi_export(
             by_track[tick_and_message[1].track].append(tick_and_message)
         contents = []
         for step, (name, plans, file_type) in enumerate(files, start=cycles + 1):
-            tracks = [(plan.name, by_track[plan.index]) for plan in plans]
-            contents.append((name, file_bytes(midi_file(tracks, file_type, tempo, bpc, end_tick))))
+            tracks = [(plan.name, plan.channel, by_track[plan.index]) for plan in plans]
+            contents.append((name, midi_bytes(tracks, file_type, tempo, bpc, end_tick)))
             progress.update(step)
     finally:
         progress.close()
@@ -133,16 +117,23 @@ def midi_export(
     moment = now()  # one reading for the folder's name and render.json
     if path is not None:
         folder = target.parent
-        for name in names[1:]:
-            if (folder / name).exists() and not overwrite:
-                raise ArgumentError(f"{shown_path(folder / name, base)} already exists", hint="add overwrite: true")
+        for name in names[1:]:  # the stems: checked before anything is written
+            if os.path.lexists(folder / name):
+                check_replaceable(folder / name, shown_path(folder / name, base))
         make_folders(folder, shown_path(folder, base))
     else:
         folder = render_folder(session.project, base, lambda: moment)
+    kept = []
     for name, data in contents:
+        if path is not None and not overwrite:
+            aside = keep_aside(folder / name, base)
+            if aside is not None:
+                kept.append(f"{shown_path(folder / name, base)} as {shown_path(aside, base)}")
         atomic_write(folder / name, data)
+    if kept:
+        session.out(f"kept the previous {', '.join(kept)}")
     if path is None:
-        _describe_render(session, folder, what, export, cycles, loop, tempo, end_tick, names, moment)
+        _describe_render(session, folder, what, export, cycles, loop, tempo, end_tick, names, moment, base)
         return shown_path(folder / names[0], base)
     return path
 
@@ -166,49 +157,39 @@ def _files(export: Export, stems: bool, combined: str) -> list[tuple[str, list[T
 
 def _describe_render(
     session: Session, folder: Path, what: Any, export: Export, cycles: int, loop: bool, tempo: Any, end_tick: int,
-    names: list[str], moment: datetime,
+    names: list[str], moment: datetime, base: Path | None,
 ) -> None:
     """snapshot.tj and render.json beside the file."""
     from trackjammer.project.snapshot import snapshot_source
     from trackjammer.lang.provenance import source_of
-    from trackjammer.project.sessions import read_meta
 
     what_text = source_of(session, what)
     call = f"midi_export({what_text}, {cycles}{'' if loop else ', loop: false'})"
     atomic_write(folder / "snapshot.tj", snapshot_source(session, f"rendered: {call}").encode("utf-8"))
-    write_json(folder / "render.json", {
-        "kind": "midi_export",
-        "what": what_text,
-        "file": names[0],
-        "stems": names[1:],
-        "type": export.file_type,
-        "cycles": cycles,
-        "loop": loop,
-        "cps": json_number(session.cps),
-        "bpm": json_number(tempo.bpm),
-        "tempo_microseconds_per_beat": tempo.microseconds,
-        "beats_per_cycle": session.beats_per_cycle,
-        "ppqn": PPQN,
-        "ticks_per_cycle": ticks_per_cycle(session.beats_per_cycle),
-        "end_tick": end_tick,
-        "seed": session.seed,
-        "project": session.project,
-        "tracks": [{"name": plan.name, "channel": plan.channel + 1} for plan in export.plans],
-        "skipped": export.skipped,
-        "meta": read_meta(session.project, folder.parent.parent.parent),
-        "trackjammer": __version__,
-        "time": moment.astimezone().isoformat(timespec="seconds"),
-    })
+    RenderRecord.new(
+        "midi_export", names[0], session.project, moment, base,
+        what=what_text,
+        stems=names[1:],
+        type=export.file_type,
+        cycles=cycles,
+        loop=loop,
+        cps=json_number(session.cps),
+        bpm=json_number(tempo.bpm),
+        tempo_microseconds_per_beat=tempo.microseconds,
+        beats_per_cycle=session.beats_per_cycle,
+        ppqn=PPQN,
+        ticks_per_cycle=ticks_per_cycle(session.beats_per_cycle),
+        end_tick=end_tick,
+        seed=session.seed,
+        tracks=[{"name": plan.name, "channel": plan.channel + 1} for plan in export.plans],
+        skipped=export.skipped,
+    ).write(folder)
 
 
 def json_number(value: Any) -> Any:
     if isinstance(value, Fraction):
         return int(value) if value.denominator == 1 else float(value)
     return value
-
-
-def _verb(call: str) -> str:
-    return "export" if call == "midi_export" else call
 
 
 def _track_name(track: MidiTrack) -> str:

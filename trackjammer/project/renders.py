@@ -49,22 +49,60 @@ def render_folder(project: str, base: Path | None = None, now: Callable[[], date
     raise ArgumentError(f"too many renders in {parent} within one second")
 
 
-def explicit_target(text: Any, overwrite: bool, base: Path | None = None) -> Path:
+def explicit_target(text: Any, overwrite: bool, base: Path | None = None, keep_previous: bool = False) -> Path:
     """The path a user gave, relative to the working directory, checked but
-    not yet made: an existing file is an error unless `overwrite`."""
+    not yet made. An existing regular file is replaced with `overwrite`,
+    moved aside with `keep_previous` (`keep_aside`), else an error; a link,
+    a device or a pipe is never replaced."""
     if not isinstance(text, str) or not text.strip():
         raise ArgumentError("the path must be a file name in quotes", hint='midi_export(p, 4, "loop.mid")')
     path = (base if base is not None else Path.cwd()) / Path(text).expanduser()
     if path.is_dir() or text.endswith(("/", os.sep)):
         raise ArgumentError(f"{text} is a folder, not a file name", hint=f'give a file name: "{text.rstrip("/")}/loop.mid"')
-    if path.exists() and not overwrite:
-        raise ArgumentError(f"{text} already exists", hint="choose another name, or add overwrite: true")
+    if os.path.lexists(path):
+        check_replaceable(path, text)
+        if not overwrite and not keep_previous:
+            raise ArgumentError(f"{text} already exists", hint="choose another name, or add overwrite: true")
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
                 raise ArgumentError(f"cannot make the folder for {text}: {parent} is a file")
             break
     return path
+
+
+def check_replaceable(path: Path, shown: str) -> None:
+    """Only a regular file is ever written over or moved aside: never a
+    link (it would be followed out), a device or a pipe."""
+    if path.is_symlink() or not path.is_file():
+        raise ArgumentError(f"{shown} is not a regular file (a link, a device or a pipe); it is not replaced",
+                            hint="choose another name")
+
+
+def keep_aside(path: Path, base: Path | None = None) -> Path | None:
+    """Move the regular file at `path` to `<stem>.<n><suffix>` beside it
+    (the first n free: a higher n is a later one), so a file about to be
+    written over is kept; the path it went to, or None when there was none.
+    It is linked there first, so `path` never goes missing, and a name
+    already taken is never replaced."""
+    if not os.path.lexists(path):
+        return None
+    check_replaceable(path, shown_path(path, base))
+    for n in range(1, 100_000):
+        aside = path.with_name(f"{path.stem}.{n}{path.suffix}")
+        try:
+            os.link(path, aside, follow_symlinks=False)
+        except FileExistsError:
+            continue
+        except OSError as error:  # a file system without hard links: rename, where nothing is
+            if os.path.lexists(aside):
+                continue
+            try:
+                os.rename(path, aside)
+            except OSError:
+                raise WriteError(f"cannot keep {shown_path(path, base)} aside: {error.strerror or error}") from None
+        return aside
+    raise WriteError(f"cannot keep {shown_path(path, base)} aside: every name up to {aside.name} is taken")
 
 
 class WriteError(TrackJammerError):

@@ -19,7 +19,6 @@ A state is a script that recreates it (`snapshot.snapshot_source`):
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import re
 import threading
@@ -28,11 +27,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from trackjammer import __version__
 from trackjammer.errors import ArgumentError, TrackJammerError
 from trackjammer.project.export import json_number
-from trackjammer.project.renders import RENDERS, atomic_write, make_folders, render_folder, shown_path, write_json
-from trackjammer.project.sessions import STAMP, STAMP_FORMAT, project_folder, read_meta, unique_path
+from trackjammer.project.record import RenderRecord
+from trackjammer.project.renders import RENDERS, atomic_write, make_folders, render_folder, shown_path
+from trackjammer.project.sessions import STAMP, STAMP_FORMAT, project_folder, unique_path
 from trackjammer.session import Session
 
 VERSIONS = "versions"
@@ -110,18 +109,13 @@ def snapshot(session: Session, base: Path | None = None, now: Callable[[], datet
     text = _state(session, f"snapshot() on {moment:%Y-%m-%d %H:%M:%S}")
     folder = render_folder(session.project, base, lambda: moment)
     atomic_write(folder / "snapshot.tj", text.encode("utf-8"))
-    write_json(folder / "render.json", {
-        "kind": "snapshot",
-        "file": "snapshot.tj",
-        "project": session.project,
-        "cps": json_number(session.cps),
-        "beats_per_cycle": session.beats_per_cycle,
-        "seed": session.seed,
-        "tracks": [{"name": t.name, "channel": t.channel} for t in session.tracks()],
-        "meta": read_meta(session.project, base),
-        "trackjammer": __version__,
-        "time": moment.astimezone().isoformat(timespec="seconds"),
-    })
+    RenderRecord.new(
+        "snapshot", "snapshot.tj", session.project, moment, base,
+        cps=json_number(session.cps),
+        beats_per_cycle=session.beats_per_cycle,
+        seed=session.seed,
+        tracks=[{"name": t.name, "channel": t.channel} for t in session.tracks()],
+    ).write(folder)
     return shown_path(folder / "snapshot.tj", base)
 
 
@@ -226,10 +220,8 @@ def _find(project: str, name: str, base: Path | None) -> Path:
 
 
 def _render_kind(folder: Path) -> str:
-    try:
-        return json.loads((folder / "render.json").read_text(encoding="utf-8")).get("kind", "")
-    except (OSError, ValueError, AttributeError):
-        return ""
+    record = RenderRecord.read(folder)
+    return record.kind if record is not None else ""
 
 
 def _mtime(path: Path) -> datetime:

@@ -55,26 +55,15 @@ def print_roll(session: Any, what: Any, cycles: Any = 1) -> None:
 
 def _subjects(what: Any, seed: int) -> list[tuple[str, list]]:
     """(label, plans) for each roll to draw."""
-    from trackjammer.core.constructors import pure
-    from trackjammer.core.pattern import Pattern
-    from trackjammer.core.registry import describe
-    from trackjammer.core.values import is_number
     from trackjammer.midi.messages import TrackPlan, plan_of_pattern, plan_of_track
-    from trackjammer.midi.track import MidiTrack
+    from trackjammer.midi.playable import SHOW, playable
 
-    if is_number(what):
-        what = pure(what)
-    if isinstance(what, Pattern):
-        first = what.query_span(0, 1, seed)
-        if first and all(event.whole is None for event in first):  # a signal: shown as a CC lane
-            return [("signal", [TrackPlan(index=0, channel=0, velocity=100, notes=None, cc_lanes=((-1, what),))])]
-        return [("pattern", [plan_of_pattern(what)])]
-    if isinstance(what, MidiTrack):
-        return [(_track_label(what), [plan_of_track(what, 0)])]
-    if isinstance(what, list) and what and all(isinstance(item, MidiTrack) for item in what):
-        return [(_track_label(track), [plan_of_track(track, 0)]) for track in what]
-    raise ArgumentError(f"show draws a pattern, a signal, a track or an array of tracks, not {describe(what)}",
-                        hint="show([C4 E4 G4], 2) or show(bass)")
+    found = playable(what, seed, SHOW)
+    if found.signal:  # shown as a CC lane
+        return [("signal", [TrackPlan(index=0, channel=0, velocity=100, notes=None, cc_lanes=((-1, found.pattern),))])]
+    if found.pattern is not None:
+        return [("pattern", [plan_of_pattern(found.pattern)])]
+    return [(_track_label(track), [plan_of_track(track, 0)]) for track in found.tracks]
 
 
 def _track_label(track: Any) -> str:
