@@ -144,3 +144,36 @@ def test_once_while_stopped_plays_when_start_does():
     rig.start()
     rig.play_until(2)
     assert note_ons(rig) == [(0, 38), (F(1, 2), 40), (1, 36), (2, 36)]
+
+
+def test_the_session_log_replays_what_played_not_the_refused_binding(tmp_path):
+    from trackjammer.commands.events import pattern_of  # noqa: F401  (registers what scripts use)
+    from trackjammer.lang.evaluator import Interpreter
+    from trackjammer.project.sessions import SessionLog
+    from trackjammer.session import Session
+
+    rig = Rig()
+    log = SessionLog(rig.session, base=tmp_path).attach(rig.interpreter)
+    rig.run("let b = MidiTrack(1); b.cc(74) << [10 20]")
+    rig.run("b << [C2 E2 G2]")
+    rig.start()
+    rig.play_until(F(1, 2))
+    rig.run("b << " + FAILS_IN_ODD_CYCLES + "; b.cc(74) << [30]")
+    rig.play_until(2)
+    fallen = rig.engine.fallen_back()
+    assert fallen == [rig.session.names["b"]] and rig.engine.fallen_back() == []
+    for track in fallen:
+        log.fell_back(track)
+    text = log.path.read_text()
+    assert text.split("\n", 1)[1] == (
+        "let b = MidiTrack(1);\nb.cc(74) << [10 20];\nb << [C2 E2 G2];\n"
+        'b << [<0 1.5>].scale("major", C2);\nb.cc(74) << [30];\n'
+        "// track 'b' fell back: its new binding failed while playing, the one before plays again\n"
+        "b.clear();\nb << [C2 E2 G2];\nb.cc(74) << [10 20];\n")
+    replayed = Session(out=lambda line: None)
+    Interpreter(replayed).execute(text)
+    b, again = rig.session.names["b"], replayed.names["b"]
+    assert str(again.notes) == str(b.notes) == "Pattern(0:36 1/3:40 2/3:43)"
+    assert list(again.cc_lanes) == [74] and str(again.cc_lanes[74]) == str(b.cc_lanes[74])
+    sent_cc = [data[2] for _, data in rig.output.sent if data[0] == 0xB0]
+    assert sent_cc == [10, 20, 10, 20, 10]  # what played: the cc lane came back too
