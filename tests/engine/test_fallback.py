@@ -177,3 +177,15 @@ def test_the_session_log_replays_what_played_not_the_refused_binding(tmp_path):
     assert list(again.cc_lanes) == [74] and str(again.cc_lanes[74]) == str(b.cc_lanes[74])
     sent_cc = [data[2] for _, data in rig.output.sent if data[0] == 0xB0]
     assert sent_cc == [10, 20, 10, 20, 10]  # what played: the cc lane came back too
+
+
+def test_after_hush_a_failing_binding_does_not_bring_back_what_was_silenced():
+    rig = Rig("let b = MidiTrack(1); b << [C2 E2 G2]")
+    rig.start()
+    rig.play_until(F(1, 2))
+    rig.engine.hush()
+    rig.run("b << " + FAILS_IN_ODD_CYCLES)  # lands on 1: refused
+    rig.play_until(3)
+    assert rig.said == [REFUSED]
+    assert note_ons(rig) == [(0, 36), (F(1, 3), 40)]
+    assert rig.session.names["b"].notes is None

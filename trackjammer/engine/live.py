@@ -240,6 +240,7 @@ class Engine:
             self.scheduler.queue.clear()
             self._cancel()
             self.transport.reset(Bindings(seed=self.session.seed))
+            self.transport.forget()
             self._once_waiting = []
             self._release()
 

@@ -109,6 +109,12 @@ class Transport:
                 self.current = bindings
             self.stream = MessageStream(min_length=Fraction(1, self.ticks_per_cycle))
 
+    def forget(self) -> None:
+        """No earlier binding to fall back to (after hush: what was silenced
+        stays silent)."""
+        self._history.clear()
+        self._said.clear()
+
     def messages(self, begin: Fraction, end: Fraction) -> list[Message]:
         """The messages of [begin, end), cut at every boundary inside it."""
         found: list[Message] = []
