@@ -189,3 +189,28 @@ def test_after_hush_a_failing_binding_does_not_bring_back_what_was_silenced():
     assert rig.said == [REFUSED]
     assert note_ons(rig) == [(0, 36), (F(1, 3), 40)]
     assert rig.session.names["b"].notes is None
+
+
+def test_the_same_failing_pattern_bound_again_is_said_again():
+    rig = Rig("let b = MidiTrack(1); b << [C2 E2 G2]; let bad = " + FAILS_IN_ODD_CYCLES)
+    rig.start()
+    rig.play_until(F(1, 2))
+    rig.run("b << bad")
+    rig.play_until(F(5, 2))
+    rig.run("b << bad")  # lands on 3
+    rig.play_until(4)
+    assert rig.said == [FELL_BACK, FELL_BACK]
+    assert note_ons(rig) == triad(range(4)) + [(4, 36)]
+
+
+def test_a_copy_of_the_failing_binding_handed_over_as_it_failed_is_not_said_again():
+    rig = Rig("let b = MidiTrack(1); b << [C2 E2 G2]")
+    rig.start()
+    rig.play_until(F(1, 2))
+    rig.run("b << " + FAILS_IN_ODD_CYCLES)
+    stale = rig.engine.bindings()  # an input's commit that read the lanes just before they were put back
+    rig.play_until(F(3, 2))
+    rig.engine.transport.schedule(stale, F(3))
+    rig.play_until(4)
+    assert rig.said == [FELL_BACK]
+    assert note_ons(rig) == triad(range(4)) + [(4, 36)]

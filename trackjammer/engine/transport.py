@@ -159,8 +159,10 @@ class Transport:
                     found.sort(key=sending_order)
                 continue
             track = next(t for p, t in zip(plans, tracks) if p.index == plan.index)
+            news = self._news(plan, track)
             restored, messages = self._fall_back(plan, track, begin, end, bindings.seed)
-            self._say(plan, error, restored is not None)
+            if news:
+                self._say(plan, error, restored is not None)
             if messages:  # what played before fills this window too, so nothing is lost
                 found.extend(messages)
                 found.sort(key=sending_order)
@@ -199,7 +201,7 @@ class Transport:
 
     def _played_instead(self, plan: TrackPlan, restored: TrackPlan | None) -> None:
         """The failing binding leaves the history, the bindings in force and
-        those waiting; said once (a binding failing again is not news)."""
+        those waiting (copies of it made before it failed)."""
         self._history[plan.index] = [p for p in self._history.get(plan.index, []) if not same_lanes(p, plan)]
         if restored is not None:
             self._played(restored)
@@ -219,13 +221,14 @@ class Transport:
             self.current = without(self.current)
             self._pending = [(c, without(b)) for c, b in self._pending]
 
-    def _say(self, plan: TrackPlan, error: Exception, restored: bool) -> None:
-        """Say that `plan`'s pattern stopped, once: the same binding failing
-        again (a copy of it that was already waiting) is not news."""
+    def _news(self, plan: TrackPlan, track: Any) -> bool:
+        """A failure is said once: the same binding failing again before the
+        track is bound anew (a copy of it made while it failed) is not news."""
         said = self._said.get(plan.index)
         self._said[plan.index] = plan
-        if said is not None and same_lanes(said, plan):
-            return
+        return said is None or not same_lanes(said, plan) or not getattr(track, "fell_back", False)
+
+    def _say(self, plan: TrackPlan, error: Exception, restored: bool) -> None:
         who = f"track '{plan.name}'" if plan.name else "a track"
         self.report(f"error: {who} stopped: {_what(error)}" + ("; its previous pattern plays again" if restored else ""))
 
