@@ -74,7 +74,8 @@ class Transport:
     _pending: list[tuple[Fraction, Bindings]] = field(default_factory=list)
     _once: list[Once] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _history: dict[int, list[TrackPlan]] = field(default_factory=dict)  # track index → distinct plans that played well
+    # track index → the distinct plans that played well, most recent last
+    _history: dict[int, list[TrackPlan]] = field(default_factory=dict)
     _said: dict[int, TrackPlan] = field(default_factory=dict)  # track index → the failure said last
 
     def __post_init__(self) -> None:
@@ -230,7 +231,8 @@ class Transport:
 
     def _say(self, plan: TrackPlan, error: Exception, restored: bool) -> None:
         who = f"track '{plan.name}'" if plan.name else "a track"
-        self.report(f"error: {who} stopped: {_what(error)}" + ("; its previous pattern plays again" if restored else ""))
+        again = "; its previous pattern plays again" if restored else ""
+        self.report(f"error: {who} stopped: {_what(error)}{again}")
 
     def _drop_once(self, once: Once, error: Exception) -> None:
         with self._lock:

@@ -320,7 +320,8 @@ def once(session: Session, track, pattern=None):
 
         pattern = pure(pattern)
     if not isinstance(pattern, Pattern):
-        raise ArgumentError(f"once plays a pattern, got {describe(pattern)}", hint="once(bass, [C2*8]) or once([C5 G5])")
+        raise ArgumentError(f"once plays a pattern, got {describe(pattern)}",
+                            hint="once(bass, [C2*8]) or once([C5 G5])")
     from trackjammer.core.signals import Signal
 
     if isinstance(pattern, Signal):

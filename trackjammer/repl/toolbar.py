@@ -69,7 +69,8 @@ def _fragments(engine: Any, session: Any) -> list[tuple[str, str]]:
 
 def _track_text(track: Any) -> str:
     name = track.name or f"ch{track.channel}"
-    marks = ("M" if track.muted else "") + ("S" if track.soloed else "") + ("!" if getattr(track, "fell_back", False) else "")
+    marks = ("M" if track.muted else "") + ("S" if track.soloed else "")
+    marks += "!" if getattr(track, "fell_back", False) else ""
     return f" {name}{'[' + marks + ']' if marks else ''} "
 
 
