@@ -110,9 +110,9 @@ class Engine:
             self._tracks[id(track)] = track
             plan = replace(plan_of_track(track, number), notes=pattern)
         else:
-            key = object()  # a number of its own, kept so ids are not reused
-            number = self._numbers.setdefault(id(key), len(self._numbers))
-            self._tracks[id(key)] = _Bare()
+            bare = _Bare()  # a number of its own; kept, so its id is never reused
+            number = self._numbers.setdefault(id(bare), len(self._numbers))
+            self._tracks[id(bare)] = bare
             plan = plan_of_pattern(pattern, number)
         with self.scheduler.lock:
             if not self.scheduler.playing:
