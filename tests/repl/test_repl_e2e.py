@@ -247,3 +247,25 @@ def test_a_bad_tempo_is_refused_before_anything_starts(tmp_path, value, said):
                             env=repl_env(tmp_path), timeout=30)
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == f"trackjammer: error: {said}"
+
+
+def test_a_refused_binding_is_shown_as_what_plays_and_logged_so(tmp_path):
+    child = pexpect.spawn(str(TRACKJAMMER), ["--no-midi", "--cps", "4"], env=repl_env(tmp_path), cwd=str(tmp_path),
+                          dimensions=(30, 120), encoding="utf-8", timeout=15)
+    child.expect_exact("Ctrl-D quit")
+    child.send("let b = MidiTrack(1); b << [C2 E2 G2]" + ENTER)
+    time.sleep(0.6)  # it plays (a cycle is 1/4 s), so it is the pattern b played before
+    child.send('b << [<0 1.5>].scale("major", C2)' + ENTER)  # fails in its first odd cycle
+    child.expect_exact("error: track 'b' stopped: scale degrees must be whole numbers, got 1.5; "
+                       "its previous pattern plays again")
+    child.send("show(b)" + ENTER)
+    child.expect_exact("b on channel 1: 1 cycle from cycle 0, 3 notes")
+    child.send(CTRL_D)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    [log] = (tmp_path / "sessions" / "untitled").glob("*.tj")
+    assert log.read_text().split("\n", 1)[1] == (
+        'let b = MidiTrack(1);\nb << [C2 E2 G2];\nb << [<0 1.5>].scale("major", C2);\n'
+        "// track 'b' fell back: its new binding failed while playing, the one before plays again\n"
+        "b.clear();\nb << [C2 E2 G2];\nshow(b);\n")

@@ -105,3 +105,22 @@ def test_a_failing_status_bar_says_so_instead_of_raising():
     rig.session.names["x"] = None
     rig.engine.scheduler = None  # broken on purpose
     assert rig.text() == " status unavailable: 'NoneType' object has no attribute 'playing'"
+
+
+def test_a_track_that_fell_back_is_marked_until_it_is_bound_again():
+    said: list[str] = []
+    rig = Rig("let b = MidiTrack(1); b << [C2 E2 G2]")
+    rig.engine.report = rig.engine.transport.report = said.append
+    rig.engine.start(thread=False)
+    rig.play_until(0.5)
+    rig.run('b << [<0 1.5>].scale("major", C2)')  # lands on cycle 1, where it fails
+    assert rig.text().endswith("│  b  │ ● REC")
+    rig.play_until(1.5)
+    assert said == ["error: track 'b' stopped: scale degrees must be whole numbers, got 1.5; "
+                    "its previous pattern plays again"]
+    assert rig.text().endswith("│  b[!]  │ ● REC")
+    assert rig.styles()["b[!]"] == "class:toolbar.track.fallback"
+    rig.run("b.mute()")
+    assert rig.styles()["b[M!]"] == "class:toolbar.track.muted"
+    rig.run("b.unmute(); b << [D2]")
+    assert rig.text().endswith("│  b  │ ● REC")

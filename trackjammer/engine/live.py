@@ -19,6 +19,8 @@ import math
 import os
 import sys
 import threading
+from collections import deque
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -29,7 +31,7 @@ from trackjammer.engine.clock import Clock
 from trackjammer.engine.recorder import Recorder, track_names
 from trackjammer.engine.scheduler import Scheduler
 from trackjammer.engine.transport import Bindings, Transport
-from trackjammer.midi.messages import NOTE_ON, Message, plan_of_track
+from trackjammer.midi.messages import NOTE_ON, Message, TrackPlan, plan_of_pattern, plan_of_track
 from trackjammer.session import Session
 
 SENDER_LOOKAHEAD = 0.1  # seconds asked for ahead when the sending process keeps the time
@@ -47,6 +49,9 @@ class Engine:
         self._routes: dict[int, Any] = {}  # track number → its output, when not the main one
         self.clock = clock if clock is not None else Clock(_playable_cps(session.cps))
         self.transport = Transport(report=report, ticks_per_cycle=480 * session.beats_per_cycle)
+        self.transport.on_fallback = self._fell_back
+        self._fallen: deque[Any] = deque()  # tracks whose lanes were put back, for the session log
+        self._once_waiting: list[tuple[TrackPlan, Any]] = []  # once() while stopped: plays when start() does
         self.scheduler = Scheduler(self.clock, self.transport, self._send)
         self.recorder = Recorder(session, report, self.scheduler.position, track_names(self))  # always on: every take
         self.sender = sender  # the sending process, when the ports live there
@@ -80,6 +85,43 @@ class Engine:
                     routes[number] = port
         self._routes = routes  # one assignment: the clock thread sees the old table or the new one
         return Bindings(tuple(plans), tuple(tracks), self.session.seed)
+
+    def _fell_back(self, track: Any, failed: TrackPlan, restored: TrackPlan | None) -> None:
+        """The clock thread found `failed` failing: the track gets back the
+        lanes that play instead (see MidiTrack.fall_back)."""
+        if track is not None and track.fall_back(failed, restored):
+            self._fallen.append(track)
+
+    def fallen_back(self) -> list[Any]:
+        """The tracks whose lanes were put back since last asked (the REPL
+        writes them to the session log, so replaying it gives what played)."""
+        found = []
+        while self._fallen:
+            found.append(self._fallen.popleft())
+        return found
+
+    def once(self, pattern: Any, track: Any = None) -> Fraction | None:
+        """Play one cycle of `pattern` from the next quantize boundary: as
+        `track`'s notes (its binding goes on afterwards), or with no track on
+        channel 1 beside everything else. Stopped, it plays when start() does.
+        Gives the cycle it starts at (None while stopped)."""
+        if track is not None:
+            number = self._numbers.setdefault(id(track), len(self._numbers))
+            self._tracks[id(track)] = track
+            plan = replace(plan_of_track(track, number), notes=pattern)
+        else:
+            bare = _Bare()  # a number of its own; kept, so its id is never reused
+            number = self._numbers.setdefault(id(bare), len(self._numbers))
+            self._tracks[id(bare)] = bare
+            plan = plan_of_pattern(pattern, number)
+        with self.scheduler.lock:
+            if not self.scheduler.playing:
+                self._once_waiting.append((plan, track))
+                return None
+            at = self.boundary()
+            self.transport.once(plan, track, at)
+        self.scheduler.wake()
+        return at
 
     def _port(self, port: Any, who: str | None) -> Any:
         """The output a track.device(...) names, opened once (in this thread,
@@ -157,6 +199,9 @@ class Engine:
             self._release()  # playing already: what sounds ends before cycle 0 again
             self._sync()
             self.transport.reset(self.bindings())
+            for plan, track in self._once_waiting:
+                self.transport.once(plan, track, to_time(cycle))
+            self._once_waiting = []
             self.finished.clear()
             self.scheduler.until = None if until is None else to_time(until)
             self.scheduler.on_finished = self.finished.set
@@ -195,6 +240,8 @@ class Engine:
             self.scheduler.queue.clear()
             self._cancel()
             self.transport.reset(Bindings(seed=self.session.seed))
+            self.transport.forget()
+            self._once_waiting = []
             self._release()
 
     def panic(self) -> None:
@@ -274,6 +321,12 @@ class Engine:
                 for message in output.release_messages():
                     self.recorder.record_now(message)
             output.release()
+
+
+class _Bare:
+    """What a bare once() is named in the take's track names: no name."""
+
+    name = None
 
 
 def open_live(

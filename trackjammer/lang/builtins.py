@@ -305,6 +305,33 @@ def clock_out(session: Session, on=True):
         session.engine.clock_out(on)
 
 
+@builtin(family="transport")
+def once(session: Session, track, pattern=None):
+    """Play one cycle of a pattern at the next quantize boundary, then the
+    track's own binding goes on: once(bass, [C2*8]) plays it as bass's notes
+    (its channel, velocity and CC lanes); once([C5 G5]) plays it on channel 1
+    beside everything else. While stopped it plays when start() does; where
+    nothing plays it does nothing."""
+    if pattern is None:
+        track, pattern = None, track
+    if track is not None and not isinstance(track, MidiTrack):
+        raise ArgumentError(f"once plays on a track, got {describe(track)}", hint="once(bass, [C2*8]) or once([C5 G5])")
+    if is_number(pattern):
+        from trackjammer.core.constructors import pure
+
+        pattern = pure(pattern)
+    if not isinstance(pattern, Pattern):
+        raise ArgumentError(f"once plays a pattern, got {describe(pattern)}",
+                            hint="once(bass, [C2*8]) or once([C5 G5])")
+    from trackjammer.core.signals import Signal
+
+    if isinstance(pattern, Signal):
+        raise ArgumentError("a signal has no notes of its own",
+                            hint="make notes of it with segment: once(Sine(1).segment(8).range(48, 72))")
+    if session.engine is not None:
+        session.engine.once(pattern, track)
+
+
 @builtin(family="project")
 def save(session: Session, name=None):
     """Keep the state (tracks, names, tempo, seed) as sessions/<project>/<name>.tj

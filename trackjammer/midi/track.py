@@ -10,6 +10,7 @@ text.
 from __future__ import annotations
 
 import inspect
+import threading
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable
@@ -72,6 +73,8 @@ class MidiTrack:
         self.gate_fraction: Fraction | None = None
         self.transposition: Any = 0
         self.port: str | None = None
+        self.fell_back = False  # a binding failed and an earlier one plays again (until the next `<<`)
+        self._lanes_lock = threading.Lock()  # the clock thread puts lanes back while the REPL may bind
 
     # -- lanes ------------------------------------------------------------------
 
@@ -89,6 +92,11 @@ class MidiTrack:
 
     def set_lane(self, kind: str, number: int | None, pattern: Pattern | None) -> None:
         """Bind `pattern` to a lane (None clears it)."""
+        with self._lanes_lock:
+            self._set_lane(kind, number, pattern)
+            self.fell_back = False
+
+    def _set_lane(self, kind: str, number: int | None, pattern: Pattern | None) -> None:
         if kind == "notes":
             self.notes = pattern
         elif kind == "vel":
@@ -97,6 +105,27 @@ class MidiTrack:
             self.cc_lanes.pop(number, None)
         else:
             self.cc_lanes[number] = pattern
+
+    def fall_back(self, failed: Any, restored: Any) -> bool:
+        """A binding failed while playing: every lane that still holds the
+        failing pattern (`failed`, a TrackPlan) gets back what plays instead
+        (`restored`'s lane, or none), so the track shows, exports and saves
+        what is heard. A lane bound anew since is left alone. True when a
+        lane changed; the track is then marked as fallen back."""
+        before = {("notes", None): failed.notes, ("vel", None): failed.velocity_lane}
+        before.update({("cc", n): p for n, p in failed.cc_lanes})
+        after = {} if restored is None else {("notes", None): restored.notes, ("vel", None): restored.velocity_lane}
+        if restored is not None:
+            after.update({("cc", n): p for n, p in restored.cc_lanes})
+        changed = False
+        with self._lanes_lock:
+            for kind, number in dict.fromkeys([*before, *after]):
+                old, new = before.get((kind, number)), after.get((kind, number))
+                if old is not new and self.lane_of(kind, number) is old:
+                    self._set_lane(kind, number, new)
+                    changed = True
+            self.fell_back = self.fell_back or changed
+        return changed
 
     # -- playing state -------------------------------------------------------------
 
@@ -147,9 +176,11 @@ class MidiTrack:
     @track_method
     def clear(self):
         """Remove every pattern from this track's lanes."""
-        self.notes = None
-        self.velocity_lane = None
-        self.cc_lanes.clear()
+        with self._lanes_lock:
+            self.notes = None
+            self.velocity_lane = None
+            self.cc_lanes.clear()
+            self.fell_back = False
 
     def __repr__(self) -> str:
         name = "" if self.name is None else f', name: "{self.name}"'

@@ -75,6 +75,27 @@ class SessionLog:
                 message = error.message if isinstance(error, WriteError) else (error.strerror or str(error))
                 self.report(f"warning: the session log cannot be written ({message})")
 
+    def fell_back(self, track: Any) -> None:
+        """A binding of `track` failed and the one before plays again (the
+        engine put its lanes back): the log says so and binds those lanes
+        again, so running it gives what played, not the failing binding."""
+        from trackjammer.lang.provenance import NoSource, SourceTooLarge, Writer, track_names
+
+        names = track_names(self.session)
+        name = names.get(id(track))
+        if name is None:  # no name holds the track any more: nothing to replay
+            return
+        comment = f"// track '{name}' fell back: its new binding failed while playing, the one before plays again"
+        writer = Writer(self.session, names)
+        try:
+            lanes = [("", track.notes), (".vel", track.velocity_lane)] + [
+                (f".cc({number})", pattern) for number, pattern in track.cc_lanes.items()]
+            statements = [f"{name}.clear()"] + [
+                f"{name}{lane} << {writer.write(pattern)}" for lane, pattern in lanes if pattern is not None]
+        except (NoSource, SourceTooLarge) as error:
+            statements = [f"// (its lanes cannot be written: {error})"]
+        self.append(comment + "\n" + ";\n".join(statements))
+
     def attach(self, interpreter: Any) -> SessionLog:
         """Log what `interpreter` runs from now on."""
         interpreter.on_statement = self.append

@@ -119,7 +119,7 @@ class Repl:
         if cps is not None:
             self.session.cps = Fraction(str(cps)) if isinstance(cps, float) else cps
         self.interpreter = Interpreter(self.session)
-        SessionLog(self.session, report=self.say).attach(self.interpreter)  # sessions/<project>/<start>.tj
+        self.log = SessionLog(self.session, report=self.say).attach(self.interpreter)  # sessions/<project>/<start>.tj
         self.notices = notices
         self.prompt: Any = None
         self.stop_requested = False  # a SIGTERM or SIGHUP came
@@ -246,6 +246,7 @@ class Repl:
     def evaluate(self, text: str) -> None:
         from trackjammer.lang.console import respond
 
+        self._guarded("logging what fell back", self._log_fallbacks)
         try:
             with _no_echo():
                 respond(self.interpreter, text, self.say)
@@ -256,7 +257,14 @@ class Repl:
         finally:
             self._guarded("handing the input to the engine", self.engine.commit)
 
+    def _log_fallbacks(self) -> None:
+        """Tracks the engine handed back to an earlier binding go into the
+        session log before the next input, so the log replays what played."""
+        for track in self.engine.fallen_back():
+            self.log.fell_back(track)
+
     def _shut_down(self) -> None:
+        self._guarded("logging what fell back", self._log_fallbacks)
         for step in (self.engine.stop, self.engine.close):
             try:
                 step()

@@ -33,6 +33,7 @@ INTERFACE = {
     "toolbar.track": "fg:ansiwhite",
     "toolbar.track.flash": "reverse bold",
     "toolbar.track.muted": "fg:ansibrightblack",
+    "toolbar.track.fallback": "fg:ansiyellow",
     "toolbar.recording": "fg:ansired bold",
     "toolbar.error": "fg:ansired",
     "validation-toolbar": "bg:ansired fg:ansiwhite",

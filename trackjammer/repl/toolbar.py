@@ -1,8 +1,9 @@
 """The status bar under the prompt, redrawn several times a second.
 
 It shows: play state, bar:beat and the cycle, cps and bpm, the output port,
-every track (dim when muted, marked when soloed, lit for a moment whenever
-it sends a note-on) and a recording indicator. Fields keep their width, so
+every track (dim when muted, marked when soloed, marked `!` in yellow when
+a failing binding handed it back to the one before, until it is bound
+again, lit for a moment whenever it sends a note-on) and a recording indicator. Fields keep their width, so
 the bar does not jitter, and prompt_toolkit redraws only what changed, so
 it does not flicker. It reads the engine's public state only.
 """
@@ -69,6 +70,7 @@ def _fragments(engine: Any, session: Any) -> list[tuple[str, str]]:
 def _track_text(track: Any) -> str:
     name = track.name or f"ch{track.channel}"
     marks = ("M" if track.muted else "") + ("S" if track.soloed else "")
+    marks += "!" if getattr(track, "fell_back", False) else ""
     return f" {name}{'[' + marks + ']' if marks else ''} "
 
 
@@ -78,6 +80,8 @@ def _track_style(engine: Any, session: Any, track: Any, position: float | None, 
         return "class:toolbar.track.muted"
     if position is not None and _flashing(engine, session, track, position):
         return "class:toolbar.track.flash"
+    if getattr(track, "fell_back", False):
+        return "class:toolbar.track.fallback"
     return "class:toolbar.track"
 
 
