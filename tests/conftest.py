@@ -67,6 +67,19 @@ def jack_server() -> Iterator[str]:
                 os.environ[key] = value
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_user_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """`run`, `ports` and the REPL read $XDG_CONFIG_HOME/trackjammer/config.toml:
+    every test (and every process it starts) sees an empty one, never the user's."""
+    saved = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config-home"))
+    yield
+    if saved is None:
+        os.environ.pop("XDG_CONFIG_HOME", None)
+    else:
+        os.environ["XDG_CONFIG_HOME"] = saved
+
+
 @pytest.fixture(autouse=True)
 def _jack_marker_needs_server(request: pytest.FixtureRequest) -> None:
     if request.node.get_closest_marker("jack") is not None:

@@ -3,12 +3,18 @@
 With no command, the REPL starts (`--no-midi`, `--port`, `--backend`,
 `--project`, `--cps`). Commands: `events` (show what a pattern plays),
 `run` (play a script, or evaluate it `--offline`) and `ports` (list the
-MIDI output ports).
+MIDI output ports). `run` and `ports` read the config file as the REPL does.
+
+A reader that goes away (`trackjammer events ... | head`) ends the command
+quietly with status 141, as `seq` or `cat` killed by SIGPIPE report it in
+the shell: the output was cut, so a script can tell, but nothing is said.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import select
 import sys
 import traceback
 from fractions import Fraction
@@ -18,6 +24,7 @@ from trackjammer.errors import TrackJammerError
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE
 
 
 def _cycles(text: str) -> tuple[Fraction, Fraction]:
@@ -60,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="TrackJammer: a terminal live-coding instrument for MIDI. Without a command, "
         "the REPL starts: type patterns, hear them on the next cycle (F1 or help() for help, "
         "Ctrl-D to quit).",
-        epilog="Defaults for --port, --backend, --project and --cps can be set in "
+        epilog="Defaults for --port, --backend, --project and --cps (the REPL; run and ports too) can be set in "
         "$XDG_CONFIG_HOME/trackjammer/config.toml (default ~/.config/trackjammer/config.toml), "
         'e.g. port = "FLUID Synth". The history is kept in $XDG_DATA_HOME/trackjammer/history.',
     )
@@ -80,9 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
     repl.add_argument("--cps", dest="repl_cps", type=_cps, metavar="CPS",
                       help="the starting tempo in cycles per second, e.g. 0.5 or 2/3 (default 0.5)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # --debug after the command too; SUPPRESS: absent there, it leaves the one before alone
+    debug = argparse.ArgumentParser(add_help=False)
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show Python tracebacks of internal errors")
 
     events = commands.add_parser(
         "events",
+        parents=[debug],
         help="print the events of a pattern expression",
         description="Print the events whose onset lies in the given cycles, sorted by time and note.",
     )
@@ -96,30 +108,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run",
+        parents=[debug],
         help="evaluate a script file",
         description="Evaluate a TrackJammer script, then play its tracks live. What plays is recorded to "
         "renders/<project>/<datetime>/recording.mid when playing ends; a take a crash left unfinished is "
         "recovered first. With --offline there is no clock: the file is evaluated for its effects "
         "(exports), and nothing plays.",
     )
-    run.add_argument("file", help="the script, e.g. song.tj")
+    run.add_argument("file", help="the script, e.g. song.tj; - reads it from standard input")
     run.add_argument("--offline", action="store_true", help="evaluate without a clock (no live playback)")
     run.add_argument("--cycles", type=_whole_cycles, metavar="N",
                      help="play cycles 0 … N-1, then stop cleanly (default: play until Ctrl-C or SIGTERM)")
-    run.add_argument("--project", help="the project name (default: the file name without .tj)")
+    run.add_argument("--project", help="the project name (default: the config file's, else the file name "
+                     "without .tj, else untitled)")
     run.add_argument("--port", type=_port, metavar="NAME|INDEX",
                      help="the MIDI output port: a name (or a unique part of one) or an index from "
-                     "'trackjammer ports' (default: a virtual port 'TrackJammer', else the first port)")
+                     "'trackjammer ports' (default: the config file's, else a virtual port 'TrackJammer', "
+                     "else the first port)")
     run.add_argument("--backend", metavar=BACKEND_METAVAR,
-                     help="the MIDI system (default: $TRACKJAMMER_MIDI_BACKEND, else auto)")
+                     help="the MIDI system (default: the config file's, else $TRACKJAMMER_MIDI_BACKEND, else auto)")
 
     ports = commands.add_parser(
         "ports",
+        parents=[debug],
         help="list the MIDI output ports",
         description="List the MIDI output ports as INDEX: NAME; --port takes either.",
     )
     ports.add_argument("--backend", metavar=BACKEND_METAVAR,
-                       help="the MIDI system (default: $TRACKJAMMER_MIDI_BACKEND, else auto)")
+                       help="the MIDI system (default: the config file's, else $TRACKJAMMER_MIDI_BACKEND, else auto)")
     return parser
 
 
@@ -127,34 +143,82 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command is None:
-            from trackjammer.repl.app import Options, run_repl
-
-            return run_repl(Options(no_midi=args.repl_no_midi, port=args.repl_port, backend=args.repl_backend,
-                                    project=args.repl_project, cps=args.repl_cps, debug=args.debug))
-        if args.command == "events":
-            from trackjammer.commands.events import run_events
-
-            return run_events(args.expression, args.cycles, as_json=args.json, seed=args.seed)
-        if args.command == "run":
-            from trackjammer.commands.run import run_file
-
-            return run_file(args.file, args.offline, args.project, args.cycles, args.port, args.backend)
-        if args.command == "ports":
-            from trackjammer.commands.ports import run_ports
-
-            return run_ports(args.backend)
+        status = _dispatch(parser, args)
+        sys.stdout.flush()  # a reader that has gone is met here, not at exit
+        return status
     except TrackJammerError as error:
         print(error.format(), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # an internal bug: say so briefly, never a bare traceback
+        if _stdout_closed(error):
+            return EXIT_CLOSED_PIPE
         if args.debug:
             traceback.print_exc()
         else:
             print(f"internal error ({error}): this is a bug in TrackJammer, not in your input.\n"
                   "hint: run again with --debug for the details, and please report it", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.command is None:
+        from trackjammer.repl.app import Options, run_repl
+
+        return run_repl(Options(no_midi=args.repl_no_midi, port=args.repl_port, backend=args.repl_backend,
+                                project=args.repl_project, cps=args.repl_cps, debug=args.debug))
+    if args.command == "events":
+        from trackjammer.commands.events import run_events
+
+        return run_events(args.expression, args.cycles, as_json=args.json, seed=args.seed)
+    if args.command == "run":
+        from trackjammer.commands.run import run_file
+
+        return run_file(args.file, args.offline, args.project, args.cycles, args.port, args.backend, _config())
+    if args.command == "ports":
+        from trackjammer.commands.ports import run_ports
+
+        return run_ports(args.backend if args.backend is not None else _config().backend)
     parser.error(f"unknown command {args.command}")
     return EXIT_BAD_INPUT
+
+
+def _config():
+    """The config file's settings, its problems said on stderr (as the REPL does)."""
+    from trackjammer.repl.config import load_config
+
+    config = load_config()
+    for problem in config.problems:
+        print(problem, file=sys.stderr)
+    return config
+
+
+def _stdout_closed(error: BaseException) -> bool:
+    """Whether `error` (or what it wraps) is a broken pipe, and standard
+    output is what broke: then stdout is pointed at /dev/null, so the flush
+    at exit is quiet too. A broken pipe elsewhere (the sending process) is
+    still a bug to report."""
+    while error is not None and not isinstance(error, BrokenPipeError):
+        error = getattr(error, "original", None) or error.__cause__
+    if error is None or not _widowed(sys.__stdout__):
+        return False
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.__stdout__.fileno())
+    os.close(devnull)
+    return True
+
+
+def _widowed(stream) -> bool:
+    """A pipe whose reader has gone: poll() reports an error (Linux) or a
+    hang-up (BSD, macOS) on its write end. Where poll() is missing, trust
+    the BrokenPipeError."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, ValueError, OSError):
+        return False
+    if not hasattr(select, "poll"):
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))

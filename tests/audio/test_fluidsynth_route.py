@@ -4,8 +4,10 @@ read back from the .wav."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tests.audio.conftest import RATE, read_wav, run
 
@@ -23,13 +25,33 @@ def test_fluidsynth_renders_the_notes_at_their_times(in_tmp, fluidsynth_ready):
     assert wav.rms(HALF, 2 * HALF) > 100
 
 
-def test_fluidsynth_pan_follows_cc10(in_tmp, fluidsynth_ready):
-    run('let k = MidiTrack(8); k << [C4 ~ C4 ~]; k.cc(10) << [0 127]; render(k, 1, "p.wav", synth: "fluidsynth", tail: 0)')
+# The GM SoundFonts docs/audio.md recommends, where Debian puts them.
+RECOMMENDED = {"FluidR3": Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"), "TimGM6mb": Path("/usr/share/sounds/sf2/TimGM6mb.sf2")}
+
+
+def _balance(wav, start: int, end: int) -> float:
+    """Where the sound of [start, end) sits: (L - R) / (L + R) of the two
+    channels' RMS; 1 all left, 0 centred, -1 all right."""
+    left, right = (float(np.sqrt(np.mean(wav.samples[start:end, c].astype(float) ** 2))) for c in (0, 1))
+    return (left - right) / (left + right)
+
+
+@pytest.mark.parametrize("font", ["default", *RECOMMENDED])
+def test_fluidsynth_pan_follows_cc10(in_tmp, fluidsynth_ready, font):
+    """CC10 moves a note from where the SoundFont places it. A mono piano
+    (TimGM6mb) goes hard left and right; FluidR3's piano is sampled in
+    stereo (low keys left), so pan 0 and 127 only shift it. What holds for
+    every GM font: the same note at pan 0, 64 and 127 moves clearly left,
+    then clearly right."""
+    path = fluidsynth_ready if font == "default" else RECOMMENDED[font]
+    if not path.is_file():
+        pytest.skip(f"{path} is not installed")
+    run(f'soundfont("{path}"); let k = MidiTrack(8); k << [C4 ~ C4 ~ C4 ~]; k.cc(10) << [0 64 127]; '
+        'render(k, 1, "p.wav", synth: "fluidsynth", tail: 0)')
     wav = read_wav(in_tmp / "p.wav")
-    first, second = slice(0, HALF), slice(RATE, RATE + HALF)
-    left_first, right_first = (np.sqrt(np.mean(wav.samples[first, c].astype(float) ** 2)) for c in (0, 1))
-    left_second, right_second = (np.sqrt(np.mean(wav.samples[second, c].astype(float) ** 2)) for c in (0, 1))
-    assert left_first > 4 * right_first and right_second > 4 * left_second
+    sixth = 2 * RATE // 6  # one cycle is 2 s; each note sounds for a sixth of it
+    hard_left, centre, hard_right = (_balance(wav, 2 * i * sixth, (2 * i + 1) * sixth) for i in range(3))
+    assert hard_left - centre > 0.1 and centre - hard_right > 0.1, (hard_left, centre, hard_right)
 
 
 def test_fluidsynth_velocity_to_gain(in_tmp, fluidsynth_ready):

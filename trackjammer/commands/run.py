@@ -7,12 +7,18 @@ N cycles is), otherwise it plays until Ctrl-C or SIGTERM. Every way out ends
 every note and sends CC 123 on each channel used, and writes what was played
 to renders/<project>/<datetime>/recording.mid. Before anything, a take that
 a crash left unfinished is turned into its recording.mid.
+
+`-` reads the script from standard input. The config file gives the
+defaults the REPL takes from it: the port (one that is not there falls
+back to the default choice with a warning), the backend, the project (before
+the file's name) and the starting tempo (before the script's own cps()).
 """
 
 from __future__ import annotations
 
 import signal
 import sys
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +26,7 @@ import trackjammer.core  # noqa: F401  (registers the pattern functions)
 from trackjammer.engine.recorder import recover_unfinished
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang.evaluator import Interpreter
+from trackjammer.repl.config import Config
 from trackjammer.session import Session
 
 EXIT_ERROR = 1
@@ -27,41 +34,64 @@ EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
 EXIT_TERMINATED = 143  # SIGTERM
 
 
+STDIN = "-"
+
+
 def run_file(
     path: str, offline: bool, project: str | None = None, cycles: Any = None, port: Any = None,
-    backend: str | None = None,
+    backend: str | None = None, config: Config | None = None,
 ) -> int:
-    file = Path(path)
+    config = config if config is not None else Config()
+    shown = "<stdin>" if path == STDIN else path
     try:
-        source = file.read_text(encoding="utf-8")
+        source = _read(path)
     except OSError as error:
-        print(f"error: cannot read {path}: {error.strerror or error}", file=sys.stderr)
+        print(f"error: cannot read {shown}: {error.strerror or error}", file=sys.stderr)
         return EXIT_ERROR
     except UnicodeDecodeError:
-        print(f"error: {path} is not a text file (UTF-8)", file=sys.stderr)
+        print(f"error: {shown} is not text (UTF-8)", file=sys.stderr)
         return EXIT_ERROR
     recover_unfinished(report=lambda text: print(text, file=sys.stderr))  # takes a crash left unfinished
-    session = Session(project=project or file.stem)
+    default = "untitled" if path == STDIN else Path(path).stem
+    session = Session(project=project or config.project or default)
+    if config.cps is not None:
+        session.cps = Fraction(str(config.cps)) if isinstance(config.cps, float) else Fraction(config.cps)
     try:
         Interpreter(session).execute(source)  # run echoes nothing but print()
     except TrackJammerError as error:
-        print(f"{path}: {error.format()}", file=sys.stderr)
+        print(f"{shown}: {error.format()}", file=sys.stderr)
         return EXIT_ERROR
     if offline:
         return 0
-    return play(session, cycles, port, backend)
+    return play(session, cycles, port, backend if backend is not None else config.backend, config.port)
+
+
+def _read(path: str) -> str:
+    if path == STDIN:
+        return sys.stdin.buffer.read().decode("utf-8")
+    return Path(path).read_text(encoding="utf-8")
 
 
 class Stopped(Exception):
     """SIGTERM, turned into an exception in the main thread."""
 
 
-def play(session: Session, cycles: Any, port: Any, backend: str | None) -> int:
+def play(session: Session, cycles: Any, port: Any, backend: str | None, config_port: Any = None) -> int:
     from trackjammer.engine.live import open_live
 
-    engine, notice = open_live(session, port, backend, report=lambda text: print(text, file=sys.stderr))
+    def report(text: str) -> None:
+        print(text, file=sys.stderr)
+
+    engine = notice = None
+    if port is None and config_port is not None:
+        try:
+            engine, notice = open_live(session, config_port, backend, report=report)
+        except TrackJammerError as error:
+            report(f"warning: the port {config_port!r} of the config file cannot be used: {error.message}")
+    if engine is None:
+        engine, notice = open_live(session, port, backend, report=report)
     if notice:
-        print(notice, file=sys.stderr)
+        report(notice)
     session.engine = engine
     previous = signal.signal(signal.SIGTERM, _raise_stopped)
     try:

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import tempfile
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -19,16 +20,34 @@ from typing import Any, Callable
 from trackjammer.errors import ArgumentError, TrackJammerError
 
 RENDERS = "renders"
-UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-MAX_NAME = 80
+MAX_NAME = 80  # characters
+MAX_NAME_BYTES = 200  # UTF-8 bytes: a file name may have 255, and a stem gets a suffix
 
 
 def safe_name(text: str, fallback: str = "untitled") -> str:
-    """`text` reduced to [A-Za-z0-9._-]: other runs become '_'; it starts
-    with a letter or digit (no hidden folders, never '.' or '..', no leading
-    '-'), and it is never empty."""
-    name = UNSAFE.sub("_", text).lstrip("._-")[:MAX_NAME].rstrip("_")
-    return name or fallback
+    """`text` as one safe file name: letters (of any script), digits, marks,
+    '.', '_' and '-' are kept, every run of anything else becomes '_'; dots,
+    '_' and '-' at the start are dropped (no hidden folders, never '.' or
+    '..', no leading '-'), so `../../etc` is `etc`. Letters beyond ASCII
+    are kept (NFC), so "夜" and "夜2" stay two projects; a name of symbols
+    only is spelt by code point ("🎵" is `u1f3b5`); with nothing at all, the
+    fallback."""
+    text = unicodedata.normalize("NFC", text)
+    name = "".join(char if _kept(char) else "\0" for char in text)
+    name = re.sub("\0+", "_", name).lstrip("._-")
+    if not name:
+        name = "_".join(f"u{ord(char):04x}" for char in text
+                        if not char.isascii() and unicodedata.category(char)[0] in "SP")
+    name = name[:MAX_NAME]
+    while len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        name = name[:-1]
+    return name.rstrip("_") or fallback
+
+
+def _kept(char: str) -> bool:
+    if char.isascii():
+        return char.isalnum() or char in "._-"
+    return unicodedata.category(char)[0] in "LMN"  # letters, combining marks, digits
 
 
 def render_folder(project: str, base: Path | None = None, now: Callable[[], datetime] = datetime.now) -> Path:
