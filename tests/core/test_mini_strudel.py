@@ -58,6 +58,8 @@ def test_range_of_notes_and_drums_and_without_spaces():
     assert [v for _, _, v in cycles("C4 .. D4")] == [60, 61, 62]
     assert [v for _, _, v in cycles("bd .. sd")] == [36, 37, 38]
     assert cycles("0..3") == cycles("0 .. 3") == [(F(k, 4), F(k + 1, 4), k) for k in range(4)]
+    # an end with a velocity gives its number: the run is of plain numbers
+    assert cycles("[0^80] .. [2^90]") == [(0, F(1, 3), 0), (F(1, 3), F(2, 3), 1), (F(2, 3), 1, 2)]
 
 
 def test_range_errors_point_at_their_place():

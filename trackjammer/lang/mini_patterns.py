@@ -17,6 +17,7 @@ from trackjammer.core import constructors as c
 from trackjammer.core.event import Event
 from trackjammer.core.pattern import Pattern, State
 from trackjammer.core.time import to_time
+from trackjammer.core.values import number_of
 from trackjammer.core.rand import salt_of
 from trackjammer.core.registry import REGISTRY
 from trackjammer.core.transforms.chance import choose_per_cycle, keep_by_chance
@@ -113,9 +114,8 @@ class _Builder:
         if isinstance(step.term, ast.Atom) and isinstance(modifier.stop, ast.Atom) and not before:
             return _run(step.term.value, modifier.stop.value, step.term.pos)  # the common `0 .. 4`
         stop = c.reify(self.factor(modifier.stop))
-        return start.fmap(
-            lambda a: _bind_both(stop, lambda b: _run(a, b, step.term.pos if isinstance(step.term, ast.Atom) else modifier.pos))
-        ).squeeze_join()
+        where = step.term.pos if isinstance(step.term, ast.Atom) else modifier.pos
+        return start.fmap(lambda a: _bind_both(stop, lambda b: _run(a, b, where))).squeeze_join()
 
     def sequence(self, sequence: ast.Sequence) -> Pattern:
         feet = [c.timecat(*steps) for steps in self.weighted_steps(sequence)]
@@ -249,8 +249,9 @@ def _atoms(node) -> list[ast.Atom]:
 
 
 def _run(start, stop, pos: ast.Pos) -> Pattern:
-    """start, start±1, ..., stop in one cycle."""
-    start, stop = int(start), int(stop)
+    """start, start±1, ..., stop in one cycle (a velocity on an end, as in
+    `[0^80] .. 3`, is left behind: the run is of plain numbers)."""
+    start, stop = int(number_of(start)), int(number_of(stop))
     direction = 1 if stop >= start else -1
     context = ((pos.line, pos.column),)
     return c.fastcat(*(c.pure(n, context) for n in range(start, stop + direction, direction)))
