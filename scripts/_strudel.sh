@@ -20,7 +20,7 @@ tj_strudel_install() {
     fi
     tj_log "installing the pinned Strudel packages into tests/strudel/node_modules (npm ci)"
     if ! (cd "$dir" && npm_config_cache="$dir/.npm-cache" timeout 300 \
-            npm ci --no-audit --no-fund --loglevel=error >&2); then
+            npm ci --no-audit --no-fund --loglevel=error --fetch-retries=1 --fetch-timeout=30000 >&2); then
         tj_log "npm ci failed: the comparison with Strudel will be skipped"
         return 1
     fi

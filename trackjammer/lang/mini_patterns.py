@@ -102,9 +102,10 @@ class _Builder:
                     f"a range needs whole numbers or notes, not {atom.text}", line=atom.pos.line,
                     column=atom.pos.column, hint="write 0 .. 4, or C4 .. E4",
                 )
+        where = step.term.pos if isinstance(step.term, ast.Atom) else modifier.pos
         if values:
             low, high = min(a.value for a in values), max(a.value for a in values)
-            _check_steps_at(int(high - low) + 1, "a run", modifier.pos)
+            _check_steps_at(int(high - low) + 1, "a run", where)
         before = step.modifiers[: step.modifiers.index(modifier)]
         if any(isinstance(m, ast.Velocity) for m in before):
             raise MiniNotationError(
@@ -114,7 +115,6 @@ class _Builder:
         if isinstance(step.term, ast.Atom) and isinstance(modifier.stop, ast.Atom) and not before:
             return _run(step.term.value, modifier.stop.value, step.term.pos)  # the common `0 .. 4`
         stop = c.reify(self.factor(modifier.stop))
-        where = step.term.pos if isinstance(step.term, ast.Atom) else modifier.pos
         return start.fmap(lambda a: _bind_both(stop, lambda b: _run(a, b, where))).squeeze_join()
 
     def sequence(self, sequence: ast.Sequence) -> Pattern:
