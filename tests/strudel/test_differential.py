@@ -14,7 +14,7 @@ import os
 import pytest
 
 from tests.strudel.generator import DRUM, OCTAVE, ROTATION
-from tests.strudel.reference import SPANS, compare, our_haps, strudel_haps, unavailable
+from tests.strudel.reference import SPANS, canonical, compare, our_haps, strudel_haps, unavailable
 
 PATTERNS = 250
 
@@ -44,15 +44,11 @@ def test_the_issue_examples_read_as_strudel_reads_them():
                 "ef4 cs4 c##4", "0 .. 3*2", "0 .. <2 4>", "1e1 2"]
     theirs = strudel_haps(examples)
     for text, answer in zip(examples, theirs):
-        from tests.strudel.reference import canonical
-
         assert our_haps(text) == [canonical(haps) for haps in answer["spans"]], text
 
 
 def test_the_comparison_can_fail():
     """A pattern read differently is reported, with the span and the events."""
     answer = strudel_haps(["60 61"])[0]
-    from tests.strudel.reference import canonical
-
     assert our_haps("60 62") != [canonical(haps) for haps in answer["spans"]]
     assert len(SPANS) == 4
