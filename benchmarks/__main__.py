@@ -1,6 +1,6 @@
 """Run the benchmarks named on the command line (by default all but the
 opt-in ones, which take minutes: name them, e.g. `scripts/bench fuzz`,
-`scripts/bench engine`, `scripts/bench recording`)."""
+`scripts/bench engine`, `scripts/bench recording`, `scripts/bench strudel`)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,12 @@ def engine() -> bool:
     return engine_.run()
 
 
+def strudel() -> bool:
+    from benchmarks import strudel as strudel_  # imported here: it needs the test suite and node
+
+    return strudel_.run()
+
+
 BENCHMARKS = {
     "query": query.run,
     "midi_export": export.run,
@@ -35,8 +41,9 @@ BENCHMARKS = {
     "repl": repl.run,
     "fuzz": fuzz,
     "engine": engine,
+    "strudel": strudel,
 }
-OPT_IN = {"fuzz", "engine", "recording"}  # left out of a run with no names
+OPT_IN = {"fuzz", "engine", "recording", "strudel"}  # left out of a run with no names
 
 
 def main(names: list[str]) -> int:

@@ -419,7 +419,8 @@ def test_range_ascending_descending_and_notes():
     assert cycles("0 .. 4", 1) == seq_events([0, 1, 2, 3, 4], step=F(1, 5))
     assert cycles("4 .. 0", 1) == seq_events([4, 3, 2, 1, 0], step=F(1, 5))
     assert cycles("C4 .. E4", 1) == seq_events([60, 61, 62, 63, 64], step=F(1, 5))
-    assert cycles("60 .. 62 64", 1) == seq_events([60, 61, 62, 64], step=F(1, 4))
+    # a range is one step of its sequence: [[60 61 62] 64]
+    assert cycles("60 .. 62 64", 1) == [(0, F(1, 6), 60), (F(1, 6), F(1, 3), 61), (F(1, 3), F(1, 2), 62), (F(1, 2), 1, 64)]
     assert cycles("3 .. 3", 1) == [(0, 1, 3)]
     assert cycles("-2 .. 1", 1) == seq_events([-2, -1, 0, 1], step=F(1, 4))
 
@@ -610,10 +611,9 @@ def test_error_in_euclid_arguments():
     assert "a number" in err.message
 
 
-def test_error_bare_weight():
-    err = _error("C4 @ E4")
-    assert (err.line, err.column) == (1, 4)
-    assert "found '@'" in err.message
+def test_bare_weight_is_an_underscore():
+    # as in Strudel and Tidal: a bare @ (like _) adds one to the weight
+    assert cycles("C4 @ E4", 1) == [(0, F(2, 3), 60), (F(2, 3), 1, 64)]
 
 
 def test_error_position_is_in_the_given_source():

@@ -39,8 +39,16 @@ MODIFIERS = st.sampled_from(
 )
 
 
+def _ordered(modifiers: list[str]) -> str:
+    """Modifiers as the notation takes them (Tidal's reading): `!` last, and
+    not together with `@`/`_`."""
+    bangs = [m for m in modifiers if m.startswith("!")]
+    rest = [m for m in modifiers if not m.startswith("!") and not (bangs and m in ("@2", "@1.5", " _"))]
+    return "".join(rest + bangs)
+
+
 def _with_modifiers(term):
-    return st.tuples(term, st.lists(MODIFIERS, max_size=2)).map(lambda t: t[0] + "".join(t[1]))
+    return st.tuples(term, st.lists(MODIFIERS, max_size=2)).map(lambda t: t[0] + _ordered(t[1]))
 
 
 def _sequence(step):

@@ -141,6 +141,16 @@ def test_an_unknown_character_is_an_error_token_and_lexing_goes_on():
     ]
 
 
+def test_drum_names_strudel_accidentals_and_weights_in_a_pattern():
+    assert tokens("[bd ~ sd, HH*8] [ef4 c##4 cb 1e1 _2 @ bdx]") == [
+        ("Punctuation", "["), ("Name.Constant", "bd"), ("Operator", "~"), ("Name.Constant", "sd"), ("Operator", ","),
+        ("Name.Constant", "HH"), ("Operator", "*"), ("Number", "8"), ("Punctuation", "]"),
+        ("Punctuation", "["), ("Name.Constant", "ef4"), ("Name.Constant", "c##4"), ("Name.Constant", "cb"),
+        ("Number", "1e1"), ("Operator", "_2"), ("Operator", "@"),
+        ("Error", "b"), ("Error", "d"), ("Error", "x"), ("Punctuation", "]"),
+    ]
+
+
 def test_an_unterminated_string_ends_at_the_end_of_its_line():
     assert tokens('print("abc\nlet') == [
         ("Name.Builtin", "print"), ("Punctuation", "("), ("String.Double", '"'), ("String.Double", "abc"),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-NOTE_NAME = re.compile(r"^([a-gA-G])(#|[bBsS])?(-?\d+)?$")
+NOTE_NAME = re.compile(r"^([a-gA-G])((?:#|[bBsSfF])*)(-?\d+)?$")  # Strudel's s/f too, doubled: c##4, ebb3
 PITCH_CLASS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
-ACCIDENTAL = {None: 0, "#": 1, "s": 1, "b": -1}
+ACCIDENTAL = {"#": 1, "s": 1, "b": -1, "f": -1}
 DEFAULT_OCTAVE = 4
 
 SCALES: dict[str, tuple[int, ...]] = {
@@ -67,7 +67,7 @@ def note_number(name: str) -> int:
         raise ValueError(f"'{name}' is not a note name")
     letter, accidental, octave = match.groups()
     number = 12 * ((DEFAULT_OCTAVE if octave is None else int(octave)) + 1)
-    number += PITCH_CLASS[letter.lower()] + ACCIDENTAL[accidental and accidental.lower()]
+    number += PITCH_CLASS[letter.lower()] + sum(ACCIDENTAL[a] for a in accidental.lower())
     if not 0 <= number <= 127:
         raise ValueError(f"note {name} is {number}, outside MIDI's 0..127")
     return number

@@ -72,13 +72,10 @@ class Replicate:
 
 
 @dataclass(frozen=True)
-class Elongate:
-    pos: Pos
-
-
-@dataclass(frozen=True)
 class Weight:
-    weight: Fraction
+    """`@w` or `_w` adds w - 1 to the step's weight; a bare `@` or `_` adds 1."""
+
+    weight: Fraction | None
     pos: Pos
 
 
@@ -100,7 +97,16 @@ class Velocity:
     factor: Factor
 
 
-Modifier = Union[Fast, Slow, Replicate, Elongate, Weight, Degrade, Euclid, Velocity]
+@dataclass(frozen=True)
+class RangeTo:
+    """`.. b`: the step's values become runs up (or down) to b, squeezed into
+    each of its events, as Strudel reads `a .. b`."""
+
+    stop: Factor
+    pos: Pos
+
+
+Modifier = Union[Fast, Slow, Replicate, Weight, Degrade, Euclid, Velocity, RangeTo]
 
 
 @dataclass(frozen=True)
@@ -119,14 +125,8 @@ class Literal:
 
 
 @dataclass(frozen=True)
-class Range:
-    start: Atom
-    stop: Atom
-
-
-@dataclass(frozen=True)
 class Sequence:
     """Steps in one cycle; with feet (`.`), each foot is one equal group."""
 
-    feet: tuple[tuple[Step | Range, ...], ...]
+    feet: tuple[tuple[Step, ...], ...]
     pos: Pos

@@ -7,6 +7,7 @@ what would have been accepted there, in a musician's words.
 from __future__ import annotations
 
 import sys
+from difflib import get_close_matches
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from lark import Lark, Token, Transformer, UnexpectedInput
 from lark.exceptions import VisitError
 
+from trackjammer.core.drums import DRUMS, drum_number
 from trackjammer.core.theory import note_number
 from trackjammer.errors import MiniNotationError, TrackJammerError
 from trackjammer.lang import mini_ast as ast
@@ -48,6 +50,21 @@ class MiniToAst(Transformer):
             raise MiniNotationError(
                 str(error), hint="MIDI notes run from C-1 (0) to G9 (127)", line=position.line, column=position.column
             ) from None
+
+    def word(self, children):
+        (token,) = children
+        text = str(token)
+        number = drum_number(text)
+        if number is not None:
+            return ast.Atom(number, text, self.pos(token))
+        position = self.pos(token)
+        close = get_close_matches(text.lower(), DRUMS, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise MiniNotationError(
+            f"expected a note, a number, a drum name or a rest (~); found '{text}'",
+            hint=hint + "drums are General MIDI names such as bd sd hh oh cp rim lt mt ht cr rd (docs/language.md)",
+            line=position.line, column=position.column,
+        )
 
     def number(self, children):
         (token,) = children
@@ -92,14 +109,17 @@ class MiniToAst(Transformer):
             raise _too_large(self.pos(token))
         return ast.Replicate(count, self.pos(token))
 
-    def elongate(self, children):
-        return ast.Elongate(self.pos(children[0]))
-
     def weight(self, children):
+        """`@3`, `_3`, or a bare `@`/`_` (None: add one)."""
         token = children[0]
-        if read_number(str(token)[1:]) is None:
+        digits = str(token)[1:]
+        if not digits:
+            return ast.Weight(None, self.pos(token))
+        if read_number(digits) is None:
             raise _too_large(self.pos(token))
-        return ast.Weight(Fraction(str(token)[1:]), self.pos(token))
+        return ast.Weight(Fraction(digits), self.pos(token))
+
+    elongate = weight
 
     def degrade(self, children):
         token = children[0]
@@ -129,7 +149,7 @@ class MiniToAst(Transformer):
         return ast.Step(children[0], tuple(children[1:]))
 
     def range(self, children):
-        return ast.Range(children[0], children[2])
+        return ast.RangeTo(children[1], self.pos(children[0]))
 
     def foot(self, children):
         return tuple(children)
@@ -172,7 +192,9 @@ def read_number(text: str) -> int | float | None:
     largest float, about 1.8e308, either way)."""
     if len(text.lstrip("-").split(".")[0].lstrip("0")) > 309:
         return None  # also keeps int() within Python's 4300-digit limit
-    value = float(text) if "." in text else int(text)
+    value = float(text) if "." in text or "e" in text.lower() else int(text)
+    if isinstance(value, float) and "." not in text and value.is_integer() and abs(value) < 2**53:
+        value = int(value)  # 1e1 is the whole number 10
     return value if -sys.float_info.max <= value <= sys.float_info.max else None
 
 
@@ -184,8 +206,6 @@ def _too_large(position: ast.Pos) -> MiniNotationError:
 def _first_pos(node) -> ast.Pos:
     if isinstance(node, ast.Step):
         node = node.term
-    if isinstance(node, ast.Range):
-        return node.start.pos
     if isinstance(node, (ast.Atom, ast.Rest)):
         return node.pos
     return node.body.pos

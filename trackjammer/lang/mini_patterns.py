@@ -14,7 +14,10 @@ from fractions import Fraction
 from itertools import count
 
 from trackjammer.core import constructors as c
-from trackjammer.core.pattern import Pattern
+from trackjammer.core.event import Event
+from trackjammer.core.pattern import Pattern, State
+from trackjammer.core.time import to_time
+from trackjammer.core.values import number_of
 from trackjammer.core.rand import salt_of
 from trackjammer.core.registry import REGISTRY
 from trackjammer.core.transforms.chance import choose_per_cycle, keep_by_chance
@@ -61,28 +64,58 @@ class _Builder:
 
     def weighted_steps(self, sequence: ast.Sequence) -> list[list[tuple[Fraction, Pattern]]]:
         """Each foot as a list of (weight, pattern), replication expanded."""
-        feet = []
-        for foot in sequence.feet:
-            steps: list[tuple[Fraction, Pattern]] = []
-            for step in foot:
-                if isinstance(step, ast.Range):
-                    steps.extend((Fraction(1), _atom(a)) for a in _expand_range(step))
-                    continue
-                pattern = self.term(step.term)
-                weight, copies = Fraction(1), 1
-                for modifier in step.modifiers:
-                    if isinstance(modifier, ast.Weight):
-                        weight = modifier.weight
-                    elif isinstance(modifier, ast.Elongate):
-                        weight += 1
-                    elif isinstance(modifier, ast.Replicate):
-                        copies = (copies + 1) if modifier.count is None else (copies - 1 + modifier.count)
-                        _check_steps_at(copies, "a repeat", modifier.pos)
-                    else:
-                        pattern = self.modify(pattern, modifier)
-                steps.extend((weight, pattern) for _ in range(copies))
-            feet.append(steps)
-        return feet
+        return [[pair for step in foot for pair in self.step(step)] for foot in sequence.feet]
+
+    def step(self, step: ast.Step) -> list[tuple[Fraction, Pattern]]:
+        """One step as (weight, pattern) pairs: one pair, or one per copy of
+        `!`. Modifiers apply in the order written (as in Strudel); weights
+        add up (`a@2@2` weighs 3, `a _ _` 3). As in Tidal, only `!` may
+        follow `!`, and `!` does not mix with `@`/`_` (see _check_order)."""
+        _check_order(step.modifiers)
+        pattern = self.term(step.term)
+        weight, copies = Fraction(1), 1
+        for modifier in step.modifiers:
+            if isinstance(modifier, ast.Weight):
+                weight += 1 if modifier.weight is None else modifier.weight - 1
+            elif isinstance(modifier, ast.Replicate):
+                copies = (copies + 1) if modifier.count is None else (copies - 1 + modifier.count)
+                _check_steps_at(copies, "a repeat", modifier.pos)
+            elif isinstance(modifier, ast.RangeTo):
+                pattern = self.range(step, pattern, modifier)
+            else:
+                pattern = self.modify(pattern, modifier)
+        if weight < 0:
+            where = next(m.pos for m in reversed(step.modifiers) if isinstance(m, ast.Weight))
+            raise MiniNotationError(
+                f"this step's weights add up to {weight}, less than 0", line=where.line, column=where.column,
+                hint="each @w adds w-1 to the step's weight of 1: @0 takes one away; a weight of 0 drops the step",
+            )
+        return [(weight, pattern) for _ in range(copies)]
+
+    def range(self, step: ast.Step, start: Pattern, modifier: ast.RangeTo) -> Pattern:
+        """`a .. b`: each event of a becomes the run a..b squeezed into it; a
+        patterned b is joined as Strudel does (both events' wholes meet)."""
+        values = [*_atoms(step.term), *_atoms(modifier.stop)]
+        for atom in values:
+            if atom.value != int(atom.value):
+                raise MiniNotationError(
+                    f"a range needs whole numbers or notes, not {atom.text}", line=atom.pos.line,
+                    column=atom.pos.column, hint="write 0 .. 4, or C4 .. E4",
+                )
+        where = step.term.pos if isinstance(step.term, ast.Atom) else modifier.pos
+        if values:
+            low, high = min(a.value for a in values), max(a.value for a in values)
+            _check_steps_at(int(high - low) + 1, "a run", where)
+        before = step.modifiers[: step.modifiers.index(modifier)]
+        if any(isinstance(m, ast.Velocity) for m in before):
+            raise MiniNotationError(
+                "a velocity '^' cannot come before '..'", line=modifier.pos.line, column=modifier.pos.column,
+                hint="put it after the range: 0 .. 4^80",
+            )
+        if isinstance(step.term, ast.Atom) and isinstance(modifier.stop, ast.Atom) and not before:
+            return _run(step.term.value, modifier.stop.value, step.term.pos)  # the common `0 .. 4`
+        stop = c.reify(self.factor(modifier.stop))
+        return start.fmap(lambda a: _bind_both(stop, lambda b: _run(a, b, where))).squeeze_join()
 
     def sequence(self, sequence: ast.Sequence) -> Pattern:
         feet = [c.timecat(*steps) for steps in self.weighted_steps(sequence)]
@@ -118,14 +151,14 @@ class _Builder:
                 hint="choose between whole groups instead: {a b} | {c d}",
             )
         layers = [
-            [pattern for foot in self.weighted_steps(layer) for _, pattern in foot] for layer in term.body.layers
+            [pair for foot in self.weighted_steps(layer) for pair in foot] for layer in term.body.layers
         ]
         if term.steps is None:
-            return c.polymeter(layers)
+            return _polymeter(layers, None)
         steps = self.factor(term.steps)
         if isinstance(steps, Pattern):
-            return steps.fmap(lambda n: c.polymeter(layers, n)).inner_join()
-        return c.polymeter(layers, steps)
+            return steps.fmap(lambda n: _polymeter(layers, n)).inner_join()
+        return _polymeter(layers, steps)
 
     def factor(self, factor) -> object:
         """A plain number for a single number, else a pattern."""
@@ -166,13 +199,89 @@ def _check_steps_at(count: int, what: str, pos: ast.Pos) -> None:
         raise error.at(pos.line, pos.column) from None
 
 
-def _expand_range(step: ast.Range) -> list[ast.Atom]:
-    start, stop = step.start.value, step.stop.value
-    if start != int(start) or stop != int(stop):
-        raise MiniNotationError(
-            "a range needs whole numbers or notes", line=step.start.pos.line, column=step.start.pos.column
-        )
-    start, stop = int(start), int(stop)
-    _check_steps_at(abs(stop - start) + 1, "a run", step.start.pos)
+def _check_order(modifiers: tuple) -> None:
+    """Tidal's reading where Strudel's surprises: nothing but another `!`
+    follows `!` (Strudel would apply `a!2*2`'s `*2` to both copies at once),
+    and `!` does not mix with `@`/`_` (Strudel lets `!` overwrite the weight)."""
+    seen_replicate = seen_weight = False
+    for modifier in modifiers:
+        where = getattr(modifier, "pos", None)
+        if isinstance(modifier, ast.Replicate):
+            if seen_weight:
+                raise MiniNotationError(
+                    "'!' cannot follow '@' or '_' on the same step", line=where.line, column=where.column,
+                    hint="group first: [a@3]!2 repeats a weighted group; a@3 a@3 repeats the weighted step",
+                )
+            seen_replicate = True
+        elif seen_replicate:
+            if isinstance(modifier, ast.Weight):
+                raise MiniNotationError(
+                    "'@' or '_' cannot follow '!' on the same step", line=where.line, column=where.column,
+                    hint="each copy of a!2 is one step; to make copies longer write a@2 a@2, or [a!2]@2",
+                )
+            where = _modifier_pos(modifier)
+            raise MiniNotationError(
+                "only another '!' can follow '!'", line=where.line, column=where.column,
+                hint="put the modifier before the '!' (a*2!2: two copies of a*2) or group: [a!2]*2",
+            )
+        elif isinstance(modifier, ast.Weight):
+            seen_weight = True
+
+
+def _modifier_pos(modifier) -> ast.Pos:
+    if hasattr(modifier, "pos"):
+        return modifier.pos
+    inner = getattr(modifier, "factor", None) or getattr(modifier, "pulses", None)
+    if isinstance(inner, ast.Atom):
+        return inner.pos
+    if isinstance(inner, ast.Sequence):
+        return inner.pos
+    return inner.body.pos
+
+
+def _atoms(node) -> list[ast.Atom]:
+    """Every number and note written inside a term (for checking a range)."""
+    if isinstance(node, ast.Atom):
+        return [node]
+    if isinstance(node, (ast.Group, ast.Alternate, ast.Polymeter)):
+        return [a for layer in node.body.layers for foot in layer.feet for step in foot for a in _atoms(step.term)]
+    return []
+
+
+def _run(start, stop, pos: ast.Pos) -> Pattern:
+    """start, start±1, ..., stop in one cycle (a velocity on an end, as in
+    `[0^80] .. 3`, is left behind: the run is of plain numbers)."""
+    start, stop = int(number_of(start)), int(number_of(stop))
     direction = 1 if stop >= start else -1
-    return [ast.Atom(n, str(n), step.start.pos) for n in range(start, stop + direction, direction)]
+    context = ((pos.line, pos.column),)
+    return c.fastcat(*(c.pure(n, context) for n in range(start, stop + direction, direction)))
+
+
+def _bind_both(outer: Pattern, f) -> Pattern:
+    """Strudel's `bind`: each event of `outer` becomes f(value), whose events
+    keep only where both wholes meet."""
+
+    def query(state: State) -> list[Event]:
+        events = []
+        for o in outer.query(state):
+            for i in f(o.value).query(state.with_span(o.part)):
+                part = i.part.intersection(o.part)
+                if part is None:
+                    continue
+                whole = None if o.whole is None or i.whole is None else i.whole.intersection(o.whole)
+                events.append(Event(whole, part, i.value, o.context + i.context))
+        return events
+
+    return Pattern(query)
+
+
+def _polymeter(layers: list[list[tuple[Fraction, Pattern]]], steps) -> Pattern:
+    """Layers that each move at `steps` steps per cycle (default: the first
+    layer's total weight), so `{c e@2, g a}` has 3 steps per cycle."""
+    layers = [layer for layer in layers if sum(w for w, _ in layer) > 0]
+    if not layers:
+        return c.silence
+    steps = to_time(sum(w for w, _ in layers[0]) if steps is None else steps)
+    if steps <= 0:
+        return c.silence
+    return c.stack(*(c.timecat(*layer).fast_by(steps / sum(w for w, _ in layer)) for layer in layers))

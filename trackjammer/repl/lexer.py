@@ -20,7 +20,7 @@ from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation
 
 KEYWORDS = {"let"}
 CONSTANTS = {"true", "false", "none"}
-SCRIPT_NOTE = re.compile(r"[a-gA-G](#|[bBsS])?-?\d+$")  # C3, Eb2: a note name used as a value
+SCRIPT_NOTE = re.compile(r"[a-gA-G](#|[bBsSfF])*-?\d+$")  # C3, Eb2, ef4: a note name used as a value
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +44,14 @@ def _name(lexer: RegexLexer, match: re.Match) -> object:
     else:
         kind = Name
     yield match.start(), kind, word
+
+
+def _drum_names() -> str:
+    """A regex of every drum name, longest first, whole words only, any case."""
+    from trackjammer.core.drums import DRUMS
+
+    names = sorted(DRUMS, key=len, reverse=True)
+    return "(?i:" + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z0-9_#])"
 
 
 class TrackJammerLexer(RegexLexer):
@@ -82,9 +90,10 @@ class TrackJammerLexer(RegexLexer):
             (r"\[", Punctuation, "#push"),
             (r"\]", Punctuation, "#pop"),
             (r"(\^)(-?\d+(\.\d+)?)", bygroups(Operator, Name.Attribute)),
-            (r"[a-gA-G](#|[bBsS])?(-?\d+)?(?![A-Za-z0-9_#])", Name.Constant),
-            (r"-?\d+(\.\d+)?(?![A-Za-z_])", Number),
-            (r"!\d*|@\d+(\.\d+)?|\?(\d*\.\d+|\d+)?", Operator),
+            (r"[a-gA-G](#|[bBsSfF])*(-?\d+)?(?![A-Za-z0-9_#])", Name.Constant),
+            (_drum_names(), Name.Constant),  # General MIDI drum names: bd sd hh (core/drums.py)
+            (r"-?\d+(\.\d+)?([eE][-+]?\d+)?(?![A-Za-z_])", Number),
+            (r"!\d*|[@_](\d+(\.\d+)?)?|\?(\d*\.\d+|\d+)?", Operator),
             (r"\.\.|[*/_<>{}(),|~\-.%]", Operator),
         ],
     }
