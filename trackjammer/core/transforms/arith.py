@@ -66,11 +66,11 @@ def sub(pat: Pattern, other) -> Pattern:
 
 @transformation(kinds={"other": "any"}, family="arithmetic")
 def mul(pat: Pattern, other) -> Pattern:
-    """Multiply each value by a number or pattern."""
+    """Multiply each value by a number or pattern: [30 32].mul(2) (p * 2 is time: fast)."""
     return combine(pat, other, "*")
 
 
 @transformation(kinds={"other": "any"}, family="arithmetic")
 def div(pat: Pattern, other) -> Pattern:
-    """Divide each value by a number or pattern."""
+    """Divide each value by a number or pattern: [120 128].div(2) (p / 2 is time: slow)."""
     return combine(pat, other, "/")
