@@ -275,7 +275,7 @@ def test_an_internal_bug_is_reported_briefly_and_the_session_survives(monkeypatc
 def test_a_track_as_a_value():
     track = Interpreter().execute("MidiTrack(4, 64)")
     assert isinstance(track, MidiTrack) and repr(track) == "MidiTrack(4, 64)"
-    velocity = Interpreter().execute("[C4^80].vel(Saw(1) * 127)")
+    velocity = Interpreter().execute("[C4^80].vel(Saw(1).mul(127))")
     assert onsets(velocity) == [(F(0), F(1), Note(60, 0))]
 
 

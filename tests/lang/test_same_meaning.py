@@ -80,6 +80,8 @@ def test_a_chain_reads_left_to_right_and_plus_still_transposes():
         (F(0), F(1, 4), 60), (F(1, 4), F(1, 2), 64), (F(1, 2), F(3, 4), 60), (F(3, 4), F(1), 64)]
     assert onsets(run("([C4 E4] + 12) / 2"), 0, 2) == [(F(0), F(1), 72), (F(1), F(2), 76)]
     assert values(run("[C4^80 E4] - 12")) == [Note(48, 80), 52]
+    assert values(run('-"0 <2 4>" + 60'), 1, 2) == [60, 56]
+    assert error_of('-"up"').message == 'cannot negate the string "up"'
 
 
 def test_signals_speed_up_and_slow_down_with_times_and_divide():

@@ -279,10 +279,11 @@ class Interpreter:
         return provenance.record(self.session, operate(left, right, node.op), parts)
 
     def eval_Negate(self, node: ast.Negate) -> Any:
-        value = self.evaluate(node.operand)
+        written = self.evaluate(node.operand)
+        value = read_text(written)  # -"0 2" as -[0 2]; a name stays a string
         if not (is_number(value) or isinstance(value, Pattern)):
             raise self.error(f"cannot negate {describe(value)}", node)
-        return provenance.record(self.session, negate(value), ("(-", Of(value), ")"))
+        return provenance.record(self.session, negate(value), ("(-", Of(written), ")"))
 
 
 def _plain(args: list, kwargs: dict) -> tuple[list, dict]:
