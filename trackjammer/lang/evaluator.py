@@ -170,7 +170,8 @@ class Interpreter:
 
     def run_ExpressionStatement(self, node: ast.ExpressionStatement) -> Any:
         value = self.evaluate(node.expr)
-        if isinstance(node.expr, ast.Name) and node.expr.name in BARE_COMMANDS and value is self.globals.get(node.expr.name):
+        bare = isinstance(node.expr, ast.Name) and node.expr.name in BARE_COMMANDS
+        if bare and value is self.globals.get(node.expr.name):
             return value()
         return value
 

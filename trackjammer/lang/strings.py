@@ -11,6 +11,8 @@ an argument that takes names (`scale(cat("major", "minor"))`).
 from __future__ import annotations
 
 import re
+from typing import Any
+
 from trackjammer.core.constructors import pure
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import read_text_with
@@ -36,9 +38,12 @@ class Text(str):
         return (str, (str(self),))  # copied or sent elsewhere, it is a plain string
 
 
-def read_text(text: str) -> Pattern | str:
-    """`text` read as mini-notation, or as it is when it is a name; errors
-    point into the script where the string was written."""
+def read_text(text: Any) -> Any:
+    """A string read as mini-notation, or as it is when it is a name; errors
+    point into the script where the string was written. Other values are
+    given back as they are."""
+    if not isinstance(text, str):
+        return text
     line, column = getattr(text, "line", 1), getattr(text, "column", 1)
     try:
         return build(parse_mini(str(text), line, column, closer='"'))
