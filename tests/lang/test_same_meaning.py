@@ -94,6 +94,7 @@ def test_numbers_with_numbers_stay_arithmetic():
     assert run("2*3") == 6
     assert run("C4 * 2") == 120  # a note name outside the brackets is its number
     assert run("0.25 * 2") == 0.5
+    assert run("-3 + 1") == -2 and run("let x = 1/3; -x") == F(-1, 3)
 
 
 @pytest.mark.parametrize(("text", "message", "hint"), [
