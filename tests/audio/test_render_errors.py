@@ -85,7 +85,7 @@ def test_an_existing_file_is_kept_unless_overwrite(in_tmp):
 
 
 def test_a_failing_pattern_writes_nothing(in_tmp):
-    shown = answer('render(cat("a", "b"), 2)')
+    shown = answer('render(cat("up", "down"), 2)')  # names: "a" would be the note A4
     assert shown.startswith("error: ") and "not a note" in shown
     assert files_under(in_tmp) == []
 

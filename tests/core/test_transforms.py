@@ -655,7 +655,7 @@ def test_wrong_argument_count():
 
 
 def test_string_where_a_number_is_needed():
-    for call in (lambda p: p.fast("x"), lambda p: p.transpose("x"), lambda p: p.euclid("3", 8)):
+    for call in (lambda p: p.fast("x"), lambda p: p.transpose("x"), lambda p: p.euclid("three", 8)):
         with pytest.raises(ArgumentError) as info:
             call(mini("0"))
         assert 'expects a number, got the string "' in info.value.message

@@ -51,8 +51,8 @@ def test_method_chains_curried_arguments_and_keywords():
 def test_arithmetic_on_patterns_and_signals():
     assert [v for _, _, v in onsets("[0 4 7] + 60")] == [60, 64, 67]
     assert [v for _, _, v in onsets("[C4^80 E4] - 12")] == [Note(48, 80), 52]
-    assert [v for _, _, v in onsets("-[1 2] * 2")] == [-2, -4]
-    values = [v for _, _, v in onsets("(Saw(1) * 0.5 + 0.25).segment(4)")]
+    assert [v for _, _, v in onsets("-[1 2].mul(2)")] == [-2, -4]
+    values = [v for _, _, v in onsets("(Saw(1).mul(0.5) + 0.25).segment(4)")]
     assert values == [0.25, 0.375, 0.5, 0.625]
 
 
@@ -110,7 +110,7 @@ def test_unclosed_bracket_says_what_closes_it():
         ('[C4 E4].fast("x")', 9, "fast's 'factor' expects a number, got the string \"x\"", None),
         ("[C4 E4].fast(2, 3)", 9, "fast takes 1 argument but was given 2", "use fast(factor)"),
         ("[C4 E4].every(2, fast)", 9, "every was given fast without its argument 'factor'", "use fast(factor)"),
-        ('"a" + 1', 5, "cannot use '+' with the string \"a\"", None),
+        ('"up" + 1', 6, "cannot use '+' with the string \"up\"", "use numbers and patterns"),
         ("[G#9]", 2, "note G#9 is 128, outside MIDI's 0..127", "MIDI notes run from C-1 (0) to G9 (127)"),
     ],
 )
@@ -122,6 +122,6 @@ def test_runtime_errors_point_at_the_call(text, column, message, hint):
 
 
 def test_errors_inside_patterns_surface_when_queried():
-    pattern = evaluate_expression("[1 2] / [0 1]")
+    pattern = evaluate_expression("[1 2].div([0 1])")
     with pytest.raises(TrackJammerError, match="division by zero"):
         pattern.onsets(0, 1)

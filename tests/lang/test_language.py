@@ -241,7 +241,7 @@ def test_built_in_globals_cannot_be_rebound_but_pattern_functions_can_be_shadowe
         ("let t = MidiTrack(1); t.mutte()", 1, 25, "tracks have no method 'mutte'", "did you mean 'mute'?"),
         ("let t = MidiTrack(1); t << Sine(1)", 1, 28, "a signal has no notes of its own",
          "make notes of it with segment: Sine(1).segment(8).range(48, 72)"),
-        ('let t = MidiTrack(1); t.cc(1) << "loud"', 1, 34, 'cannot bind the string "loud" to a lane',
+        ("let t = MidiTrack(1); t.cc(1) << #[1]", 1, 34, "cannot bind an array to a lane",
          "bind a pattern, a signal or a number"),
         ("[C4] << [E4]", 1, 1, "cannot bind to a pattern", "bind to a track, track.cc(N) or track.vel: t << [C4 E4]"),
         ("1 + true", 1, 3, "cannot use '+' with true", None),
@@ -275,7 +275,7 @@ def test_an_internal_bug_is_reported_briefly_and_the_session_survives(monkeypatc
 def test_a_track_as_a_value():
     track = Interpreter().execute("MidiTrack(4, 64)")
     assert isinstance(track, MidiTrack) and repr(track) == "MidiTrack(4, 64)"
-    velocity = Interpreter().execute("[C4^80].vel(Saw(1) * 127)")
+    velocity = Interpreter().execute("[C4^80].vel(Saw(1).mul(127))")
     assert onsets(velocity) == [(F(0), F(1), Note(60, 0))]
 
 

@@ -175,8 +175,8 @@ def test_a_velocity_of_zero_sends_nothing():
 
 
 def test_a_lane_of_names_is_a_clear_error():
-    plan = pattern_plan('cat("a", "b")')
-    with pytest.raises(PatternError, match='the pattern plays "a", which is not a note'):
+    plan = pattern_plan('cat("up", "down")')  # names: "a" would be the note A4
+    with pytest.raises(PatternError, match='the pattern plays "up", which is not a note'):
         messages([plan])
 
 

@@ -189,8 +189,8 @@ def test_transformations_are_written_in_method_form_with_canonical_names():
 
 
 def test_arithmetic_and_literals_are_written_as_given():
-    first = run("let p = -[C4 E4](3,8)? + [0 7] * 1/3; let q = [C4] - -2")
-    assert source_of(first, first.names["p"]) == "((-[C4 E4](3,8)?) + (([0 7] * 1) / 3))"
+    first = run("let p = -[C4 E4](3,8)? + [0 7] * 2/3; let q = [C4] - -2")
+    assert source_of(first, first.names["p"]) == "((-[C4 E4](3,8)?) + (([0 7] * 2) / 3))"
     assert source_of(first, first.names["q"]) == "([C4] - (-2))"
 
 

@@ -70,6 +70,7 @@ def test_scale_chord_and_arp_names_inside_their_strings(completer):
     assert names(completer, '[C3 F3].chord("maj') == ["maj", "maj7", "maj9"]
     assert names(completer, 'arp("up') == ["up", "updown"]
     assert names(completer, '"pent') == ["pentatonic_major", "pentatonic_minor"]  # a string elsewhere: scales, chords
+    assert names(completer, 'melody.scale(cat("major", "dor') == ["dorian"]  # cat takes names too
 
 
 def test_port_names_inside_output_and_device(completer):
@@ -81,7 +82,8 @@ def test_any_name_inside_help(completer):
     assert names(completer, 'help("track.m') == ["track.mute"]
 
 
-@pytest.mark.parametrize("before", ["bass << [C4 E", "let x = [<C4 E", 'print("', "3", "#"])
+@pytest.mark.parametrize("before", ["bass << [C4 E", "let x = [<C4 E", 'print("', "3", "#",
+                                    'bass << "d', 'bass.cc(1) << "d', 'melody.fast("d', 'vel("d'])
 def test_nothing_inside_a_pattern_literal_or_after_numbers(completer, before):
     assert names(completer, before) == []
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
@@ -82,9 +83,44 @@ def _function(value: Any, who: str) -> Callable[[Pattern], Pattern]:
     return value
 
 
+# -- strings where a pattern is expected ---------------------------------------
+# As in Strudel, such a string is mini-notation: `fast("<1 2>")`, `cat("C4 E4", "G4")`.
+# The language reads it (importing trackjammer.lang registers the reader),
+# so the core holds only this hook; without a reader a string stays a string.
+# A name such as "major" stays a string too (scale(cat("major", "minor"))).
+
+_text_reader: Callable[[str], Any] | None = None
+
+
+def read_text_with(reader: Callable[[str], Any]) -> None:
+    """Set how a string is read where a pattern is expected."""
+    global _text_reader
+    _text_reader = reader
+
+
+def pattern_of_text(value: Any) -> Any:
+    """`value` read as mini-notation when it is a string (a pattern, or the
+    string when it is a name), else as it is."""
+    if isinstance(value, str) and _text_reader is not None:
+        return _text_reader(value)
+    return value
+
+
+def _text_as_pattern(param: Param, value: Any) -> Any:
+    """A string given for a patternable number or note is mini-notation
+    (`fast("<1 2>")`); a note name stays a note (`scale("dorian", "C3")`)
+    and a string parameter (a scale name) stays a string."""
+    if not isinstance(value, str) or param.kind not in PATTERNABLE or param.kind == "string":
+        return value
+    if param.kind == "note" and re.fullmatch(r"[\w#-]+", value):
+        return value  # one word: a note name, or the note kind's own error
+    return pattern_of_text(value)
+
+
 def _pattern(value: Any, who: str) -> Pattern:
     from trackjammer.core.constructors import reify
 
+    value = pattern_of_text(value)
     if not (isinstance(value, Pattern) or is_number(value)):
         raise ArgumentError(f"{who} expects a pattern or a number, got {describe(value)}")
     return reify(value)
@@ -213,11 +249,12 @@ class Entry:
         return values
 
     def check_variadic(self, args: tuple, kwargs: dict) -> list[Any]:
-        """Patterns, numbers, or strings (a pattern of names for a patterned
-        argument: scale(cat("major", "minor")))."""
+        """Patterns, numbers, or strings: mini-notation (cat("C4 E4", "G4")),
+        or names for a patterned argument (scale(cat("major", "minor")))."""
         if kwargs:
             raise ArgumentError(f"{self.name} takes no keyword arguments", hint=f"use {self.signature}")
-        return [value if isinstance(value, str) else _pattern(value, self.name) for value in args]
+        read = [pattern_of_text(value) for value in args]
+        return [value if isinstance(value, str) else _pattern(value, self.name) for value in read]
 
     def construct(self, *args: Any, **kwargs: Any) -> Pattern:
         values = self.check(args, kwargs)
@@ -226,7 +263,7 @@ class Entry:
     def apply(self, pattern: Pattern, *args: Any, **kwargs: Any) -> Pattern:
         if self.variadic:
             return self.function(pattern, *self.check_variadic(args, kwargs))
-        values = self.check(args, kwargs)
+        values = [_text_as_pattern(p, v) for p, v in zip(self.params, self.check(args, kwargs))]
         patterned = [
             i for i, (p, v) in enumerate(zip(self.params, values))
             if p.kind in PATTERNABLE and isinstance(v, Pattern)

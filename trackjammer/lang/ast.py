@@ -14,6 +14,7 @@ class Constant:
 
     value: Any
     pos: Pos
+    escaped: bool = False  # a string written with escapes: its columns differ from the source's
 
 
 @dataclass(frozen=True)

@@ -249,21 +249,21 @@ def soundfont(session: Session, path=None):
 
 @builtin(family="transport")
 def start(session: Session):
-    """Play from cycle 0 (playing starts by itself; this restarts after stop())."""
+    """Play from cycle 0 (playing starts by itself; this restarts after stop()). A bare `start` runs it too."""
     if session.engine is not None:
         session.engine.start()
 
 
 @builtin(family="transport")
 def stop(session: Session):
-    """Stop the clock: every sounding note ends now."""
+    """Stop the clock: every sounding note ends now. A bare `stop` runs it too."""
     if session.engine is not None:
         session.engine.stop()
 
 
 @builtin(family="transport")
 def hush(session: Session):
-    """Silence every track now (their note lanes are emptied); the clock runs on."""
+    """Silence every track now (their note lanes are emptied); the clock runs on. A bare `hush` runs it too."""
     if session.engine is not None:
         session.engine.hush()
     else:
@@ -273,7 +273,7 @@ def hush(session: Session):
 
 @builtin(family="transport")
 def panic(session: Session):
-    """All notes off on every channel, now; the patterns play on."""
+    """All notes off on every channel, now; the patterns play on. A bare `panic` runs it too."""
     if session.engine is not None:
         session.engine.panic()
 

@@ -18,11 +18,13 @@ from typing import Any, Callable
 from trackjammer.core.constructors import pure
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import REGISTRY, Curried, Partial, bound_method, describe
-from trackjammer.core.transforms.arith import combine, negate
+from trackjammer.core.transforms.arith import negate
 from trackjammer.core.values import is_number, number_of
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang import ast, provenance
-from trackjammer.lang.builtins import BUILTINS, global_names
+from trackjammer.lang.strings import Text, read_pattern, read_text
+from trackjammer.lang.operators import operate
+from trackjammer.lang.builtins import BUILTINS, BoundBuiltin, global_names
 from trackjammer.lang.mini_patterns import build_literal
 from trackjammer.lang.parser import parse_program
 from trackjammer.lang.provenance import Of, call_parts, method_parts
@@ -46,6 +48,9 @@ class InternalError(Exception):
 TRACK_ATTRIBUTES = ("vel", "velocity", "channel", "name")
 PROTECTED = set(BUILTINS)
 KEYWORDS = {"let", "true", "false", "none"}
+# Commands that act and take no argument: alone as a statement, the bare
+# name runs them (as Tidal's `hush`); in a panic nobody types parentheses.
+BARE_COMMANDS = ("hush", "panic", "stop", "start")
 
 
 def _suggest(name: str, known) -> str | None:
@@ -142,6 +147,8 @@ class Interpreter:
 
         if value is None:
             return None
+        if isinstance(value, str):  # mini-notation: t << "C2 E2 G2"
+            value = provenance.record(self.session, read_pattern(value), (Of(value),))
         if is_number(value):
             made = pure(value) if kind == "notes" else const(value)
             return provenance.record(self.session, made, (Of(value),))  # `t << 60` gives it again
@@ -161,7 +168,11 @@ class Interpreter:
         return value
 
     def run_ExpressionStatement(self, node: ast.ExpressionStatement) -> Any:
-        return self.evaluate(node.expr)
+        value = self.evaluate(node.expr)
+        bare = isinstance(node.expr, ast.Name) and node.expr.name in BARE_COMMANDS
+        if bare and value is self.globals.get(node.expr.name):
+            return value()
+        return value
 
     # -- expressions -------------------------------------------------------------------
 
@@ -187,6 +198,8 @@ class Interpreter:
         raise self.error(f"unknown name '{name}'", node, _suggest(name, known))
 
     def eval_Constant(self, node: ast.Constant) -> Any:
+        if isinstance(node.value, str):  # knows where it was written, should it be mini-notation
+            return Text(node.value, node.pos.line, node.pos.column + 1, self.source, node.escaped)
         return node.value
 
     def eval_Name(self, node: ast.Name) -> Any:
@@ -211,6 +224,8 @@ class Interpreter:
         if not callable(function) or isinstance(function, (Pattern, MidiTrack)):
             raise self.error(f"'{node.function}' is {describe(function)}, not a function", node)
         args, kwargs = self._arguments(node)
+        if isinstance(function, BoundBuiltin):  # paths, names, ports: plain strings
+            args, kwargs = _plain(args, kwargs)
         result = function(*args, **kwargs)
         if isinstance(result, Pattern):
             parts = _call_source(function, args, kwargs)
@@ -223,6 +238,8 @@ class Interpreter:
         args, kwargs = self._arguments(node)
         if is_number(target):
             target = pure(target)
+        if isinstance(target, str):  # as in Strudel: "C4 E4".fast(2)
+            target = read_text(target)
         if isinstance(target, Pattern):
             method = bound_method(target, node.method)
             if method is None:
@@ -236,7 +253,7 @@ class Interpreter:
                     f"tracks have no method '{node.method}'", node,
                     _suggest(node.method, TRACK_METHODS) or f"track methods: {', '.join(TRACK_METHODS)}",
                 )
-            return _call_track_method(target, node.method, args, kwargs)
+            return _call_track_method(target, node.method, *_plain(args, kwargs))
         if isinstance(target, (Partial, Curried)):
             raise self.error(f"{target.name} is a function waiting for a pattern; it has no method '{node.method}'", node)
         raise self.error(f"{describe(target)} has no method '{node.method}'", node)
@@ -256,16 +273,26 @@ class Interpreter:
     def eval_Binary(self, node: ast.Binary) -> Any:
         left, right = self.evaluate(node.left), self.evaluate(node.right)
         for value in (left, right):
-            if not (is_number(value) or isinstance(value, Pattern)):
+            if not (is_number(value) or isinstance(value, (Pattern, str))):
                 raise self.error(f"cannot use '{node.op}' with {describe(value)}", node)
         parts = ("(", Of(left), f" {node.op} ", Of(right), ")")
-        return provenance.record(self.session, combine(left, right, node.op), parts)
+        return provenance.record(self.session, operate(left, right, node.op), parts)
 
     def eval_Negate(self, node: ast.Negate) -> Any:
-        value = self.evaluate(node.operand)
+        written = self.evaluate(node.operand)
+        value = read_text(written)  # -"0 2" as -[0 2]; a name stays a string
         if not (is_number(value) or isinstance(value, Pattern)):
             raise self.error(f"cannot negate {describe(value)}", node)
-        return provenance.record(self.session, negate(value), ("(-", Of(value), ")"))
+        return provenance.record(self.session, negate(value), ("(-", Of(written), ")"))
+
+
+def _plain(args: list, kwargs: dict) -> tuple[list, dict]:
+    """Arguments with each string as a plain str: where the session keeps a
+    string (a project, a path, a port), where it was written does not matter."""
+    def plain(value: Any) -> Any:
+        return str(value) if isinstance(value, Text) else value
+
+    return [plain(a) for a in args], {k: plain(v) for k, v in kwargs.items()}
 
 
 def _call_source(function: Any, args: list, kwargs: dict) -> tuple | None:

@@ -139,7 +139,7 @@ class ScriptToAst(Transformer):
 
     def string(self, children):
         (token,) = children
-        return ast.Constant(_unescape(str(token)[1:-1], token), _pos(token))
+        return ast.Constant(_unescape(str(token)[1:-1], token), _pos(token), "\\" in token)
 
     def true(self, children):
         return ast.Constant(True, _pos(children[0]))

@@ -10,7 +10,9 @@ help never disagree. What is offered depends on where the cursor is:
   track's methods and lanes, or the pattern methods);
 - inside a string: scale names in `scale("`, chord names in `chord("`,
   arpeggio modes in `arp("`, port names in `output("` and `device("`, any
-  name in `help("`, and scale and chord names anywhere else;
+  name in `help("`, nothing in a string of mini-notation (after `<<`, or
+  as a number or pattern argument: `fast("`), and scale and chord names
+  anywhere else;
 - inside a pattern literal: nothing (notes are not names).
 """
 
@@ -132,6 +134,8 @@ class TrackJammerCompleter(Completer):
         return "pattern" if name in _global_values() else None  # silence., sine.
 
     # -- strings ----------------------------------------------------------------------------
+    # A string where a pattern is expected is mini-notation (lang/strings.py):
+    # notes, like a pattern literal's, are not names to offer.
 
     def _in_string(self, before_quote: str, prefix: str) -> Iterable[Completion]:
         from trackjammer.core.theory import CHORDS, SCALES
@@ -139,6 +143,8 @@ class TrackJammerCompleter(Completer):
 
         call = CALL_BEFORE.search(before_quote)
         function = call.group(2) if call else None
+        if _mini_notation_string(before_quote, function):
+            return []
         scales = {name: "scale: " + " ".join(map(str, steps)) for name, steps in SCALES.items()}
         chords = {name: "chord: " + " ".join(map(str, steps)) for name, steps in CHORDS.items()}
         if function == "scale":
@@ -280,3 +286,15 @@ def _array_only(before: str) -> bool:
             depth_marks.pop()
         i += 1
     return bool(depth_marks) and all(depth_marks)
+
+
+def _mini_notation_string(before_quote: str, function: str | None) -> bool:
+    """Is a string opened here mini-notation: bound with `<<`, or an
+    argument of a pattern function that takes no names (`fast("<1 2>")`)?"""
+    from trackjammer.core.registry import REGISTRY
+
+    if re.search(r"<<\s*$", before_quote):
+        return True
+    entry = REGISTRY.get(function) if function else None
+    return entry is not None and not entry.variadic and not entry.constructor and \
+        all(p.kind not in ("string", "note") for p in entry.params)

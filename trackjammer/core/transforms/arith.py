@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from trackjammer.core.pattern import Pattern
-from trackjammer.core.registry import describe, transformation
+from trackjammer.core.registry import describe, pattern_of_text, transformation
 from trackjammer.core.values import combine_numbers, is_number
 from trackjammer.errors import ArgumentError, TrackJammerError
 
@@ -32,8 +32,10 @@ OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 
 
 def combine(left: Any, right: Any, symbol: str) -> Any:
-    """`left <symbol> right` for numbers, patterns and signals alike."""
+    """`left <symbol> right` for numbers, patterns and signals alike (a
+    string is mini-notation: [0 4].add("<60 72>"))."""
     op = OPERATORS[symbol]
+    left, right = pattern_of_text(left), pattern_of_text(right)
     for value in (left, right):
         if not (isinstance(value, Pattern) or is_number(value)):
             raise ArgumentError(f"cannot use '{symbol}' with {describe(value)}", hint="use numbers and patterns")
@@ -64,11 +66,11 @@ def sub(pat: Pattern, other) -> Pattern:
 
 @transformation(kinds={"other": "any"}, family="arithmetic")
 def mul(pat: Pattern, other) -> Pattern:
-    """Multiply each value by a number or pattern."""
+    """Multiply each value by a number or pattern: [30 32].mul(2) (p * 2 is time: fast)."""
     return combine(pat, other, "*")
 
 
 @transformation(kinds={"other": "any"}, family="arithmetic")
 def div(pat: Pattern, other) -> Pattern:
-    """Divide each value by a number or pattern."""
+    """Divide each value by a number or pattern: [120 128].div(2) (p / 2 is time: slow)."""
     return combine(pat, other, "/")
