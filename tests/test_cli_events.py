@@ -86,7 +86,7 @@ def test_every_command_of_the_readme_tour_runs():
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     commands = [line.split("#")[0] for line in readme.splitlines() if line.startswith("scripts/trackjammer events")]
-    assert len(commands) == 10
+    assert len(commands) == 12
     for command in commands:
         args = shlex.split(command)[2:]
         result = run(*args)
