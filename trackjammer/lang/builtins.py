@@ -135,18 +135,6 @@ def midi_track(session: Session, channel, velocity=100, name=None):
     return MidiTrack(channel, velocity, name)
 
 
-@builtin("show", family="output")
-def show_(session: Session, what, cycles=1):
-    """Draw a piano roll of a pattern, signal, track or #[tracks] for
-    `cycles` cycles from cycle 0: show(bass, 2). Notes are rows, time runs
-    left to right, the shade is the velocity (░ soft … █ loud), CC lanes are
-    sparklines; it is what export writes for those cycles, fitted to the
-    terminal's width."""
-    from trackjammer.repl.pianoroll import print_roll
-
-    print_roll(session, what, cycles)
-
-
 @builtin(family="tracks")
 def tracks(session: Session):
     """Every track the names hold: tracks()."""
@@ -205,46 +193,6 @@ def project(session: Session, name=None):
     if not isinstance(name, str) or not name.strip():
         raise ArgumentError(f"project needs a name in quotes, got {describe(name)}", hint='project("my song")')
     session.project = name
-
-
-@builtin(family="output")
-def midi_export(session: Session, what, cycles, path=None, stems=False, overwrite=False, loop=True):
-    """Write cycles 0 … cycles-1 of a pattern, a track or #[tracks] to a MIDI
-    file and return its path: midi_export(bass, 4). Without a path it goes to
-    renders/<project>/<datetime>/export.mid, beside snapshot.tj and
-    render.json. stems: true also writes one file per track. A file already
-    at path is kept, renamed to name.1.mid (then .2 …); overwrite: true
-    replaces it instead. loop: false lets the last notes ring past the end
-    instead of cutting them there."""
-    from trackjammer.project.export import midi_export as export
-
-    return export(session, what, cycles, path, stems=stems, overwrite=overwrite, loop=loop)
-
-
-@builtin(family="output")
-def render(session: Session, what, cycles, path=None, overwrite=False, synth="auto", tail=2):
-    """Play cycles 0 … cycles-1 of a pattern, a track or #[tracks] into a
-    .wav file (44.1 kHz, 16-bit stereo) and return its path: render(bass, 4).
-    The same notes midi_export writes, through FluidSynth and a General MIDI
-    SoundFont when there is one, else the built-in synthesizer (synth:
-    "fluidsynth" or "builtin" chooses). Then tail seconds (2) for the last
-    notes to ring out. Without a path it goes to
-    renders/<project>/<datetime>/render.wav, beside snapshot.tj and
-    render.json."""
-    from trackjammer.audio.render import render as render_audio
-
-    return render_audio(session, what, cycles, path, overwrite=overwrite, synth=synth, tail=tail)
-
-
-@builtin(family="output")
-def soundfont(session: Session, path=None):
-    """Choose the General MIDI SoundFont (.sf2/.sf3) render() plays through
-    FluidSynth: soundfont("/usr/share/sounds/sf2/FluidR3_GM.sf2"). soundfont()
-    gives the one render() uses (chosen, else the first in the usual places),
-    or none when it uses the built-in synthesizer."""
-    from trackjammer.audio.render import choose_soundfont, current_soundfont
-
-    return current_soundfont(session) if path is None else choose_soundfont(session, path)
 
 
 @builtin(family="transport")
@@ -330,54 +278,6 @@ def once(session: Session, track, pattern=None):
                             hint="make notes of it with segment: once(Sine(1).segment(8).range(48, 72))")
     if session.engine is not None:
         session.engine.once(pattern, track)
-
-
-@builtin(family="project")
-def save(session: Session, name=None):
-    """Keep the state (tracks, names, tempo, seed) as sessions/<project>/<name>.tj
-    and give its path: save("verse"). A different state saved under that
-    name before is kept as a version; save() keeps a version named by the time."""
-    from trackjammer.project.versions import save as save_state
-
-    return save_state(session, name)
-
-
-@builtin(family="project")
-def load(session: Session, name):
-    """Replace the state with a saved one, live at the next quantize
-    boundary: load("verse"). The state it replaces is kept first, as a
-    version, so nothing is lost; versions() lists every name load takes."""
-    from trackjammer.project.versions import load as load_state
-
-    load_state(session, name)
-
-
-@builtin(family="project")
-def snapshot(session: Session):
-    """Write the state as a script to renders/<project>/<datetime>/snapshot.tj
-    and give its path; versions() lists it, load() brings it back."""
-    from trackjammer.project.versions import snapshot as write_snapshot
-
-    return write_snapshot(session)
-
-
-@builtin(family="project")
-def versions(session: Session):
-    """The project's saved states, oldest first: time, kind (save, version,
-    before load, snapshot, export) and the name load() takes."""
-    from trackjammer.project.versions import versions_table
-
-    session.out("\n".join(versions_table(session.project)))
-
-
-@builtin(family="project")
-def meta(session: Session, title=None, author=None, key=None, tempo=None, notes=None):
-    """Set the project's metadata, kept in sessions/<project>/project.json and
-    written into every render.json: meta(title: "Night Drive", author: "Ada").
-    "" removes a key; meta() shows them."""
-    from trackjammer.project.sessions import meta as project_meta
-
-    project_meta(session, title=title, author=author, key=key, tempo=tempo, notes=notes)
 
 
 # -- Strudel's names: setcps, setbpm, and values (silence, sine, saw, …) ------------
@@ -500,13 +400,17 @@ FAMILY_TITLES = {
 }
 
 
+# Lines that end help()'s overview, added by the packages above the language
+# (the REPL's keys, from repl/globals.py), so the language never imports them.
+HELP_FOOTER: list[str] = []
+
+
 def _overview(entries: dict[str, HelpEntry]) -> str:
     lines = ["TrackJammer: help(name) explains a name, e.g. help(fast) or help(\"MidiTrack\").", ""]
     for family, title in FAMILY_TITLES.items():
         names = sorted(e.name for e in entries.values() if e.family == family)
         if names:
             lines.append(f"{title + ':':16} {' '.join(names)}")
-    from trackjammer.repl.keys import OVERVIEW
-
-    lines += ["", *OVERVIEW]
+    if HELP_FOOTER:
+        lines += ["", *HELP_FOOTER]
     return "\n".join(lines)

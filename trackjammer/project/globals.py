@@ -1,0 +1,73 @@
+"""The globals that write files of the project: midi_export, save, load,
+snapshot, versions, meta.
+
+Registered here, not in the language, so the language never imports the
+project layer; `trackjammer/globals.py` assembles every package's globals.
+"""
+
+from __future__ import annotations
+
+from trackjammer.lang.builtins import builtin
+from trackjammer.session import Session
+
+
+@builtin(family="output")
+def midi_export(session: Session, what, cycles, path=None, stems=False, overwrite=False, loop=True):
+    """Write cycles 0 … cycles-1 of a pattern, a track or #[tracks] to a MIDI
+    file and return its path: midi_export(bass, 4). Without a path it goes to
+    renders/<project>/<datetime>/export.mid, beside snapshot.tj and
+    render.json. stems: true also writes one file per track. A file already
+    at path is kept, renamed to name.1.mid (then .2 …); overwrite: true
+    replaces it instead. loop: false lets the last notes ring past the end
+    instead of cutting them there."""
+    from trackjammer.project.export import midi_export as export
+
+    return export(session, what, cycles, path, stems=stems, overwrite=overwrite, loop=loop)
+
+
+@builtin(family="project")
+def save(session: Session, name=None):
+    """Keep the state (tracks, names, tempo, seed) as sessions/<project>/<name>.tj
+    and give its path: save("verse"). A different state saved under that
+    name before is kept as a version; save() keeps a version named by the time."""
+    from trackjammer.project.versions import save as save_state
+
+    return save_state(session, name)
+
+
+@builtin(family="project")
+def load(session: Session, name):
+    """Replace the state with a saved one, live at the next quantize
+    boundary: load("verse"). The state it replaces is kept first, as a
+    version, so nothing is lost; versions() lists every name load takes."""
+    from trackjammer.project.versions import load as load_state
+
+    load_state(session, name)
+
+
+@builtin(family="project")
+def snapshot(session: Session):
+    """Write the state as a script to renders/<project>/<datetime>/snapshot.tj
+    and give its path; versions() lists it, load() brings it back."""
+    from trackjammer.project.versions import snapshot as write_snapshot
+
+    return write_snapshot(session)
+
+
+@builtin(family="project")
+def versions(session: Session):
+    """The project's saved states, oldest first: time, kind (save, version,
+    before load, snapshot, export) and the name load() takes."""
+    from trackjammer.project.versions import versions_table
+
+    session.out("\n".join(versions_table(session.project)))
+
+
+@builtin(family="project")
+def meta(session: Session, title=None, author=None, key=None, tempo=None, notes=None):
+    """Set the project's metadata, kept in sessions/<project>/project.json and
+    written into every render.json: meta(title: "Night Drive", author: "Ada").
+    "" removes a key; meta() shows them."""
+    from trackjammer.project.sessions import meta as project_meta
+
+    project_meta(session, title=title, author=author, key=key, tempo=tempo, notes=notes)
