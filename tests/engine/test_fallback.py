@@ -75,6 +75,19 @@ def test_a_binding_refused_on_its_first_cycle_is_not_kept():
     assert "b << [C2 E2 G2];" in text and "1.5" not in text
 
 
+def test_a_binding_refused_in_the_cycle_its_predecessor_was_typed_falls_back_to_that_one():
+    rig = Rig("let b = MidiTrack(1)")
+    rig.start()
+    rig.play_until(F(1, 4))
+    rig.run("b << [C2 E2 G2]")  # waits for cycle 1 ...
+    rig.play_until(F(1, 2))
+    rig.run("b << " + FAILS_IN_ODD_CYCLES)  # ... and is replaced before it plays
+    rig.play_until(4)
+    assert rig.said == [FELL_BACK]
+    assert note_ons(rig) == triad(range(1, 4)) + [(4, 36)]
+    assert [e.value for e in rig.session.names["b"].notes.query_span(0, 1)] == [36, 40, 43]
+
+
 def test_a_first_binding_that_fails_leaves_the_track_silent_and_empty():
     rig = Rig("let a = MidiTrack(2); a << [C4]")
     rig.start()

@@ -85,6 +85,10 @@ class Transport:
         """Put `bindings` in force from cycle `at`; it replaces anything
         pending from then on."""
         with self._lock:
+            for c, superseded in self._pending:
+                if c >= at:  # never played, yet what the performer meant last: something to fall back to
+                    for plan in superseded.plans:
+                        self._played(plan)
             self._pending = [(c, b) for c, b in self._pending if c < at] + [(Fraction(at), bindings)]
 
     def once(self, plan: TrackPlan, track: Any, at: Fraction, length: Fraction = Fraction(1)) -> None:
