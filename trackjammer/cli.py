@@ -19,7 +19,7 @@ import sys
 import traceback
 from fractions import Fraction
 
-from trackjammer import __version__
+from trackjammer.version import __version__
 from trackjammer.errors import TrackJammerError
 
 EXIT_BAD_INPUT = 2

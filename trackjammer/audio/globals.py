@@ -6,7 +6,7 @@ Registered here, not in the language, so the language never imports audio;
 
 from __future__ import annotations
 
-from trackjammer.lang.builtins import builtin
+from trackjammer.lang.globals_registry import builtin
 from trackjammer.session import Session
 
 

@@ -22,7 +22,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import trackjammer.core  # noqa: F401  (registers the pattern functions)
 from trackjammer.engine.recorder import recover_unfinished
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang.evaluator import Interpreter

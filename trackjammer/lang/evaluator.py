@@ -24,7 +24,8 @@ from trackjammer.errors import TrackJammerError
 from trackjammer.lang import ast, provenance
 from trackjammer.lang.strings import Text, read_pattern, read_text
 from trackjammer.lang.operators import operate
-from trackjammer.lang.builtins import BUILTINS, BoundBuiltin, global_names
+from trackjammer.lang.builtins import global_names
+from trackjammer.lang.globals_registry import BUILTINS, BoundBuiltin, Builtin, check_arguments
 from trackjammer.lang.mini_patterns import build_literal
 from trackjammer.lang.parser import parse_program
 from trackjammer.lang.provenance import Of, call_parts, method_parts
@@ -325,11 +326,9 @@ def _note_with_octave(name: str) -> int | None:
 
 
 def _call_track_method(track: MidiTrack, name: str, args: list, kwargs: dict) -> Any:
-    from trackjammer.lang.builtins import Builtin, _check_arguments
-
     method = getattr(track, name)
     signature, doc = TRACK_METHODS[name]
-    _check_arguments(Builtin(f"track.{name}", getattr(MidiTrack, name), f"track.{signature}", doc, "track"), tuple(args), kwargs)
+    check_arguments(Builtin(f"track.{name}", getattr(MidiTrack, name), f"track.{signature}", doc, "track"), tuple(args), kwargs)
     return method(*args, **kwargs)
 
 

@@ -7,7 +7,7 @@ project layer; `trackjammer/globals.py` assembles every package's globals.
 
 from __future__ import annotations
 
-from trackjammer.lang.builtins import builtin
+from trackjammer.lang.globals_registry import builtin
 from trackjammer.session import Session
 
 

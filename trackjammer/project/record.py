@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from trackjammer import __version__
+from trackjammer.version import __version__
 from trackjammer.project.renders import write_json
 
 RECORD = "render.json"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field
 
-import trackjammer
+from trackjammer.version import __version__
 from trackjammer.core.registry import REGISTRY
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang.provenance import NoSource, SourceTooLarge, Writer, number_text, string_text, track_names
@@ -46,7 +46,7 @@ class _Statement:
 def snapshot_source(session: Session, comment: str | None = None) -> str:
     """The script that recreates `session`'s state; `comment` (any number
     of lines) goes into the header."""
-    header = [f"// TrackJammer {trackjammer.__version__} snapshot: running this recreates the session's state."]
+    header = [f"// TrackJammer {__version__} snapshot: running this recreates the session's state."]
     if comment:
         header += [f"// {line}".rstrip() for line in comment.splitlines()]
     settings = [

@@ -106,7 +106,6 @@ class Repl:
     def __init__(
         self, options: Options, config: Any, output: Any, notices: list[str], opener: Any = None, sender: Any = None,
     ):
-        import trackjammer.core  # noqa: F401  (registers the pattern functions)
         from trackjammer.engine.live import Engine
         from trackjammer.lang.evaluator import Interpreter
         from trackjammer.project.sessions import SessionLog
@@ -217,7 +216,7 @@ class Repl:
         raise Stopped()
 
     def _welcome(self) -> None:
-        from trackjammer import __version__
+        from trackjammer.version import __version__
         from trackjammer.repl.keys import WELCOME
 
         from trackjammer.engine.recorder import recover_unfinished

@@ -6,7 +6,8 @@ Registered here, not in the language, so the language never imports the REPL;
 
 from __future__ import annotations
 
-from trackjammer.lang.builtins import HELP_FOOTER, builtin
+from trackjammer.lang.builtins import HELP_FOOTER
+from trackjammer.lang.globals_registry import builtin
 from trackjammer.repl.keys import OVERVIEW
 from trackjammer.session import Session
 
