@@ -76,7 +76,7 @@ class Stopped(Exception):
 
 
 def play(session: Session, cycles: Any, port: Any, backend: str | None, config_port: Any = None) -> int:
-    from trackjammer.engine.live import open_live
+    from trackjammer.engine.live import open_live  # start-up time: --offline never loads the realtime engine
 
     def report(text: str) -> None:
         print(text, file=sys.stderr)

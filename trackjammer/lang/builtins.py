@@ -13,14 +13,15 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from trackjammer.core.pattern import Pattern, template_pattern
-from trackjammer.core.signals import LOWERCASE_SIGNALS
 from trackjammer.core.registry import REGISTRY, Curried, Partial, describe
+from trackjammer.core.signals import LOWERCASE_SIGNALS
 from trackjammer.core.time import to_time
 from trackjammer.core.values import is_number
 from trackjammer.errors import ArgumentError
 from trackjammer.lang.display import show, show_printed
 from trackjammer.lang.globals_registry import BUILTINS, BoundBuiltin, builtin
 from trackjammer.lang.provenance import call_parts, record
+from trackjammer.lang.suggest import suggest
 from trackjammer.midi.track import TRACK_METHODS, MidiTrack
 from trackjammer.session import Session
 
@@ -215,8 +216,6 @@ def help_text(name: Any = None) -> str:
     if track_key in entries:
         entry = entries[track_key]
         return f"{entry.signature}\n{entry.doc}"
-    from trackjammer.lang.suggest import suggest
-
     raise ArgumentError(f"no help for '{key}'", hint=suggest(str(key), entries) or "try help()")
 
 

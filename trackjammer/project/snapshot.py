@@ -18,12 +18,13 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field
 
-from trackjammer.version import __version__
 from trackjammer.core.registry import REGISTRY
 from trackjammer.errors import TrackJammerError
+from trackjammer.lang.evaluator import Interpreter
 from trackjammer.lang.provenance import NoSource, SourceTooLarge, Writer, number_text, string_text, track_names
 from trackjammer.midi.track import MidiTrack
 from trackjammer.session import Session
+from trackjammer.version import __version__
 
 TRACKS, ALIASES, OTHERS, SHADOWING = range(4)
 
@@ -165,8 +166,6 @@ def _ordered(statements: list[_Statement]) -> list[_Statement]:
 def _check_runs(text: str) -> None:
     """A snapshot that would not run is refused now, not when it is loaded:
     it is run once in a scratch session."""
-    from trackjammer.lang.evaluator import Interpreter
-
     try:
         Interpreter(Session(out=_discard)).execute(text)
     except TrackJammerError as error:
