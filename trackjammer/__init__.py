@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from trackjammer.version import __version__  # noqa: F401
 
-# Last, once __version__ exists: every package registers its globals (see globals.py).
+# Every package registers its globals (see globals.py), so whoever imports
+# trackjammer, or any module of it, sees the language whole.
 from trackjammer import globals as _globals  # noqa: E402,F401

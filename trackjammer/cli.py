@@ -19,7 +19,7 @@ import sys
 import traceback
 from fractions import Fraction
 
-from trackjammer import __version__
+from trackjammer.version import __version__
 from trackjammer.errors import TrackJammerError
 
 EXIT_BAD_INPUT = 2
@@ -53,12 +53,14 @@ BACKEND_METAVAR = "auto|alsa|jack|coremidi|winmm"
 
 
 def _cps(text: str) -> Fraction:
-    from trackjammer.repl.app import parse_cps
-
+    """--cps: a number more than 0, written 0.5 or 2/3."""
     try:
-        return parse_cps(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+        value = Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number like 0.5 or 2/3") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"the tempo must be more than 0 cycles per second, not {text}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -164,20 +166,20 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command is None:
-        from trackjammer.repl.app import Options, run_repl
+        from trackjammer.repl.app import Options, run_repl  # start-up time: each command loads only what it runs
 
         return run_repl(Options(no_midi=args.repl_no_midi, port=args.repl_port, backend=args.repl_backend,
                                 project=args.repl_project, cps=args.repl_cps, debug=args.debug))
     if args.command == "events":
-        from trackjammer.commands.events import run_events
+        from trackjammer.commands.events import run_events  # start-up time: each command loads only what it runs
 
         return run_events(args.expression, args.cycles, as_json=args.json, seed=args.seed)
     if args.command == "run":
-        from trackjammer.commands.run import run_file
+        from trackjammer.commands.run import run_file  # start-up time: each command loads only what it runs
 
         return run_file(args.file, args.offline, args.project, args.cycles, args.port, args.backend, _config())
     if args.command == "ports":
-        from trackjammer.commands.ports import run_ports
+        from trackjammer.commands.ports import run_ports  # start-up time: each command loads only what it runs
 
         return run_ports(args.backend if args.backend is not None else _config().backend)
     parser.error(f"unknown command {args.command}")
@@ -186,7 +188,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 def _config():
     """The config file's settings, its problems said on stderr (as the REPL does)."""
-    from trackjammer.repl.config import load_config
+    from trackjammer.repl.config import load_config  # start-up time: each command loads only what it runs
 
     config = load_config()
     for problem in config.problems:

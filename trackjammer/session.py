@@ -9,11 +9,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 from weakref import WeakKeyDictionary
 
 from trackjammer.core.values import checked_number
 from trackjammer.midi.track import MidiTrack
+
+
+class LiveEngine(Protocol):
+    """What the language's globals may ask of the realtime engine
+    (`engine.live.Engine` is one): the session holds it, the language never
+    imports it."""
+
+    backend: str | None  # the MIDI backend its ports were opened with
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    def hush(self) -> None: ...
+    def panic(self) -> None: ...
+    def use_output(self, port: str | int) -> str: ...
+    def clock_out(self, on: bool) -> None: ...
+    def once(self, pattern: Any, track: MidiTrack | None = None) -> Any: ...
 
 
 @dataclass
@@ -26,7 +42,7 @@ class Session:
     names: dict[str, Any] = field(default_factory=dict)  # what `let` bound
     out: Callable[[str], None] = print  # where print() and help() write
     soundfont: str | None = None  # the SoundFont render() plays through, chosen with soundfont(path)
-    engine: Any = None  # the live engine, when something plays (not in `run --offline` or `events`)
+    engine: LiveEngine | None = None  # the live engine, when something plays (not in `run --offline` or `events`)
     # How each pattern the language made was written (lang.provenance); weak,
     # so it never keeps a pattern alive.
     sources: WeakKeyDictionary = field(default_factory=WeakKeyDictionary, repr=False, compare=False)

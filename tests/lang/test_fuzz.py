@@ -65,7 +65,7 @@ from trackjammer.core.registry import REGISTRY, Curried, Partial, apply_function
 from trackjammer.core.theory import CHORDS, SCALES
 from trackjammer.core.values import number_of, velocity_of
 from trackjammer.errors import TrackJammerError
-from trackjammer.lang.builtins import BUILTINS
+from trackjammer.lang.globals_registry import BUILTINS
 from trackjammer.lang.display import show
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.midi.track import TRACK_METHODS, MidiTrack

@@ -22,7 +22,7 @@ from trackjammer.core.constructors import pure
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import Curried, Partial
 from trackjammer.errors import TrackJammerError
-from trackjammer.lang.builtins import BoundBuiltin
+from trackjammer.lang.globals_registry import BoundBuiltin
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.lang.provenance import NoSource, number_text, source_of, string_text
 from trackjammer.midi.track import Lane, MidiTrack

@@ -21,6 +21,6 @@ class AudioError(TrackJammerError):
 def require_numpy() -> None:
     """An AudioError that says how to install numpy, when it is missing."""
     try:
-        import numpy  # noqa: F401
+        import numpy  # noqa: F401 - optional dependency (the [audio] extra)
     except ImportError:
         raise AudioError("render() needs numpy, which is not installed", hint=NUMPY_HINT) from None

@@ -41,7 +41,7 @@ def _library() -> Any:
     """The pyfluidsynth module, or an AudioError saying what is missing."""
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # under CI=…, pyfluidsynth prints where it found the library
-            import fluidsynth
+            import fluidsynth  # optional dependency (the [audio] extra)
     except ImportError as error:  # pyfluidsynth itself, or libfluidsynth under it
         missing = "pyfluidsynth is not installed" if getattr(error, "name", None) == "fluidsynth" else str(error)
         raise AudioError(f"FluidSynth is not available: {missing}", hint=INSTALL_HINT) from None
@@ -91,7 +91,7 @@ def render_fluid(
     messages: list[Timed], frames: int, soundfont: Path, progress: Callable[[float], None] | None = None,
 ) -> np.ndarray:
     """The stereo mix (frames × 2, float32) FluidSynth plays for the messages."""
-    import numpy as np
+    import numpy as np  # optional dependency (the [audio] extra)
 
     fluidsynth = _library()
     write_float = fluidsynth.cfunc(

@@ -6,7 +6,7 @@ Registered here, not in the language, so the language never imports audio;
 
 from __future__ import annotations
 
-from trackjammer.lang.builtins import builtin
+from trackjammer.lang.globals_registry import builtin
 from trackjammer.session import Session
 
 
@@ -20,7 +20,7 @@ def render(session: Session, what, cycles, path=None, overwrite=False, synth="au
     notes to ring out. Without a path it goes to
     renders/<project>/<datetime>/render.wav, beside snapshot.tj and
     render.json."""
-    from trackjammer.audio.render import render as render_audio
+    from trackjammer.audio.render import render as render_audio  # start-up time: loads at first use
 
     return render_audio(session, what, cycles, path, overwrite=overwrite, synth=synth, tail=tail)
 
@@ -31,6 +31,6 @@ def soundfont(session: Session, path=None):
     FluidSynth: soundfont("/usr/share/sounds/sf2/FluidR3_GM.sf2"). soundfont()
     gives the one render() uses (chosen, else the first in the usual places),
     or none when it uses the built-in synthesizer."""
-    from trackjammer.audio.render import choose_soundfont, current_soundfont
+    from trackjammer.audio.render import choose_soundfont, current_soundfont  # start-up time: loads at first use
 
     return current_soundfont(session) if path is None else choose_soundfont(session, path)

@@ -20,18 +20,19 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
-from trackjammer.audio import AudioError, require_numpy
-from trackjammer.audio import fluid
+from trackjammer.audio import AudioError, fluid, require_numpy
 from trackjammer.audio.timeline import SAMPLE_RATE, frames_of, timed_messages
 from trackjammer.core.registry import describe
 from trackjammer.core.time import to_time
 from trackjammer.core.values import is_number
 from trackjammer.errors import ArgumentError
+from trackjammer.lang.provenance import source_of, string_text
 from trackjammer.midi.smf import export_messages, layout, tempo_for, ticks_per_cycle
 from trackjammer.progress import Progress
-from trackjammer.project.export import json_number, check_cycles, plan_export
+from trackjammer.project.export import check_cycles, json_number, plan_export
 from trackjammer.project.record import RenderRecord
-from trackjammer.project.renders import atomic_write, explicit_target, render_folder, make_folders, shown_path
+from trackjammer.project.renders import atomic_write, explicit_target, make_folders, render_folder, shown_path
+from trackjammer.project.snapshot import snapshot_source
 from trackjammer.session import Session
 
 RENDER_NAME = "render.wav"
@@ -91,10 +92,10 @@ def render(
         if route.name == "fluidsynth":
             mix = fluid.render_fluid(timed, frames, route.soundfont, synthesized)
         else:
-            from trackjammer.audio.synth import render_builtin
+            from trackjammer.audio.synth import render_builtin  # optional dependency: it needs numpy (the [audio] extra)
 
             mix = render_builtin(timed, frames, synthesized)
-        from trackjammer.audio.wav import level_of, wav_bytes
+        from trackjammer.audio.wav import level_of, wav_bytes  # optional dependency: it needs numpy (the [audio] extra)
 
         level = level_of(mix)
         data = wav_bytes(mix, level)
@@ -165,9 +166,6 @@ def _describe(
     tempo: Any, route: Route, frames: int, loop_frames: int, level: Any, moment: datetime, base: Path | None,
 ) -> None:
     """snapshot.tj and render.json beside the file."""
-    from trackjammer.lang.provenance import source_of, string_text
-    from trackjammer.project.snapshot import snapshot_source
-
     what_text = source_of(session, what)
     options = ("" if synth == "auto" else f", synth: {string_text(synth)}") + ("" if tail == DEFAULT_TAIL else f", tail: {tail}")
     call = f"render({what_text}, {cycles}{options})"

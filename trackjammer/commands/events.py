@@ -6,7 +6,6 @@ import json
 import sys
 from fractions import Fraction
 
-import trackjammer.core  # noqa: F401  (registers the pattern functions)
 from trackjammer.core.constructors import reify
 from trackjammer.core.event import Event
 from trackjammer.core.pattern import Pattern

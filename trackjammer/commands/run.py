@@ -22,7 +22,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import trackjammer.core  # noqa: F401  (registers the pattern functions)
 from trackjammer.engine.recorder import recover_unfinished
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang.evaluator import Interpreter
@@ -77,7 +76,7 @@ class Stopped(Exception):
 
 
 def play(session: Session, cycles: Any, port: Any, backend: str | None, config_port: Any = None) -> int:
-    from trackjammer.engine.live import open_live
+    from trackjammer.engine.live import open_live  # start-up time: --offline never loads the realtime engine
 
     def report(text: str) -> None:
         print(text, file=sys.stderr)

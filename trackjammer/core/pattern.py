@@ -259,10 +259,12 @@ class Pattern:
 
     # -- the registry supplies the rest -----------------------------------------
 
-    def __getattr__(self, name: str):
-        from trackjammer.core.registry import bound_method
+    # The registry (which imports this module) hands in how a name becomes a
+    # method: `p.fast(2)` is the registered `fast` bound to `p`.
+    method_named: Callable[[Pattern, str], Callable[..., Pattern] | None] = staticmethod(lambda pattern, name: None)
 
-        method = bound_method(self, name)
+    def __getattr__(self, name: str):
+        method = Pattern.method_named(self, name)
         if method is None:
             raise AttributeError(name)
         return method

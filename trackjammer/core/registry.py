@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
 
+from trackjammer.core.constructors import reify
 from trackjammer.core.pattern import Pattern
+from trackjammer.core.theory import note_number
 from trackjammer.core.time import to_time
 from trackjammer.core.values import Note, is_number, number_of
 from trackjammer.errors import ArgumentError
@@ -58,8 +60,6 @@ def _integer(value: Any, who: str) -> int:
 
 
 def _note(value: Any, who: str) -> int:
-    from trackjammer.core.theory import note_number
-
     if isinstance(value, str):
         try:
             return note_number(value)
@@ -118,8 +118,6 @@ def _text_as_pattern(param: Param, value: Any) -> Any:
 
 
 def _pattern(value: Any, who: str) -> Pattern:
-    from trackjammer.core.constructors import reify
-
     value = pattern_of_text(value)
     if not (isinstance(value, Pattern) or is_number(value)):
         raise ArgumentError(f"{who} expects a pattern or a number, got {describe(value)}")
@@ -169,12 +167,8 @@ def describe(value: Any) -> str:
         return f"the function {value.name}"
     if callable(value):
         return "a function"
-    kind = type(value).__name__
-    if kind == "MidiTrack":
-        return "a track"
-    if kind == "Lane":
-        return "a lane (t.cc(N) or t.vel)"
-    return f"a {kind}"
+    # A class above the core says how it is called (`MidiTrack.spoken_kind`).
+    return getattr(type(value), "spoken_kind", None) or f"a {type(value).__name__}"
 
 
 # -- entries ------------------------------------------------------------------
@@ -408,6 +402,9 @@ def bound_method(pattern: Pattern, name: str) -> Callable[..., Pattern] | None:
     method.__name__ = name
     method.__doc__ = entry.doc
     return method
+
+
+Pattern.method_named = staticmethod(bound_method)
 
 
 def free_function(name: str) -> Curried:

@@ -25,13 +25,15 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from trackjammer.core.time import to_time
-from trackjammer.errors import TrackJammerError
 from trackjammer.engine import midi_clock
 from trackjammer.engine.clock import Clock
 from trackjammer.engine.recorder import Recorder, track_names
 from trackjammer.engine.scheduler import Scheduler
+from trackjammer.engine.sender import Sender, SenderError
 from trackjammer.engine.transport import Bindings, Transport
+from trackjammer.errors import TrackJammerError
 from trackjammer.midi.messages import NOTE_ON, Message, TrackPlan, plan_of_pattern, plan_of_track
+from trackjammer.midi.rtmidi_out import open_output
 from trackjammer.session import Session
 
 SENDER_LOOKAHEAD = 0.1  # seconds asked for ahead when the sending process keeps the time
@@ -353,11 +355,8 @@ def port_opener() -> tuple[Callable[..., Any], Any, str | None]:
     sending process or None, why there is none). Where no sending process
     can run (not POSIX: it needs pipes select() can wait on), ports open in
     this process and the clock thread sends: it still plays, less tightly."""
-    from trackjammer.midi.rtmidi_out import open_output
-
     if os.name != "posix":
         return open_output, None, None
-    from trackjammer.engine.sender import Sender, SenderError
 
     try:
         sender = Sender.launch()

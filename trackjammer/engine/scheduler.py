@@ -16,6 +16,7 @@ sending process keeps the time; this thread then only asks and hands over.
 from __future__ import annotations
 
 import math
+import sys
 import threading
 from collections import deque
 from fractions import Fraction
@@ -208,8 +209,6 @@ class Scheduler:
             self._thread = None
 
     def report_failure(self, error: Exception) -> None:
-        import sys
-
         print(f"internal error in the clock ({type(error).__name__}: {error}); the music goes on", file=sys.stderr)
 
     def _run(self) -> None:

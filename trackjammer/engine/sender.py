@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.messages import SYSTEM, Message
-from trackjammer.midi.output import Output, _check
+from trackjammer.midi.output import Output, check_message
 
 REPLY_TIMEOUT = 10.0  # seconds: opening a port can take a while; a dead process must not hang us
 RESTARTS = 3  # a sending process that dies is started again this many times
@@ -252,7 +252,7 @@ class RemoteOutput(Output):
         self.opened_with = opened_with  # (port, backend): to open it again in a new sending process
 
     def send(self, data: Sequence[int]) -> None:
-        _check(data)
+        check_message(data)
         if not self.closed:
             self.sender._tell("now", self.number, bytes(data))
 

@@ -30,6 +30,7 @@ Commands arrive as tuples on one pipe; reports go back on another:
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import heapq
 import math
@@ -43,6 +44,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from trackjammer.errors import TrackJammerError
+from trackjammer.midi.rtmidi_out import open_output
 
 SPIN = 0.00015  # the last part of a wait is spun: select() can wake ~0.1 ms late on a busy machine
 QUIET = 0.002  # reports go back only when nothing is due for this long,
@@ -157,8 +159,6 @@ class Server:
 
     def do_open(self, request: int, port: Any, backend: str | None, number: int | None = None) -> None:
         """Open a port; `number` when a new process opens again what a dead one had."""
-        from trackjammer.midi.rtmidi_out import open_output
-
         try:
             output, notice = open_output(port, backend)
         except TrackJammerError as error:
@@ -239,8 +239,6 @@ def _tight_timers() -> None:
     slack, to save power); this process's sleeps are its timing, so 1 µs."""
     if sys.platform.startswith("linux"):
         try:
-            import ctypes
-
             ctypes.CDLL(None, use_errno=True).prctl(29, 1000, 0, 0, 0)  # PR_SET_TIMERSLACK, in ns
         except (OSError, AttributeError):
             pass  # no prctl: the default slack only costs a little spinning

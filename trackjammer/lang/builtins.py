@@ -1,98 +1,29 @@
-"""The global functions of the language, and the help text of every name.
+"""The language's own global functions, and the help text of every name.
 
-`@builtin` registers a global once: its function, signature and help come
-from the same definition. `help_entries()` joins these with the pattern
-functions of the core registry and the track methods, so `help()` and the
-REPL's completion read one index.
+Each is declared with `@builtin` (lang/globals_registry.py): its function,
+signature and help come from the same definition. `help_entries()` joins
+every declared global with the pattern functions of the core registry and
+the track methods, so `help()` and the REPL's completion read one index.
 """
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable
 
-from trackjammer.core.pattern import Pattern
+from trackjammer.core.pattern import Pattern, template_pattern
 from trackjammer.core.registry import REGISTRY, Curried, Partial, describe
+from trackjammer.core.signals import LOWERCASE_SIGNALS
 from trackjammer.core.time import to_time
 from trackjammer.core.values import is_number
-from trackjammer.errors import ArgumentError, TrackJammerError
+from trackjammer.errors import ArgumentError
 from trackjammer.lang.display import show, show_printed
+from trackjammer.lang.globals_registry import BUILTINS, BoundBuiltin, builtin
+from trackjammer.lang.provenance import call_parts, record
+from trackjammer.lang.suggest import suggest
 from trackjammer.midi.track import TRACK_METHODS, MidiTrack
 from trackjammer.session import Session
-
-
-@dataclass(frozen=True)
-class Builtin:
-    """A global function; called with the session first."""
-
-    name: str
-    function: Callable[..., Any]
-    signature: str
-    doc: str
-    family: str
-
-    @property
-    def summary(self) -> str:
-        return self.doc.splitlines()[0] if self.doc else ""
-
-    def __repr__(self) -> str:
-        return f"<built-in {self.name}>"
-
-
-BUILTINS: dict[str, Builtin] = {}
-
-
-def builtin(name: str | None = None, family: str = "global") -> Callable:
-    def register(function: Callable) -> Callable:
-        params = list(inspect.signature(function).parameters.values())[1:]  # after the session
-        shown = []
-        for p in params:
-            if p.kind is p.VAR_POSITIONAL:
-                shown.append("...")
-            elif p.default is inspect.Parameter.empty:
-                shown.append(p.name)
-            else:
-                shown.append(f"{p.name}?" if p.default is None else f"{p.name} = {show(p.default)}")
-        key = name or function.__name__
-        BUILTINS[key] = Builtin(key, function, f"{key}({', '.join(shown)})", inspect.getdoc(function) or "", family)
-        return function
-
-    return register
-
-
-class BoundBuiltin:
-    """A builtin tied to a session, as a value the language can call."""
-
-    def __init__(self, entry: Builtin, session: Session):
-        self.entry, self.session = entry, session
-        self.name = entry.name
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        _check_arguments(self.entry, args, kwargs)
-        return self.entry.function(self.session, *args, **kwargs)
-
-    def __repr__(self) -> str:
-        return f"<built-in {self.name}>"
-
-
-def _check_arguments(entry: Builtin, args: tuple, kwargs: dict) -> None:
-    """Say in words what is wrong with the arguments of a builtin call."""
-    params = list(inspect.signature(entry.function).parameters.values())[1:]
-    variadic = any(p.kind is p.VAR_POSITIONAL for p in params)
-    positional = [p for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
-    if not variadic and len(args) > len(positional):
-        raise ArgumentError(
-            f"{entry.name} takes at most {len(positional)} argument{'s' if len(positional) != 1 else ''}"
-            f" but was given {len(args)}", hint=f"use {entry.signature}")
-    rest = positional[len(args):]
-    for key in kwargs:
-        if key not in {p.name for p in rest}:
-            raise ArgumentError(f"{entry.name} has no argument '{key}'", hint=f"use {entry.signature}")
-    for p in rest:
-        if p.default is inspect.Parameter.empty and p.name not in kwargs:
-            raise ArgumentError(f"{entry.name} needs its argument '{p.name}'", hint=f"use {entry.signature}")
 
 
 # -- checking arguments --------------------------------------------------------
@@ -195,91 +126,6 @@ def project(session: Session, name=None):
     session.project = name
 
 
-@builtin(family="transport")
-def start(session: Session):
-    """Play from cycle 0 (playing starts by itself; this restarts after stop()). A bare `start` runs it too."""
-    if session.engine is not None:
-        session.engine.start()
-
-
-@builtin(family="transport")
-def stop(session: Session):
-    """Stop the clock: every sounding note ends now. A bare `stop` runs it too."""
-    if session.engine is not None:
-        session.engine.stop()
-
-
-@builtin(family="transport")
-def hush(session: Session):
-    """Silence every track now (their note lanes are emptied); the clock runs on. A bare `hush` runs it too."""
-    if session.engine is not None:
-        session.engine.hush()
-    else:
-        for track in session.tracks():
-            track.clear()
-
-
-@builtin(family="transport")
-def panic(session: Session):
-    """All notes off on every channel, now; the patterns play on. A bare `panic` runs it too."""
-    if session.engine is not None:
-        session.engine.panic()
-
-
-@builtin(family="transport")
-def ports(session: Session):
-    """The MIDI output ports there are, by name: ports()."""
-    from trackjammer.midi.rtmidi_out import list_ports
-
-    return list_ports(session.engine.backend if session.engine is not None else None)
-
-
-@builtin(family="transport")
-def output(session: Session, port):
-    """Play through another MIDI port, by name or number: output("IAC Bus 1"); gives its name."""
-    if isinstance(port, bool) or not isinstance(port, (str, int)):
-        raise ArgumentError(f"output needs a port name or number, got {describe(port)}", hint='output("IAC Bus 1")')
-    if session.engine is None:
-        return None
-    return session.engine.use_output(port)
-
-
-@builtin(family="transport")
-def clock_out(session: Session, on=True):
-    """Send MIDI clock to the output (24 per beat, start, stop, continue): clock_out(true); clock_out(false) stops."""
-    if not isinstance(on, bool):
-        raise ArgumentError(f"clock_out needs true or false, got {describe(on)}", hint="clock_out(true)")
-    if session.engine is not None:
-        session.engine.clock_out(on)
-
-
-@builtin(family="transport")
-def once(session: Session, track, pattern=None):
-    """Play one cycle of a pattern at the next quantize boundary, then the
-    track's own binding goes on: once(bass, [C2*8]) plays it as bass's notes
-    (its channel, velocity and CC lanes); once([C5 G5]) plays it on channel 1
-    beside everything else. While stopped it plays when start() does; where
-    nothing plays it does nothing."""
-    if pattern is None:
-        track, pattern = None, track
-    if track is not None and not isinstance(track, MidiTrack):
-        raise ArgumentError(f"once plays on a track, got {describe(track)}", hint="once(bass, [C2*8]) or once([C5 G5])")
-    if is_number(pattern):
-        from trackjammer.core.constructors import pure
-
-        pattern = pure(pattern)
-    if not isinstance(pattern, Pattern):
-        raise ArgumentError(f"once plays a pattern, got {describe(pattern)}",
-                            hint="once(bass, [C2*8]) or once([C5 G5])")
-    from trackjammer.core.signals import Signal
-
-    if isinstance(pattern, Signal):
-        raise ArgumentError("a signal has no notes of its own",
-                            hint="make notes of it with segment: once(Sine(1).segment(8).range(48, 72))")
-    if session.engine is not None:
-        session.engine.once(pattern, track)
-
-
 # -- Strudel's names: setcps, setbpm, and values (silence, sine, saw, …) ------------
 
 
@@ -308,10 +154,6 @@ class Value:
 
 
 def _values() -> dict[str, Value]:
-    from trackjammer.core.pattern import template_pattern
-    from trackjammer.core.signals import LOWERCASE_SIGNALS
-    from trackjammer.lang.provenance import call_parts
-
     values = {"silence": Value("silence", lambda: template_pattern(()), "The empty pattern: it plays nothing.\n"
                                "bass << silence keeps the track but stops its notes.", "structure", ("[~]",))}
     shapes = {"sine": ("Sine", 1), "cosine": ("Cosine", 1), "saw": ("Saw", 1), "tri": ("Tri", 1),
@@ -331,8 +173,6 @@ def global_names(session: Session) -> dict[str, Any]:
     """The names every program starts with."""
     names: dict[str, Any] = {name: Curried(entry) for name, entry in REGISTRY.items()}
     names.update({name: BoundBuiltin(entry, session) for name, entry in BUILTINS.items()})
-    from trackjammer.lang.provenance import record
-
     names.update({name: record(session, value.make(), value.source) for name, value in VALUES.items()})
     return names
 
@@ -376,8 +216,6 @@ def help_text(name: Any = None) -> str:
     if track_key in entries:
         entry = entries[track_key]
         return f"{entry.signature}\n{entry.doc}"
-    from trackjammer.lang.suggest import suggest
-
     raise ArgumentError(f"no help for '{key}'", hint=suggest(str(key), entries) or "try help()")
 
 

@@ -18,16 +18,19 @@ from typing import Any, Callable
 from trackjammer.core.constructors import pure
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import REGISTRY, Curried, Partial, bound_method, describe
+from trackjammer.core.signals import const
+from trackjammer.core.theory import note_number
 from trackjammer.core.transforms.arith import negate
 from trackjammer.core.values import is_number, number_of
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang import ast, provenance
-from trackjammer.lang.strings import Text, read_pattern, read_text
-from trackjammer.lang.operators import operate
-from trackjammer.lang.builtins import BUILTINS, BoundBuiltin, global_names
+from trackjammer.lang.builtins import global_names
+from trackjammer.lang.globals_registry import BUILTINS, BoundBuiltin, Builtin, check_arguments
 from trackjammer.lang.mini_patterns import build_literal
+from trackjammer.lang.operators import operate
 from trackjammer.lang.parser import parse_program
 from trackjammer.lang.provenance import Of, call_parts, method_parts
+from trackjammer.lang.strings import Text, read_pattern, read_text
 from trackjammer.lang.suggest import suggest
 from trackjammer.midi.track import TRACK_METHODS, Lane, MidiTrack
 from trackjammer.session import Session
@@ -143,8 +146,6 @@ class Interpreter:
         return None
 
     def _lane_value(self, kind: str, value: Any, node) -> Pattern | None:
-        from trackjammer.core.signals import const
-
         if value is None:
             return None
         if isinstance(value, str):  # mini-notation: t << "C2 E2 G2"
@@ -314,8 +315,6 @@ def _call_source(function: Any, args: list, kwargs: dict) -> tuple | None:
 def _note_with_octave(name: str) -> int | None:
     """C3, Eb2, fs4: a note name with its octave, as a MIDI number (a bare
     letter such as `e` stays an unknown name, so typos are still caught)."""
-    from trackjammer.core.theory import note_number
-
     if not name[-1].isdigit():
         return None
     try:
@@ -325,11 +324,9 @@ def _note_with_octave(name: str) -> int | None:
 
 
 def _call_track_method(track: MidiTrack, name: str, args: list, kwargs: dict) -> Any:
-    from trackjammer.lang.builtins import Builtin, _check_arguments
-
     method = getattr(track, name)
     signature, doc = TRACK_METHODS[name]
-    _check_arguments(Builtin(f"track.{name}", getattr(MidiTrack, name), f"track.{signature}", doc, "track"), tuple(args), kwargs)
+    check_arguments(Builtin(f"track.{name}", getattr(MidiTrack, name), f"track.{signature}", doc, "track"), tuple(args), kwargs)
     return method(*args, **kwargs)
 
 

@@ -21,6 +21,7 @@ from typing import Any, Iterable, Mapping, NamedTuple
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import REGISTRY, Curried, Partial, describe
 from trackjammer.errors import TrackJammerError
+from trackjammer.lang.globals_registry import BUILTINS, BoundBuiltin
 from trackjammer.midi.track import Lane, MidiTrack
 
 #: A value whose source would be longer than this is refused (sharing can
@@ -278,8 +279,6 @@ def _length(part: Any) -> int:
 def _builtin_name(value: Any) -> str | None:
     """The name of a global function (print, cps, ...): the language forbids
     rebinding those, so the bare name always means it."""
-    from trackjammer.lang.builtins import BUILTINS, BoundBuiltin
-
     if isinstance(value, BoundBuiltin) and value.name in BUILTINS:
         return value.name
     return None

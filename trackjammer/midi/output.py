@@ -27,7 +27,8 @@ from trackjammer.midi.kinds import (
 )
 
 
-def _check(data: Sequence[int]) -> None:
+def check_message(data: Sequence[int]) -> None:
+    """Refuse bytes that are not one whole MIDI message (before any port sees them)."""
     if not data:
         raise ValueError("empty MIDI message")
     status = data[0]
@@ -67,7 +68,7 @@ class Output:
         Raises ValueError on a malformed message. After close() it does
         nothing: the port is gone, so nothing can sound or stick.
         """
-        _check(data)
+        check_message(data)
         with self._lock:
             if self.closed:
                 return

@@ -60,7 +60,7 @@ def no_output_notice(why: str | None = None) -> str:
 
 
 def _api_of(name: str) -> int:
-    import rtmidi
+    import rtmidi  # optional at run time: the C extension loads only when ports are used
 
     return int(getattr(rtmidi, _API_ATTRS[name]))
 
@@ -74,7 +74,7 @@ def _name_of(api: int) -> str:
 
 def _compiled() -> list[str]:
     """The backend names compiled into this rtmidi, in our order ("auto" first)."""
-    import rtmidi
+    import rtmidi  # optional at run time: the C extension loads only when ports are used
 
     compiled = set(rtmidi.get_compiled_api())
     return ["auto"] + [name for name in _API_ATTRS if name != "auto" and _api_of(name) in compiled]
@@ -117,7 +117,7 @@ def _load_problem() -> str | None:
 
 
 def _errors() -> tuple[type[BaseException], ...]:
-    import rtmidi
+    import rtmidi  # optional at run time: the C extension loads only when ports are used
 
     return (rtmidi.RtMidiError, OSError, RuntimeError, SystemError)
 
@@ -171,7 +171,7 @@ class _Client:
 
 
 def _try_backend(backend: str, client_name: str) -> tuple[_Client | None, str | None]:
-    import rtmidi
+    import rtmidi  # optional at run time: the C extension loads only when ports are used
 
     if backend == "alsa" and sys.platform.startswith("linux") and not os.path.exists(ALSA_SEQ_DEVICE):
         return None, f"alsa: no ALSA sequencer, {ALSA_SEQ_DEVICE} is missing"

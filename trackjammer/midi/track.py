@@ -46,6 +46,7 @@ def _shown(value: Any) -> str:
 class Lane:
     """A lane of a track as a value: the target of `track.cc(74) << ...`."""
 
+    spoken_kind = "a lane (t.cc(N) or t.vel)"  # how error messages name it (core.registry.describe)
     track: MidiTrack
     kind: str  # "cc" or "vel"
     number: int | None = None
@@ -57,6 +58,8 @@ class Lane:
 
 class MidiTrack:
     """A MIDI channel with a default velocity and lanes of patterns."""
+
+    spoken_kind = "a track"  # how error messages name it (core.registry.describe)
 
     def __init__(self, channel: Any, velocity: Any = 100, name: str | None = None):
         self.channel = _whole(channel, "a MIDI channel", 1, 16, "channels are numbered 1 to 16")

@@ -20,6 +20,7 @@ from typing import Any, Callable
 from trackjammer.core.registry import describe
 from trackjammer.core.values import is_number
 from trackjammer.errors import ArgumentError
+from trackjammer.lang.provenance import source_of
 from trackjammer.midi.playable import playable, verb_of
 from trackjammer.midi.messages import Message, TrackPlan, plan_of_pattern, plan_of_track
 from trackjammer.midi.smf import (
@@ -28,6 +29,7 @@ from trackjammer.midi.smf import (
 from trackjammer.midi.track import MidiTrack
 from trackjammer.progress import Progress
 from trackjammer.project.record import RenderRecord
+from trackjammer.project.snapshot import snapshot_source
 from trackjammer.project.renders import (
     atomic_write, check_replaceable, explicit_target, keep_aside, make_folders, render_folder, safe_name, shown_path,
 )
@@ -160,9 +162,6 @@ def _describe_render(
     names: list[str], moment: datetime, base: Path | None,
 ) -> None:
     """snapshot.tj and render.json beside the file."""
-    from trackjammer.project.snapshot import snapshot_source
-    from trackjammer.lang.provenance import source_of
-
     what_text = source_of(session, what)
     call = f"midi_export({what_text}, {cycles}{'' if loop else ', loop: false'})"
     atomic_write(folder / "snapshot.tj", snapshot_source(session, f"rendered: {call}").encode("utf-8"))

@@ -7,7 +7,7 @@ project layer; `trackjammer/globals.py` assembles every package's globals.
 
 from __future__ import annotations
 
-from trackjammer.lang.builtins import builtin
+from trackjammer.lang.globals_registry import builtin
 from trackjammer.session import Session
 
 
@@ -20,7 +20,7 @@ def midi_export(session: Session, what, cycles, path=None, stems=False, overwrit
     at path is kept, renamed to name.1.mid (then .2 …); overwrite: true
     replaces it instead. loop: false lets the last notes ring past the end
     instead of cutting them there."""
-    from trackjammer.project.export import midi_export as export
+    from trackjammer.project.export import midi_export as export  # start-up time: exports and versions load at first use
 
     return export(session, what, cycles, path, stems=stems, overwrite=overwrite, loop=loop)
 
@@ -30,7 +30,7 @@ def save(session: Session, name=None):
     """Keep the state (tracks, names, tempo, seed) as sessions/<project>/<name>.tj
     and give its path: save("verse"). A different state saved under that
     name before is kept as a version; save() keeps a version named by the time."""
-    from trackjammer.project.versions import save as save_state
+    from trackjammer.project.versions import save as save_state  # start-up time: exports and versions load at first use
 
     return save_state(session, name)
 
@@ -40,7 +40,7 @@ def load(session: Session, name):
     """Replace the state with a saved one, live at the next quantize
     boundary: load("verse"). The state it replaces is kept first, as a
     version, so nothing is lost; versions() lists every name load takes."""
-    from trackjammer.project.versions import load as load_state
+    from trackjammer.project.versions import load as load_state  # start-up time: exports and versions load at first use
 
     load_state(session, name)
 
@@ -49,7 +49,7 @@ def load(session: Session, name):
 def snapshot(session: Session):
     """Write the state as a script to renders/<project>/<datetime>/snapshot.tj
     and give its path; versions() lists it, load() brings it back."""
-    from trackjammer.project.versions import snapshot as write_snapshot
+    from trackjammer.project.versions import snapshot as write_snapshot  # start-up time: exports and versions load at first use
 
     return write_snapshot(session)
 
@@ -58,7 +58,7 @@ def snapshot(session: Session):
 def versions(session: Session):
     """The project's saved states, oldest first: time, kind (save, version,
     before load, snapshot, export) and the name load() takes."""
-    from trackjammer.project.versions import versions_table
+    from trackjammer.project.versions import versions_table  # start-up time: exports and versions load at first use
 
     session.out("\n".join(versions_table(session.project)))
 
@@ -68,6 +68,6 @@ def meta(session: Session, title=None, author=None, key=None, tempo=None, notes=
     """Set the project's metadata, kept in sessions/<project>/project.json and
     written into every render.json: meta(title: "Night Drive", author: "Ada").
     "" removes a key; meta() shows them."""
-    from trackjammer.project.sessions import meta as project_meta
+    from trackjammer.project.sessions import meta as project_meta  # start-up time: exports and versions load at first use
 
     project_meta(session, title=title, author=author, key=key, tempo=tempo, notes=notes)

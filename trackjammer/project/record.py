@@ -16,8 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from trackjammer import __version__
 from trackjammer.project.renders import write_json
+from trackjammer.project.sessions import read_meta
+from trackjammer.version import __version__
 
 RECORD = "render.json"
 FRAME = ("kind", "file", "project", "meta", "trackjammer", "time")
@@ -41,8 +42,6 @@ class RenderRecord:
         """A record of something made now (or at `moment`), carrying the
         project's metadata as it is now; `base` is the folder renders/ and
         sessions/ are in (the working directory by default)."""
-        from trackjammer.project.sessions import read_meta  # sessions writes its json through renders, as we do
-
         when = moment.astimezone().isoformat(timespec="seconds") if isinstance(moment, datetime) else moment
         return cls(kind, file, project, when or "", details, read_meta(project or "untitled", base))
 

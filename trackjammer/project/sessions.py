@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from trackjammer.errors import ArgumentError
+from trackjammer.lang.provenance import NoSource, SourceTooLarge, Writer, track_names
 from trackjammer.project.renders import WriteError, make_folders, safe_name, shown_path, write_json
 
 SESSIONS = "sessions"
@@ -79,8 +80,6 @@ class SessionLog:
         """A binding of `track` failed and the one before plays again (the
         engine put its lanes back): the log says so and binds those lanes
         again, so running it gives what played, not the failing binding."""
-        from trackjammer.lang.provenance import NoSource, SourceTooLarge, Writer, track_names
-
         names = track_names(self.session)
         name = names.get(id(track))
         if name is None:  # no name holds the track any more: nothing to replay

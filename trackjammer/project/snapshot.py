@@ -18,12 +18,13 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field
 
-import trackjammer
 from trackjammer.core.registry import REGISTRY
 from trackjammer.errors import TrackJammerError
+from trackjammer.lang.evaluator import Interpreter
 from trackjammer.lang.provenance import NoSource, SourceTooLarge, Writer, number_text, string_text, track_names
 from trackjammer.midi.track import MidiTrack
 from trackjammer.session import Session
+from trackjammer.version import __version__
 
 TRACKS, ALIASES, OTHERS, SHADOWING = range(4)
 
@@ -46,7 +47,7 @@ class _Statement:
 def snapshot_source(session: Session, comment: str | None = None) -> str:
     """The script that recreates `session`'s state; `comment` (any number
     of lines) goes into the header."""
-    header = [f"// TrackJammer {trackjammer.__version__} snapshot: running this recreates the session's state."]
+    header = [f"// TrackJammer {__version__} snapshot: running this recreates the session's state."]
     if comment:
         header += [f"// {line}".rstrip() for line in comment.splitlines()]
     settings = [
@@ -165,8 +166,6 @@ def _ordered(statements: list[_Statement]) -> list[_Statement]:
 def _check_runs(text: str) -> None:
     """A snapshot that would not run is refused now, not when it is loaded:
     it is run once in a scratch session."""
-    from trackjammer.lang.evaluator import Interpreter
-
     try:
         Interpreter(Session(out=_discard)).execute(text)
     except TrackJammerError as error:

@@ -28,10 +28,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from trackjammer.errors import ArgumentError, TrackJammerError
+from trackjammer.lang.display import show
+from trackjammer.lang.evaluator import Interpreter
 from trackjammer.project.export import json_number
 from trackjammer.project.record import RenderRecord
 from trackjammer.project.renders import RENDERS, atomic_write, make_folders, render_folder, shown_path
 from trackjammer.project.sessions import STAMP, STAMP_FORMAT, project_folder, unique_path
+from trackjammer.project.snapshot import snapshot_source
 from trackjammer.session import Session
 
 VERSIONS = "versions"
@@ -59,8 +62,6 @@ class Version:
 
 
 def _state(session: Session, comment: str) -> str:
-    from trackjammer.project.snapshot import snapshot_source
-
     return snapshot_source(session, comment)
 
 
@@ -90,8 +91,6 @@ def save(session: Session, name: Any = None, base: Path | None = None, now: Call
 
 def _check_name(name: Any) -> None:
     if not isinstance(name, str) or not NAME.fullmatch(name) or STAMP.fullmatch(name):
-        from trackjammer.lang.display import show
-
         shown = f'"{name}"' if isinstance(name, str) else show(name)
         raise ArgumentError(
             f"a saved state's name is letters, digits, '.', '_' and '-' (not a date), got {shown}",
@@ -153,8 +152,6 @@ def versions_table(project: str, base: Path | None = None) -> list[str]:
 def load(session: Session, name: Any, base: Path | None = None, now: Callable[[], datetime] = datetime.now) -> str:
     """Replace the state with a saved one; the replaced one is kept first.
     Returns the path of the version kept ("" when there was nothing to keep)."""
-    from trackjammer.lang.evaluator import Interpreter
-
     if not isinstance(name, str) or not name:
         raise ArgumentError("load needs the name of a saved state in quotes", hint='load("verse"); versions() lists them')
     path = _find(session.project, name, base)

@@ -24,8 +24,30 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterator
 
+from prompt_toolkit import PromptSession
+from prompt_toolkit.history import FileHistory, InMemoryHistory
+from prompt_toolkit.lexers import PygmentsLexer
+from prompt_toolkit.patch_stdout import patch_stdout
+
+from trackjammer.engine.live import Engine, port_opener
+from trackjammer.engine.recorder import recover_unfinished
 from trackjammer.errors import TrackJammerError
-from trackjammer.repl.style import colour_lines
+from trackjammer.lang.builtins import help_text
+from trackjammer.lang.console import respond
+from trackjammer.lang.evaluator import Interpreter
+from trackjammer.midi.output import NullOutput
+from trackjammer.midi.rtmidi_out import list_ports
+from trackjammer.project.sessions import SessionLog
+from trackjammer.repl.completer import TrackJammerCompleter
+from trackjammer.repl.config import history_path, load_config
+from trackjammer.repl.key_bindings import Actions, repl_bindings
+from trackjammer.repl.keys import WELCOME
+from trackjammer.repl.lexer import TrackJammerLexer
+from trackjammer.repl.style import colour_lines, repl_style
+from trackjammer.repl.toolbar import fragments
+from trackjammer.repl.validator import ErrorMark, SyntaxMarks
+from trackjammer.session import Session
+from trackjammer.version import __version__
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -57,7 +79,6 @@ def run_repl(options: Options) -> int:
         print("error: the REPL needs a terminal\nhint: to play a file without one, use: trackjammer run FILE.tj",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    from trackjammer.repl.config import load_config
 
     config = load_config()
     for problem in config.problems:
@@ -76,11 +97,8 @@ def _open(options: Options, config: Any) -> tuple[Any, list[str], Any, Any]:
     (engine/sender.py; with --no-midi none of these). A port named on the
     command line must be there; one from the config file falls back to the
     default choice with a warning."""
-    from trackjammer.midi.output import NullOutput
-
     if options.no_midi:
         return NullOutput(), ["no MIDI output (--no-midi): nothing will sound (export and recording still work)"], None, None
-    from trackjammer.engine.live import port_opener
 
     backend = options.backend if options.backend is not None else config.backend
     opener, sender, why = port_opener()
@@ -106,12 +124,6 @@ class Repl:
     def __init__(
         self, options: Options, config: Any, output: Any, notices: list[str], opener: Any = None, sender: Any = None,
     ):
-        import trackjammer.core  # noqa: F401  (registers the pattern functions)
-        from trackjammer.engine.live import Engine
-        from trackjammer.lang.evaluator import Interpreter
-        from trackjammer.project.sessions import SessionLog
-        from trackjammer.session import Session
-
         self.options = options
         self.backend = options.backend if options.backend is not None else config.backend
         self.session = Session(project=options.project or config.project or "untitled")
@@ -161,8 +173,6 @@ class Repl:
         self._guarded("panicking", self._panic)
 
     def _help(self) -> None:
-        from trackjammer.lang.builtins import help_text
-
         self.say(help_text())
 
     def _hush(self) -> None:
@@ -176,8 +186,6 @@ class Repl:
     # -- the loop -----------------------------------------------------------------------
 
     def run(self) -> int:
-        from prompt_toolkit.patch_stdout import patch_stdout
-
         previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGHUP)}
         code = EXIT_OK
         try:
@@ -217,10 +225,6 @@ class Repl:
         raise Stopped()
 
     def _welcome(self) -> None:
-        from trackjammer import __version__
-        from trackjammer.repl.keys import WELCOME
-
-        from trackjammer.engine.recorder import recover_unfinished
 
         for notice in self.notices:
             self.say(notice)
@@ -244,8 +248,6 @@ class Repl:
         raise Stopped()
 
     def evaluate(self, text: str) -> None:
-        from trackjammer.lang.console import respond
-
         self._guarded("logging what fell back", self._log_fallbacks)
         try:
             with _no_echo():
@@ -272,25 +274,12 @@ class Repl:
                 self.internal_error(error, "stopping")
 
     def _prompt_session(self) -> Any:
-        from prompt_toolkit import PromptSession
-        from prompt_toolkit.history import FileHistory
-        from prompt_toolkit.lexers import PygmentsLexer
-
-        from trackjammer.repl.completer import TrackJammerCompleter
-        from trackjammer.repl.config import history_path
-        from trackjammer.repl.key_bindings import Actions, repl_bindings
-        from trackjammer.repl.lexer import TrackJammerLexer
-        from trackjammer.repl.style import repl_style
-        from trackjammer.repl.toolbar import fragments
-        from trackjammer.repl.validator import ErrorMark, SyntaxMarks
 
         history = history_path()
         try:
             history.parent.mkdir(parents=True, exist_ok=True)
             store: Any = FileHistory(str(history))
         except OSError as error:
-            from prompt_toolkit.history import InMemoryHistory
-
             self.say(f"warning: the history cannot be kept in {history}: {error.strerror or error}")
             store = InMemoryHistory()
         completer = TrackJammerCompleter(self.session, self._ports)
@@ -317,7 +306,6 @@ class Repl:
     def _ports(self) -> list[str]:
         if self.options.no_midi:
             return []
-        from trackjammer.midi.rtmidi_out import list_ports
 
         return list_ports(self.backend)
 
@@ -330,7 +318,7 @@ def _no_echo() -> Iterator[None]:
     (they would land in the middle of the output); the next prompt reads
     them as usual."""
     try:
-        import termios
+        import termios  # POSIX only
 
         fd = sys.stdin.fileno()
         saved = termios.tcgetattr(fd)
@@ -348,15 +336,3 @@ def _no_echo() -> Iterator[None]:
         yield
     finally:
         termios.tcsetattr(fd, termios.TCSANOW, saved)
-
-
-def parse_cps(text: str) -> Fraction:
-    """--cps: a number more than 0, written 0.5 or 2/3."""
-    try:
-        value = Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(f"'{text}' is not a number like 0.5 or 2/3") from None
-    if value <= 0:
-        raise ValueError(f"the tempo must be more than 0 cycles per second, not {text}")
-    return value
-

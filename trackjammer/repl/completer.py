@@ -25,6 +25,15 @@ from typing import Any, Callable, Iterable, Iterator
 from prompt_toolkit.completion import Completer, Completion
 from prompt_toolkit.document import Document
 
+from trackjammer.core.pattern import Pattern
+from trackjammer.core.registry import REGISTRY
+from trackjammer.core.theory import CHORDS, SCALES
+from trackjammer.core.transforms.tonal import ARP_MODES
+from trackjammer.core.values import is_number
+from trackjammer.lang.builtins import VALUES, help_entries
+from trackjammer.lang.display import show
+from trackjammer.lang.provenance import source_of
+from trackjammer.midi.track import MidiTrack
 from trackjammer.repl.validator import open_brackets
 
 KEYWORDS = ("let", "true", "false", "none")
@@ -138,9 +147,6 @@ class TrackJammerCompleter(Completer):
     # notes, like a pattern literal's, are not names to offer.
 
     def _in_string(self, before_quote: str, prefix: str) -> Iterable[Completion]:
-        from trackjammer.core.theory import CHORDS, SCALES
-        from trackjammer.core.transforms.tonal import ARP_MODES
-
         call = CALL_BEFORE.search(before_quote)
         function = call.group(2) if call else None
         if _mini_notation_string(before_quote, function):
@@ -178,34 +184,22 @@ class TrackJammerCompleter(Completer):
 
 
 def _entries() -> dict:
-    from trackjammer.lang.builtins import help_entries
-
     return help_entries()
 
 
 def _pattern_methods() -> list[str]:
-    from trackjammer.core.registry import REGISTRY
-
     return [name for name, entry in REGISTRY.items() if not entry.constructor]
 
 
 def _pattern_functions() -> set[str]:
-    from trackjammer.core.registry import REGISTRY
-
     return set(REGISTRY)
 
 
 def _global_values() -> set[str]:
-    from trackjammer.lang.builtins import VALUES
-
     return set(VALUES)
 
 
 def _kind_of_value(value: Any) -> str | None:
-    from trackjammer.core.pattern import Pattern
-    from trackjammer.core.values import is_number
-    from trackjammer.midi.track import MidiTrack
-
     if isinstance(value, MidiTrack):
         return "track"
     if isinstance(value, Pattern) or is_number(value):
@@ -226,10 +220,6 @@ class _Bound(str):
 def _value_meta(session: Any, value: Any) -> str:
     """A bound value in one line: a pattern as it was written (no query),
     anything else as the REPL echoes it."""
-    from trackjammer.core.pattern import Pattern
-    from trackjammer.lang.display import show
-    from trackjammer.lang.provenance import source_of
-
     try:
         text = source_of(session, value) if isinstance(value, Pattern) else show(value, session.seed)
     except Exception:  # noqa: BLE001 - a value that cannot show itself still completes
@@ -291,8 +281,6 @@ def _array_only(before: str) -> bool:
 def _mini_notation_string(before_quote: str, function: str | None) -> bool:
     """Is a string opened here mini-notation: bound with `<<`, or an
     argument of a pattern function that takes no names (`fast("<1 2>")`)?"""
-    from trackjammer.core.registry import REGISTRY
-
     if re.search(r"<<\s*$", before_quote):
         return True
     entry = REGISTRY.get(function) if function else None

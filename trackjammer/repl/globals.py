@@ -6,9 +6,11 @@ Registered here, not in the language, so the language never imports the REPL;
 
 from __future__ import annotations
 
-from trackjammer.lang.builtins import HELP_FOOTER, builtin
+from trackjammer.lang.builtins import HELP_FOOTER
+from trackjammer.lang.globals_registry import builtin
 from trackjammer.repl.keys import OVERVIEW
 from trackjammer.session import Session
+from trackjammer.repl.pianoroll import print_roll
 
 
 @builtin("show", family="output")
@@ -18,8 +20,6 @@ def show_(session: Session, what, cycles=1):
     left to right, the shade is the velocity (░ soft … █ loud), CC lanes are
     sparklines; it is what export writes for those cycles, fitted to the
     terminal's width."""
-    from trackjammer.repl.pianoroll import print_roll
-
     print_roll(session, what, cycles)
 
 

@@ -17,6 +17,8 @@ from functools import lru_cache
 
 from pygments.lexer import RegexLexer, bygroups, include
 from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String, Whitespace
+from trackjammer.core.drums import DRUMS
+from trackjammer.lang.builtins import help_entries
 
 KEYWORDS = {"let"}
 CONSTANTS = {"true", "false", "none"}
@@ -26,8 +28,6 @@ SCRIPT_NOTE = re.compile(r"[a-gA-G](#|[bBsSfF])*-?\d+$")  # C3, Eb2, ef4: a note
 @lru_cache(maxsize=1)
 def builtin_names() -> frozenset[str]:
     """Every global the language starts with (from the one help index)."""
-    from trackjammer.lang.builtins import help_entries
-
     return frozenset(name for name in help_entries() if "." not in name)
 
 
@@ -48,8 +48,6 @@ def _name(lexer: RegexLexer, match: re.Match) -> object:
 
 def _drum_names() -> str:
     """A regex of every drum name, longest first, whole words only, any case."""
-    from trackjammer.core.drums import DRUMS
-
     names = sorted(DRUMS, key=len, reverse=True)
     return "(?i:" + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z0-9_#])"
 

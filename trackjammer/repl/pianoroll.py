@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from trackjammer.core.limits import TooMuchWork
+from trackjammer.core.values import is_number
 from trackjammer.errors import ArgumentError
+from trackjammer.lang.display import note_name
+from trackjammer.midi.messages import (CONTROL, NOTE_OFF, NOTE_ON, MessageStream, TrackPlan, plan_of_pattern,
+                                       plan_of_track)
+from trackjammer.midi.playable import SHOW, playable
+from trackjammer.midi.smf import ticks_per_cycle
 
 SHADES = "░▒▓█"  # velocity 1-31, 32-63, 64-95, 96-127
 SPARKS = " ▁▂▃▄▅▆▇█"  # CC 0 is the lowest bar but one, so it is still seen as a value
@@ -38,8 +45,6 @@ class _Note:
 
 def show_roll(session: Any, what: Any, cycles: Any = 1, width: int | None = None) -> str:
     """The piano roll of a pattern, signal, track or array of tracks."""
-    from trackjammer.core.values import is_number
-
     if isinstance(cycles, bool) or not is_number(cycles) or cycles != int(cycles) or not 1 <= cycles <= MAX_CYCLES:
         raise ArgumentError(f"show needs a whole number of cycles from 1 to {MAX_CYCLES}, got {cycles!r}",
                             hint="show(bass, 2)")
@@ -55,9 +60,6 @@ def print_roll(session: Any, what: Any, cycles: Any = 1) -> None:
 
 def _subjects(what: Any, seed: int) -> list[tuple[str, list]]:
     """(label, plans) for each roll to draw."""
-    from trackjammer.midi.messages import TrackPlan, plan_of_pattern, plan_of_track
-    from trackjammer.midi.playable import SHOW, playable
-
     found = playable(what, seed, SHOW)
     if found.signal:  # shown as a CC lane
         return [("signal", [TrackPlan(index=0, channel=0, velocity=100, notes=None, cc_lanes=((-1, found.pattern),))])]
@@ -75,10 +77,6 @@ def _messages(plans: list, cycles: int, session: Any) -> list:
     """What export writes for cycles 0 … cycles-1 (notes cut at the end).
     A pattern far too dense to draw is refused from its first cycle, before
     the work of all the others."""
-    from trackjammer.core.limits import TooMuchWork
-    from trackjammer.midi.messages import MessageStream
-    from trackjammer.midi.smf import ticks_per_cycle
-
     per_cycle = sum(len(plan.notes.query_span(0, 1, session.seed)) for plan in plans if plan.notes is not None)
     if per_cycle * cycles > MAX_EVENTS:
         raise TooMuchWork(f"this plays {per_cycle:,} notes in cycle 0: too many to draw over "
@@ -131,8 +129,6 @@ def _row(notes: list[_Note], per_cycle: int, columns: int, beats: int) -> str:
 
 
 def _notes_and_lanes(messages: list) -> tuple[list[_Note], dict[int, list[tuple[Fraction, int]]]]:
-    from trackjammer.midi.messages import CONTROL, NOTE_OFF, NOTE_ON
-
     notes: list[_Note] = []
     sounding: dict[tuple[int, int], tuple[Fraction, int]] = {}
     lanes: dict[int, list[tuple[Fraction, int]]] = {}
@@ -185,8 +181,6 @@ def _sparkline(values: list[tuple[Fraction, int]], per_cycle: int, columns: int)
 
 
 def _pitch_label(pitch: int) -> str:
-    from trackjammer.lang.display import note_name
-
     return note_name(pitch)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from typing import Any
+from trackjammer.lang.display import show_number
 
 FLASH_SECONDS = 0.25  # longer than the redraw interval, so every note-on is seen lit
 SEPARATOR = ("class:toolbar.separator", " │ ")
@@ -34,8 +35,6 @@ def fragments(engine: Any, session: Any) -> list[tuple[str, str]]:
 
 
 def _fragments(engine: Any, session: Any) -> list[tuple[str, str]]:
-    from trackjammer.lang.display import show_number
-
     playing = engine.scheduler.playing
     position = engine.scheduler.position() if playing else None
     out: list[tuple[str, str]] = []

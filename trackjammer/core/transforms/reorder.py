@@ -20,6 +20,7 @@ from trackjammer.core.pattern import Pattern, State
 from trackjammer.core.rand import rand_at, rand_int_at, salt_of
 from trackjammer.core.registry import describe, transformation
 from trackjammer.core.span import TimeSpan
+from trackjammer.core.theory import note_number
 from trackjammer.core.values import is_number
 from trackjammer.errors import ArgumentError
 
@@ -139,8 +140,6 @@ def run_(count=4) -> Pattern:
 
 
 def _choice(value: Any) -> Pattern:
-    from trackjammer.core.theory import note_number
-
     if isinstance(value, Pattern):
         return value
     if is_number(value):

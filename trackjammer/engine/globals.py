@@ -1,0 +1,101 @@
+"""The transport's globals: start, stop, hush, panic, once, and the MIDI
+ports (ports, output, clock_out). They act on the session's live engine
+(`Session.engine`, typed by `session.LiveEngine`); where nothing plays
+(`run --offline`, `trackjammer events`) they do what still makes sense
+(hush empties the tracks) or nothing.
+
+Registered here, not in the language, so the language never imports the
+engine; `trackjammer/globals.py` assembles every package's globals.
+"""
+
+from __future__ import annotations
+
+from trackjammer.core.constructors import pure
+from trackjammer.core.pattern import Pattern
+from trackjammer.core.registry import describe
+from trackjammer.core.signals import Signal
+from trackjammer.core.values import is_number
+from trackjammer.errors import ArgumentError
+from trackjammer.lang.globals_registry import builtin
+from trackjammer.midi.rtmidi_out import list_ports
+from trackjammer.midi.track import MidiTrack
+from trackjammer.session import Session
+
+
+@builtin(family="transport")
+def start(session: Session):
+    """Play from cycle 0 (playing starts by itself; this restarts after stop()). A bare `start` runs it too."""
+    if session.engine is not None:
+        session.engine.start()
+
+
+@builtin(family="transport")
+def stop(session: Session):
+    """Stop the clock: every sounding note ends now. A bare `stop` runs it too."""
+    if session.engine is not None:
+        session.engine.stop()
+
+
+@builtin(family="transport")
+def hush(session: Session):
+    """Silence every track now (their note lanes are emptied); the clock runs on. A bare `hush` runs it too."""
+    if session.engine is not None:
+        session.engine.hush()
+    else:
+        for track in session.tracks():
+            track.clear()
+
+
+@builtin(family="transport")
+def panic(session: Session):
+    """All notes off on every channel, now; the patterns play on. A bare `panic` runs it too."""
+    if session.engine is not None:
+        session.engine.panic()
+
+
+@builtin(family="transport")
+def ports(session: Session):
+    """The MIDI output ports there are, by name: ports()."""
+    return list_ports(session.engine.backend if session.engine is not None else None)
+
+
+@builtin(family="transport")
+def output(session: Session, port):
+    """Play through another MIDI port, by name or number: output("IAC Bus 1"); gives its name."""
+    if isinstance(port, bool) or not isinstance(port, (str, int)):
+        raise ArgumentError(f"output needs a port name or number, got {describe(port)}", hint='output("IAC Bus 1")')
+    if session.engine is None:
+        return None
+    return session.engine.use_output(port)
+
+
+@builtin(family="transport")
+def clock_out(session: Session, on=True):
+    """Send MIDI clock to the output (24 per beat, start, stop, continue): clock_out(true); clock_out(false) stops."""
+    if not isinstance(on, bool):
+        raise ArgumentError(f"clock_out needs true or false, got {describe(on)}", hint="clock_out(true)")
+    if session.engine is not None:
+        session.engine.clock_out(on)
+
+
+@builtin(family="transport")
+def once(session: Session, track, pattern=None):
+    """Play one cycle of a pattern at the next quantize boundary, then the
+    track's own binding goes on: once(bass, [C2*8]) plays it as bass's notes
+    (its channel, velocity and CC lanes); once([C5 G5]) plays it on channel 1
+    beside everything else. While stopped it plays when start() does; where
+    nothing plays it does nothing."""
+    if pattern is None:
+        track, pattern = None, track
+    if track is not None and not isinstance(track, MidiTrack):
+        raise ArgumentError(f"once plays on a track, got {describe(track)}", hint="once(bass, [C2*8]) or once([C5 G5])")
+    if is_number(pattern):
+        pattern = pure(pattern)
+    if not isinstance(pattern, Pattern):
+        raise ArgumentError(f"once plays a pattern, got {describe(pattern)}",
+                            hint="once(bass, [C2*8]) or once([C5 G5])")
+    if isinstance(pattern, Signal):
+        raise ArgumentError("a signal has no notes of its own",
+                            hint="make notes of it with segment: once(Sine(1).segment(8).range(48, 72))")
+    if session.engine is not None:
+        session.engine.once(pattern, track)
