@@ -227,3 +227,12 @@ def test_a_copy_of_the_failing_binding_handed_over_as_it_failed_is_not_said_agai
     rig.play_until(4)
     assert rig.said == [FELL_BACK]
     assert note_ons(rig) == triad(range(4)) + [(4, 36)]
+
+
+def test_once_reads_a_string_as_mini_notation_as_a_binding_does():
+    rig = Rig("let b = MidiTrack(1); b << [C2]")
+    rig.run('once(b, "G4*2 <A4 B4>")')
+    rig.start()
+    rig.play_until(2)
+    assert rig.said == []
+    assert note_ons(rig) == [(0, 67), (F(1, 4), 67), (F(1, 2), 69), (1, 36), (2, 36)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from trackjammer.core.constructors import pure
 from trackjammer.core.pattern import Pattern
-from trackjammer.core.registry import describe
+from trackjammer.core.registry import describe, pattern_of_text
 from trackjammer.core.signals import Signal
 from trackjammer.core.values import is_number
 from trackjammer.errors import ArgumentError
@@ -89,6 +89,7 @@ def once(session: Session, track, pattern=None):
         track, pattern = None, track
     if track is not None and not isinstance(track, MidiTrack):
         raise ArgumentError(f"once plays on a track, got {describe(track)}", hint="once(bass, [C2*8]) or once([C5 G5])")
+    pattern = pattern_of_text(pattern)  # a string is mini-notation, as wherever a pattern goes
     if is_number(pattern):
         pattern = pure(pattern)
     if not isinstance(pattern, Pattern):
