@@ -7,6 +7,7 @@ anything playable (MIDI carries about a thousand messages a second).
 
 from __future__ import annotations
 
+import gc
 import math
 import threading
 import time
@@ -73,14 +74,31 @@ class Exhausted(Exception):
 class _Meter(threading.local):
     """The work this thread may still do in the query it is running. Work is
     counted where a query reaches over more than one cycle (TimeSpan.cycles),
-    which is where every speed-up turns into many events, so a dense query is
+    which is where every speed-up turns into many events, and where a join
+    asks its inner patterns (ply, nested sequences), so a dense query is
     stopped before it builds them, not after."""
 
     left: float = math.inf
     deadline: float = math.inf  # thread CPU time (immune to other processes' load)
+    collecting: float | None = None  # when the garbage collection under way began
 
 
 _meter = _Meter()
+
+
+def _not_counting_collections(phase: str, info: dict) -> None:
+    """A garbage collection is not the pattern's work: the deadline moves by its length."""
+    meter = _meter
+    if meter.deadline == math.inf:
+        return
+    if phase == "start":
+        meter.collecting = time.thread_time()
+    elif meter.collecting is not None:
+        meter.deadline += time.thread_time() - meter.collecting
+        meter.collecting = None
+
+
+gc.callbacks.append(_not_counting_collections)
 
 
 def charge(work: int) -> None:
@@ -130,10 +148,10 @@ class Budget:
         TooDense. `count(length)` counts the events of [begin, begin + length)
         without side effects; it estimates the density of a refused query."""
         allowed = self.allowed(end - begin)
-        started = time.thread_time()
         try:
             with metered(allowed, self.seconds):
                 found = query()
+                slow = time.thread_time() > _meter.deadline
         except Exhausted as over:
             if over.slow:
                 raise self.too_slow(end - begin) from None
@@ -142,7 +160,7 @@ class Budget:
             raise self.too_dense(max(estimate, least), estimate < least) from None
         if len(found) > allowed:
             raise self.too_dense(len(found) / (end - begin))
-        if self.seconds is not None and time.thread_time() - started > self.seconds:
+        if slow:
             raise self.too_slow(end - begin)
         return found
 
