@@ -13,7 +13,9 @@ transport remembers, per track, the last few distinct bindings that played
 well (`_history`), so a pattern that fails after playing for a while falls
 back as surely as one refused on its first cycle. `on_fallback` tells the
 engine, which puts the same lanes back on the track itself, so what is shown,
-exported and saved is what plays.
+exported and saved is what plays. A pattern too dense for a MIDI port at
+the tempo playing (core/limits.py) fails the same way, stopped while it is
+being asked, so it never holds up the clock or the other tracks.
 """
 
 from __future__ import annotations

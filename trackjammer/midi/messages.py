@@ -22,7 +22,10 @@ The rules, from the language and export contracts:
   before on) and sounds until the later of the two ends, so overlapping
   notes never cut each other short and every note-on has its note-off;
   one that starts less than `min_length` after the other merges with it, so
-  no note is ever shorter than `min_length` (one tick in a file).
+  no note is ever shorter than `min_length` (one tick in a file);
+- a track asks for at most its `budget` of events a window (core/limits.py:
+  what a MIDI port carries); one that asks for more fails, as a pattern that
+  raises does, and is stopped while it is being asked.
 """
 
 from __future__ import annotations
@@ -168,6 +171,7 @@ class MessageStream:
         for plan in plans:
 
             def lanes(plan: TrackPlan = plan) -> list:
+                """Note onsets (plain tuples) and CC messages in one list: the budget counts both."""
                 found = list(self._note_onsets(plan, span, seed)) if plan.notes is not None else []
                 for controller, lane in plan.cc_lanes:
                     if not grids:
