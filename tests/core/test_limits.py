@@ -147,7 +147,9 @@ def test_a_window_that_takes_too_long_is_stopped_while_it_runs():
         return []
 
     error = quickly(lambda: budget.run(busy, lambda length: 0, F(0), F(1, 40)))
-    assert error.message == "this takes more than 10 ms of work for 1/40 of a cycle (at most 10 ms a window)"
+    assert error.message == ("this takes more than 10 ms of work for 1/40 of a cycle "
+                             "(at most 10 ms a window, or a 20% share of a longer one)")
+    assert budget.seconds_for(F(1, 40)) == pytest.approx(0.01) and budget.seconds_for(F(1)) == 0.4  # a late window: 2 s
 
 
 def test_a_long_song_is_played_exactly_as_without_the_budget():

@@ -53,7 +53,8 @@ def check_steps(count: int, what: str) -> None:
 EVENTS_PER_SECOND = 5_000
 SLOWEST_CYCLE = 4  # seconds (cps 0.25): the offline count is made for a cycle this long
 FEWEST_EVENTS = 128  # any window may hold this many (a full chord; a window cut short at a boundary)
-WINDOW_SECONDS = 0.02  # CPU time one track's window may take live (what is asked 50-100 ms ahead)
+WINDOW_SECONDS = 0.02  # CPU time one track's window may take live (what is asked 50-100 ms ahead),
+WINDOW_SHARE = 0.2  # or this share of the window's own length, when a late window is long
 FALLBACK_CPS = 0.5  # a tempo of 0 or less counts as this (export writes 120 BPM then)
 
 
@@ -148,20 +149,21 @@ class Budget:
         TooDense. `count(length)` counts the events of [begin, begin + length)
         without side effects; it estimates the density of a refused query."""
         allowed = self.allowed(end - begin)
+        seconds = self.seconds_for(end - begin)
         try:
-            with metered(allowed, self.seconds):
+            with metered(allowed, seconds):
                 found = query()
                 slow = time.thread_time() > _meter.deadline
         except Exhausted as over:
             if over.slow:
-                raise self.too_slow(end - begin) from None
+                raise self.too_slow(end - begin, seconds) from None
             least = allowed / (end - begin)
             estimate = _density(count, end - begin)
             raise self.too_dense(max(estimate, least), estimate < least) from None
         if len(found) > allowed:
             raise self.too_dense(len(found) / (end - begin))
         if slow:
-            raise self.too_slow(end - begin)
+            raise self.too_slow(end - begin, seconds)
         return found
 
     def query(self, pattern: Any, begin: Any, end: Any, seed: int = 0, onsets: bool = False) -> list:
@@ -184,10 +186,16 @@ class Budget:
                        f"{int(self.per_cycle):,} a cycle even at {SLOWEST_CYCLE} seconds a cycle")
         return TooDense(message, hint=DENSE_HINT)
 
-    def too_slow(self, length: Fraction) -> TooDense:
+    def seconds_for(self, length: Fraction) -> float | None:
+        """CPU time a window of `length` cycles may take (None: no limit)."""
+        if self.seconds is None or self.cps is None:
+            return self.seconds
+        return max(self.seconds, WINDOW_SHARE * float(length) / self.cps)
+
+    def too_slow(self, length: Fraction, seconds: float) -> TooDense:
         return TooDense(
-            f"this takes more than {self.seconds * 1000:g} ms of work for {length} of a cycle (at most "
-            f"{self.seconds * 1000:g} ms a window)", hint=DENSE_HINT)
+            f"this takes more than {seconds * 1000:.3g} ms of work for {length} of a cycle (at most "
+            f"{self.seconds * 1000:g} ms a window, or a {WINDOW_SHARE:.0%} share of a longer one)", hint=DENSE_HINT)
 
 
 DENSE_HINT = "play it slower (fast(100000) → fast(16)) or with fewer steps (segment(16))"
