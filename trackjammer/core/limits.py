@@ -48,7 +48,7 @@ def check_steps(count: int, what: str) -> None:
 # three-byte message); a note is two messages. USB and virtual ports carry more,
 # but not without end, and no instrument makes music of more. So one track may
 # ask for at most EVENTS_PER_SECOND events (notes and CC values) a second: live,
-# at the tempo playing (a window of 1/80 cycle at cps 0.5 may hold 125), and
+# at the tempo playing (a window of 1/40 cycle, 50 ms at cps 0.5, may hold 250), and
 # offline, where the tempo may still change, at a cycle of four seconds.
 EVENTS_PER_SECOND = 5_000
 SLOWEST_CYCLE = 4  # seconds (cps 0.25): the offline count is made for a cycle this long
