@@ -3,13 +3,21 @@ instead of freezing the instrument (core/limits.py)."""
 
 from __future__ import annotations
 
+import gc
 import time
 
 import pytest
 
+from fractions import Fraction as F
+
 import trackjammer.core  # noqa: F401
-from trackjammer.core.limits import MAX_CYCLES_PER_QUERY, MAX_STEPS, TooMuchWork
+from trackjammer.commands.events import pattern_of, sorted_onsets
+from trackjammer.core.limits import MAX_CYCLES_PER_QUERY, MAX_STEPS, Budget, TooDense, TooMuchWork, charge
+from trackjammer.lang.console import respond
 from trackjammer.lang.evaluator import Interpreter
+from trackjammer.midi.messages import MessageStream, plan_of_pattern, plan_of_track
+from trackjammer.midi.smf import export_messages
+from trackjammer.session import Session
 
 
 def fails_fast(text: str, begin=0, end=1) -> TooMuchWork:
@@ -55,3 +63,119 @@ def test_the_limits_leave_room_for_real_music():
     assert len(pattern.onsets(0, 1)) == 5
     assert len(Interpreter().execute("[C4].fast(1000)").onsets(0, 1)) == 1000
     assert len(Interpreter().execute("[C4]").onsets(0, 10_000)) == 10_000
+
+
+# -- how dense a track may be (core/limits.py: Budget) ---------------------------------------------
+
+HINT = "play it slower (fast(100000) → fast(16)) or with fewer steps (segment(16))"
+OFFLINE_100000 = ("this asks for about 100,000 events a cycle; a MIDI port carries at most 5,000 a second on one "
+                  "track, 20,000 a cycle even at 4 seconds a cycle")
+
+
+def quickly(run) -> TooDense:
+    """`run()` is refused with TooDense well under a second (the bound is far
+    from the noise: the same work took 29 s and 0.7 GB before the budget)."""
+    start = time.perf_counter()
+    with pytest.raises(TooDense) as caught:
+        run()
+    assert time.perf_counter() - start < 1
+    return caught.value
+
+
+def test_a_binding_too_dense_for_the_tempo_is_refused_where_it_is_written():
+    session = Session(out=lambda text: None)
+    error = quickly(lambda: Interpreter(session).execute("let t = MidiTrack(1);\nt << [C4 E4].fast(50000)"))
+    assert (error.line, error.column, error.message, error.hint) == (
+        2, 14, "this asks for about 100,000 events a cycle, 50,000 a second at cps 0.5; "
+        "a MIDI port carries at most 5,000 a second on one track", HINT)
+    assert session.names["t"].notes is None  # nothing was bound
+
+
+def test_the_tempo_decides_what_a_binding_may_ask_for():
+    session = Session(cps=2, out=lambda text: None)
+    error = quickly(lambda: Interpreter(session).execute("let t = MidiTrack(1); t.cc(1) << Sine(1).segment(4000)"))
+    assert (error.line, error.column) == (1, 42)
+    assert error.message.startswith("this asks for about 4,000 events a cycle, 8,000 a second at cps 2;")
+    Interpreter(Session(out=lambda text: None)).execute("let t = MidiTrack(1); t.cc(1) << Sine(1).segment(4000)")
+
+
+def test_events_refuses_two_million_events_a_cycle_at_once():
+    error = quickly(lambda: sorted_onsets(pattern_of("[C4 E4].fast(1000000)"), F(0), F(1)))
+    assert (error.message, error.hint) == (OFFLINE_100000.replace("100,000", "2,000,000", 1), HINT)
+
+
+def test_export_refuses_what_no_port_could_carry_at_once():
+    plan = plan_of_pattern(Interpreter().execute("[C5].fast(100000)"))
+    error = quickly(lambda: export_messages([plan], 4, 0, 4))
+    assert error.message == OFFLINE_100000
+
+
+def test_a_pattern_dense_only_in_part_of_a_cycle_is_refused_as_more_than_the_budget():
+    error = quickly(lambda: export_messages([plan_of_pattern(Interpreter().execute("[C4 C4*1000000]"))], 1, 0, 4))
+    assert error.message.startswith("this asks for more than 20,000 events a cycle;")
+
+
+def test_midi_export_and_a_shown_pattern_are_refused_where_they_are_written(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    error = quickly(lambda: Interpreter(Session(out=lambda text: None)).execute(
+        "let x = 1;\nmidi_export([C4 E4].ply(500000), 1)"))
+    assert (error.line, error.column, error.message) == (
+        2, 1, OFFLINE_100000.replace("100,000", "1,000,000", 1))
+    assert list(tmp_path.iterdir()) == []
+    said: list[str] = []
+    respond(Interpreter(Session(out=said.append)), "[C4].fast(100000)", said.append)
+    assert said[0].splitlines() == [
+        "error: line 1, column 6: " + OFFLINE_100000, "  [C4].fast(100000)", "       ^", "hint: " + HINT]
+
+
+def test_the_budget_counts_exactly():
+    budget = Budget(per_cycle=1000)
+    assert len(budget.query(Interpreter().execute("[C4].fast(1000)"), 0, 1)) == 1000
+    error = quickly(lambda: budget.query(Interpreter().execute("[C4].fast(1100)"), 0, 1))
+    assert error.message.startswith("this asks for about 1,100 events a cycle;")
+    error = quickly(lambda: budget.query(Interpreter().execute("[C4].fast(1100)"), F(1, 2), F(1)))
+    assert error.message.startswith("this asks for about 1,100 events a cycle;")  # half a cycle: 550 > 500
+
+
+def test_a_window_that_takes_too_long_is_stopped_while_it_runs():
+    budget = Budget(per_cycle=10**9, cps=0.5, seconds=0.01)
+
+    def busy() -> list:
+        end = time.thread_time() + 5
+        while time.thread_time() < end:
+            charge(0)  # what every query reaching over many cycles does
+        return []
+
+    error = quickly(lambda: budget.run(busy, lambda length: 0, F(0), F(1, 40)))
+    assert error.message == ("this takes more than 10 ms of work for 1/40 of a cycle "
+                             "(at most 10 ms a window, or a 20% share of a longer one)")
+    assert budget.seconds_for(F(1, 40)) == pytest.approx(0.01) and budget.seconds_for(F(1)) == 0.4  # a late window: 2 s
+
+
+def test_a_long_song_is_played_exactly_as_without_the_budget():
+    """The midi_export benchmark's song (eight tracks of 16ths of four-note
+    chords, two CC lanes each): the budget changes nothing."""
+    session = Session(out=lambda text: None)
+    Interpreter(session).execute(";\n".join(
+        f'let t{i} = MidiTrack({i}); t{i} << [<C3 F3>*16].chord("maj7"); t{i}.cc(74) << Sine(0.25);'
+        f" t{i}.cc(1) << Saw({i}).range(20, 100)" for i in range(1, 9)))
+    plans = [plan_of_track(t, i) for i, t in enumerate(session.tracks())]
+    budgeted, _ = export_messages(plans, 8, 0, 4)
+    free = MessageStream(min_length=F(1, 1920), budget=None)
+    unbudgeted = [m for c in range(8) for m in free.window(plans, c, c + 1)] + free.release(F(8))
+    assert budgeted == unbudgeted and len(budgeted) > 8 * 8 * 16 * 4 * 2
+
+
+def test_a_garbage_collection_is_not_counted_as_the_patterns_work():
+    budget = Budget(per_cycle=10**9, cps=0.5, seconds=0.001)
+    heap = [[i] for i in range(300_000)]  # something for the collector to walk
+    took: list[float] = []
+
+    def collecting() -> list:
+        start = time.thread_time()
+        gc.collect()
+        took.append(time.thread_time() - start)
+        return []
+
+    assert budget.run(collecting, lambda length: 0, F(0), F(1, 40)) == []
+    assert took[0] > 0.001 and len(heap) == 300_000  # the collection alone was over the budget

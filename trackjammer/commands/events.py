@@ -8,6 +8,7 @@ from fractions import Fraction
 
 from trackjammer.core.constructors import reify
 from trackjammer.core.event import Event
+from trackjammer.core.limits import OFFLINE
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import describe
 from trackjammer.core.time import format_time
@@ -41,7 +42,7 @@ def pattern_of(program: str, session: Session | None = None) -> Pattern:
 
 
 def sorted_onsets(pattern: Pattern, begin: Fraction, end: Fraction, seed: int = 0) -> list[Event]:
-    events = pattern.onsets(begin, end, seed)
+    events = OFFLINE.query(pattern, begin, end, seed, onsets=True)  # refuses what no port could carry, at once
     events.sort(key=lambda e: (e.whole.begin, _sort_number(number_of(e.value))))
     return events
 

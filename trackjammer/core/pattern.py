@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import Any, Callable, NamedTuple
 
 from trackjammer.core.event import Event
+from trackjammer.core.limits import charge
 from trackjammer.core.span import TimeSpan
 from trackjammer.core.time import sam, to_time
 from trackjammer.errors import TrackJammerError
@@ -175,7 +176,9 @@ class Pattern:
         def query(state: State) -> list[Event]:
             events = []
             for outer in outer_query(state):
-                for inner in outer.value.query(state.with_span(outer.part)):
+                found = outer.value.query(state.with_span(outer.part))
+                charge(len(found))  # many small inner queries are work too (core/limits.py)
+                for inner in found:
                     events.append(Event(inner.whole, inner.part, inner.value, outer.context + inner.context))
             return events
 
@@ -198,7 +201,9 @@ class Pattern:
                 squeezed = (
                     outer.value.late_by(-sam(whole.begin)).fast_by(1 / whole.duration).late_by(whole.begin)
                 )
-                for inner in squeezed.query(state.with_span(outer.part)):
+                found = squeezed.query(state.with_span(outer.part))
+                charge(len(found))  # many small inner queries are work too (core/limits.py)
+                for inner in found:
                     part = inner.part.intersection(outer.part)
                     if part is None:
                         continue
@@ -297,10 +302,11 @@ def template_pattern(template: Template) -> Pattern:
     """A pattern that plays the same events every cycle (see Pattern.template)."""
     if not template:
         return Pattern(lambda state: [], ())
+    weight = len(template)
 
     def query(state: State) -> list[Event]:
         events: list[Event] = []
-        for piece in state.span.cycles():
+        for piece in state.span.cycles(weight):
             cycle = piece.begin.__floor__()
             at_begin, at_end = piece.begin - cycle, piece.end - cycle
             if at_begin == 0 and at_end == 1:  # the whole cycle: every event fits

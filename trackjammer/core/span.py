@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Callable, NamedTuple
 
-from trackjammer.core.limits import MAX_CYCLES_PER_QUERY, too_many_cycles
+from trackjammer.core.limits import MAX_CYCLES_PER_QUERY, charge, too_many_cycles
 from trackjammer.core.time import sam
 
 
@@ -17,8 +17,10 @@ class TimeSpan(NamedTuple):
     def duration(self) -> Fraction:
         return self.end - self.begin
 
-    def cycles(self) -> list[TimeSpan]:
-        """Split at cycle boundaries. A zero-width span stays whole."""
+    def cycles(self, weight: int = 1) -> list[TimeSpan]:
+        """Split at cycle boundaries. A zero-width span stays whole. A span
+        over several cycles is work (`weight` events in each): it is counted
+        against the query's budget (core/limits.py) before it is done."""
         begin, end = self
         # Compared as integers (numerator × denominator): much cheaper than
         # Fraction's own comparisons, and this runs for every query.
@@ -32,6 +34,7 @@ class TimeSpan(NamedTuple):
         count = -(-end_n // end_d) - (boundary - 1)
         if count > MAX_CYCLES_PER_QUERY:
             raise too_many_cycles(count)
+        charge(count * weight)
         pieces = [TimeSpan(begin, Fraction(boundary))]
         while True:
             begin = Fraction(boundary)

@@ -124,7 +124,7 @@ class Scheduler:
         if self.until is not None:
             end = min(end, self.until)
         if end > self.horizon:
-            found = self.transport.messages(self.horizon, end)
+            found = self.transport.messages(self.horizon, end, self.clock.cps)  # the tempo: each track's budget
             if self.clock_from is not None and end > self.clock_from:
                 found = sorted(found + self._clock(self.horizon, end), key=sending_order)
             self.queue.extend(found)

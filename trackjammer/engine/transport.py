@@ -13,7 +13,9 @@ transport remembers, per track, the last few distinct bindings that played
 well (`_history`), so a pattern that fails after playing for a while falls
 back as surely as one refused on its first cycle. `on_fallback` tells the
 engine, which puts the same lanes back on the track itself, so what is shown,
-exported and saved is what plays.
+exported and saved is what plays. A pattern too dense for a MIDI port at
+the tempo playing (core/limits.py) fails the same way, stopped while it is
+being asked, so it never holds up the clock or the other tracks.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Callable
 
+from trackjammer.core.limits import Budget, TooDense
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.messages import Message, MessageStream, TrackPlan, sending_order
 
@@ -120,8 +123,12 @@ class Transport:
         self._history.clear()
         self._said.clear()
 
-    def messages(self, begin: Fraction, end: Fraction) -> list[Message]:
-        """The messages of [begin, end), cut at every boundary inside it."""
+    def messages(self, begin: Fraction, end: Fraction, cps: float | None = None) -> list[Message]:
+        """The messages of [begin, end), cut at every boundary inside it.
+        Given the tempo, each track's window is held to what a MIDI port
+        carries at it (core/limits.py): a track that asks for more fails."""
+        if cps is not None:
+            self.stream.budget = Budget.live(cps)
         found: list[Message] = []
         while begin < end:
             with self._lock:
@@ -236,17 +243,22 @@ class Transport:
     def _say(self, plan: TrackPlan, error: Exception, restored: bool) -> None:
         who = f"track '{plan.name}'" if plan.name else "a track"
         again = "; its previous pattern plays again" if restored else ""
-        self.report(f"error: {who} stopped: {_what(error)}{again}")
+        self.report(f"error: {who} stopped: {_what(error)}{again}{_hint(error)}")
 
     def _drop_once(self, once: Once, error: Exception) -> None:
         with self._lock:
             self._once = [o for o in self._once if o is not once]
         who = f" on track '{once.plan.name}'" if once.track is not None and once.plan.name else ""
-        self.report(f"error: once{who} stopped: {_what(error)}")
+        self.report(f"error: once{who} stopped: {_what(error)}{_hint(error)}")
 
 
 def _what(error: Exception) -> str:
     return error.message if isinstance(error, TrackJammerError) else f"{type(error).__name__}: {error}"
+
+
+def _hint(error: Exception) -> str:
+    """Too dense a pattern says how to play it (its numbers alone do not)."""
+    return f"\nhint: {error.hint}" if isinstance(error, TooDense) and error.hint else ""
 
 
 def _audible(plans: list[TrackPlan], tracks: list[Any]) -> list[TrackPlan]:

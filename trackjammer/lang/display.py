@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from trackjammer.core.limits import OFFLINE
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.time import format_time
 from trackjammer.core.values import number_of, velocity_of
@@ -59,7 +60,7 @@ def note_text(number: Any) -> str:
 
 def show_pattern(pattern: Pattern, seed: int = 0) -> str:
     """`pattern: 0 C4, 1/4 E4^80, ...`: the onsets of cycle 0."""
-    events = pattern.onsets(0, 1, seed)
+    events = OFFLINE.query(pattern, 0, 1, seed, onsets=True)  # a pattern too dense to play is refused at once
     if not events:
         sample = pattern.value_at(0, seed)
         if sample is not None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from trackjammer.core.constructors import pure
+from trackjammer.core.limits import Budget, TooDense
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import REGISTRY, Curried, Partial, bound_method, describe
 from trackjammer.core.signals import const
@@ -155,7 +156,10 @@ class Interpreter:
             return provenance.record(self.session, made, (Of(value),))  # `t << 60` gives it again
         if not isinstance(value, Pattern):
             raise self.error(f"cannot bind {describe(value)} to a lane", node, "bind a pattern, a signal or a number")
-        first_cycle = value.query_span(0, 1, self.session.seed)
+        try:  # what could not be played at this tempo is refused here, at once (core/limits.py)
+            first_cycle = Budget.live(self.session.cps, None).query(value, 0, 1, self.session.seed)
+        except TooDense as error:
+            raise error.at(node.pos.line, node.pos.column, self.source) from None
         if kind == "notes" and first_cycle and all(e.whole is None for e in first_cycle):
             raise self.error(
                 "a signal has no notes of its own", node, "make notes of it with segment: Sine(1).segment(8).range(48, 72)"

@@ -22,7 +22,10 @@ The rules, from the language and export contracts:
   before on) and sounds until the later of the two ends, so overlapping
   notes never cut each other short and every note-on has its note-off;
   one that starts less than `min_length` after the other merges with it, so
-  no note is ever shorter than `min_length` (one tick in a file).
+  no note is ever shorter than `min_length` (one tick in a file);
+- a track asks for at most its `budget` of events a window (core/limits.py:
+  what a MIDI port carries); one that asks for more fails, as a pattern that
+  raises does, and is stopped while it is being asked.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Iterable, NamedTuple
 
+from trackjammer.core.limits import OFFLINE, Budget
 from trackjammer.core.pattern import Pattern, State
 from trackjammer.core.signals import Signal
 from trackjammer.core.span import TimeSpan
@@ -139,6 +143,8 @@ class MessageStream:
     """Messages window by window, with the state that crosses windows."""
 
     min_length: Fraction = Fraction(1, 1920)  # one tick at 480 PPQN × 4 beats
+    # events a track may ask for (core/limits.py): offline by default; live, the transport's
+    budget: Budget | None = OFFLINE
     dropped: int = 0  # notes outside 0..127 left out
     _pending: list = field(default_factory=list)  # heap of (float(due), due, number, _Voice)
     _pushed: int = 0  # numbers the heap's entries: equal times keep the order they came in
@@ -160,22 +166,31 @@ class MessageStream:
             return messages
         span = TimeSpan(begin, end)
         onsets: list[tuple] = []
-        grid: list[Fraction] | None = None  # the CC sampling times in the span, made once
+        grids: list[list[Fraction]] = []  # the CC sampling times in the span, made once
+        budget = self.budget
         for plan in plans:
-            try:
+
+            def lanes(plan: TrackPlan = plan) -> list:
+                """Note onsets (plain tuples) and CC messages in one list: the budget counts both."""
                 found = list(self._note_onsets(plan, span, seed)) if plan.notes is not None else []
-                changes = []
                 for controller, lane in plan.cc_lanes:
-                    if grid is None:
-                        grid = sample_times(span)
-                    changes.extend(self._cc(plan, controller, lane, span, seed, grid))
+                    if not grids:
+                        grids.append(sample_times(span))
+                    found.extend(self._cc(plan, controller, lane, span, seed, grids[0]))
+                return found
+
+            try:
+                if budget is None:
+                    found = lanes()
+                else:
+                    found = budget.run(lanes, lambda length, plan=plan: _count(plan, begin, length, seed), begin, end)
             except Exception as error:  # noqa: BLE001 - live playback must survive any pattern
                 if on_error is None:
                     raise
                 on_error(plan, error)
                 continue
-            onsets.extend(found)
-            messages.extend(changes)
+            for item in found:
+                (messages if type(item) is Message else onsets).append(item)
         onsets.sort(key=lambda o: (o[0], o[1].index))
         for onset in onsets:
             self._start(onset, messages)
@@ -339,6 +354,14 @@ def _samples(plan: TrackPlan, lane: Pattern, grid: list[Fraction], seed: int) ->
                 samples.append((t, seven_bit(_number(event.value, plan, "CC")), False))
                 break
     return samples
+
+
+def _count(plan: TrackPlan, begin: Fraction, length: Fraction, seed: int) -> int:
+    """The onsets of every lane of `plan` in [begin, begin + length), counted
+    without touching the stream (a refused window's density)."""
+    state = State(TimeSpan(begin, begin + length), seed)
+    lanes = ([plan.notes] if plan.notes is not None else []) + [lane for _, lane in plan.cc_lanes]
+    return sum(1 for lane in lanes for e in lane.query(state) if e.whole is not None and e.whole.begin == e.part.begin)
 
 
 def _round(number: Any) -> int:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trackjammer.core.constructors import pure
+from trackjammer.core.limits import OFFLINE
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import describe
 from trackjammer.core.values import is_number
@@ -38,7 +39,7 @@ def playable(what: Any, seed: int, call: str = "midi_export") -> Playable:
     if is_number(what):
         what = pure(what)
     if isinstance(what, Pattern):
-        first = what.query_span(0, 1, seed)
+        first = OFFLINE.query(what, 0, 1, seed)  # what no port could carry is refused at once
         return Playable(what, bool(first) and all(e.whole is None for e in first), ())
     if isinstance(what, MidiTrack):
         return Playable(None, False, (what,))
