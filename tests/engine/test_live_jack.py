@@ -18,6 +18,7 @@ from trackjammer.lang.evaluator import Interpreter
 from trackjammer.midi.messages import plan_of_track
 from trackjammer.midi.rtmidi_out import open_output
 from trackjammer.midi.smf import export_messages
+from trackjammer.project.takes import RenderTakes
 from trackjammer.session import Session
 from tests.support.jack_receiver import JackReceiver
 from tests.support.xruns import retry_on_xrun, xruns
@@ -43,9 +44,9 @@ def live(session: Session, port: str, report, in_process: bool = False) -> Engin
     process), or with the port in this process (as with no sending process)."""
     if in_process:
         output, notice = open_output(port, backend="jack")
-        engine = Engine(session, output, report=report, backend="jack", open_port=open_output)
+        engine = Engine(session, output, report=report, backend="jack", open_port=open_output, takes=RenderTakes())
     else:
-        engine, notice = open_live(session, port, "jack", report)
+        engine, notice = open_live(session, port, "jack", report, takes=RenderTakes())
     assert notice is None
     return engine
 

@@ -8,6 +8,12 @@ a `RemoteOutput`, which the engine uses like any Output: `send` is at once,
 that sent them. A reader thread takes the reports: what was sent (the
 benchmark's send times, the mirror of held notes), what was cancelled, and
 replies to requests.
+
+The process journals the take's messages itself (`take_begins`,
+`take_file`, `take_ends`, `take_closed`: the recorder tells it), so what it
+sent is on the disk even when this process is killed; and when it is
+killed itself, the one started in its place reads the end of its file for
+the notes it had not yet reported, and ends them.
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ import sys
 import threading
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any, Callable
 
+from trackjammer.engine import journal
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.messages import SYSTEM, Message
 from trackjammer.midi.output import Output, _check
@@ -46,6 +54,9 @@ class Sender:
         self.on_sent: Callable[[Message, float, float], None] | None = None  # (message, due, sent)
         self.on_sent_now: Callable[[bytes, float], None] | None = None  # (data, sent): release, panic, close
         self.report: Callable[[str], None] = print
+        self.on_refused: Callable[[str], None] | None = None  # the take's file cannot be written (why)
+        self._take_number: int | None = None  # the take the process journals now
+        self._take_file: str | None = None  # and its file, once the recorder made the folder
         self.closing = False
         self._anchor: tuple[float, float, float] | None = None  # the last one told, for a new process
         self._generation = 0  # counts the processes started after the first
@@ -97,13 +108,40 @@ class Sender:
         for output, message in items:
             seq = next(self._seq)
             self.in_flight[seq] = message
-            batch.append((seq, output.number, float(message.time), bytes(message.bytes()), message.kind == SYSTEM))
+            time = message.time
+            batch.append((seq, output.number, float(time), bytes(message.bytes()), message.kind == SYSTEM,
+                          time.numerator, time.denominator, message.track))
         if batch:
             self._tell("at", batch)
 
     def cancel(self, system_only: bool = False) -> None:
         """Drop what was handed over and not sent yet (all of it, or MIDI clock only)."""
         self._tell("cancel", system_only)
+
+    # -- the take's journal, written by the process ------------------------------------------------
+
+    def take_begins(self, number: int) -> None:
+        """From now on, what is sent belongs to take `number`."""
+        self._take_number, self._take_file = number, None
+        self._tell("take", number)
+
+    def take_ends(self) -> None:
+        """From now on, what is sent belongs to no take."""
+        self._take_number, self._take_file = None, None
+        self._tell("take", None)
+
+    def take_file(self, number: int, path: Any) -> None:
+        """Take `number`'s messages go to the file at `path` (its folder exists now)."""
+        if number == self._take_number:
+            self._take_file = str(path)
+        self._tell("journal", number, str(path))
+
+    def take_closed(self, number: int) -> None:
+        """Return once take `number`'s file holds everything sent for it, and is closed."""
+        try:
+            self._ask("done", number)
+        except SenderError:
+            pass  # gone: what it wrote is there
 
     def cpu_seconds(self) -> float:
         """user + sys of the sending process so far (for the benchmark)."""
@@ -176,14 +214,26 @@ class Sender:
         with self._write_lock:  # the new process hears of its ports before anything else
             old, self.process, self._commands = self._commands, process, commands
             old.close()
+            self.in_flight.clear()  # also what went into the dead one's pipe since it died
             for number, output in sorted(self.outputs.items()):
                 if output.closed:
                     continue
                 commands.send(("open", -1 - number, *output.opened_with, number))  # a negative request: nobody waits
-                for message in output.panic_messages():  # the mirror may miss the last 50 ms: CC 123 ends those
-                    commands.send(("now", number, bytes(message)))
             if self._anchor is not None:
                 commands.send(("anchor", *self._anchor))
+            if self._take_number is not None:  # the take goes on in the same file
+                commands.send(("take", self._take_number))
+                if self._take_file is not None:
+                    commands.send(("journal", self._take_number, self._take_file))
+                    for number, data in journal.held_after(Path(self._take_file)):  # sent, maybe not yet reported
+                        output = self.outputs.get(number)
+                        if output is not None:
+                            output.mirror(data)
+            for number, output in sorted(self.outputs.items()):
+                if output.closed:
+                    continue
+                for message in output.panic_messages():  # note-offs of what it left sounding, then CC 123
+                    commands.send(("now", number, bytes(message)))
         self._reports.close()
         self._reports = reports
         with self._replied:
@@ -212,6 +262,9 @@ class Sender:
                 self.in_flight.pop(seq, None)
         elif kind == "error":
             self.report(f"internal error in the MIDI sender: {report[1]}; the music goes on")
+        elif kind == "refused":
+            if self.on_refused is not None:
+                self.on_refused(report[1])
         elif report[1] < 0:  # a port opened again after a restart
             if kind == "failed":
                 self.report(f"warning: a MIDI port could not be opened again: {report[2]}; its tracks are silent")

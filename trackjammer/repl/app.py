@@ -110,6 +110,7 @@ class Repl:
         from trackjammer.engine.live import Engine
         from trackjammer.lang.evaluator import Interpreter
         from trackjammer.project.sessions import SessionLog
+        from trackjammer.project.takes import RenderTakes
         from trackjammer.session import Session
 
         self.options = options
@@ -125,7 +126,7 @@ class Repl:
         self.stop_requested = False  # a SIGTERM or SIGHUP came
         self.plain = bool(os.environ.get("NO_COLOR"))  # https://no-color.org
         self.engine = Engine(self.session, output, report=self.say, backend=self.backend,
-                             open_port=opener, sender=sender)
+                             open_port=opener, sender=sender, takes=RenderTakes())
         self.session.engine = self.engine
 
     # -- output -----------------------------------------------------------------------
@@ -220,7 +221,7 @@ class Repl:
         from trackjammer import __version__
         from trackjammer.repl.keys import WELCOME
 
-        from trackjammer.engine.recorder import recover_unfinished
+        from trackjammer.project.takes import recover_unfinished
 
         for notice in self.notices:
             self.say(notice)
