@@ -164,6 +164,7 @@ class Take:
         }
         self.folder: Path | None = None
         self._file: Any = None
+        self._sent: int | None = None  # the sending process's file, opened to sync it to the disk with ours
         self._waiting = b""  # not yet on the disk (tempo changes before the first message, or a refusing disk)
         self._played = False  # a message was recorded: the take has a folder
         self._named: set[int] = set()
@@ -199,6 +200,8 @@ class Take:
         self._write()
         if self._file is not None:
             self._file.close()  # also releases the lock
+        if self._sent is not None:
+            os.close(self._sent)
 
     def _write(self) -> None:
         lines = []
@@ -227,6 +230,7 @@ class Take:
                 written = os.write(self._file.fileno(), self._waiting)  # a full disk may take part of it
                 self._waiting = self._waiting[written:]
             os.fsync(self._file.fileno())
+            self._sync_sent()
         except (OSError, TrackJammerError) as error:  # kept, and tried again next time: nothing played is dropped
             self.warn(error.message if isinstance(error, TrackJammerError) else (error.strerror or str(error)))
 
@@ -239,6 +243,19 @@ class Take:
         journal.lock(file)
         self._waiting = journal.header_line(self.info).encode("utf-8") + self._waiting
         self._file = file
+
+    def _sync_sent(self) -> None:
+        """The sending process writes without waiting for the disk (its
+        timing must not): its file goes to the disk with ours, every period,
+        so a power cut costs what a crash of this process would."""
+        if self.relay is None:
+            return
+        if self._sent is None:
+            try:
+                self._sent = os.open(self.folder / journal.SENT, os.O_RDONLY)
+            except FileNotFoundError:
+                return  # nothing sent yet
+        os.fsync(self._sent)
 
     def _name(self, track: int) -> str | None:
         try:
