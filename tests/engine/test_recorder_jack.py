@@ -215,8 +215,9 @@ def _killed(jack_server, tmp_path, busy: int):
     assert_times_agree(pairs, seconds_of(midi), during)
 
 
-def assert_no_note_left_on(messages) -> None:
-    """Every note-on in `messages` ((tick, bytes) or received) is ended by a note-off after it."""
+def assert_no_note_left_on(messages, allowed: int = 0) -> None:
+    """Every note-on in `messages` ((tick, bytes) or received) is ended by a
+    note-off after it (but `allowed`: at a receiver, one per logged xrun)."""
     sounding: set[tuple[int, int]] = set()
     for message in messages:
         data = message[1] if isinstance(message, tuple) else message.data
@@ -225,7 +226,7 @@ def assert_no_note_left_on(messages) -> None:
             sounding.add(key)
         elif data[0] & 0xF0 in (0x80, 0x90):
             sounding.discard(key)
-    assert not sounding, f"notes left sounding (channel, note): {sorted(sounding)}"
+    assert len(sounding) <= allowed, f"notes left sounding (channel, note): {sorted(sounding)}"
 
 
 def test_killing_the_sending_process_loses_no_note_it_sent(jack_server, tmp_path):
@@ -268,7 +269,7 @@ def _sender_killed(jack_server, tmp_path):
     assert heard - taken == Counter(), "notes that sounded are missing from the take"
     assert (taken - heard).total() <= during + 8  # at most a burst a kill cut (or an xrun) did not deliver
     assert_no_note_left_on(want)
-    assert_no_note_left_on(received)
+    assert_no_note_left_on(received, during)
 
 
 def prefix_match(arrived, kept, allowed: int):

@@ -181,9 +181,6 @@ class Take:
             self.relay.take_closed(self.number)  # its file of this take is whole
         if self.folder is None:
             return None
-        if self._waiting:
-            self.report(f"warning: the end of the take could not be written; what was written is kept in "
-                        f"{self.takes.shown(self.folder)}")
         return finish_journal(self.folder / journal.JOURNAL, self.takes, self.report, recovered=False)
 
     def warn(self, text: str) -> None:

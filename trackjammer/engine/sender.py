@@ -23,6 +23,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -49,7 +50,7 @@ class Sender:
         self._replies: dict[int, Any] = {}
         self._replied = threading.Condition()
         self._seq = itertools.count()
-        self.in_flight: dict[int, Message] = {}  # handed over, neither sent nor cancelled yet
+        self.in_flight: dict[int, tuple[RemoteOutput, Message]] = {}  # handed over, neither sent nor cancelled yet
         self.outputs: dict[int, RemoteOutput] = {}
         self.on_sent: Callable[[Message, float, float], None] | None = None  # (message, due, sent)
         self.on_sent_now: Callable[[bytes, float], None] | None = None  # (data, sent): release, panic, close
@@ -112,7 +113,7 @@ class Sender:
         batch = []
         for output, message in items:
             seq = next(self._seq)
-            self.in_flight[seq] = message
+            self.in_flight[seq] = (output, message)
             time = message.time
             batch.append((seq, output.number, float(time), bytes(message.bytes()), message.kind == SYSTEM,
                           time.numerator, time.denominator, message.track))
@@ -195,13 +196,14 @@ class Sender:
                     self._take(report)
                 except Exception as error:  # noqa: BLE001 - keep reading: the next report may matter
                     self.report(f"internal error reading the MIDI sender's report ({type(error).__name__}: {error})")
-            self.in_flight.clear()  # what it was holding is lost with it
-            if self.closing or not self._restart():
+            unsent, died = list(self.in_flight.values()), time.monotonic()
+            self.in_flight.clear()  # what it was holding is lost with it …
+            if self.closing or not self._restart(unsent, died):
                 break
         with self._replied:
             self._replied.notify_all()
 
-    def _restart(self) -> bool:
+    def _restart(self, unsent: list[tuple[RemoteOutput, Message]], died: float) -> bool:
         """The sending process died: start another (a few times at most), open
         the same ports in it under the same numbers, and end there whatever
         the dead one left sounding, so the music goes on."""
@@ -251,10 +253,23 @@ class Sender:
         with self._replied:
             self._generation += 1
             self._replied.notify_all()  # a request to the dead process gets no answer
-        self.report(f"{said}: started again; notes handed to it were lost, what it left sounding is ended")
+        self._hand_over_again(unsent, died)
+        self.report(f"{said}: started again; what it left sounding is ended")
         if self._generation < RESTARTS:
             self._spare = _spare()  # for the next time
         return True
+
+    def _hand_over_again(self, unsent: list[tuple[RemoteOutput, Message]], died: float) -> None:
+        """… except what was due after it died (so it cannot have been sent):
+        the new process gets it, and sends what is not too late by now."""
+        if self._anchor is None:
+            return
+        wall, at, cps = self._anchor
+        if cps <= 0:
+            return
+        again = [(output, message) for output, message in unsent
+                 if not output.closed and wall + (float(message.time) - at) / cps > died]
+        self.schedule(sorted(again, key=lambda item: item[1].time))
 
     def _take(self, report: tuple) -> None:
         kind = report[0]
@@ -268,9 +283,9 @@ class Sender:
                     if on_sent_now is not None:
                         on_sent_now(data, sent)
                     continue
-                message = in_flight.pop(seq, None)
-                if message is not None and on_sent is not None:
-                    on_sent(message, due, sent)
+                handed = in_flight.pop(seq, None)
+                if handed is not None and on_sent is not None:
+                    on_sent(handed[1], due, sent)
         elif kind == "cancelled":
             for seq in report[1]:
                 self.in_flight.pop(seq, None)
