@@ -19,7 +19,8 @@ With a sending process, that process journals the messages itself, in
 end): it sends them, and it outlives a killed main process, so it writes
 what it sent right after each burst and everything on its way out. The
 main journal then holds the header, tempo, names and end; `build_recording`
-reads the messages of both.
+reads the messages of both. (engine/sender_process.py writes these lines
+itself: importing this module there would slow its start.)
 """
 
 from __future__ import annotations
@@ -118,11 +119,6 @@ def sent_lines(path: Path) -> Iterator[str]:
     sent = path.with_name(SENT)
     if os.path.exists(sent):
         yield from (line for line in complete_lines(sent) if line.startswith("m "))
-
-
-def sent_line(cycle: str, track: Any, data: bytes, port: int) -> str:
-    """A message line as the sending process writes it: the port number at the end."""
-    return f"m {cycle} {'-' if track is None else track} {data.hex()} {port}\n"
 
 
 def held_after(path: Path, tail: int = 1 << 18) -> list[tuple[int, bytes]]:

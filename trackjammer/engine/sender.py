@@ -167,6 +167,8 @@ class Sender:
     def close(self) -> None:
         """Close every port (their notes end, CC 123) and end the process."""
         if self.closing:
+            _end_spare(self._spare)
+            self._spare = None
             return
         self.closing = True  # from now on, the process ending is expected
         try:
