@@ -233,7 +233,8 @@ def run() -> bool:
         print(f"  soak {seconds:g} s, eight tracks and two CC lanes: RSS main {main_start / 1024:.1f} → "
               f"{main_end / 1024:.1f} MiB, sending process {sender_start / 1024:.1f} → {sender_end / 1024:.1f} MiB")
         ok = max(lost) <= 250 and not any(m[2] for m in main) and not any(s[1] or s[3] for s in sent)
-        print(f"  target: ≤ 250 ms lost, no note left sounding in a take, no note missing: {'met' if ok else 'MISSED'}")
+        verdict = "met" if ok else "MISSED"
+        print(f"  target: ≤ 250 ms lost, no note left sounding in a take, no note missing: {verdict}")
     finally:
         shutil.rmtree(root, ignore_errors=True)
         if server is not None:
