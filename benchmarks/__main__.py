@@ -1,6 +1,7 @@
 """Run the benchmarks named on the command line (by default all but the
 opt-in ones, which take minutes: name them, e.g. `scripts/bench fuzz`,
-`scripts/bench engine`, `scripts/bench recording`, `scripts/bench strudel`)."""
+`scripts/bench engine`, `scripts/bench recording`, `scripts/bench strudel`,
+`scripts/bench faults`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,12 @@ def engine() -> bool:
     return engine_.run()
 
 
+def faults() -> bool:
+    from benchmarks import faults as faults_  # imported here: it needs a JACK server and the test support
+
+    return faults_.run()
+
+
 def strudel() -> bool:
     from benchmarks import strudel as strudel_  # imported here: it needs the test suite and node
 
@@ -42,8 +49,9 @@ BENCHMARKS = {
     "fuzz": fuzz,
     "engine": engine,
     "strudel": strudel,
+    "faults": faults,
 }
-OPT_IN = {"fuzz", "engine", "recording", "strudel"}  # left out of a run with no names
+OPT_IN = {"fuzz", "engine", "recording", "strudel", "faults"}  # left out of a run with no names
 
 
 def main(names: list[str]) -> int:

@@ -154,7 +154,10 @@ def engine_worker(args: argparse.Namespace) -> dict[str, Any]:
 
     source = program(args.tracks, args.cc) if args.tracks else ""
     session = session_of(source)
-    engine, notice = open_live(session, args.port, "jack", report=lambda text: print(text, file=sys.stderr))
+    from trackjammer.project.takes import RenderTakes
+
+    engine, notice = open_live(session, args.port, "jack", report=lambda text: print(text, file=sys.stderr),
+                               takes=RenderTakes())  # recorded, as TrackJammer plays
     if notice is not None:
         raise RuntimeError(notice)
     _wait_connected(args.port)

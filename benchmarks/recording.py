@@ -24,6 +24,7 @@ from pathlib import Path
 
 from benchmarks.export import song
 from trackjammer.engine.recorder import Recorder
+from trackjammer.project.takes import RenderTakes
 from trackjammer.midi.messages import MessageStream, plan_of_track
 
 EVENTS = 1_000_000
@@ -75,7 +76,7 @@ def record_take(folder: Path) -> dict:
     session = song()
     position = [0.0]
     said: list[str] = []
-    recorder = Recorder(session, said.append, lambda: position[0], lambda n: f"t{n + 1}", base=folder)
+    recorder = Recorder(session, said.append, lambda: position[0], lambda n: f"t{n + 1}", RenderTakes(folder))
     recorder.begin(0, session.cps)
     backlog = 0
     in_record = 0.0

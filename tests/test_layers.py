@@ -117,8 +117,6 @@ def import_cycles(root: Path) -> list[list[str]]:
     return cycles
 
 
-@pytest.mark.xfail(strict=True, reason="engine/recorder.py still writes the project's folders itself, "
-                   "until the recorder hands its files to a sink of the project layer (branch i15-rec)")
 def test_no_module_imports_a_higher_layer():
     assert upward_imports(PACKAGE, LAYERS) == []
 

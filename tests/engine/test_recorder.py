@@ -17,8 +17,9 @@ import pytest
 from tests.engine.test_scheduler import Rig
 from tests.midi.conftest import read_midi
 from trackjammer.engine import journal
-from trackjammer.engine.recorder import FLUSH_SECONDS, recover_unfinished
+from trackjammer.engine.recorder import FLUSH_SECONDS
 from trackjammer.midi.output import MemoryOutput
+from trackjammer.project.takes import recover_unfinished
 
 SONG = """cps(1);
 let a = MidiTrack(1); a << [C4 [E4 G4]](3,8); a.cc(74) << Sine(1);

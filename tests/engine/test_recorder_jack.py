@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from fractions import Fraction as F
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from tests.support.xruns import retry_on_xrun, xruns
 from trackjammer.engine.live import Engine, open_live
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.midi.smf import to_tick
+from trackjammer.project.takes import RenderTakes
 from trackjammer.session import Session
 
 pytestmark = pytest.mark.jack
@@ -102,7 +104,8 @@ def _play(jack_server: str, tmp_path: Path, program: str, during=None, cycles: i
     interpreter.execute(program)
     said: list[str] = []
     with JackReceiver(server=jack_server) as rx:
-        engine, _ = open_live(session, rx.port, "jack", said.append)  # as TrackJammer plays: a sending process
+        # as TrackJammer plays: a sending process
+        engine, _ = open_live(session, rx.port, "jack", said.append, takes=RenderTakes())
         rx.wait_connected()
         try:
             engine.start(until=cycles)
@@ -155,10 +158,22 @@ def _tempo_change(jack_server, tmp_path):
 
 
 def test_a_take_killed_with_sigkill_is_recovered_on_the_next_start(jack_server, tmp_path):
-    retry_on_xrun(lambda: _killed(jack_server, tmp_path))
+    retry_on_xrun(lambda: _killed(jack_server, tmp_path, busy=0))
 
 
-def _killed(jack_server, tmp_path):
+def test_a_take_killed_with_sigkill_on_a_busy_machine_loses_nothing_that_sounded(jack_server, tmp_path):
+    """Issue 15: under load, up to 396 ms of the take was lost. The sending
+    process journals what it sends and outlives the killed main process."""
+    retry_on_xrun(lambda: _killed(jack_server, tmp_path, busy=2))
+
+
+def burning(count: int) -> list[subprocess.Popen]:
+    """`count` processes that keep a core busy each (the machine under load)."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+
+
+def _killed(jack_server, tmp_path, busy: int):
+    shutil.rmtree(tmp_path / "renders", ignore_errors=True)  # a retry starts from no take
     before = xruns()
     script = tmp_path / "song.tj"
     script.write_text(SONG)
@@ -170,29 +185,91 @@ def _killed(jack_server, tmp_path):
             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         rx.wait_for(4, timeout=10)
-        time.sleep(1.4)
-        killed_at = time.monotonic_ns()
-        os.kill(child.pid, signal.SIGKILL)
-        child.communicate(timeout=10)
-        time.sleep(0.1)
+        burners = burning(busy)
+        try:
+            time.sleep(1.4)
+            os.kill(child.pid, signal.SIGKILL)
+            child.communicate(timeout=10)
+        finally:
+            for burner in burners:
+                burner.kill()
+                burner.wait()
+        time.sleep(0.3)  # the sending process ends every note, journals them, and goes
     (journal,) = tmp_path.glob("renders/song/*/recording.journal")
     after = subprocess.run([sys.executable, "-m", "trackjammer", "run", "--offline", "nothing.tj"],
                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
     assert after.returncode == 0 and after.stdout == ""
     assert after.stderr == ("recovered a take that was not finished (TrackJammer ended while recording): "
                             f"{journal.parent.relative_to(tmp_path)}/recording.mid\n")
-    assert not journal.exists()
+    assert not journal.exists() and not journal.with_name("recording.sent").exists()
     midi = read_midi(journal.parent / "recording.mid")
     during = xruns() - before
-    kept = [(tick, data) for tick, data in recorded(midi) if data[0] & 0xF0 != 0x80]  # note-offs: the end adds some
-    arrived = [r for r in rx.messages if r.data[0] & 0xF0 != 0x80]
-    assert len(kept) > 20
-    pairs, lost, skipped, unsent = prefix_match(arrived, kept, during)
-    assert skipped <= during  # what the journal kept arrived, in the same order (an xrun may drop one)
-    assert unsent <= 2  # journaled, then lost with the killed JACK client before delivery: the very last ones only
-    assert lost, "the kill came while playing: something must have been cut"
-    assert all(r.time_ns >= killed_at - 250_000_000 for r in lost), "more than the last 250 ms was lost"
+    want = recorded(midi)
+    arrived = rx.messages
+    assert len(want) > 20
+    assert want[-2:] == [(want[-1][0], bytes([0xB0, 123, 0])), (want[-1][0], bytes([0xB1, 123, 0]))]  # its last words
+    pairs, lost, skipped, unsent = prefix_match(arrived, want, during)
+    assert lost == [], f"{len(lost)} messages sounded but are not in the take, the first {lost[0].data.hex()}"
+    assert skipped + unsent <= during  # every message of the take arrived, in the same order
+    assert_no_note_left_on(want)
     assert_times_agree(pairs, seconds_of(midi), during)
+
+
+def assert_no_note_left_on(messages, allowed: int = 0) -> None:
+    """Every note-on in `messages` ((tick, bytes) or received) is ended by a
+    note-off after it (but `allowed`: at a receiver, one per logged xrun)."""
+    sounding: set[tuple[int, int]] = set()
+    for message in messages:
+        data = message[1] if isinstance(message, tuple) else message.data
+        key = (data[0] & 0x0F, data[1])
+        if data[0] & 0xF0 == 0x90 and data[2] > 0:
+            sounding.add(key)
+        elif data[0] & 0xF0 in (0x80, 0x90):
+            sounding.discard(key)
+    assert len(sounding) <= allowed, f"notes left sounding (channel, note): {sorted(sounding)}"
+
+
+def test_killing_the_sending_process_loses_no_note_it_sent(jack_server, tmp_path):
+    """Issue 15: notes the killed sending process had just sent (not yet
+    reported) were missing from the take and were ended only by CC 123. The
+    process started in its place reads the dead one's file: every note that
+    sounded is in the take, each with its note-off, at the receiver too."""
+    retry_on_xrun(lambda: _sender_killed(jack_server, tmp_path))
+
+
+def _sender_killed(jack_server, tmp_path):
+    shutil.rmtree(tmp_path / "renders", ignore_errors=True)  # a retry starts from no take
+    before = xruns()
+    session = Session(out=lambda text: None)
+    Interpreter(session).execute("cps(1); let a = MidiTrack(1); a << [C4*24]; let b = MidiTrack(2); b << [E4*20]")
+    said: list[str] = []
+    with JackReceiver(server=jack_server) as rx:
+        engine, _ = open_live(session, rx.port, "jack", said.append, takes=RenderTakes())
+        rx.wait_connected()
+        try:
+            engine.start(until=4)
+            for at in (1.3, 2.6):  # twice: each kill has a burst or two not yet reported, most of the time
+                time.sleep(at - engine.scheduler.position())
+                os.kill(engine.sender.process.pid, signal.SIGKILL)
+            assert engine.finished.wait(10)
+        finally:
+            engine.close()
+        time.sleep(0.05)
+    restarted = [line for line in said if "started again" in line]
+    assert len(restarted) == 2 and said[-1].startswith("recorded: renders/untitled/"), said
+    midi = the_take(tmp_path)
+    want = recorded(midi)
+    received = rx.messages
+    during = xruns() - before
+    # The take keeps musical time (a message sent late after the restart
+    # keeps its cycle), so arrivals are compared as counts, not in order.
+    heard = Counter(r.data for r in received if r.data[0] & 0xF0 == 0x90)
+    taken = Counter(data for _, data in want if data[0] & 0xF0 == 0x90)
+    assert heard.total() > 100
+    assert heard - taken == Counter(), "notes that sounded are missing from the take"
+    assert (taken - heard).total() <= during + 8  # at most a burst a kill cut (or an xrun) did not deliver
+    assert_no_note_left_on(want)
+    assert_no_note_left_on(received, during)
 
 
 def prefix_match(arrived, kept, allowed: int):

@@ -14,6 +14,7 @@ from trackjammer.lang.evaluator import Interpreter
 from trackjammer.midi.messages import plan_of_track
 from trackjammer.midi.output import Output
 from trackjammer.midi.smf import export_messages
+from trackjammer.project.takes import RenderTakes
 from trackjammer.session import Session
 
 
@@ -43,7 +44,7 @@ class Rig:
         self.session = Session(cps=cps, out=self.said.append)
         self.interpreter = Interpreter(self.session)
         self.output = Collecting(self.fake)
-        self.engine = Engine(self.session, self.output, report=self.said.append,
+        self.engine = Engine(self.session, self.output, report=self.said.append, takes=RenderTakes(),
                              clock=Clock(cps, now=self.fake.now, sleep=self.fake.sleep))
         if program:
             self.run(program)

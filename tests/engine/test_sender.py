@@ -128,6 +128,8 @@ def test_a_sending_process_that_dies_is_started_again_with_its_ports_and_the_mus
     wall = time.monotonic()
     sender.anchor(wall, 0.0, 1.0)
     output.send((0x90, 60, 100))
+    later = F(round((time.monotonic() - wall + 0.6) * 1000), 1000)
+    sender.schedule([(output, note(later))])  # handed to the one about to die, due after it died
     sender.sync()
     first = sender.process
     first.send_signal(signal.SIGKILL)
@@ -135,17 +137,20 @@ def test_a_sending_process_that_dies_is_started_again_with_its_ports_and_the_mus
     deadline = time.monotonic() + 5
     while not reports.said and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert reports.said == ["error: the MIDI sending process ended (exit code -9): started again; notes handed to it "
-                            "were lost, what it left sounding is ended"]
+    assert reports.said == ["error: the MIDI sending process ended (exit code -9): started again; what it left "
+                            "sounding is ended"]
     assert sender.process is not first and sender.process.poll() is None
     sender.sync()
     # what the dead one left sounding ends in the new one: the held note, then CC 123
     assert reports.now[-2:] == [bytes((0x80, 60, 0)), bytes((0xB0, 123, 0))]
     assert output.held_notes == frozenset()
+    reports.wait_for(1)  # what the dead one was handed and could not send, the new one sends at its time
+    (message, due, sent), = reports.sent
+    assert (message, due) == (note(later), wall + float(later)) and sent >= due
     cycle = F(round((time.monotonic() - wall + 0.05) * 1000), 1000)
     sender.schedule([(output, note(cycle))])  # at the right time only if the anchor was told again
-    reports.wait_for(1)
-    (message, due, sent), = reports.sent
+    reports.wait_for(2)
+    (message, due, sent) = reports.sent[1]
     assert (message, due) == (note(cycle), wall + float(cycle)) and sent >= due
 
 
@@ -185,3 +190,33 @@ def test_without_a_sending_process_the_engine_sends_from_its_own_clock_thread(mo
         assert notice.startswith("no MIDI output (alsa: ")
     finally:
         engine.close()
+
+
+def test_the_process_journals_what_it_sends_and_on_its_way_out_what_it_ended(sender, tmp_path):
+    """The take's messages, written by the process that sent them
+    (engine/journal.py: `m CYCLE TRACK HEX PORT`): lines wait until the
+    take's file is known; when the main process goes, the note-offs and
+    CC 123 it sends on its way out are written too."""
+    reports = Reports(sender)
+    output, _ = sender.open_output(None, "alsa")
+    wall = time.monotonic() + 0.05
+    sender.anchor(wall, 0.0, 2.0)
+    sender.take_begins(7)
+    clock = Message(F(1, 3), SYSTEM, 0, 0, 0xF8, 0)
+    sender.schedule([(output, note("1/20")), (output, note("1/3", pitch=64)), (output, clock)])
+    reports.wait_for(1)
+    path = tmp_path / "recording.sent"
+    sender.take_file(7, path)  # its folder was made after the first message: that line waited
+    reports.wait_for(3)
+    sender.sync()
+    assert path.read_text() == "m 1/20 0 903c64 0\nm 1/3 0 904064 0\n"  # MIDI clock is not recorded
+    sender.closing = True  # the main process "dies": its command pipe ends
+    sender._commands.close()
+    assert sender.process.wait(5) == 0
+    lines = path.read_text().splitlines()
+    assert lines[:2] == ["m 1/20 0 903c64 0", "m 1/3 0 904064 0"]
+    ended = [line.split(" ") for line in lines[2:]]
+    assert [(m, track, data, port) for m, _, track, data, port in ended] == [
+        ("m", "-", "803c00", "0"), ("m", "-", "804000", "0"), ("m", "-", "b07b00", "0")]
+    now = F(ended[0][1])
+    assert now.denominator <= 1_000_000 and F(1, 3) < now < 2  # the cycle the clock had then, to a millionth

@@ -11,6 +11,7 @@ from trackjammer.engine.clock import Clock, FakeClock
 from trackjammer.engine.live import Engine
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.midi.output import MemoryOutput
+from trackjammer.project.takes import RenderTakes
 from trackjammer.repl.toolbar import bar_beat, fragments
 from trackjammer.session import Session
 
@@ -20,7 +21,7 @@ class Rig:
         self.fake = FakeClock()
         self.session = Session(out=lambda text: None)
         self.interpreter = Interpreter(self.session)
-        self.engine = Engine(self.session, MemoryOutput("Synth"), report=_only_takes,
+        self.engine = Engine(self.session, MemoryOutput("Synth"), report=_only_takes, takes=RenderTakes(),
                              clock=Clock(self.session.cps, now=self.fake.now, sleep=self.fake.sleep))
         self.session.engine = self.engine
         self.run(program)

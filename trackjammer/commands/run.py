@@ -22,9 +22,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from trackjammer.engine.recorder import recover_unfinished
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang.evaluator import Interpreter
+from trackjammer.project.takes import RenderTakes, recover_unfinished
 from trackjammer.repl.config import Config
 from trackjammer.session import Session
 
@@ -84,11 +84,11 @@ def play(session: Session, cycles: Any, port: Any, backend: str | None, config_p
     engine = notice = None
     if port is None and config_port is not None:
         try:
-            engine, notice = open_live(session, config_port, backend, report=report)
+            engine, notice = open_live(session, config_port, backend, report=report, takes=RenderTakes())
         except TrackJammerError as error:
             report(f"warning: the port {config_port!r} of the config file cannot be used: {error.message}")
     if engine is None:
-        engine, notice = open_live(session, port, backend, report=report)
+        engine, notice = open_live(session, port, backend, report=report, takes=RenderTakes())
     if notice:
         report(notice)
     session.engine = engine

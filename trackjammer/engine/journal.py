@@ -13,15 +13,30 @@ half-written line is skipped). Lines:
 
 Cycles and cps are exact fractions ("3/8"), as the message path has them.
 `build_recording` turns a journal into the take's MIDI file.
+
+With a sending process, that process journals the messages itself, in
+`recording.sent` beside the journal (`m` lines with the port number at the
+end): it sends them, and it outlives a killed main process, so it writes
+what it sent right after each burst and everything on its way out. The
+main journal then holds the header, tempo, names and end; `build_recording`
+reads the messages of both. (engine/sender_process.py writes these lines
+itself: importing this module there would slow its start.)
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import chain
 from pathlib import Path
 from typing import Any, Iterator
+
+try:
+    import fcntl
+except ImportError:  # Windows: journals are not locked
+    fcntl = None  # type: ignore[assignment]
 
 from trackjammer.midi.encoder import TrackEncoder, conductor, header
 from trackjammer.midi.kinds import channel_of, order_kind
@@ -29,6 +44,7 @@ from trackjammer.midi.smf import PPQN, tempo_for, ticks_per_cycle, to_tick
 
 MAGIC = "TrackJammer journal 1 "
 JOURNAL = "recording.journal"
+SENT = "recording.sent"  # what the sending process sent, journaled by that process
 RECORDING = "recording.mid"
 
 
@@ -52,6 +68,31 @@ def end_line(cycle: Fraction) -> str:
     return f"e {cycle}\n"
 
 
+def lock(file: Any) -> None:
+    """Hold the journal open in `file` as ours alone while this process lives."""
+    if fcntl is not None:
+        try:
+            fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            pass  # a file system without locks: the take is still journaled
+
+
+def in_use(path: Path) -> bool:
+    """True when a running TrackJammer still writes this journal (it holds the lock)."""
+    if fcntl is None:
+        return False
+    try:
+        with open(path, "r+", encoding="utf-8") as file:  # never creates one that just went
+            try:
+                fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return True
+            fcntl.flock(file.fileno(), fcntl.LOCK_UN)
+    except OSError:
+        return True  # gone, or cannot even be opened: not ours to touch
+    return False
+
+
 def _ticks(start: Fraction, per_cycle: int):
     """cycle text → tick from the take's start (never before it: "now" at a
     stop may read just before cycle 0), as `to_tick` rounds it; the common
@@ -71,6 +112,38 @@ def complete_lines(path: Path) -> Iterator[str]:
         for line in file:
             if line.endswith("\n"):
                 yield line[:-1]
+
+
+def sent_lines(path: Path) -> Iterator[str]:
+    """The message lines the sending process journaled beside the journal at `path`, if it did."""
+    sent = path.with_name(SENT)
+    if os.path.exists(sent):
+        yield from (line for line in complete_lines(sent) if line.startswith("m "))
+
+
+def held_after(path: Path, tail: int = 1 << 18) -> list[tuple[int, bytes]]:
+    """What the last `tail` bytes of a sending process's file show it sent,
+    as (port, data), in order: read when that process died, for the notes
+    it had not yet reported."""
+    try:
+        with open(path, "rb") as file:
+            size = file.seek(0, os.SEEK_END)
+            file.seek(max(0, size - tail))
+            text = file.read().decode("utf-8", errors="replace")
+    except OSError:
+        return []
+    lines = text.split("\n")
+    if size > tail:
+        lines = lines[1:]  # the first is cut
+    found = []
+    for line in lines[:-1]:  # the last is cut, or empty
+        fields = line.split(" ")
+        if len(fields) == 5 and fields[0] == "m":
+            try:
+                found.append((int(fields[4]), bytes.fromhex(fields[3])))
+            except ValueError:
+                continue
+    return found
 
 
 @dataclass
@@ -93,6 +166,7 @@ def build_recording(path: Path) -> Built:
     the take out as a Type 1 file."""
     lines = complete_lines(path)
     first = next(lines, "")
+    lines = chain(lines, sent_lines(path))  # the header, tempo, names and end first: then the sender's messages
     if not first.startswith(MAGIC):
         return Built(None, {})
     info = json.loads(first[len(MAGIC):])
@@ -109,7 +183,10 @@ def build_recording(path: Path) -> Built:
         try:
             kind, rest = line[0], line[2:]
             if kind == "m":
-                cycle_text, track, hexed = rest.split(" ")
+                fields = rest.split(" ")
+                if len(fields) not in (3, 4):  # 4: the sending process's, with its port
+                    continue
+                cycle_text, track, hexed = fields[0], fields[1], fields[2]
                 data = bytes.fromhex(hexed)
                 message_kind = order_kind(data)
                 if message_kind is None:

@@ -27,9 +27,10 @@ from typing import Any, Callable
 from trackjammer.core.time import to_time
 from trackjammer.engine import midi_clock
 from trackjammer.engine.clock import Clock
-from trackjammer.engine.recorder import Recorder, track_names
+from trackjammer.engine.recorder import Recorder
 from trackjammer.engine.scheduler import Scheduler
 from trackjammer.engine.sender import Sender, SenderError
+from trackjammer.engine.sink import TakeSink
 from trackjammer.engine.transport import Bindings, Transport
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.messages import NOTE_ON, Message, TrackPlan, plan_of_pattern, plan_of_track
@@ -43,6 +44,7 @@ class Engine:
     def __init__(
         self, session: Session, output: Any, report: Callable[[str], None] = print, clock: Clock | None = None,
         backend: str | None = None, open_port: Callable[..., Any] | None = None, sender: Any = None,
+        takes: TakeSink | None = None,
     ):
         self.session, self.output, self.report = session, output, report
         self.backend = backend
@@ -55,7 +57,8 @@ class Engine:
         self._fallen: deque[Any] = deque()  # tracks whose lanes were put back, for the session log
         self._once_waiting: list[tuple[TrackPlan, Any]] = []  # once() while stopped: plays when start() does
         self.scheduler = Scheduler(self.clock, self.transport, self._send)
-        self.recorder = Recorder(session, report, self.scheduler.position, track_names(self))  # always on: every take
+        # always on: every take, into `takes` (an engine.sink.TakeSink; none: nothing is recorded)
+        self.recorder = Recorder(session, report, self.scheduler.position, self.track_name, takes)
         self.sender = sender  # the sending process, when the ports live there
         if sender is not None:  # hand over at least 50 ms ahead: a busy REPL cannot make a message late
             self.scheduler.lookahead = self.scheduler.ahead = SENDER_LOOKAHEAD
@@ -63,6 +66,8 @@ class Engine:
             self.scheduler.in_flight = sender.busy
             sender.on_sent, sender.on_sent_now = self._delivered, self._delivered_now
             sender.report = report
+            sender.on_refused = self.recorder.refused
+            self.recorder.relay = sender  # it journals what it sends
         self._numbers: dict[int, int] = {}  # id(track) → its stable number in messages
         self._tracks: dict[int, Any] = {}  # keeps those tracks alive, so ids are not reused
         self._cps = session.cps
@@ -267,6 +272,16 @@ class Engine:
 
     # -- sending ----------------------------------------------------------------------------
 
+    def track_name(self, number: int) -> str | None:
+        """The name of the track playing as `number` in messages; safe from
+        any thread (the tables are copied in one step before they are read)."""
+        numbers = list(self._numbers.items())
+        tracks = dict(self._tracks)
+        for key, found in numbers:
+            if found == number and key in tracks:
+                return tracks[key].name
+        return None
+
     def last_note_on(self, track: Any) -> Fraction | None:
         """The cycle of the latest note-on `track` sent (the REPL's status bar flashes it)."""
         number = self._numbers.get(id(track))
@@ -288,18 +303,18 @@ class Engine:
 
     def _delivered(self, message: Message, due: float, sent: float) -> None:
         """The sending process reports `message` sent (its reader thread calls this)."""
-        self._sent(message, message.bytes())
+        self._sent(message, message.bytes(), elsewhere=True)
         if self.scheduler.on_sent is not None:
             self.scheduler.on_sent(message, due, sent)
 
-    def _sent(self, message: Message, data: Any) -> None:
-        self.recorder.record(message.time, data, message.track)
+    def _sent(self, message: Message, data: Any, elsewhere: bool = False) -> None:
+        self.recorder.record(message.time, data, message.track, elsewhere)
         if message.kind == NOTE_ON:
             self._last_on[message.track] = message.time
 
     def _delivered_now(self, data: bytes, sent: float) -> None:
         """The sending process reports a message sent at once (release, panic, close)."""
-        self.recorder.record_now(data, self.clock.cycle_at(sent))
+        self.recorder.record_now(data, self.clock.cycle_at(sent), elsewhere=True)
 
     def _sync(self) -> None:
         """Until the sending process has reported everything sent so far
@@ -333,10 +348,11 @@ class _Bare:
 
 def open_live(
     session: Session, port: Any = None, backend: str | None = None, report: Callable[[str], None] = print,
+    takes: TakeSink | None = None,
 ) -> tuple[Engine, str | None]:
     """An engine playing through `port` (as rtmidi_out.open_output chooses it),
-    its ports in a sending process of their own where one can run; and the
-    line to tell the user."""
+    its ports in a sending process of their own where one can run, its takes
+    recorded into `takes` (an engine.sink.TakeSink); and the line to tell the user."""
     opener, sender, why = port_opener()
     try:
         output, notice = opener(port, backend)
@@ -346,7 +362,7 @@ def open_live(
         raise
     if why:
         report(why)
-    engine = Engine(session, output, report=report, backend=backend, open_port=opener, sender=sender)
+    engine = Engine(session, output, report=report, backend=backend, open_port=opener, sender=sender, takes=takes)
     return engine, notice
 
 

@@ -1,25 +1,33 @@
-"""Always-on recording: every take becomes renders/<project>/<datetime>/recording.mid.
+"""Always-on recording: every take becomes a recording.mid in a folder of its own.
 
 From `Engine.start` to `stop` or `close`, everything sent (notes and CCs on
 every channel, at their exact musical time) and every tempo change is
 captured. The clock thread only appends a tuple to a deque: no lock, no I/O.
 A writer thread drains the deque every 100 ms into the take's journal
-(`engine.journal`), flushed and synced to the disk each time, so a take
-killed at any moment loses at most the last 100 ms or so. The folder is
-made with the first message, so a take that played nothing leaves nothing.
+(`engine.journal`), flushed and synced to the disk each time. The folder
+(asked of the `TakeSink`: the project layer knows where takes go) is made
+with the first message, so a take that played nothing leaves nothing.
 
-Finishing a take writes `recording.mid` (built from the journal, message by
-message: memory stays flat however long the take) and `render.json`, then
-removes the journal and reports the path; after stop or a restart that runs
-in a thread of its own (a long take takes seconds), `close` waits for it. A journal still there when
-TrackJammer next starts is from a take that never finished (a crash, kill
--9, power loss): `recover_unfinished` turns it into `recording.mid` and
-says so. A journal whose writer is alive (another TrackJammer playing in
-the same folder) is locked, and left alone.
+With a sending process (engine/sender.py), that process journals the
+messages itself, right after sending them, beside the journal
+(`recording.sent`): it outlives a killed main process and writes what it
+sent on its way out, and when it is killed itself, what it wrote is there
+for the process started in its place. This journal then holds the rest:
+header, tempo, track names, end.
+
+A disk that refuses (full, read-only) is said once; nothing recorded is
+dropped: the lines wait in memory and are written when space is back, and
+the music goes on. Finishing a take writes `recording.mid` (built from the
+journal, message by message: memory stays flat however long the take) and
+its record, then removes the journal and reports the path; after stop or a
+restart that runs in a thread of its own (a long take takes seconds),
+`close` waits for it. A take that cannot be finished keeps its journal,
+which the next start turns into recording.mid (project/takes.py).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from collections import deque
@@ -30,34 +38,32 @@ from typing import Any, Callable
 
 from trackjammer.core.time import to_time
 from trackjammer.engine import journal
+from trackjammer.engine.sink import TakeSink
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.kinds import is_channel
-from trackjammer.midi.smf import PPQN, ticks_per_cycle
-from trackjammer.project.record import RenderRecord
-from trackjammer.project.renders import RENDERS, atomic_write, render_folder, safe_name, shown_path
-
-try:
-    import fcntl
-except ImportError:  # Windows: journals are not locked
-    fcntl = None  # type: ignore[assignment]
 
 FLUSH_SECONDS = 0.1  # the writer's period: at most this much of a take is not yet on the disk
 NOW_GRID = 1_000_000  # "now" (stop, hush, panic) is kept to a millionth of a cycle
 TEMPO = "tempo"
 END = "end"
+ELSEWHERE = "elsewhere"  # a message the sending process journaled itself: only its track's name is ours to write
+
+_take_numbers = itertools.count(1)
 
 
 class Recorder:
-    """What the Engine feeds; `active` while a take runs."""
+    """What the Engine feeds; `active` while a take runs. Without a sink
+    (`takes`), nothing is recorded."""
 
     def __init__(
         self, session: Any, report: Callable[[str], None], position: Callable[[], float],
-        name_of: Callable[[int], str | None], base: Path | None = None, now: Callable[[], datetime] = datetime.now,
+        name_of: Callable[[int], str | None], takes: TakeSink | None = None, now: Callable[[], datetime] = datetime.now,
     ):
         self.session, self.report = session, report
         self.position = position  # the clock's cycle now
         self.name_of = name_of  # track number → the name of the track (asked once per number, off the clock thread)
-        self.base, self.now = base, now
+        self.takes, self.now = takes, now
+        self.relay: Any = None  # the sending process (engine/sender.py), which journals what it sends
         self._take: Take | None = None
         self._finishing: list[threading.Thread] = []
 
@@ -71,20 +77,26 @@ class Recorder:
         """A take starts at `cycle`; a take still running is finished (in
         the background: this may be called with the clock's lock held)."""
         self.finish(wait=False)
-        base = self.base if self.base is not None else Path.cwd()
-        self._take = Take(to_time(cycle), _exact(cps), self.session, base, self.now(), self.report, self.name_of)
+        if self.takes is None:
+            return
+        self._take = Take(to_time(cycle), _exact(cps), self.session, self.takes, self.now(), self.report,
+                          self.name_of, self.relay)
+        if self.relay is not None:
+            self.relay.take_begins(self._take.number)
 
-    def record(self, cycle: Fraction, data: Any, track: int | None) -> None:
-        """A scheduled message, sent at `cycle` (the clock thread: one append)."""
+    def record(self, cycle: Fraction, data: Any, track: int | None, elsewhere: bool = False) -> None:
+        """A scheduled message, sent at `cycle` (the clock thread: one append);
+        `elsewhere`: the sending process sent and journaled it."""
         take = self._take
         if take is not None and is_channel(data[0]):  # MIDI clock and transport are not recorded
-            take.queue.append((cycle, data, track))
+            take.queue.append((cycle, ELSEWHERE if elsewhere else data, track))
 
-    def record_now(self, data: Any, cycle: float | None = None) -> None:
+    def record_now(self, data: Any, cycle: float | None = None, elsewhere: bool = False) -> None:
         """A message sent now (or at `cycle`), outside the schedule (stop, hush)."""
         take = self._take
         if take is not None and is_channel(data[0]):
-            take.queue.append((self._here() if cycle is None else _on_now_grid(cycle), data, None))
+            take.queue.append((self._here() if cycle is None else _on_now_grid(cycle),
+                               ELSEWHERE if elsewhere else data, None))
 
     def panic(self, output: Any) -> None:
         """What `output.panic()` or `close()` is about to send: a note-off
@@ -100,6 +112,13 @@ class Recorder:
         if take is not None:
             take.queue.append((self._here(), TEMPO, _exact(cps)))
 
+    def refused(self, text: str) -> None:
+        """The sending process cannot write the take's messages (`text`: why):
+        said once a take, as the journal's own trouble is."""
+        take = self._take
+        if take is not None:
+            take.warn(text)
+
     def finish(self, wait: bool = True, at: Fraction | None = None) -> Path | None:
         """End the take: write recording.mid and report its path. With
         `wait` (close), also wait for takes still being written; without it
@@ -107,6 +126,8 @@ class Recorder:
         take never holds up the prompt."""
         take, self._take = self._take, None
         end = self._here() if at is None else at
+        if take is not None and self.relay is not None:
+            self.relay.take_ends()  # what the sending process sends from now on is not this take's
         if not wait:
             if take is not None:
                 finishing = threading.Thread(target=take.finish, args=(end,), name="trackjammer-take-end")
@@ -129,11 +150,13 @@ class Take:
     """One take: its queue, its writer thread, its folder and journal."""
 
     def __init__(
-        self, start: Fraction, cps: Fraction, session: Any, base: Path, moment: datetime,
-        report: Callable[[str], None], name_of: Callable[[int], str | None],
+        self, start: Fraction, cps: Fraction, session: Any, takes: TakeSink, moment: datetime,
+        report: Callable[[str], None], name_of: Callable[[int], str | None], relay: Any = None,
     ):
+        self.number = next(_take_numbers)  # how the sending process knows this take
         self.queue: deque = deque()
-        self.start, self.base, self.moment, self.report, self.name_of = start, base, moment, report, name_of
+        self.start, self.takes, self.moment, self.report, self.name_of = start, takes, moment, report, name_of
+        self.relay = relay
         self.project = session.project
         self.info = {
             "project": session.project, "beats_per_cycle": session.beats_per_cycle, "start": str(start),
@@ -141,7 +164,9 @@ class Take:
         }
         self.folder: Path | None = None
         self._file: Any = None
-        self._waiting: list[str] = []  # lines not yet on the disk (tempo changes before the first message, or a refusing disk)
+        self._sent: int | None = None  # the sending process's file, opened to sync it to the disk with ours
+        self._waiting = b""  # not yet on the disk (tempo changes before the first message, or a refusing disk)
+        self._played = False  # a message was recorded: the take has a folder
         self._named: set[int] = set()
         self._warned = False
         self._stop = threading.Event()
@@ -152,9 +177,17 @@ class Take:
         self.queue.append((end, END, None))
         self._stop.set()
         self._thread.join()
+        if self.relay is not None:
+            self.relay.take_closed(self.number)  # its file of this take is whole
         if self.folder is None:
             return None
-        return finish_journal(self.folder / journal.JOURNAL, self.base, self.report, recovered=False)
+        return finish_journal(self.folder / journal.JOURNAL, self.takes, self.report, recovered=False)
+
+    def warn(self, text: str) -> None:
+        if not self._warned:
+            self._warned = True
+            self.report(f"warning: the recording cannot be written ({text}); the music goes on, and the take "
+                        "is kept in memory until there is room again")
 
     # -- the writer thread -----------------------------------------------------------
 
@@ -164,10 +197,11 @@ class Take:
         self._write()
         if self._file is not None:
             self._file.close()  # also releases the lock
+        if self._sent is not None:
+            os.close(self._sent)
 
     def _write(self) -> None:
-        lines = self._waiting
-        has_message = self._file is not None
+        lines = []
         queue = self.queue
         for _ in range(len(queue)):
             cycle, data, track = queue.popleft()
@@ -179,35 +213,46 @@ class Take:
                 if track is not None and track not in self._named:
                     self._named.add(track)
                     lines.append(journal.name_line(track, self._name(track)))
-                lines.append(journal.message_line(cycle, data, track))
-                has_message = True
-        if not lines or not has_message:
+                if data is not ELSEWHERE:
+                    lines.append(journal.message_line(cycle, data, track))
+                self._played = True
+        if lines:
+            self._waiting += "".join(lines).encode("utf-8")
+        if not self._played:
             return  # nothing played yet: no folder, no file
         try:
             if self._file is None:
                 self._open()
-            self._file.write("".join(lines))
-            self._file.flush()
+            while self._waiting:
+                written = os.write(self._file.fileno(), self._waiting)  # a full disk may take part of it
+                self._waiting = self._waiting[written:]
             os.fsync(self._file.fileno())
-            self._waiting = []
-        except (OSError, TrackJammerError) as error:
-            self._waiting = lines  # kept, and tried again next time: nothing played is dropped
-            if not self._warned:
-                self._warned = True
-                text = error.message if isinstance(error, TrackJammerError) else (error.strerror or str(error))
-                self.report(f"warning: the recording cannot be written ({text}); the music goes on")
+            self._sync_sent()
+        except (OSError, TrackJammerError) as error:  # kept, and tried again next time: nothing played is dropped
+            self.warn(error.message if isinstance(error, TrackJammerError) else (error.strerror or str(error)))
 
     def _open(self) -> None:
-        folder = self.folder or render_folder(self.project, self.base, lambda: self.moment)
-        self.folder = folder
-        file = open(folder / journal.JOURNAL, "a", encoding="utf-8")
-        if fcntl is not None:
-            try:
-                fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # ours alone while we live
-            except OSError:
-                pass  # a file system without locks: the take is still journaled
-        file.write(journal.header_line(self.info))
+        if self.folder is None:
+            self.folder = self.takes.folder(self.project, self.moment)
+            if self.relay is not None:
+                self.relay.take_file(self.number, self.folder / journal.SENT)
+        file = open(self.folder / journal.JOURNAL, "ab", buffering=0)
+        journal.lock(file)
+        self._waiting = journal.header_line(self.info).encode("utf-8") + self._waiting
         self._file = file
+
+    def _sync_sent(self) -> None:
+        """The sending process writes without waiting for the disk (its
+        timing must not): its file goes to the disk with ours, every period,
+        so a power cut costs what a crash of this process would."""
+        if self.relay is None:
+            return
+        if self._sent is None:
+            try:
+                self._sent = os.open(self.folder / journal.SENT, os.O_RDONLY)
+            except FileNotFoundError:
+                return  # nothing sent yet
+        os.fsync(self._sent)
 
     def _name(self, track: int) -> str | None:
         try:
@@ -216,99 +261,37 @@ class Take:
             return None
 
 
-def finish_journal(path: Path, base: Path | None, report: Callable[[str], None], recovered: bool) -> Path | None:
-    """Journal → recording.mid and render.json beside it; the journal goes.
-    A journal with nothing in it is removed with its folder, if empty."""
+def finish_journal(path: Path, takes: TakeSink, report: Callable[[str], None], recovered: bool) -> Path | None:
+    """Journal (and the sending process's file beside it) → recording.mid
+    and its record; the journals go. A journal with nothing in it is removed
+    with its folder, if empty. A disk that refuses is said, and the journal
+    kept for the next start."""
     folder = path.parent
+    sent = folder / journal.SENT
     built = journal.build_recording(path)
     if built.data is None:
         path.unlink(missing_ok=True)
+        sent.unlink(missing_ok=True)
         try:
             folder.rmdir()
         except OSError:
             pass  # something else lives there: leave it
         return None
-    target = folder / journal.RECORDING
-    atomic_write(target, built.data)
-    _record(built, recovered, base).write(folder)
+    try:
+        target = takes.store(folder, built, recovered)
+    except (OSError, TrackJammerError) as error:
+        text = error.message if isinstance(error, TrackJammerError) else (error.strerror or str(error))
+        report(f"warning: the take could not be finished ({text}); its journal is kept in {takes.shown(folder)} "
+               "and becomes recording.mid when TrackJammer next starts")
+        return None
     path.unlink(missing_ok=True)
-    shown = shown_path(target, base)
+    sent.unlink(missing_ok=True)
+    shown = takes.shown(target)
     if recovered:
         report(f"recovered a take that was not finished (TrackJammer ended while recording): {shown}")
     else:
         report(f"recorded: {shown}")
     return target
-
-
-def _record(built: journal.Built, recovered: bool, base: Path | None) -> RenderRecord:
-    info = built.info
-    bpc = int(info["beats_per_cycle"])
-    return RenderRecord.new(
-        "recording", journal.RECORDING, info.get("project"), info.get("started"), base,
-        type=1,
-        start_cycle=info.get("start"),
-        end_cycle=str(built.end_cycle),  # exact: "3", or "1201/400" for a take stopped mid-cycle
-        cps=info.get("cps"),
-        tempo_changes=built.tempo_changes,
-        beats_per_cycle=bpc,
-        ppqn=PPQN,
-        ticks_per_cycle=ticks_per_cycle(bpc),
-        end_tick=built.end_tick,
-        messages=built.messages,
-        tracks=built.tracks,
-        recovered=recovered,
-    )
-
-
-def recover_unfinished(project: str | None = None, base: Path | None = None,
-                       report: Callable[[str], None] = print) -> list[Path]:
-    """Turn every journal left by a take that never finished (of `project`,
-    or of every project) into its recording.mid, saying so for each."""
-    root = (base if base is not None else Path.cwd()) / RENDERS
-    pattern = f"{safe_name(project)}/*/{journal.JOURNAL}" if project is not None else f"*/*/{journal.JOURNAL}"
-    recovered = []
-    for path in sorted(root.glob(pattern)):
-        if _alive(path):
-            continue
-        try:
-            made = finish_journal(path, base, report, recovered=True)
-        except (OSError, TrackJammerError, ValueError) as error:
-            report(f"warning: cannot recover the take in {shown_path(path.parent, base)}: {error}")
-            continue
-        if made is not None:
-            recovered.append(made)
-    return recovered
-
-
-def _alive(path: Path) -> bool:
-    """True when a running TrackJammer still writes this journal (it holds the lock)."""
-    if fcntl is None:
-        return False
-    try:
-        with open(path, "r+", encoding="utf-8") as file:  # never creates one that just went
-            try:
-                fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                return True
-            fcntl.flock(file.fileno(), fcntl.LOCK_UN)
-    except OSError:
-        return True  # gone, or cannot even be opened: not ours to touch
-    return False
-
-
-def track_names(engine: Any) -> Callable[[int], str | None]:
-    """number → name of the engine's tracks; safe to call from another thread
-    (the tables are copied in one step before they are read)."""
-
-    def name_of(number: int) -> str | None:
-        numbers = list(engine._numbers.items())
-        tracks = dict(engine._tracks)
-        for key, found in numbers:
-            if found == number and key in tracks:
-                return tracks[key].name
-        return None
-
-    return name_of
 
 
 def _on_now_grid(position: float) -> Fraction:

@@ -8,6 +8,12 @@ a `RemoteOutput`, which the engine uses like any Output: `send` is at once,
 that sent them. A reader thread takes the reports: what was sent (the
 benchmark's send times, the mirror of held notes), what was cancelled, and
 replies to requests.
+
+The process journals the take's messages itself (`take_begins`,
+`take_file`, `take_ends`, `take_closed`: the recorder tells it), so what it
+sent is on the disk even when this process is killed; and when it is
+killed itself, the one started in its place reads the end of its file for
+the notes it had not yet reported, and ends them.
 """
 
 from __future__ import annotations
@@ -17,10 +23,13 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any, Callable
 
+from trackjammer.engine import journal
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.messages import SYSTEM, Message
 from trackjammer.midi.output import Output, check_message
@@ -41,20 +50,28 @@ class Sender:
         self._replies: dict[int, Any] = {}
         self._replied = threading.Condition()
         self._seq = itertools.count()
-        self.in_flight: dict[int, Message] = {}  # handed over, neither sent nor cancelled yet
+        self.in_flight: dict[int, tuple[RemoteOutput, Message]] = {}  # handed over, neither sent nor cancelled yet
         self.outputs: dict[int, RemoteOutput] = {}
         self.on_sent: Callable[[Message, float, float], None] | None = None  # (message, due, sent)
         self.on_sent_now: Callable[[bytes, float], None] | None = None  # (data, sent): release, panic, close
         self.report: Callable[[str], None] = print
+        self.on_refused: Callable[[str], None] | None = None  # the take's file cannot be written (why)
+        self._take_number: int | None = None  # the take the process journals now
+        self._take_file: str | None = None  # and its file, once the recorder made the folder
         self.closing = False
         self._anchor: tuple[float, float, float] | None = None  # the last one told, for a new process
         self._generation = 0  # counts the processes started after the first
+        # A second process, started and waiting, to take over at once when the
+        # first dies: starting Python took 0.1 s idle, and a second on a busy machine.
+        self._spare: tuple[subprocess.Popen, Connection, Connection] | None = None
         self._reader = threading.Thread(target=self._read, name="trackjammer-sender-reports", daemon=True)
         self._reader.start()
 
     @classmethod
     def launch(cls) -> Sender:
-        return cls(*_spawn())
+        sender = cls(*_spawn())
+        sender._spare = _spare()
+        return sender
 
     # -- requests ---------------------------------------------------------------------------------
 
@@ -96,14 +113,41 @@ class Sender:
         batch = []
         for output, message in items:
             seq = next(self._seq)
-            self.in_flight[seq] = message
-            batch.append((seq, output.number, float(message.time), bytes(message.bytes()), message.kind == SYSTEM))
+            self.in_flight[seq] = (output, message)
+            time = message.time
+            batch.append((seq, output.number, float(time), bytes(message.bytes()), message.kind == SYSTEM,
+                          time.numerator, time.denominator, message.track))
         if batch:
             self._tell("at", batch)
 
     def cancel(self, system_only: bool = False) -> None:
         """Drop what was handed over and not sent yet (all of it, or MIDI clock only)."""
         self._tell("cancel", system_only)
+
+    # -- the take's journal, written by the process ------------------------------------------------
+
+    def take_begins(self, number: int) -> None:
+        """From now on, what is sent belongs to take `number`."""
+        self._take_number, self._take_file = number, None
+        self._tell("take", number)
+
+    def take_ends(self) -> None:
+        """From now on, what is sent belongs to no take."""
+        self._take_number, self._take_file = None, None
+        self._tell("take", None)
+
+    def take_file(self, number: int, path: Any) -> None:
+        """Take `number`'s messages go to the file at `path` (its folder exists now)."""
+        if number == self._take_number:
+            self._take_file = str(path)
+        self._tell("journal", number, str(path))
+
+    def take_closed(self, number: int) -> None:
+        """Return once take `number`'s file holds everything sent for it, and is closed."""
+        try:
+            self._ask("done", number)
+        except SenderError:
+            pass  # gone: what it wrote is there
 
     def cpu_seconds(self) -> float:
         """user + sys of the sending process so far (for the benchmark)."""
@@ -123,6 +167,8 @@ class Sender:
     def close(self) -> None:
         """Close every port (their notes end, CC 123) and end the process."""
         if self.closing:
+            _end_spare(self._spare)
+            self._spare = None
             return
         self.closing = True  # from now on, the process ending is expected
         try:
@@ -136,6 +182,8 @@ class Sender:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+            _end_spare(self._spare)
+            self._spare = None
 
     # -- reports ------------------------------------------------------------------------------------
 
@@ -150,13 +198,14 @@ class Sender:
                     self._take(report)
                 except Exception as error:  # noqa: BLE001 - keep reading: the next report may matter
                     self.report(f"internal error reading the MIDI sender's report ({type(error).__name__}: {error})")
-            self.in_flight.clear()  # what it was holding is lost with it
-            if self.closing or not self._restart():
+            unsent, died = list(self.in_flight.values()), time.monotonic()
+            self.in_flight.clear()  # what it was holding is lost with it …
+            if self.closing or not self._restart(unsent, died):
                 break
         with self._replied:
             self._replied.notify_all()
 
-    def _restart(self) -> bool:
+    def _restart(self, unsent: list[tuple[RemoteOutput, Message]], died: float) -> bool:
         """The sending process died: start another (a few times at most), open
         the same ports in it under the same numbers, and end there whatever
         the dead one left sounding, so the music goes on."""
@@ -169,28 +218,60 @@ class Sender:
             self.report(f"{said}: nothing more will sound; restart TrackJammer")
             return False
         try:
-            process, commands, reports = _spawn()
+            spare, self._spare = self._spare, None
+            if spare is not None and spare[0].poll() is None:
+                process, commands, reports = spare  # started already: it takes over at once
+            else:
+                _end_spare(spare)
+                process, commands, reports = _spawn()
         except SenderError as error:
             self.report(f"{said}: nothing more will sound ({error.message}); restart TrackJammer")
             return False
         with self._write_lock:  # the new process hears of its ports before anything else
             old, self.process, self._commands = self._commands, process, commands
             old.close()
+            self.in_flight.clear()  # also what went into the dead one's pipe since it died
             for number, output in sorted(self.outputs.items()):
                 if output.closed:
                     continue
                 commands.send(("open", -1 - number, *output.opened_with, number))  # a negative request: nobody waits
-                for message in output.panic_messages():  # the mirror may miss the last 50 ms: CC 123 ends those
-                    commands.send(("now", number, bytes(message)))
             if self._anchor is not None:
                 commands.send(("anchor", *self._anchor))
+            if self._take_number is not None:  # the take goes on in the same file
+                commands.send(("take", self._take_number))
+                if self._take_file is not None:
+                    commands.send(("journal", self._take_number, self._take_file))
+                    for number, data in journal.held_after(Path(self._take_file)):  # sent, maybe not yet reported
+                        output = self.outputs.get(number)
+                        if output is not None:
+                            output.mirror(data)
+            for number, output in sorted(self.outputs.items()):
+                if output.closed:
+                    continue
+                for message in output.panic_messages():  # note-offs of what it left sounding, then CC 123
+                    commands.send(("now", number, bytes(message)))
         self._reports.close()
         self._reports = reports
         with self._replied:
             self._generation += 1
             self._replied.notify_all()  # a request to the dead process gets no answer
-        self.report(f"{said}: started again; notes handed to it were lost, what it left sounding is ended")
+        self._hand_over_again(unsent, died)
+        self.report(f"{said}: started again; what it left sounding is ended")
+        if self._generation < RESTARTS:
+            self._spare = _spare()  # for the next time
         return True
+
+    def _hand_over_again(self, unsent: list[tuple[RemoteOutput, Message]], died: float) -> None:
+        """… except what was due after it died (so it cannot have been sent):
+        the new process gets it, and sends what is not too late by now."""
+        if self._anchor is None:
+            return
+        wall, at, cps = self._anchor
+        if cps <= 0:
+            return
+        again = [(output, message) for output, message in unsent
+                 if not output.closed and wall + (float(message.time) - at) / cps > died]
+        self.schedule(sorted(again, key=lambda item: item[1].time))
 
     def _take(self, report: tuple) -> None:
         kind = report[0]
@@ -204,14 +285,17 @@ class Sender:
                     if on_sent_now is not None:
                         on_sent_now(data, sent)
                     continue
-                message = in_flight.pop(seq, None)
-                if message is not None and on_sent is not None:
-                    on_sent(message, due, sent)
+                handed = in_flight.pop(seq, None)
+                if handed is not None and on_sent is not None:
+                    on_sent(handed[1], due, sent)
         elif kind == "cancelled":
             for seq in report[1]:
                 self.in_flight.pop(seq, None)
         elif kind == "error":
             self.report(f"internal error in the MIDI sender: {report[1]}; the music goes on")
+        elif kind == "refused":
+            if self.on_refused is not None:
+                self.on_refused(report[1])
         elif report[1] < 0:  # a port opened again after a restart
             if kind == "failed":
                 self.report(f"warning: a MIDI port could not be opened again: {report[2]}; its tracks are silent")
@@ -219,6 +303,27 @@ class Sender:
             with self._replied:
                 self._replies[report[1]] = (kind, *report[2:]) if kind in ("failed", "opened") else report[2:]
                 self._replied.notify_all()
+
+
+def _spare() -> tuple[subprocess.Popen, Connection, Connection] | None:
+    """A sending process to keep waiting; None when it cannot be started (one is started when needed)."""
+    try:
+        return _spawn()
+    except SenderError:
+        return None
+
+
+def _end_spare(spare: tuple[subprocess.Popen, Connection, Connection] | None) -> None:
+    """A waiting process ends when its command pipe does."""
+    if spare is not None:
+        process, commands, reports = spare
+        commands.close()
+        try:
+            process.wait(timeout=REPLY_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        reports.close()
 
 
 def _spawn() -> tuple[subprocess.Popen, Connection, Connection]:

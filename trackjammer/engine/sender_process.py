@@ -13,11 +13,20 @@ exactly what it sent, so ending notes (release, panic, close) happens here,
 and when the engine's process dies (even by SIGKILL) the command pipe ends
 and every held note still gets its note-off and CC 123.
 
+It also journals the take's messages (engine/journal.py, `recording.sent`):
+right after each burst it writes what it sent (one write(): on the disk
+for any process death, the kernel keeps it), and on its way out everything
+else, its last note-offs included. So a killed main process loses nothing
+this process sent, and a killed sending process loses at most the burst it
+was in the middle of. A disk that refuses is said once a take (`refused`);
+the lines wait in memory and are written when there is room again.
+
 Commands arrive as tuples on one pipe; reports go back on another:
 
     ("open", request, port, backend[, id]) → ("opened", request, id, name, notice) | ("failed", request, message, hint)
     ("anchor", wall, cycle, cps)         the clock's anchor (cps ≤ 0: time stands still)
-    ("at", [(seq, id, cycle, data, is_system), ...])   send each at its cycle
+    ("at", [(seq, id, cycle, data, is_system, numerator, denominator, track), ...])
+                                         send each at its cycle (exact: numerator/denominator, for the journal)
     ("now", id, data)                    send at once
     ("cancel", system_only)              drop what waits   → ("cancelled", [seq, ...])
     ("release", id) / ("panic", id)      note-offs for held notes (panic: and CC 123)
@@ -25,6 +34,10 @@ Commands arrive as tuples on one pipe; reports go back on another:
     ("cpu", request)                     → ("cpu", request, user + sys seconds)
     ("sync", request)                    → ("synced", request), after every report before it
     ("shutdown", request)                close every port    → ("closed", request), then exit
+    ("take", number | None)              what is sent from now on belongs to this take (None: to none)
+    ("journal", number, path)            take number's messages go to the file at path
+    ("done", request, number)            write the rest of the take's messages, close → ("done", request)
+                                         the take's file cannot be written → ("refused", why), once a take
     every message sent                   → ("sent", [(seq | None, id, data, due, sent), ...])
 """
 
@@ -40,6 +53,7 @@ import select
 import signal
 import sys
 import time
+from fractions import Fraction
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -51,6 +65,9 @@ QUIET = 0.002  # reports go back only when nothing is due for this long,
 REPORT_EVERY = 0.05  # at most this often while messages flow (each report costs both processes),
 MANY = 512  # or when this many wait to be reported
 BUSY = 0.001  # a message due this soon goes out before any command is read
+LATE = 0.03  # seconds: a process started in a dead one's place does not send what is this late (a burst of stale notes)
+RETRY_SECONDS = 0.5  # a take's file the disk refused is tried again this often
+NOW_GRID = 1_000_000  # a message sent at once is journaled at its cycle to a millionth (as the recorder does)
 REALTIME_PRIORITY = 10  # low among real-time threads (JACK's own run at 70 and above)
 NICER = 5
 
@@ -59,11 +76,14 @@ class Server:
     def __init__(self, commands: Connection, reports: Connection):
         self.commands, self.reports = commands, reports
         self.ports: dict[int, Any] = {}
-        self.waiting: list[tuple[float, int, int, bytes, bool]] = []  # heap of (cycle, seq, id, data, is_system)
+        self.waiting: list[tuple] = []  # heap of (cycle, seq, id, data, is_system, numerator, denominator, track)
         self.anchor = (time.monotonic(), 0.0, 0.0)
         self.sent: list[tuple[Any, ...]] = []
         self.reported = 0.0  # when the last report went back
         self.running = True
+        self.take: TakeFile | None = None  # where what is sent now is journaled
+        self.takes: dict[int, TakeFile] = {}
+        self.catching_up = False  # started in a dead one's place: what is already late is dropped, not sent
 
     # -- time ---------------------------------------------------------------------------------
 
@@ -114,21 +134,39 @@ class Server:
 
     def send_due(self, now: float) -> None:
         """Everything due by `now`, in order (the hot path: names held locally)."""
-        waiting, wall_of, deliver, sent, clock, pop = (
-            self.waiting, self.wall_of, self.deliver, self.sent, time.monotonic, heapq.heappop)
+        waiting, wall_of, deliver, sent, clock, pop, take = (
+            self.waiting, self.wall_of, self.deliver, self.sent, time.monotonic, heapq.heappop, self.take)
         while waiting:
             due = wall_of(waiting[0][0])
             if due > now:
-                return
-            _, seq, port, data, _ = pop(waiting)
+                break
+            _, seq, port, data, system, numerator, denominator, track = pop(waiting)
+            if self.catching_up:
+                if now - due > LATE:
+                    self.report(("cancelled", [seq]))
+                    continue
+                self.catching_up = False
             if deliver(port, data):
                 sent.append((seq, port, data, due, clock()))
+                if take is not None and not system:
+                    take.lines.append((numerator, denominator, track, data, port))
+        if take is not None and take.lines:
+            take.write(self.report)  # right after the burst: a kill now loses none of it
 
     def send(self, port: int, data: bytes) -> None:
         """At once (release, panic): reported with its send time as its due time."""
         if self.deliver(port, data):
             sent = time.monotonic()
             self.sent.append((None, port, data, sent, sent))
+            self.journal_now(port, data, sent)
+
+    def journal_now(self, port: int, data: bytes, sent: float) -> None:
+        """A message sent at once, journaled at the cycle the clock had then."""
+        if self.take is not None and data[0] < 0xF0:
+            wall, at, cps = self.anchor
+            cycle = at + (sent - wall) * cps if cps > 0 else at
+            exact = Fraction(round(cycle * NOW_GRID), NOW_GRID) if cycle == cycle else Fraction(0)
+            self.take.lines.append((exact.numerator, exact.denominator, None, data, port))
 
     def deliver(self, port: int, data: bytes) -> bool:
         """Send through port number `port`; False when it is gone or failed
@@ -166,19 +204,54 @@ class Server:
             return
         if number is None:
             number = max(self.ports, default=-1) + 1
+        else:  # in a dead process's place: what it was handed is lost, and what comes late is stale
+            self.catching_up = True
         self.ports[number] = output
         self.report(("opened", request, number, output.name, notice))
 
     def do_anchor(self, wall: float, cycle: float, cps: float) -> None:
         self.anchor = (wall, cycle, cps)
 
-    def do_at(self, items: list[tuple[int, int, float, bytes, bool]]) -> None:
-        for seq, port, cycle, data, system in items:
-            heapq.heappush(self.waiting, (cycle, seq, port, data, system))
+    def do_at(self, items: list[tuple]) -> None:
+        for seq, port, cycle, data, system, numerator, denominator, track in items:
+            heapq.heappush(self.waiting, (cycle, seq, port, data, system, numerator, denominator, track))
 
     def do_now(self, port: int, data: bytes) -> None:
         self.send(port, data)
+        self.write_take()
         self.flush()
+
+    def do_take(self, number: int | None) -> None:
+        self.write_take()
+        if number is None:
+            self.take = None
+        else:
+            self.take = self.takes.setdefault(number, TakeFile())
+
+    def do_journal(self, number: int, path: str) -> None:
+        take = self.takes.get(number)
+        if take is not None:
+            take.open(path, self.report)
+            take.write(self.report)
+
+    def do_done(self, request: int, number: int) -> None:
+        take = self.takes.pop(number, None)
+        if take is not None:
+            take.write(self.report, force=True)
+            take.close()
+            if take is self.take:
+                self.take = None
+        self.report(("done", request))
+
+    def write_take(self) -> None:
+        if self.take is not None and self.take.lines:
+            self.take.write(self.report)
+
+    def write_all(self) -> None:
+        """On the way out: every take's file gets what was sent for it."""
+        for take in self.takes.values():
+            take.write(self.report, force=True)
+            take.close()
 
     def do_cancel(self, system_only: bool) -> None:
         kept = [item for item in self.waiting if system_only and not item[4]]  # item[4]: MIDI clock
@@ -192,6 +265,7 @@ class Server:
         if output is not None:
             for message in output.release_messages():
                 self.send(port, bytes(message))
+        self.write_take()
         self.flush()
 
     def do_panic(self, port: int) -> None:
@@ -224,14 +298,65 @@ class Server:
         end()
         now = time.monotonic()
         self.sent += [(None, port, bytes(message), now, now) for message in messages]
+        for message in messages:
+            self.journal_now(port, bytes(message), now)
+        self.write_take()
         self.flush()
 
     def close_all(self) -> None:
-        for output in self.ports.values():
+        for port, output in self.ports.items():
             try:
+                messages = output.panic_messages()
                 output.close()
+                now = time.monotonic()
+                for message in messages:
+                    self.journal_now(port, bytes(message), now)
             except Exception as error:  # noqa: BLE001 - close the others too
                 print(f"trackjammer sender: closing {output.name}: {error}", file=sys.stderr)
+
+
+class TakeFile:
+    """One take's messages as this process sent them: lines waiting, and the file they go to."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple] = []  # (numerator, denominator, track, data, port), not yet formatted
+        self.waiting = b""  # formatted, not yet taken by the disk
+        self.fd: int | None = None
+        self.refused = False
+        self.retry_at = 0.0  # a disk that refused is tried again from then on (not after every burst)
+
+    def open(self, path: str, report: Any) -> None:
+        if self.fd is None:
+            try:
+                self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            except OSError as error:
+                self.say(error, report)
+
+    def write(self, report: Any, force: bool = False) -> None:
+        if self.fd is None or (not force and self.retry_at and time.monotonic() < self.retry_at):
+            return  # no folder yet, or a full disk tried again later: the lines wait
+        if self.lines:
+            self.waiting += "".join(
+                f"m {n if d == 1 else f'{n}/{d}'} {'-' if track is None else track} {data.hex()} {port}\n"
+                for n, d, track, data, port in self.lines).encode()
+            self.lines = []
+        try:
+            while self.waiting:
+                self.waiting = self.waiting[os.write(self.fd, self.waiting):]  # a full disk may take part
+            self.retry_at = 0.0
+        except OSError as error:
+            self.retry_at = time.monotonic() + RETRY_SECONDS
+            self.say(error, report)
+
+    def say(self, error: OSError, report: Any) -> None:
+        if not self.refused:
+            self.refused = True
+            report(("refused", error.strerror or str(error)))
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
 
 def _tight_timers() -> None:
@@ -283,6 +408,7 @@ def main(argv: list[str]) -> int:
         server.serve()
     finally:
         server.close_all()  # every held note ends, whatever ended the loop
+        server.write_all()  # and the take's file holds all it sent
     return 0
 
 

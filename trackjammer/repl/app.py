@@ -30,7 +30,6 @@ from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.patch_stdout import patch_stdout
 
 from trackjammer.engine.live import Engine, port_opener
-from trackjammer.engine.recorder import recover_unfinished
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang.builtins import help_text
 from trackjammer.lang.console import respond
@@ -38,6 +37,7 @@ from trackjammer.lang.evaluator import Interpreter
 from trackjammer.midi.output import NullOutput
 from trackjammer.midi.rtmidi_out import list_ports
 from trackjammer.project.sessions import SessionLog
+from trackjammer.project.takes import RenderTakes, recover_unfinished
 from trackjammer.repl.completer import TrackJammerCompleter
 from trackjammer.repl.config import history_path, load_config
 from trackjammer.repl.key_bindings import Actions, repl_bindings
@@ -137,7 +137,7 @@ class Repl:
         self.stop_requested = False  # a SIGTERM or SIGHUP came
         self.plain = bool(os.environ.get("NO_COLOR"))  # https://no-color.org
         self.engine = Engine(self.session, output, report=self.say, backend=self.backend,
-                             open_port=opener, sender=sender)
+                             open_port=opener, sender=sender, takes=RenderTakes())
         self.session.engine = self.engine
 
     # -- output -----------------------------------------------------------------------
