@@ -28,7 +28,8 @@ from trackjammer.core.time import to_time
 from trackjammer.errors import TrackJammerError
 from trackjammer.engine import midi_clock
 from trackjammer.engine.clock import Clock
-from trackjammer.engine.recorder import Recorder, track_names
+from trackjammer.engine.numbers import TrackNumbers
+from trackjammer.engine.recorder import Recorder
 from trackjammer.engine.scheduler import Scheduler
 from trackjammer.engine.transport import Bindings, Transport
 from trackjammer.midi.messages import NOTE_ON, Message, TrackPlan, plan_of_pattern, plan_of_track
@@ -48,12 +49,13 @@ class Engine:
         self._ports: dict[Any, Any] = {}  # what track.device(...) opened, by the name or index given
         self._routes: dict[int, Any] = {}  # track number → its output, when not the main one
         self.clock = clock if clock is not None else Clock(_playable_cps(session.cps))
+        self.numbers = TrackNumbers()  # each track's stable number in messages, held weakly (engine/numbers.py)
         self.transport = Transport(report=report, ticks_per_cycle=480 * session.beats_per_cycle)
         self.transport.on_fallback = self._fell_back
         self._fallen: deque[Any] = deque()  # tracks whose lanes were put back, for the session log
         self._once_waiting: list[tuple[TrackPlan, Any]] = []  # once() while stopped: plays when start() does
         self.scheduler = Scheduler(self.clock, self.transport, self._send)
-        self.recorder = Recorder(session, report, self.scheduler.position, track_names(self))  # always on: every take
+        self.recorder = Recorder(session, report, self.scheduler.position, self.numbers.name_of)  # always on: every take
         self.sender = sender  # the sending process, when the ports live there
         if sender is not None:  # hand over at least 50 ms ahead: a busy REPL cannot make a message late
             self.scheduler.lookahead = self.scheduler.ahead = SENDER_LOOKAHEAD
@@ -61,8 +63,6 @@ class Engine:
             self.scheduler.in_flight = sender.busy
             sender.on_sent, sender.on_sent_now = self._delivered, self._delivered_now
             sender.report = report
-        self._numbers: dict[int, int] = {}  # id(track) → its stable number in messages
-        self._tracks: dict[int, Any] = {}  # keeps those tracks alive, so ids are not reused
         self._cps = session.cps
         self.finished = threading.Event()  # set when a bounded run (`until`) has played out
         self._last_on: dict[int, Fraction] = {}  # track number → cycle of its latest note-on sent
@@ -75,8 +75,7 @@ class Engine:
         for track in self.session.tracks():
             if track.notes is None and not track.cc_lanes:
                 continue
-            number = self._numbers.setdefault(id(track), len(self._numbers))
-            self._tracks[id(track)] = track
+            number = self.numbers.number(track)
             plans.append(plan_of_track(track, number))
             tracks.append(track)
             if track.port is not None:
@@ -84,6 +83,9 @@ class Engine:
                 if port is not None:
                     routes[number] = port
         self._routes = routes  # one assignment: the clock thread sees the old table or the new one
+        bound = {plan.index for plan in plans}
+        for number in [n for n in list(self._last_on) if n not in bound]:  # list(): copied in one step
+            self._last_on.pop(number, None)
         return Bindings(tuple(plans), tuple(tracks), self.session.seed)
 
     def _fell_back(self, track: Any, failed: TrackPlan, restored: TrackPlan | None) -> None:
@@ -106,13 +108,10 @@ class Engine:
         channel 1 beside everything else. Stopped, it plays when start() does.
         Gives the cycle it starts at (None while stopped)."""
         if track is not None:
-            number = self._numbers.setdefault(id(track), len(self._numbers))
-            self._tracks[id(track)] = track
+            number = self.numbers.number(track)
             plan = replace(plan_of_track(track, number), notes=pattern)
         else:
-            bare = _Bare()  # a number of its own; kept, so its id is never reused
-            number = self._numbers.setdefault(id(bare), len(self._numbers))
-            self._tracks[id(bare)] = bare
+            number = self.numbers.number(_Bare())  # a number of its own (numbers are never reused)
             plan = plan_of_pattern(pattern, number)
         with self.scheduler.lock:
             if not self.scheduler.playing:
@@ -267,7 +266,7 @@ class Engine:
 
     def last_note_on(self, track: Any) -> Fraction | None:
         """The cycle of the latest note-on `track` sent (the REPL's status bar flashes it)."""
-        number = self._numbers.get(id(track))
+        number = self.numbers.get(track)
         return None if number is None else self._last_on.get(number)
 
     def _send(self, messages: list[Message]) -> None:

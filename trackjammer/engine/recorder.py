@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
@@ -45,6 +45,7 @@ FLUSH_SECONDS = 0.1  # the writer's period: at most this much of a take is not y
 NOW_GRID = 1_000_000  # "now" (stop, hush, panic) is kept to a millionth of a cycle
 TEMPO = "tempo"
 END = "end"
+NAMED_KEPT = 256  # track numbers whose name a take remembers writing (more are named again)
 
 
 class Recorder:
@@ -142,7 +143,7 @@ class Take:
         self.folder: Path | None = None
         self._file: Any = None
         self._waiting: list[str] = []  # lines not yet on the disk (tempo changes before the first message, or a refusing disk)
-        self._named: set[int] = set()
+        self._named: OrderedDict[int, None] = OrderedDict()  # the tracks named in the journal lately
         self._warned = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="trackjammer-recorder", daemon=True)
@@ -177,8 +178,14 @@ class Take:
                 lines.append(journal.end_line(cycle))
             else:
                 if track is not None and track not in self._named:
-                    self._named.add(track)
+                    # Bounded, so thousands of tracks bound one after another in one take
+                    # leave nothing behind; a name line written again is harmless.
+                    self._named[track] = None
+                    if len(self._named) > NAMED_KEPT:
+                        self._named.popitem(last=False)
                     lines.append(journal.name_line(track, self._name(track)))
+                elif track is not None:
+                    self._named.move_to_end(track)
                 lines.append(journal.message_line(cycle, data, track))
                 has_message = True
         if not lines or not has_message:
@@ -294,21 +301,6 @@ def _alive(path: Path) -> bool:
     except OSError:
         return True  # gone, or cannot even be opened: not ours to touch
     return False
-
-
-def track_names(engine: Any) -> Callable[[int], str | None]:
-    """number → name of the engine's tracks; safe to call from another thread
-    (the tables are copied in one step before they are read)."""
-
-    def name_of(number: int) -> str | None:
-        numbers = list(engine._numbers.items())
-        tracks = dict(engine._tracks)
-        for key, found in numbers:
-            if found == number and key in tracks:
-                return tracks[key].name
-        return None
-
-    return name_of
 
 
 def _on_now_grid(position: float) -> Fraction:
