@@ -17,7 +17,7 @@ from trackjammer.core import constructors as c
 from trackjammer.core.event import Event
 from trackjammer.core.pattern import Pattern, State
 from trackjammer.core.time import to_time
-from trackjammer.core.values import number_of
+from trackjammer.core.values import Note, is_number, number_of
 from trackjammer.core.rand import salt_of
 from trackjammer.core.registry import REGISTRY
 from trackjammer.core.transforms.chance import choose_per_cycle, keep_by_chance
@@ -157,7 +157,8 @@ class _Builder:
             return _polymeter(layers, None)
         steps = self.factor(term.steps)
         if isinstance(steps, Pattern):
-            return steps.fmap(lambda n: _polymeter(layers, n)).inner_join()
+            where = term.steps.pos if isinstance(term.steps, ast.Atom) else term.steps.body.pos
+            return steps.fmap(lambda n: _polymeter(layers, _step_count(n, where))).inner_join()
         return _polymeter(layers, steps)
 
     def factor(self, factor) -> object:
@@ -273,6 +274,18 @@ def _bind_both(outer: Pattern, f) -> Pattern:
         return events
 
     return Pattern(query)
+
+
+def _step_count(value, where: ast.Pos):
+    """A step count read from a pattern (`{a b c}%<4 8>`): a plain number
+    (the pattern is played, so the error comes as it plays)."""
+    if is_number(value):
+        return value
+    found = "a note with a velocity" if isinstance(value, Note) else f"{value!r}"
+    raise MiniNotationError(
+        f"the step count after '%' must be a plain number, not {found}", line=where.line, column=where.column,
+        hint="write the count without ^ or other additions: {C4 E4 G4}%4 or {C4 E4 G4}%<4 8>",
+    )
 
 
 def _polymeter(layers: list[list[tuple[Fraction, Pattern]]], steps) -> Pattern:

@@ -151,20 +151,22 @@ def _accepts_before(parser: Lark | None, prefix: str) -> set[str]:
     try:
         interactive = parser.parse_interactive(prefix)
         interactive.exhaust_lexer()
+        terminals = {str(t.name) for t in parser.terminals} | {"$END"}
+        accepted = set()
+        for name in interactive.choices():
+            if str(name) not in terminals:
+                continue
+            trial = interactive.copy()  # deep-copies the trees read so far: deep nesting recurses
+            try:
+                trial.feed_token(Token(str(name), ""))
+            except UnexpectedToken:
+                continue
+            accepted.add(str(name))
+        return accepted
     except UnexpectedInput:
         return set()
-    terminals = {str(t.name) for t in parser.terminals} | {"$END"}
-    accepted = set()
-    for name in interactive.choices():
-        if str(name) not in terminals:
-            continue
-        trial = interactive.copy()
-        try:
-            trial.feed_token(Token(str(name), ""))
-        except UnexpectedToken:
-            continue
-        accepted.add(str(name))
-    return accepted
+    except RecursionError:  # nested too deeply to copy: lark's own list of what it expected will do
+        return set()
 
 
 def _hint(text: str, where: int, expected: set[str]) -> str | None:
