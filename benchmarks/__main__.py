@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import export, query, recording, repl
+from benchmarks import export, query, rebinds, recording, repl
 
 
 def fuzz() -> bool:
@@ -42,8 +42,9 @@ BENCHMARKS = {
     "fuzz": fuzz,
     "engine": engine,
     "strudel": strudel,
+    "rebinds": rebinds.run,
 }
-OPT_IN = {"fuzz", "engine", "recording", "strudel"}  # left out of a run with no names
+OPT_IN = {"fuzz", "engine", "recording", "strudel", "rebinds"}  # left out of a run with no names
 
 
 def main(names: list[str]) -> int:

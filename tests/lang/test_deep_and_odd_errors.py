@@ -125,3 +125,15 @@ def test_a_plain_step_count_pattern_still_plays():
     # cycle 1 at 4 steps a cycle: steps 4..7 of C4 E4 G4 over and over
     assert [(e.whole.begin, e.value) for e in pattern.onsets(1, 2)] == [
         (F(1), 64), (F(5, 4), 67), (F(3, 2), 60), (F(7, 4), 64)]
+
+
+def test_runs_of_runs_are_bounded_like_one_run():
+    """`a .. b .. c`: each note of the first run starts a run of its own; the
+    fuzz found `[C4 .. 3 .. 3 ...]` growing past 10 GB before a note played."""
+    error = error_of("[0 .. 99 .. 0 .. 99]")
+    assert (error.line, error.column) == (1, 15)
+    assert error.message == "a run of runs of 1,000,000 steps is too many (at most 10,000)"
+    assert error.hint == "use fewer steps; a cycle cannot play this many notes"
+    pattern = Interpreter().execute("[0 .. 2 .. 0]")  # 0 1 2, then 0, 1 0, 2 1 0
+    assert [(e.whole.begin, e.value) for e in pattern.onsets(0, 1)] == [
+        (F(0), 0), (F(1, 3), 1), (F(1, 2), 0), (F(2, 3), 2), (F(7, 9), 1), (F(8, 9), 0)]

@@ -73,7 +73,7 @@ class _Builder:
         follow `!`, and `!` does not mix with `@`/`_` (see _check_order)."""
         _check_order(step.modifiers)
         pattern = self.term(step.term)
-        weight, copies = Fraction(1), 1
+        weight, copies, runs, ends = Fraction(1), 1, None, _atoms(step.term)
         for modifier in step.modifiers:
             if isinstance(modifier, ast.Weight):
                 weight += 1 if modifier.weight is None else modifier.weight - 1
@@ -81,6 +81,11 @@ class _Builder:
                 copies = (copies + 1) if modifier.count is None else (copies - 1 + modifier.count)
                 _check_steps_at(copies, "a repeat", modifier.pos)
             elif isinstance(modifier, ast.RangeTo):
+                ends += _atoms(modifier.stop)  # a .. b .. c: each run's notes start runs of their own
+                length = _run_length(ends)
+                if runs is not None:  # range() checks the first run alone
+                    _check_steps_at(runs * length, "a run of runs", modifier.pos)
+                runs = length if runs is None else runs * length
                 pattern = self.range(step, pattern, modifier)
             else:
                 pattern = self.modify(pattern, modifier)
@@ -103,9 +108,7 @@ class _Builder:
                     column=atom.pos.column, hint="write 0 .. 4, or C4 .. E4",
                 )
         where = step.term.pos if isinstance(step.term, ast.Atom) else modifier.pos
-        if values:
-            low, high = min(a.value for a in values), max(a.value for a in values)
-            _check_steps_at(int(high - low) + 1, "a run", where)
+        _check_steps_at(_run_length(values), "a run", where)
         before = step.modifiers[: step.modifiers.index(modifier)]
         if any(isinstance(m, ast.Velocity) for m in before):
             raise MiniNotationError(
@@ -247,6 +250,13 @@ def _atoms(node) -> list[ast.Atom]:
     if isinstance(node, (ast.Group, ast.Alternate, ast.Polymeter)):
         return [a for layer in node.body.layers for foot in layer.feet for step in foot for a in _atoms(step.term)]
     return []
+
+
+def _run_length(atoms: list[ast.Atom]) -> int:
+    """The most steps a run between these numbers can have."""
+    if not atoms:
+        return 1
+    return int(max(a.value for a in atoms) - min(a.value for a in atoms)) + 1
 
 
 def _run(start, stop, pos: ast.Pos) -> Pattern:
