@@ -1,6 +1,7 @@
 """Run the benchmarks named on the command line (by default all but the
 opt-in ones, which take minutes: name them, e.g. `scripts/bench fuzz`,
-`scripts/bench engine`, `scripts/bench recording`, `scripts/bench strudel`)."""
+`scripts/bench engine`, `scripts/bench recording`, `scripts/bench strudel`,
+`scripts/bench rebinds`)."""
 
 from __future__ import annotations
 
