@@ -137,3 +137,23 @@ def test_runs_of_runs_are_bounded_like_one_run():
     pattern = Interpreter().execute("[0 .. 2 .. 0]")  # 0 1 2, then 0, 1 0, 2 1 0
     assert [(e.whole.begin, e.value) for e in pattern.onsets(0, 1)] == [
         (F(0), 0), (F(1, 3), 1), (F(1, 2), 0), (F(2, 3), 2), (F(7, 9), 1), (F(8, 9), 0)]
+
+
+def test_alternatives_that_all_weigh_nothing_are_silent():
+    """`<C4@0>` divided by its total weight, 0 (ZeroDivisionError); a
+    sequence of such steps was already silent."""
+    for source in ("[<C4@0>]", "[<C4@0 E4@0>]", "[C4@0 E4@0]"):
+        assert Interpreter().execute(source).onsets(0, 2) == []
+    pattern = Interpreter().execute("[<C4@0 E4>]")
+    assert [(e.whole.begin, e.value) for e in pattern.onsets(0, 2)] == [(F(0), 64), (F(1), 64)]
+
+
+def test_events_says_an_argument_refused_while_playing_not_that_it_is_no_pattern():
+    """It said "the input ends with a pattern, not a pattern"."""
+    result = events("[C4(3,8,<0.5 1>)]")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "error: line 1, column 1: euclid's 'rotation' expects a whole number, got 0.5",
+        "  [C4(3,8,<0.5 1>)]",
+        "  ^",
+    ]

@@ -26,7 +26,9 @@ def pattern_of(program: str, session: Session | None = None) -> Pattern:
     value = Interpreter(session).execute(program)
     try:
         found = playable(value, session.seed if session is not None else 0, "events")
-    except ArgumentError:
+    except ArgumentError as error:
+        if isinstance(value, Pattern):  # met while playing its first cycle (euclid(3, 8, 0.5))
+            raise at_last_statement(error, program) from None
         found = None
     except TrackJammerError as error:  # met while playing its first cycle
         raise at_last_statement(error, program) from None

@@ -131,6 +131,8 @@ class _Builder:
         if all(weight == 1 for weight, _ in steps):
             return c.slowcat(*(pattern for _, pattern in steps))
         total = sum(weight for weight, _ in steps)
+        if total <= 0:  # every step weighs nothing (<a@0>): silent, as a sequence of them is
+            return c.silence
         return c.timecat(*steps).fast_by(1 / total)
 
     def term(self, term) -> Pattern:
