@@ -53,19 +53,20 @@ def with_little_stack(function, spare: int = 150):
 
 
 def test_a_syntax_error_after_49_nested_brackets_is_said_where_it_is():
-    """Explaining it asked lark to copy its parse, which recursed once per bracket."""
+    """Explaining it asked lark to copy its parse, trees and all, which
+    recursed once per bracket; it is said as it is one bracket deep."""
     error = with_little_stack(lambda: error_of(NESTED_49_THEN_ERROR))
+    shallow = error_of("[C4 ]]")
     assert (error.line, error.column) == (1, 102)
-    assert error.message == "expected a method call (.name), '<<', an operator (+ - * /), ';' or the end of the input; found ']'"
-    assert error.hint == "check that every '[' has its ']'"
+    assert error.message == shallow.message == "expected '(' or the end of the input; found ']'"
+    assert error.hint == shallow.hint == "check that every '[' has its ']'"
 
 
 def test_events_of_49_nested_brackets_then_a_syntax_error_exits_2_not_70():
     result = events(NESTED_49_THEN_ERROR)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "error: line 1, column 102: expected a method call (.name), '<<', an operator (+ - * /), ';' or the end "
-        "of the input; found ']'",
+        "error: line 1, column 102: expected '(' or the end of the input; found ']'",
         "  " + NESTED_49_THEN_ERROR,
         "  " + " " * 101 + "^",
         "hint: check that every '[' has its ']'",
@@ -157,3 +158,17 @@ def test_events_says_an_argument_refused_while_playing_not_that_it_is_no_pattern
         "  [C4(3,8,<0.5 1>)]",
         "  ^",
     ]
+
+
+def test_run_offline_of_such_a_script_exits_1_with_the_error(tmp_path):
+    script = tmp_path / "deep.tj"
+    script.write_text("let t = MidiTrack(1);\nt << " + NESTED_49_THEN_ERROR + "\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "trackjammer", "run", str(script), "--offline"],
+                            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{script}: error: line 2, column 107: expected a modifier (* / ! _ @ ? ^ or (k,n)), a method call (.name), "
+        "an operator (+ - * /), '(', ';' or the end of the input; found ']'")
+    shallow = error_of("let t = MidiTrack(1);\nt << [C4]]")
+    assert shallow.message == result.stderr.splitlines()[0].split(": ", 3)[-1]
+    assert result.stderr.splitlines()[-1] == "hint: check that every '[' has its ']'"
