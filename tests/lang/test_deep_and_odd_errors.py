@@ -172,3 +172,14 @@ def test_run_offline_of_such_a_script_exits_1_with_the_error(tmp_path):
     shallow = error_of("let t = MidiTrack(1);\nt << [C4]]")
     assert shallow.message == result.stderr.splitlines()[0].split(": ", 3)[-1]
     assert result.stderr.splitlines()[-1] == "hint: check that every '[' has its ']'"
+
+
+def test_silence_made_faster_by_a_huge_factor_stays_silent_at_once():
+    """`[~*1e300]` counted to 10**300 laying out an empty template (a hang
+    the fuzz found; a note there is refused as too many cycles)."""
+    from tests.lang.test_fuzz import check_program
+
+    assert check_program("[~*1e300]").kind == "ok"
+    assert Interpreter().execute("[~*1e300 C4]").onsets(0, 1)[0].whole.begin == F(1, 2)
+    with pytest.raises(TrackJammerError, match="^this asks for 1"):
+        Interpreter().execute("[C4*1e300]").onsets(0, 1)
