@@ -1,13 +1,13 @@
 """Run the benchmarks named on the command line (by default all but the
 opt-in ones, which take minutes: name them, e.g. `scripts/bench fuzz`,
 `scripts/bench engine`, `scripts/bench recording`, `scripts/bench strudel`,
-`scripts/bench faults`)."""
+`scripts/bench faults`, `scripts/bench rebinds`)."""
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import export, query, recording, repl
+from benchmarks import export, query, rebinds, recording, repl
 
 
 def fuzz() -> bool:
@@ -50,8 +50,9 @@ BENCHMARKS = {
     "engine": engine,
     "strudel": strudel,
     "faults": faults,
+    "rebinds": rebinds.run,
 }
-OPT_IN = {"fuzz", "engine", "recording", "strudel", "faults"}  # left out of a run with no names
+OPT_IN = {"fuzz", "engine", "recording", "strudel", "faults", "rebinds"}  # left out of a run with no names
 
 
 def main(names: list[str]) -> int:

@@ -809,6 +809,8 @@ FOUND = [
     "[C4 E4]" + ".palindrome()" * 200,  # RecursionError while playing (evaluating it works)
     "let f = every(3, fast(2)); f(5, [C4])",  # a function value called with two arguments: TypeError
     "let f = fast(2); f()",
+    "[{C4 E4}%<4 [3 2^80]>]",  # a note with a velocity as a step count: TypeError while playing (issue 15)
+    "[<C4@0>]",  # alternatives weighing nothing: ZeroDivisionError
 ]
 
 

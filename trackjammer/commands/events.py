@@ -16,6 +16,7 @@ from trackjammer.core.values import number_of, velocity_of
 from trackjammer.errors import ArgumentError, TrackJammerError
 from trackjammer.lang.display import note_name, show_number
 from trackjammer.lang.evaluator import Interpreter
+from trackjammer.lang.parser import parse_program
 from trackjammer.midi.playable import playable
 from trackjammer.session import Session
 
@@ -25,8 +26,12 @@ def pattern_of(program: str, session: Session | None = None) -> Pattern:
     value = Interpreter(session).execute(program)
     try:
         found = playable(value, session.seed if session is not None else 0, "events")
-    except ArgumentError:
+    except ArgumentError as error:
+        if isinstance(value, Pattern):  # met while playing its first cycle (euclid(3, 8, 0.5))
+            raise at_last_statement(error, program) from None
         found = None
+    except TrackJammerError as error:  # met while playing its first cycle
+        raise at_last_statement(error, program) from None
     if found is None or len(found.tracks) > 1:
         raise TrackJammerError(
             f"the input ends with {describe(value)}, not a pattern",
@@ -39,6 +44,17 @@ def pattern_of(program: str, session: Session | None = None) -> Pattern:
         raise TrackJammerError(f"the track {track.name or ''} has no notes bound".replace("  ", " "),
                                hint="bind some first: t << [C4 E4]")
     return track.notes if track.transposition == 0 else track.notes.transpose(track.transposition)
+
+
+def at_last_statement(error: TrackJammerError, program: str) -> TrackJammerError:
+    """An error met while playing what `program` ends with: where the error
+    does not know its place, it points at that last statement."""
+    if error.line is None:
+        last = parse_program(program).statements[-1].pos
+        error.at(last.line, last.column)
+    if error.source is None:
+        error.source = program
+    return error
 
 
 def sorted_onsets(pattern: Pattern, begin: Fraction, end: Fraction, seed: int = 0) -> list[Event]:
@@ -85,7 +101,10 @@ def run_events(program: str, cycles: tuple[Fraction, Fraction], as_json: bool = 
     # print() and help() go to stderr, so the table or JSON stays clean.
     session = Session(seed=seed, out=lambda text: print(text, file=sys.stderr))
     pattern = pattern_of(program, session)
-    events = sorted_onsets(pattern, cycles[0], cycles[1], session.seed)
+    try:
+        events = sorted_onsets(pattern, cycles[0], cycles[1], session.seed)
+    except TrackJammerError as error:
+        raise at_last_statement(error, program) from None
     print(to_json(events) if as_json else to_table(events))
     return 0
 

@@ -27,6 +27,7 @@ from typing import Any, Callable
 from trackjammer.core.time import to_time
 from trackjammer.engine import midi_clock
 from trackjammer.engine.clock import Clock
+from trackjammer.engine.numbers import TrackNumbers
 from trackjammer.engine.recorder import Recorder
 from trackjammer.engine.scheduler import Scheduler
 from trackjammer.engine.sender import Sender, SenderError
@@ -52,6 +53,7 @@ class Engine:
         self._ports: dict[Any, Any] = {}  # what track.device(...) opened, by the name or index given
         self._routes: dict[int, Any] = {}  # track number → its output, when not the main one
         self.clock = clock if clock is not None else Clock(_playable_cps(session.cps))
+        self.numbers = TrackNumbers()  # each track's stable number in messages, held weakly (engine/numbers.py)
         self.transport = Transport(report=report, ticks_per_cycle=480 * session.beats_per_cycle)
         self.transport.on_fallback = self._fell_back
         self._fallen: deque[Any] = deque()  # tracks whose lanes were put back, for the session log
@@ -68,8 +70,6 @@ class Engine:
             sender.report = report
             sender.on_refused = self.recorder.refused
             self.recorder.relay = sender  # it journals what it sends
-        self._numbers: dict[int, int] = {}  # id(track) → its stable number in messages
-        self._tracks: dict[int, Any] = {}  # keeps those tracks alive, so ids are not reused
         self._cps = session.cps
         self.finished = threading.Event()  # set when a bounded run (`until`) has played out
         self._last_on: dict[int, Fraction] = {}  # track number → cycle of its latest note-on sent
@@ -82,8 +82,7 @@ class Engine:
         for track in self.session.tracks():
             if track.notes is None and not track.cc_lanes:
                 continue
-            number = self._numbers.setdefault(id(track), len(self._numbers))
-            self._tracks[id(track)] = track
+            number = self.numbers.number(track)
             plans.append(plan_of_track(track, number))
             tracks.append(track)
             if track.port is not None:
@@ -91,6 +90,9 @@ class Engine:
                 if port is not None:
                     routes[number] = port
         self._routes = routes  # one assignment: the clock thread sees the old table or the new one
+        bound = {plan.index for plan in plans}
+        for number in [n for n in list(self._last_on) if n not in bound]:  # list(): copied in one step
+            self._last_on.pop(number, None)
         return Bindings(tuple(plans), tuple(tracks), self.session.seed)
 
     def _fell_back(self, track: Any, failed: TrackPlan, restored: TrackPlan | None) -> None:
@@ -113,13 +115,10 @@ class Engine:
         channel 1 beside everything else. Stopped, it plays when start() does.
         Gives the cycle it starts at (None while stopped)."""
         if track is not None:
-            number = self._numbers.setdefault(id(track), len(self._numbers))
-            self._tracks[id(track)] = track
+            number = self.numbers.number(track)
             plan = replace(plan_of_track(track, number), notes=pattern)
         else:
-            bare = _Bare()  # a number of its own; kept, so its id is never reused
-            number = self._numbers.setdefault(id(bare), len(self._numbers))
-            self._tracks[id(bare)] = bare
+            number = self.numbers.number(_Bare())  # a number of its own (numbers are never reused)
             plan = plan_of_pattern(pattern, number)
         with self.scheduler.lock:
             if not self.scheduler.playing:
@@ -273,18 +272,13 @@ class Engine:
     # -- sending ----------------------------------------------------------------------------
 
     def track_name(self, number: int) -> str | None:
-        """The name of the track playing as `number` in messages; safe from
-        any thread (the tables are copied in one step before they are read)."""
-        numbers = list(self._numbers.items())
-        tracks = dict(self._tracks)
-        for key, found in numbers:
-            if found == number and key in tracks:
-                return tracks[key].name
-        return None
+        """The name of the track playing as `number` in messages (the
+        recorder asks, from its own thread)."""
+        return self.numbers.name_of(number)
 
     def last_note_on(self, track: Any) -> Fraction | None:
         """The cycle of the latest note-on `track` sent (the REPL's status bar flashes it)."""
-        number = self._numbers.get(id(track))
+        number = self.numbers.get(track)
         return None if number is None else self._last_on.get(number)
 
     def _send(self, messages: list[Message]) -> None:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
@@ -49,6 +49,7 @@ END = "end"
 ELSEWHERE = "elsewhere"  # a message the sending process journaled itself: only its track's name is ours to write
 
 _take_numbers = itertools.count(1)
+NAMED_KEPT = 256  # track numbers whose name a take remembers writing (more are named again)
 
 
 class Recorder:
@@ -167,7 +168,7 @@ class Take:
         self._sent: int | None = None  # the sending process's file, opened to sync it to the disk with ours
         self._waiting = b""  # not yet on the disk (tempo changes before the first message, or a refusing disk)
         self._played = False  # a message was recorded: the take has a folder
-        self._named: set[int] = set()
+        self._named: OrderedDict[int, None] = OrderedDict()  # the tracks named in the journal lately
         self._warned = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="trackjammer-recorder", daemon=True)
@@ -211,8 +212,14 @@ class Take:
                 lines.append(journal.end_line(cycle))
             else:
                 if track is not None and track not in self._named:
-                    self._named.add(track)
+                    # Bounded, so thousands of tracks bound one after another in one take
+                    # leave nothing behind; a name line written again is harmless.
+                    self._named[track] = None
+                    if len(self._named) > NAMED_KEPT:
+                        self._named.popitem(last=False)
                     lines.append(journal.name_line(track, self._name(track)))
+                elif track is not None:
+                    self._named.move_to_end(track)
                 if data is not ELSEWHERE:
                     lines.append(journal.message_line(cycle, data, track))
                 self._played = True

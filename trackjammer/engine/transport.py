@@ -93,6 +93,7 @@ class Transport:
                     for plan in superseded.plans:
                         self._played(plan)
             self._pending = [(c, b) for c, b in self._pending if c < at] + [(Fraction(at), bindings)]
+            self._forget_unbound()
 
     def once(self, plan: TrackPlan, track: Any, at: Fraction, length: Fraction = Fraction(1)) -> None:
         """Play `plan`'s notes for [at, at + length) instead of the notes of
@@ -115,6 +116,7 @@ class Transport:
             self._once = []
             if bindings is not None:
                 self.current = bindings
+                self._forget_unbound()
             self.stream = MessageStream(min_length=Fraction(1, self.ticks_per_cycle))
 
     def forget(self) -> None:
@@ -122,6 +124,14 @@ class Transport:
         stays silent)."""
         self._history.clear()
         self._said.clear()
+
+    def _forget_unbound(self) -> None:
+        """Only tracks still bound keep their history (under the lock): a
+        track replaced by a new one leaves nothing behind."""
+        bound = {p.index for b in (self.current, *(b for _, b in self._pending)) for p in b.plans}
+        for table in (self._history, self._said):
+            for index in [i for i in list(table) if i not in bound]:  # list(): copied in one step
+                table.pop(index, None)
 
     def messages(self, begin: Fraction, end: Fraction, cps: float | None = None) -> list[Message]:
         """The messages of [begin, end), cut at every boundary inside it.
@@ -134,6 +144,7 @@ class Transport:
             with self._lock:
                 while self._pending and self._pending[0][0] <= begin:
                     self.current = self._pending.pop(0)[1]
+                    self._forget_unbound()
                 self._once = [o for o in self._once if o.end > begin]
                 cuts = [end] + [c for c, _ in self._pending[:1]]
                 cuts += [c for o in self._once for c in (o.begin, o.end) if begin < c]

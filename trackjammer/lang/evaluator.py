@@ -102,6 +102,7 @@ class Interpreter:
                 raise EvaluationError(
                     "this is nested too deeply to work out", line=statement.pos.line,
                     column=statement.pos.column, source=self.source,
+                    hint="build it in fewer steps: a value made from itself hundreds of times nests too deeply",
                 ) from None
             except Exception as error:  # a bug of ours, not the user's
                 raise InternalError(error) from error

@@ -17,7 +17,7 @@ from trackjammer.core import constructors as c
 from trackjammer.core.event import Event
 from trackjammer.core.pattern import Pattern, State
 from trackjammer.core.time import to_time
-from trackjammer.core.values import number_of
+from trackjammer.core.values import Note, is_number, number_of
 from trackjammer.core.rand import salt_of
 from trackjammer.core.registry import REGISTRY
 from trackjammer.core.transforms.chance import choose_per_cycle, keep_by_chance
@@ -73,7 +73,7 @@ class _Builder:
         follow `!`, and `!` does not mix with `@`/`_` (see _check_order)."""
         _check_order(step.modifiers)
         pattern = self.term(step.term)
-        weight, copies = Fraction(1), 1
+        weight, copies, runs, ends = Fraction(1), 1, None, _atoms(step.term)
         for modifier in step.modifiers:
             if isinstance(modifier, ast.Weight):
                 weight += 1 if modifier.weight is None else modifier.weight - 1
@@ -81,6 +81,11 @@ class _Builder:
                 copies = (copies + 1) if modifier.count is None else (copies - 1 + modifier.count)
                 _check_steps_at(copies, "a repeat", modifier.pos)
             elif isinstance(modifier, ast.RangeTo):
+                ends += _atoms(modifier.stop)  # a .. b .. c: each run's notes start runs of their own
+                length = _run_length(ends)
+                if runs is not None:  # range() checks the first run alone
+                    _check_steps_at(runs * length, "a run of runs", modifier.pos)
+                runs = length if runs is None else runs * length
                 pattern = self.range(step, pattern, modifier)
             else:
                 pattern = self.modify(pattern, modifier)
@@ -103,9 +108,7 @@ class _Builder:
                     column=atom.pos.column, hint="write 0 .. 4, or C4 .. E4",
                 )
         where = step.term.pos if isinstance(step.term, ast.Atom) else modifier.pos
-        if values:
-            low, high = min(a.value for a in values), max(a.value for a in values)
-            _check_steps_at(int(high - low) + 1, "a run", where)
+        _check_steps_at(_run_length(values), "a run", where)
         before = step.modifiers[: step.modifiers.index(modifier)]
         if any(isinstance(m, ast.Velocity) for m in before):
             raise MiniNotationError(
@@ -128,6 +131,8 @@ class _Builder:
         if all(weight == 1 for weight, _ in steps):
             return c.slowcat(*(pattern for _, pattern in steps))
         total = sum(weight for weight, _ in steps)
+        if total <= 0:  # every step weighs nothing (<a@0>): silent, as a sequence of them is
+            return c.silence
         return c.timecat(*steps).fast_by(1 / total)
 
     def term(self, term) -> Pattern:
@@ -157,7 +162,8 @@ class _Builder:
             return _polymeter(layers, None)
         steps = self.factor(term.steps)
         if isinstance(steps, Pattern):
-            return steps.fmap(lambda n: _polymeter(layers, n)).inner_join()
+            where = term.steps.pos if isinstance(term.steps, ast.Atom) else term.steps.body.pos
+            return steps.fmap(lambda n: _polymeter(layers, _step_count(n, where))).inner_join()
         return _polymeter(layers, steps)
 
     def factor(self, factor) -> object:
@@ -248,6 +254,13 @@ def _atoms(node) -> list[ast.Atom]:
     return []
 
 
+def _run_length(atoms: list[ast.Atom]) -> int:
+    """The most steps a run between these numbers can have."""
+    if not atoms:
+        return 1
+    return int(max(a.value for a in atoms) - min(a.value for a in atoms)) + 1
+
+
 def _run(start, stop, pos: ast.Pos) -> Pattern:
     """start, start±1, ..., stop in one cycle (a velocity on an end, as in
     `[0^80] .. 3`, is left behind: the run is of plain numbers)."""
@@ -273,6 +286,18 @@ def _bind_both(outer: Pattern, f) -> Pattern:
         return events
 
     return Pattern(query)
+
+
+def _step_count(value, where: ast.Pos):
+    """A step count read from a pattern (`{a b c}%<4 8>`): a plain number
+    (the pattern is played, so the error comes as it plays)."""
+    if is_number(value):
+        return value
+    found = "a note with a velocity" if isinstance(value, Note) else f"{value!r}"
+    raise MiniNotationError(
+        f"the step count after '%' must be a plain number, not {found}", line=where.line, column=where.column,
+        hint="write the count without ^ or other additions: {C4 E4 G4}%4 or {C4 E4 G4}%<4 8>",
+    )
 
 
 def _polymeter(layers: list[list[tuple[Fraction, Pattern]]], steps) -> Pattern:

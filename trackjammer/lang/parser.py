@@ -21,6 +21,8 @@ GRAMMAR = Path(__file__).with_name("trackjammer.lark")
 # that still run: bounded, so an input full of ';' in strings stays quick.
 PREFIX_TRIES = 32
 
+NESTED_HINT = "nest fewer brackets or parentheses; build the value in steps with let"
+
 ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 
 
@@ -213,7 +215,8 @@ def _to_ast(text: str) -> ast.Program:
             raise error.orig_exc from None
         raise
     except RecursionError:
-        raise SyntaxError_("this is nested too deeply to read", line=1, column=1) from None
+        raise SyntaxError_("this is nested too deeply to read", line=1, column=1,
+                           hint=NESTED_HINT) from None
 
 
 def parse_program(text: str) -> ast.Program:

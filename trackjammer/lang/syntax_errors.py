@@ -6,6 +6,8 @@ words ("expected a note, a number or ']'"), with the line and column.
 
 from __future__ import annotations
 
+from typing import Any
+
 from lark import Lark, Token, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from trackjammer.errors import TrackJammerError
@@ -151,20 +153,30 @@ def _accepts_before(parser: Lark | None, prefix: str) -> set[str]:
     try:
         interactive = parser.parse_interactive(prefix)
         interactive.exhaust_lexer()
-    except UnexpectedInput:
+        terminals = {str(t.name) for t in parser.terminals} | {"$END"}
+        accepted = set()
+        for name in interactive.choices():
+            if str(name) not in terminals:
+                continue
+            trial = _trial_copy(interactive)
+            try:
+                trial.feed_token(Token(str(name), ""))
+            except UnexpectedToken:
+                continue
+            accepted.add(str(name))
+        return accepted
+    except (UnexpectedInput, RecursionError):  # lark's own list of what it expected will do
         return set()
-    terminals = {str(t.name) for t in parser.terminals} | {"$END"}
-    accepted = set()
-    for name in interactive.choices():
-        if str(name) not in terminals:
-            continue
-        trial = interactive.copy()
-        try:
-            trial.feed_token(Token(str(name), ""))
-        except UnexpectedToken:
-            continue
-        accepted.add(str(name))
-    return accepted
+
+
+def _trial_copy(interactive: Any) -> Any:
+    """A copy to feed one token to. Only its states matter, so the trees read
+    so far are shared, not deep-copied (that recursed once per bracket);
+    lark before 1.2 can only deep-copy."""
+    try:
+        return interactive.copy(deepcopy_values=False)
+    except TypeError:
+        return interactive.copy()
 
 
 def _hint(text: str, where: int, expected: set[str]) -> str | None:
