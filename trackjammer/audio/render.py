@@ -30,8 +30,10 @@ from trackjammer.errors import ArgumentError
 from trackjammer.midi.smf import export_messages, layout, tempo_for, ticks_per_cycle
 from trackjammer.progress import Progress
 from trackjammer.project.export import json_number, check_cycles, plan_export
-from trackjammer.project.record import RenderRecord
-from trackjammer.project.renders import atomic_write, explicit_target, render_folder, make_folders, shown_path
+from trackjammer.project.record import RECORD, RenderRecord
+from trackjammer.project.renders import (
+    explicit_target, fill_render_folder, json_bytes, make_folders, render_folder, shown_path, write_together,
+)
 from trackjammer.session import Session
 
 RENDER_NAME = "render.wav"
@@ -111,11 +113,12 @@ def render(
     moment = now()
     if path is not None:
         make_folders(target.parent, shown_path(target.parent, base))
-        atomic_write(target, data)
+        write_together([(target, data)], "overwrite" if overwrite else "new", base)
         return path
+    described = _describe(session, what, export, cycles, synth, tail, cps, tempo, route, frames, loop_frames, level,
+                          moment, base)
     folder = render_folder(session.project, base, lambda: moment)
-    atomic_write(folder / RENDER_NAME, data)
-    _describe(session, folder, what, export, cycles, synth, tail, cps, tempo, route, frames, loop_frames, level, moment, base)
+    fill_render_folder(folder, [(RENDER_NAME, data)] + described, base)
     return shown_path(folder / RENDER_NAME, base)
 
 
@@ -161,10 +164,10 @@ def choose_soundfont(session: Session, path: Any) -> str:
 
 
 def _describe(
-    session: Session, folder: Path, what: Any, export: Any, cycles: int, synth: str, tail: Any, cps: Fraction,
+    session: Session, what: Any, export: Any, cycles: int, synth: str, tail: Any, cps: Fraction,
     tempo: Any, route: Route, frames: int, loop_frames: int, level: Any, moment: datetime, base: Path | None,
-) -> None:
-    """snapshot.tj and render.json beside the file."""
+) -> list[tuple[str, bytes]]:
+    """snapshot.tj and render.json, to go beside the file."""
     from trackjammer.lang.provenance import source_of, string_text
     from trackjammer.project.snapshot import snapshot_source
 
@@ -174,8 +177,7 @@ def _describe(
     source = snapshot_source(session, f"rendered: {call}")
     if session.soundfont:
         source += f"soundfont({string_text(session.soundfont)});\n"
-    atomic_write(folder / "snapshot.tj", source.encode("utf-8"))
-    RenderRecord.new(
+    record = RenderRecord.new(
         "render", RENDER_NAME, session.project, moment, base,
         what=what_text,
         cycles=cycles,
@@ -196,7 +198,8 @@ def _describe(
         seed=session.seed,
         tracks=[{"name": plan.name, "channel": plan.channel + 1} for plan in export.plans],
         skipped=export.skipped,
-    ).write(folder)
+    )
+    return [("snapshot.tj", source.encode("utf-8")), (RECORD, json_bytes(record.as_json()))]
 
 
 def _shown(value: Any) -> str:
