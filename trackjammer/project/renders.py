@@ -26,6 +26,7 @@ from trackjammer.project.writes import (  # noqa: F401  (atomic_write, create_fi
 
 RENDERS = "renders"
 INCOMPLETE = "INCOMPLETE"  # in a render folder until its last file is in place
+NAME_MAX = 255  # bytes in one name, on every file system TrackJammer runs on
 MAX_PATH_BYTES = 4000  # a path the user gives: Linux takes 4096 in all
 MAX_NAME = 80  # characters
 MAX_NAME_BYTES = 200  # UTF-8 bytes: a file name may have 255, and a stem gets a suffix
@@ -118,7 +119,7 @@ def check_path_text(text: str, example: str, name_bytes: int = MAX_NAME_BYTES) -
                             hint=f"a shorter path: {example}")
     parts = encoded.split(b"/")
     for index, part in enumerate(parts):
-        limit = name_bytes if index == len(parts) - 1 else 255
+        limit = name_bytes if index == len(parts) - 1 else NAME_MAX
         if len(part) > limit:
             name = os.fsdecode(part)
             raise ArgumentError(f"the name {name[:20] + '...' if len(name) > 20 else name!r} is {len(part)} bytes long;"
@@ -201,6 +202,14 @@ def remove_render_leftovers(base: Path | None = None) -> list[Path]:
             level = [child for folder in level for child in _subfolders(folder)]
             folders += level
     return remove_leftovers(folders)
+
+
+def clear_leftovers(report: Callable[[str], None], base: Path | None = None) -> None:
+    """At start: remove what killed writes left, and say so in one line."""
+    removed = remove_render_leftovers(base)
+    if removed:
+        report(f"removed {len(removed)} unfinished file{'s' if len(removed) != 1 else ''} (.part) that an interrupted"
+               f" write left: {', '.join(shown_path(path, base) for path in removed[:3])}{' …' if len(removed) > 3 else ''}")
 
 
 def _subfolders(folder: Path) -> list[Path]:

@@ -31,8 +31,8 @@ from trackjammer.errors import ArgumentError, TrackJammerError
 from trackjammer.project.export import json_number
 from trackjammer.project.record import RECORD, RenderRecord
 from trackjammer.project.renders import (
-    INCOMPLETE, RENDERS, WriteError, atomic_write, check_replaceable, fill_render_folder, json_bytes, make_folders,
-    render_folder, shown_path,
+    INCOMPLETE, MAX_NAME_BYTES, RENDERS, WriteError, atomic_write, check_path_text, check_replaceable,
+    fill_render_folder, json_bytes, make_folders, render_folder, shown_path,
 )
 from trackjammer.project.sessions import STAMP, STAMP_FORMAT, project_folder
 from trackjammer.project.writes import create_unique, move_aside, place_new, write_part
@@ -118,6 +118,8 @@ def _read(path: Path, base: Path | None) -> str:
 
 
 def _check_name(name: Any) -> None:
+    if isinstance(name, str):
+        check_path_text(name, 'save("verse")', MAX_NAME_BYTES)
     if not isinstance(name, str) or not NAME.fullmatch(name) or STAMP.fullmatch(name):
         from trackjammer.lang.display import show
 
@@ -188,6 +190,7 @@ def load(session: Session, name: Any, base: Path | None = None, now: Callable[[]
 
     if not isinstance(name, str) or not name:
         raise ArgumentError("load needs the name of a saved state in quotes", hint='load("verse"); versions() lists them')
+    check_path_text(name, 'load("verse")', MAX_NAME_BYTES)
     path = _find(session.project, name, base)
     try:
         text = path.read_text(encoding="utf-8")

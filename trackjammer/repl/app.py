@@ -227,6 +227,9 @@ class Repl:
         recover_unfinished(report=self.say)  # takes a crash left unfinished
         self.say(f"TrackJammer {__version__}: type patterns, hear them on the next cycle. help() or F1 for help.")
         self.say(WELCOME)
+        from trackjammer.project.renders import clear_leftovers  # start-up time, as the imports above
+
+        clear_leftovers(self.say)  # .part files of writes a kill interrupted
 
     def _loop(self, prompt: Any) -> None:
         while not self.stop_requested:
