@@ -7,7 +7,6 @@ Registered here, not in the language, so the language never imports audio;
 from __future__ import annotations
 
 from trackjammer.lang.builtins import builtin
-from trackjammer.project.renders import NAME_MAX, check_path_text
 from trackjammer.session import Session
 
 
@@ -34,6 +33,4 @@ def soundfont(session: Session, path=None):
     or none when it uses the built-in synthesizer."""
     from trackjammer.audio.render import choose_soundfont, current_soundfont
 
-    if isinstance(path, str):  # a path no file system takes is said in words, not as an internal error
-        check_path_text(path, 'soundfont("/usr/share/sounds/sf2/FluidR3_GM.sf2")', NAME_MAX)
     return current_soundfont(session) if path is None else choose_soundfont(session, path)

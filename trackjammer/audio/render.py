@@ -32,7 +32,7 @@ from trackjammer.progress import Progress
 from trackjammer.project.export import json_number, check_cycles, plan_export
 from trackjammer.project.record import RECORD, RenderRecord
 from trackjammer.project.renders import (
-    explicit_target, fill_render_folder, json_bytes, make_folders, render_folder, shown_path, write_together,
+    NAME_MAX, check_path_text, explicit_target, fill_render_folder, json_bytes, make_folders, render_folder, shown_path, write_together,
 )
 from trackjammer.session import Session
 
@@ -155,6 +155,8 @@ def current_soundfont(session: Session) -> str | None:
 
 
 def choose_soundfont(session: Session, path: Any) -> str:
+    if isinstance(path, str):  # a path no file system takes is said in words, not as an internal error
+        check_path_text(path, 'soundfont("/usr/share/sounds/sf2/FluidR3_GM.sf2")', NAME_MAX)
     font = fluid.checked_soundfont(path)
     missing = fluid.available()
     if missing is not None:
