@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from trackjammer.errors import ArgumentError
+from trackjammer.errors import ArgumentError, TrackJammerError
 from trackjammer.project.writes import (  # noqa: F401  (atomic_write, create_file, write_keeping: the ways to write a file)
     WriteError, atomic_write, check_replaceable, create_file, place_keeping, place_new, place_over, remove_leftovers,
     shown_path, write_failed, write_keeping, write_part, write_through,
@@ -134,11 +134,13 @@ def make_folders(path: Path, shown: str) -> None:
         raise write_failed(f"cannot make the folder {shown}", error) from None
 
 
-def write_together(files: list[tuple[Path, bytes]], how: str, base: Path | None = None) -> list[tuple[Path, Path]]:
+def write_together(files: list[tuple[Path, bytes]], how: str, base: Path | None = None,
+                   placed: list[Path] | None = None) -> list[tuple[Path, Path]]:
     """Several files as one: each is written whole to its .part first, so a
     full disk stops the lot before any is in place; then each is put in place
     (`how`: "new", "keep" or "overwrite", as `create_file`, `write_keeping`
-    and `atomic_write`). The (path, where the file there went) of each kept aside."""
+    and `atomic_write`). The (path, where the file there went) of each kept
+    aside; each path is added to `placed` once its file is in place."""
     olds = [check_replaceable(path, shown_path(path, base)) if how != "new" else None for path, _ in files]
     parts: list[Path | None] = []
     try:
@@ -157,6 +159,8 @@ def write_together(files: list[tuple[Path, bytes]], how: str, base: Path | None 
                 kept += [(path, aside) for aside in place_keeping(part, path, data, shown)]
             elif not place_new(part, path, data, shown):
                 raise WriteError(f"{shown} already exists", hint="choose another name")
+            if placed is not None:
+                placed.append(path)
         return kept
     finally:
         for part in parts:
@@ -170,20 +174,24 @@ def fill_render_folder(folder: Path, files: list[tuple[str, bytes]], base: Path 
     interrupted says so; a write that fails (a full disk) removes the folder."""
     marker = folder / INCOMPLETE
     shown = shown_path(folder, base)
-    written = [folder / name for name, _ in files]
+    written: list[Path] = []
     try:
         create_file(marker, b"", base)
-        write_together([(folder / name, data) for name, data in files], "new", base)
+        written.append(marker)
+        write_together([(folder / name, data) for name, data in files], "new", base, written)
     except BaseException:
-        for path in written + [marker]:
+        for path in written:  # ours alone: a file someone else put here stays
             try:
                 path.unlink(missing_ok=True)
             except OSError:
                 pass
         try:
             folder.rmdir()
-        except OSError:
-            pass  # something else is in it: left, with INCOMPLETE if it could be kept
+        except OSError:  # something else is in it: left, marked
+            try:
+                create_file(marker, b"", base)
+            except TrackJammerError:
+                pass
         raise
     try:
         marker.unlink()
