@@ -30,6 +30,8 @@ for case in cases:
     for name, data in case["before"].items():
         with open(name, "wb") as file:
             file.write(data.encode())
+    for name, target in case.get("links", {}).items():
+        os.link(target, name)
     with open("s.tj", "w") as file:
         file.write(case["script"])
     handle = os.open("filler", os.O_WRONLY | os.O_CREAT)
@@ -80,10 +82,13 @@ def test_a_full_disk_is_one_clear_error_and_leaves_nothing_half_written(tmp_path
         # an explicit path with a file there: it stays whole, nothing is kept aside
         {"before": {"x.mid": "mine"}, "free": 0, "script": TRACKS + 'midi_export(t, 64, "x.mid");\n'},
         {"before": {"x.mid": "mine"}, "free": 0, "script": TRACKS + 'midi_export(t, 64, "x.mid", overwrite: true);\n'},
+        # a file with another hard link is written through, after its space is reserved
+        {"before": {"x.mid": "mine"}, "links": {"other.mid": "x.mid"}, "free": 0,
+         "script": TRACKS + 'midi_export(t, 64, "x.mid", overwrite: true);\n'},
         # a save
         {"before": {}, "free": 0, "script": TRACKS + 'save("verse");\n'},
     ]
-    auto, keep, overwrite, save = run_on_a_full_disk(tmp_path, cases)
+    auto, keep, overwrite, linked, save = run_on_a_full_disk(tmp_path, cases)
 
     assert auto["rc"] == 1 and "Traceback" not in auto["stderr"]
     assert re.fullmatch(r"s\.tj: error: line 2, column 1: cannot write renders/s/[0-9_-]+/snapshot\.tj:"
@@ -94,6 +99,9 @@ def test_a_full_disk_is_one_clear_error_and_leaves_nothing_half_written(tmp_path
     for case in (keep, overwrite):
         assert case["rc"] == 1 and "cannot write x.mid: the disk is full" in case["stderr"], case["stderr"]
         assert case["files"] == ["filler", "s.tj", "x.mid"] and case["contents"] == {"x.mid": "mine"}
+
+    assert linked["rc"] == 1 and "cannot write x.mid: the disk is full" in linked["stderr"], linked["stderr"]
+    assert linked["files"] == ["filler", "other.mid", "s.tj", "x.mid"] and linked["contents"] == {"x.mid": "mine"}
 
     assert save["rc"] == 1 and "Traceback" not in save["stderr"]
     assert "cannot write sessions/s/verse.tj: the disk is full" in save["stderr"], save["stderr"]
