@@ -29,7 +29,7 @@ from trackjammer.cli import main as cli_main
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.project import export as export_module
-from trackjammer.project import renders as renders_module
+from trackjammer.project import writes as writes_module
 from trackjammer.session import Session
 
 from tests.midi.conftest import files_under, is_render_path, read_midi, render_folders
@@ -547,18 +547,19 @@ def test_rule12_the_largest_cycle_count_is_accepted(export):
     assert len(midi.notes()) == 100000 and midi.end() == 100000 * 1920
 
 
-def test_rule12_the_file_is_written_to_a_temporary_name_beside_it_then_renamed(run, tmp_path, monkeypatch):
-    renames = []
-    real_replace = os.replace
+def test_rule12_the_file_is_written_whole_to_a_part_file_beside_it_then_linked_in(run, tmp_path, monkeypatch):
+    links = []
+    real_link = os.link
 
-    def spy(src, dst):
-        renames.append((Path(src), Path(dst), Path(src).read_bytes()))
-        real_replace(src, dst)
+    def spy(src, dst, **kwargs):
+        links.append((Path(src), Path(dst), Path(src).read_bytes()))
+        real_link(src, dst, **kwargs)
 
-    monkeypatch.setattr(renders_module.os, "replace", spy)
+    monkeypatch.setattr(writes_module.os, "link", spy)
     run('midi_export([C4], 1, "deep/x.mid");')
-    ((src, dst, data),) = renames
-    assert dst == tmp_path / "deep" / "x.mid" and src.parent == dst.parent and src != dst
+    ((src, dst, data),) = links
+    assert dst == tmp_path / "deep" / "x.mid" and src.parent == dst.parent
+    assert re.fullmatch(rf"x\.mid\.{os.getpid()}-[0-9a-f]{{6}}\.part", src.name)
     assert data == dst.read_bytes()
     assert files_under(tmp_path) == ["deep", "deep/x.mid"]
 
@@ -570,20 +571,22 @@ def test_rule12_a_failed_write_leaves_the_old_file_whole_and_no_temporary(run, t
     def fail(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(renders_module.os, "replace", fail)
-    with pytest.raises(Exception, match="No space left"):
+    monkeypatch.setattr(writes_module.os, "rename", fail)
+    with pytest.raises(TrackJammerError, match="cannot write x.mid: the disk is full"):
         run('midi_export([C4 E4 G4], 3, "x.mid", overwrite: true);')
     assert (tmp_path / "x.mid").read_bytes() == before
     assert files_under(tmp_path) == ["x.mid"]
 
 
 def test_a_failed_write_is_a_clear_error_not_an_internal_one(run, tmp_path, monkeypatch):
-    def fail(src, dst):
+    def fail(src, dst, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(renders_module.os, "replace", fail)
-    with pytest.raises(TrackJammerError, match="x.mid"):
+    monkeypatch.setattr(writes_module.os, "link", fail)
+    with pytest.raises(TrackJammerError) as caught:
         run('midi_export([C4], 1, "x.mid");')
+    assert (caught.value.message, caught.value.hint) == (
+        "cannot write x.mid: the disk is full", "free some space and try again; nothing was written")
     assert files_under(tmp_path) == []
 
 
@@ -628,7 +631,7 @@ def test_a_link_or_a_pipe_at_the_path_is_never_replaced(run, tmp_path):
             with pytest.raises(TrackJammerError) as caught:
                 run(f'midi_export([C4], 1, "{name}"{overwrite});')
             assert (caught.value.message, caught.value.hint) == (
-                f"{name} is not a regular file (a link, a device or a pipe); it is not replaced", "choose another name")
+                f"{name} is not a regular file (a link, a device, a pipe or a socket); it is not replaced", "choose another name")
     assert outside.read_bytes() == b"mine" and (tmp_path / "link.mid").is_symlink()
     assert files_under(tmp_path) == ["link.mid", "outside.mid", "pipe.mid"]
 

@@ -30,8 +30,11 @@ from trackjammer.lang.provenance import source_of, string_text
 from trackjammer.midi.smf import export_messages, layout, tempo_for, ticks_per_cycle
 from trackjammer.progress import Progress
 from trackjammer.project.export import check_cycles, json_number, plan_export
-from trackjammer.project.record import RenderRecord
-from trackjammer.project.renders import atomic_write, explicit_target, make_folders, render_folder, shown_path
+from trackjammer.project.record import RECORD, RenderRecord
+from trackjammer.project.renders import (
+    NAME_MAX, check_path_text, explicit_target, fill_render_folder, json_bytes, make_folders, render_folder,
+    shown_path, write_together,
+)
 from trackjammer.project.snapshot import snapshot_source
 from trackjammer.session import Session
 
@@ -112,11 +115,12 @@ def render(
     moment = now()
     if path is not None:
         make_folders(target.parent, shown_path(target.parent, base))
-        atomic_write(target, data)
+        write_together([(target, data)], "overwrite" if overwrite else "new", base)
         return path
+    described = _describe(session, what, export, cycles, synth, tail, cps, tempo, route, frames, loop_frames, level,
+                          moment, base)
     folder = render_folder(session.project, base, lambda: moment)
-    atomic_write(folder / RENDER_NAME, data)
-    _describe(session, folder, what, export, cycles, synth, tail, cps, tempo, route, frames, loop_frames, level, moment, base)
+    fill_render_folder(folder, [(RENDER_NAME, data)] + described, base)
     return shown_path(folder / RENDER_NAME, base)
 
 
@@ -153,6 +157,8 @@ def current_soundfont(session: Session) -> str | None:
 
 
 def choose_soundfont(session: Session, path: Any) -> str:
+    if isinstance(path, str):  # a path no file system takes is said in words, not as an internal error
+        check_path_text(path, 'soundfont("/usr/share/sounds/sf2/FluidR3_GM.sf2")', NAME_MAX)
     font = fluid.checked_soundfont(path)
     missing = fluid.available()
     if missing is not None:
@@ -162,18 +168,17 @@ def choose_soundfont(session: Session, path: Any) -> str:
 
 
 def _describe(
-    session: Session, folder: Path, what: Any, export: Any, cycles: int, synth: str, tail: Any, cps: Fraction,
+    session: Session, what: Any, export: Any, cycles: int, synth: str, tail: Any, cps: Fraction,
     tempo: Any, route: Route, frames: int, loop_frames: int, level: Any, moment: datetime, base: Path | None,
-) -> None:
-    """snapshot.tj and render.json beside the file."""
+) -> list[tuple[str, bytes]]:
+    """snapshot.tj and render.json, to go beside the file."""
     what_text = source_of(session, what)
     options = ("" if synth == "auto" else f", synth: {string_text(synth)}") + ("" if tail == DEFAULT_TAIL else f", tail: {tail}")
     call = f"render({what_text}, {cycles}{options})"
     source = snapshot_source(session, f"rendered: {call}")
     if session.soundfont:
         source += f"soundfont({string_text(session.soundfont)});\n"
-    atomic_write(folder / "snapshot.tj", source.encode("utf-8"))
-    RenderRecord.new(
+    record = RenderRecord.new(
         "render", RENDER_NAME, session.project, moment, base,
         what=what_text,
         cycles=cycles,
@@ -194,7 +199,8 @@ def _describe(
         seed=session.seed,
         tracks=[{"name": plan.name, "channel": plan.channel + 1} for plan in export.plans],
         skipped=export.skipped,
-    ).write(folder)
+    )
+    return [("snapshot.tj", source.encode("utf-8")), (RECORD, json_bytes(record.as_json()))]
 
 
 def _shown(value: Any) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang.evaluator import Interpreter
+from trackjammer.project.renders import clear_leftovers
 from trackjammer.project.takes import RenderTakes, recover_unfinished
 from trackjammer.repl.config import Config
 from trackjammer.session import Session
@@ -53,6 +54,7 @@ def run_file(
     recover_unfinished(report=lambda text: print(text, file=sys.stderr))  # takes a crash left unfinished
     default = "untitled" if path == STDIN else Path(path).stem
     session = Session(project=project or config.project or default)
+    clear_leftovers(lambda text: print(text, file=sys.stderr))  # .part files of writes a kill interrupted
     if config.cps is not None:
         session.cps = Fraction(str(config.cps)) if isinstance(config.cps, float) else Fraction(config.cps)
     try:

@@ -10,7 +10,6 @@ the file(s).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -28,10 +27,11 @@ from trackjammer.midi.smf import (
 )
 from trackjammer.midi.track import MidiTrack
 from trackjammer.progress import Progress
-from trackjammer.project.record import RenderRecord
+from trackjammer.project.record import RECORD, RenderRecord
 from trackjammer.project.snapshot import snapshot_source
 from trackjammer.project.renders import (
-    atomic_write, check_replaceable, explicit_target, keep_aside, make_folders, render_folder, safe_name, shown_path,
+    check_replaceable, explicit_target, fill_render_folder, json_bytes, make_folders, render_folder, safe_name,
+    shown_path, write_together,
 )
 from trackjammer.session import Session
 
@@ -117,26 +117,18 @@ def midi_export(
         session.out(f"warning: {stream.dropped} note{'s' if stream.dropped != 1 else ''} outside 0..127 left out")
     names = [name for name, _ in contents]
     moment = now()  # one reading for the folder's name and render.json
-    if path is not None:
-        folder = target.parent
-        for name in names[1:]:  # the stems: checked before anything is written
-            if os.path.lexists(folder / name):
-                check_replaceable(folder / name, shown_path(folder / name, base))
-        make_folders(folder, shown_path(folder, base))
-    else:
-        folder = render_folder(session.project, base, lambda: moment)
-    kept = []
-    for name, data in contents:
-        if path is not None and not overwrite:
-            aside = keep_aside(folder / name, base)
-            if aside is not None:
-                kept.append(f"{shown_path(folder / name, base)} as {shown_path(aside, base)}")
-        atomic_write(folder / name, data)
-    if kept:
-        session.out(f"kept the previous {', '.join(kept)}")
     if path is None:
-        _describe_render(session, folder, what, export, cycles, loop, tempo, end_tick, names, moment, base)
+        described = _describe_render(session, what, export, cycles, loop, tempo, end_tick, names, moment, base)
+        folder = render_folder(session.project, base, lambda: moment)
+        fill_render_folder(folder, contents + described, base)
         return shown_path(folder / names[0], base)
+    folder = target.parent
+    for name in names[1:]:  # the stems: checked before anything is written
+        check_replaceable(folder / name, shown_path(folder / name, base))
+    make_folders(folder, shown_path(folder, base))
+    kept = write_together([(folder / name, data) for name, data in contents], "overwrite" if overwrite else "keep", base)
+    if kept:
+        session.out(f"kept the previous {', '.join(f'{shown_path(p, base)} as {shown_path(a, base)}' for p, a in kept)}")
     return path
 
 
@@ -158,14 +150,13 @@ def _files(export: Export, stems: bool, combined: str) -> list[tuple[str, list[T
 
 
 def _describe_render(
-    session: Session, folder: Path, what: Any, export: Export, cycles: int, loop: bool, tempo: Any, end_tick: int,
+    session: Session, what: Any, export: Export, cycles: int, loop: bool, tempo: Any, end_tick: int,
     names: list[str], moment: datetime, base: Path | None,
-) -> None:
-    """snapshot.tj and render.json beside the file."""
+) -> list[tuple[str, bytes]]:
+    """snapshot.tj and render.json, to go beside the file."""
     what_text = source_of(session, what)
     call = f"midi_export({what_text}, {cycles}{'' if loop else ', loop: false'})"
-    atomic_write(folder / "snapshot.tj", snapshot_source(session, f"rendered: {call}").encode("utf-8"))
-    RenderRecord.new(
+    record = RenderRecord.new(
         "midi_export", names[0], session.project, moment, base,
         what=what_text,
         stems=names[1:],
@@ -182,7 +173,9 @@ def _describe_render(
         seed=session.seed,
         tracks=[{"name": plan.name, "channel": plan.channel + 1} for plan in export.plans],
         skipped=export.skipped,
-    ).write(folder)
+    )
+    return [("snapshot.tj", snapshot_source(session, f"rendered: {call}").encode("utf-8")),
+            (RECORD, json_bytes(record.as_json()))]
 
 
 def json_number(value: Any) -> Any:

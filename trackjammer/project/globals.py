@@ -18,7 +18,8 @@ def midi_export(session: Session, what, cycles, path=None, stems=False, overwrit
     renders/<project>/<datetime>/export.mid, beside snapshot.tj and
     render.json. stems: true also writes one file per track. A file already
     at path is kept, renamed to name.1.mid (then .2 …); overwrite: true
-    replaces it instead. loop: false lets the last notes ring past the end
+    replaces it instead (a regular file only, its mode kept; never a link,
+    a device or a pipe). loop: false lets the last notes ring past the end
     instead of cutting them there."""
     from trackjammer.project.export import midi_export as export  # start-up time: exports and versions load at first use
 

@@ -19,21 +19,25 @@ A state is a script that recreates it (`snapshot.snapshot_source`):
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import count
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from trackjammer.errors import ArgumentError, TrackJammerError
 from trackjammer.lang.display import show
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.project.export import json_number
-from trackjammer.project.record import RenderRecord
-from trackjammer.project.renders import RENDERS, atomic_write, make_folders, render_folder, shown_path
-from trackjammer.project.sessions import STAMP, STAMP_FORMAT, project_folder, unique_path
+from trackjammer.project.record import RECORD, RenderRecord
+from trackjammer.project.renders import (
+    INCOMPLETE, MAX_NAME_BYTES, RENDERS, WriteError, atomic_write, check_path_text, check_replaceable,
+    fill_render_folder, json_bytes, make_folders, render_folder, shown_path,
+)
+from trackjammer.project.sessions import STAMP, STAMP_FORMAT, project_folder
+from trackjammer.project.writes import create_unique, move_aside, place_new, write_part
 from trackjammer.project.snapshot import snapshot_source
 from trackjammer.session import Session
 
@@ -78,18 +82,45 @@ def save(session: Session, name: Any = None, base: Path | None = None, now: Call
     text = _state(session, f"saved{'' if name is None else f' as {name}'} on {moment:%Y-%m-%d %H:%M:%S}")
     versions = folder / VERSIONS
     make_folders(versions, shown_path(versions, base))
+    data = text.encode("utf-8")
     if name is None:
-        path = unique_path(versions, f"save@{_stamp(moment)}")
-    else:
-        path = folder / f"{name}.tj"
-        if path.exists() and _body(path.read_text(encoding="utf-8")) != _body(text):
-            kept = unique_path(versions, f"{name}@{_stamp(datetime.fromtimestamp(path.stat().st_mtime))}")
-            os.replace(path, kept)  # the state saved before stays loadable, with its own time
-    atomic_write(path, text.encode("utf-8"))
-    return shown_path(path, base)
+        return shown_path(create_unique(_unique(versions, f"save@{_stamp(moment)}"), data, base), base)
+    path = folder / f"{name}.tj"
+    old = check_replaceable(path, shown_path(path, base))
+    if old is not None and _body(_read(path, base)) == _body(text):
+        atomic_write(path, data, base)  # the same state: its header says when it was saved last
+        return shown_path(path, base)
+    shown = shown_path(path, base)
+    part = write_part(path, data, shown)  # a full disk stops here, before the state saved before moves
+    try:
+        while not place_new(part, path, data, shown):
+            old = check_replaceable(path, shown)
+            if old is not None:  # the state saved before stays loadable, with its own time
+                stem = f"{name}@{_stamp(datetime.fromtimestamp(old.st_mtime))}"
+                move_aside(path, shown, _unique(versions, stem))
+    finally:
+        part.unlink(missing_ok=True)
+    return shown
+
+
+def _unique(folder: Path, stem: str, suffix: str = ".tj") -> Iterator[Path]:
+    """folder/stem.tj, then stem_2.tj, …"""
+    yield folder / f"{stem}{suffix}"
+    for n in count(2):
+        yield folder / f"{stem}_{n}{suffix}"
+
+
+def _read(path: Path, base: Path | None) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise WriteError(f"cannot read {shown_path(path, base)}: {getattr(error, 'strerror', None) or error}",
+                         hint="save it under another name") from None
 
 
 def _check_name(name: Any) -> None:
+    if isinstance(name, str):
+        check_path_text(name, 'save("verse")', MAX_NAME_BYTES)
     if not isinstance(name, str) or not NAME.fullmatch(name) or STAMP.fullmatch(name):
         shown = f'"{name}"' if isinstance(name, str) else show(name)
         raise ArgumentError(
@@ -106,15 +137,15 @@ def snapshot(session: Session, base: Path | None = None, now: Callable[[], datet
     """renders/<project>/<datetime>/snapshot.tj and render.json; its path."""
     moment = now()
     text = _state(session, f"snapshot() on {moment:%Y-%m-%d %H:%M:%S}")
-    folder = render_folder(session.project, base, lambda: moment)
-    atomic_write(folder / "snapshot.tj", text.encode("utf-8"))
-    RenderRecord.new(
+    record = RenderRecord.new(
         "snapshot", "snapshot.tj", session.project, moment, base,
         cps=json_number(session.cps),
         beats_per_cycle=session.beats_per_cycle,
         seed=session.seed,
         tracks=[{"name": t.name, "channel": t.channel} for t in session.tracks()],
-    ).write(folder)
+    )
+    folder = render_folder(session.project, base, lambda: moment)
+    fill_render_folder(folder, [("snapshot.tj", text.encode("utf-8")), (RECORD, json_bytes(record.as_json()))], base)
     return shown_path(folder / "snapshot.tj", base)
 
 
@@ -134,6 +165,8 @@ def versions(project: str, base: Path | None = None) -> list[Version]:
     renders = (base if base is not None else Path.cwd()) / RENDERS / folder.name
     if renders.is_dir():
         for path in renders.glob("*/snapshot.tj"):
+            if (path.parent / INCOMPLETE).exists():
+                continue  # a render a kill interrupted
             kind = RENDER_KINDS.get(_render_kind(path.parent), "snapshot")
             found.append(Version(_mtime(path), kind, f"{kind}@{path.parent.name}", path))
     return sorted(found, key=lambda v: (v.time, v.name))
@@ -154,6 +187,7 @@ def load(session: Session, name: Any, base: Path | None = None, now: Callable[[]
     Returns the path of the version kept ("" when there was nothing to keep)."""
     if not isinstance(name, str) or not name:
         raise ArgumentError("load needs the name of a saved state in quotes", hint='load("verse"); versions() lists them')
+    check_path_text(name, 'load("verse")', MAX_NAME_BYTES)
     path = _find(session.project, name, base)
     try:
         text = path.read_text(encoding="utf-8")
@@ -193,8 +227,7 @@ def _keep(session: Session, loading: str, base: Path | None, moment: datetime) -
                         hint="nothing was changed; rebuild that value in fewer steps, then load again") from None
     versions = project_folder(session.project, base) / VERSIONS
     make_folders(versions, shown_path(versions, base))
-    path = unique_path(versions, f"before-load@{_stamp(moment)}")
-    atomic_write(path, text.encode("utf-8"))
+    path = create_unique(_unique(versions, f"before-load@{_stamp(moment)}"), text.encode("utf-8"), base)
     return shown_path(path, base)
 
 

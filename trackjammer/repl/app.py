@@ -36,6 +36,7 @@ from trackjammer.lang.console import respond
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.midi.output import NullOutput
 from trackjammer.midi.rtmidi_out import list_ports
+from trackjammer.project.renders import clear_leftovers
 from trackjammer.project.sessions import SessionLog
 from trackjammer.project.takes import RenderTakes, recover_unfinished
 from trackjammer.repl.completer import TrackJammerCompleter
@@ -225,12 +226,12 @@ class Repl:
         raise Stopped()
 
     def _welcome(self) -> None:
-
         for notice in self.notices:
             self.say(notice)
         recover_unfinished(report=self.say)  # takes a crash left unfinished
         self.say(f"TrackJammer {__version__}: type patterns, hear them on the next cycle. help() or F1 for help.")
         self.say(WELCOME)
+        clear_leftovers(self.say)  # .part files of writes a kill interrupted
 
     def _loop(self, prompt: Any) -> None:
         while not self.stop_requested:
