@@ -222,8 +222,9 @@ class MessageStream:
                 for key, lane in plan.cc_lanes:
                     if grid is None:
                         grid = sample_times(span)
-                    if key in PER_NOTE_LANES:
-                        lanes[key] = _values(plan, key, lane, sorted({*grid, *(o[0] for o in found)}), seed)
+                    if key in PER_NOTE_LANES:  # read on the grid, at each note's onset and at the lane's own onsets
+                        times = {*grid, *(o[0] for o in found), *_onsets(lane, span, seed)}
+                        lanes[key] = _values(plan, key, lane, sorted(times), seed)
                     else:
                         changes.extend(self._lane(plan, key, lane, span, seed, grid))
             except Exception as error:  # noqa: BLE001 - live playback must survive any pattern
@@ -448,14 +449,14 @@ class MessageStream:
         its onset (always), then each change on the grid while it sounds."""
         stop = min(end, voice.off) if voice.cut is None else min(end, voice.off, voice.cut)
         onset = begin <= voice.start < stop
-        times = [g for g in grid if voice.start < g < stop]
         if voice.sent is None:
             voice.sent = {}
         sent = voice.sent
         for key, values in lanes.items():
-            for t in ([voice.start] if onset else []) + times:
-                value = values.get(t)
-                if value is None or (t != voice.start and value == sent.get(key)):
+            for t, value in values.items():  # in time order
+                if t < voice.start or t >= stop or t == voice.start and not onset:
+                    continue
+                if t != voice.start and value == sent.get(key):
                     continue
                 sent[key] = value
                 messages.append(_per_note(t, voice, plan.zone, key, value))
@@ -491,6 +492,12 @@ def _per_note(t: Fraction, voice: _Voice, zone: Zone | None, key: str, value: in
     if zone is not None:  # note_pressure
         return Message(t, PRESSURE, voice.track, voice.channel, value, 0)
     return Message(t, POLYTOUCH, voice.track, voice.channel, voice.note, value)
+
+
+def _onsets(lane: Pattern, span: TimeSpan, seed: int) -> list[Fraction]:
+    """Where the discrete values of a lane start within the span."""
+    return [e.whole.begin for e in lane.query(State(span, seed))
+            if e.whole is not None and e.whole.begin == e.part.begin and e.whole.begin < span.end]
 
 
 def _values(plan: TrackPlan, key: str, lane: Pattern, times: list[Fraction], seed: int) -> dict:
