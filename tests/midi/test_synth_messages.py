@@ -175,3 +175,12 @@ def test_an_mpe_export_writes_each_zone_channel_as_a_track_with_its_per_note_ben
         (0, "pitchwheel", 1, 0, 80), (0, "note_on", 1, 60, 100), (960, "note_off", 1, 60, 0)]  # +12 of 48: 10240 = 80·128
     assert [e for e in midi.tracks[3] if e[1] in ("pitchwheel", "note_on", "note_off")] == [
         (960, "pitchwheel", 2, 0, 48), (960, "note_on", 2, 64, 100), (1920, "note_off", 2, 64, 0)]  # -12: 6144 = 48·128
+
+
+def test_a_chord_larger_than_the_zone_keeps_its_last_notes_and_no_note_hangs():
+    """Three notes at once on two members: the first would end where it
+    starts, so it is never sent (a note-off before its own note-on would
+    leave it sounding)."""
+    found = messages_of("let m = MpeTrack(members: 2); m << [C4, E4, G4];")
+    notes = [(m.time, m.kind, m.channel, m.data1) for m in found if m.kind in (NOTE_ON, NOTE_OFF)]
+    assert notes == [(0, NOTE_ON, 1, 67), (0, NOTE_ON, 2, 64), (1, NOTE_OFF, 1, 67), (1, NOTE_OFF, 2, 64)]

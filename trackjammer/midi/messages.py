@@ -195,6 +195,7 @@ class MessageStream:
     _programs: dict = field(default_factory=dict)  # (port, channel) → the program sent there last
     _zones: dict = field(default_factory=dict)  # (port, manager channel) → Members, once announced
     _started: list = field(default_factory=list)  # the voices started in the window being made
+    _begin: Fraction = Fraction(0)  # the start of the window being made
 
     def window(
         self, plans: Iterable[TrackPlan], begin: Fraction, end: Fraction, seed: int = 0,
@@ -244,6 +245,7 @@ class MessageStream:
             alive = [entry[3] for entry in self._pending if not entry[3].cancelled and entry[3].track in per_note]
         onsets.sort(key=lambda o: (o[0], o[1].index))
         self._started = []
+        self._begin = begin
         for onset in onsets:
             self._start(onset, messages)
         if per_note:
@@ -384,7 +386,13 @@ class MessageStream:
         if taken is not None:  # every member sounds: the oldest note ends here
             taken.cancelled = True
             taken.cut = t
-            messages.append(Message(t, NOTE_OFF, taken.track, taken.channel, taken.note, 0))
+            on = (taken.start, NOTE_ON, taken.track, taken.channel, taken.note)
+            if t - taken.start < self.min_length and on[0] >= self._begin:  # it would last no time: it never starts
+                found = next(i for i in range(len(messages) - 1, -1, -1) if messages[i][:5] == on)
+                del messages[found]
+                taken.cut = taken.start
+            else:
+                messages.append(Message(t, NOTE_OFF, taken.track, taken.channel, taken.note, 0))
             members.free(taken, t)
             if self._sounding.get(taken.key) is taken:
                 del self._sounding[taken.key]
