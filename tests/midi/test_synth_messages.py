@@ -184,3 +184,21 @@ def test_a_chord_larger_than_the_zone_keeps_its_last_notes_and_no_note_hangs():
     found = messages_of("let m = MpeTrack(members: 2); m << [C4, E4, G4];")
     notes = [(m.time, m.kind, m.channel, m.data1) for m in found if m.kind in (NOTE_ON, NOTE_OFF)]
     assert notes == [(0, NOTE_ON, 1, 67), (0, NOTE_ON, 2, 64), (1, NOTE_OFF, 1, 67), (1, NOTE_OFF, 2, 64)]
+
+
+def test_the_worked_example_of_docs_export_md(run, tmp_path):
+    """What docs/export.md says the three files of its example hold."""
+    run('cps(1); let keys = MidiTrack(1); keys.program(4); keys << [C4 E4]; keys.bend << [0 0.5];'
+        ' midi_export(keys, 1, "keys.mid"); midi_export(keys, 1, "keys_all.mid", all: true);'
+        ' let mpe = MpeTrack(members: 2, bend_range: 48); mpe << [C4 E4]; mpe.note_bend << [12 -12];'
+        ' midi_export(mpe, 1, "mpe.mid");')
+    keys = read_midi(tmp_path / "keys.mid")
+    assert {e[1] for e in keys.tracks[1]} == {"track_name", "note_on", "note_off", "end_of_track"}
+    every = read_midi(tmp_path / "keys_all.mid", frozenset({"program_change", "pitchwheel"}))
+    assert [e for e in every.tracks[1] if e[1] in ("program_change", "pitchwheel")] == [
+        (0, "program_change", 0, 4), (0, "pitchwheel", 0, 0, 64), (960, "pitchwheel", 0, 0, 96)]
+    mpe = read_midi(tmp_path / "mpe.mid", frozenset({"pitchwheel"}))
+    assert mpe.smf.ntrks == 4
+    assert [e[2] for t in mpe.tracks[1:] for e in t if e[1] == "control_change" and e[3] == 6] == [0, 1, 2]
+    assert [(e[0], e[2], e[4] << 7 | e[3]) for t in mpe.tracks for e in t if e[1] == "pitchwheel"] == [
+        (0, 1, 10240), (960, 2, 6144)]

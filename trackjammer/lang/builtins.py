@@ -23,7 +23,7 @@ from trackjammer.lang.globals_registry import BUILTINS, BoundBuiltin, builtin
 from trackjammer.lang.provenance import call_parts, record
 from trackjammer.lang.suggest import suggest
 from trackjammer.midi.mpe import MpeTrack
-from trackjammer.midi.track import TRACK_METHODS, MidiTrack
+from trackjammer.midi.track import LANE_HELP, TRACK_METHODS, MidiTrack
 from trackjammer.session import Session
 
 
@@ -210,6 +210,8 @@ def help_entries() -> dict[str, HelpEntry]:
     entries["track.vel"] = HelpEntry(
         "track.vel", "track.vel << pattern", "The velocity lane: each note without ^v takes its value "
         "at the note's onset (track.velocity is the same lane).", "track methods")
+    for name, (signature, doc) in LANE_HELP.items():
+        entries[f"track.{name}"] = HelpEntry(f"track.{name}", signature, doc, "track methods")
     return entries
 
 

@@ -251,7 +251,7 @@ class MessageStream:
         if per_note:
             alive += [v for v in self._started if v.track in per_note]
             for voice in alive:
-                self._expression(voice, *per_note[voice.track], begin, end, grid, messages)
+                self._expression(voice, *per_note[voice.track], begin, end, messages)
         self._due(end, messages)
         messages.sort(key=sending_order)
         return messages
@@ -450,11 +450,11 @@ class MessageStream:
         return messages
 
     def _expression(
-        self, voice: _Voice, plan: TrackPlan, lanes: dict, begin: Fraction, end: Fraction, grid: list[Fraction],
-        messages: list[Message],
+        self, voice: _Voice, plan: TrackPlan, lanes: dict, begin: Fraction, end: Fraction, messages: list[Message],
     ) -> None:
         """A sounding note's per-note lanes within [begin, end): the value at
-        its onset (always), then each change on the grid while it sounds."""
+        its onset (always), then each change while it sounds (the lane read
+        on the grid and at its own onsets)."""
         stop = min(end, voice.off) if voice.cut is None else min(end, voice.off, voice.cut)
         onset = begin <= voice.start < stop
         if voice.sent is None:

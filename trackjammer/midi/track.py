@@ -51,6 +51,16 @@ NAMED_LANES = ("bend", "pressure", "note_pressure")
 PER_NOTE_LANES = ("note_pressure", "note_bend", "timbre")  # one value per sounding note
 
 
+LANE_HELP = {  # name → (how it is written, what it sends): help() and completion show them
+    "bend": ("track.bend << pattern", "Pitch bend, 14 bits: -1 the synth's whole bend range down, 0 none, 1 up."),
+    "pressure": ("track.pressure << pattern", "Channel pressure (aftertouch), 0..127."),
+    "note_pressure": ("track.note_pressure << pattern", "Each sounding note's pressure, 0..127: poly aftertouch "
+                      "(on an MpeTrack, channel pressure on the note's own channel)."),
+    "note_bend": ("track.note_bend << pattern", "An MpeTrack's per-note bend, in semitones up to its bend_range."),
+    "timbre": ("track.timbre << pattern", "An MpeTrack's per-note timbre: CC 74 on each note's own channel, 0..127."),
+}
+
+
 def lane_suffix(key: Any) -> str:
     """How a control lane is written after its track: .cc(74), .bend, .nrpn(300)."""
     if isinstance(key, int):
