@@ -86,9 +86,11 @@ def test_cutting_time_into_other_windows_gives_the_same_messages():
     plans = [plan_of_track(t, i) for i, t in enumerate(session.tracks())]
     whole = MessageStream()
     one = whole.window(plans, 0, 2) + whole.release(2)
-    pieces = MessageStream()
-    cut = [m for a, b in [(0, F(1, 3)), (F(1, 3), F(7, 8)), (F(7, 8), 2)] for m in pieces.window(plans, a, b)]
-    assert shown(cut + pieces.release(2)) == shown(one)
+    for cuts in ([F(1, 3), F(7, 8)], [F(1, 128), F(1, 2), F(129, 128), F(3, 2)], [F(k, 7) for k in range(1, 14)]):
+        pieces = MessageStream()
+        edges = [0, *cuts, 2]
+        cut = [m for a, b in zip(edges, edges[1:]) for m in pieces.window(plans, a, b)]
+        assert shown(cut + pieces.release(2)) == shown(one), cuts
 
 
 def test_lane_errors_say_what_and_how():

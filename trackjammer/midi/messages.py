@@ -63,7 +63,7 @@ BARE_VELOCITY = 100
 
 class Message(NamedTuple):
     """One MIDI message at an exact musical time. Tuples sort into sending
-    order: time, then kind (off, CC, on), then track, channel, data."""
+    order: time, then kind (midi/kinds.py: off … CC … on), then track, channel, data."""
 
     time: Fraction
     kind: int  # NOTE_OFF, PROGRAM, CONTROL, BEND, PRESSURE, NOTE_ON, POLYTOUCH (midi/kinds.py) or SYSTEM
@@ -250,6 +250,7 @@ class MessageStream:
             self._start(onset, messages)
         if per_note:
             alive += [v for v in self._started if v.track in per_note]
+            alive.sort(key=lambda v: (v.start, v.channel))  # the same order whichever window a note started in
             for voice in alive:
                 self._expression(voice, *per_note[voice.track], begin, end, messages)
         self._due(end, messages)
