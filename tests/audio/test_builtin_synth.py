@@ -12,13 +12,14 @@ import pytest
 
 from tests.audio.conftest import RATE, read_wav, run
 from trackjammer.audio.synth import DRUM_GAIN, RAMP, pan_gains
-from trackjammer.audio.voices import BASS, LEAD_SQUARE
+from trackjammer.audio.voices import BASS, KEYS, LEAD_SQUARE
 from trackjammer.audio.wav import CEILING
 
 SECOND = RATE
 HALF = RATE // 2  # a quarter of a cycle at cps 0.5: one step of [a b c d]
-BASS_RELEASE = 2646  # 0.06 s: the channel 1 voice's release, in frames
-LEAD_RELEASE = 3528  # 0.08 s: the channel 2 voice's
+KEYS_RELEASE = 5292  # 0.12 s: program 0's voice's release (every melodic channel's without program()), in frames
+BASS_RELEASE = 2646  # 0.06 s: program 38's (Synth Bass 1)
+LEAD_RELEASE = 3528  # 0.08 s: program 80's (Lead 1, square)
 
 
 def render(program: str, tmp_path: Path, name: str = "out.wav"):
@@ -29,6 +30,7 @@ def render(program: str, tmp_path: Path, name: str = "out.wav"):
 
 def test_the_releases_the_tests_count_on():
     assert round(BASS.release * RATE) == BASS_RELEASE and round(LEAD_SQUARE.release * RATE) == LEAD_RELEASE
+    assert round(KEYS.release * RATE) == KEYS_RELEASE
 
 
 def test_format_and_length_are_cycles_over_cps_plus_the_tail(tmp_path):
@@ -52,8 +54,8 @@ def test_sound_where_notes_play_and_exact_silence_where_none_do(tmp_path):
     wav, _ = render('render([C3 ~ ~ ~], 2, {path}, synth: "builtin")', tmp_path)
     cycle = 2 * SECOND
     for start in (0, cycle):
-        assert wav.sounding_everywhere(start, start + HALF + BASS_RELEASE - 441)
-        assert wav.silent(start + HALF + BASS_RELEASE, start + cycle)
+        assert wav.sounding_everywhere(start, start + HALF + KEYS_RELEASE - 441)
+        assert wav.silent(start + HALF + KEYS_RELEASE, start + cycle)
     assert wav.silent(2 * cycle, wav.frames)  # the tail: nothing left to ring
 
 
@@ -68,8 +70,8 @@ def test_a_note_starts_at_the_frame_of_its_tick(tmp_path):
 def test_notes_still_sounding_at_the_end_are_cut_there_and_ring_out_in_the_tail(tmp_path):
     wav, _ = render('render([C3], 1, {path}, synth: "builtin")', tmp_path)
     end = 2 * SECOND
-    assert wav.sounding_everywhere(end - 441, end + BASS_RELEASE - 441)
-    assert wav.silent(end + BASS_RELEASE, wav.frames)
+    assert wav.sounding_everywhere(end - 441, end + KEYS_RELEASE - 441)
+    assert wav.silent(end + KEYS_RELEASE, wav.frames)
 
 
 def test_velocity_to_gain_is_squared(tmp_path):
@@ -106,7 +108,7 @@ def test_pan_follows_cc10(tmp_path):
 
 def test_cc74_brightness_adds_harmonics(tmp_path):
     wav, _ = render(
-        'let t = MidiTrack(1); t << [C3 ~ C3 ~]; t.cc(74) << [10 120]; render(t, 1, {path}, synth: "builtin", tail: 0)',
+        'let t = MidiTrack(1); t.program(38); t << [C3 ~ C3 ~]; t.cc(74) << [10 120]; render(t, 1, {path}, synth: "builtin", tail: 0)',
         tmp_path)
 
     def high_share(start: int) -> float:
@@ -147,3 +149,15 @@ def test_the_same_render_gives_the_same_bytes(tmp_path):
     render(program, tmp_path, "one.wav")
     render(program, tmp_path, "two.wav")
     assert (tmp_path / "one.wav").read_bytes() == (tmp_path / "two.wav").read_bytes()
+
+
+def test_a_track_plays_the_voice_of_its_program_from_where_it_is_set_and_program_0_without_one(tmp_path):
+    """Issue 18: as a GM player plays the .mid. The same C3 on channel 1:
+    program 0's release (0.12 s) without program(), program 38's (0.06 s)
+    with it."""
+    plain, _ = render('let t = MidiTrack(1); t << [C3 ~]; render(t, 1, {path}, synth: "builtin", tail: 0)', tmp_path, "a.wav")
+    bass, _ = render('let t = MidiTrack(1); t.program(38); t << [C3 ~]; render(t, 1, {path}, synth: "builtin", tail: 0)',
+                     tmp_path, "b.wav")
+    end = SECOND  # the note's end: half of a cycle at cps 0.5
+    assert plain.sounding_everywhere(end, end + KEYS_RELEASE - 441) and plain.silent(end + KEYS_RELEASE, plain.frames)
+    assert bass.sounding_everywhere(end, end + BASS_RELEASE - 441) and bass.silent(end + BASS_RELEASE, bass.frames)

@@ -78,3 +78,18 @@ def test_soundfont_chooses_the_font_and_auto_then_plays_through_it(in_tmp, fluid
     assert described["synth"] == "fluidsynth" and described["soundfont"] == str(fluidsynth_ready.resolve())
     snapshot = (in_tmp / value).with_name("snapshot.tj").read_text()
     assert snapshot.endswith(f'soundfont("{fluidsynth_ready.resolve()}");\n')
+
+
+def test_fluidsynth_plays_program_0_by_default_and_a_tracks_program_where_set(in_tmp, fluidsynth_ready):
+    """Issue 18: as a GM player plays the .mid. Channel 1 without program()
+    is the piano (the same samples as program(0)); program(38) is another
+    instrument; a bend moves the pitch."""
+    run('let k = MidiTrack(1); k << [C3 ~]; render(k, 1, "plain.wav", synth: "fluidsynth", tail: 0);'
+        'k.program(0); render(k, 1, "zero.wav", synth: "fluidsynth", tail: 0);'
+        'k.program(38); render(k, 1, "bass.wav", synth: "fluidsynth", tail: 0);'
+        'k.program(0); k.bend << 1; render(k, 1, "bent.wav", synth: "fluidsynth", tail: 0)')
+    plain, zero, bass, bent = (read_wav(in_tmp / f"{name}.wav") for name in ("plain", "zero", "bass", "bent"))
+    assert plain.rms(0, HALF) > 100
+    assert np.array_equal(plain.samples, zero.samples)
+    assert not np.allclose(plain.samples[:HALF].astype(float), bass.samples[:HALF].astype(float), atol=200)
+    assert not np.allclose(plain.samples[:HALF].astype(float), bent.samples[:HALF].astype(float), atol=200)

@@ -392,6 +392,10 @@ CORPUS = [
     'let t = MidiTrack(3, velocity: 90, name: "Lead");\nt << [0 4 7] + 60;\nt.vel << 100;\n'
     "t.cc(1) << [0 64 127];\nt.cc(74) << Ramp(0.5);\nt.gate(0.5); t.transpose(-12); t.mute(); t.unmute();\n"
     't.solo(); t.unsolo(); t.device("IAC Bus 1");\nt',
+    'let t = MidiTrack(4); t.program(5); t.bend << Sine(1).range(-1, 1); t.pressure << [10 90]; t.note_pressure << Saw(1);\n'
+    't.nrpn(300) << [0 8192]; t.cc14(1) << Tri(1).range(0, 16383);\n'
+    'let m = MpeTrack(zone: "upper", members: 4, bend_range: 24); m << [C4, E4]; m.note_bend << [0 2];\n'
+    'm.timbre << Sine(1); m.note_pressure << [40]; m',
     'print("path", [C4 E4], 1/3, #[1, "two", none, true, false,]); help(fast); help("scale"); help()',
     "cps(0.6); bpm(140); beats_per_cycle(3); quantize(0); seed(7);\nproject(\"night drive\");\n"
     "#[cps(), bpm(), beats_per_cycle(), quantize(), seed(), project()]",

@@ -24,11 +24,15 @@ def test_channel_kinds_cover_all_sixteen_channels_and_sysex_and_undefined_bytes_
 
 
 def test_message_kinds_are_the_order_at_one_time_and_map_to_their_status_bytes():
-    assert (kinds.NOTE_OFF, kinds.CONTROL, kinds.NOTE_ON) == (0, 1, 2)
-    assert [Message(0, kind, 0, 3, 60, 90).bytes() for kind in (kinds.NOTE_OFF, kinds.CONTROL, kinds.NOTE_ON)] == [
-        [0x83, 60, 90], [0xB3, 60, 90], [0x93, 60, 90]]
-    assert [kinds.order_kind(data) for data in ([0x93, 60, 1], [0x93, 60, 0], [0x83, 60, 64], [0xB0, 7, 1], [0xC0, 1])] == [
-        kinds.NOTE_ON, kinds.NOTE_OFF, kinds.NOTE_OFF, kinds.CONTROL, None]
+    order = (kinds.NOTE_OFF, kinds.PROGRAM, kinds.CONTROL, kinds.BEND, kinds.PRESSURE, kinds.NOTE_ON, kinds.POLYTOUCH)
+    assert order == (0, 1, 2, 3, 4, 5, 6) and kinds.SYSTEM == 7
+    assert [Message(0, kind, 0, 3, 60, 90).bytes() for kind in order] == [
+        [0x83, 60, 90], [0xC3, 60], [0xB3, 60, 90], [0xE3, 60, 90], [0xD3, 60], [0x93, 60, 90], [0xA3, 60, 90]]
+    assert [kinds.order_kind(data) for data in (
+        [0x93, 60, 1], [0x93, 60, 0], [0x83, 60, 64], [0xB0, 7, 1], [0xC0, 1], [0xE2, 0, 64], [0xD1, 5], [0xA0, 60, 9])] == [
+        kinds.NOTE_ON, kinds.NOTE_OFF, kinds.NOTE_OFF, kinds.CONTROL, kinds.PROGRAM, kinds.BEND, kinds.PRESSURE,
+        kinds.POLYTOUCH]
+    assert kinds.order_kind([0xF8]) is None
 
 
 def test_an_output_ends_held_notes_with_the_tables_note_off_and_all_notes_off():

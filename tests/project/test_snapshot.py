@@ -63,6 +63,7 @@ def _track_state(track: MidiTrack, seed: int, windows) -> tuple:
     return (
         track.channel, track.velocity, track.name, lanes, (type(gate).__name__, gate),
         (type(track.transposition).__name__, track.transposition), track.port, track.muted, track.soloed,
+        type(track).__name__, track.program_number, getattr(track, "zone", None),
     )
 
 
@@ -164,6 +165,10 @@ PROGRAMS = [
     "let p = [C4].every(0, rev); let q = [C4].fast(1); let r = [C4].late(0)",
     "let t = MidiTrack(1); t << 60; let u = MidiTrack(2); u << 1/3; u.vel << 100; u.cc(1) << -1",
     "let x = 1; let x = [C4]; let x = x + x; let x = stack(x, x)",
+    "let t = MidiTrack(2); t.program(33); t << [C4 E4]; t.bend << Sine(1).range(-1, 1); t.pressure << [10 90];"
+    " t.note_pressure << Saw(1); t.nrpn(300) << [0 8192]; t.cc14(1) << 4000; let b = t.nrpn(300)",
+    "let m = MpeTrack(zone: \"upper\", members: 5, bend_range: 24, velocity: 90, name: \"Keys\"); m << [C4, E4];"
+    " m.note_bend << [0 2]; m.timbre << Sine(1); m.note_pressure << [40]; m.program(4); let l = m.timbre",
 ]
 
 

@@ -8,7 +8,7 @@ import trackjammer.core  # noqa: F401
 from trackjammer.core.registry import REGISTRY
 from trackjammer.lang.builtins import help_entries
 from trackjammer.lang.evaluator import Interpreter
-from trackjammer.midi.track import TRACK_METHODS
+from trackjammer.midi.track import LANE_HELP, TRACK_METHODS
 from trackjammer.repl.completer import TrackJammerCompleter
 
 PORTS = ["Midi Through:Midi Through Port-0 14:0", "FLUID Synth:Synth input port 128:0"]
@@ -32,7 +32,7 @@ def metas(completer: TrackJammerCompleter, before: str) -> dict[str, str]:
 def test_globals_with_their_signature_from_the_help_index(completer):
     assert metas(completer, "Mid") == {
         "MidiTrack": "MidiTrack(channel, velocity = 100, name?)",
-        "midi_export": "midi_export(what, cycles, path?, stems = false, overwrite = false, loop = true)",
+        "midi_export": "midi_export(what, cycles, path?, stems = false, overwrite = false, loop = true, all = false)",
     }
     assert metas(completer, "fas") == {"fast": "fast(factor)  Play `factor` times faster: [a b].fast(2) is [a b a b]."}
     assert help_entries()["fast"].signature == "fast(factor)"
@@ -46,7 +46,7 @@ def test_keywords_and_bound_names_with_their_value(completer):
 
 
 def test_a_tracks_methods_and_lanes_after_a_dot(completer):
-    expected = sorted(set(TRACK_METHODS) | {"vel", "velocity", "channel", "name"})
+    expected = sorted(set(TRACK_METHODS) | set(LANE_HELP) | {"vel", "velocity", "channel", "name"})
     assert names(completer, "bass.") == expected
     assert metas(completer, "bass.mu") == {"mute": "track.mute()"}
     assert names(completer, "MidiTrack(2, 90).unm") == ["unmute"]

@@ -110,3 +110,16 @@ def test_a_pattern_too_dense_to_draw_is_refused_before_the_work(interpreter):
     assert caught.value.message == ("this plays 1,000 notes in cycle 0: too many to draw over 64 cycles "
                                     "(at most 50,000 notes)")
     assert caught.value.hint == "show fewer cycles, or a slower pattern"
+
+
+def test_an_mpe_track_shows_its_notes_and_lanes_not_the_announcement_of_its_zone(interpreter):
+    """Issue 18: the zone's RPN CCs are how it is sent, not what it plays."""
+    interpreter.execute("let m = MpeTrack(members: 4); m << [[C4,E4] A4]; m.timbre << [20 100]")
+    assert roll(interpreter, "m", 1, 40).split("\n") == [
+        "m on channel 1: 1 cycle from cycle 0, 3 notes (shade = velocity: ░ soft … █ loud)",
+        "     0",
+        "A4   ·       ·       ████████████████",
+        "E4   ████████████████·       ·",
+        "C4   ████████████████·       ·",
+        "cc74 ▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇",
+    ]

@@ -3,8 +3,9 @@ SoundFont by pyfluidsynth over the system's libfluidsynth.
 
 FluidSynth runs without an audio driver: it is asked for exactly the frames
 between one message and the next, as floats (so its own output never
-clips; `wav.py` keeps the level). Each channel gets its program from
-`voices.PROGRAMS`, channel 10 the drum kit (bank 128).
+clips; `wav.py` keeps the level). Each channel starts on program 0, channel
+10 on the drum kit (bank 128), as a General MIDI player starts (programs.py);
+program changes, pitch bend, pressure and poly aftertouch are played as sent.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from trackjammer.audio.timeline import SAMPLE_RATE, Timed
-from trackjammer.audio.programs import DRUM_CHANNEL, program_of
+from trackjammer.audio.programs import DEFAULT_PROGRAM, DRUM_CHANNEL
 from trackjammer.audio import AudioError
-from trackjammer.midi.messages import CONTROL, NOTE_OFF, NOTE_ON
+from trackjammer.midi.messages import BEND, BEND_CENTRE, CONTROL, NOTE_OFF, NOTE_ON, POLYTOUCH, PRESSURE, PROGRAM
 
 if TYPE_CHECKING:
     import numpy as np
@@ -99,6 +100,10 @@ def render_fluid(
         ("lout", ctypes.c_void_p, 1), ("loff", ctypes.c_int, 1), ("lincr", ctypes.c_int, 1),
         ("rout", ctypes.c_void_p, 1), ("roff", ctypes.c_int, 1), ("rincr", ctypes.c_int, 1),
     )
+    pressure = fluidsynth.cfunc("fluid_synth_channel_pressure", ctypes.c_int, ("synth", ctypes.c_void_p, 1),
+                                ("chan", ctypes.c_int, 1), ("val", ctypes.c_int, 1))
+    key_pressure = fluidsynth.cfunc("fluid_synth_key_pressure", ctypes.c_int, ("synth", ctypes.c_void_p, 1),
+                                    ("chan", ctypes.c_int, 1), ("key", ctypes.c_int, 1), ("val", ctypes.c_int, 1))
     synth = fluidsynth.Synth(gain=GAIN, samplerate=float(SAMPLE_RATE))
     try:
         font = synth.sfload(str(soundfont))
@@ -108,7 +113,7 @@ def render_fluid(
             if channel == DRUM_CHANNEL:
                 synth.program_select(channel, font, 128, 0)
             else:
-                synth.program_select(channel, font, 0, program_of(channel))
+                synth.program_select(channel, font, 0, DEFAULT_PROGRAM)
         mix = np.zeros((frames, 2), dtype=np.float32)
         address = mix.ctypes.data
         at = 0
@@ -132,6 +137,14 @@ def render_fluid(
                 synth.noteoff(m.channel, m.data1)
             elif m.kind == CONTROL:
                 synth.cc(m.channel, m.data1, m.data2)
+            elif m.kind == PROGRAM:
+                synth.program_change(m.channel, m.data1)
+            elif m.kind == BEND:
+                synth.pitch_bend(m.channel, (m.data2 << 7 | m.data1) - BEND_CENTRE)
+            elif m.kind == PRESSURE and pressure is not None:
+                pressure(synth.synth, m.channel, m.data1)
+            elif m.kind == POLYTOUCH and key_pressure is not None:  # FluidSynth 2 and later
+                key_pressure(synth.synth, m.channel, m.data1, m.data2)
         play_until(frames)
         if progress is not None:
             progress(1.0)

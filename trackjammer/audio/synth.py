@@ -1,7 +1,8 @@
 """The built-in synthesizer: numpy only, so `render()` always works.
 
-Each channel is a mono bus: its notes, each a wavetable voice of the
-channel's GM family (`voices.py`) shaped by its ADSR envelope, or on
+Each channel is a mono bus: its notes, each a wavetable voice of the GM
+family of the program the channel plays where the note starts (0 until a
+program change: `programs.py`; `voices.py`) shaped by its ADSR envelope, or on
 channel 10 the drum kit (`drums.py`). A note's gain is (velocity / 127)²,
 the usual MIDI curve (velocity 64 is about 12 dB under 127). CC74 sets the
 cutoff of the voice's low-pass (read where each note starts, and again at
@@ -21,7 +22,7 @@ import numpy as np
 
 from trackjammer.audio.drums import drum
 from trackjammer.audio.timeline import Note, Timed, notes_of
-from trackjammer.audio.programs import DRUM_CHANNEL, program_of
+from trackjammer.audio.programs import DRUM_CHANNEL, Programs
 from trackjammer.audio.voices import envelope, oscillate, table_for, voice_for
 from trackjammer.midi.messages import CONTROL
 
@@ -77,6 +78,7 @@ def render_builtin(
 ) -> np.ndarray:
     """The stereo mix (frames × 2, float32) of the messages."""
     controls = Controls(messages)
+    programs = Programs(messages)
     by_channel: dict[int, list[Note]] = defaultdict(list)
     for note in notes_of(messages):
         if note.start < frames:
@@ -90,7 +92,7 @@ def render_builtin(
             if channel == DRUM_CHANNEL:
                 _drum(bus, note)
             else:
-                _note(bus, note, controls)
+                _note(bus, note, controls, programs.at(channel, note.start))
             done += 1
             if progress is not None and done % 256 == 0:
                 progress(done / total)
@@ -106,8 +108,8 @@ def _drum(bus: np.ndarray, note: Note) -> None:
     bus[note.start:end] += sound[: end - note.start] * np.float32(DRUM_GAIN * velocity_gain(note.velocity))
 
 
-def _note(bus: np.ndarray, note: Note, controls: Controls) -> None:
-    voice = voice_for(program_of(note.channel))
+def _note(bus: np.ndarray, note: Note, controls: Controls, program: int) -> None:
+    voice = voice_for(program)
     shape = envelope(voice, note.end - note.start)
     end = min(len(bus), note.start + len(shape))
     gain = np.float32(voice.gain * velocity_gain(note.velocity))

@@ -21,7 +21,7 @@ class Timed:
     """One MIDI message at a sample frame."""
 
     frame: int
-    kind: int  # NOTE_OFF, CONTROL or NOTE_ON, as in midi.messages
+    kind: int  # a Message.kind (midi/kinds.py)
     channel: int  # 0..15
     data1: int
     data2: int

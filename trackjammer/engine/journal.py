@@ -200,7 +200,7 @@ def build_recording(path: Path) -> Built:
                     target.names.append(name)
                 tick = tick_of(cycle_text)
                 last = max(last, tick)
-                target.add(tick, message_kind, data[1], data[2])
+                target.add(tick, message_kind, data[1], data[2] if len(data) > 2 else 0)
             elif kind == "t":
                 cycle_text, cps_text = rest.split(" ")
                 tempos.append((tick_of(cycle_text), Fraction(cps_text)))

@@ -22,7 +22,8 @@ from trackjammer.lang.display import show, show_printed
 from trackjammer.lang.globals_registry import BUILTINS, BoundBuiltin, builtin
 from trackjammer.lang.provenance import call_parts, record
 from trackjammer.lang.suggest import suggest
-from trackjammer.midi.track import TRACK_METHODS, MidiTrack
+from trackjammer.midi.mpe import MpeTrack
+from trackjammer.midi.track import LANE_HELP, TRACK_METHODS, MidiTrack
 from trackjammer.session import Session
 
 
@@ -64,6 +65,14 @@ def midi_track(session: Session, channel, velocity=100, name=None):
     let bass = MidiTrack(1, 80). A track bound with let takes that name
     unless given one: MidiTrack(2, 100, name: "Lead")."""
     return MidiTrack(channel, velocity, name)
+
+
+@builtin("MpeTrack", family="tracks")
+def mpe_track(session: Session, zone="lower", members=15, bend_range=48, velocity=100, name=None):
+    """An MPE track: each note on a member channel of its own, so t.note_bend,
+    t.timbre and t.note_pressure shape each note: MpeTrack(zone: "lower",
+    members: 15, bend_range: 48). The zone is announced where it starts."""
+    return MpeTrack(zone, members, bend_range, velocity, name)
 
 
 @builtin(family="tracks")
@@ -201,6 +210,8 @@ def help_entries() -> dict[str, HelpEntry]:
     entries["track.vel"] = HelpEntry(
         "track.vel", "track.vel << pattern", "The velocity lane: each note without ^v takes its value "
         "at the note's onset (track.velocity is the same lane).", "track methods")
+    for name, (signature, doc) in LANE_HELP.items():
+        entries[f"track.{name}"] = HelpEntry(f"track.{name}", signature, doc, "track methods")
     return entries
 
 

@@ -49,7 +49,8 @@ class InternalError(Exception):
         self.original = original
 
 
-TRACK_ATTRIBUTES = ("vel", "velocity", "channel", "name")
+TRACK_ATTRIBUTES = ("vel", "velocity", "bend", "pressure", "note_pressure", "channel", "name")
+MPE_LANES = ("note_bend", "timbre")
 PROTECTED = set(BUILTINS)
 KEYWORDS = {"let", "true", "false", "none"}
 # Commands that act and take no argument: alone as a statement, the bare
@@ -267,8 +268,12 @@ class Interpreter:
     def eval_Attribute(self, node: ast.Attribute) -> Any:
         target = self.evaluate(node.target)
         if isinstance(target, MidiTrack):
-            if node.name in ("vel", "velocity"):
-                return Lane(target, "vel")
+            lane = target.lane(node.name)
+            if lane is not None:
+                return lane
+            if node.name in MPE_LANES:
+                raise self.error(f"'{node.name}' is a lane of an MPE track", node,
+                                 "per-note bends and timbre need a channel per note: let t = MpeTrack()")
             if node.name in ("channel", "name"):
                 return getattr(target, node.name)
             hint = "call it with (): t.mute()" if node.name in TRACK_METHODS else _suggest(node.name, TRACK_ATTRIBUTES)

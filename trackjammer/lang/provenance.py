@@ -265,7 +265,7 @@ class Writer:
             shown = "" if value.name is None else f", name: {string_text(value.name)}"
             return (f"MidiTrack({value.channel}, {value.velocity}{shown})",)  # held by no name: a like one
         if isinstance(value, Lane):
-            return (Of(value.track), f".cc({value.number})" if value.kind == "cc" else ".vel")
+            return (Of(value.track), value.suffix)
         name = _builtin_name(value)
         if name is not None:
             return (name,)

@@ -7,8 +7,9 @@ writers equal. A track is encoded into a bytearray as messages come, a few
 bytes each, so a take of millions of messages keeps memory flat.
 
 The rules: messages come in time order; those at one tick are held until
-the tick is complete and written note-offs, then CCs, then note-ons (in the
-order they came within each); a note-on and a note-off of one pitch at one
+the tick is complete and written in the order of their kinds (note-offs,
+program changes, CCs, bends, pressure, note-ons, poly aftertouch: see
+midi/kinds.py), in the order they came within each; a note-on and a note-off of one pitch at one
 tick (a note of no length) are both left out; a note-on of a pitch still
 sounding ends it first; a note-off of a pitch not sounding is dropped; a
 track ends with note-offs for what still sounds, then End of Track at the
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from trackjammer.midi.kinds import NOTE_OFF, NOTE_ON, STATUS
+from trackjammer.midi.kinds import DATA, NOTE_OFF, NOTE_ON, STATUS
 
 END_OF_TRACK = b"\xff\x2f\x00"
 TRACK_NAME, SET_TEMPO, TIME_SIGNATURE = 0x03, 0x51, 0x58
@@ -131,7 +132,8 @@ class TrackEncoder:
             data.append(status)
             self.running = status
         data.append(data1)
-        data.append(data2)
+        if DATA[kind] == 2:  # a program change and channel pressure have one data byte
+            data.append(data2)
         self.written = self.tick
 
     def _meta(self, tick: int, event: bytes) -> None:

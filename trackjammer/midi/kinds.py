@@ -7,8 +7,11 @@ and most tools use. Channel messages carry their channel in the status
 byte's low nibble; system messages (0xF0 and up) have none.
 
 `Message.kind` (midi/messages.py) is not a status byte but the place of a
-message among those at one time: NOTE_OFF, CONTROL, NOTE_ON, SYSTEM. Its
-status byte is `STATUS[kind]`.
+message among those at one time: NOTE_OFF, PROGRAM, CONTROL, BEND,
+PRESSURE, NOTE_ON, POLYTOUCH, SYSTEM. A program change comes before the
+controllers and bends that set up a note, which come before its note-on;
+poly aftertouch names a sounding note, so it comes after. Its status byte
+is `STATUS[kind]`, its data length `DATA[kind]`.
 """
 
 from __future__ import annotations
@@ -67,10 +70,13 @@ CLOCK, START, CONTINUE, STOP = (BY_NAME[name].status for name in ("clock", "star
 ALL_NOTES_OFF = 123  # the controller that ends every note of a channel
 FIRST_SYSTEM = 0xF0
 
-# Message.kind: the order at one time, and the status byte of each.
-NOTE_OFF, CONTROL, NOTE_ON, SYSTEM = 0, 1, 2, 3
-STATUS = (NOTE_OFF_STATUS, CONTROL_STATUS, NOTE_ON_STATUS)
-KIND_NAMES = ("note_off", "control_change", "note_on", "system")
+# Message.kind: the order at one time, and the status byte and data length of each.
+NOTE_OFF, PROGRAM, CONTROL, BEND, PRESSURE, NOTE_ON, POLYTOUCH, SYSTEM = range(8)
+KIND_NAMES = ("note_off", "program_change", "control_change", "pitchwheel", "aftertouch", "note_on", "polytouch", "system")
+STATUS = tuple(BY_NAME[name].status for name in KIND_NAMES[:SYSTEM])
+DATA = tuple(BY_NAME[name].data for name in KIND_NAMES[:SYSTEM])
+_ORDER_OF_STATUS = {status: kind for kind, status in enumerate(STATUS)}
+BEND_CENTRE = 8192  # a pitch bend's 14-bit value for no bend
 
 
 def is_channel(status: int) -> bool:
@@ -82,13 +88,9 @@ def channel_of(status: int) -> int:
 
 
 def order_kind(data: Sequence[int]) -> int | None:
-    """NOTE_OFF, CONTROL or NOTE_ON for channel message bytes (a note-on of
-    velocity 0 is a note-off); None for every other kind."""
+    """The Message.kind of channel message bytes (a note-on of velocity 0
+    is a note-off); None for system messages."""
     status = data[0] & 0xF0
     if status == NOTE_ON_STATUS:
         return NOTE_ON if data[2] > 0 else NOTE_OFF
-    if status == NOTE_OFF_STATUS:
-        return NOTE_OFF
-    if status == CONTROL_STATUS:
-        return CONTROL
-    return None
+    return _ORDER_OF_STATUS.get(status)

@@ -14,10 +14,21 @@ The rules, from the language and export contracts:
   else 1), at least `min_length`; velocity is the note's `^v`, else the
   velocity lane at the onset, else the track's default;
 - a CC lane holding a signal is sampled every 1/128 cycle and sent only when
-  its 7-bit value changes; discrete values are sent at their onsets;
+  its 7-bit value changes; discrete values are sent at their onsets; every
+  other control lane follows the same rule with its own message: pitch bend
+  (14 bits, -1..1 the synth's bend range), channel pressure, NRPN (CCs 99,
+  98, 6, 38) and 14-bit CC (the controller, then its LSB at controller + 32);
+- a per-note lane (poly aftertouch, and an MPE track's per-note bend,
+  timbre and pressure) is read for each sounding note: at its onset (always
+  sent, before an MPE note's note-on) and on the same 1/128 grid while it
+  sounds (sent when the value changes), on that note's own channel;
+- a program is sent where a track first plays and where it changes; an MPE
+  zone is announced (midi/mpe.py) where it first plays, and each of its
+  notes gets a member channel of its own;
 - a `Unit` value (a signal's own 0..1) is scaled to 0..127; any other number
   is used as given, rounded and kept within 0..127;
-- at one time: note-offs, then CCs, then note-ons; a note of the same pitch
+- at one time: note-offs, program changes, CCs, bends, pressure, note-ons,
+  poly aftertouch (midi/kinds.py); a note of the same pitch
   and channel that starts while another sounds ends that one first (off
   before on) and sounds until the later of the two ends, so overlapping
   notes never cut each other short and every note-on has its note-off;
@@ -44,8 +55,11 @@ from trackjammer.core.values import Note, Unit, is_number
 from trackjammer.errors import TrackJammerError
 
 from trackjammer.midi.kinds import (  # noqa: F401 - Message.kind and its status bytes, re-exported
-    CONTROL, KIND_NAMES, NOTE_OFF, NOTE_ON, SONG_POSITION, STATUS, SYSTEM,
+    BEND, BEND_CENTRE, CONTROL, DATA, KIND_NAMES, NOTE_OFF, NOTE_ON, POLYTOUCH, PRESSURE, PROGRAM, SONG_POSITION, STATUS,
+    SYSTEM,
 )
+from trackjammer.midi.mpe import Members, Zone, configuration
+from trackjammer.midi.track import PER_NOTE_LANES, lane_order
 
 CC_SAMPLES_PER_CYCLE = 128
 BARE_VELOCITY = 100
@@ -53,20 +67,22 @@ BARE_VELOCITY = 100
 
 class Message(NamedTuple):
     """One MIDI message at an exact musical time. Tuples sort into sending
-    order: time, then kind (off, CC, on), then track, channel, data."""
+    order: time, then kind (midi/kinds.py: off … CC … on), then track, channel, data."""
 
     time: Fraction
-    kind: int  # NOTE_OFF, CONTROL or NOTE_ON
+    kind: int  # NOTE_OFF, PROGRAM, CONTROL, BEND, PRESSURE, NOTE_ON, POLYTOUCH (midi/kinds.py) or SYSTEM
     track: int  # index of the TrackPlan it came from
     channel: int  # 0..15
-    data1: int  # note or controller number
-    data2: int  # velocity or controller value
+    data1: int  # note, controller, program, pressure, or a bend's low 7 bits
+    data2: int  # velocity, value, a bend's high 7 bits (0 where the kind has one data byte)
 
     def bytes(self) -> list[int]:
         if self.kind == SYSTEM:  # MIDI clock and transport: data1 is the status byte
             if self.data1 == SONG_POSITION:
                 return [SONG_POSITION, self.data2 & 0x7F, self.data2 >> 7]
             return [self.data1]
+        if DATA[self.kind] == 1:
+            return [STATUS[self.kind] | self.channel, self.data1]
         return [STATUS[self.kind] | self.channel, self.data1, self.data2]
 
     def __repr__(self) -> str:
@@ -76,8 +92,13 @@ class Message(NamedTuple):
 def sending_order(message: Message) -> tuple:
     """The sort key of messages: the tuple's own order, with the time as a
     float first. A float comparison is cheap and exact whenever the floats
-    differ (float() of a Fraction is monotonic); only ties compare Fractions."""
-    return (float(message.time), message)
+    differ (float() of a Fraction is monotonic); only ties compare Fractions.
+    CCs of one track at one time keep the order they were made in (the sort
+    is stable): an RPN or NRPN is a sequence of CCs, and an MPE zone's
+    announcement starts on its manager channel, whichever number it has."""
+    if message.kind == CONTROL:
+        return (float(message.time), message.time, CONTROL, message.track, 0, 0, 0)
+    return (float(message.time), *message)
 
 
 @dataclass(frozen=True)
@@ -95,20 +116,26 @@ class TrackPlan:
     transpose: Any = 0
     port: Any = None
     name: str | None = None
+    program: int | None = None
+    zone: Zone | None = None  # an MpeTrack's zone: its notes go to the member channels
 
 
 def plan_of_track(track: Any, index: int) -> TrackPlan:
     """The plan of a MidiTrack as it is now."""
     return TrackPlan(
         index=index, channel=track.channel - 1, velocity=track.velocity, notes=track.notes,
-        velocity_lane=track.velocity_lane, cc_lanes=tuple(sorted(track.cc_lanes.items())),
+        velocity_lane=track.velocity_lane, cc_lanes=tuple(sorted(track.cc_lanes.items(), key=lane_order)),
         gate=track.gate_fraction, transpose=track.transposition, port=track.port, name=track.name,
+        program=track.program_number, zone=getattr(track, "zone", None),
     )
 
 
 def plan_of_pattern(pattern: Pattern, index: int = 0) -> TrackPlan:
     """A bare pattern plays on channel 1 (byte 0) at velocity 100."""
     return TrackPlan(index=index, channel=0, velocity=BARE_VELOCITY, notes=pattern)
+
+
+_ZONE = "zone"  # in what _setup sent: the zone it announced
 
 
 class PatternError(TrackJammerError):
@@ -125,6 +152,24 @@ def seven_bit(value: Any) -> int:
     return max(0, min(127, math.floor(value + 0.5)))
 
 
+def fourteen_bit(value: Any) -> int:
+    """A 14-bit lane value (NRPN, 14-bit CC) as 0..16383: a Unit is a
+    fraction of the range; rounded half up, then clamped."""
+    if type(value) is Unit:
+        value = value * 16383
+    return max(0, min(16383, math.floor(value + Fraction(1, 2)) if type(value) is not float else math.floor(value + 0.5)))
+
+
+def bend_value(value: Any) -> int:
+    """A bend of -1..1 (the synth's whole bend range down or up; a Unit's
+    0..1 spans it too) as the 14-bit value sent: 0 is 8192, -1 is 0, 1 is
+    16383 (the top, as 8192 steps up do not fit)."""
+    if type(value) is Unit:
+        value = 2 * value - 1
+    exact = value * BEND_CENTRE + BEND_CENTRE
+    return max(0, min(16383, math.floor(exact + Fraction(1, 2)) if type(value) is not float else math.floor(exact + 0.5)))
+
+
 @dataclass(slots=True)
 class _Voice:
     """A sounding note and when its note-off is due."""
@@ -136,6 +181,9 @@ class _Voice:
     note: int
     key: tuple
     cancelled: bool = False
+    members: Members | None = None  # an MPE note: the zone's channels it was given one of
+    sent: dict | None = None  # per-note lane → the value last sent for this note
+    cut: Fraction | None = None  # ended early (re-triggered or its channel taken over)
 
 
 @dataclass
@@ -149,7 +197,11 @@ class MessageStream:
     _pending: list = field(default_factory=list)  # heap of (float(due), due, number, _Voice)
     _pushed: int = 0  # numbers the heap's entries: equal times keep the order they came in
     _sounding: dict = field(default_factory=dict)  # (port, channel, note) → latest _Voice
-    _cc_sent: dict = field(default_factory=dict)  # (port, channel, controller) → last value
+    _cc_sent: dict = field(default_factory=dict)  # (port, channel, lane key) → last value
+    _programs: dict = field(default_factory=dict)  # (port, channel) → the program sent there last
+    _zones: dict = field(default_factory=dict)  # (port, manager channel) → Members, once announced
+    _started: list = field(default_factory=list)  # the voices started in the window being made
+    _begin: Fraction = Fraction(0)  # the start of the window being made
 
     def window(
         self, plans: Iterable[TrackPlan], begin: Fraction, end: Fraction, seed: int = 0,
@@ -167,19 +219,28 @@ class MessageStream:
         span = TimeSpan(begin, end)
         onsets: list[tuple] = []
         grids: list[list[Fraction]] = []  # the CC sampling times in the span, made once
+        per_note: dict[int, tuple[TrackPlan, dict]] = {}  # plan index → (plan, lane → {time: value})
         budget = self.budget
         for plan in plans:
+            values: dict = {}  # per-note lanes of this plan: lane → {time: value}
 
-            def lanes(plan: TrackPlan = plan) -> list:
-                """Note onsets (plain tuples) and CC messages in one list: the budget counts both."""
+            def lanes(plan: TrackPlan = plan, values: dict = values) -> list:
+                """Note onsets (plain tuples) and lane messages in one list: the
+                budget counts both; per-note lanes are read into `values`."""
                 found = list(self._note_onsets(plan, span, seed)) if plan.notes is not None else []
-                for controller, lane in plan.cc_lanes:
+                onset_times = [o[0] for o in found]
+                for key, lane in plan.cc_lanes:
                     if not grids:
                         grids.append(sample_times(span))
-                    found.extend(self._cc(plan, controller, lane, span, seed, grids[0]))
+                    if key in PER_NOTE_LANES:  # read on the grid, at each note's onset and at the lane's own onsets
+                        times = {*grids[0], *onset_times, *_onsets(lane, span, seed)}
+                        values[key] = _values(plan, key, lane, sorted(times), seed)
+                    else:
+                        found.extend(self._lane(plan, key, lane, span, seed, grids[0]))
                 return found
 
             try:
+                setup, announced = self._setup(plan, begin)
                 if budget is None:
                     found = lanes()
                 else:
@@ -189,14 +250,47 @@ class MessageStream:
                     raise
                 on_error(plan, error)
                 continue
+            if announced.pop(_ZONE, None) is not None:
+                self._zones[plan.port, plan.zone.manager] = Members(plan.zone)
+            self._programs.update(announced)
+            messages.extend(setup)
             for item in found:
                 (messages if type(item) is Message else onsets).append(item)
+            if values:
+                per_note[plan.index] = (plan, values)
+        if per_note:
+            alive = [entry[3] for entry in self._pending if not entry[3].cancelled and entry[3].track in per_note]
         onsets.sort(key=lambda o: (o[0], o[1].index))
+        self._started = []
+        self._begin = begin
         for onset in onsets:
             self._start(onset, messages)
+        if per_note:
+            alive += [v for v in self._started if v.track in per_note]
+            alive.sort(key=lambda v: (v.start, v.channel))  # the same order whichever window a note started in
+            for voice in alive:
+                self._expression(voice, *per_note[voice.track], begin, end, messages)
         self._due(end, messages)
         messages.sort(key=sending_order)
         return messages
+
+    def _setup(self, plan: TrackPlan, at: Fraction) -> tuple[list[Message], dict]:
+        """The program change and MPE announcement `plan` needs at `at` (where
+        it first plays or they change), and what they will have sent."""
+        setup: list[Message] = []
+        sent: dict = {}
+        zone = plan.zone
+        if zone is not None:
+            members = self._zones.get((plan.port, zone.manager))
+            if members is None or members.zone != zone:
+                setup += [Message(at, CONTROL, plan.index, c, n, v) for c, n, v in configuration(zone)]
+                sent[_ZONE] = zone
+        if plan.program is not None:
+            for channel in (plan.channel, *(zone.members if zone is not None else ())):
+                if self._programs.get((plan.port, channel)) != plan.program or _ZONE in sent:
+                    setup.append(Message(at, PROGRAM, plan.index, channel, plan.program, 0))
+                    sent[plan.port, channel] = plan.program
+        return setup, sent
 
     def release(self, at: Fraction, tracks: set[int] | None = None) -> list[Message]:
         """Note-offs at `at` for every sounding note (or those of `tracks`):
@@ -210,6 +304,8 @@ class MessageStream:
                 continue
             if tracks is None or voice.track in tracks:
                 messages.append(Message(min(at, voice.off), NOTE_OFF, voice.track, voice.channel, voice.note, 0))
+                if voice.members is not None:
+                    voice.members.free(voice, min(at, voice.off))
                 if self._sounding.get(voice.key) is voice:
                     del self._sounding[voice.key]
             else:
@@ -226,6 +322,8 @@ class MessageStream:
             voice = heapq.heappop(self._pending)[3]
             if not voice.cancelled:
                 messages.append(Message(voice.off, NOTE_OFF, voice.track, voice.channel, voice.note, 0))
+                if voice.members is not None:
+                    voice.members.free(voice, voice.off)
         self._sounding.clear()
         messages.sort(key=sending_order)
         return messages
@@ -275,42 +373,78 @@ class MessageStream:
 
     def _start(self, onset: tuple, messages: list[Message]) -> None:
         t, plan, note, velocity, off = onset
-        key = (plan.port, plan.channel, note)
+        channel, members = plan.channel, None
+        if plan.zone is not None:
+            channel, members = self._member(plan, t, messages)
+        key = (plan.port, channel, note)
         voice = self._sounding.get(key)
         if voice is not None and voice.off > t:
             if t - voice.start < self.min_length:  # twice at (nearly) once: one note, the longer
                 if off > voice.off:
                     voice.cancelled = True
-                    self._push(_Voice(voice.start, off, voice.track, voice.channel, note, key))
+                    voice.cut = voice.start  # the longer note, from the same start, carries its expression
+                    self._push(_Voice(voice.start, off, voice.track, voice.channel, note, key, members=voice.members,
+                                      sent=voice.sent))
                 return
             voice.cancelled = True  # a re-trigger: end it now, sound until the later end
+            voice.cut = t
             messages.append(Message(t, NOTE_OFF, voice.track, voice.channel, note, 0))
             off = max(off, voice.off)
-        messages.append(Message(t, NOTE_ON, plan.index, plan.channel, note, velocity))
-        self._push(_Voice(t, off, plan.index, plan.channel, note, key))
+        messages.append(Message(t, NOTE_ON, plan.index, channel, note, velocity))
+        self._push(_Voice(t, off, plan.index, channel, note, key, members=members))
+
+    def _member(self, plan: TrackPlan, t: Fraction, messages: list[Message]) -> tuple[int, Members]:
+        """The member channel of an MPE note starting at `t`: the notes
+        ending by then are ended first, so their channels are free."""
+        self._due(t, messages, through=True)
+        members = self._zones.get((plan.port, plan.zone.manager))
+        if members is None:  # the zone was announced for an earlier plan of this port: announce it again
+            members = self._zones[plan.port, plan.zone.manager] = Members(plan.zone)
+        channel, taken = members.choose()
+        if taken is not None:  # every member sounds: the oldest note ends here
+            taken.cancelled = True
+            taken.cut = t
+            on = (taken.start, NOTE_ON, taken.track, taken.channel, taken.note)
+            if t - taken.start < self.min_length and on[0] >= self._begin:  # it would last no time: it never starts
+                found = next(i for i in range(len(messages) - 1, -1, -1) if messages[i][:5] == on)
+                del messages[found]
+                taken.cut = taken.start
+            else:
+                messages.append(Message(t, NOTE_OFF, taken.track, taken.channel, taken.note, 0))
+            members.free(taken, t)
+            if self._sounding.get(taken.key) is taken:
+                del self._sounding[taken.key]
+        return channel, members
 
     def _push(self, voice: _Voice) -> None:
         self._sounding[voice.key] = voice
+        self._started.append(voice)
+        if voice.members is not None:
+            voice.members.take(voice.channel, voice)
         self._pushed += 1
         heapq.heappush(self._pending, (float(voice.off), voice.off, self._pushed, voice))
 
-    def _due(self, end: Fraction, messages: list[Message]) -> None:
+    def _due(self, end: Fraction, messages: list[Message], through: bool = False) -> None:
+        """The note-offs due before `end` (`through`: at `end` too)."""
         pending = self._pending
-        while pending and pending[0][1] < end:
+        while pending and (pending[0][1] < end or through and pending[0][1] == end):
             voice = heapq.heappop(pending)[3]
             if voice.cancelled:
                 continue
             messages.append(Message(voice.off, NOTE_OFF, voice.track, voice.channel, voice.note, 0))
+            if voice.members is not None:
+                voice.members.free(voice, voice.off)
             if self._sounding.get(voice.key) is voice:
                 del self._sounding[voice.key]
 
-    # -- control changes -----------------------------------------------------------
+    # -- control lanes -------------------------------------------------------------
 
-    def _cc(
-        self, plan: TrackPlan, controller: int, lane: Pattern, span: TimeSpan, seed: int, grid: list[Fraction],
+    def _lane(
+        self, plan: TrackPlan, key: Any, lane: Pattern, span: TimeSpan, seed: int, grid: list[Fraction],
     ) -> list[Message]:
         """Discrete values at their onsets (always sent); a signal every 1/128
         cycle (sent when its value changes)."""
+        convert, name = _CONVERT[_kind_of(key)]
         onsets: list[tuple[Fraction, int, bool]] = []
         continuous = False
         for event in lane.query(State(span, seed)):
@@ -318,20 +452,103 @@ class MessageStream:
             if whole is None:
                 continuous = True
             elif whole.begin == event.part.begin and whole.begin < span.end:
-                onsets.append((whole.begin, seven_bit(_number(event.value, plan, "CC")), True))
-        found = _samples(plan, lane, grid, seed) if continuous else []
+                onsets.append((whole.begin, convert(_number(event.value, plan, name)), True))
+        found = _samples(plan, lane, grid, seed, convert, name) if continuous else []
         if onsets:
             found = sorted(found + onsets, key=lambda f: (float(f[0]), f[0])) if found else onsets
-        key = (plan.port, plan.channel, controller)
-        last = self._cc_sent.get(key)
-        messages = []
+        sent_key = (plan.port, plan.channel, key)
+        last = self._cc_sent.get(sent_key)
+        messages: list[Message] = []
         for t, value, always in found:
             if always or value != last:
                 last = value
-                messages.append(Message(t, CONTROL, plan.index, plan.channel, controller, value))
+                messages.extend(_control(t, plan.index, plan.channel, key, value))
         if last is not None:
-            self._cc_sent[key] = last
+            self._cc_sent[sent_key] = last
         return messages
+
+    def _expression(
+        self, voice: _Voice, plan: TrackPlan, lanes: dict, begin: Fraction, end: Fraction, messages: list[Message],
+    ) -> None:
+        """A sounding note's per-note lanes within [begin, end): the value at
+        its onset (always), then each change while it sounds (the lane read
+        on the grid and at its own onsets)."""
+        stop = min(end, voice.off) if voice.cut is None else min(end, voice.off, voice.cut)
+        onset = begin <= voice.start < stop
+        if voice.sent is None:
+            voice.sent = {}
+        sent = voice.sent
+        for key, values in lanes.items():
+            for t, value in values.items():  # in time order
+                if t < voice.start or t >= stop or t == voice.start and not onset:
+                    continue
+                if t != voice.start and value == sent.get(key):
+                    continue
+                sent[key] = value
+                messages.append(_per_note(t, voice, plan.zone, key, value))
+
+
+def _kind_of(key: Any) -> Any:
+    return "cc" if isinstance(key, int) else key if isinstance(key, str) else key[0]
+
+
+def _control(t: Fraction, track: int, channel: int, key: Any, value: int) -> list[Message]:
+    """The messages of one value of a track-wide control lane."""
+    if isinstance(key, int):
+        return [Message(t, CONTROL, track, channel, key, value)]
+    if key == "bend":
+        return [Message(t, BEND, track, channel, value & 0x7F, value >> 7)]
+    if key == "pressure":
+        return [Message(t, PRESSURE, track, channel, value, 0)]
+    kind, number = key
+    if kind == "nrpn":  # parameter MSB, LSB, then the value's MSB, LSB
+        pairs = ((99, number >> 7), (98, number & 0x7F), (6, value >> 7), (38, value & 0x7F))
+    else:  # "cc14": the controller carries the MSB, controller + 32 the LSB
+        pairs = ((number, value >> 7), (number + 32, value & 0x7F))
+    return [Message(t, CONTROL, track, channel, controller, data) for controller, data in pairs]
+
+
+def _per_note(t: Fraction, voice: _Voice, zone: Zone | None, key: str, value: int) -> Message:
+    """One value of a per-note lane, for one note: on an MPE note's own
+    channel, else poly aftertouch of that note."""
+    if key == "note_bend":
+        return Message(t, BEND, voice.track, voice.channel, value & 0x7F, value >> 7)
+    if key == "timbre":
+        return Message(t, CONTROL, voice.track, voice.channel, TIMBRE, value)
+    if zone is not None:  # note_pressure
+        return Message(t, PRESSURE, voice.track, voice.channel, value, 0)
+    return Message(t, POLYTOUCH, voice.track, voice.channel, voice.note, value)
+
+
+def _onsets(lane: Pattern, span: TimeSpan, seed: int) -> list[Fraction]:
+    """Where the discrete values of a lane start within the span."""
+    return [e.whole.begin for e in lane.query(State(span, seed))
+            if e.whole is not None and e.whole.begin == e.part.begin and e.whole.begin < span.end]
+
+
+def _values(plan: TrackPlan, key: str, lane: Pattern, times: list[Fraction], seed: int) -> dict:
+    """A per-note lane's value at each of `times` (left out where it is silent)."""
+    if key == "note_bend":
+        bend_range = plan.zone.bend_range
+
+        def convert(value: Any) -> int:  # semitones, up to the zone's bend range either way
+            return bend_value(value if type(value) is Unit else Fraction(value) / bend_range if not isinstance(
+                value, float) else value / bend_range)
+    else:
+        convert = seven_bit
+    values = {}
+    for t in times:
+        value = _sample(lane, t, seed)
+        if value is not None:
+            values[t] = convert(_number(value, plan, key.replace("_", " ")))
+    return values
+
+
+TIMBRE = 74  # MPE's timbre controller
+_CONVERT = {  # lane kind → (value → what is sent, its name in errors)
+    "cc": (seven_bit, "CC"), "bend": (bend_value, "bend"), "pressure": (seven_bit, "pressure"),
+    "nrpn": (fourteen_bit, "NRPN"), "cc14": (fourteen_bit, "14-bit CC"),
+}
 
 
 def sample_times(span: TimeSpan) -> list[Fraction]:
@@ -341,17 +558,20 @@ def sample_times(span: TimeSpan) -> list[Fraction]:
     return [Fraction(k, CC_SAMPLES_PER_CYCLE) for k in range(first, stop)]
 
 
-def _samples(plan: TrackPlan, lane: Pattern, grid: list[Fraction], seed: int) -> list[tuple[Fraction, int, bool]]:
+def _samples(
+    plan: TrackPlan, lane: Pattern, grid: list[Fraction], seed: int, convert: Callable[[Any], int] = seven_bit,
+    name: str = "CC",
+) -> list[tuple[Fraction, int, bool]]:
     """The continuous part of a lane at each grid point, as (time, value, False)."""
     if isinstance(lane, Signal):  # read directly, without building spans and events
         sample = lane.sample
-        return [(t, seven_bit(_number(sample(t, seed), plan, "CC")), False) for t in grid]
+        return [(t, convert(_number(sample(t, seed), plan, name)), False) for t in grid]
     samples = []
     query = lane.query
     for t in grid:
         for event in query(State(TimeSpan(t, t), seed)):
             if event.whole is None:
-                samples.append((t, seven_bit(_number(event.value, plan, "CC")), False))
+                samples.append((t, convert(_number(event.value, plan, name)), False))
                 break
     return samples
 

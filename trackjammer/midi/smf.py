@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 
 from trackjammer.core.time import to_time
 from trackjammer.midi.encoder import TrackEncoder, header, tempo_metas
-from trackjammer.midi.messages import NOTE_OFF, NOTE_ON, Message, MessageStream, TrackPlan
+from trackjammer.midi.messages import BEND, NOTE_OFF, NOTE_ON, PROGRAM, Message, MessageStream, TrackPlan
 
 PPQN = 480
 FALLBACK_BPM = 120
@@ -119,3 +119,33 @@ def _encoded(track: TrackEncoder, messages: list[tuple[int, Message]], end_tick:
 def end_tick_of(timed: list[tuple[int, Message]], cycles: int, beats_per_cycle: int) -> int:
     """Where End of Track goes: the loop's end, or later when notes ring out."""
     return max(cycles * ticks_per_cycle(beats_per_cycle), timed[-1][0] if timed else 0)
+
+
+# -- what midi_export writes of the messages (issue 18) -----------------------------
+
+SEED_LEFT_OUT = (PROGRAM, BEND)  # seed 002's table: program changes and pitch bend are not exported
+
+
+def exported(messages: list[Message], plans: Sequence[TrackPlan], every: bool = False) -> list[Message]:
+    """What `midi_export` writes: with `all: true` (`every`) every message;
+    else seed 002's table, without program changes and pitch bend, except
+    an MPE track's per-note bends on its member channels (an MPE file
+    without them means nothing)."""
+    if every:
+        return messages
+    members = {(plan.index, channel) for plan in plans if plan.zone is not None for channel in plan.zone.members}
+    return [m for m in messages if m.kind not in SEED_LEFT_OUT or m.kind == BEND and (m.track, m.channel) in members]
+
+
+def file_tracks(plan: TrackPlan, timed: list[tuple[int, Message]]) -> list[tuple[str | None, int, list]]:
+    """The file tracks of one plan, as `midi_bytes` takes them: one; for an
+    MPE track one per channel it sent on (its manager channel first, then
+    its members in the zone's order), each named after it, as a take
+    keeps them."""
+    if plan.zone is None:
+        return [(plan.name, plan.channel, timed)]
+    by_channel: dict[int, list] = {}
+    for tick_and_message in timed:
+        by_channel.setdefault(tick_and_message[1].channel, []).append(tick_and_message)
+    order = (plan.zone.manager, *plan.zone.members)
+    return [(plan.name, channel, by_channel[channel]) for channel in order if channel in by_channel]

@@ -23,7 +23,7 @@ from trackjammer.lang.provenance import source_of
 from trackjammer.midi.playable import playable, verb_of
 from trackjammer.midi.messages import Message, TrackPlan, plan_of_pattern, plan_of_track
 from trackjammer.midi.smf import (
-    PPQN, end_tick_of, export_messages, layout, midi_bytes, tempo_for, ticks_per_cycle,
+    PPQN, end_tick_of, exported, export_messages, file_tracks, layout, midi_bytes, tempo_for, ticks_per_cycle,
 )
 from trackjammer.midi.track import MidiTrack
 from trackjammer.progress import Progress
@@ -81,11 +81,11 @@ def plan_export(what: Any, seed: int, call: str = "midi_export") -> Export:
 
 def midi_export(
     session: Session, what: Any, cycles: Any, path: Any = None, stems: bool = False, overwrite: bool = False,
-    loop: bool = True, base: Path | None = None, now: Callable[[], datetime] = datetime.now,
+    loop: bool = True, base: Path | None = None, now: Callable[[], datetime] = datetime.now, every: bool = False,
 ) -> str:
     """Render cycles 0 … cycles-1 of `what` to a MIDI file; return its path."""
     cycles = check_cycles(cycles)
-    for flag, value in (("stems", stems), ("overwrite", overwrite), ("loop", loop)):
+    for flag, value in (("stems", stems), ("overwrite", overwrite), ("loop", loop), ("all", every)):
         if not isinstance(value, bool):
             raise ArgumentError(f"{flag} must be true or false, got {describe(value)}", hint=f"{flag}: true")
     export = plan_export(what, session.seed)
@@ -97,14 +97,14 @@ def midi_export(
     progress = Progress(cycles + len(files), "export", "steps")
     try:
         messages, stream = export_messages(export.plans, cycles, session.seed, bpc, loop, progress.update)
-        timed = layout(messages, ticks_per_cycle(bpc))
+        timed = layout(exported(messages, export.plans, every), ticks_per_cycle(bpc))
         end_tick = end_tick_of(timed, cycles, bpc)
         by_track: dict[int, list[tuple[int, Message]]] = {plan.index: [] for plan in export.plans}
         for tick_and_message in timed:
             by_track[tick_and_message[1].track].append(tick_and_message)
         contents = []
         for step, (name, plans, file_type) in enumerate(files, start=cycles + 1):
-            tracks = [(plan.name, plan.channel, by_track[plan.index]) for plan in plans]
+            tracks = [track for plan in plans for track in file_tracks(plan, by_track[plan.index])]
             contents.append((name, midi_bytes(tracks, file_type, tempo, bpc, end_tick)))
             progress.update(step)
     finally:
@@ -118,7 +118,7 @@ def midi_export(
     names = [name for name, _ in contents]
     moment = now()  # one reading for the folder's name and render.json
     if path is None:
-        described = _describe_render(session, what, export, cycles, loop, tempo, end_tick, names, moment, base)
+        described = _describe_render(session, what, export, cycles, loop, tempo, end_tick, names, moment, base, every)
         folder = render_folder(session.project, base, lambda: moment)
         fill_render_folder(folder, contents + described, base)
         return shown_path(folder / names[0], base)
@@ -151,11 +151,11 @@ def _files(export: Export, stems: bool, combined: str) -> list[tuple[str, list[T
 
 def _describe_render(
     session: Session, what: Any, export: Export, cycles: int, loop: bool, tempo: Any, end_tick: int,
-    names: list[str], moment: datetime, base: Path | None,
+    names: list[str], moment: datetime, base: Path | None, every: bool = False,
 ) -> list[tuple[str, bytes]]:
     """snapshot.tj and render.json, to go beside the file."""
     what_text = source_of(session, what)
-    call = f"midi_export({what_text}, {cycles}{'' if loop else ', loop: false'})"
+    call = f"midi_export({what_text}, {cycles}{'' if loop else ', loop: false'}{', all: true' if every else ''})"
     record = RenderRecord.new(
         "midi_export", names[0], session.project, moment, base,
         what=what_text,
@@ -163,6 +163,7 @@ def _describe_render(
         type=export.file_type,
         cycles=cycles,
         loop=loop,
+        all=every,
         cps=json_number(session.cps),
         bpm=json_number(tempo.bpm),
         tempo_microseconds_per_beat=tempo.microseconds,

@@ -12,7 +12,7 @@ from trackjammer.session import Session
 
 
 @builtin(family="output")
-def midi_export(session: Session, what, cycles, path=None, stems=False, overwrite=False, loop=True):
+def midi_export(session: Session, what, cycles, path=None, stems=False, overwrite=False, loop=True, all=False):  # noqa: A002 - the language's name
     """Write cycles 0 … cycles-1 of a pattern, a track or #[tracks] to a MIDI
     file and return its path: midi_export(bass, 4). Without a path it goes to
     renders/<project>/<datetime>/export.mid, beside snapshot.tj and
@@ -20,10 +20,11 @@ def midi_export(session: Session, what, cycles, path=None, stems=False, overwrit
     at path is kept, renamed to name.1.mid (then .2 …); overwrite: true
     replaces it instead (a regular file only, its mode kept; never a link,
     a device or a pipe). loop: false lets the last notes ring past the end
-    instead of cutting them there."""
+    instead of cutting them there. all: true adds what seed 002's table
+    leaves out: program changes and pitch bend."""
     from trackjammer.project.export import midi_export as export  # start-up time: exports and versions load at first use
 
-    return export(session, what, cycles, path, stems=stems, overwrite=overwrite, loop=loop)
+    return export(session, what, cycles, path, stems=stems, overwrite=overwrite, loop=loop, every=all)
 
 
 @builtin(family="project")

@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 from trackjammer.errors import ArgumentError
 from trackjammer.lang.provenance import NoSource, SourceTooLarge, Writer, track_names
+from trackjammer.midi.track import lane_suffix
 from trackjammer.project.renders import WriteError, make_folders, safe_name, shown_path, write_json
 
 SESSIONS = "sessions"
@@ -88,7 +89,7 @@ class SessionLog:
         writer = Writer(self.session, names)
         try:
             lanes = [("", track.notes), (".vel", track.velocity_lane)] + [
-                (f".cc({number})", pattern) for number, pattern in track.cc_lanes.items()]
+                (lane_suffix(key), pattern) for key, pattern in track.cc_lanes.items()]
             statements = [f"{name}.clear()"] + [
                 f"{name}{lane} << {writer.write(pattern)}" for lane, pattern in lanes if pattern is not None]
         except (NoSource, SourceTooLarge) as error:

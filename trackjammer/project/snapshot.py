@@ -22,7 +22,8 @@ from trackjammer.core.registry import REGISTRY
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.lang.provenance import NoSource, SourceTooLarge, Writer, number_text, string_text, track_names
-from trackjammer.midi.track import MidiTrack
+from trackjammer.midi.mpe import MpeTrack
+from trackjammer.midi.track import MidiTrack, lane_suffix
 from trackjammer.session import Session
 from trackjammer.version import __version__
 
@@ -99,13 +100,20 @@ def _track_statement(session: Session, track: MidiTrack, names: dict[int, str], 
     name = names[id(track)]
     writer = Writer(session, names)
     shown = "none" if track.name is None else string_text(track.name)
-    lines = [f"let {name} = MidiTrack({track.channel}, {track.velocity}, name: {shown});"]
+    if isinstance(track, MpeTrack):
+        zone = track.zone
+        lines = [f'let {name} = MpeTrack(zone: "{zone.name}", members: {len(zone.members)}, bend_range: {zone.bend_range}, '
+                 f'velocity: {track.velocity}, name: {shown});']
+    else:
+        lines = [f"let {name} = MidiTrack({track.channel}, {track.velocity}, name: {shown});"]
+    if track.program_number is not None:
+        lines.append(f"{name}.program({track.program_number});")
     if track.notes is not None:
         lines.append(f"{name} << {writer.write(track.notes)};")
     if track.velocity_lane is not None:
         lines.append(f"{name}.vel << {writer.write(track.velocity_lane)};")
-    for number, pattern in track.cc_lanes.items():  # in the order first bound, as the track keeps them
-        lines.append(f"{name}.cc({number}) << {writer.write(pattern)};")
+    for key, pattern in track.cc_lanes.items():  # in the order first bound, as the track keeps them
+        lines.append(f"{name}{lane_suffix(key)} << {writer.write(pattern)};")
     if track.gate_fraction is not None:
         lines.append(f"{name}.gate({_argument(track.gate_fraction)});")
     if not (type(track.transposition) is int and track.transposition == 0):

@@ -33,12 +33,13 @@ from trackjammer.core.values import is_number
 from trackjammer.lang.builtins import VALUES, help_entries
 from trackjammer.lang.display import show
 from trackjammer.lang.provenance import source_of
-from trackjammer.midi.track import MidiTrack
+from trackjammer.midi.track import LANE_HELP, NAMED_LANES, MidiTrack
 from trackjammer.repl.validator import open_brackets
 
 KEYWORDS = ("let", "true", "false", "none")
 TRACK_ATTRIBUTES = {"vel": "track.vel << pattern: the velocity lane", "velocity": "track.velocity: the velocity lane",
-                    "channel": "track.channel: its MIDI channel", "name": "track.name: its name"}
+                    "channel": "track.channel: its MIDI channel", "name": "track.name: its name",
+                    **{name: f"{LANE_HELP[name][0]}: {LANE_HELP[name][1]}" for name in NAMED_LANES}}
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 CALL_BEFORE = re.compile(r"(\.?)([A-Za-z_][A-Za-z0-9_]*)\s*\(([^()]*)$")
 PORT_CACHE_SECONDS = 2.0

@@ -11,7 +11,7 @@ fitted to the terminal's width with a whole number of columns per cycle.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -65,7 +65,8 @@ def _subjects(what: Any, seed: int) -> list[tuple[str, list]]:
         return [("signal", [TrackPlan(index=0, channel=0, velocity=100, notes=None, cc_lanes=((-1, found.pattern),))])]
     if found.pattern is not None:
         return [("pattern", [plan_of_pattern(found.pattern)])]
-    return [(_track_label(track), [plan_of_track(track, 0)]) for track in found.tracks]
+    # an MPE zone drawn as one channel: its notes, not the announcement of its channels
+    return [(_track_label(track), [replace(plan_of_track(track, 0), zone=None)]) for track in found.tracks]
 
 
 def _track_label(track: Any) -> str:
