@@ -81,14 +81,21 @@ def plan_export(what: Any, seed: int, call: str = "midi_export") -> Export:
 
 def midi_export(
     session: Session, what: Any, cycles: Any, path: Any = None, stems: bool = False, overwrite: bool = False,
-    loop: bool = True, base: Path | None = None, now: Callable[[], datetime] = datetime.now,
+    loop: bool = True, base: Path | None = None, now: Callable[[], datetime] = datetime.now, file_type: Any = None,
 ) -> str:
-    """Render cycles 0 … cycles-1 of `what` to a MIDI file; return its path."""
+    """Render cycles 0 … cycles-1 of `what` to a MIDI file; return its path.
+    `file_type` 0 or 1 asks for that type (a pattern is Type 0 and tracks
+    Type 1 by default; Type 0 merges the tracks into one, channels kept)."""
     cycles = check_cycles(cycles)
     for flag, value in (("stems", stems), ("overwrite", overwrite), ("loop", loop)):
         if not isinstance(value, bool):
             raise ArgumentError(f"{flag} must be true or false, got {describe(value)}", hint=f"{flag}: true")
+    if file_type is not None and (not is_number(file_type) or file_type not in (0, 1) or isinstance(file_type, bool)):
+        raise ArgumentError(f"type must be 0 or 1, got {describe(file_type) if not is_number(file_type) else file_type}",
+                            hint="type: 0 merges the tracks into one track (channels kept); type: 1 keeps one track each")
     export = plan_export(what, session.seed)
+    if file_type is not None:
+        export = Export(export.plans, int(file_type), export.skipped)
     bpc = session.beats_per_cycle
     tempo = tempo_for(session.cps, bpc)
     if path is not None:
@@ -135,7 +142,8 @@ def midi_export(
     if kept:
         session.out(f"kept the previous {', '.join(kept)}")
     if path is None:
-        _describe_render(session, folder, what, export, cycles, loop, tempo, end_tick, names, moment, base)
+        options = ("" if loop else ", loop: false") + ("" if file_type is None else f", type: {export.file_type}")
+        _describe_render(session, folder, what, export, cycles, options, tempo, end_tick, names, moment, base)
         return shown_path(folder / names[0], base)
     return path
 
@@ -144,7 +152,7 @@ def _files(export: Export, stems: bool, combined: str) -> list[tuple[str, list[T
     """(file name, plans, type): the combined file first, then the stems,
     each named after its track and never twice the same name."""
     files = [(combined, export.plans, export.file_type)]
-    if stems and export.file_type == 1:
+    if stems and (export.file_type == 1 or len(export.plans) > 1):
         taken = {combined}
         for plan in export.plans:
             stem = safe_name(plan.name or f"channel_{plan.channel + 1}", fallback=f"channel_{plan.channel + 1}")
@@ -158,12 +166,13 @@ def _files(export: Export, stems: bool, combined: str) -> list[tuple[str, list[T
 
 
 def _describe_render(
-    session: Session, folder: Path, what: Any, export: Export, cycles: int, loop: bool, tempo: Any, end_tick: int,
+    session: Session, folder: Path, what: Any, export: Export, cycles: int, options: str, tempo: Any, end_tick: int,
     names: list[str], moment: datetime, base: Path | None,
 ) -> None:
-    """snapshot.tj and render.json beside the file."""
+    """snapshot.tj and render.json beside the file; `options` as the call had them."""
     what_text = source_of(session, what)
-    call = f"midi_export({what_text}, {cycles}{'' if loop else ', loop: false'})"
+    loop = "loop: false" not in options
+    call = f"midi_export({what_text}, {cycles}{options})"
     atomic_write(folder / "snapshot.tj", snapshot_source(session, f"rendered: {call}").encode("utf-8"))
     RenderRecord.new(
         "midi_export", names[0], session.project, moment, base,

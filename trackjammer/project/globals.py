@@ -12,17 +12,19 @@ from trackjammer.session import Session
 
 
 @builtin(family="output")
-def midi_export(session: Session, what, cycles, path=None, stems=False, overwrite=False, loop=True):
+def midi_export(session: Session, what, cycles, path=None, stems=False, overwrite=False, loop=True, type=None):
     """Write cycles 0 … cycles-1 of a pattern, a track or #[tracks] to a MIDI
     file and return its path: midi_export(bass, 4). Without a path it goes to
     renders/<project>/<datetime>/export.mid, beside snapshot.tj and
     render.json. stems: true also writes one file per track. A file already
     at path is kept, renamed to name.1.mid (then .2 …); overwrite: true
     replaces it instead. loop: false lets the last notes ring past the end
-    instead of cutting them there."""
+    instead of cutting them there. type: 0 merges the tracks into one track
+    of a Type 0 file (channels kept); type: 1 gives even a pattern a track of
+    its own."""
     from trackjammer.project.export import midi_export as export  # start-up time: exports and versions load at first use
 
-    return export(session, what, cycles, path, stems=stems, overwrite=overwrite, loop=loop)
+    return export(session, what, cycles, path, stems=stems, overwrite=overwrite, loop=loop, file_type=type)
 
 
 @builtin(family="project")
