@@ -73,3 +73,17 @@ def meta(session: Session, title=None, author=None, key=None, tempo=None, notes=
     from trackjammer.project.sessions import meta as project_meta  # start-up time: exports and versions load at first use
 
     project_meta(session, title=title, author=author, key=key, tempo=tempo, notes=notes)
+
+
+@builtin(family="output")
+def daw_export(session: Session, what, cycles, path=None, overwrite=False):
+    """Write cycles 0 … cycles-1 of a pattern, a track or #[tracks] as a
+    .dawproject (Bitwig Studio, Studio One, Cubase …) and return its path:
+    daw_export(#[bass, lead], 8). The notes and CC lanes midi_export writes,
+    in beats: a track each, a clip of its notes, its CCs as automation, the
+    tempo, time signature and meta(...). Without a path it goes to
+    renders/<project>/<datetime>/export.dawproject; a file already at path
+    is kept aside as name.1.dawproject (overwrite: true replaces it)."""
+    from trackjammer.project.dawproject import daw_export as export  # start-up time: exports load at first use
+
+    return export(session, what, cycles, path, overwrite=overwrite)
