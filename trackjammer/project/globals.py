@@ -87,3 +87,15 @@ def daw_export(session: Session, what, cycles, path=None, overwrite=False):
     from trackjammer.project.dawproject import daw_export as export  # start-up time: exports load at first use
 
     return export(session, what, cycles, path, overwrite=overwrite)
+
+
+@builtin(family="project")
+def midi_import(session: Session, path, track=1):
+    """The notes of one track of a .mid file as a pattern, to play,
+    transform and record: let riff = midi_import("clip.mid"). track: 2 (the
+    second track that holds notes) or track: "bass" (by name). Ticks become
+    cycles exactly at beats_per_cycle beats a cycle; it prints the pattern
+    as mini-notation, which a snapshot or save() writes back."""
+    from trackjammer.project.midi_import import midi_import as read_clip  # start-up time: loads at first use
+
+    return read_clip(session, path, track)
