@@ -21,6 +21,12 @@ def audio() -> bool:
     return audio_.run()
 
 
+def daw() -> bool:
+    from benchmarks import daw as daw_  # imported here: the bundle needs numpy (the [audio] extra)
+
+    return daw_.run()
+
+
 def engine() -> bool:
     from benchmarks import engine as engine_  # imported here: it needs a JACK server and the test support
 
@@ -36,6 +42,7 @@ def strudel() -> bool:
 BENCHMARKS = {
     "query": query.run,
     "midi_export": export.run,
+    "daw": daw,
     "audio": audio,
     "recording": recording.run,
     "repl": repl.run,
@@ -43,7 +50,7 @@ BENCHMARKS = {
     "engine": engine,
     "strudel": strudel,
 }
-OPT_IN = {"fuzz", "engine", "recording", "strudel"}  # left out of a run with no names
+OPT_IN = {"fuzz", "engine", "recording", "strudel", "daw"}  # left out of a run with no names
 
 
 def main(names: list[str]) -> int:
