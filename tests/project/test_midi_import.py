@@ -152,3 +152,14 @@ def test_bad_input_is_refused_with_the_reason_and_a_hint(run, tmp_path, call, me
     assert str(caught.value).startswith(message) and caught.value.hint.startswith(hint)
     assert (caught.value.line, caught.value.column) == (1, 9)
     assert "x" not in run.session.names
+
+
+def test_a_track_of_more_than_10000_notes_is_refused_before_it_is_read_as_text(run, tmp_path):
+    track = mido.MidiTrack()
+    for _ in range(10_001):
+        track += [mido.Message("note_on", note=60, velocity=100, time=0), mido.Message("note_off", note=60, time=10)]
+    mido.MidiFile(type=0, tracks=[track]).save(str(tmp_path / "long.mid"))
+    with pytest.raises(TrackJammerError) as caught:
+        run('midi_import("long.mid")')
+    assert str(caught.value) == "track 1 of long.mid has 10,001 notes; midi_import takes at most 10,000"
+    assert caught.value.hint == "split the clip in your DAW and import the parts"

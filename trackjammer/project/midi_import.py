@@ -28,7 +28,7 @@ from trackjammer.lang.strings import read_text
 from trackjammer.midi.smf_import import FileNote, FileTrack, MidiFile, read_midi_file
 from trackjammer.session import Session
 
-MAX_NOTES = 20_000  # in one track: the text is read as mini-notation
+MAX_NOTES = 10_000  # in one track: the text is read as mini-notation (about 1 ms a note)
 MAX_SHOWN = 600  # characters of text printed; longer texts are kept, not printed
 
 
