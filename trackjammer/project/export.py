@@ -110,9 +110,9 @@ def midi_export(
         for tick_and_message in timed:
             by_track[tick_and_message[1].track].append(tick_and_message)
         contents = []
-        for step, (name, plans, file_type) in enumerate(files, start=cycles + 1):
+        for step, (name, plans, kind) in enumerate(files, start=cycles + 1):
             tracks = [(plan.name, plan.channel, by_track[plan.index]) for plan in plans]
-            contents.append((name, midi_bytes(tracks, file_type, tempo, bpc, end_tick)))
+            contents.append((name, midi_bytes(tracks, kind, tempo, bpc, end_tick)))
             progress.update(step)
     finally:
         progress.close()

@@ -91,8 +91,8 @@ def daw_export(session: Session, what, cycles, path=None, overwrite=False):
 
 @builtin(family="project")
 def midi_import(session: Session, path, track=1):
-    """The notes of one track of a .mid file as a pattern, to play,
-    transform and record: let riff = midi_import("clip.mid"). track: 2 (the
+    """The notes of one track of a .mid file, as a pattern.
+    To play, transform and record: let riff = midi_import("clip.mid"). track: 2 (the
     second track that holds notes) or track: "bass" (by name). Ticks become
     cycles exactly at beats_per_cycle beats a cycle; it prints the pattern
     as mini-notation, which a snapshot or save() writes back."""
