@@ -811,6 +811,7 @@ FOUND = [
     "[C4 E4]" + ".palindrome()" * 200,  # RecursionError while playing (evaluating it works)
     "let f = every(3, fast(2)); f(5, [C4])",  # a function value called with two arguments: TypeError
     "let f = fast(2); f()",
+    "Sine(1).slow(factor: 1" + "0" * 308 + ".0)",  # a phase of huge whole numbers: 2π × r overflowed (OverflowError)
 ]
 
 
