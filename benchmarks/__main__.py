@@ -22,6 +22,12 @@ def audio() -> bool:
     return audio_.run()
 
 
+def daw() -> bool:
+    from benchmarks import daw as daw_  # imported here: the bundle needs numpy (the [audio] extra)
+
+    return daw_.run()
+
+
 def engine() -> bool:
     from benchmarks import engine as engine_  # imported here: it needs a JACK server and the test support
 
@@ -43,6 +49,7 @@ def strudel() -> bool:
 BENCHMARKS = {
     "query": query.run,
     "midi_export": export.run,
+    "daw": daw,
     "audio": audio,
     "recording": recording.run,
     "repl": repl.run,
@@ -52,7 +59,7 @@ BENCHMARKS = {
     "faults": faults,
     "rebinds": rebinds.run,
 }
-OPT_IN = {"fuzz", "engine", "recording", "strudel", "faults", "rebinds"}  # left out of a run with no names
+OPT_IN = {"fuzz", "engine", "recording", "strudel", "faults", "rebinds", "daw"}  # left out of a run with no names
 
 
 def main(names: list[str]) -> int:

@@ -216,7 +216,7 @@ def tame_numbers(source: str) -> str:
     return _NUMBER.sub(tame, source)
 
 
-WRITES_FILES = ("midi_export", "render", "save", "load", "snapshot", "meta")  # builtins that write to the working directory
+WRITES_FILES = ("midi_export", "render", "save", "load", "snapshot", "meta", "daw_export", "bundle_export", "midi_import")  # builtins that write to the working directory
 
 
 def _run(source: str, limit: float) -> Outcome:
@@ -425,6 +425,8 @@ CORPUS = [
     'let t = MidiTrack(1); let u = MidiTrack(2); t << [C4 E4]; t.cc(7) << Sine(1); t.vel << [60 90];\n'
     'midi_export(t, 2); midi_export([C4], 1, "x.mid"); midi_export([C4], 1, "x.mid", overwrite: true);\n'
     "midi_export(#[t, u], 1, stems: true, loop: false)",
+    'let t = MidiTrack(3); t << [C4 [E4 G4]]; t.cc(74) << Saw(1); daw_export(t, 2, "x.dawproject"); midi_export(#[t], 1, "y.mid", type: 0);\n'
+    'let r = midi_import("y.mid", track: 1); t << r.fast(2); bundle_export(t, 1, synth: "builtin")',
     'let t = MidiTrack(10); t << [C2 F#2]; t.cc(10) << [0 127]; render(t, 1, "x.wav", synth: "builtin", tail: 0);\n'
     'print(soundfont()); render([C4], 1, tail: 1/2)',
     "let t = MidiTrack(1); t << [C4]; start(); stop(); panic(); ports(); output(\"x\"); clock_out(true); clock_out(false); hush(); t",
@@ -815,6 +817,7 @@ FOUND = [
     "let f = fast(2); f()",
     "[{C4 E4}%<4 [3 2^80]>]",  # a note with a velocity as a step count: TypeError while playing (issue 15)
     "[<C4@0>]",  # alternatives weighing nothing: ZeroDivisionError
+    "Sine(1).slow(factor: 1" + "0" * 308 + ".0)",  # a phase of huge whole numbers: 2π × r overflowed (OverflowError)
 ]
 
 

@@ -32,7 +32,8 @@ def metas(completer: TrackJammerCompleter, before: str) -> dict[str, str]:
 def test_globals_with_their_signature_from_the_help_index(completer):
     assert metas(completer, "Mid") == {
         "MidiTrack": "MidiTrack(channel, velocity = 100, name?)",
-        "midi_export": "midi_export(what, cycles, path?, stems = false, overwrite = false, loop = true, all = false)",
+        "midi_export": "midi_export(what, cycles, path?, stems = false, overwrite = false, loop = true, all = false, type?)",
+        "midi_import": "midi_import(path, track = 1)  The notes of one track of a .mid file, as a pattern.",
     }
     assert metas(completer, "fas") == {"fast": "fast(factor)  Play `factor` times faster: [a b].fast(2) is [a b a b]."}
     assert help_entries()["fast"].signature == "fast(factor)"

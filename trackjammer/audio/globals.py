@@ -34,3 +34,17 @@ def soundfont(session: Session, path=None):
     from trackjammer.audio.render import choose_soundfont, current_soundfont  # start-up time: loads at first use
 
     return current_soundfont(session) if path is None else choose_soundfont(session, path)
+
+
+@builtin(family="output")
+def bundle_export(session: Session, what, cycles, synth="auto"):
+    """Write a folder any DAW (Logic Pro too) imports in one drag, and a
+    .zip of it: bundle_export(#[bass, lead], 8). It holds a Type 1 .mid
+    (named tracks, tempo, CC automation), one .wav stem per track rendered
+    from the same notes, and README.txt listing each track's channel,
+    program and stem; in renders/<project>/<datetime>/ beside snapshot.tj
+    and render.json. Without numpy the stems are left out, and the README
+    says so. synth: "builtin" or "fluidsynth" chooses as render() does."""
+    from trackjammer.audio.bundle import bundle_export as export  # start-up time: loads at first use
+
+    return export(session, what, cycles, synth=synth)

@@ -65,7 +65,7 @@ QUARTER_SINE = (0.5, 1.0, 0.5, 0.0)
 def _sine_at(r: int, d: int) -> float:
     if 4 * r % d == 0:
         return QUARTER_SINE[4 * r // d]
-    return (math.sin(2 * math.pi * r / d) + 1) / 2
+    return (math.sin(2 * math.pi * (r / d)) + 1) / 2  # r / d first: r and d may be past the largest float
 
 
 @transformation("Sine", constructor=True, kinds={"frequency": "time"}, family="signal")

@@ -16,7 +16,8 @@ from fractions import Fraction
 from typing import Any, Callable, Sequence
 
 from trackjammer.core.time import to_time
-from trackjammer.midi.encoder import TrackEncoder, header, tempo_metas
+from trackjammer.midi.encoder import END_OF_TRACK, TrackEncoder, chunk, header, tempo_metas, varlen
+from trackjammer.midi.kinds import DATA, STATUS
 from trackjammer.midi.messages import BEND, NOTE_OFF, NOTE_ON, PROGRAM, Message, MessageStream, TrackPlan
 
 PPQN = 480
@@ -99,14 +100,41 @@ def midi_bytes(
     """A Type 0 file (one track: tempo and messages) or a Type 1 file (a
     conductor with tempo and time signature, then one named track each),
     from (name, channel, messages laid out in ticks by `layout`) per track,
-    through the encoder takes use too."""
+    through the encoder takes use too. A Type 0 file of several tracks
+    merges them into its one track, each message on its own channel."""
     metas = tempo_metas([(0, tempo.microseconds)], beats_per_cycle)
+    if file_type == 0 and len(tracks) > 1:
+        return header(0, 1, PPQN) + merged_track(metas, [tm for _, _, messages in tracks for tm in messages], end_tick)
     if file_type == 0:
         ((_, channel, messages),) = tracks
         return header(0, 1, PPQN) + _encoded(TrackEncoder(channel, metas), messages, end_tick, None)
     chunks = [TrackEncoder(0, metas).close(end_tick)]
     chunks += [_encoded(TrackEncoder(channel), messages, end_tick, name or "") for name, channel, messages in tracks]
     return header(1, len(chunks), PPQN) + b"".join(chunks)
+
+
+def merged_track(metas: list[tuple[int, bytes]], messages: list[tuple[int, Message]], end_tick: int) -> bytes:
+    """One track chunk holding every channel (`midi_export(…, type: 0)`).
+    The messages are those `layout` gave, so each note-on already has its
+    note-off and a tick already holds offs, then CCs, then ons; merged in
+    that order (the sort is stable, so each track keeps its own order)."""
+    data = bytearray()
+    written, running = 0, -1
+    for tick, event in metas:
+        data += varlen(tick - written) + event
+        written = tick
+    for tick, m in sorted(messages, key=lambda tm: (tm[0], tm[1].kind)):
+        data += varlen(tick - written)
+        status = STATUS[m.kind] | m.channel
+        if status != running:
+            data.append(status)
+            running = status
+        data.append(m.data1)
+        if DATA[m.kind] == 2:  # a program change and channel pressure have one data byte
+            data.append(m.data2)
+        written = tick
+    data += varlen(max(0, end_tick - written)) + END_OF_TRACK
+    return chunk(b"MTrk", bytes(data))
 
 
 def _encoded(track: TrackEncoder, messages: list[tuple[int, Message]], end_tick: int, name: str | None) -> bytes:

@@ -82,13 +82,21 @@ def plan_export(what: Any, seed: int, call: str = "midi_export") -> Export:
 def midi_export(
     session: Session, what: Any, cycles: Any, path: Any = None, stems: bool = False, overwrite: bool = False,
     loop: bool = True, base: Path | None = None, now: Callable[[], datetime] = datetime.now, every: bool = False,
+    file_type: Any = None,
 ) -> str:
-    """Render cycles 0 … cycles-1 of `what` to a MIDI file; return its path."""
+    """Render cycles 0 … cycles-1 of `what` to a MIDI file; return its path.
+    `file_type` 0 or 1 asks for that type (a pattern is Type 0 and tracks
+    Type 1 by default; Type 0 merges the tracks into one, channels kept)."""
     cycles = check_cycles(cycles)
     for flag, value in (("stems", stems), ("overwrite", overwrite), ("loop", loop), ("all", every)):
         if not isinstance(value, bool):
             raise ArgumentError(f"{flag} must be true or false, got {describe(value)}", hint=f"{flag}: true")
+    if file_type is not None and (not is_number(file_type) or file_type not in (0, 1) or isinstance(file_type, bool)):
+        raise ArgumentError(f"type must be 0 or 1, got {describe(file_type) if not is_number(file_type) else file_type}",
+                            hint="type: 0 merges the tracks into one track (channels kept); type: 1 keeps one track each")
     export = plan_export(what, session.seed)
+    if file_type is not None:
+        export = Export(export.plans, int(file_type), export.skipped)
     bpc = session.beats_per_cycle
     tempo = tempo_for(session.cps, bpc)
     if path is not None:
@@ -103,9 +111,9 @@ def midi_export(
         for tick_and_message in timed:
             by_track[tick_and_message[1].track].append(tick_and_message)
         contents = []
-        for step, (name, plans, file_type) in enumerate(files, start=cycles + 1):
+        for step, (name, plans, kind) in enumerate(files, start=cycles + 1):
             tracks = [track for plan in plans for track in file_tracks(plan, by_track[plan.index])]
-            contents.append((name, midi_bytes(tracks, file_type, tempo, bpc, end_tick)))
+            contents.append((name, midi_bytes(tracks, kind, tempo, bpc, end_tick)))
             progress.update(step)
     finally:
         progress.close()
@@ -118,7 +126,9 @@ def midi_export(
     names = [name for name, _ in contents]
     moment = now()  # one reading for the folder's name and render.json
     if path is None:
-        described = _describe_render(session, what, export, cycles, loop, tempo, end_tick, names, moment, base, every)
+        options = ("" if loop else ", loop: false") + ("" if file_type is None else f", type: {export.file_type}") + (
+            ", all: true" if every else "")
+        described = _describe_render(session, what, export, cycles, options, tempo, end_tick, names, moment, base, every)
         folder = render_folder(session.project, base, lambda: moment)
         fill_render_folder(folder, contents + described, base)
         return shown_path(folder / names[0], base)
@@ -136,7 +146,7 @@ def _files(export: Export, stems: bool, combined: str) -> list[tuple[str, list[T
     """(file name, plans, type): the combined file first, then the stems,
     each named after its track and never twice the same name."""
     files = [(combined, export.plans, export.file_type)]
-    if stems and export.file_type == 1:
+    if stems and (export.file_type == 1 or len(export.plans) > 1):
         taken = {combined}
         for plan in export.plans:
             stem = safe_name(plan.name or f"channel_{plan.channel + 1}", fallback=f"channel_{plan.channel + 1}")
@@ -150,12 +160,13 @@ def _files(export: Export, stems: bool, combined: str) -> list[tuple[str, list[T
 
 
 def _describe_render(
-    session: Session, what: Any, export: Export, cycles: int, loop: bool, tempo: Any, end_tick: int,
+    session: Session, what: Any, export: Export, cycles: int, options: str, tempo: Any, end_tick: int,
     names: list[str], moment: datetime, base: Path | None, every: bool = False,
 ) -> list[tuple[str, bytes]]:
-    """snapshot.tj and render.json, to go beside the file."""
+    """snapshot.tj and render.json, to go beside the file; `options` as the call had them."""
     what_text = source_of(session, what)
-    call = f"midi_export({what_text}, {cycles}{'' if loop else ', loop: false'}{', all: true' if every else ''})"
+    loop = "loop: false" not in options
+    call = f"midi_export({what_text}, {cycles}{options})"
     record = RenderRecord.new(
         "midi_export", names[0], session.project, moment, base,
         what=what_text,

@@ -12,7 +12,8 @@ from trackjammer.session import Session
 
 
 @builtin(family="output")
-def midi_export(session: Session, what, cycles, path=None, stems=False, overwrite=False, loop=True, all=False):  # noqa: A002 - the language's name
+def midi_export(session: Session, what, cycles, path=None, stems=False, overwrite=False, loop=True,
+                all=False, type=None):  # noqa: A002 - the language's names
     """Write cycles 0 … cycles-1 of a pattern, a track or #[tracks] to a MIDI
     file and return its path: midi_export(bass, 4). Without a path it goes to
     renders/<project>/<datetime>/export.mid, beside snapshot.tj and
@@ -21,10 +22,12 @@ def midi_export(session: Session, what, cycles, path=None, stems=False, overwrit
     replaces it instead (a regular file only, its mode kept; never a link,
     a device or a pipe). loop: false lets the last notes ring past the end
     instead of cutting them there. all: true adds what seed 002's table
-    leaves out: program changes and pitch bend."""
+    leaves out: program changes and pitch bend. type: 0 merges the tracks
+    into one track of a Type 0 file (channels kept); type: 1 gives even a
+    pattern a track of its own."""
     from trackjammer.project.export import midi_export as export  # start-up time: exports and versions load at first use
 
-    return export(session, what, cycles, path, stems=stems, overwrite=overwrite, loop=loop, every=all)
+    return export(session, what, cycles, path, stems=stems, overwrite=overwrite, loop=loop, every=all, file_type=type)
 
 
 @builtin(family="project")
@@ -73,3 +76,29 @@ def meta(session: Session, title=None, author=None, key=None, tempo=None, notes=
     from trackjammer.project.sessions import meta as project_meta  # start-up time: exports and versions load at first use
 
     project_meta(session, title=title, author=author, key=key, tempo=tempo, notes=notes)
+
+
+@builtin(family="output")
+def daw_export(session: Session, what, cycles, path=None, overwrite=False):
+    """Write cycles 0 … cycles-1 of a pattern, a track or #[tracks] as a
+    .dawproject (Bitwig Studio, Studio One, Cubase …) and return its path:
+    daw_export(#[bass, lead], 8). The notes and CC lanes midi_export writes,
+    in beats: a track each, a clip of its notes, its CCs as automation, the
+    tempo, time signature and meta(...). Without a path it goes to
+    renders/<project>/<datetime>/export.dawproject; a file already at path
+    is kept aside as name.1.dawproject (overwrite: true replaces it)."""
+    from trackjammer.project.dawproject import daw_export as export  # start-up time: exports load at first use
+
+    return export(session, what, cycles, path, overwrite=overwrite)
+
+
+@builtin(family="project")
+def midi_import(session: Session, path, track=1):
+    """The notes of one track of a .mid file, as a pattern.
+    To play, transform and record: let riff = midi_import("clip.mid"). track: 2 (the
+    second track that holds notes) or track: "bass" (by name). Ticks become
+    cycles exactly at beats_per_cycle beats a cycle; it prints the pattern
+    as mini-notation, which a snapshot or save() writes back."""
+    from trackjammer.project.midi_import import midi_import as read_clip  # start-up time: loads at first use
+
+    return read_clip(session, path, track)
