@@ -84,7 +84,7 @@ def test_the_default_soundfont_is_the_first_found(tmp_path, monkeypatch):
     assert fluid.default_soundfont() == tmp_path / "b" / "FluidR3_GM.sf2"  # a GM default by name first
 
 
-LONG = 'let t = MidiTrack(3); t << [C4*16].chord("maj7"); t.cc(74) << Sine(0.25);\nrender(t, 40, "long.wav", synth: "builtin");\n'
+LONG = 'let t = MidiTrack(3); t << [C4*16].chord("maj7"); t.cc(74) << Sine(0.25);\nrender(t, 160, "long.wav", synth: "builtin");\n'
 SHORT = 'render([C4], 1, "short.wav", synth: "builtin");\n'
 
 
@@ -99,12 +99,12 @@ def _spawn(tmp_path: Path, text: str) -> pexpect.spawn:
 
 def test_a_long_render_shows_a_bar_in_a_terminal_and_wipes_it(tmp_path):
     child = _spawn(tmp_path, LONG)
-    child.expect(r"render \[[#-]+\] \d+/81 steps")
+    child.expect(r"render \[[#-]+\] \d+/321 steps")
     child.expect(r"\r\x1b\[K")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    assert read_wav(tmp_path / "long.wav").frames == 80 * RATE + 2 * RATE
+    assert read_wav(tmp_path / "long.wav").frames == 320 * RATE + 2 * RATE
 
 
 def test_a_short_render_shows_no_bar(tmp_path):

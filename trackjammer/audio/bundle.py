@@ -38,8 +38,8 @@ from trackjammer.midi.smf import PPQN, midi_bytes, ticks_per_cycle
 from trackjammer.progress import Progress
 from trackjammer.project.export import check_cycles, json_number
 from trackjammer.project.laid_out import LaidOut, lay_out, track_label, track_program, warn
-from trackjammer.project.record import RenderRecord
-from trackjammer.project.renders import atomic_write, make_folders, render_folder, safe_name, shown_path
+from trackjammer.project.record import RECORD, RenderRecord
+from trackjammer.project.renders import fill_render_folder, json_bytes, make_folders, render_folder, safe_name, shown_path
 from trackjammer.project.sessions import read_meta
 from trackjammer.project.snapshot import snapshot_source
 from trackjammer.session import Session
@@ -102,21 +102,14 @@ def bundle_export(
     if missing is not None:
         session.out(f"warning: no stems: {missing}")
     moment = now()
-    folder = render_folder(session.project, base, lambda: moment)
-    bundle = folder / name
-    make_folders(bundle, shown_path(bundle, base))
     contents = [(f"{name}.mid", mid)] + [(stem.file, data) for stem, data in stems if data is not None]
     contents.append((README, readme.encode("utf-8")))
-    for file, data in contents:
-        atomic_write(bundle / file, data)
-    atomic_write(folder / f"{name}.zip", zip_bytes(name, contents))
     what_text = source_of(session, what)
     option = "" if synth == "auto" else f", synth: {string_text(synth)}"
     source = snapshot_source(session, f"rendered: bundle_export({what_text}, {cycles}{option})")
     if session.soundfont:
         source += f"soundfont({string_text(session.soundfont)});\n"
-    atomic_write(folder / "snapshot.tj", source.encode("utf-8"))
-    RenderRecord.new(
+    record = RenderRecord.new(
         "bundle_export", f"{name}/", session.project, moment, base,
         what=what_text, cycles=cycles, zip=f"{name}.zip", mid=f"{name}/{name}.mid",
         synth=None if missing else route.name, soundfont=str(route.soundfont) if not missing and route.soundfont else None,
@@ -126,7 +119,14 @@ def bundle_export(
                  "stem": None if stem.gain_db is None else f"{name}/{stem.file}", "gain_db": stem.gain_db}
                 for stem, _ in stems],
         skipped=laid.export.skipped, stems_missing=missing,
-    ).write(folder)
+    )
+    folder = render_folder(session.project, base, lambda: moment)
+    bundle = folder / name
+    make_folders(bundle, shown_path(bundle, base))
+    files = [(f"{name}/{file}", data) for file, data in contents]
+    files += [(f"{name}.zip", zip_bytes(name, contents)), ("snapshot.tj", source.encode("utf-8")),
+              (RECORD, json_bytes(record.as_json()))]
+    fill_render_folder(folder, files, base)
     return shown_path(bundle, base)
 
 

@@ -28,9 +28,9 @@ from trackjammer.midi.smf import PPQN
 from trackjammer.progress import Progress
 from trackjammer.project.export import check_cycles, json_number
 from trackjammer.project.laid_out import LaidOut, TickNote, controls_of, lay_out, notes_of, track_label, track_program, warn
-from trackjammer.project.record import RenderRecord
+from trackjammer.project.record import RECORD, RenderRecord
 from trackjammer.project.renders import (
-    atomic_write, explicit_target, keep_aside, make_folders, render_folder, shown_path,
+    explicit_target, fill_render_folder, json_bytes, make_folders, render_folder, shown_path, write_together,
 )
 from trackjammer.project.sessions import read_meta
 from trackjammer.project.snapshot import snapshot_source
@@ -70,24 +70,22 @@ def daw_export(
     moment = now()
     if path is not None:
         make_folders(target.parent, shown_path(target.parent, base))
-        if not overwrite:
-            aside = keep_aside(target, base)
-            if aside is not None:
-                session.out(f"kept the previous {shown_path(target, base)} as {shown_path(aside, base)}")
-        atomic_write(target, data)
+        kept = write_together([(target, data)], "overwrite" if overwrite else "keep", base)
+        for where, aside in kept:
+            session.out(f"kept the previous {shown_path(where, base)} as {shown_path(aside, base)}")
         return path
-    folder = render_folder(session.project, base, lambda: moment)
-    atomic_write(folder / EXPORT_NAME, data)
     what_text = source_of(session, what)
-    atomic_write(folder / "snapshot.tj",
-                 snapshot_source(session, f"rendered: daw_export({what_text}, {cycles})").encode("utf-8"))
-    RenderRecord.new(
+    snapshot = snapshot_source(session, f"rendered: daw_export({what_text}, {cycles})").encode("utf-8")
+    record = RenderRecord.new(
         "daw_export", EXPORT_NAME, session.project, moment, base,
         what=what_text, cycles=cycles, cps=json_number(session.cps), bpm=json_number(laid.tempo.bpm),
         beats_per_cycle=laid.beats_per_cycle, seed=session.seed, beats=json_number(laid.end_tick / PPQN),
         tracks=[{"name": plan.name, "channel": plan.channel + 1, "program": track_program(plan)} for plan in laid.plans],
         skipped=laid.export.skipped,
-    ).write(folder)
+    )
+    folder = render_folder(session.project, base, lambda: moment)
+    fill_render_folder(folder, [(EXPORT_NAME, data), ("snapshot.tj", snapshot), (RECORD, json_bytes(record.as_json()))],
+                       base)
     return shown_path(folder / EXPORT_NAME, base)
 
 
