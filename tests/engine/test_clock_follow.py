@@ -115,6 +115,33 @@ def test_a_missing_tick_does_not_move_the_position():
     assert follow.cycle == pytest.approx(29 / 96, abs=1e-9)
 
 
+def test_a_late_tick_is_not_taken_for_one_after_a_gap():
+    follower, next_tick = running()
+    follower.start(next_tick)
+    for k in range(30):
+        late = 0.7 * P120 if k == 20 else 0.0  # tick 20 comes 70 % of a tick late, tick 21 on time
+        follow = follower.tick(next_tick + k * P120 + late)
+    assert follower.count == 24 + 29
+    assert follow.cycle == pytest.approx(29 / 96, abs=1e-9)
+    assert follower.tempo == pytest.approx(0.5, abs=1e-9)
+
+
+def test_a_busy_transport_neither_halves_nor_slips_the_clock():
+    """Every seventh tick 1 to 15 ms late, every 23rd lost: as a loaded
+    JACK server delivers. The count, tempo and phase stay right."""
+    follower, next_tick = running()
+    follower.start(next_tick)
+    for k in range(960):
+        if k % 23 == 22:
+            continue
+        late = (k % 5 + 1) * 0.003 if k % 7 == 6 else 0.0
+        follower.tick(next_tick + k * P120 + late)
+    assert follower.count == 24 + 959
+    assert follower.tempo == pytest.approx(0.5, rel=0.001)
+    at, cycle, cps = follower.anchor
+    assert abs(at + (959 / 96 - cycle) / cps - (next_tick + 959 * P120)) < 0.0005
+
+
 def test_stop_then_continue_goes_on_from_the_next_tick():
     follower, next_tick = running()
     follower.start(next_tick)

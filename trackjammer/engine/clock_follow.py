@@ -8,10 +8,14 @@ move the anchor, or stop.
 - Tempo: a least-squares line through the last beat of ticks (24 tick
   intervals) gives the time per tick; arrival jitter (a JACK period, a busy
   system) averages out. When the last three ticks all lie more than
-  `CHANGE` off the line on the same side, the tempo has changed: the line
-  starts again from those three, so a change is followed within a beat.
+  `CHANGE` off the line on the same side, each further than the one
+  before, the tempo has changed: the line starts again from those three,
+  so a change is followed within a beat. (Late ticks, which a busy system
+  delays at random, do not drift away like that.)
 - Missing ticks (a transport that dropped some) are counted from the time
-  they took, so the position does not slip.
+  they took, so the position does not slip; a tick that only came late
+  (the next one follows it closely) is not mistaken for one after a gap,
+  and late ticks are left out of the line (and the rare stamp far too early).
 - Phase: the line's time of the latest tick is where that tick's cycle
   belongs. An error beyond `JUMP` (or the first with the tempo known) is
   jumped; a smaller one is corrected
@@ -35,9 +39,14 @@ PPQN = 24  # MIDI clock ticks per beat
 WINDOW = 24  # tick intervals the tempo is fitted over: one beat
 CHANGE = 0.002  # seconds off the line, three ticks in a row on one side: a new tempo
 CHANGED_AFTER = 3  # ticks the line starts again from after a change
-JUMP = 0.010  # seconds: a phase error beyond this is jumped, not corrected gently
-CORRECT = 0.1  # seconds: the time constant of the gentle phase correction
+JUMP = 0.004  # seconds: a phase error beyond this is jumped, not corrected gently
+CORRECT = 0.05  # seconds: the time constant of the gentle phase correction
 SLACK = 0.002  # seconds: a tick predicted this much before Start is still the next one
+LATE = 0.0015  # seconds after the line: a tick that came late (a busy system), left out of the fit
+EARLY = 0.003  # seconds before it: a stamp that cannot be right (arrival is never early), left out too
+MISSED = 1.6  # ticks' time since the last one before any is counted as missing
+UNSURE = 0.2  # ticks' time off the grid after a gap: maybe a late tick, the clock waits for the next
+BURST = 0.5  # a tick this soon (in ticks' time) after one counted past a gap: that one was late, not after a gap
 LOST_TICKS = 8  # ticks missing (and at least LOST_SECONDS) before the clock counts as lost
 LOST_SECONDS = 0.3
 SIXTEENTH = PPQN // 4  # ticks per Song Position Pointer unit
@@ -73,6 +82,7 @@ class ClockFollower:
         self.resume = 0  # where Continue goes on from
         self.anchor: tuple[float, float, float] | None = None  # the last (wall, cycle, cps) given
         self.guessed = False  # that anchor's tempo was a guess (a start before the second tick)
+        self.skipped = False  # the latest tick was counted after missing ones
 
     # -- reading -------------------------------------------------------------------------
 
@@ -94,14 +104,22 @@ class ClockFollower:
     # -- messages ------------------------------------------------------------------------
 
     def tick(self, t: float) -> Follow | None:
-        steps = 1
-        if self.period is not None and self.fitted is not None:
-            steps = max(1, round((t - self.fitted) / self.period))
+        steps, unsure = 1, False
+        if self.period is not None and self.fitted is not None and self.last is not None:
+            gap = (t - self.fitted) / self.period
+            if gap >= MISSED:
+                steps = round(gap)
+                unsure = abs(gap - steps) > UNSURE  # missing ticks, or only a late one: the next tick tells
+            elif self.skipped and t - self.last < BURST * self.period and self.points:
+                count, at = self.points.pop()  # the tick before came late: it was not after a gap
+                self.points.append((count - 1, at))
+                self.count -= 1
+        self.skipped = steps > 1
         self.count += steps
         self.last = t
         self.points.append((self.count, t))
         self._fit()
-        if not self.running:
+        if not self.running or (unsure and self.playing):
             return None
         if self.zero is None:
             self.zero = self.count
@@ -168,27 +186,53 @@ class ClockFollower:
             self.fitted = self.points[-1][1]
             return
         slope, at = line
-        if len(self.points) >= CHANGED_AFTER + 3:
-            recent = list(self.points)[-CHANGED_AFTER:]
-            last_x = self.points[-1][0]
-            off = [t - (at + slope * (x - last_x)) for x, t in recent]
-            if all(e > CHANGE for e in off) or all(e < -CHANGE for e in off):
-                for _ in range(len(self.points) - CHANGED_AFTER):
-                    self.points.popleft()
-                line = _line(self.points)
-                assert line is not None
-                slope, at = line
-        if slope > 0:
+        last_x = self.points[-1][0]
+
+        def off(point: tuple[int, float]) -> float:
+            return point[1] - (at + slope * (point[0] - last_x))
+
+        recent = [off(point) for point in list(self.points)[-CHANGED_AFTER:]]
+        if len(self.points) >= CHANGED_AFTER + 3 and _drifting(recent):
+            for _ in range(len(self.points) - CHANGED_AFTER):  # a new tempo: start again from its ticks
+                self.points.popleft()
+            slope, at = _line(self.points) or (slope, at)
+        elif len(self.points) > CHANGED_AFTER + 3:
+            for _ in range(2):  # late ticks leave the fit, and the odd early stamp
+                kept = deque(point for point in self.points if -EARLY <= off(point) <= LATE)
+                if len(kept) == len(self.points) or len(kept) < max(3, len(self.points) // 2):
+                    break
+                slope, at = _line(kept, last_x) or (slope, at)
+        if slope > 0 and _plausible(slope, self.points):
             self.period = slope
         self.fitted = at
 
 
-def _line(points: deque[tuple[int, float]]) -> tuple[float, float] | None:
-    """Least squares t = a + slope·x: (slope, the line's t at the last x), or None for one point."""
+def _plausible(period: float, points: deque[tuple[int, float]]) -> bool:
+    """A fitted time per tick near the median of the intervals between
+    ticks (a line bent by a burst of odd stamps is not taken)."""
+    gaps = sorted((b[1] - a[1]) / (b[0] - a[0]) for a, b in zip(points, list(points)[1:]) if b[0] > a[0])
+    if len(gaps) < 2:
+        return True
+    median = gaps[len(gaps) // 2]
+    return median <= 0 or 0.75 <= period / median <= 1.33
+
+
+def _drifting(offs: list[float]) -> bool:
+    """Ticks moving away from the line, further each time, on one side: a
+    new tempo (late ticks, which the system delays at random, do not line
+    up like that)."""
+    sign = 1.0 if offs[0] > 0 else -1.0
+    steps = [sign * (b - a) for a, b in zip(offs, offs[1:])]
+    return all(sign * e > CHANGE for e in offs) and all(step > CHANGE / 4 for step in steps)
+
+
+def _line(points: deque[tuple[int, float]], last_x: int | None = None) -> tuple[float, float] | None:
+    """Least squares t = a + slope·x: (slope, the line's t at `last_x`,
+    by default the last point's x), or None for fewer than two points."""
     n = len(points)
     if n < 2:
         return None
-    last_x = points[-1][0]
+    last_x = points[-1][0] if last_x is None else last_x
     mean_x = sum(x - last_x for x, _ in points) / n
     mean_t = sum(t for _, t in points) / n
     sxx = sum((x - last_x - mean_x) ** 2 for x, _ in points)
