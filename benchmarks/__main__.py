@@ -1,6 +1,7 @@
 """Run the benchmarks named on the command line (by default all but the
 opt-in ones, which take minutes: name them, e.g. `scripts/bench fuzz`,
-`scripts/bench engine`, `scripts/bench recording`, `scripts/bench strudel`)."""
+`scripts/bench engine`, `scripts/bench recording`, `scripts/bench strudel`,
+`scripts/bench sync`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,12 @@ def engine() -> bool:
     return engine_.run()
 
 
+def sync() -> bool:
+    from benchmarks import sync as sync_  # imported here: it needs a JACK server and the test support
+
+    return sync_.run()
+
+
 def strudel() -> bool:
     from benchmarks import strudel as strudel_  # imported here: it needs the test suite and node
 
@@ -42,8 +49,9 @@ BENCHMARKS = {
     "fuzz": fuzz,
     "engine": engine,
     "strudel": strudel,
+    "sync": sync,
 }
-OPT_IN = {"fuzz", "engine", "recording", "strudel"}  # left out of a run with no names
+OPT_IN = {"fuzz", "engine", "recording", "strudel", "sync"}  # left out of a run with no names
 
 
 def main(names: list[str]) -> int:
