@@ -105,6 +105,23 @@ def test_a_tempo_change_is_followed_within_a_beat():
     assert abs(at + (position / 96 - cycle) / cps - t) < 0.0002  # the latest tick's cycle is at its time
 
 
+@pytest.mark.parametrize("bpm", [100, 140, 180])
+def test_a_step_to_another_tempo_keeps_the_count(bpm):
+    follower, next_tick = running()
+    follower.start(next_tick)
+    t = next_tick
+    for k in range(48):
+        follower.tick(t)
+        t += P120
+    for k in range(48):  # two beats at the new tempo
+        follower.tick(t)
+        t += 60 / bpm / 24
+    assert follower.count == 24 + 95
+    assert follower.tempo == pytest.approx(bpm / 240, rel=1e-6)
+    at, cycle, cps = follower.anchor
+    assert abs(at + (95 / 96 - cycle) / cps - (t - 60 / bpm / 24)) < 1e-6
+
+
 def test_a_missing_tick_does_not_move_the_position():
     follower, next_tick = running()
     follower.start(next_tick)
@@ -140,6 +157,20 @@ def test_a_busy_transport_neither_halves_nor_slips_the_clock():
     assert follower.tempo == pytest.approx(0.5, rel=0.001)
     at, cycle, cps = follower.anchor
     assert abs(at + (959 / 96 - cycle) / cps - (next_tick + 959 * P120)) < 0.0005
+
+
+def test_a_tick_counted_too_far_is_counted_back():
+    """Two ticks in a row late (0.7 and 0.6 of a tick): the first is counted
+    as one after a gap; the next on time comes a whole tick early for the
+    count, so it goes back."""
+    follower, next_tick = running()
+    follower.start(next_tick)
+    for k in range(40):
+        late = {20: 0.7 * P120, 21: 0.6 * P120}.get(k, 0.0)
+        follower.tick(next_tick + k * P120 + late)
+    assert follower.count == 24 + 39
+    at, cycle, cps = follower.anchor
+    assert abs(at + (39 / 96 - cycle) / cps - (next_tick + 39 * P120)) < 0.0005
 
 
 def test_stop_then_continue_goes_on_from_the_next_tick():

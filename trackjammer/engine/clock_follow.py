@@ -14,8 +14,9 @@ move the anchor, or stop.
   delays at random, do not drift away like that.)
 - Missing ticks (a transport that dropped some) are counted from the time
   they took, so the position does not slip; a tick that only came late
-  (the next one follows it closely) is not mistaken for one after a gap,
-  and late ticks are left out of the line (and the rare stamp far too early).
+  and was counted as one after a gap is recounted when the next one comes
+  too early for the count (arrival is never early); late ticks are left out
+  of the line (and the rare stamp far too early).
 - Phase: the line's time of the latest tick is where that tick's cycle
   belongs. An error beyond `JUMP` (or the first with the tempo known) is
   jumped; a smaller one is corrected
@@ -46,7 +47,8 @@ LATE = 0.0015  # seconds after the line: a tick that came late (a busy system), 
 EARLY = 0.003  # seconds before it: a stamp that cannot be right (arrival is never early), left out too
 MISSED = 1.6  # ticks' time since the last one before any is counted as missing
 UNSURE = 0.2  # ticks' time off the grid after a gap: maybe a late tick, the clock waits for the next
-BURST = 0.5  # a tick this soon (in ticks' time) after one counted past a gap: that one was late, not after a gap
+RECOUNT = 3  # ticks after one counted past a gap during which it may be counted back
+OVERCOUNTED = 0.5  # a tick this much (in ticks' time) before the next one is due: the count went too far
 LOST_TICKS = 8  # ticks missing (and at least LOST_SECONDS) before the clock counts as lost
 LOST_SECONDS = 0.3
 SIXTEENTH = PPQN // 4  # ticks per Song Position Pointer unit
@@ -82,7 +84,7 @@ class ClockFollower:
         self.resume = 0  # where Continue goes on from
         self.anchor: tuple[float, float, float] | None = None  # the last (wall, cycle, cps) given
         self.guessed = False  # that anchor's tempo was a guess (a start before the second tick)
-        self.skipped = False  # the latest tick was counted after missing ones
+        self.jumped = 0  # ticks left during which one counted past a gap may still be counted back
 
     # -- reading -------------------------------------------------------------------------
 
@@ -105,16 +107,16 @@ class ClockFollower:
 
     def tick(self, t: float) -> Follow | None:
         steps, unsure = 1, False
-        if self.period is not None and self.fitted is not None and self.last is not None:
-            gap = (t - self.fitted) / self.period
+        if self.period is not None and self.fitted is not None:
+            gap = (t - self.fitted) / self.period  # in ticks after the line's latest one
             if gap >= MISSED:
                 steps = round(gap)
                 unsure = abs(gap - steps) > UNSURE  # missing ticks, or only a late one: the next tick tells
-            elif self.skipped and t - self.last < BURST * self.period and self.points:
-                count, at = self.points.pop()  # the tick before came late: it was not after a gap
-                self.points.append((count - 1, at))
-                self.count -= 1
-        self.skipped = steps > 1
+            elif gap < 1 - OVERCOUNTED and self.jumped:  # too early: one counted past a gap only came late
+                steps = 1 - max(1, round(1 - gap))
+                while self.points and self.points[-1][0] >= self.count + steps:
+                    self.points.pop()  # the late one, counted wrong: out of the fit
+        self.jumped = RECOUNT if steps > 1 else max(0, self.jumped - 1)
         self.count += steps
         self.last = t
         self.points.append((self.count, t))
@@ -197,8 +199,11 @@ class ClockFollower:
                 self.points.popleft()
             slope, at = _line(self.points) or (slope, at)
         elif len(self.points) > CHANGED_AFTER + 3:
+            # the latest ticks stay when two of them lean the same way: they may be a new tempo
+            leaning = sum(e > CHANGE for e in recent) >= 2 or sum(e < -CHANGE for e in recent) >= 2
+            recent_x = self.points[-CHANGED_AFTER][0] if leaning else last_x + 1
             for _ in range(2):  # late ticks leave the fit, and the odd early stamp
-                kept = deque(point for point in self.points if -EARLY <= off(point) <= LATE)
+                kept = deque(point for point in self.points if -EARLY <= off(point) <= LATE or point[0] >= recent_x)
                 if len(kept) == len(self.points) or len(kept) < max(3, len(self.points) // 2):
                     break
                 slope, at = _line(kept, last_x) or (slope, at)
