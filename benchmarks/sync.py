@@ -7,10 +7,10 @@ left; an Engine (ports in this process, a track playing) follows it with
 sync("clock", port). For every tick, the position TrackJammer was playing
 by when the tick arrived (the clock's anchor then: what notes were being
 sent by) says when that tick's cycle was due; the phase error is that time
-minus the moment the master sent the tick. It includes the transport: JACK
-hands a message over at its next period (1.33 ms here), so about 0.7 ms of
-it is the rig's, and the master's own lateness (a spin after a sleep on a
-shared machine) counts against us too.
+minus the moment the master meant to send the tick (its plan; the master's
+own lateness on a shared machine, shown apart, is left out). It includes
+the transport: JACK hands a message over at its next period (1.33 ms
+here), so about 0.7 ms of it is the rig's.
 
 Scenarios, one after the other in one run, side by side:
 - steady: 120 BPM for TJ_SYNC_SECONDS (default 300: the issue's 5 minutes),
@@ -91,19 +91,23 @@ def _follow(plan: Plan) -> tuple[list[tuple[int, float]], int]:
     problems = [line for line in said if not line.startswith("recorded: ")]
     if problems:
         print("\n".join(problems), file=sys.stderr)
-    ticks = [(ns / 1e9, position) for (data, ns), (_, position) in
-             zip([item for item in sent if item[0] == bytes([TICK])], plan.ticks)]
+    sent_ticks = [ns / 1e9 for data, ns in sent if data == bytes([TICK])]
+    origin = min(at - planned for at, (planned, _) in zip(sent_ticks, plan.ticks))  # the master is never early
+    late = sorted(at - planned - origin for at, (planned, _) in zip(sent_ticks, plan.ticks))
+    print(f"    (the master's own lateness sending a tick: median {late[len(late) // 2] * 1e3:.3f} ms, "
+          f"p99 {late[int(len(late) * 0.99)] * 1e3:.3f} ms: left out, ticks are measured from their planned time)")
+    ticks = [(at, origin + planned, position) for at, (planned, position) in zip(sent_ticks, plan.ticks)]
     errors, k = [], 0
     for stamp, (at, cycle, cps) in seen:
         while k < len(ticks) and ticks[k][0] < stamp - MATCH:
             k += 1
         if k == len(ticks) or ticks[k][0] > stamp:
             continue
-        sent_at, position = ticks[k]
+        _, planned, position = ticks[k]
         k += 1
         if position is None or cps <= 0 or position < 24:  # the first beat locks the clock in
             continue
-        errors.append((position, at + (position / 96 - cycle) / cps - sent_at))
+        errors.append((position, at + (position / 96 - cycle) / cps - planned))
     return errors, during
 
 
@@ -126,7 +130,7 @@ def run() -> bool:
     during = [e for p, e in ramp_errors if 4 * 24 <= p < 12 * 24]
     after = [e for p, e in ramp_errors if p >= 13 * 24]
     expected = len(steady(seconds).ticks) - LOCK_TICKS - 24
-    print("  phase error = when TrackJammer's position reached each tick's cycle − when the master sent it;")
+    print("  phase error = when TrackJammer's position reached each tick's cycle − when the master meant to send it;")
     print("  |error| in ms, median / p99 / max (JACK delivers at its next 1.33 ms period: ~0.7 ms of it is the rig's)")
     print(f"  {'steady 120 BPM':24} {figures(values):>24}  mean {bias:+.3f} ms, {len(values)} of {expected} ticks, "
           f"{steady_xruns} xruns")

@@ -47,10 +47,13 @@ LATE = 0.0015  # seconds after the line: a tick that came late (a busy system), 
 EARLY = 0.003  # seconds before it: a stamp that cannot be right (arrival is never early), left out too
 MISSED = 1.6  # ticks' time since the last one before any is counted as missing
 UNSURE = 0.2  # ticks' time off the grid after a gap: maybe a late tick, the clock waits for the next
+CROWDED = 0.5  # a tick this soon (in ticks' time) after the one before: held up with it, not followed
 RECOUNT = 3  # ticks after one counted past a gap during which it may be counted back
 OVERCOUNTED = 0.5  # a tick this much (in ticks' time) before the next one is due: the count went too far
 LOST_TICKS = 8  # ticks missing (and at least LOST_SECONDS) before the clock counts as lost
 LOST_SECONDS = 0.3
+MIN_PERIOD = 60 / 1000 / PPQN  # seconds per tick: tempos from 1000 BPM …
+MAX_PERIOD = 60 / 10 / PPQN  # … down to 10 BPM are followed; a fit outside them is not taken
 SIXTEENTH = PPQN // 4  # ticks per Song Position Pointer unit
 
 
@@ -106,6 +109,13 @@ class ClockFollower:
     # -- messages ------------------------------------------------------------------------
 
     def tick(self, t: float) -> Follow | None:
+        if self.period is not None and self.fitted is not None and self.last is not None \
+                and t - self.last < CROWDED * self.period and self.zero is not None:
+            # ticks crowding in together were held up on the way: counted, but their times say little
+            self.count += 1
+            self.fitted += self.period
+            self.last = t
+            return None
         steps, unsure = 1, False
         if self.period is not None and self.fitted is not None:
             gap = (t - self.fitted) / self.period  # in ticks after the line's latest one
@@ -207,7 +217,7 @@ class ClockFollower:
                 if len(kept) == len(self.points) or len(kept) < max(3, len(self.points) // 2):
                     break
                 slope, at = _line(kept, last_x) or (slope, at)
-        if slope > 0 and _plausible(slope, self.points):
+        if MIN_PERIOD <= slope <= MAX_PERIOD and _plausible(slope, self.points):
             self.period = slope
         self.fitted = at
 
