@@ -48,7 +48,7 @@ EARLY = 0.003  # seconds before it: a stamp that cannot be right (arrival is nev
 MISSED = 1.6  # ticks' time since the last one before any is counted as missing
 UNSURE = 0.2  # ticks' time off the grid after a gap: maybe a late tick, the clock waits for the next
 CROWDED = 0.5  # a tick this soon (in ticks' time) after the one before: held up with it, not followed
-RECOUNT = 3  # ticks after one counted past a gap during which it may be counted back
+RECOUNT = 48  # ticks after one counted past a gap during which it may be counted back (two beats)
 OVERCOUNTED = 0.5  # a tick this much (in ticks' time) before the next one is due: the count went too far
 LOST_TICKS = 8  # ticks missing (and at least LOST_SECONDS) before the clock counts as lost
 LOST_SECONDS = 0.3
@@ -217,19 +217,22 @@ class ClockFollower:
                 if len(kept) == len(self.points) or len(kept) < max(3, len(self.points) // 2):
                     break
                 slope, at = _line(kept, last_x) or (slope, at)
-        if MIN_PERIOD <= slope <= MAX_PERIOD and _plausible(slope, self.points):
+        typical = _typical_interval(self.points)
+        if MIN_PERIOD <= slope <= MAX_PERIOD and (typical is None or 0.75 <= slope / typical <= 1.33):
             self.period = slope
+        elif typical is not None and MIN_PERIOD <= typical <= MAX_PERIOD:
+            self.period = typical  # a line bent by miscounted ticks is not taken: the intervals as they came
         self.fitted = at
 
 
-def _plausible(period: float, points: deque[tuple[int, float]]) -> bool:
-    """A fitted time per tick near the median of the intervals between
-    ticks (a line bent by a burst of odd stamps is not taken)."""
-    gaps = sorted((b[1] - a[1]) / (b[0] - a[0]) for a, b in zip(points, list(points)[1:]) if b[0] > a[0])
-    if len(gaps) < 2:
-        return True
-    median = gaps[len(gaps) // 2]
-    return median <= 0 or 0.75 <= period / median <= 1.33
+def _typical_interval(points: deque[tuple[int, float]]) -> float | None:
+    """The median time between ticks as they came, whatever they were
+    counted as: the check on the fitted line that does not lean on the
+    count (a wrong period makes wrong counts, which would keep it wrong)."""
+    gaps = sorted(b[1] - a[1] for a, b in zip(points, list(points)[1:]))
+    if len(gaps) < 4:
+        return None
+    return gaps[len(gaps) // 2]
 
 
 def _drifting(offs: list[float]) -> bool:

@@ -38,7 +38,6 @@ from trackjammer.midi.rtmidi_out import open_input, open_output
 from trackjammer.session import Session
 
 SENDER_LOOKAHEAD = 0.1  # seconds asked for ahead when the sending process keeps the time
-TEMPO_STEP_BPM = 0.5  # a followed tempo that moved this much goes into the take's tempo map
 
 
 class Engine:
@@ -73,7 +72,6 @@ class Engine:
         self.following: Any = None  # the external clock followed (engine/sync.py), None: our own
         self.open_input: Callable[..., Any] = open_input  # (port, backend, report=) → (Input, notice)
         self.threaded = True  # a start the external clock asks for runs the clock thread (not in fake-clock tests)
-        self._told_tempo = 0.0  # the followed tempo the take was last told
 
     # -- what plays ---------------------------------------------------------------------
 
@@ -297,7 +295,6 @@ class Engine:
             self.stop()
             return
         if follow.kind == "start":
-            self._told_tempo = follow.tempo
             self.start(Fraction(follow.cycle).limit_denominator(1 << 20), thread=self.threaded,
                        at=(follow.wall, follow.cps))
             return
@@ -305,9 +302,6 @@ class Engine:
             return
         self.clock.set_anchor(follow.wall, follow.cycle, follow.cps)
         self._tell_anchor()
-        if abs(follow.tempo - self._told_tempo) * 60 * self.session.beats_per_cycle >= TEMPO_STEP_BPM:
-            self._told_tempo = follow.tempo
-            self.recorder.tempo(_tempo_of(follow.tempo, self.session))
         self.scheduler.wake()
 
     def sync_state(self) -> SyncState:
@@ -461,7 +455,9 @@ def _on_grid(cycle: float) -> Fraction:
 
 
 def _tempo_of(cps: float, session: Session) -> Fraction:
-    """A followed tempo for the take's tempo map: to 0.01 bpm."""
+    """A followed tempo for the take's tempo map (set at its start only: a
+    take keeps musical time, and a tempo event at every tick's estimate
+    would only be noise): to 0.01 bpm."""
     beats = 60 * session.beats_per_cycle
     return Fraction(round(cps * beats * 100), 100 * beats)
 

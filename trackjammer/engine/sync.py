@@ -93,7 +93,7 @@ class ClockSync:
         """Say once that the ticks stopped coming (the last tempo plays on)."""
         with self._lock:
             follower = self.follower
-            if self.lost or follower.last is None or follower.locked(self.now()):
+            if self.lost or follower.last is None or self.now() - follower.last <= follower.lost_after():
                 return
             self.lost = True
             tempo = follower.tempo

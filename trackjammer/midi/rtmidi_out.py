@@ -403,6 +403,7 @@ def open_output(
 # --- inputs -------------------------------------------------------------------
 
 INPUT_PORT_NAME = "TrackJammer in"
+INPUT_HINT = "start the MIDI system (JACK, ALSA) or connect the device; `trackjammer ports` lists what is there"
 
 
 class RtMidiInput(Input):
@@ -452,10 +453,10 @@ def open_input(
     input from opening is a TrackJammerError saying why."""
     problem = _load_problem()
     if problem is not None:
-        raise TrackJammerError(f"no MIDI input can be opened: {problem}")
+        raise TrackJammerError(f"no MIDI input can be opened: {problem}", hint=INPUT_HINT)
     client, problems = _connect(backend_api(backend), client_name, "in")
     if client is None:
-        raise TrackJammerError(f"no MIDI input can be opened: {'; '.join(problems)}")
+        raise TrackJammerError(f"no MIDI input can be opened: {'; '.join(problems)}", hint=INPUT_HINT)
     try:
         choice = choose_port(port, client.ports, client.backend in _VIRTUAL, client.backend, "input")
         if choice.kind == "none":
