@@ -282,6 +282,8 @@ def test_the_engine_plays_each_beat_on_its_tick_and_stop_ends_every_note(tmp_pat
     assert len(ends) == 12
     state = rig.engine.sync_state()
     assert state.cps == pytest.approx(0.5, abs=1e-9) and state.locked
+    rig.engine.close()
+    assert rig.input.closed
 
 
 def test_start_typed_while_following_is_refused_and_internal_gives_the_clock_back():
@@ -294,3 +296,4 @@ def test_start_typed_while_following_is_refused_and_internal_gives_the_clock_bac
     assert rig.input.closed
     rig.engine.start(thread=False)
     assert rig.engine.scheduler.playing
+    rig.engine.close()
