@@ -79,7 +79,7 @@ def _follow(plan: Plan) -> tuple[list[tuple[int, float]], int]:
         port = engine.following.port
 
         def probe(data: bytes, stamp: float) -> None:
-            if data == bytes([TICK]):
+            if data == bytes([TICK]) and engine.scheduler.playing:  # a start lost in an xrun: nothing plays
                 seen.append((stamp, engine.clock.anchor()))  # before the follower moves it
 
         port.listeners = [probe] + port.listeners
