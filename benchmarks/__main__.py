@@ -1,7 +1,7 @@
 """Run the benchmarks named on the command line (by default all but the
 opt-in ones, which take minutes: name them, e.g. `scripts/bench fuzz`,
 `scripts/bench engine`, `scripts/bench recording`, `scripts/bench strudel`,
-`scripts/bench faults`, `scripts/bench rebinds`)."""
+`scripts/bench faults`, `scripts/bench rebinds`, `scripts/bench daw`, `scripts/bench sync`)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,12 @@ def faults() -> bool:
     return faults_.run()
 
 
+def sync() -> bool:
+    from benchmarks import sync as sync_  # imported here: it needs a JACK server and the test support
+
+    return sync_.run()
+
+
 def strudel() -> bool:
     from benchmarks import strudel as strudel_  # imported here: it needs the test suite and node
 
@@ -58,8 +64,9 @@ BENCHMARKS = {
     "strudel": strudel,
     "faults": faults,
     "rebinds": rebinds.run,
+    "sync": sync,
 }
-OPT_IN = {"fuzz", "engine", "recording", "strudel", "faults", "rebinds", "daw"}  # left out of a run with no names
+OPT_IN = {"fuzz", "engine", "recording", "strudel", "faults", "rebinds", "daw", "sync"}  # left out of a run with no names
 
 
 def main(names: list[str]) -> int:

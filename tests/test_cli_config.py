@@ -83,7 +83,8 @@ def test_an_error_in_standard_input_is_named_stdin(tmp_path: Path) -> None:
 def test_ports_takes_the_backend_of_the_config_file(tmp_path: Path) -> None:
     result = trackjammer(tmp_path, "ports", config='backend = "jack"\n', **NO_SERVER)
     assert (result.returncode, result.stdout) == (0, "")
-    assert result.stderr == "no MIDI output ports (backend jack; jack: JACK server not running?)\n"
+    assert result.stderr == ("no MIDI output ports (backend jack; jack: JACK server not running?)\n"
+                             "no MIDI input ports (backend jack; jack: JACK server not running?)\n")
 
 
 def test_ports_backend_option_wins_over_the_config_file(tmp_path: Path) -> None:

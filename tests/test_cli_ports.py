@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from tests.support.clock_sender import ClockSender, Plan
 from tests.support.jack_receiver import JackReceiver
 from trackjammer.cli import build_parser
 
@@ -20,20 +21,26 @@ def trackjammer(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.jack
-def test_ports_lists_the_jack_ports_with_their_index(jack_server: str) -> None:
-    with JackReceiver(server=jack_server) as rx:
+def test_ports_lists_the_jack_outputs_then_inputs_with_their_index(jack_server: str) -> None:
+    with JackReceiver(server=jack_server) as rx, ClockSender(Plan(), jack_server) as master:
         result = trackjammer("ports", "--backend", "jack")
     assert (result.returncode, result.stderr) == (0, "")
     lines = result.stdout.splitlines()
-    assert lines == [f"{i}: {line.split(': ', 1)[1]}" for i, line in enumerate(lines)]
-    assert any(line == f"{i}: {rx.port}" for i, line in enumerate(lines))
+    outs = [line for line in lines if line.startswith("out ")]
+    ins = [line for line in lines if line.startswith("in ")]
+    assert lines == outs + ins  # outputs first, every line marked
+    assert outs == [f"out {i}: {line.split(': ', 1)[1]}" for i, line in enumerate(outs)]
+    assert ins == [f"in {i}: {line.split(': ', 1)[1]}" for i, line in enumerate(ins)]
+    assert f"{rx.port}" in [line.split(": ", 1)[1] for line in outs]  # the receiver takes MIDI: an output for us
+    assert f"{master.port}" in [line.split(": ", 1)[1] for line in ins]  # the master sends it: an input for us
 
 
 def test_ports_without_a_jack_server_says_so_cleanly() -> None:
     result = trackjammer("ports", "--backend", "jack",
                          JACK_DEFAULT_SERVER="trackjammer-no-such-server", JACK_NO_START_SERVER="1")
     assert (result.returncode, result.stdout) == (0, "")  # stdout stays a list a script can read: empty
-    assert result.stderr == "no MIDI output ports (backend jack; jack: JACK server not running?)\n"
+    assert result.stderr == ("no MIDI output ports (backend jack; jack: JACK server not running?)\n"
+                             "no MIDI input ports (backend jack; jack: JACK server not running?)\n")
 
 
 @pytest.mark.skipif(os.path.exists("/dev/snd/seq") or not sys.platform.startswith("linux"),
@@ -41,7 +48,8 @@ def test_ports_without_a_jack_server_says_so_cleanly() -> None:
 def test_ports_without_alsa_says_why() -> None:
     result = trackjammer("ports", "--backend", "alsa")
     assert (result.returncode, result.stdout) == (0, "")
-    assert result.stderr == "no MIDI output ports (backend alsa; alsa: no ALSA sequencer, /dev/snd/seq is missing)\n"
+    assert result.stderr == ("no MIDI output ports (backend alsa; alsa: no ALSA sequencer, /dev/snd/seq is missing)\n"
+                             "no MIDI input ports (backend alsa; alsa: no ALSA sequencer, /dev/snd/seq is missing)\n")
 
 
 def test_an_unknown_backend_exits_2_with_the_usual_error() -> None:

@@ -429,7 +429,7 @@ CORPUS = [
     'let r = midi_import("y.mid", track: 1); t << r.fast(2); bundle_export(t, 1, synth: "builtin")',
     'let t = MidiTrack(10); t << [C2 F#2]; t.cc(10) << [0 127]; render(t, 1, "x.wav", synth: "builtin", tail: 0);\n'
     'print(soundfont()); render([C4], 1, tail: 1/2)',
-    "let t = MidiTrack(1); t << [C4]; start(); stop(); panic(); ports(); output(\"x\"); clock_out(true); clock_out(false); hush(); t",
+    "let t = MidiTrack(1); t << [C4]; start(); stop(); panic(); ports(); output(\"x\"); clock_out(true); clock_out(false); hush(); sync(\"clock\", \"x\"); sync(); t",
     "let o = MidiTrack(2); o << [C2 E2]; once(o, [G4 A4]); once([C5 E5]); once(60); o",
     'let t = MidiTrack(1); t << [C4 E4]; save("v"); save(); t << [G4]; load("v"); snapshot(); versions();\n'
     'meta(title: "x", tempo: 120); meta(); load("v"); t',

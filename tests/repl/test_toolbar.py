@@ -125,3 +125,24 @@ def test_a_track_that_fell_back_is_marked_until_it_is_bound_again():
     assert rig.styles()["b[M!]"] == "class:toolbar.track.muted"
     rig.run("b.unmute(); b << [D2]")
     assert rig.text().endswith("│  b  │ ● REC")
+
+
+def test_following_a_clock_shows_its_port_tempo_and_lock():
+    from trackjammer.midi.input import MemoryInput
+
+    rig = Rig("let bass = MidiTrack(1); bass << [C2]")
+    clock = MemoryInput("Live:clock out")
+    rig.engine.open_input = lambda port, backend, report: (clock, None)
+    rig.engine.threaded = False
+    rig.engine.sync("clock", "Live")
+    assert rig.text() == (" ■ stopped        -  cycle        - │ 0.5 cps  120 bpm │ ⇠ clock Live:clock out ---.- bpm "
+                          "no clock │ → Synth │  bass ")
+    for k in range(25):  # ticks at 140 BPM
+        rig.fake.t += 60 / 140 / 24
+        clock.feed([0xF8], rig.fake.t)
+    assert "⇠ clock Live:clock out 140.0 bpm locked │" in rig.text()
+    assert rig.styles()["locked"] == "class:toolbar.sync.locked"
+    rig.fake.t += 0.31  # the ticks stop coming
+    assert "⇠ clock Live:clock out 140.0 bpm no clock │" in rig.text()
+    rig.engine.sync("internal")
+    assert "⇠" not in rig.text()

@@ -49,6 +49,12 @@ class Clock:
             self._anchor_time = wall
             self._cps = float(to_time(cps))
 
+    def set_anchor(self, wall: float, cycle: float, cps: float) -> None:
+        """Position `cycle` at wall time `wall`, at `cps` from there: how an
+        external clock moves this one (engine/sync.py)."""
+        with self._lock:
+            self._anchor_time, self._anchor_cycle, self._cps = wall, float(cycle), float(cps)
+
     def anchor(self) -> tuple[float, float, float]:
         """(wall time, cycle at it, cps): everything `time_of` needs, for the sending process."""
         with self._lock:

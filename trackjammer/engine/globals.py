@@ -1,5 +1,5 @@
-"""The transport's globals: start, stop, hush, panic, once, and the MIDI
-ports (ports, output, clock_out). They act on the session's live engine
+"""The transport's globals: start, stop, hush, panic, once, the MIDI
+ports (ports, output, clock_out), and where time comes from (sync). They act on the session's live engine
 (`Session.engine`, typed by `session.LiveEngine`); where nothing plays
 (`run --offline`, `trackjammer events`) they do what still makes sense
 (hush empties the tracks) or nothing.
@@ -17,7 +17,9 @@ from trackjammer.core.signals import Signal
 from trackjammer.core.values import is_number
 from trackjammer.errors import ArgumentError
 from trackjammer.lang.globals_registry import builtin
-from trackjammer.midi.rtmidi_out import list_ports
+from trackjammer.engine.sync import SOURCES
+from trackjammer.lang.suggest import suggest
+from trackjammer.midi.rtmidi_out import list_ports, port_lines
 from trackjammer.midi.track import MidiTrack
 from trackjammer.session import Session
 
@@ -55,8 +57,9 @@ def panic(session: Session):
 
 @builtin(family="transport")
 def ports(session: Session):
-    """The MIDI output ports there are, by name: ports()."""
-    return list_ports(session.engine.backend if session.engine is not None else None)
+    """The MIDI ports there are, marked: "out 0: NAME" for outputs, then "in 0: NAME" for inputs."""
+    backend = session.engine.backend if session.engine is not None else None
+    return port_lines(list_ports(backend), list_ports(backend, direction="in"))
 
 
 @builtin(family="transport")
@@ -76,6 +79,31 @@ def clock_out(session: Session, on=True):
         raise ArgumentError(f"clock_out needs true or false, got {describe(on)}", hint="clock_out(true)")
     if session.engine is not None:
         session.engine.clock_out(on)
+
+
+@builtin(family="transport")
+def sync(session: Session, source="internal", port=None):
+    """Where time comes from: sync("clock", "Live") follows the MIDI clock of
+    an input port (tempo, start, stop, continue, song position; the port by
+    name, part of one, or number from ports(); none: a virtual input
+    "TrackJammer in"); sync("internal"), the default, plays by TrackJammer's
+    own clock again. Gives the input's name."""
+    if not isinstance(source, str):
+        raise ArgumentError(f"sync needs a source name, got {describe(source)}", hint='sync("clock", "port name")')
+    if source == "link":
+        raise ArgumentError("Ableton Link is not there yet: sync(\"link\") comes in a later version",
+                            hint='meanwhile follow the MIDI clock of your DAW: sync("clock", "port name")')
+    if source not in SOURCES:
+        known = suggest(source, SOURCES)
+        raise ArgumentError(f"sync knows no source '{source}'",
+                            hint=known or 'sync("clock", port) or sync("internal")')
+    if port is not None and (isinstance(port, bool) or not isinstance(port, (str, int))):
+        raise ArgumentError(f"sync needs a port name or number, got {describe(port)}", hint='sync("clock", "IAC Bus 1")')
+    if source == "internal" and port is not None:
+        raise ArgumentError("the internal clock has no port", hint='sync("internal")')
+    if session.engine is None:
+        return None
+    return session.engine.sync(source, port)
 
 
 @builtin(family="transport")

@@ -32,10 +32,11 @@ from trackjammer.engine.recorder import Recorder
 from trackjammer.engine.scheduler import Scheduler
 from trackjammer.engine.sender import Sender, SenderError
 from trackjammer.engine.sink import TakeSink
+from trackjammer.engine.sync import ClockSync, Follow, SyncState, same_device
 from trackjammer.engine.transport import Bindings, Transport
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.messages import NOTE_ON, Message, TrackPlan, plan_of_pattern, plan_of_track
-from trackjammer.midi.rtmidi_out import open_output
+from trackjammer.midi.rtmidi_out import open_input, open_output
 from trackjammer.session import Session
 
 SENDER_LOOKAHEAD = 0.1  # seconds asked for ahead when the sending process keeps the time
@@ -73,6 +74,9 @@ class Engine:
         self._cps = session.cps
         self.finished = threading.Event()  # set when a bounded run (`until`) has played out
         self._last_on: dict[int, Fraction] = {}  # track number → cycle of its latest note-on sent
+        self.following: Any = None  # the external clock followed (engine/sync.py), None: our own
+        self.open_input: Callable[..., Any] = open_input  # (port, backend, report=) → (Input, notice)
+        self.threaded = True  # a start the external clock asks for runs the clock thread (not in fake-clock tests)
 
     # -- what plays ---------------------------------------------------------------------
 
@@ -166,6 +170,10 @@ class Engine:
 
     def commit(self) -> None:
         """Hand the session's state over: tempo at once, bindings at the boundary."""
+        if self.session.cps != self._cps and self.following is not None:
+            self._cps = self.session.cps  # the external clock keeps the tempo; sync("internal") applies it
+            self.report(f"note: the tempo follows the MIDI clock from '{self.following.port.name}'; "
+                        "cps and bpm apply after sync(\"internal\")")
         if self.session.cps != self._cps:
             self._cps = self.session.cps
             self.clock.set_cps(_playable_cps(self._cps))
@@ -192,11 +200,20 @@ class Engine:
 
     # -- transport --------------------------------------------------------------------------
 
-    def start(self, cycle: Any = 0, until: Any = None, thread: bool = True) -> None:
+    def start(self, cycle: Any = 0, until: Any = None, thread: bool = True,
+              at: tuple[float, float] | None = None) -> None:
         """Play from `cycle` (from 0 by default); with `until`, stop there,
         cutting notes at that cycle as an export of the same cycles does.
         Without `thread`, the caller drives `scheduler.step()` (tests on a
-        fake clock)."""
+        fake clock). `at` (wall time, cps): the external clock followed
+        says when `cycle` is and how fast; without it, while following, the
+        performer's start() is refused."""
+        if at is None and self.following is not None:
+            raise TrackJammerError(f"playing follows the MIDI clock from '{self.following.port.name}': "
+                                   "it starts when that clock sends start or continue",
+                                   hint='sync("internal") gives the clock back')
+        if at is not None:
+            self.clock.set_cps(at[1])
         if thread:
             _tune_for_timing()
         self.scheduler.halt()
@@ -211,8 +228,8 @@ class Engine:
             self.finished.clear()
             self.scheduler.until = None if until is None else to_time(until)
             self.scheduler.on_finished = self.finished.set
-            self.recorder.begin(cycle, self.session.cps)
-            self.scheduler.play_from(to_time(cycle))
+            self.recorder.begin(cycle, self.session.cps if at is None else _tempo_of(at[1], self.session))
+            self.scheduler.play_from(to_time(cycle), None if at is None else at[0])
             self._tell_anchor()
         if thread:
             self.scheduler.start_thread()
@@ -232,11 +249,68 @@ class Engine:
 
     def clock_out(self, on: bool) -> None:
         """Send MIDI clock (24 per beat, start, stop, continue, song position)."""
+        if on and self.following is not None and same_device(self.following.port.name, self.output.name):
+            raise TrackJammerError(f"clock out to '{self.output.name}' would come back into the clock "
+                                   f"followed from '{self.following.port.name}' (the same device)",
+                                   hint="send it through another port: output(...), or sync(\"internal\") first")
         self.scheduler.beats_per_cycle = self.session.beats_per_cycle
         if self.scheduler.clock_out(on):
             self.output.send([midi_clock.STOP])
         if not on:
             self._cancel(system_only=True)
+
+    # -- following an external clock (engine/sync.py) ---------------------------------------
+
+    def sync(self, source: str, port: Any = None) -> str | None:
+        """Follow MIDI clock from input `port` ("clock"), or play by our own
+        clock again ("internal", at the session's tempo, from where it is).
+        Following starts stopped: the master's start or continue plays.
+        Gives the input's name."""
+        if source not in ("internal", "clock"):
+            raise TrackJammerError(f"cannot follow '{source}' yet", hint='sync("clock", port) or sync("internal")')
+        opened, notice = (None, None) if source == "internal" else self.open_input(port, self.backend,
+                                                                                   report=self.report)
+        old, self.following = self.following, None
+        if old is not None:
+            old.close()
+            self.clock.set_cps(_playable_cps(self.session.cps))
+            self._cps = self.session.cps
+            self._tell_anchor()
+            self.recorder.tempo(self.session.cps)
+            self.scheduler.wake()
+        if opened is None:
+            return None
+        if notice:
+            self.report(notice)
+        if self.scheduler.playing:
+            self.stop()
+        if self.scheduler.clock_from is not None and same_device(opened.name, self.output.name):
+            self.clock_out(False)
+            self.report(f"clock out stopped: '{self.output.name}' is the device whose clock is followed")
+        self.following = ClockSync(self, opened, self.report, now=self.clock.now)
+        opened.start()
+        return opened.name
+
+    def follow(self, follow: Follow) -> None:
+        """What the external clock says (its input's thread): start, a new anchor, or stop."""
+        if self.following is None:
+            return
+        if follow.kind == "stop":
+            self.stop()
+            return
+        if follow.kind == "start":
+            self.start(Fraction(follow.cycle).limit_denominator(1 << 20), thread=self.threaded,
+                       at=(follow.wall, follow.cps))
+            return
+        if not self.scheduler.playing:
+            return
+        self.clock.set_anchor(follow.wall, follow.cycle, follow.cps)
+        self._tell_anchor()
+        self.scheduler.wake()
+
+    def sync_state(self) -> SyncState:
+        """The source of time, for the status bar."""
+        return SyncState() if self.following is None else self.following.state()
 
     def hush(self) -> None:
         """Silence every track now (their note lanes are emptied); the clock runs on."""
@@ -259,6 +333,9 @@ class Engine:
 
     def close(self) -> None:
         """The end: stop the thread, end every note, CC 123 on every channel used."""
+        following, self.following = self.following, None
+        if following is not None:
+            following.close()
         self.scheduler.halt()
         self.scheduler.stop_thread()
         self._cancel()
@@ -385,6 +462,14 @@ def _tune_for_timing() -> None:
 
 def _on_grid(cycle: float) -> Fraction:
     return Fraction(math.ceil(cycle * 960), 960)
+
+
+def _tempo_of(cps: float, session: Session) -> Fraction:
+    """A followed tempo for the take's tempo map (set at its start only: a
+    take keeps musical time, and a tempo event at every tick's estimate
+    would only be noise): to 0.01 bpm."""
+    beats = 60 * session.beats_per_cycle
+    return Fraction(round(cps * beats * 100), 100 * beats)
 
 
 def _playable_cps(cps: Any) -> Any:

@@ -65,12 +65,13 @@ class Scheduler:
 
     # -- driven by any thread ---------------------------------------------------------------
 
-    def play_from(self, cycle: Fraction) -> None:
+    def play_from(self, cycle: Fraction, wall: float | None = None) -> None:
+        """Play from `cycle`, reached at `wall` (default: a moment from now)."""
         with self.lock:
             if self.clock_from is not None:
                 self.clock_from = Fraction(cycle)
                 self.clock_start_pending = True
-            self.clock.start_at(cycle, self.clock.now() + self.start_ahead)
+            self.clock.start_at(cycle, self.clock.now() + self.start_ahead if wall is None else wall)
             self.horizon = Fraction(cycle)
             self.queue.clear()
             self._closing = False

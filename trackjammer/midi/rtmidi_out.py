@@ -1,5 +1,9 @@
 """MIDI ports through python-rtmidi: the one module that imports rtmidi.
 
+Outputs and inputs alike: an input port (`open_input`, `find_ports(...,
+direction="in")`) is chosen by the same rules and on the same backend as an
+output, and read as a `midi.input.Input`.
+
 rtmidi is imported inside the functions, so the language, export and the
 tests that need no port never load it (nor ALSA or JACK with it).
 
@@ -29,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trackjammer.errors import TrackJammerError
+from trackjammer.midi.input import Input
 from trackjammer.midi.output import NullOutput, Output
 
 BACKENDS = {"auto", "alsa", "jack", "coremidi", "winmm"}
@@ -160,7 +165,7 @@ def _quiet_stderr() -> Iterator[None]:
 
 @dataclass
 class _Client:
-    """An rtmidi MidiOut that opened, on one backend, with its port list."""
+    """An rtmidi MidiOut (or MidiIn) that opened, on one backend, with its port list."""
 
     midi: Any
     backend: str
@@ -170,15 +175,17 @@ class _Client:
         self.midi.delete()
 
 
-def _try_backend(backend: str, client_name: str) -> tuple[_Client | None, str | None]:
+def _try_backend(backend: str, client_name: str, direction: str = "out") -> tuple[_Client | None, str | None]:
     import rtmidi  # optional at run time: the C extension loads only when ports are used
+
+    kind = rtmidi.MidiIn if direction == "in" else rtmidi.MidiOut
 
     if backend == "alsa" and sys.platform.startswith("linux") and not os.path.exists(ALSA_SEQ_DEVICE):
         return None, f"alsa: no ALSA sequencer, {ALSA_SEQ_DEVICE} is missing"
     midi = None
     try:
         with _quiet_stderr():
-            midi = rtmidi.MidiOut(_api_of(backend), name=client_name)
+            midi = kind(_api_of(backend), name=client_name)
             ports = list(midi.get_ports())
     except _errors() as error:
         if midi is not None:
@@ -187,7 +194,7 @@ def _try_backend(backend: str, client_name: str) -> tuple[_Client | None, str | 
     return _Client(midi, backend, ports), None
 
 
-def _connect(api: int, client_name: str) -> tuple[_Client | None, list[str]]:
+def _connect(api: int, client_name: str, direction: str = "out") -> tuple[_Client | None, list[str]]:
     """Open a client on `api`, and say why the backends tried failed.
 
     For "auto", try the compiled backends in order and take, as RtMidi
@@ -200,7 +207,7 @@ def _connect(api: int, client_name: str) -> tuple[_Client | None, list[str]]:
     problems: list[str] = []
     fallback: _Client | None = None
     for backend in candidates:
-        client, problem = _try_backend(backend, client_name)
+        client, problem = _try_backend(backend, client_name, direction)
         if client is None:
             problems.append(problem or backend)
         elif client.ports:
@@ -219,30 +226,37 @@ def _connect(api: int, client_name: str) -> tuple[_Client | None, list[str]]:
 
 @dataclass(frozen=True)
 class PortListing:
-    """The output ports of a backend; `backend` is the one that answered
-    (for "auto", the one chosen), `problem` why none did."""
+    """The output (or input) ports of a backend; `backend` is the one that
+    answered (for "auto", the one chosen), `problem` why none did."""
 
     backend: str
     ports: list[str]
     problem: str | None = None
 
 
-def find_ports(backend: str | None = None, client_name: str = "TrackJammer") -> PortListing:
-    """The output ports `open_output(backend=...)` would choose among."""
+def find_ports(backend: str | None = None, client_name: str = "TrackJammer", direction: str = "out") -> PortListing:
+    """The output ports `open_output(backend=...)` would choose among (with
+    direction "in": the input ports `open_input` would)."""
     problem = _load_problem()
     if problem is not None:
         return PortListing(backend or "auto", [], problem)
     api = backend_api(backend)
-    client, problems = _connect(api, client_name)
+    client, problems = _connect(api, client_name, direction)
     if client is None:
         return PortListing(_name_of(api), [], "; ".join(problems))
     client.delete()
     return PortListing(client.backend, client.ports)
 
 
-def list_ports(backend: str | None = None) -> list[str]:
-    """The names of the output ports (empty when the backend cannot open)."""
-    return find_ports(backend).ports
+def port_lines(outputs: Sequence[str], inputs: Sequence[str]) -> list[str]:
+    """`out INDEX: NAME` for each output, then `in INDEX: NAME` for each input
+    (what `trackjammer ports` prints and `ports()` gives)."""
+    return [f"out {i}: {name}" for i, name in enumerate(outputs)] + [f"in {i}: {name}" for i, name in enumerate(inputs)]
+
+
+def list_ports(backend: str | None = None, direction: str = "out") -> list[str]:
+    """The names of the output (or input) ports (empty when the backend cannot open)."""
+    return find_ports(backend, direction=direction).ports
 
 
 # --- choosing -----------------------------------------------------------------
@@ -258,15 +272,16 @@ class PortChoice:
     name: str | None = None
 
 
-def _port_table(ports: Sequence[str], backend: str) -> str:
+def _port_table(ports: Sequence[str], backend: str, direction: str = "output") -> str:
     where = f" (backend {backend})" if backend else ""
     if not ports:
-        return f"there are no MIDI output ports{where}"
+        return f"there are no MIDI {direction} ports{where}"
     return f"the ports{where}: " + ", ".join(f"{i}: {p}" for i, p in enumerate(ports))
 
 
 def choose_port(
-    port: str | int | None, ports: Sequence[str], supports_virtual: bool, backend: str = ""
+    port: str | int | None, ports: Sequence[str], supports_virtual: bool, backend: str = "",
+    direction: str = "output",
 ) -> PortChoice:
     """Which port to open, by engine.md's rules. Pure: no MIDI system needed.
 
@@ -285,7 +300,7 @@ def choose_port(
     if isinstance(port, int):
         if not 0 <= port < len(ports):
             raise TrackJammerError(
-                f"there is no MIDI output port {port}", hint=_port_table(ports, backend)
+                f"there is no MIDI {direction} port {port}", hint=_port_table(ports, backend, direction)
             )
         return PortChoice("named", port, ports[port])
     if port in ports:
@@ -301,7 +316,7 @@ def choose_port(
                 f"the MIDI port name '{port}' matches {len(matches)} ports",
                 hint="give more of the name, or its index: " + ", ".join(f"{i}: {ports[i]}" for i in matches),
             )
-    raise TrackJammerError(f"no MIDI output port matches '{port}'", hint=_port_table(ports, backend))
+    raise TrackJammerError(f"no MIDI {direction} port matches '{port}'", hint=_port_table(ports, backend, direction))
 
 
 # --- opening ------------------------------------------------------------------
@@ -383,3 +398,86 @@ def open_output(
     if choice.kind == "first":
         return output, f"MIDI output: the first port, '{choice.name}' ({client.backend})"
     return output, None
+
+
+# --- inputs -------------------------------------------------------------------
+
+INPUT_PORT_NAME = "TrackJammer in"
+INPUT_HINT = "start the MIDI system (JACK, ALSA) or connect the device; `trackjammer ports` lists what is there"
+
+
+class RtMidiInput(Input):
+    """An open rtmidi.MidiIn port, polled by Input's thread (see midi/input.py
+    for why not rtmidi's callback). MIDI clock and start/stop are let
+    through, active sensing is not."""
+
+    def __init__(self, midi_in: Any, name: str, backend: str, virtual: bool,
+                 report: Any = print) -> None:
+        super().__init__(name, backend, report)
+        self._midi = midi_in
+        self.virtual = virtual
+
+    def poll(self) -> tuple[list[int], float] | None:
+        return self._midi.get_message()
+
+    def present(self) -> bool:
+        return self.virtual or self.name in self._midi.get_ports()
+
+    def reopen(self) -> bool:
+        ports = list(self._midi.get_ports())
+        if self.name not in ports:
+            return False
+        try:
+            with _quiet_stderr():
+                self._midi.close_port()
+                self._midi.open_port(ports.index(self.name), name=INPUT_PORT_NAME)
+        except _errors():
+            return False
+        return True
+
+    def close_port(self) -> None:
+        try:
+            self._midi.close_port()
+        finally:
+            self._midi.delete()
+
+
+def open_input(
+    port: str | int | None = None, backend: str | None = None, client_name: str = "TrackJammer",
+    report: Any = print,
+) -> tuple[Input, str | None]:
+    """Open a MIDI input port (not started: call `start()` once listening),
+    and a line to tell the user. Chosen as outputs are: by name, a unique
+    part of one, or index; with none named, a virtual port "TrackJammer in"
+    where the backend has them, else the first port. Anything that keeps an
+    input from opening is a TrackJammerError saying why."""
+    problem = _load_problem()
+    if problem is not None:
+        raise TrackJammerError(f"no MIDI input can be opened: {problem}", hint=INPUT_HINT)
+    client, problems = _connect(backend_api(backend), client_name, "in")
+    if client is None:
+        raise TrackJammerError(f"no MIDI input can be opened: {'; '.join(problems)}", hint=INPUT_HINT)
+    try:
+        choice = choose_port(port, client.ports, client.backend in _VIRTUAL, client.backend, "input")
+        if choice.kind == "none":
+            raise TrackJammerError("there are no MIDI input ports", hint="connect a device, or start the program to follow")
+        with _quiet_stderr():
+            client.midi.ignore_types(sysex=False, timing=False, active_sense=True)
+            if choice.kind == "virtual":
+                client.midi.open_virtual_port(INPUT_PORT_NAME)
+            else:
+                client.midi.open_port(choice.index, name=INPUT_PORT_NAME)
+    except _errors() as error:
+        client.delete()
+        raise TrackJammerError(f"cannot open the MIDI input '{choice.name}': {_reason(error)}",
+                               hint=_port_table(client.ports, client.backend, "input")) from None
+    except TrackJammerError:
+        client.delete()
+        raise
+    if choice.kind == "virtual":
+        name = INPUT_PORT_NAME
+        notice = f"MIDI input: virtual port '{INPUT_PORT_NAME}' ({client.backend}); connect the clock's source to it"
+    else:
+        assert choice.name is not None
+        name, notice = choice.name, None
+    return RtMidiInput(client.midi, name, client.backend, choice.kind == "virtual", report), notice

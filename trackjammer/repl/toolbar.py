@@ -1,6 +1,7 @@
 """The status bar under the prompt, redrawn several times a second.
 
-It shows: play state, bar:beat and the cycle, cps and bpm, the output port,
+It shows: play state, bar:beat and the cycle, cps and bpm, the external
+clock followed (its port, its tempo, and whether it is locked), the output port,
 every track (dim when muted, marked when soloed, marked `!` in yellow when
 a failing binding handed it back to the one before, until it is bound
 again, lit for a moment whenever it sends a note-on) and a recording indicator. Fields keep their width, so
@@ -51,6 +52,10 @@ def _fragments(engine: Any, session: Any) -> list[tuple[str, str]]:
         bpm = "?"
     out.append(("class:toolbar.tempo", f"{show_number(session.cps)} cps  {bpm} bpm"))
     out.append(SEPARATOR)
+    sync = engine.sync_state() if hasattr(engine, "sync_state") else None
+    if sync is not None and sync.source != "internal":
+        out.extend(sync_fragments(sync, session.beats_per_cycle))
+        out.append(SEPARATOR)
     out.append(("class:toolbar.port", f"→ {engine.output.name}"))
     tracks = session.tracks()
     if tracks:
@@ -64,6 +69,13 @@ def _fragments(engine: Any, session: Any) -> list[tuple[str, str]]:
         out.append(SEPARATOR)
         out.append(("class:toolbar.recording", "● REC"))
     return out
+
+
+def sync_fragments(sync: Any, beats_per_cycle: int) -> list[tuple[str, str]]:
+    """`⇠ clock PORT 121.3 bpm locked`, or `no clock` (dim) while nothing comes."""
+    tempo = "---.- bpm" if sync.cps is None else f"{sync.cps * 60 * beats_per_cycle:5.1f} bpm"
+    state = ("class:toolbar.sync.locked", "locked") if sync.locked else ("class:toolbar.sync.lost", "no clock")
+    return [("class:toolbar.sync", f"⇠ {sync.source} {sync.port} {tempo} "), state]
 
 
 def _track_text(track: Any) -> str:
