@@ -27,6 +27,7 @@ from typing import Any, Callable
 from trackjammer.core.time import to_time
 from trackjammer.engine import midi_clock
 from trackjammer.engine.clock import Clock
+from trackjammer.engine.history import History
 from trackjammer.engine.numbers import TrackNumbers
 from trackjammer.engine.recorder import Recorder
 from trackjammer.engine.scheduler import Scheduler
@@ -73,6 +74,8 @@ class Engine:
         self._cps = session.cps
         self.finished = threading.Event()  # set when a bounded run (`until`) has played out
         self._last_on: dict[int, Fraction] = {}  # track number → cycle of its latest note-on sent
+        self.history = History(session)  # undo/redo: a state per input that changed what plays (engine/history.py)
+        self.stopped_at: Fraction | None = None  # where stop() stopped: continue() plays on from there
 
     # -- what plays ---------------------------------------------------------------------
 
@@ -166,6 +169,10 @@ class Engine:
 
     def commit(self) -> None:
         """Hand the session's state over: tempo at once, bindings at the boundary."""
+        changed = self.history.commit(self.session)
+        if changed and self.stopped_at is not None:
+            self.report(f"stopped at cycle {self.stopped_at}: this plays when start() (from cycle 0) or continue() "
+                        f"(from cycle {self.stopped_at}) runs")
         if self.session.cps != self._cps:
             self._cps = self.session.cps
             self.clock.set_cps(_playable_cps(self._cps))
@@ -180,6 +187,16 @@ class Engine:
                 return
             self.transport.schedule(bindings, self.boundary())
         self.scheduler.wake()
+
+    def undo(self) -> bool:
+        """The session as it was before the last input that changed what
+        plays; it plays from the next boundary, as any change (the caller
+        commits). False: nothing to undo."""
+        return self.history.undo(self.session)
+
+    def redo(self) -> bool:
+        """What the last undo() took back. False: nothing to redo."""
+        return self.history.redo(self.session)
 
     def boundary(self) -> Fraction:
         """Where a new binding takes effect: the first quantize boundary not
@@ -209,6 +226,7 @@ class Engine:
                 self.transport.once(plan, track, to_time(cycle))
             self._once_waiting = []
             self.finished.clear()
+            self.stopped_at = None
             self.scheduler.until = None if until is None else to_time(until)
             self.scheduler.on_finished = self.finished.set
             self.recorder.begin(cycle, self.session.cps)
@@ -217,9 +235,18 @@ class Engine:
         if thread:
             self.scheduler.start_thread()
 
+    def resume(self, thread: bool = True) -> Fraction:
+        """continue(): play on from where stop() stopped (from cycle 0 when
+        it never played); gives that cycle."""
+        cycle = self.stopped_at if self.stopped_at is not None else Fraction(0)
+        self.start(cycle, thread=thread)
+        return cycle
+
     def stop(self) -> None:
         """Stop the clock; every sounding note ends now (and MIDI clock stops)."""
         was_playing = self.scheduler.playing
+        if was_playing:
+            self.stopped_at = _on_grid(self.scheduler.position())
         self.scheduler.halt()
         with self.scheduler.lock:
             self._cancel()
