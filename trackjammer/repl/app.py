@@ -296,7 +296,7 @@ class Repl:
             input_processors=[ErrorMark()],
             history=store,
             enable_history_search=False,
-            key_bindings=repl_bindings(Actions(self.help, self.hush, self.panic)),
+            key_bindings=repl_bindings(Actions(self.help, self.hush, self.panic, undo=lambda: self.evaluate("undo()"))),
             bottom_toolbar=lambda: fragments(self.engine, self.session),
             refresh_interval=REFRESH_SECONDS,
             style=repl_style(),
