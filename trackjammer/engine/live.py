@@ -70,6 +70,7 @@ class Engine:
             sender.on_sent, sender.on_sent_now = self._delivered, self._delivered_now
             sender.report = report
             sender.on_refused = self.recorder.refused
+            sender.on_port, sender.on_lost = self._port_changed, self.recorder.lost  # engine/port_health.py
             self.recorder.relay = sender  # it journals what it sends
         self._cps = session.cps
         self.finished = threading.Event()  # set when a bounded run (`until`) has played out
@@ -163,6 +164,18 @@ class Engine:
         self.recorder.panic(old)
         old.close()
         return opened.name
+
+    def _port_changed(self, output: Any, state: str) -> None:
+        """The sending process found a port gone, or back and reconnected (said once each)."""
+        if state == "gone":
+            self.report(f"warning: MIDI port '{output.name}' is gone (its synth quit or its client went away); "
+                        "its notes are lost until it comes back, and TrackJammer reconnects when it does")
+        else:
+            self.report(f"MIDI port '{output.name}' is back: reconnected")
+
+    def ports_gone(self) -> list[str]:
+        """The names of the ports that vanished (the status bar marks them)."""
+        return [output.name for output in self.outputs() if getattr(output, "gone", False)]
 
     def outputs(self) -> list[Any]:
         return [self.output] + [o for o in self._ports.values() if o is not None]

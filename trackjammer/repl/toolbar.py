@@ -3,7 +3,8 @@
 It shows: play state, bar:beat and the cycle, cps and bpm, the output port,
 every track (dim when muted, marked when soloed, marked `!` in yellow when
 a failing binding handed it back to the one before, until it is bound
-again, lit for a moment whenever it sends a note-on) and a recording indicator. Fields keep their width, so
+again, lit for a moment whenever it sends a note-on), a port that vanished
+(✗ gone) and a recording indicator. Fields keep their width, so
 the bar does not jitter, and prompt_toolkit redraws only what changed, so
 it does not flicker. It reads the engine's public state only.
 """
@@ -52,6 +53,9 @@ def _fragments(engine: Any, session: Any) -> list[tuple[str, str]]:
     out.append(("class:toolbar.tempo", f"{show_number(session.cps)} cps  {bpm} bpm"))
     out.append(SEPARATOR)
     out.append(("class:toolbar.port", f"→ {engine.output.name}"))
+    gone = engine.ports_gone() if hasattr(engine, "ports_gone") else []
+    if gone:  # a port that vanished: its notes are lost until it comes back (engine/port_health.py)
+        out.append(("class:toolbar.error", " ✗ gone: " + ", ".join(gone)))
     tracks = session.tracks()
     if tracks:
         out.append(SEPARATOR)
