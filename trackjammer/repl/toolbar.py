@@ -44,7 +44,12 @@ def _fragments(engine: Any, session: Any) -> list[tuple[str, str]]:
         out.append(("class:toolbar.position", f" {bar_beat(position, session.beats_per_cycle):>7}  cycle {max(position, 0):8.2f}"))
     else:
         out.append(("class:toolbar.stopped", " ■ stopped "))
-        out.append(("class:toolbar.position", f" {'-':>7}  cycle {'-':>8}"))
+        stopped = getattr(engine, "stopped_at", None)  # where continue() plays on from
+        if stopped is None:
+            out.append(("class:toolbar.position", f" {'-':>7}  cycle {'-':>8}"))
+        else:
+            out.append(("class:toolbar.position", f" {bar_beat(float(stopped), session.beats_per_cycle):>7}  cycle "
+                                                  f"{float(stopped):8.2f}"))
     out.append(SEPARATOR)
     try:
         bpm = show_number(session.bpm)
