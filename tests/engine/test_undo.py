@@ -6,6 +6,8 @@ from fractions import Fraction as F
 
 from tests.engine.test_fallback import Rig, note_ons
 
+UNDO, REDO = "undo: what played before the last change", "redo: what the undo took back"
+
 
 def lanes(track) -> list[int]:
     return [e.value for e in track.notes.query_span(0, 1)] if track.notes is not None else []
@@ -28,13 +30,13 @@ def test_undo_walks_back_each_change_and_redo_brings_it_again():
     rig.run("undo()")
     assert rig.session.names.get("b") is None and "p" in rig.session.names  # before the track was made
     rig.run("undo()")
-    assert rig.said == ["nothing to undo"]
+    assert rig.said == [UNDO] * 4 + ["nothing to undo"]
     rig.run("redo()")
     assert rig.session.names["b"] is b and lanes(b) == [36]
     rig.run("redo(); redo(); redo()")
     assert (lanes(b), b.muted, rig.session.cps) == ([41], False, 1)
     rig.run("redo()")
-    assert rig.said == ["nothing to undo", "nothing to redo"]
+    assert rig.said == [UNDO] * 4 + ["nothing to undo"] + [REDO] * 4 + ["nothing to redo"]
 
 
 def test_a_change_after_undo_drops_what_was_undone():
@@ -44,7 +46,7 @@ def test_a_change_after_undo_drops_what_was_undone():
     rig.run("b << [E2]")
     rig.run("redo()")
     assert lanes(rig.session.names["b"]) == [40]
-    assert rig.said == ["nothing to redo"]
+    assert rig.said == [UNDO, "nothing to redo"]
 
 
 def test_undo_of_hush_and_of_a_rebound_name_plays_at_the_next_boundary():
@@ -61,6 +63,7 @@ def test_undo_of_hush_and_of_a_rebound_name_plays_at_the_next_boundary():
     rig.run("undo()")  # the first b again from cycle 4
     rig.play_until(F(9, 2))
     assert rig.session.names["b"] is b and lanes(a) == [36, 40]
+    assert rig.said == [UNDO + ", from cycle 2", UNDO + ", from cycle 4"]
     assert note_ons(rig, 0) == [(0, 36), (2, 36), (F(5, 2), 40), (3, 36), (F(7, 2), 40), (4, 36), (F(9, 2), 40)]
     assert note_ons(rig, 1) == [(0, 48), (2, 48), (4, 48)]
     assert note_ons(rig, 2) == [(3, 55)]

@@ -47,15 +47,15 @@ def continue_(session: Session):
 @builtin(family="transport")
 def undo(session: Session):
     """Bring back what played before the last input that changed it (a binding, hush, mute, tempo, load); from the next boundary, as any change. Again walks further back; redo() takes it back. F4 runs it too."""
-    if session.engine is not None and not session.engine.undo():
-        session.out("nothing to undo")
+    if session.engine is not None:
+        session.out(session.engine.undo())
 
 
 @builtin(family="transport")
 def redo(session: Session):
     """Play again what the last undo() took back."""
-    if session.engine is not None and not session.engine.redo():
-        session.out("nothing to redo")
+    if session.engine is not None:
+        session.out(session.engine.redo())
 
 
 @builtin(family="transport")

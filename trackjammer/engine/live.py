@@ -201,15 +201,24 @@ class Engine:
             self.transport.schedule(bindings, self.boundary())
         self.scheduler.wake()
 
-    def undo(self) -> bool:
+    def undo(self) -> str:
         """The session as it was before the last input that changed what
         plays; it plays from the next boundary, as any change (the caller
-        commits). False: nothing to undo."""
-        return self.history.undo(self.session)
+        commits). Gives the line to say."""
+        if not self.history.undo(self.session):
+            return "nothing to undo"
+        return "undo: what played before the last change" + self._from_when()
 
-    def redo(self) -> bool:
-        """What the last undo() took back. False: nothing to redo."""
-        return self.history.redo(self.session)
+    def redo(self) -> str:
+        """What the last undo() took back; gives the line to say."""
+        if not self.history.redo(self.session):
+            return "nothing to redo"
+        return "redo: what the undo took back" + self._from_when()
+
+    def _from_when(self) -> str:
+        if self.scheduler.playing:
+            return f", from cycle {self.boundary()}"
+        return ", when start() or continue() runs" if self.stopped_at is not None else ""
 
     def boundary(self) -> Fraction:
         """Where a new binding takes effect: the first quantize boundary not
