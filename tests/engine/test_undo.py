@@ -86,3 +86,32 @@ def test_continue_plays_on_from_where_stop_stopped_and_start_from_0():
     assert resumed == [(2, 43), (3, 43)]  # [G2] bound while stopped, from the next boundary on
     rig.run("stop; start()")
     assert rig.engine.scheduler.horizon <= F(1, 8) and rig.engine.stopped_at is None
+
+
+def test_the_session_log_replays_the_state_an_undo_brought_back(tmp_path):
+    from trackjammer.lang.evaluator import Interpreter
+    from trackjammer.project.sessions import SessionLog
+    from trackjammer.session import Session
+
+    rig = Rig()
+    log = SessionLog(rig.session, base=tmp_path).attach(rig.interpreter)
+    rig.run("let b = MidiTrack(1); b << [C2 E2]")
+    rig.run("b << [G2]; b.mute(); let c = MidiTrack(2); c << [C4]")
+    rig.run("undo()")
+    for emptied in rig.engine.undone():  # as the REPL does before the next input
+        log.restored(emptied)
+    assert rig.engine.undone() == []
+    text = log.path.read_text()
+    assert text.split("\n", 1)[1] == (
+        "let b = MidiTrack(1);\nb << [C2 E2];\n"
+        "b << [G2];\nb.mute();\nlet c = MidiTrack(2);\nc << [C4];\n"
+        "undo();\n"
+        "// undo/redo: the state it brought back\n"
+        "cps(1/2);\nbeats_per_cycle(4);\nseed(0);\nquantize(1);\nproject(\"untitled\");\n"
+        'let b = MidiTrack(1, 100, name: "b");\nb << [C2 E2];\n'
+        "let c = none;\n")
+    replayed = Session(out=lambda line: None)
+    Interpreter(replayed).execute(text)  # offline: undo() does nothing, the state written after it does
+    b = replayed.names["b"]
+    assert str(b.notes) == str(rig.session.names["b"].notes) == "Pattern(0:36 1/2:40)"
+    assert not b.muted and replayed.names["c"] is None and [t.name for t in replayed.tracks()] == ["b"]

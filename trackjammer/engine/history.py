@@ -56,9 +56,11 @@ def capture(session: Any) -> State:
     return State(names, tracks, session.cps)
 
 
-def restore(session: Any, state: State) -> None:
-    """Put the session back as it was in `state` (lanes, mutes, names of tracks, tempo)."""
-    for name in [n for n, v in session.names.items() if isinstance(v, MidiTrack)]:
+def restore(session: Any, state: State) -> list[str]:
+    """Put the session back as it was in `state` (lanes, mutes, names of
+    tracks, tempo); gives the names that held a track and now hold none."""
+    held = [n for n, v in session.names.items() if isinstance(v, MidiTrack)]
+    for name in held:
         del session.names[name]
     session.names.update(dict(state.names))
     for kept in state.tracks:
@@ -72,6 +74,7 @@ def restore(session: Any, state: State) -> None:
         track.port, track.program_number = plan.port, plan.program
         track.muted, track.soloed = kept.muted, kept.soloed
     session.cps = state.cps
+    return [name for name in held if name not in session.names]
 
 
 class History:
@@ -94,21 +97,19 @@ class History:
         self.at = len(self.states) - 1
         return True
 
-    def undo(self, session: Any) -> bool:
-        """Back one state (False: nothing to undo). Changes made since the
-        last commit count as a state of their own first."""
+    def undo(self, session: Any) -> list[str] | None:
+        """Back one state (None: nothing to undo); gives the names it
+        emptied. Changes made since the last commit count as a state first."""
         self.commit(session)
         if self.at == 0:
-            return False
+            return None
         self.at -= 1
-        restore(session, self.states[self.at])
-        return True
+        return restore(session, self.states[self.at])
 
-    def redo(self, session: Any) -> bool:
-        """Forward one state (False: nothing undone to redo)."""
+    def redo(self, session: Any) -> list[str] | None:
+        """Forward one state (None: nothing undone to redo); gives the names it emptied."""
         self.commit(session)
         if self.at + 1 >= len(self.states):
-            return False
+            return None
         self.at += 1
-        restore(session, self.states[self.at])
-        return True
+        return restore(session, self.states[self.at])

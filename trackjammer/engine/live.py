@@ -77,6 +77,7 @@ class Engine:
         self._last_on: dict[int, Fraction] = {}  # track number → cycle of its latest note-on sent
         self.history = History(session)  # undo/redo: a state per input that changed what plays (engine/history.py)
         self.stopped_at: Fraction | None = None  # where stop() stopped: continue() plays on from there
+        self._undone: list[list[str]] = []  # per undo/redo since last asked: the names it emptied (session log)
 
     # -- what plays ---------------------------------------------------------------------
 
@@ -205,15 +206,25 @@ class Engine:
         """The session as it was before the last input that changed what
         plays; it plays from the next boundary, as any change (the caller
         commits). Gives the line to say."""
-        if not self.history.undo(self.session):
+        emptied = self.history.undo(self.session)
+        if emptied is None:
             return "nothing to undo"
+        self._undone.append(emptied)
         return "undo: what played before the last change" + self._from_when()
 
     def redo(self) -> str:
         """What the last undo() took back; gives the line to say."""
-        if not self.history.redo(self.session):
+        emptied = self.history.redo(self.session)
+        if emptied is None:
             return "nothing to redo"
+        self._undone.append(emptied)
         return "redo: what the undo took back" + self._from_when()
+
+    def undone(self) -> list[list[str]]:
+        """Each undo/redo since last asked, as the names it emptied (the
+        REPL writes the state they brought back to the session log)."""
+        found, self._undone = self._undone, []
+        return found
 
     def _from_when(self) -> str:
         if self.scheduler.playing:

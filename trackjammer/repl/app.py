@@ -265,6 +265,8 @@ class Repl:
         session log before the next input, so the log replays what played."""
         for track in self.engine.fallen_back():
             self.log.fell_back(track)
+        for emptied in self.engine.undone():  # undo()/redo(): the log replays the state brought back
+            self.log.restored(emptied)
 
     def _shut_down(self) -> None:
         self._guarded("logging what fell back", self._log_fallbacks)
