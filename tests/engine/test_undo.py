@@ -68,6 +68,7 @@ def test_undo_of_hush_and_of_a_rebound_name_plays_at_the_next_boundary():
     assert note_ons(rig, 1) == [(0, 48), (2, 48), (4, 48)]
     assert note_ons(rig, 2) == [(3, 55)]
     assert rig.output.held == {(0, 40), (1, 48)}
+    rig.engine.close()  # the take is written here, in this test's folder
 
 
 def test_continue_plays_on_from_where_stop_stopped_and_start_from_0():
@@ -86,6 +87,7 @@ def test_continue_plays_on_from_where_stop_stopped_and_start_from_0():
     assert resumed == [(2, 43), (3, 43)]  # [G2] bound while stopped, from the next boundary on
     rig.run("stop; start()")
     assert rig.engine.scheduler.horizon <= F(1, 8) and rig.engine.stopped_at is None
+    rig.engine.close()
 
 
 def test_the_session_log_replays_the_state_an_undo_brought_back(tmp_path):
