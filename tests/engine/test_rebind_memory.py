@@ -1,6 +1,7 @@
 """Memory stays flat over any number of rebinds (issue 15, item 9): the
 engine, the transport's fallback history and the recorder keep nothing of
-a track the performer has replaced. Weak references say exactly what is
+a track the performer has replaced beyond what undo can bring back (the
+last engine.history.MAX_STATES inputs). Weak references say exactly what is
 still alive; one tracemalloc bound, far from the noise, backs them up.
 
 Each input is run as the REPL runs it (`respond`, then `commit()`, the
@@ -16,7 +17,7 @@ from fractions import Fraction as F
 from pathlib import Path
 
 import trackjammer.core  # noqa: F401
-from trackjammer.engine.transport import HISTORY
+from trackjammer.engine.history import MAX_STATES
 from trackjammer.lang.console import respond
 from trackjammer.project.sessions import SessionLog
 from tests.engine.test_scheduler import Rig
@@ -62,10 +63,11 @@ def test_a_track_made_anew_thousands_of_times_leaves_nothing_behind():
         growth = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
-    # Only the track the name holds now (each input's binding has played).
+    # Only the tracks undo can bring back: the one the name holds now and
+    # those of the last MAX_STATES - 1 inputs (engine/history.py), no more.
     tracks, patterns = living(alive)
-    assert (tracks, patterns) == (1, 1)
-    assert len(rig.engine.numbers) == 1
+    assert (tracks, patterns) == (MAX_STATES, MAX_STATES)
+    assert len(rig.engine.numbers) <= MAX_STATES
     # Before: about 2 KB a rebind (3.8 MB here); now the weak references
     # above (about 200 bytes a rebind, 0.4 MB) and a bounded remainder.
     assert growth < 1_000_000, f"{growth:,} bytes more after {REBINDS - 100:,} rebinds"
@@ -73,7 +75,7 @@ def test_a_track_made_anew_thousands_of_times_leaves_nothing_behind():
     assert rig.output.held == set()
 
 
-def test_rebinding_one_track_thousands_of_times_keeps_only_the_fallback_history():
+def test_rebinding_one_track_thousands_of_times_keeps_only_what_undo_can_bring_back():
     rig = repl_rig("let t = MidiTrack(1)")
     rig.start()
     alive: list = []
@@ -81,8 +83,9 @@ def test_rebinding_one_track_thousands_of_times_keeps_only_the_fallback_history(
         rebind(rig, i, f"t << [C4 {i % 50 + 40}]", alive)
     tracks, patterns = living(alive)
     assert tracks == REBINDS and len({id(t()) for t, _ in alive}) == 1  # one track throughout
-    # The fallback history: the binding playing and the distinct ones before it.
-    assert patterns == HISTORY
+    # Undo's states (the binding playing and those of the inputs before it,
+    # engine/history.py) cover the fallback history's four.
+    assert patterns == MAX_STATES
     rig.engine.stop()
     assert rig.output.held == set()
 

@@ -431,6 +431,8 @@ CORPUS = [
     'print(soundfont()); render([C4], 1, tail: 1/2)',
     "let t = MidiTrack(1); t << [C4]; start(); stop(); panic(); ports(); output(\"x\"); clock_out(true); clock_out(false); hush(); sync(\"clock\", \"x\"); sync(); t",
     "let o = MidiTrack(2); o << [C2 E2]; once(o, [G4 A4]); once([C5 E5]); once(60); o",
+    "let u = MidiTrack(3); u << [C4]; u << [E4]; undo(); redo(); undo(); stop(); continue(); u",
+    'let c = MidiTrack(1); c << [C4 E4]; save("a"); c << [G4]; compare("a"); compare("a", "now"); show(compare("a"), 2)',
     'let t = MidiTrack(1); t << [C4 E4]; save("v"); save(); t << [G4]; load("v"); snapshot(); versions();\n'
     'meta(title: "x", tempo: 120); meta(); load("v"); t',
 ]

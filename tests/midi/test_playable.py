@@ -33,7 +33,7 @@ def test_a_number_is_a_pattern_a_signal_is_marked_and_tracks_come_once():
     ("midi_export", "C4", 'cannot export the string "C4"', "midi_export(pattern_or_track, cycles[, path]), e.g. midi_export(bass, 4)"),
     ("render", [], "the array of tracks is empty", "render(#[bass, lead], 8)"),
     ("render", [3], "an array to export holds tracks only, not the number 3", "render a pattern on its own: render([C4 E4], 4)"),
-    ("show", "bass", 'show draws a pattern, a signal, a track or an array of tracks, not the string "bass"', "show([C4 E4 G4], 2) or show(bass)"),
+    ("show", "bass", 'show draws a pattern, a signal, a track, an array of tracks or a comparison, not the string "bass"', "show([C4 E4 G4], 2) or show(bass)"),
 ])
 def test_anything_else_is_refused_in_the_words_of_the_call(call, what, message, hint):
     with pytest.raises(ArgumentError) as caught:

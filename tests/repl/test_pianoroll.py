@@ -87,7 +87,7 @@ def test_show_prints_the_roll_and_echoes_nothing(interpreter):
 @pytest.mark.parametrize(("source", "message"), [
     ("show([C4], 0)", "show needs a whole number of cycles from 1 to 64, got 0"),
     ("show([C4], 1.5)", "show needs a whole number of cycles from 1 to 64, got 1.5"),
-    ('show("bass")', 'show draws a pattern, a signal, a track or an array of tracks, not the string "bass"'),
+    ('show("bass")', 'show draws a pattern, a signal, a track, an array of tracks or a comparison, not the string "bass"'),
     ("show()", "show needs its argument 'what'"),
 ])
 def test_bad_arguments_say_what_is_wrong(interpreter, source, message):

@@ -64,8 +64,8 @@ def test_stopped_then_playing_with_tempo_port_and_tracks():
     assert rig.text() == " ▶ playing      2:2  cycle     1.30 │ 0.5 cps  120 bpm │ → Synth │  bass   lead[M]  │ ● REC"
     assert rig.styles()["lead[M]"] == "class:toolbar.track.muted"
     rig.engine.stop()  # the take ends: no more REC
-    rig.engine.recorder.wait()
-    assert rig.text() == " ■ stopped        -  cycle        - │ 0.5 cps  120 bpm │ → Synth │  bass   lead[M] "
+    rig.engine.recorder.wait()  # stopped: where continue() plays on from
+    assert rig.text() == " ■ stopped      2:2  cycle     1.30 │ 0.5 cps  120 bpm │ → Synth │  bass   lead[M] "
 
 
 def test_a_track_is_lit_for_a_quarter_second_after_each_note_on():
@@ -146,3 +146,14 @@ def test_following_a_clock_shows_its_port_tempo_and_lock():
     assert "⇠ clock Live:clock out 140.0 bpm no clock │" in rig.text()
     rig.engine.sync("internal")
     assert "⇠" not in rig.text()
+
+
+def test_stopped_shows_where_continue_plays_on_and_a_gone_port_is_marked():
+    rig = Rig("let bass = MidiTrack(1); bass << [C2]")
+    rig.engine.start(thread=False)
+    rig.play_until(1.25)
+    rig.engine.stop()
+    assert rig.text() == " ■ stopped      2:2  cycle     1.25 │ 0.5 cps  120 bpm │ → Synth │  bass "
+    rig.engine.output.gone = True  # as the sending process reports a vanished port (engine/port_health.py)
+    assert " │ → Synth ✗ gone: Synth │ " in rig.text()
+    assert rig.styles()["✗ gone: Synth"] == "class:toolbar.error"

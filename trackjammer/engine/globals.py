@@ -38,6 +38,28 @@ def stop(session: Session):
         session.engine.stop()
 
 
+@builtin(name="continue", family="transport")
+def continue_(session: Session):
+    """Play on from where stop() stopped (start() plays from cycle 0)."""
+    if session.engine is not None:
+        cycle = session.engine.resume()
+        session.out(f"playing on from cycle {cycle}")
+
+
+@builtin(family="transport")
+def undo(session: Session):
+    """Bring back what played before the last input that changed it (a binding, hush, mute, tempo, load); from the next boundary, as any change. Again walks further back; redo() takes it back. F4 runs it too."""
+    if session.engine is not None:
+        session.out(session.engine.undo())
+
+
+@builtin(family="transport")
+def redo(session: Session):
+    """Play again what the last undo() took back."""
+    if session.engine is not None:
+        session.out(session.engine.redo())
+
+
 @builtin(family="transport")
 def hush(session: Session):
     """Silence every track now (their note lanes are emptied); the clock runs on. A bare `hush` runs it too."""

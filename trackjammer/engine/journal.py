@@ -10,6 +10,7 @@ half-written line is skipped). Lines:
     n TRACK "NAME"           the name of a track number, before its first message
     m CYCLE TRACK HEX        a message sent at CYCLE (TRACK is - for stop, hush, panic)
     e CYCLE                  the take ended at CYCLE
+    l CYCLE COUNT "PORT"     COUNT note-ons were sent to PORT while it was gone (lost)
 
 Cycles and cps are exact fractions ("3/8"), as the message path has them.
 `build_recording` turns a journal into the take's MIDI file.
@@ -62,6 +63,10 @@ def tempo_line(cycle: Fraction, cps: Fraction) -> str:
 
 def name_line(track: int, name: str | None) -> str:
     return f"n {track} {json.dumps(name, ensure_ascii=False)}\n"
+
+
+def lost_line(cycle: Fraction, count: int, port: str) -> str:
+    return f"l {cycle} {count} {json.dumps(port, ensure_ascii=False)}\n"
 
 
 def end_line(cycle: Fraction) -> str:
@@ -158,6 +163,7 @@ class Built:
     end_cycle: Fraction = Fraction(0)
     end_tick: int = 0
     finished: bool = False  # the journal ends with the take's end (not cut by a crash)
+    lost: dict[str, int] = field(default_factory=dict)  # port name → note-ons sent while it was gone
 
 
 def build_recording(path: Path) -> Built:
@@ -207,6 +213,10 @@ def build_recording(path: Path) -> Built:
             elif kind == "n":
                 track, name = rest.split(" ", 1)
                 names[track] = json.loads(name)
+            elif kind == "l":
+                _, count, port = rest.split(" ", 2)
+                port = json.loads(port)
+                built.lost[port] = built.lost.get(port, 0) + int(count)
             elif kind == "e":
                 last = max(last, tick_of(rest))
                 built.end_cycle = max(Fraction(0), Fraction(rest) - start)

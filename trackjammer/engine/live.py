@@ -27,6 +27,7 @@ from typing import Any, Callable
 from trackjammer.core.time import to_time
 from trackjammer.engine import midi_clock
 from trackjammer.engine.clock import Clock
+from trackjammer.engine.history import History
 from trackjammer.engine.numbers import TrackNumbers
 from trackjammer.engine.recorder import Recorder
 from trackjammer.engine.scheduler import Scheduler
@@ -70,6 +71,7 @@ class Engine:
             sender.on_sent, sender.on_sent_now = self._delivered, self._delivered_now
             sender.report = report
             sender.on_refused = self.recorder.refused
+            sender.on_port, sender.on_lost = self._port_changed, self.recorder.lost  # engine/port_health.py
             self.recorder.relay = sender  # it journals what it sends
         self._cps = session.cps
         self.finished = threading.Event()  # set when a bounded run (`until`) has played out
@@ -77,6 +79,9 @@ class Engine:
         self.following: Any = None  # the external clock followed (engine/sync.py), None: our own
         self.open_input: Callable[..., Any] = open_input  # (port, backend, report=) → (Input, notice)
         self.threaded = True  # a start the external clock asks for runs the clock thread (not in fake-clock tests)
+        self.history = History(session)  # undo/redo: a state per input that changed what plays (engine/history.py)
+        self.stopped_at: Fraction | None = None  # where stop() stopped: continue() plays on from there
+        self._undone: list[list[str]] = []  # per undo/redo since last asked: the names it emptied (session log)
 
     # -- what plays ---------------------------------------------------------------------
 
@@ -165,11 +170,27 @@ class Engine:
         old.close()
         return opened.name
 
+    def _port_changed(self, output: Any, state: str) -> None:
+        """The sending process found a port gone, or back and reconnected (said once each)."""
+        if state == "gone":
+            self.report(f"warning: MIDI port '{output.name}' is gone (its synth quit or its client went away); "
+                        "its notes are lost until it comes back, and TrackJammer reconnects when it does")
+        else:
+            self.report(f"MIDI port '{output.name}' is back: reconnected")
+
+    def ports_gone(self) -> list[str]:
+        """The names of the ports that vanished (the status bar marks them)."""
+        return [output.name for output in self.outputs() if getattr(output, "gone", False)]
+
     def outputs(self) -> list[Any]:
         return [self.output] + [o for o in self._ports.values() if o is not None]
 
     def commit(self) -> None:
         """Hand the session's state over: tempo at once, bindings at the boundary."""
+        changed = self.history.commit(self.session)
+        if changed and self.stopped_at is not None and self.following is None:
+            self.report(f"stopped at cycle {self.stopped_at}: this plays when start() (from cycle 0) or continue() "
+                        f"(from cycle {self.stopped_at}) runs")
         if self.session.cps != self._cps and self.following is not None:
             self._cps = self.session.cps  # the external clock keeps the tempo; sync("internal") applies it
             self.report(f"note: the tempo follows the MIDI clock from '{self.following.port.name}'; "
@@ -188,6 +209,35 @@ class Engine:
                 return
             self.transport.schedule(bindings, self.boundary())
         self.scheduler.wake()
+
+    def undo(self) -> str:
+        """The session as it was before the last input that changed what
+        plays; it plays from the next boundary, as any change (the caller
+        commits). Gives the line to say."""
+        emptied = self.history.undo(self.session)
+        if emptied is None:
+            return "nothing to undo"
+        self._undone.append(emptied)
+        return "undo: what played before the last change" + self._from_when()
+
+    def redo(self) -> str:
+        """What the last undo() took back; gives the line to say."""
+        emptied = self.history.redo(self.session)
+        if emptied is None:
+            return "nothing to redo"
+        self._undone.append(emptied)
+        return "redo: what the undo took back" + self._from_when()
+
+    def undone(self) -> list[list[str]]:
+        """Each undo/redo since last asked, as the names it emptied (the
+        REPL writes the state they brought back to the session log)."""
+        found, self._undone = self._undone, []
+        return found
+
+    def _from_when(self) -> str:
+        if self.scheduler.playing:
+            return f", from cycle {self.boundary()}"
+        return ", when start() or continue() runs" if self.stopped_at is not None else ""
 
     def boundary(self) -> Fraction:
         """Where a new binding takes effect: the first quantize boundary not
@@ -226,6 +276,7 @@ class Engine:
                 self.transport.once(plan, track, to_time(cycle))
             self._once_waiting = []
             self.finished.clear()
+            self.stopped_at = None
             self.scheduler.until = None if until is None else to_time(until)
             self.scheduler.on_finished = self.finished.set
             self.recorder.begin(cycle, self.session.cps if at is None else _tempo_of(at[1], self.session))
@@ -234,9 +285,18 @@ class Engine:
         if thread:
             self.scheduler.start_thread()
 
+    def resume(self, thread: bool = True) -> Fraction:
+        """continue(): play on from where stop() stopped (from cycle 0 when
+        it never played); gives that cycle."""
+        cycle = self.stopped_at if self.stopped_at is not None else Fraction(0)
+        self.start(cycle, thread=thread)
+        return cycle
+
     def stop(self) -> None:
         """Stop the clock; every sounding note ends now (and MIDI clock stops)."""
         was_playing = self.scheduler.playing
+        if was_playing:
+            self.stopped_at = _on_grid(self.scheduler.position())
         self.scheduler.halt()
         with self.scheduler.lock:
             self._cancel()

@@ -46,6 +46,7 @@ FLUSH_SECONDS = 0.1  # the writer's period: at most this much of a take is not y
 NOW_GRID = 1_000_000  # "now" (stop, hush, panic) is kept to a millionth of a cycle
 TEMPO = "tempo"
 END = "end"
+LOST = "lost"  # note-ons sent to a port that was gone: (count, port name) in the track's place
 ELSEWHERE = "elsewhere"  # a message the sending process journaled itself: only its track's name is ours to write
 
 _take_numbers = itertools.count(1)
@@ -112,6 +113,13 @@ class Recorder:
         take = self._take
         if take is not None:
             take.queue.append((self._here(), TEMPO, _exact(cps)))
+
+    def lost(self, port: str, count: int) -> None:
+        """`count` note-ons went to `port` while it was gone (the sending
+        process's reader thread calls this): the take's record counts them."""
+        take = self._take
+        if take is not None:
+            take.queue.append((self._here(), LOST, (count, port)))
 
     def refused(self, text: str) -> None:
         """The sending process cannot write the take's messages (`text`: why):
@@ -210,6 +218,8 @@ class Take:
                 lines.append(journal.tempo_line(cycle, track))
             elif data is END:
                 lines.append(journal.end_line(cycle))
+            elif data is LOST:
+                lines.append(journal.lost_line(cycle, *track))
             else:
                 if track is not None and track not in self._named:
                     # Bounded, so thousands of tracks bound one after another in one take

@@ -56,6 +56,8 @@ class Sender:
         self.on_sent_now: Callable[[bytes, float], None] | None = None  # (data, sent): release, panic, close
         self.report: Callable[[str], None] = print
         self.on_refused: Callable[[str], None] | None = None  # the take's file cannot be written (why)
+        self.on_port: Callable[[RemoteOutput, str], None] | None = None  # a port is "gone" or "back"
+        self.on_lost: Callable[[str, int], None] | None = None  # (port name, note-ons sent to it while gone)
         self._take_number: int | None = None  # the take the process journals now
         self._take_file: str | None = None  # and its file, once the recorder made the folder
         self.closing = False
@@ -277,10 +279,13 @@ class Sender:
         kind = report[0]
         if kind == "sent":
             in_flight, on_sent, on_sent_now = self.in_flight, self.on_sent, self.on_sent_now
+            lost: dict[str, int] = {}
             for seq, number, data, due, sent in report[1]:
                 output = self.outputs.get(number)
                 if output is not None:
                     output.mirror(data)
+                    if output.gone and len(data) == 3 and data[0] & 0xF0 == 0x90 and data[2]:
+                        lost[output.name] = lost.get(output.name, 0) + 1
                 if seq is None:
                     if on_sent_now is not None:
                         on_sent_now(data, sent)
@@ -288,6 +293,15 @@ class Sender:
                 handed = in_flight.pop(seq, None)
                 if handed is not None and on_sent is not None:
                     on_sent(handed[1], due, sent)
+            for name, count in lost.items():
+                if self.on_lost is not None:
+                    self.on_lost(name, count)
+        elif kind == "port":  # ("port", number, "gone" | "back"): engine/port_health.py
+            output = self.outputs.get(report[1])
+            if output is not None:
+                output.gone = report[2] == "gone"
+                if self.on_port is not None:
+                    self.on_port(output, report[2])
         elif kind == "cancelled":
             for seq in report[1]:
                 self.in_flight.pop(seq, None)
@@ -355,6 +369,7 @@ class RemoteOutput(Output):
         super().__init__(name)
         self.sender, self.number = sender, number
         self.opened_with = opened_with  # (port, backend): to open it again in a new sending process
+        self.gone = False  # the port it sends to vanished (engine/port_health.py); notes sent meanwhile are lost
 
     def send(self, data: Sequence[int]) -> None:
         check_message(data)

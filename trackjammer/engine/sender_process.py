@@ -39,6 +39,7 @@ Commands arrive as tuples on one pipe; reports go back on another:
     ("done", request, number)            write the rest of the take's messages, close → ("done", request)
                                          the take's file cannot be written → ("refused", why), once a take
     every message sent                   → ("sent", [(seq | None, id, data, due, sent), ...])
+    a port vanished / came back           → ("port", id, "gone") / ("port", id, "back") (engine/port_health.py)
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from fractions import Fraction
 from multiprocessing.connection import Connection
 from typing import Any
 
+from trackjammer.engine.port_health import CHECK_SECONDS, PortHealth
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.rtmidi_out import open_output
 
@@ -84,6 +86,7 @@ class Server:
         self.take: TakeFile | None = None  # where what is sent now is journaled
         self.takes: dict[int, TakeFile] = {}
         self.catching_up = False  # started in a dead one's place: what is already late is dropped, not sent
+        self.health = PortHealth()  # ports that vanished (a JACK client went away), looked for again
 
     # -- time ---------------------------------------------------------------------------------
 
@@ -101,12 +104,15 @@ class Server:
         fd = self.commands.fileno()
         while self.running:
             due = self.next_due()
+            if self.health.due(now(), due):
+                self.flush()  # what was sent before a port is found gone or back is reported first
+                self.health.check(self.ports, self.report, now())
             wait = due - now() - SPIN
             if wait > 0 or not math.isfinite(due):
                 if self.sent and wait > QUIET and (not self.waiting or now() - self.reported > REPORT_EVERY):
                     self.flush()
                     wait = due - now() - SPIN  # the report took some of it
-                ready, _, _ = select.select([fd], [], [], max(0.0, min(wait, 1.0)) if math.isfinite(wait) else None)
+                ready, _, _ = select.select([fd], [], [], max(0.0, min(wait, CHECK_SECONDS)))
                 if ready and due - now() > BUSY:
                     self.read_commands()
                     continue

@@ -4,7 +4,8 @@
 all take "a pattern or your tracks". A number is a pattern of one note; a
 pattern with no notes of its own is a signal (show draws it as a CC lane,
 export and render refuse it); a track, or an array of tracks (each once),
-plays its lanes. Anything else is refused here, in the words of the call
+plays its lanes. show() also takes a comparison (project/compare.py): a
+value whose `compared` holds (label, tracks) for each side. Anything else is refused here, in the words of the call
 that was given it.
 """
 
@@ -26,11 +27,13 @@ SHOW = "show"
 
 @dataclass(frozen=True)
 class Playable:
-    """A pattern (`tracks` empty) or tracks (`pattern` None)."""
+    """A pattern (`tracks` empty) or tracks (`pattern` None), or for show
+    the sides of a comparison."""
 
     pattern: Pattern | None
     signal: bool  # the pattern has no notes of its own, only values
     tracks: tuple[MidiTrack, ...]
+    sides: tuple[tuple[str, tuple[MidiTrack, ...]], ...] = ()  # (label, tracks) of each state compared
 
 
 def playable(what: Any, seed: int, call: str = "midi_export") -> Playable:
@@ -45,8 +48,11 @@ def playable(what: Any, seed: int, call: str = "midi_export") -> Playable:
         return Playable(None, False, (what,))
     if isinstance(what, list) and what and all(isinstance(item, MidiTrack) for item in what):
         return Playable(None, False, tuple({id(t): t for t in what}.values()))  # a track named twice plays once
+    sides = getattr(what, "compared", None) if call == SHOW else None
+    if isinstance(sides, tuple) and sides and all(isinstance(track, MidiTrack) for _, tracks in sides for track in tracks):
+        return Playable(None, False, (), sides)
     if call == SHOW:
-        raise ArgumentError(f"show draws a pattern, a signal, a track or an array of tracks, not {describe(what)}",
+        raise ArgumentError(f"show draws a pattern, a signal, a track, an array of tracks or a comparison, not {describe(what)}",
                             hint="show([C4 E4 G4], 2) or show(bass)")
     verb = verb_of(call)
     if isinstance(what, list) and not what:

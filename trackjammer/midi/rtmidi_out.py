@@ -334,6 +334,30 @@ class RtMidiOutput(Output):
     def _send(self, data: Sequence[int]) -> None:
         self._midi.send_message(data)
 
+    def present(self) -> bool:
+        """Whether the port it sends to is still there (a virtual port always
+        is: it is our own). Over JACK a vanished peer raises nothing when sent
+        to, so the sending process asks this now and then (engine/port_health.py)."""
+        if self.virtual or self.closed:
+            return True
+        try:
+            return self.name in self._midi.get_ports()
+        except _errors():
+            return False
+
+    def reconnect(self) -> bool:
+        """Open the port of the same name again (it came back); False while it is not there."""
+        try:
+            ports = list(self._midi.get_ports())
+            if self.name not in ports:
+                return False
+            with _quiet_stderr():
+                self._midi.close_port()
+                self._midi.open_port(ports.index(self.name), name=VIRTUAL_PORT_NAME)
+        except _errors():
+            return False
+        return True
+
     def _close(self) -> None:
         if self.backend == "jack":
             # JACK moves what we send into the graph in its process cycle;

@@ -69,6 +69,17 @@ def versions(session: Session):
 
 
 @builtin(family="project")
+def compare(session: Session, first, second="now"):
+    """Two saved states side by side (any two names versions() lists, or
+    "now", the default): tracks added or gone, each binding that differs as
+    its source, mutes, tempo: compare("verse", "chorus"). show(compare("verse"), 2)
+    draws both piano rolls, one above the other."""
+    from trackjammer.project.compare import compare as compare_states  # start-up time: exports and versions load at first use
+
+    return compare_states(session, first, second)
+
+
+@builtin(family="project")
 def meta(session: Session, title=None, author=None, key=None, tempo=None, notes=None):
     """Set the project's metadata, kept in sessions/<project>/project.json and
     written into every render.json: meta(title: "Night Drive", author: "Ada").

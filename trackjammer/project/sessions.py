@@ -23,6 +23,7 @@ from trackjammer.errors import ArgumentError
 from trackjammer.lang.provenance import NoSource, SourceTooLarge, Writer, track_names
 from trackjammer.midi.track import lane_suffix
 from trackjammer.project.renders import WriteError, make_folders, safe_name, shown_path, write_json
+from trackjammer.project.snapshot import SnapshotError, snapshot_source
 
 SESSIONS = "sessions"
 PROJECT_FILE = "project.json"
@@ -95,6 +96,18 @@ class SessionLog:
         except (NoSource, SourceTooLarge) as error:
             statements = [f"// (its lanes cannot be written: {error})"]
         self.append(comment + "\n" + ";\n".join(statements))
+
+    def restored(self, emptied: list[str]) -> None:
+        """An undo() or redo() brought back an earlier state: the log writes
+        that whole state (a snapshot) and empties the names that lost their
+        track, so running the log gives what played, with or without an
+        engine to undo."""
+        try:
+            body = [line for line in snapshot_source(self.session).splitlines() if not line.startswith("//")]
+        except SnapshotError as error:
+            body = [f"// (the state cannot be written: {error.message})"]
+        lines = ["// undo/redo: the state it brought back"] + body + [f"let {name} = none;" for name in emptied]
+        self.append("\n".join(lines).rstrip(";"))
 
     def attach(self, interpreter: Any) -> SessionLog:
         """Log what `interpreter` runs from now on."""

@@ -57,6 +57,7 @@ def _record(built: journal.Built, recovered: bool, base: Path | None) -> RenderR
         messages=built.messages,
         tracks=built.tracks,
         recovered=recovered,
+        **({"lost_notes": built.lost} if built.lost else {}),  # port → note-ons sent while it was gone
     )
 
 

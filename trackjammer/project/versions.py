@@ -185,26 +185,7 @@ def versions_table(project: str, base: Path | None = None) -> list[str]:
 def load(session: Session, name: Any, base: Path | None = None, now: Callable[[], datetime] = datetime.now) -> str:
     """Replace the state with a saved one; the replaced one is kept first.
     Returns the path of the version kept ("" when there was nothing to keep)."""
-    if not isinstance(name, str) or not name:
-        raise ArgumentError("load needs the name of a saved state in quotes", hint='load("verse"); versions() lists them')
-    check_path_text(name, 'load("verse")', MAX_NAME_BYTES)
-    path = _find(session.project, name, base)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise LoadError(f"cannot read {shown_path(path, base)}: {getattr(error, 'strerror', None) or error}") from None
-    if _loading.depth:
-        raise LoadError("a saved state cannot load another one", hint="load states from the REPL or a script")
-    scratch = Session(project=session.project, out=lambda text: None)
-    _loading.depth += 1
-    try:
-        Interpreter(scratch).execute(text)
-    except TrackJammerError as error:
-        where = f" (line {error.line})" if error.line else ""
-        raise LoadError(f"cannot load {name}: {shown_path(path, base)} fails{where}: {error.message}",
-                        hint="nothing was changed") from None
-    finally:
-        _loading.depth -= 1
+    scratch = scratch_session(session.project, name, base)
     kept = ""
     if session.names:
         kept = _keep(session, name, base, now())
@@ -216,6 +197,33 @@ def load(session: Session, name: Any, base: Path | None = None, now: Callable[[]
     if kept:
         session.out(f'the state before is kept: load("{Path(kept).stem}") brings it back')
     return kept
+
+
+def scratch_session(project: str, name: Any, base: Path | None = None, call: str = "load") -> Session:
+    """The saved state `name`, run in a session of its own (load and
+    compare read states this way; a state that fails changes nothing)."""
+    if not isinstance(name, str) or not name:
+        raise ArgumentError(f"{call} needs the name of a saved state in quotes",
+                            hint=f'{call}("verse"); versions() lists them')
+    check_path_text(name, f'{call}("verse")', MAX_NAME_BYTES)
+    path = _find(project, name, base)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise LoadError(f"cannot read {shown_path(path, base)}: {getattr(error, 'strerror', None) or error}") from None
+    if _loading.depth:
+        raise LoadError(f"a saved state cannot {call} another one", hint=f"{call} states from the REPL or a script")
+    scratch = Session(project=project, out=lambda text: None)
+    _loading.depth += 1
+    try:
+        Interpreter(scratch).execute(text)
+    except TrackJammerError as error:
+        where = f" (line {error.line})" if error.line else ""
+        raise LoadError(f"cannot {call} {name}: {shown_path(path, base)} fails{where}: {error.message}",
+                        hint="nothing was changed") from None
+    finally:
+        _loading.depth -= 1
+    return scratch
 
 
 def _keep(session: Session, loading: str, base: Path | None, moment: datetime) -> str:

@@ -265,6 +265,8 @@ class Repl:
         session log before the next input, so the log replays what played."""
         for track in self.engine.fallen_back():
             self.log.fell_back(track)
+        for emptied in self.engine.undone():  # undo()/redo(): the log replays the state brought back
+            self.log.restored(emptied)
 
     def _shut_down(self) -> None:
         self._guarded("logging what fell back", self._log_fallbacks)
@@ -296,7 +298,7 @@ class Repl:
             input_processors=[ErrorMark()],
             history=store,
             enable_history_search=False,
-            key_bindings=repl_bindings(Actions(self.help, self.hush, self.panic)),
+            key_bindings=repl_bindings(Actions(self.help, self.hush, self.panic, undo=lambda: self.evaluate("undo()"))),
             bottom_toolbar=lambda: fragments(self.engine, self.session),
             refresh_interval=REFRESH_SECONDS,
             style=repl_style(),

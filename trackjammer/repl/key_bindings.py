@@ -8,6 +8,7 @@
   never exits and never stops the music.
 - Ctrl-D on an empty line exits (prompt_toolkit's own binding).
 - F1 help, F2 hush, F3 panic: what `help()`, `hush()` and `panic()` do.
+- F4 undo: runs `undo()` as an input (logged, quantized like any change).
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from dataclasses import dataclass
 from typing import Callable
 
 from prompt_toolkit.buffer import Buffer
-from prompt_toolkit.filters import has_focus
+from prompt_toolkit.filters import Condition, has_focus
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
 
-from trackjammer.repl.keys import HELP_KEY, HUSH_KEY, PANIC_KEY
+from trackjammer.repl.keys import HELP_KEY, HUSH_KEY, PANIC_KEY, UNDO_KEY
 from trackjammer.repl.validator import is_complete
 
 
@@ -31,6 +32,7 @@ class Actions:
     help: Callable[[], None]
     hush: Callable[[], None]
     panic: Callable[[], None]
+    undo: Callable[[], None] | None = None
 
 
 def accept(buffer: Buffer) -> None:
@@ -87,6 +89,10 @@ def repl_bindings(actions: Actions, default_buffer: str = "DEFAULT_BUFFER") -> K
     @bindings.add(PANIC_KEY)
     def _panic(event: KeyPressEvent) -> None:
         actions.panic()
+
+    @bindings.add(UNDO_KEY, filter=Condition(lambda: actions.undo is not None))
+    def _undo(event: KeyPressEvent) -> None:
+        actions.undo()
 
     @bindings.add(Keys.SIGINT)
     def _sigint(event: KeyPressEvent) -> None:  # kill -INT: like Ctrl-C, never an exit

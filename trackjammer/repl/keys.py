@@ -7,11 +7,12 @@ No prompt_toolkit here, so `help()` can say them anywhere (also under
 from __future__ import annotations
 
 HELP_KEY, HUSH_KEY, PANIC_KEY = "f1", "f2", "f3"
+UNDO_KEY = "f4"  # undo(): what played before the last change
 
 WELCOME = "Keys: F1 help · F2 hush · F3 panic · Tab completes · Alt-Enter new line · Ctrl-C clear · Ctrl-D quit"
 
 OVERVIEW = (
-    "In the REPL: F1 help · F2 hush() · F3 panic() · Enter runs a complete input (else a new line) ·",
+    "In the REPL: F1 help · F2 hush() · F3 panic() · F4 undo() · Enter runs a complete input (else a new line) ·",
     "Alt-Enter new line · Tab completes · Ctrl-R searches the history · Ctrl-C clears the input ·",
     "Ctrl-D on an empty line quits",
 )

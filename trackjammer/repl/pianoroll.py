@@ -65,8 +65,21 @@ def _subjects(what: Any, seed: int) -> list[tuple[str, list]]:
         return [("signal", [TrackPlan(index=0, channel=0, velocity=100, notes=None, cc_lanes=((-1, found.pattern),))])]
     if found.pattern is not None:
         return [("pattern", [plan_of_pattern(found.pattern)])]
+    if found.sides:  # a comparison: what each state plays in one roll, the first above
+        return [_side(label, tracks) for label, tracks in found.sides]
     # an MPE zone drawn as one channel: its notes, not the announcement of its channels
     return [(_track_label(track), [replace(plan_of_track(track, 0), zone=None)]) for track in found.tracks]
+
+
+def _side(label: str, tracks: tuple) -> tuple[str, list]:
+    """One state of a comparison: its tracks that play (muted ones, or
+    those a solo leaves out, are named in the label, not drawn)."""
+    soloing = any(track.soloed for track in tracks)
+    silent = [t for t in tracks if t.muted or (soloing and not t.soloed)]
+    playing = [t for t in tracks if t not in silent]
+    if silent:
+        label += f" (silent: {', '.join(t.name or f'channel {t.channel}' for t in silent)})"
+    return label, [replace(plan_of_track(track, i), zone=None) for i, track in enumerate(playing)]
 
 
 def _track_label(track: Any) -> str:

@@ -4,7 +4,8 @@ It shows: play state, bar:beat and the cycle, cps and bpm, the external
 clock followed (its port, its tempo, and whether it is locked), the output port,
 every track (dim when muted, marked when soloed, marked `!` in yellow when
 a failing binding handed it back to the one before, until it is bound
-again, lit for a moment whenever it sends a note-on) and a recording indicator. Fields keep their width, so
+again, lit for a moment whenever it sends a note-on), a port that vanished
+(✗ gone) and a recording indicator. Fields keep their width, so
 the bar does not jitter, and prompt_toolkit redraws only what changed, so
 it does not flicker. It reads the engine's public state only.
 """
@@ -44,7 +45,12 @@ def _fragments(engine: Any, session: Any) -> list[tuple[str, str]]:
         out.append(("class:toolbar.position", f" {bar_beat(position, session.beats_per_cycle):>7}  cycle {max(position, 0):8.2f}"))
     else:
         out.append(("class:toolbar.stopped", " ■ stopped "))
-        out.append(("class:toolbar.position", f" {'-':>7}  cycle {'-':>8}"))
+        stopped = getattr(engine, "stopped_at", None)  # where continue() plays on from
+        if stopped is None:
+            out.append(("class:toolbar.position", f" {'-':>7}  cycle {'-':>8}"))
+        else:
+            out.append(("class:toolbar.position", f" {bar_beat(float(stopped), session.beats_per_cycle):>7}  cycle "
+                                                  f"{float(stopped):8.2f}"))
     out.append(SEPARATOR)
     try:
         bpm = show_number(session.bpm)
@@ -57,6 +63,9 @@ def _fragments(engine: Any, session: Any) -> list[tuple[str, str]]:
         out.extend(sync_fragments(sync, session.beats_per_cycle))
         out.append(SEPARATOR)
     out.append(("class:toolbar.port", f"→ {engine.output.name}"))
+    gone = engine.ports_gone() if hasattr(engine, "ports_gone") else []
+    if gone:  # a port that vanished: its notes are lost until it comes back (engine/port_health.py)
+        out.append(("class:toolbar.error", " ✗ gone: " + ", ".join(gone)))
     tracks = session.tracks()
     if tracks:
         out.append(SEPARATOR)
