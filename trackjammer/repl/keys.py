@@ -6,12 +6,13 @@ No prompt_toolkit here, so `help()` can say them anywhere (also under
 
 from __future__ import annotations
 
-HELP_KEY, HUSH_KEY, PANIC_KEY = "f1", "f2", "f3"
+HELP_KEY, HUSH_KEY, PANIC_KEY, BLOCK_KEY = "f1", "f2", "f3", "f4"
 
-WELCOME = "Keys: F1 help · F2 hush · F3 panic · Tab completes · Alt-Enter new line · Ctrl-C clear · Ctrl-D quit"
+WELCOME = "Keys: F1 help · F2 hush · F3 panic · F4 block mode · Tab completes · Alt-Enter new line · Ctrl-C clear · Ctrl-D quit"
 
 OVERVIEW = (
     "In the REPL: F1 help · F2 hush() · F3 panic() · Enter runs a complete input (else a new line) ·",
     "Alt-Enter new line · Tab completes · Ctrl-R searches the history · Ctrl-C clears the input ·",
     "Ctrl-D on an empty line quits",
+    "F4 block mode: Enter adds lines, Alt-Enter (or Ctrl-Enter) runs the block",
 )
