@@ -313,7 +313,7 @@ class Repl:
             history=store,
             enable_history_search=False,
             key_bindings=repl_bindings(Actions(self.help, self.hush, self.panic, self.block)),
-            bottom_toolbar=lambda: fragments(self.engine, self.session) + self.block.mark(),
+            bottom_toolbar=lambda: self.block.mark() + fragments(self.engine, self.session),
             refresh_interval=REFRESH_SECONDS,
             style=repl_style(),
             include_default_pygments_style=False,

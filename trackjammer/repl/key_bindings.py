@@ -28,11 +28,11 @@ from trackjammer.repl.keys import BLOCK_KEY, HELP_KEY, HUSH_KEY, PANIC_KEY
 from trackjammer.repl.validator import is_complete
 
 
-# Ctrl-Enter, where the terminal tells it from Enter (CSI u as kitty, foot
-# and WezTerm send it; xterm's modifyOtherKeys): read as a key of its own.
+# Ctrl-Enter, where the terminal tells it from Enter (CSI u, as kitty, foot
+# and WezTerm send it): read as a key of its own. (xterm's modifyOtherKeys
+# form prompt_toolkit already reads as Enter.)
 CTRL_ENTER = Keys.F24  # no keyboard of a performer sends F24 itself
 ANSI_SEQUENCES.setdefault("\x1b[13;5u", CTRL_ENTER)
-ANSI_SEQUENCES.setdefault("\x1b[27;5;13~", CTRL_ENTER)
 
 
 class BlockMode:
@@ -45,8 +45,8 @@ class BlockMode:
         self.on = not self.on
 
     def mark(self) -> list[tuple[str, str]]:
-        """The status bar's mark while block mode is on."""
-        return [("class:toolbar.separator", " │ "), ("class:toolbar.block", "BLOCK: Alt-Enter runs")] if self.on else []
+        """The status bar's mark while block mode is on (first: never cut off)."""
+        return [("class:toolbar.block", " BLOCK: Alt-Enter runs "), ("class:toolbar.separator", "│")] if self.on else []
 
 
 @dataclass
