@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import export, query, rebinds, recording, repl
+from benchmarks import export, query, rebinds, recording, repl, send
 
 
 def fuzz() -> bool:
@@ -51,6 +51,7 @@ BENCHMARKS = {
     "strudel": strudel,
     "faults": faults,
     "rebinds": rebinds.run,
+    "send": send.run,
 }
 OPT_IN = {"fuzz", "engine", "recording", "strudel", "faults", "rebinds"}  # left out of a run with no names
 
