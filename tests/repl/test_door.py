@@ -177,3 +177,28 @@ def test_no_listen_opens_no_socket(tmp_path, runtime):
     child.expect_exact("222")
     assert not list(runtime.rglob("*.sock"))
     quit_repl(child)
+
+
+@pytest.mark.parametrize(("text", "listen", "problems"), [
+    ("listen = false", False, 0), ("listen = true", True, 0), ('listen = "tcp:7777"', 7777, 0),
+    ('listen = "udp:7777"', None, 1), ('listen = "tcp:70000"', None, 1), ("listen = 1", None, 1),
+])
+def test_the_listen_setting(tmp_path, text, listen, problems):
+    from trackjammer.repl.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text(text + "\n")
+    config = load_config(path)
+    assert (config.listen, len(config.problems)) == (listen, problems)
+
+
+def test_listen_options_on_the_command_line():
+    from trackjammer.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args([]).repl_listen is None
+    assert parser.parse_args(["--listen"]).repl_listen is True
+    assert parser.parse_args(["--no-listen"]).repl_listen is False
+    assert parser.parse_args(["--listen", "tcp:7777"]).repl_listen == 7777
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--listen", "7777"])
