@@ -148,6 +148,7 @@ class Door:
         self._selector = selectors.DefaultSelector()
         self._listeners: list[socket.socket] = []
         self._closing = threading.Event()
+        self._thread: threading.Thread | None = None
         claim(self.path)
         self._listen_unix()
         if tcp_port is not None:
@@ -191,6 +192,13 @@ class Door:
         self._selector.register(server, selectors.EVENT_READ)
 
     def _serve(self) -> None:
+        try:
+            self._accept_until_closed()
+        except (OSError, ValueError, KeyError):  # closed under select(): we are stopping
+            if not self._closing.is_set():
+                raise
+
+    def _accept_until_closed(self) -> None:
         while not self._closing.is_set():
             for key, _ in self._selector.select(timeout=0.2):
                 try:
@@ -235,6 +243,9 @@ class Door:
     def close(self) -> None:
         """Stop listening and remove the socket (and token) we made."""
         self._closing.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread() and thread.is_alive():
+            thread.join(timeout=1.0)  # out of select() before its sockets close
         for server in self._listeners:
             try:
                 self._selector.unregister(server)
