@@ -431,6 +431,7 @@ CORPUS = [
     "let o = MidiTrack(2); o << [C2 E2]; once(o, [G4 A4]); once([C5 E5]); once(60); o",
     'let t = MidiTrack(1); t << [C4 E4]; save("v"); save(); t << [G4]; load("v"); snapshot(); versions();\n'
     'meta(title: "x", tempo: 120); meta(); load("v"); t',
+    "help(watch); help(unwatch)",  # the REPL's own: outside it, calling them is an error that says so
 ]
 
 # -- generator 1: random token sequences -----------------------------------------------------------
