@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import export, query, rebinds, recording, repl
+from benchmarks import export, query, rebinds, recording, repl, send
 
 
 def fuzz() -> bool:
@@ -65,6 +65,7 @@ BENCHMARKS = {
     "faults": faults,
     "rebinds": rebinds.run,
     "sync": sync,
+    "send": send.run,
 }
 OPT_IN = {"fuzz", "engine", "recording", "strudel", "faults", "rebinds", "daw", "sync"}  # left out of a run with no names
 

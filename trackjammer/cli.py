@@ -63,6 +63,16 @@ def _cps(text: str) -> Fraction:
     return value
 
 
+def _listen(text: str) -> int:
+    """--listen tcp:PORT."""
+    from trackjammer.repl.config import tcp_port  # start-up time: each command loads only what it runs
+
+    port = tcp_port(text)
+    if port is None:
+        raise argparse.ArgumentTypeError(f"'{text}' is not tcp:PORT with a port from 1 to 65535, e.g. tcp:7777")
+    return port
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trackjammer",
@@ -88,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the project name: renders go to renders/NAME/ (default: the config file's, else untitled)")
     repl.add_argument("--cps", dest="repl_cps", type=_cps, metavar="CPS",
                       help="the starting tempo in cycles per second, e.g. 0.5 or 2/3 (default 0.5)")
+    repl.add_argument("--listen", dest="repl_listen", nargs="?", const=True, type=_listen, metavar="tcp:PORT",
+                      help="listen for code from editors ('trackjammer send') on a socket only you can reach "
+                      "(the default); with tcp:PORT also on 127.0.0.1:PORT, with a token")
+    repl.add_argument("--no-listen", dest="repl_listen", action="store_false", default=None,
+                      help="do not listen for code from editors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     # --debug after the command too; SUPPRESS: absent there, it leaves the one before alone
     debug = argparse.ArgumentParser(add_help=False)
@@ -119,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("file", help="the script, e.g. song.tj; - reads it from standard input")
     run.add_argument("--offline", action="store_true", help="evaluate without a clock (no live playback)")
+    run.add_argument("--watch", action="store_true",
+                     help="evaluate the file again at every save, applied at the next cycle: the statements "
+                     "whose text changed run (and those using a name they bind); a save with a syntax error "
+                     "changes nothing")
     run.add_argument("--cycles", type=_whole_cycles, metavar="N",
                      help="play cycles 0 … N-1, then stop cleanly (default: play until Ctrl-C or SIGTERM)")
     run.add_argument("--project", help="the project name (default: the config file's, else the file name "
@@ -129,6 +148,18 @@ def build_parser() -> argparse.ArgumentParser:
                      "else the first port)")
     run.add_argument("--backend", metavar=BACKEND_METAVAR,
                      help="the MIDI system (default: the config file's, else $TRACKJAMMER_MIDI_BACKEND, else auto)")
+
+    send = commands.add_parser(
+        "send",
+        parents=[debug],
+        help="send code to the running REPL (from an editor)",
+        description="Send a block of code (or a whole file) to the running REPL, evaluated there exactly as if "
+        "typed; print what the REPL printed for it. Exit status 1 when it had an error.",
+    )
+    send.add_argument("file", nargs="?", default="-", help="the file to send; - (the default) reads standard input")
+    send.add_argument("--project", help="the REPL to send to, by its project (default: the only one listening)")
+    send.add_argument("--tcp", type=int, metavar="PORT",
+                      help="send over TCP to 127.0.0.1:PORT (a REPL started with --listen tcp:PORT)")
 
     ports = commands.add_parser(
         "ports",
@@ -169,7 +200,8 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from trackjammer.repl.app import Options, run_repl  # start-up time: each command loads only what it runs
 
         return run_repl(Options(no_midi=args.repl_no_midi, port=args.repl_port, backend=args.repl_backend,
-                                project=args.repl_project, cps=args.repl_cps, debug=args.debug))
+                                project=args.repl_project, cps=args.repl_cps, debug=args.debug,
+                                listen=args.repl_listen))
     if args.command == "events":
         from trackjammer.commands.events import run_events  # start-up time: each command loads only what it runs
 
@@ -177,7 +209,12 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "run":
         from trackjammer.commands.run import run_file  # start-up time: each command loads only what it runs
 
-        return run_file(args.file, args.offline, args.project, args.cycles, args.port, args.backend, _config())
+        return run_file(args.file, args.offline, args.project, args.cycles, args.port, args.backend, _config(),
+                        watch=args.watch)
+    if args.command == "send":
+        from trackjammer.commands.send import run_send  # start-up time: each command loads only what it runs
+
+        return run_send(args.file, args.project, args.tcp)
     if args.command == "ports":
         from trackjammer.commands.ports import run_ports  # start-up time: each command loads only what it runs
 

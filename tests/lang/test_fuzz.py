@@ -435,6 +435,7 @@ CORPUS = [
     'let c = MidiTrack(1); c << [C4 E4]; save("a"); c << [G4]; compare("a"); compare("a", "now"); show(compare("a"), 2)',
     'let t = MidiTrack(1); t << [C4 E4]; save("v"); save(); t << [G4]; load("v"); snapshot(); versions();\n'
     'meta(title: "x", tempo: 120); meta(); load("v"); t',
+    "help(watch); help(unwatch)",  # the REPL's own: outside it, calling them is an error that says so
 ]
 
 # -- generator 1: random token sequences -----------------------------------------------------------

@@ -8,6 +8,10 @@ every note and sends CC 123 on each channel used, and writes what was played
 to renders/<project>/<datetime>/recording.mid. Before anything, a take that
 a crash left unfinished is turned into its recording.mid.
 
+With `--watch` the file is evaluated again every time it is saved, and
+what changed is applied at the next quantize boundary, as in the REPL's
+`watch()` (repl/watch.py says what runs again).
+
 `-` reads the script from standard input. The config file gives the
 defaults the REPL takes from it: the port (one that is not there falls
 back to the default choice with a warning), the backend, the project (before
@@ -27,6 +31,7 @@ from trackjammer.lang.evaluator import Interpreter
 from trackjammer.project.renders import clear_leftovers
 from trackjammer.project.takes import RenderTakes, recover_unfinished
 from trackjammer.repl.config import Config
+from trackjammer.repl.watch import POLL_SECONDS, Changes, FileWatch
 from trackjammer.session import Session
 
 EXIT_ERROR = 1
@@ -39,10 +44,14 @@ STDIN = "-"
 
 def run_file(
     path: str, offline: bool, project: str | None = None, cycles: Any = None, port: Any = None,
-    backend: str | None = None, config: Config | None = None,
+    backend: str | None = None, config: Config | None = None, watch: bool = False,
 ) -> int:
     config = config if config is not None else Config()
     shown = "<stdin>" if path == STDIN else path
+    if watch and (path == STDIN or offline):
+        print("error: --watch follows the saves of a file while it plays\n"
+              "hint: name the file, and leave out --offline: trackjammer run --watch song.tj", file=sys.stderr)
+        return EXIT_ERROR
     try:
         source = _read(path)
     except OSError as error:
@@ -57,14 +66,46 @@ def run_file(
     clear_leftovers(lambda text: print(text, file=sys.stderr))  # .part files of writes a kill interrupted
     if config.cps is not None:
         session.cps = Fraction(str(config.cps)) if isinstance(config.cps, float) else Fraction(config.cps)
+    interpreter, changes = Interpreter(session), Changes()
     try:
-        Interpreter(session).execute(source)  # run echoes nothing but print()
+        interpreter.execute(changes.plan(source).source if watch else source)  # run echoes nothing but print()
     except TrackJammerError as error:
         print(f"{shown}: {error.format()}", file=sys.stderr)
         return EXIT_ERROR
     if offline:
         return 0
-    return play(session, cycles, port, backend if backend is not None else config.backend, config.port)
+    follow = _follower(path, shown, interpreter, changes) if watch else None
+    return play(session, cycles, port, backend if backend is not None else config.backend, config.port, follow)
+
+
+def _follower(path: str, shown: str, interpreter: Interpreter, changes: Changes) -> Any:
+    """--watch: a call that evaluates what a save changed (on the main
+    thread, between the clock's rounds of waiting) and hands it over."""
+    watch = FileWatch(path)
+    watch.poll()  # the text just evaluated
+
+    def follow() -> None:
+        source = watch.poll()
+        if source is None:
+            return
+        try:
+            plan = changes.plan(source)
+        except TrackJammerError as error:
+            print(f"{shown}: {error.format()}\n{shown}: not applied: nothing changed", file=sys.stderr)
+            return
+        print(f"{shown}: saved, {plan.run} of {plan.total} statements run", file=sys.stderr)
+        try:
+            if plan.run:
+                interpreter.execute(plan.source)
+        except TrackJammerError as error:
+            changes.failed(plan)
+            print(f"{shown}: {error.format()}", file=sys.stderr)
+        finally:
+            engine = interpreter.session.engine
+            if engine is not None:
+                engine.commit()  # type: ignore[attr-defined]
+
+    return follow
 
 
 def _read(path: str) -> str:
@@ -77,7 +118,8 @@ class Stopped(Exception):
     """SIGTERM, turned into an exception in the main thread."""
 
 
-def play(session: Session, cycles: Any, port: Any, backend: str | None, config_port: Any = None) -> int:
+def play(session: Session, cycles: Any, port: Any, backend: str | None, config_port: Any = None,
+         follow: Any = None) -> int:
     from trackjammer.engine.live import open_live  # start-up time: --offline never loads the realtime engine
 
     def report(text: str) -> None:
@@ -97,8 +139,9 @@ def play(session: Session, cycles: Any, port: Any, backend: str | None, config_p
     previous = signal.signal(signal.SIGTERM, _raise_stopped)
     try:
         engine.start(until=cycles)
-        while not engine.finished.wait(0.2):
-            pass
+        while not engine.finished.wait(POLL_SECONDS if follow else 0.2):
+            if follow is not None:
+                follow()
         return 0
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

@@ -41,7 +41,8 @@ from trackjammer.project.sessions import SessionLog
 from trackjammer.project.takes import RenderTakes, recover_unfinished
 from trackjammer.repl.completer import TrackJammerCompleter
 from trackjammer.repl.config import history_path, load_config
-from trackjammer.repl.key_bindings import Actions, repl_bindings
+from trackjammer.repl.inbox import Inbox, attach
+from trackjammer.repl.key_bindings import Actions, BlockMode, repl_bindings
 from trackjammer.repl.keys import WELCOME
 from trackjammer.repl.lexer import TrackJammerLexer
 from trackjammer.repl.style import colour_lines, repl_style
@@ -68,6 +69,7 @@ class Options:
     project: str | None = None
     cps: Fraction | None = None
     debug: bool = False
+    listen: bool | int | None = None  # the door for editors: off, on, on with TCP on this port (None: config)
 
 
 class Stopped(BaseException):
@@ -140,6 +142,9 @@ class Repl:
         self.engine = Engine(self.session, output, report=self.say, backend=self.backend,
                              open_port=opener, sender=sender, takes=RenderTakes())
         self.session.engine = self.engine
+        self.inbox = attach(self.session, Inbox(self.evaluate, self.say))  # the door and watch(): repl/inbox.py
+        self.listen = options.listen if options.listen is not None else config.listen
+        self.block = BlockMode()  # F5: Enter adds lines, Alt-Enter runs
 
     # -- output -----------------------------------------------------------------------
 
@@ -195,6 +200,8 @@ class Repl:
                     self.prompt = prompt = self._prompt_session()
                     self._welcome()
                     self.engine.start()
+                    if self.listen is not False:
+                        self.inbox.open_door(self.session.project, None if self.listen is True else self.listen)
                     self._loop(prompt)
                 except Stopped:
                     code = EXIT_TERMINATED
@@ -236,7 +243,11 @@ class Repl:
     def _loop(self, prompt: Any) -> None:
         while not self.stop_requested:
             try:
-                text = prompt.prompt()
+                self.inbox.drain()  # what came through the door or a save while an input ran
+                try:
+                    text = prompt.prompt(pre_run=self.inbox.prompt_started)
+                finally:
+                    self.inbox.prompt_ended()
                 if text.strip():
                     self.evaluate(text)
             except EOFError:
@@ -248,17 +259,21 @@ class Repl:
                 time.sleep(PAUSE_AFTER_FAILURE)  # never a hot loop of failures
         raise Stopped()
 
-    def evaluate(self, text: str) -> None:
+    def evaluate(self, text: str, write: Any = None) -> bool:
+        """Typed, sent through the door or saved in a watched file: one path.
+        Whether it ran without error."""
+        ok = False
         self._guarded("logging what fell back", self._log_fallbacks)
         try:
             with _no_echo():
-                respond(self.interpreter, text, self.say)
+                ok = respond(self.interpreter, text, write or self.say)
         except KeyboardInterrupt:  # Ctrl-C while a long input runs (an export): the input stops there
             self.say("interrupted")
         except Exception as error:  # noqa: BLE001 - whatever happens, the music goes on
             self.internal_error(error, "evaluating")
         finally:
             self._guarded("handing the input to the engine", self.engine.commit)
+        return ok
 
     def _log_fallbacks(self) -> None:
         """Tracks the engine handed back to an earlier binding go into the
@@ -269,6 +284,7 @@ class Repl:
             self.log.restored(emptied)
 
     def _shut_down(self) -> None:
+        self._guarded("closing the door for editors", self.inbox.close)
         self._guarded("logging what fell back", self._log_fallbacks)
         for step in (self.engine.stop, self.engine.close):
             try:
@@ -298,8 +314,9 @@ class Repl:
             input_processors=[ErrorMark()],
             history=store,
             enable_history_search=False,
-            key_bindings=repl_bindings(Actions(self.help, self.hush, self.panic, undo=lambda: self.evaluate("undo()"))),
-            bottom_toolbar=lambda: fragments(self.engine, self.session),
+            key_bindings=repl_bindings(Actions(self.help, self.hush, self.panic, self.block,
+                                               undo=lambda: self.evaluate("undo()"))),
+            bottom_toolbar=lambda: self.block.mark() + fragments(self.engine, self.session),
             refresh_interval=REFRESH_SECONDS,
             style=repl_style(),
             include_default_pygments_style=False,

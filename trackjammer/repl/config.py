@@ -9,6 +9,7 @@ settings in `$XDG_CONFIG_HOME/trackjammer/config.toml` (default
     backend = "alsa"         # auto, alsa, jack, coremidi or winmm
     project = "my song"      # the default project name
     cps = 0.5                # the starting tempo
+    listen = true            # the door for editors (trackjammer send): false, or "tcp:7777" to add TCP
 
 Options on the command line win over the file. A file that cannot be read
 or holds a wrong setting is said once, with its path; the REPL then starts
@@ -28,6 +29,7 @@ SETTINGS = {
     "backend": "one of auto, alsa, jack, coremidi, winmm: backend = \"alsa\"",
     "project": "a name in quotes: project = \"my song\"",
     "cps": "a number more than 0: cps = 0.5",
+    "listen": 'true, false or "tcp:PORT" (localhost only, with a token): listen = "tcp:7777"',
 }
 BACKENDS = ("auto", "alsa", "jack", "coremidi", "winmm")
 
@@ -53,6 +55,7 @@ class Config:
     backend: str | None = None
     project: str | None = None
     cps: float | None = None
+    listen: bool | int | None = None  # None: on (the default); an int: TCP on that port too
     problems: list[str] = field(default_factory=list)
 
 
@@ -98,4 +101,17 @@ def _apply(config: Config, key: str, value: Any) -> str | None:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             return wrong
         config.cps = value
+    elif key == "listen":
+        listen = value if isinstance(value, bool) else tcp_port(value) if isinstance(value, str) else None
+        if listen is None:
+            return wrong
+        config.listen = listen
     return None
+
+
+def tcp_port(text: str) -> int | None:
+    """`tcp:PORT` (1 to 65535) → PORT, else None."""
+    kind, _, port = text.strip().partition(":")
+    if kind.lower() != "tcp" or not port.isdigit() or not 0 < int(port) < 65536:
+        return None
+    return int(port)

@@ -23,4 +23,24 @@ def show_(session: Session, what, cycles=1):
     print_roll(session, what, cycles)
 
 
+
+@builtin("watch", family="project")
+def watch_(session: Session, path):
+    """Evaluate a script now and every time it is saved, as if its changes
+    were typed: watch("song.tj"). Only the statements whose text changed run
+    again (and those using a name they bind); a save that does not parse
+    changes nothing. unwatch() stops."""
+    from trackjammer.repl.inbox import inbox_of  # start-up time: prompt_toolkit loads only with the REPL
+
+    session.out(inbox_of(session).watch(str(path)))
+
+
+@builtin("unwatch", family="project")
+def unwatch_(session: Session, path=None):
+    """Stop watching a script (or every script): unwatch("song.tj")."""
+    from trackjammer.repl.inbox import inbox_of  # start-up time: prompt_toolkit loads only with the REPL
+
+    session.out(inbox_of(session).unwatch(None if path is None else str(path)))
+
+
 HELP_FOOTER.extend(OVERVIEW)  # help() ends with the REPL's keys in words

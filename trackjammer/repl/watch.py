@@ -1,0 +1,128 @@
+"""Watching a script: every save is evaluated, as if its changes were typed.
+
+`FileWatch.poll()` notices a save by the file's mtime and size, and then
+by a hash of its content (a save that changes nothing, or a `touch`, is no
+change). `Changes.plan(source)` says what of a save to run:
+
+- a save that does not parse runs nothing (its error is said with the line
+  in the file);
+- the first time, every statement;
+- after that, each statement whose text changed or is new, and each later
+  statement that uses a name one of those statements binds with `let` (so
+  `t << melody` plays the new melody), and no other: an unchanged
+  `print(...)` or `midi_export(...)` is not run again, a statement deleted
+  from the file is not undone.
+
+What runs is the file itself with every other statement blanked out, so an
+error's line and column are those of the file. The REPL (`watch()`) and
+`trackjammer run --watch` share both; each evaluates the plan its own way.
+No new dependency: polling a few times a second costs nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from trackjammer.errors import TrackJammerError
+from trackjammer.lang import ast
+from trackjammer.lang.parser import parse_program
+
+POLL_SECONDS = 0.1
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class FileWatch:
+    """A file's last seen state; `poll()` returns its text when it changed."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._stamp: tuple[int, int] | None = None
+        self._digest: bytes | None = None
+
+    def poll(self) -> str | None:
+        """The new text after a save, else None (also while the file is
+        missing or unreadable: an editor's save may remove it for a moment)."""
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            return None
+        stamp = (info.st_mtime_ns, info.st_size)
+        if stamp == self._stamp:
+            return None
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return None
+        self._stamp = stamp
+        digest = hashlib.sha256(data).digest()
+        if digest == self._digest:
+            return None
+        self._digest = digest
+        return data.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to evaluate for one save: `source` (the file, with the
+    statements not to run blanked out) and how many statements run."""
+
+    source: str
+    run: int
+    total: int
+    texts: frozenset[str] = frozenset()  # the statements run
+
+
+class Changes:
+    """The statements of the last save that ran, to tell what changed."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] | None = None
+
+    def plan(self, source: str) -> Plan:
+        """The plan for this save; a TrackJammerError when it does not parse
+        (then nothing is remembered, so the next good save is compared with
+        the last good one)."""
+        program = parse_program(source)
+        texts = list(program.texts)
+        if self._seen is None:
+            chosen = set(range(len(texts)))
+        else:
+            chosen, rebound = set(), set()
+            for number, (statement, text) in enumerate(zip(program.statements, texts)):
+                if text not in self._seen or rebound & _names(text):
+                    chosen.add(number)
+                    if isinstance(statement, ast.Let):
+                        rebound.add(statement.name)
+        self._seen = set(texts)
+        return Plan(_blank_others(source, texts, chosen), len(chosen), len(texts),
+                    frozenset(texts[number] for number in chosen))
+
+    def failed(self, plan: Plan) -> None:
+        """The plan stopped at an error: its statements run again at the next
+        save (the one that failed, and those before it, bound again)."""
+        if self._seen is not None:
+            self._seen -= plan.texts
+
+
+def _names(text: str) -> set[str]:
+    return set(NAME.findall(text))
+
+
+def _blank_others(source: str, texts: list[str], chosen: set[int]) -> str:
+    """`source` with every statement not chosen turned into spaces (its
+    newlines kept, so lines and columns stay the file's)."""
+    out, cursor = [], 0
+    for number, text in enumerate(texts):
+        at = source.find(text, cursor)
+        if at < 0:  # cannot happen: texts are slices of the source
+            raise TrackJammerError("internal: a statement was not found in its file")
+        out.append(source[cursor:at])
+        piece = source[at:at + len(text)]
+        out.append(piece if number in chosen else re.sub(r"[^\n]", " ", piece))
+        cursor = at + len(text)
+    out.append(source[cursor:])
+    return "".join(out)
