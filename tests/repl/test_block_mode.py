@@ -13,15 +13,15 @@ CTRL_ENTER = "\x1b[13;5u"  # CSI u: kitty, foot, WezTerm
 
 
 def test_in_block_mode_enter_adds_lines_and_alt_enter_runs():
-    assert _typed(F4 + "let a = [C4];" + ENTER + "print(a)" + ENTER + ALT_ENTER) == "let a = [C4];\nprint(a)\n"
+    assert _typed(F5 + "let a = [C4];" + ENTER + "print(a)" + ENTER + ALT_ENTER) == "let a = [C4];\nprint(a)\n"
 
 
 def test_ctrl_enter_runs_the_block_where_the_terminal_sends_it():
-    assert _typed(F4 + "print(1);" + ENTER + "print(2)" + CTRL_ENTER) == "print(1);\nprint(2)"
+    assert _typed(F5 + "print(1);" + ENTER + "print(2)" + CTRL_ENTER) == "print(1);\nprint(2)"
 
 
 def test_f5_again_gives_enter_back():
-    assert _typed(F4 + F4 + "print(1)" + ENTER) == "print(1)"
+    assert _typed(F5 + F5 + "print(1)" + ENTER) == "print(1)"
 
 
 def test_the_status_bar_mark_comes_first_while_block_mode_is_on():
