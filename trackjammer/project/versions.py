@@ -169,7 +169,13 @@ def versions(project: str, base: Path | None = None) -> list[Version]:
                 continue  # a render a kill interrupted
             kind = RENDER_KINDS.get(_render_kind(path.parent), "snapshot")
             found.append(Version(_mtime(path), kind, f"{kind}@{path.parent.name}", path))
-    return sorted(found, key=lambda v: (v.time, v.name))
+    # Equal times happen (a file system's clock may tick every few ms): then
+    # the order things are made in, kept aside before saved, snapshot before
+    # export, load last, and within a kind the render folder's name.
+    return sorted(found, key=lambda v: (v.time, TIE_ORDER.get(v.kind, 2), v.path.parent.name, v.name))
+
+
+TIE_ORDER = {"version": 0, "save": 1, "snapshot": 1, "export": 2, "before load": 3}
 
 
 def versions_table(project: str, base: Path | None = None) -> list[str]:
