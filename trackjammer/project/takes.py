@@ -22,10 +22,12 @@ from trackjammer.project.renders import RENDERS, atomic_write, render_folder, sa
 
 
 class RenderTakes:
-    """Takes under `base` (the working directory when None, as it is when each take starts)."""
+    """Takes under `base` (by default the working directory when the sink is
+    made: a take's writer thread opens its folder later, and must not follow
+    a working directory that changed meanwhile)."""
 
     def __init__(self, base: Path | None = None):
-        self.base = base
+        self.base = base if base is not None else Path.cwd()
 
     def folder(self, project: str | None, moment: datetime) -> Path:
         return render_folder(project or "untitled", self.base, lambda: moment)
