@@ -8,6 +8,7 @@ NOTE_NAME = re.compile(r"^([a-gA-G])((?:#|[bBsSfF])*)(-?\d+)?$")  # Strudel's s/
 PITCH_CLASS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 ACCIDENTAL = {"#": 1, "s": 1, "b": -1, "f": -1}
 DEFAULT_OCTAVE = 4
+NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
 SCALES: dict[str, tuple[int, ...]] = {
     "chromatic": (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
@@ -71,6 +72,14 @@ def note_number(name: str) -> int:
     if not 0 <= number <= 127:
         raise ValueError(f"note {name} is {number}, outside MIDI's 0..127")
     return number
+
+
+def note_name(number: object) -> str:
+    """C4 for 60 (sharps, as note_number reads them back); "" for anything
+    that is not a MIDI note number."""
+    if isinstance(number, int) and not isinstance(number, bool) and 0 <= number <= 127:
+        return f"{NOTE_NAMES[number % 12]}{number // 12 - 1}"
+    return ""
 
 
 def scale_note(degree: int, steps: tuple[int, ...], root: int) -> int:

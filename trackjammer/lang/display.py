@@ -7,10 +7,11 @@ from typing import Any
 
 from trackjammer.core.limits import OFFLINE
 from trackjammer.core.pattern import Pattern
+from trackjammer.core.phrase import Phrase
+from trackjammer.core.theory import note_name
 from trackjammer.core.time import format_time
 from trackjammer.core.values import number_of, velocity_of
 
-NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 MAX_SHOWN = 8
 
 
@@ -29,6 +30,8 @@ def show(value: Any, seed: int = 0) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
     if isinstance(value, list):
         return "#[" + ", ".join(show(item, seed) for item in value) + "]"
+    if isinstance(value, Phrase):
+        return value.text  # a captured phrase shows as the code that plays it
     if isinstance(value, Pattern):
         return show_pattern(value, seed)
     return repr(value)
@@ -37,13 +40,6 @@ def show(value: Any, seed: int = 0) -> str:
 def show_printed(value: Any, seed: int = 0) -> str:
     """The value as print() writes it (strings as they are)."""
     return value if isinstance(value, str) else show(value, seed)
-
-
-def note_name(number: Any) -> str:
-    """C4 for 60; "" for anything that is not a MIDI note number."""
-    if isinstance(number, int) and not isinstance(number, bool) and 0 <= number <= 127:
-        return f"{NOTE_NAMES[number % 12]}{number // 12 - 1}"
-    return ""
 
 
 def show_number(number: Any) -> str:
