@@ -51,6 +51,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from trackjammer.midi.kinds import NOTE_ON
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CPS = Fraction(1, 2)  # 120 BPM at 4 beats a cycle
 DEFAULT_SECONDS = 20.0
@@ -415,14 +417,14 @@ def run_scenario(
     if not tracks:
         return result
     result.send = stats([sent - due for due, sent, _ in records])
-    ons = [(due, sent) for due, sent, kind in records if kind == 2]
+    ons = [(due, sent) for due, sent, kind in records if kind == NOTE_ON]
     result.send_ons = stats([sent - due for due, sent in ons])
     result.first_onset_send = (ons[0][1] - ons[0][0]) * 1e3
 
     cps, origin = data["cps"], data["origin"]
     expected = expected_messages(program(tracks, cc), round(seconds * CPS))
     # The sender's drift: each onset's send time against the ideal timeline origin + t/cps.
-    ideal = [float(m.time) / cps for m in expected if m.kind == 2]
+    ideal = [float(m.time) / cps for m in expected if m.kind == NOTE_ON]
     result.schedule_drift = max(abs(due - (origin + t)) for t, (due, _) in zip(ideal, ons)) * 1e3
     firsts = _first_per_time([(t, sent - (origin + t)) for t, (_, sent) in zip(ideal, ons)])
     errors = [e for _, e in firsts]
@@ -433,7 +435,7 @@ def run_scenario(
     received = [m for m in received if not (m.data[0] & 0xF0 == 0xB0 and m.data[1] == 123)]  # close()'s CC 123
     pairs, result.unexpected, result.out_of_order = _match(received, expected, origin, cps)
     result.expected, result.missing = len(expected), len(expected) - len(pairs)
-    arrivals = [(float(m.time) / cps, r.time_ns / 1e9) for r, m in pairs if m.kind == 2]
+    arrivals = [(float(m.time) / cps, r.time_ns / 1e9) for r, m in pairs if m.kind == NOTE_ON]
     offsets = [arrival - t for t, arrival in arrivals]
     centre = _median(offsets)
     result.receive = stats([abs(o - centre) for o in offsets])

@@ -13,6 +13,7 @@ every cycle (`template_pattern`). Everything else lives in `constructors` and
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Any, Callable, NamedTuple
 
@@ -303,26 +304,40 @@ def template_pattern(template: Template) -> Pattern:
     if not template:
         return Pattern(lambda state: [], ())
     weight = len(template)
+    # Every time of the template as a whole number of 1/scale cycles: a query
+    # is placed among the slots with integer comparisons, which cost a
+    # fraction of Fraction's (a live window of 1/80 cycle asks every slot).
+    scale = math.lcm(*(t.denominator for b, e, _, _ in template for t in (b, e)))
+    slots = tuple((b, e, value, context, b.numerator * (scale // b.denominator), e.numerator * (scale // e.denominator),
+                   b.numerator, b.denominator, e.numerator, e.denominator) for b, e, value, context in template)
 
     def query(state: State) -> list[Event]:
         events: list[Event] = []
         for piece in state.span.cycles(weight):
-            cycle = piece.begin.__floor__()
-            at_begin, at_end = piece.begin - cycle, piece.end - cycle
-            if at_begin == 0 and at_end == 1:  # the whole cycle: every event fits
-                for begin, end, value, context in template:
-                    whole = TimeSpan(cycle + begin, cycle + end)
+            begin, end = piece
+            cycle = begin.__floor__()
+            # The piece as [low / low_d, high / high_d) within its cycle.
+            low_d, high_d = begin.denominator, end.denominator
+            low, high = begin.numerator - cycle * low_d, end.numerator - cycle * high_d
+            if low == 0 and high == high_d:  # the whole cycle: every event fits
+                for _, _, value, context, _, _, bn, bd, en, ed in slots:
+                    whole = TimeSpan(Fraction(bn + cycle * bd, bd), Fraction(en + cycle * ed, ed))
                     events.append(Event(whole, whole, value, context))
                 continue
-            point = at_begin == at_end
-            for begin, end, value, context in template:
-                if at_begin >= end or (begin >= at_end and not (point and begin == at_begin)):
+            point = low * high_d == high * low_d
+            low_s, high_s = low * scale, high * scale  # compared with slot times × the piece's denominators
+            for _, _, value, context, slot_begin, slot_end, bn, bd, en, ed in slots:
+                if low_s >= slot_end * low_d:
                     continue
-                whole = TimeSpan(cycle + begin, cycle + end)
-                if at_begin <= begin and end <= at_end:
+                if slot_begin * high_d >= high_s and not (point and slot_begin * low_d == low_s):
+                    continue
+                whole = TimeSpan(Fraction(bn + cycle * bd, bd), Fraction(en + cycle * ed, ed))
+                starts_inside = low_s <= slot_begin * low_d
+                ends_inside = slot_end * high_d <= high_s
+                if starts_inside and ends_inside:
                     part = whole
                 else:
-                    part = TimeSpan(max(piece.begin, whole.begin), min(piece.end, whole.end))
+                    part = TimeSpan(whole.begin if starts_inside else begin, whole.end if ends_inside else end)
                 events.append(Event(whole, part, value, context))
         return events
 
