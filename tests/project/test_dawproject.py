@@ -23,6 +23,7 @@ from trackjammer.lang.evaluator import Interpreter
 from trackjammer.session import Session
 
 from tests.support.dawproject_reader import read_dawproject, schemas
+from tests.support.smf_reader import read_smf
 
 SONG = """
 let bass = MidiTrack(1, 80); bass << [C2 ~ E2 G2];
@@ -100,6 +101,62 @@ def test_cc_lanes_are_automation_points_at_the_ticks_and_values_of_the_mid(run, 
     (track,) = symusic.Score(str(tmp_path / "lead.mid")).tracks
     assert saw == [(c.time, c.value) for c in track.controls if c.number == 1]
     assert len(saw) == 127 and saw[:3] == [(0, 0), (15, 1), (30, 2)]
+
+
+MPE_PHRASE = """cps(1/2); let mpe = MpeTrack(members: 2, bend_range: 48); mpe << [C4 E4];
+mpe.note_bend << [0 12 -12 0]; mpe.timbre << [64 127]; mpe.note_pressure << [30 60 90 120]; mpe.cc(1) << [5];
+"""
+
+
+def test_an_mpe_tracks_per_note_bends_timbre_and_pressure_are_expressions_inside_its_notes(run, tmp_path):
+    run(MPE_PHRASE + 'daw_export(mpe, 1, "mpe.dawproject"); midi_export(mpe, 1, "mpe.mid")')
+    validate(tmp_path / "mpe.dawproject")
+    mpe = read_dawproject(tmp_path / "mpe.dawproject").track("mpe")
+    c4, e4 = mpe.notes
+    assert (c4.time, c4.duration, c4.key, c4.channel, c4.velocity) == (0.0, 2.0, 60, 1, 100 / 127)  # member channels 2, 3
+    assert (e4.time, e4.duration, e4.key, e4.channel, e4.velocity) == (2.0, 2.0, 64, 2, 100 / 127)
+    assert c4.expressions == {  # times in beats from the note's start
+        "transpose": ("semitones", [(0.0, 0.0), (1.0, 12.0)]),
+        "timbre": ("normalized", [(0.0, 64 / 127)]),
+        "pressure": ("normalized", [(0.0, 30 / 127), (1.0, 60 / 127)]),
+    }
+    assert e4.expressions == {
+        "transpose": ("semitones", [(0.0, -12.0), (1.0, 0.0)]),
+        "timbre": ("normalized", [(0.0, 1.0)]),
+        "pressure": ("normalized", [(0.0, 90 / 127), (1.0, 120 / 127)]),
+    }
+    # the zone's announcement (RPNs on channels 1-3) and the member channels' CC 74 are not track automation
+    assert mpe.automation == {("channelController", 0, 1): [(0.0, repr(5 / 127))]}
+    # every point is a message of the .mid, on the note's channel, at its tick
+    mid = [e for track in read_smf(tmp_path / "mpe.mid").tracks for e in track]
+    for note in (c4, e4):
+        for expression, (_, points) in note.expressions.items():
+            for beat, value in points:
+                tick = ticks(note.time + beat)
+                if expression == "transpose":
+                    (found,) = [(lsb | msb << 7) for t, kind, channel, lsb, msb, *_ in
+                                (e for e in mid if e[1] == "pitchwheel") if t == tick and channel == note.channel]
+                    assert (found - 8192) / 8192 * 48 == value
+                else:
+                    kind, index = ("control_change", 3) if expression == "timbre" else ("aftertouch", 3)
+                    (found,) = [e for e in mid if e[:3] == (tick, kind, note.channel)
+                                and (expression != "timbre" or e[3] == 74)]
+                    assert found[index if expression == "pressure" else 4] / 127 == value
+
+
+def test_one_expression_is_one_timeline_in_the_note_and_plain_tracks_have_none(run, tmp_path):
+    run('let mpe = MpeTrack(members: 3, bend_range: 24); mpe << [[C4, G4] ~]; mpe.note_bend << [0.5];'
+        ' let keys = MidiTrack(5); keys << [C3 D3]; daw_export(#[mpe, keys], 1, "two.dawproject")')
+    validate(tmp_path / "two.dawproject")
+    daw = read_dawproject(tmp_path / "two.dawproject")
+    bend = 171 / 8192 * 24  # half a semitone of 24 is bend 8192 + 171 (170.67, rounded): what the synth hears
+    assert bend == 0.5009765625
+    assert [(n.key, n.channel, n.expressions) for n in daw.track("mpe").notes] == [
+        (60, 1, {"transpose": ("semitones", [(0.0, bend)])}), (67, 2, {"transpose": ("semitones", [(0.0, bend)])})]
+    assert [n.expressions for n in daw.track("keys").notes] == [{}, {}]
+    with zipfile.ZipFile(tmp_path / "two.dawproject") as archive:
+        project = archive.read("project.xml").decode("utf-8")
+    assert project.count("<Lanes id=") == 0 and project.count('<Target expression="transpose" />') == 2
 
 
 def test_metadata_comes_from_meta(run, tmp_path):

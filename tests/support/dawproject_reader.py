@@ -4,8 +4,9 @@ It knows the format from its schema and its README, not from
 trackjammer/project/dawproject.py: it opens the ZIP, follows each
 arrangement lane to the track it names (by id, through Structure), and
 gathers every Note of every Clip (clip time added, so a clip placed later
-reads right) and every automation Points lane, in beats, as the file says
-them. `schemas()` finds the official XSDs (../shared/vendor/dawproject
+reads right) with the per-note expressions inside it (a Points timeline, or
+a Lanes of them), and every automation Points lane, in beats, as the file
+says them. `schemas()` finds the official XSDs (../shared/vendor/dawproject
 beside the repository, or $TJ_DAWPROJECT_SCHEMAS) for validation.
 """
 
@@ -27,6 +28,8 @@ class DawNote:
     key: int
     velocity: float  # 0..1
     channel: int
+    # expression → (unit, [(beats from the note's start, value)]), as the Note holds them
+    expressions: dict[str, tuple[str | None, list[tuple[float, float]]]] = field(default_factory=dict, compare=False)
 
 
 @dataclass
@@ -84,7 +87,8 @@ def read_dawproject(path: str | Path) -> DawProject:
             track.clips.append((start, float(duration) if duration is not None else None))
             for note in clip.findall("Notes/Note"):
                 track.notes.append(DawNote(start + float(note.get("time")), float(note.get("duration")),
-                                           int(note.get("key")), float(note.get("vel")), int(note.get("channel"))))
+                                           int(note.get("key")), float(note.get("vel")), int(note.get("channel")),
+                                           note_expressions(note)))
         for points in lane.findall("Points"):
             target = points.find("Target")
             controller = target.get("controller")
@@ -96,6 +100,20 @@ def read_dawproject(path: str | Path) -> DawProject:
         (int(signature.get("numerator")), int(signature.get("denominator"))),
         (application.get("name"), application.get("version")), tracks, meta, top.get("timeUnit"),
     )
+
+
+def note_expressions(note: ET.Element) -> dict[str, tuple[str | None, list[tuple[float, float]]]]:
+    """The timelines a Note holds: one Points, or Lanes of several."""
+    found = {}
+    timelines = [child for child in note if child.tag == "Points"]
+    for lanes in note.findall("Lanes"):
+        timelines += lanes.findall("Points")
+    for points in timelines:
+        expression = points.find("Target").get("expression")
+        assert expression not in found, f"two timelines of {expression} in one note"
+        found[expression] = (points.get("unit"), [(float(p.get("time")), float(p.get("value")))
+                                                  for p in points if p.tag != "Target"])
+    return found
 
 
 def schemas() -> Path | None:

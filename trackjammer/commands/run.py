@@ -31,7 +31,7 @@ from trackjammer.lang.evaluator import Interpreter
 from trackjammer.project.renders import clear_leftovers
 from trackjammer.project.takes import RenderTakes, recover_unfinished
 from trackjammer.repl.config import Config
-from trackjammer.repl.watch import POLL_SECONDS, Changes, FileWatch
+from trackjammer.repl.watch import POLL_SECONDS, Changes, FileWatch, whole_save
 from trackjammer.session import Session
 
 EXIT_ERROR = 1
@@ -96,10 +96,10 @@ def _follower(path: str, shown: str, interpreter: Interpreter, changes: Changes)
         print(f"{shown}: saved, {plan.run} of {plan.total} statements run", file=sys.stderr)
         try:
             if plan.run:
-                interpreter.execute(plan.source)
+                whole_save(interpreter, plan.source)  # a save that fails while running changes nothing
         except TrackJammerError as error:
             changes.failed(plan)
-            print(f"{shown}: {error.format()}", file=sys.stderr)
+            print(f"{shown}: {error.format()}\n{shown}: not applied: nothing changed", file=sys.stderr)
         finally:
             engine = interpreter.session.engine
             if engine is not None:

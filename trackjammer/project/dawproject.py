@@ -7,7 +7,10 @@ tracks, the arrangement: clips of notes, automation lanes) and
 `midi_export` writes for the same cycles (project/laid_out.py), in beats:
 one track per MIDI track, each with one clip from 0 to the loop's end and
 each CC lane as automation on the track. Times are the .mid's ticks / 480,
-so both files agree to the tick. The ZIP is the same bytes for the same
+so both files agree to the tick. An MpeTrack's per-note bends, timbre and
+pressure (the messages on each note's member channel) are written inside
+each note, as the format keeps per-note expression; its zone announcement
+(RPNs a DAW's MPE instrument does not need) is left out of the automation. The ZIP is the same bytes for the same
 state (fixed entry dates), so a snapshot re-exports it identically.
 """
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from bisect import bisect_left
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -23,11 +27,14 @@ from xml.etree import ElementTree as ET
 from trackjammer.core.registry import describe
 from trackjammer.errors import ArgumentError
 from trackjammer.lang.provenance import source_of
-from trackjammer.midi.messages import TrackPlan
+from trackjammer.midi.messages import BEND, BEND_CENTRE, CONTROL, PRESSURE, TIMBRE, TrackPlan
+from trackjammer.midi.mpe import Zone, configuration
 from trackjammer.midi.smf import PPQN
 from trackjammer.progress import Progress
 from trackjammer.project.export import check_cycles, json_number
-from trackjammer.project.laid_out import LaidOut, TickNote, controls_of, lay_out, notes_of, track_label, track_program, warn
+from trackjammer.project.laid_out import (
+    LaidOut, TickNote, Timed, controls_of, lay_out, notes_of, track_label, track_program, warn,
+)
 from trackjammer.project.record import RECORD, RenderRecord
 from trackjammer.project.renders import (
     explicit_target, fill_render_folder, json_bytes, make_folders, render_folder, shown_path, write_together,
@@ -44,6 +51,9 @@ EXAMPLE = "daw_export(#[bass, lead], 8)"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a ZIP holds: the same bytes every time
 META_FIELDS = (("title", "Title"), ("author", "Artist"))  # meta(...) key → MetaData element
+# Per-note expressions, in the order written: the format's per-note pitch is
+# "transpose" in semitones ("pitchBend" is the channel's MIDI bend).
+EXPRESSIONS = (("transpose", "semitones"), ("timbre", "normalized"), ("pressure", "normalized"))
 
 
 def daw_export(
@@ -159,30 +169,86 @@ def _track_lanes(parent: ET.Element, plan: TrackPlan, track_id: str, laid: LaidO
     clips = ET.SubElement(lane, "Clips", id=ids())
     clip = ET.SubElement(clips, "Clip", time="0.0", duration=beats(laid.end_tick), playStart="0.0", name=track_label(plan))
     notes = ET.SubElement(clip, "Notes", id=ids())
+    expressions = per_note_messages(timed, plan.zone)
     for note in notes_of(timed):
         element = ET.SubElement(notes, "Note", time=beats(note.tick), duration=beats(note.duration),
                                 channel=str(note.channel), key=str(note.key), vel=unit(note.velocity))
-        note_expressions(element, plan, note)
+        note_expressions(element, note, expressions.get(note.channel), ids)
     program = track_program(plan)
     if program is not None:
         points = ET.SubElement(lane, "Points", id=ids())
         ET.SubElement(points, "Target", expression="programChange", channel=str(plan.channel))
         ET.SubElement(points, "IntegerPoint", time="0.0", value=str(program))
-    for (channel, controller), values in sorted(controls_of(timed).items()):
+    for (channel, controller), values in sorted(controls_of(automation_of(timed, plan.zone)).items()):
         points = ET.SubElement(lane, "Points", id=ids(), unit="normalized")
         ET.SubElement(points, "Target", expression="channelController", channel=str(channel), controller=str(controller))
         for tick, value in values:
             ET.SubElement(points, "RealPoint", time=beats(tick), value=unit(value), interpolation="hold")
 
 
-def note_expressions(element: ET.Element, plan: TrackPlan, note: TickNote) -> None:
-    """Per-note expression, for MPE tracks: none yet.
+def per_note_messages(timed: Timed, zone: Zone | None) -> dict[int, list[tuple[int, str, float]]]:
+    """An MPE track's per-note expression as the .mid holds it: for each
+    member channel, (tick, expression, value) in file order. A bend is
+    semitones of the zone's bend range, as the synth hears it
+    ((value − 8192) / 8192 × range); timbre (CC 74) and pressure 0..1."""
+    found: dict[int, list[tuple[int, str, float]]] = {}
+    if zone is None:
+        return found
+    for tick, m in timed:
+        if m.channel not in zone.members:
+            continue
+        if m.kind == BEND:
+            value = ((m.data1 | m.data2 << 7) - BEND_CENTRE) / BEND_CENTRE * zone.bend_range
+            found.setdefault(m.channel, []).append((tick, "transpose", value))
+        elif m.kind == CONTROL and m.data1 == TIMBRE:
+            found.setdefault(m.channel, []).append((tick, "timbre", m.data2 / 127))
+        elif m.kind == PRESSURE:
+            found.setdefault(m.channel, []).append((tick, "pressure", m.data1 / 127))
+    return found
 
-    The seam for MpeTrack (issue 18, part A, built beside this): its
-    per-note lanes (note_bend, timbre, note_pressure) become timelines
-    inside the Note: one `Points` (Target expression="pitchBend", "timbre"
-    or "pressure", unit "semitones" or "normalized"), or `Lanes` of several,
-    times relative to the note's start."""
+
+def note_expressions(element: ET.Element, note: TickNote, on_channel: list[tuple[int, str, float]] | None,
+                     ids: Ids) -> None:
+    """The expression messages sent on the note's channel while it sounds
+    (those at its onset come before its note-on), as timelines inside the
+    Note, times in beats from its start, each value held until the next:
+    one `Points` per expression, in a `Lanes` when there are several."""
+    if not on_channel:
+        return
+    first = bisect_left(on_channel, note.tick, key=lambda found: found[0])
+    last = bisect_left(on_channel, note.tick + note.duration, key=lambda found: found[0])
+    mine = on_channel[first:last]
+    written = [(expression, kind, [(tick, value) for tick, name, value in mine if name == expression])
+               for expression, kind in EXPRESSIONS]
+    written = [entry for entry in written if entry[2]]
+    if not written:
+        return
+    parent = element if len(written) == 1 else ET.SubElement(element, "Lanes", id=ids())
+    for expression, kind, values in written:
+        points = ET.SubElement(parent, "Points", id=ids(), unit=kind)
+        ET.SubElement(points, "Target", expression=expression)
+        for tick, value in values:
+            ET.SubElement(points, "RealPoint", time=beats(tick - note.tick), value=repr(value), interpolation="hold")
+
+
+def automation_of(timed: Timed, zone: Zone | None) -> Timed:
+    """The messages track automation is made of: for an MPE track, all but
+    the per-note timbre (written inside the notes) and the zone's
+    announcement (RPNs on every channel of the zone, which a DAW's MPE
+    instrument does not need)."""
+    if zone is None:
+        return timed
+    announcement = configuration(zone)
+    kept: Timed = []
+    at = 0
+    for tick, m in timed:
+        if m.kind == CONTROL and m.channel in zone.members and m.data1 == TIMBRE:
+            continue
+        if m.kind == CONTROL and (m.channel, m.data1, m.data2) == announcement[at]:
+            at = (at + 1) % len(announcement)
+            continue
+        kept.append((tick, m))
+    return kept
 
 
 def metadata_xml(meta: dict) -> ET.Element:

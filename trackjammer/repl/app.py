@@ -42,6 +42,7 @@ from trackjammer.project.takes import RenderTakes, recover_unfinished
 from trackjammer.repl.completer import TrackJammerCompleter
 from trackjammer.repl.config import history_path, load_config
 from trackjammer.repl.inbox import Inbox, attach
+from trackjammer.repl.watch import AllOrNothing
 from trackjammer.repl.key_bindings import Actions, BlockMode, repl_bindings
 from trackjammer.repl.keys import WELCOME
 from trackjammer.repl.lexer import TrackJammerLexer
@@ -259,11 +260,13 @@ class Repl:
                 time.sleep(PAUSE_AFTER_FAILURE)  # never a hot loop of failures
         raise Stopped()
 
-    def evaluate(self, text: str, write: Any = None) -> bool:
+    def evaluate(self, text: str, write: Any = None, whole: bool = False) -> bool:
         """Typed, sent through the door or saved in a watched file: one path.
-        Whether it ran without error."""
+        Whether it ran without error. `whole` (a watched save): all of it
+        takes effect or, when it fails, none (repl/watch.py)."""
         ok = False
         self._guarded("logging what fell back", self._log_fallbacks)
+        save = AllOrNothing(self.interpreter) if whole else None
         try:
             with _no_echo():
                 ok = respond(self.interpreter, text, write or self.say)
@@ -272,6 +275,8 @@ class Repl:
         except Exception as error:  # noqa: BLE001 - whatever happens, the music goes on
             self.internal_error(error, "evaluating")
         finally:
+            if save is not None:
+                self._guarded("taking back a save that failed", lambda: save.finish(ok))
             self._guarded("handing the input to the engine", self.engine.commit)
         return ok
 

@@ -23,7 +23,7 @@ from trackjammer.errors import TrackJammerError
 from trackjammer.repl.door import Door, Request
 from trackjammer.repl.watch import POLL_SECONDS, Changes, FileWatch
 
-Evaluate = Callable[[str, Callable[[str], None]], bool]  # (code, write) -> ok
+Evaluate = Callable[..., bool]  # (code, write, whole=False) -> ok: Repl.evaluate
 SENT_MARK = "» "  # how code that came through the door is shown
 
 
@@ -156,8 +156,9 @@ class Inbox:
             self.say(f"{shown}: {error.format()}\n{shown}: not applied: nothing changed")
             return
         self.say(f"{shown}: saved, {plan.run} of {plan.total} statements run")
-        if plan.run and not self.evaluate(plan.source, lambda text: self.say(_in_file(shown, text))):
+        if plan.run and not self.evaluate(plan.source, lambda text: self.say(_in_file(shown, text)), whole=True):
             changes.failed(plan)
+            self.say(f"{shown}: not applied: nothing changed")
 
     def close(self) -> None:
         self._stopping.set()

@@ -6,6 +6,10 @@ change). `Changes.plan(source)` says what of a save to run:
 
 - a save that does not parse runs nothing (its error is said with the line
   in the file);
+- a save that parses but fails while running changes nothing either
+  (`AllOrNothing`): the statements before the failing one are taken back,
+  with the state from before the save (undo's state of what plays, and
+  every name and setting of the session), and are not in the session log;
 - the first time, every statement;
 - after that, each statement whose text changed or is new, and each later
   statement that uses a name one of those statements binds with `let` (so
@@ -21,18 +25,23 @@ No new dependency: polling a few times a second costs nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from trackjammer.engine.history import capture, restore
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang import ast
+from trackjammer.lang.evaluator import Interpreter
 from trackjammer.lang.parser import parse_program
 
 POLL_SECONDS = 0.1
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+NOT_SETTINGS = ("names", "out", "engine", "sources")  # Session fields that are not plain settings
 
 
 class FileWatch:
@@ -106,6 +115,56 @@ class Changes:
         save (the one that failed, and those before it, bound again)."""
         if self._seen is not None:
             self._seen -= plan.texts
+
+
+class AllOrNothing:
+    """A save's statements take effect together or not at all.
+
+    Made before the save runs: it keeps the state from before (undo's
+    `State` of what plays: tracks' lanes, mutes, tempo; every name, tracks
+    or not; the session's settings) and holds back the statements the
+    session log is told of. `finish(ok)` then either logs them, or puts the
+    state back, before the engine is handed the input (`Engine.commit`), so
+    a failed save is never heard and leaves no state for undo. What a
+    statement did outside the session stays done: what it printed, files it
+    wrote, and transport actions heard at once (start, stop, hush, once)."""
+
+    def __init__(self, interpreter: Interpreter):
+        self.interpreter = interpreter
+        session = interpreter.session
+        self.playing = capture(session)
+        self.names = dict(session.names)
+        self.settings = {f.name: getattr(session, f.name) for f in dataclasses.fields(session)
+                         if f.name not in NOT_SETTINGS}
+        self.logged = interpreter.on_statement
+        self.held: list[str] = []
+        interpreter.on_statement = self.held.append
+
+    def finish(self, ok: bool) -> None:
+        interpreter, session = self.interpreter, self.interpreter.session
+        interpreter.on_statement = self.logged
+        if ok:
+            if self.logged is not None:
+                for text in self.held:
+                    self.logged(text)
+            return
+        restore(session, self.playing)
+        session.names.clear()
+        session.names.update(self.names)  # after restore: names in their first order, values that are not tracks too
+        for name, value in self.settings.items():
+            setattr(session, name, value)
+
+
+def whole_save(interpreter: Interpreter, source: str) -> Any:
+    """Run a save's plan, all or nothing; raises its error after taking it back."""
+    save = AllOrNothing(interpreter)
+    ok = False
+    try:
+        result = interpreter.execute(source)
+        ok = True
+        return result
+    finally:
+        save.finish(ok)
 
 
 def _names(text: str) -> set[str]:
