@@ -144,8 +144,8 @@ def play(session: Session, cycles: Any, port: Any, backend: str | None, config_p
     session.engine = engine
     # Ctrl-C is ours even when we were started with SIGINT ignored (as a shell's
     # background job is): a run nobody can interrupt outlives everything.
-    previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, _raise_stopped),
-                signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler)}
+    previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, _first(Stopped)),
+                signal.SIGINT: signal.signal(signal.SIGINT, _first(KeyboardInterrupt))}
     code = 0
     try:
         engine.start(until=cycles)
@@ -179,8 +179,14 @@ def _close(engine: Any) -> None:
         engine.abandon()
 
 
-def _raise_stopped(signum: int, frame: Any) -> None:
-    raise Stopped()
+def _first(exception: type[BaseException]) -> Any:
+    """The first Ctrl-C or SIGTERM stops playing; from then on one more hurries."""
+    def stop(signum: int, frame: Any) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, _hurry)
+        raise exception()
+
+    return stop
 
 
 def _hurry(signum: int, frame: Any) -> None:

@@ -18,8 +18,10 @@ the notes it had not yet reported, and ends them.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -190,6 +192,8 @@ class Sender:
         self.closing = self._stuck = True
         with self._write_lock:
             self._commands.close()
+        with contextlib.suppress(OSError):  # one stopped (SIGSTOP, a debugger) ends its notes too
+            os.kill(self.process.pid, signal.SIGCONT)
         try:
             self.process.wait(timeout=ABANDON_WAIT)
         except subprocess.TimeoutExpired:

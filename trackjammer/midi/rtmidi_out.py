@@ -369,7 +369,8 @@ class RtMidiOutput(Output):
 
     def reconnect(self) -> bool:
         """Open the port of the same name again (it came back); False while it is not there."""
-        if self.dead:
+        if self.dead or not _alive(self.threads):  # the server went too (or was gone already)
+            self.dead = True
             return self._revive()
         try:
             ports = list(self._midi.get_ports())
