@@ -10,6 +10,7 @@ JACK send waits for room with a busy loop once nobody empties its buffer).
 
 from __future__ import annotations
 
+import glob
 import os
 import signal
 import subprocess
@@ -127,6 +128,8 @@ def private_server():
     server = PrivateJackServer(name=f"trackjammer-shutdown-{os.getpid()}-{uuid.uuid4().hex[:6]}").start()
     yield server
     server.stop()
+    for left in glob.glob(f"/dev/shm/jack_sem.*_{server.name}_*"):  # a client's, when its server went first
+        os.unlink(left)
 
 
 def test_a_sending_process_whose_jack_server_vanished_backs_off_and_plays_again_when_it_is_back(
