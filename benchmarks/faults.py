@@ -6,10 +6,13 @@ trial; the machine is kept busy by TJ_FAULT_BUSY processes spinning on a
 core each (default 2: this machine's cores), as on a loaded laptop.
 
 - main killed: `trackjammer run song.tj` is killed with SIGKILL at a random
-  moment 1–2 s into its take; the next start recovers the take. Lost: the
-  time from the first message that sounded but is not in the take to the
-  kill (0 when the take holds everything that sounded). Left sounding: note-ons
-  the receiver heard with no note-off after them.
+  moment 1–2 s into its take; the next start (once its sending process has
+  gone) recovers the take. Lost: the time from the first message that
+  sounded but is not in the take (no message of the same bytes within 0.3 s
+  of it: `missing_from_take`) to the kill, 0 when the take holds everything
+  that sounded; beside it, as it was counted before (by bytes alone, which
+  a message the receiver reports twice makes look like seconds lost). Left
+  sounding: note-ons the receiver heard with no note-off after them.
 - sender killed: an engine plays a dense pattern (44 notes a second) and its
   sending process is killed at a random moment; the process started in its
   place plays on. Gap: the longest silence at the receiver around the kill
@@ -21,10 +24,16 @@ core each (default 2: this machine's cores), as on a loaded laptop.
 
     scripts/bench faults                                  10 + 10 trials, 10-minute soak
     TJ_FAULT_TRIALS=3 TJ_SOAK_SECONDS=30 scripts/bench faults   a short try
+    TJ_FAULT_PARTS=main scripts/bench faults              only the main kills (main, sender, soak)
+
+A trial that loses time prints what it lost: the first message that
+sounded and is not in the take, how long before the kill it sounded, and
+how the take ends.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import shutil
@@ -42,6 +51,11 @@ let a = MidiTrack(1); a << [C4 [E4 G4]](3,8); a.cc(74) << Sine(1);
 let b = MidiTrack(2, 90); b << [C2 ~ C2@2].gate(1/2); b.vel << [60 100];
 """
 DENSE = "cps(1); let a = MidiTrack(1); a << [C4*24]; let b = MidiTrack(2); b << [E4*20]"
+# seconds: a message heard is in the take when the take has the same bytes
+# this close to when it was heard: wide enough for the delay of an xrun at
+# the receiver, narrow beside a cycle (1 s in SONG), after which the same
+# notes come again. Losing 250 ms of the take loses notes, which show.
+NEAR = 0.3
 SOAK = "cps(1/2);\n" + "".join(
     f"let t{i} = MidiTrack({i}); t{i} << [{n}*16];\n" for i, n in enumerate("C4 D4 E4 F4 G4 A4 B4 C5".split(), 1)
 ) + "t1.cc(74) << Sine(0.25); t2.cc(1) << Saw(1).range(20, 100);\n"
@@ -79,8 +93,47 @@ def _take_messages(path: Path) -> list[bytes]:
     return [data for _, data in recorded(read_midi(path))]
 
 
-def main_killed(folder: Path, busy: int) -> tuple[float, int, int, int]:
-    """One trial: (ms lost, notes left sounding at the receiver, and in the take, xruns)."""
+def _take_times(path: Path) -> list[tuple[float, bytes]]:
+    """(seconds from the take's start, bytes) of every channel message of a take."""
+    from tests.engine.test_recorder_jack import recorded, seconds_of
+    from tests.midi.conftest import read_midi
+
+    midi = read_midi(path)
+    seconds = seconds_of(midi)
+    return [(seconds(tick), data) for tick, data in recorded(midi)]
+
+
+def missing_from_take(heard: list, take: list[tuple[float, bytes]]) -> list:
+    """The messages heard that the take does not hold: none of the same bytes
+    within NEAR of when it was heard (the take's times put on the receiver's
+    clock by the median offset). Matching by time, not by counting bytes:
+    under load the receiver (rtmidi's input queue) now and then reports one
+    message twice in place of the next, and a count charged the missing copy
+    to the first message of those bytes in the take, a second or more before
+    the kill (the outliers of 543, 698, 918, 1101 and 1578 ms)."""
+    if not take:
+        return list(heard)
+    times: dict[bytes, list[float]] = {}
+    for at, data in take:
+        times.setdefault(data, []).append(at)
+    first = next((m for m in heard if m.data in times), None)
+    if first is None:
+        return list(heard)
+    offset = first.time_ns / 1e9 - times[first.data][0]
+
+    def nearest(message) -> float:
+        return min((abs(message.time_ns / 1e9 - offset - at) for at in times.get(message.data, [])),
+                   default=math.inf)
+
+    drift = sorted(message.time_ns / 1e9 - offset - min(times[message.data], key=lambda at: abs(
+        message.time_ns / 1e9 - offset - at)) for message in heard if message.data in times)
+    offset += drift[len(drift) // 2]  # the median: what a late first message cannot skew
+    return [message for message in heard if nearest(message) > NEAR]
+
+
+def main_killed(folder: Path, busy: int) -> tuple[float, int, int, int, str, float]:
+    """One trial: (ms lost, notes left sounding at the receiver, and in the take, xruns, what was lost,
+    ms lost as counted before: by bytes)."""
     from tests.support.jack_receiver import JackReceiver
     from tests.support.xruns import xruns
 
@@ -95,6 +148,7 @@ def main_killed(folder: Path, busy: int) -> tuple[float, int, int, int]:
                                   "--port", rx.port], cwd=folder, env=_env(),
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         rx.wait_for(4, timeout=20)
+        senders = _children(child.pid)
         burners = _burners(busy)
         try:
             time.sleep(random.uniform(1.0, 2.0))
@@ -103,21 +157,33 @@ def main_killed(folder: Path, busy: int) -> tuple[float, int, int, int]:
             child.wait()
         finally:
             _stop(burners)
-        time.sleep(0.5)
+        deadline = time.monotonic() + 5  # the sending process ends every note, journals them, and goes
+        while any(Path(f"/proc/{pid}").exists() and _state(pid) not in "ZX" for pid in senders):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        time.sleep(0.1)
     subprocess.run([sys.executable, "-m", "trackjammer", "run", "--offline", "nothing.tj"], cwd=folder,
                    env=_env(), capture_output=True, timeout=60)
     heard = rx.messages
     takes = list(folder.glob("renders/song/*/recording.mid"))
     in_take = _take_messages(takes[0]) if takes else []
+    missing = missing_from_take(heard, _take_times(takes[0]) if takes else [])
+    lost = max([0.0] + [(killed_at - m.time_ns) / 1e6 for m in missing])
+    what = "" if not missing else (
+        f"{len(missing)} heard, not in the take: " + ", ".join(
+            f"{m.data.hex()} {(m.time_ns - killed_at) / 1e6:+.1f} ms" for m in missing[:8])
+        + f"; {len(heard)} heard, {len(in_take)} in the take, which ends "
+        + " ".join(d.hex() for d in in_take[-4:]) + f"; {len(takes)} takes")
     taken = Counter(in_take)
-    lost_at = None
-    for message in reversed(heard):  # the earliest message that sounded and is not in the take
+    counted_at = None
+    for message in reversed(heard):  # as counted before: the earliest heard whose bytes the take has too few of
         if taken[message.data] > 0:
             taken[message.data] -= 1
         else:
-            lost_at = message.time_ns
-    lost = 0.0 if lost_at is None else max(0.0, (killed_at - lost_at) / 1e6)
-    return lost, _left_sounding([m.data for m in heard]), _left_sounding(in_take), xruns() - before
+            counted_at = message.time_ns
+    counted = 0.0 if counted_at is None else max(0.0, (killed_at - counted_at) / 1e6)
+    return lost, _left_sounding([m.data for m in heard]), _left_sounding(in_take), xruns() - before, what, counted
 
 
 def sender_killed(folder: Path, busy: int) -> tuple[float, int, int, int, int]:
@@ -178,6 +244,13 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "X"
+
+
 def soak(folder: Path, seconds: float) -> tuple[tuple[int, int], tuple[int, int]]:
     """((main RSS start, end), (sender RSS start, end)) in KiB. It plays into
     its own virtual port: a receiver holding ten minutes of MIDI would be
@@ -201,13 +274,15 @@ def soak(folder: Path, seconds: float) -> tuple[tuple[int, int], tuple[int, int]
 
 def _summary(values: list[float]) -> str:
     ordered = sorted(values)
-    return f"median {ordered[len(ordered) // 2]:.0f}, max {ordered[-1]:.0f}"
+    p99 = ordered[min(len(ordered) - 1, math.ceil(0.99 * len(ordered)) - 1)]
+    return f"median {ordered[len(ordered) // 2]:.0f}, p99 {p99:.0f}, max {ordered[-1]:.0f}"
 
 
 def run() -> bool:
     trials = int(os.environ.get("TJ_FAULT_TRIALS", "10"))
     busy = int(os.environ.get("TJ_FAULT_BUSY", "2"))
     seconds = float(os.environ.get("TJ_SOAK_SECONDS", "600"))
+    parts = os.environ.get("TJ_FAULT_PARTS", "main,sender,soak").split(",")
     server = None
     if not os.environ.get("JACK_DEFAULT_SERVER"):  # run directly, not from scripts/bench
         from tests.support.jack_server import PrivateJackServer
@@ -219,20 +294,37 @@ def run() -> bool:
     try:
         print(f"faults: {trials} kills of each process, {busy} busy processes beside them, a {seconds:g} s soak",
               flush=True)
-        main = [main_killed(root / "main", busy) for _ in range(trials)]
-        lost = [m[0] for m in main] or [0.0]
-        print(f"  main process killed (SIGKILL), {trials} trials: ms lost {_summary(lost)}; notes left sounding:"
-              f" at the receiver {sum(m[1] for m in main)}, in the take {sum(m[2] for m in main)}"
-              f" (xruns logged {sum(m[3] for m in main)}: an xrun drops MIDI at the receiver)", flush=True)
-        sent = [sender_killed(root / "sender", busy) for _ in range(trials)]
-        print(f"  sending process killed, {trials} trials: gap ms {_summary([s[0] for s in sent] or [0.0])};"
-              f" notes missing from the take {sum(s[1] for s in sent)}; notes left sounding: at the receiver"
-              f" {sum(s[2] for s in sent)}, in the take {sum(s[3] for s in sent)} (xruns {sum(s[4] for s in sent)})",
-              flush=True)
-        (main_start, main_end), (sender_start, sender_end) = soak(root / "soak", seconds)
-        print(f"  soak {seconds:g} s, eight tracks and two CC lanes: RSS main {main_start / 1024:.1f} → "
-              f"{main_end / 1024:.1f} MiB, sending process {sender_start / 1024:.1f} → {sender_end / 1024:.1f} MiB")
-        ok = max(lost) <= 250 and not any(m[2] for m in main) and not any(s[1] or s[3] for s in sent)
+        main, sent = [], []
+        if "main" in parts:
+            rig = 0
+            while len(main) < trials:
+                try:
+                    main.append(main_killed(root / "main", busy))
+                except RuntimeError as error:  # the receiver crashed (it segfaults now and then): the rig's
+                    rig += 1
+                    print(f"    a trial again: {error}", flush=True)
+                    continue
+                if main[-1][4] or main[-1][5]:
+                    print(f"    trial {len(main)}: {main[-1][0]:.0f} ms lost ({main[-1][5]:.0f} as counted by bytes);"
+                          f" {main[-1][4] or 'nothing missing'}", flush=True)
+            lost = [m[0] for m in main] or [0.0]
+            print(f"  main process killed (SIGKILL), {trials} trials: ms lost {_summary(lost)}"
+                  f" (counted by bytes, as before: {_summary([m[5] for m in main] or [0.0])}); notes left sounding:"
+                  f" at the receiver {sum(m[1] for m in main)}, in the take {sum(m[2] for m in main)}"
+                  f" (xruns logged {sum(m[3] for m in main)}: an xrun drops MIDI at the receiver;"
+                  f" {rig} trials again: the receiver crashed)", flush=True)
+        if "sender" in parts:
+            sent = [sender_killed(root / "sender", busy) for _ in range(trials)]
+            print(f"  sending process killed, {trials} trials: gap ms {_summary([s[0] for s in sent] or [0.0])};"
+                  f" notes missing from the take {sum(s[1] for s in sent)}; notes left sounding: at the receiver"
+                  f" {sum(s[2] for s in sent)}, in the take {sum(s[3] for s in sent)} (xruns {sum(s[4] for s in sent)})",
+                  flush=True)
+        if "soak" in parts:
+            (main_start, main_end), (sender_start, sender_end) = soak(root / "soak", seconds)
+            print(f"  soak {seconds:g} s, eight tracks and two CC lanes: RSS main {main_start / 1024:.1f} → "
+                  f"{main_end / 1024:.1f} MiB, sending process {sender_start / 1024:.1f} → {sender_end / 1024:.1f} MiB")
+        ok = max([m[0] for m in main], default=0) <= 250 and not any(m[2] for m in main) and not any(
+            s[1] or s[3] for s in sent)
         verdict = "met" if ok else "MISSED"
         print(f"  target: ≤ 250 ms lost, no note left sounding in a take, no note missing: {verdict}")
     finally:

@@ -5,8 +5,10 @@ With `--offline` there is no clock: the file is evaluated for its effects
 output; `--cycles N` stops after N cycles (notes cut there, as an export of
 N cycles is), otherwise it plays until Ctrl-C or SIGTERM. Every way out ends
 every note and sends CC 123 on each channel used, and writes what was played
-to renders/<project>/<datetime>/recording.mid. Before anything, a take that
-a crash left unfinished is turned into its recording.mid.
+to renders/<project>/<datetime>/recording.mid. A second Ctrl-C or SIGTERM
+while that happens ends at once: the sending process ends the notes, and
+the take is finished at the next start. Before anything, a take that a
+crash left unfinished is turned into its recording.mid.
 
 With `--watch` the file is evaluated again every time it is saved, and
 what changed is applied at the next quantize boundary, as in the REPL's
@@ -118,6 +120,10 @@ class Stopped(Exception):
     """SIGTERM, turned into an exception in the main thread."""
 
 
+class Hurry(BaseException):
+    """A second Ctrl-C or SIGTERM while closing: end now."""
+
+
 def play(session: Session, cycles: Any, port: Any, backend: str | None, config_port: Any = None,
          follow: Any = None) -> int:
     from trackjammer.engine.live import open_live  # start-up time: --offline never loads the realtime engine
@@ -136,21 +142,52 @@ def play(session: Session, cycles: Any, port: Any, backend: str | None, config_p
     if notice:
         report(notice)
     session.engine = engine
-    previous = signal.signal(signal.SIGTERM, _raise_stopped)
+    # Ctrl-C is ours even when we were started with SIGINT ignored (as a shell's
+    # background job is): a run nobody can interrupt outlives everything.
+    previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, _first(Stopped)),
+                signal.SIGINT: signal.signal(signal.SIGINT, _first(KeyboardInterrupt))}
+    code = 0
     try:
         engine.start(until=cycles)
         while not engine.finished.wait(POLL_SECONDS if follow else 0.2):
             if follow is not None:
                 follow()
-        return 0
     except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+        code = EXIT_INTERRUPTED
     except Stopped:
-        return EXIT_TERMINATED
+        code = EXIT_TERMINATED
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig in previous:
+            signal.signal(sig, _hurry)
+        try:
+            _close(engine)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    return code
+
+
+def _close(engine: Any) -> None:
+    """Every note ends and the take is written; a second Ctrl-C or SIGTERM
+    meanwhile ends at once (the sending process ends the notes itself)."""
+    try:
         engine.close()
+    except Hurry:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_DFL)  # a third one ends the process where it is
+        print("stopping at once", file=sys.stderr)
+        engine.abandon()
 
 
-def _raise_stopped(signum: int, frame: Any) -> None:
-    raise Stopped()
+def _first(exception: type[BaseException]) -> Any:
+    """The first Ctrl-C or SIGTERM stops playing; from then on one more hurries."""
+    def stop(signum: int, frame: Any) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, _hurry)
+        raise exception()
+
+    return stop
+
+
+def _hurry(signum: int, frame: Any) -> None:
+    raise Hurry()

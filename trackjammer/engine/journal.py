@@ -83,9 +83,16 @@ def lock(file: Any) -> None:
 
 
 def in_use(path: Path) -> bool:
-    """True when a running TrackJammer still writes this journal (it holds the lock)."""
+    """True when a running TrackJammer still writes this journal (it holds
+    the lock), or a sending process still writes the file beside it (its
+    engine was killed, and it is ending the notes and journaling them)."""
     if fcntl is None:
         return False
+    sent = path.with_name(SENT)
+    return _locked(path) or (os.path.exists(sent) and _locked(sent))
+
+
+def _locked(path: Path) -> bool:
     try:
         with open(path, "r+", encoding="utf-8") as file:  # never creates one that just went
             try:

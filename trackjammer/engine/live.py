@@ -82,6 +82,7 @@ class Engine:
         self.history = History(session)  # undo/redo: a state per input that changed what plays (engine/history.py)
         self.stopped_at: Fraction | None = None  # where stop() stopped: continue() plays on from there
         self._undone: list[list[str]] = []  # per undo/redo since last asked: the names it emptied (session log)
+        self._take_waits = False  # playing with nothing bound: the take begins with the first cycle that plays
 
     # -- what plays ---------------------------------------------------------------------
 
@@ -135,6 +136,7 @@ class Engine:
                 return None
             at = self.boundary()
             self.transport.once(plan, track, at)
+            self._begin_take(Fraction(math.floor(at)))
         self.scheduler.wake()
         return at
 
@@ -207,7 +209,10 @@ class Engine:
             if not self.scheduler.playing:
                 self.transport.reset(bindings)
                 return
-            self.transport.schedule(bindings, self.boundary())
+            at = self.boundary()
+            self.transport.schedule(bindings, at)
+            if bindings.plans:
+                self._begin_take(Fraction(math.floor(at)))
         self.scheduler.wake()
 
     def undo(self) -> str:
@@ -271,19 +276,33 @@ class Engine:
             self._cancel()
             self._release()  # playing already: what sounds ends before cycle 0 again
             self._sync()
-            self.transport.reset(self.bindings())
+            bindings = self.bindings()
+            self.transport.reset(bindings)
             for plan, track in self._once_waiting:
                 self.transport.once(plan, track, to_time(cycle))
-            self._once_waiting = []
             self.finished.clear()
             self.stopped_at = None
             self.scheduler.until = None if until is None else to_time(until)
             self.scheduler.on_finished = self.finished.set
-            self.recorder.begin(cycle, self.session.cps if at is None else _tempo_of(at[1], self.session))
+            self.recorder.finish(wait=False)  # a take still running ends here
+            self._take_waits = True  # the take begins with the first cycle that plays: now, or when bound
+            if bindings.plans or self._once_waiting:
+                self._begin_take(to_time(cycle))
+            self._once_waiting = []
             self.scheduler.play_from(to_time(cycle), None if at is None else at[0])
             self._tell_anchor()
         if thread:
             self.scheduler.start_thread()
+
+    def _begin_take(self, cycle: Fraction) -> None:
+        """Something plays from `cycle` on: a take that waits for it begins
+        there. Playing started with nothing bound (the REPL at launch), the
+        first binding's cycle is given, from its start: no empty bars before
+        it, and bar lines where the cycles are."""
+        if self._take_waits:
+            self._take_waits = False
+            cps = self.session.cps if self.following is None else _tempo_of(self.clock.cps, self.session)
+            self.recorder.begin(cycle, cps)
 
     def resume(self, thread: bool = True) -> Fraction:
         """continue(): play on from where stop() stopped (from cycle 0 when
@@ -305,6 +324,7 @@ class Engine:
             if was_playing and self.scheduler.clock_from is not None:
                 self.output.send([midi_clock.STOP])
             self._sync()
+        self._take_waits = False
         self.recorder.finish(wait=False)
 
     def clock_out(self, on: bool) -> None:
@@ -392,19 +412,43 @@ class Engine:
                 output.panic()
 
     def close(self) -> None:
-        """The end: stop the thread, end every note, CC 123 on every channel used."""
+        """The end: stop the thread, end every note, CC 123 on every channel
+        used. The take holds all of it and ends here; a bounded run's take
+        ends where the run did (its notes ended there), before the CC 123 of
+        closing: it is the export of its cycles, byte for byte."""
         following, self.following = self.following, None
         if following is not None:
             following.close()
+        if self.scheduler.playing and self.scheduler.clock_from is not None:
+            self.output.send([midi_clock.STOP])
+        end = _on_grid(self.scheduler.position())
         self.scheduler.halt()
         self.scheduler.stop_thread()
         self._cancel()
+        if self.finished.is_set():
+            self.recorder.finish(at=self.scheduler.until)
         for output in self.outputs():
             self.recorder.panic(output)
             output.close()
-        self.recorder.finish(at=self.scheduler.until if self.finished.is_set() else None)  # a bounded run ends there
+        self.recorder.finish(at=end)
         if self.sender is not None:
             self.sender.close()
+
+    def abandon(self) -> None:
+        """Close at once, waiting for nothing (a second Ctrl-C or SIGTERM
+        while closing): the sending process ends every note itself, as when
+        this process dies, and the take's journal is finished at the next
+        start."""
+        self.scheduler.halt()
+        self.recorder.abandon()
+        if self.sender is not None:
+            self.sender.abandon()
+            return
+        for output in self.outputs():
+            try:
+                output.panic()
+            except Exception:  # noqa: BLE001 - the others still get theirs
+                continue
 
     # -- sending ----------------------------------------------------------------------------
 

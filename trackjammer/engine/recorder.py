@@ -5,8 +5,10 @@ every channel, at their exact musical time) and every tempo change is
 captured. The clock thread only appends a tuple to a deque: no lock, no I/O.
 A writer thread drains the deque every 100 ms into the take's journal
 (`engine.journal`), flushed and synced to the disk each time. The folder
-(asked of the `TakeSink`: the project layer knows where takes go) is made
-with the first message, so a take that played nothing leaves nothing.
+(asked of the `TakeSink`: the project layer knows where takes go) and the
+journal's header are made when the take begins, before anything is sent,
+so a kill at any moment finds what was sent; a take that played nothing
+is removed when it ends (or, after a crash, at the next start).
 
 With a sending process (engine/sender.py), that process journals the
 messages itself, right after sending them, beside the journal
@@ -81,10 +83,12 @@ class Recorder:
         self.finish(wait=False)
         if self.takes is None:
             return
-        self._take = Take(to_time(cycle), _exact(cps), self.session, self.takes, self.now(), self.report,
-                          self.name_of, self.relay)
+        take = Take(to_time(cycle), _exact(cps), self.session, self.takes, self.now(), self.report,
+                    self.name_of, self.relay)
         if self.relay is not None:
-            self.relay.take_begins(self._take.number)
+            self.relay.take_begins(take.number)
+        take.open_now()
+        self._take = take
 
     def record(self, cycle: Fraction, data: Any, track: int | None, elsewhere: bool = False) -> None:
         """A scheduled message, sent at `cycle` (the clock thread: one append);
@@ -146,6 +150,15 @@ class Recorder:
         self.wait()
         return take.finish(end) if take is not None else None
 
+    def abandon(self) -> None:
+        """End the take now without waiting for anyone (a second Ctrl-C or
+        SIGTERM while closing): its end goes into the journal, which the
+        next start makes into recording.mid (the sending process may still
+        be journaling its last note-offs beside it)."""
+        take, self._take = self._take, None
+        if take is not None:
+            take.abandon(self._here())
+
     def wait(self) -> None:
         """Until every take ended so far is written."""
         while self._finishing:
@@ -178,8 +191,22 @@ class Take:
         self._played = False  # a message was recorded: the take has a folder
         self._named: OrderedDict[int, None] = OrderedDict()  # the tracks named in the journal lately
         self._warned = False
+        self._told = False  # the sending process knows where its file of this take is
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="trackjammer-recorder", daemon=True)
+
+    def open_now(self) -> None:
+        """Make the folder and journal now, before anything is sent, and
+        tell the sending process where to write (so a kill at any moment
+        after the first note finds the take on the disk; a take that plays
+        nothing is removed when it ends), then start the writer thread. A
+        disk that refuses is said, and tried again by the writer."""
+        try:
+            self._open()
+            self._drain()
+            self._tell_relay()
+        except (OSError, TrackJammerError) as error:
+            self.warn(error.message if isinstance(error, TrackJammerError) else (error.strerror or str(error)))
         self._thread.start()
 
     def finish(self, end: Fraction) -> Path | None:
@@ -191,6 +218,14 @@ class Take:
         if self.folder is None:
             return None
         return finish_journal(self.folder / journal.JOURNAL, self.takes, self.report, recovered=False)
+
+    def abandon(self, end: Fraction) -> None:
+        self.queue.append((end, END, None))
+        self._stop.set()
+        self._thread.join(timeout=1.0)
+        if self.folder is not None:
+            self.report(f"stopped at once: the take's journal is kept in {self.takes.shown(self.folder)}, and "
+                        "becomes recording.mid when TrackJammer next starts")
 
     def warn(self, text: str) -> None:
         if not self._warned:
@@ -235,14 +270,13 @@ class Take:
                 self._played = True
         if lines:
             self._waiting += "".join(lines).encode("utf-8")
-        if not self._played:
-            return  # nothing played yet: no folder, no file
+        if self._file is None and not self._played:
+            return  # its folder could not be made yet, and nothing played: no need to try again yet
         try:
             if self._file is None:
                 self._open()
-            while self._waiting:
-                written = os.write(self._file.fileno(), self._waiting)  # a full disk may take part of it
-                self._waiting = self._waiting[written:]
+            self._drain()
+            self._tell_relay()
             os.fsync(self._file.fileno())
             self._sync_sent()
         except (OSError, TrackJammerError) as error:  # kept, and tried again next time: nothing played is dropped
@@ -251,12 +285,23 @@ class Take:
     def _open(self) -> None:
         if self.folder is None:
             self.folder = self.takes.folder(self.project, self.moment)
-            if self.relay is not None:
-                self.relay.take_file(self.number, self.folder / journal.SENT)
         file = open(self.folder / journal.JOURNAL, "ab", buffering=0)
         journal.lock(file)
         self._waiting = journal.header_line(self.info).encode("utf-8") + self._waiting
         self._file = file
+
+    def _drain(self) -> None:
+        """What waits, onto the disk (the kernel's, for any process death)."""
+        while self._waiting:
+            written = os.write(self._file.fileno(), self._waiting)  # a full disk may take part of it
+            self._waiting = self._waiting[written:]
+
+    def _tell_relay(self) -> None:
+        """Once the journal's header is written: the sending process's file
+        beside it is never without the header that reads it."""
+        if self.relay is not None and not self._told:
+            self._told = True
+            self.relay.take_file(self.number, self.folder / journal.SENT)
 
     def _sync_sent(self) -> None:
         """The sending process writes without waiting for the disk (its
@@ -289,10 +334,11 @@ def finish_journal(path: Path, takes: TakeSink, report: Callable[[str], None], r
     if built.data is None:
         path.unlink(missing_ok=True)
         sent.unlink(missing_ok=True)
-        try:
-            folder.rmdir()
-        except OSError:
-            pass  # something else lives there: leave it
+        for empty in (folder, folder.parent, folder.parent.parent):  # the take's, its project's, renders/
+            try:
+                empty.rmdir()
+            except OSError:
+                break  # something else lives there: leave it
         return None
     try:
         target = takes.store(folder, built, recovered)

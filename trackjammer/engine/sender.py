@@ -18,8 +18,10 @@ the notes it had not yet reported, and ends them.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -35,6 +37,8 @@ from trackjammer.midi.messages import SYSTEM, Message
 from trackjammer.midi.output import Output, check_message
 
 REPLY_TIMEOUT = 10.0  # seconds: opening a port can take a while; a dead process must not hang us
+ANSWER_TIMEOUT = 3.0  # seconds: any other request is answered within milliseconds; after this it is stuck
+ABANDON_WAIT = 0.5  # seconds a process left to end its notes by itself is waited for, at most
 RESTARTS = 3  # a sending process that dies is started again this many times
 
 
@@ -61,6 +65,7 @@ class Sender:
         self._take_number: int | None = None  # the take the process journals now
         self._take_file: str | None = None  # and its file, once the recorder made the folder
         self.closing = False
+        self._stuck = False  # it stopped answering: it was killed, and nothing more is waited for
         self._anchor: tuple[float, float, float] | None = None  # the last one told, for a new process
         self._generation = 0  # counts the processes started after the first
         # A second process, started and waiting, to take over at once when the
@@ -86,12 +91,15 @@ class Sender:
 
     def _ask(self, name: str, *args: Any) -> Any:
         request, generation = next(self._requests), self._generation
+        if self._stuck:
+            raise SenderError("the MIDI sending process is stuck")
         self._tell(name, request, *args)
         with self._replied:
             if not self._replied.wait_for(
                 lambda: request in self._replies or not self._reader.is_alive() or self._generation != generation,
-                REPLY_TIMEOUT,
+                REPLY_TIMEOUT if name == "open" else ANSWER_TIMEOUT,
             ):
+                self._stop_stuck(name)
                 raise SenderError(f"the MIDI sending process did not answer ({name})")
             if request not in self._replies:
                 raise SenderError("the MIDI sending process is gone")
@@ -161,6 +169,38 @@ class Sender:
             self._ask("sync")
         except SenderError:
             pass  # gone: nothing more will be reported
+
+    def _stop_stuck(self, name: str) -> None:
+        """A process that does not answer is of no use and may hold notes
+        it will never end: it is killed, and (unless closing) one started
+        in its place ends them, as after any death."""
+        if not self.closing:
+            self.report(f"error: the MIDI sending process did not answer ({name}) for {ANSWER_TIMEOUT:g} s: "
+                        "stopping it")
+        else:
+            self._stuck = True  # closing: what is left to ask would wait as long again
+        try:
+            self.process.kill()
+        except OSError:
+            pass
+
+    def abandon(self) -> None:
+        """End now, without waiting for answers (a second Ctrl-C or SIGTERM
+        while closing): the command pipe ends, so the process ends every
+        note itself and journals it, as when this process dies; it is
+        waited for a moment, then killed."""
+        self.closing = self._stuck = True
+        with self._write_lock:
+            self._commands.close()
+        with contextlib.suppress(OSError):  # one stopped (SIGSTOP, a debugger) ends its notes too
+            os.kill(self.process.pid, signal.SIGCONT)
+        try:
+            self.process.wait(timeout=ABANDON_WAIT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            spare[1].close()  # a waiting process ends when its pipe does; it is not waited for
 
     def busy(self) -> bool:
         """Messages handed over are still waiting to be sent."""
@@ -296,12 +336,14 @@ class Sender:
             for name, count in lost.items():
                 if self.on_lost is not None:
                     self.on_lost(name, count)
-        elif kind == "port":  # ("port", number, "gone" | "back"): engine/port_health.py
+        elif kind == "port":  # ("port", number, "gone", count) | ("port", number, "back"): engine/port_health.py
             output = self.outputs.get(report[1])
             if output is not None:
                 output.gone = report[2] == "gone"
                 if self.on_port is not None:
                     self.on_port(output, report[2])
+                if output.gone and len(report) > 3 and report[3] and self.on_lost is not None:
+                    self.on_lost(output.name, report[3])  # sent after it was last found there: maybe lost
         elif kind == "cancelled":
             for seq in report[1]:
                 self.in_flight.pop(seq, None)

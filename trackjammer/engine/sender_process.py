@@ -39,12 +39,18 @@ Commands arrive as tuples on one pipe; reports go back on another:
     ("done", request, number)            write the rest of the take's messages, close → ("done", request)
                                          the take's file cannot be written → ("refused", why), once a take
     every message sent                   → ("sent", [(seq | None, id, data, due, sent), ...])
-    a port vanished / came back           → ("port", id, "gone") / ("port", id, "back") (engine/port_health.py)
+    a port vanished / came back           → ("port", id, "gone", note-ons maybe lost) / ("port", id, "back")
+                                           (engine/port_health.py; also when the JACK server went away)
+
+It ends, as when its command pipe ends, when the engine's process is found
+gone (its parent changed: the pipe may live on in a child of it), looked
+at with the ports' health.
 """
 
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import gc
 import heapq
 import math
@@ -87,6 +93,7 @@ class Server:
         self.takes: dict[int, TakeFile] = {}
         self.catching_up = False  # started in a dead one's place: what is already late is dropped, not sent
         self.health = PortHealth()  # ports that vanished (a JACK client went away), looked for again
+        self.parent = os.getppid()  # the engine's process: when it is gone, so are we
 
     # -- time ---------------------------------------------------------------------------------
 
@@ -107,6 +114,9 @@ class Server:
             if self.health.due(now(), due):
                 self.flush()  # what was sent before a port is found gone or back is reported first
                 self.health.check(self.ports, self.report, now())
+                if os.getppid() != self.parent:  # the engine's process died (its pipe may live on elsewhere)
+                    self.running = False
+                    break
             wait = due - now() - SPIN
             if wait > 0 or not math.isfinite(due):
                 if self.sent and wait > QUIET and (not self.waiting or now() - self.reported > REPORT_EVERY):
@@ -190,6 +200,7 @@ class Server:
     def flush(self) -> None:
         if self.sent:
             sent, self.sent = self.sent, []
+            self.health.count(sent)  # note-ons a port that vanished may have lost
             self.report(("sent", sent))
             self.reported = time.monotonic()
 
@@ -301,8 +312,8 @@ class Server:
     def _ending(self, output: Any, port: int, end: Any) -> None:
         """panic() or close(), reporting what they sent so the engine's mirror of held notes is right."""
         messages = output.panic_messages()
+        now = time.monotonic()  # sent first thing in end(): close() then waits a few JACK periods
         end()
-        now = time.monotonic()
         self.sent += [(None, port, bytes(message), now, now) for message in messages]
         for message in messages:
             self.journal_now(port, bytes(message), now)
@@ -310,13 +321,25 @@ class Server:
         self.flush()
 
     def close_all(self) -> None:
+        """Every held note ends (note-off, then CC 123) and is journaled and
+        written at once; only then do the ports close (over JACK that waits
+        a few periods, and a dead server makes it slower still)."""
         for port, output in self.ports.items():
             try:
                 messages = output.panic_messages()
-                output.close()
                 now = time.monotonic()
-                for message in messages:
-                    self.journal_now(port, bytes(message), now)
+                output.panic()
+                output.channels_used.clear()  # closing sends no second CC 123
+            except Exception as error:  # noqa: BLE001 - end the others too
+                print(f"trackjammer sender: ending the notes on {output.name}: {error}", file=sys.stderr)
+                continue
+            for message in messages:
+                self.journal_now(port, bytes(message), now)
+        for take in self.takes.values():
+            take.write(self.report, force=True)
+        for output in self.ports.values():
+            try:
+                output.close()
             except Exception as error:  # noqa: BLE001 - close the others too
                 print(f"trackjammer sender: closing {output.name}: {error}", file=sys.stderr)
 
@@ -337,6 +360,11 @@ class TakeFile:
                 self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             except OSError as error:
                 self.say(error, report)
+                return
+            try:  # held while this process lives: a take is not recovered while we still write it
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                pass  # a file system without locks: journaled all the same
 
     def write(self, report: Any, force: bool = False) -> None:
         if self.fd is None or (not force and self.retry_at and time.monotonic() < self.retry_at):

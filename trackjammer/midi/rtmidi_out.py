@@ -42,6 +42,7 @@ VIRTUAL_PORT_NAME = "TrackJammer"
 ALSA_SEQ_DEVICE = "/dev/snd/seq"
 NO_OUTPUT = "no MIDI output: nothing will sound (export and recording still work)"
 JACK_CLOSE_GRACE = 0.1  # seconds: a few JACK periods for the last note-offs to get out
+TASKS = "/proc/self/task"  # this process's threads (Linux): a JACK client's end shows there
 
 # Our names for rtmidi's API constants, in the order we list them.
 _API_ATTRS = {
@@ -323,22 +324,43 @@ def choose_port(
 
 
 class RtMidiOutput(Output):
-    """An open rtmidi.MidiOut port."""
+    """An open rtmidi.MidiOut port.
 
-    def __init__(self, midi_out: Any, name: str, backend: str, virtual: bool = False) -> None:
+    Over JACK, the server can go away (or drop our client) under it, and
+    nothing says so: the client's thread ends, and RtMidi then waits for room
+    in its ring buffer with a busy loop once it is full (holding the GIL: the
+    whole process spins, and nothing else in it runs). So the client's
+    threads are noted when it opens (`threads`), `present()` finds the client
+    dead when one of them ended, nothing is sent to a dead client (its notes
+    go nowhere, as to a vanished port), and `reconnect()` opens a new client
+    and the port again by name once a server is there."""
+
+    def __init__(self, midi_out: Any, name: str, backend: str, virtual: bool = False,
+                 threads: frozenset[str] = frozenset(), client_name: str = "TrackJammer") -> None:
         super().__init__(name)
         self._midi = midi_out
         self.backend = backend
         self.virtual = virtual
+        self.threads = threads  # the thread ids its JACK client started (empty: not watched)
+        self.client_name = client_name
+        self.dead = False  # its client lost its server: sending to it would spin
+        self._fresh: tuple[Any, frozenset[str]] | None = None  # a new client, its port not yet open
 
     def _send(self, data: Sequence[int]) -> None:
-        self._midi.send_message(data)
+        if not self.dead:
+            self._midi.send_message(data)
 
     def present(self) -> bool:
         """Whether the port it sends to is still there (a virtual port always
-        is: it is our own). Over JACK a vanished peer raises nothing when sent
-        to, so the sending process asks this now and then (engine/port_health.py)."""
-        if self.virtual or self.closed:
+        is: it is our own, while its client lives). Over JACK a vanished peer
+        raises nothing when sent to, so the sending process asks this now and
+        then (engine/port_health.py)."""
+        if self.closed:
+            return True
+        if self.dead or not _alive(self.threads):
+            self.dead = True
+            return False
+        if self.virtual:
             return True
         try:
             return self.name in self._midi.get_ports()
@@ -347,6 +369,9 @@ class RtMidiOutput(Output):
 
     def reconnect(self) -> bool:
         """Open the port of the same name again (it came back); False while it is not there."""
+        if self.dead or not _alive(self.threads):  # the server went too (or was gone already)
+            self.dead = True
+            return self._revive()
         try:
             ports = list(self._midi.get_ports())
             if self.name not in ports:
@@ -358,7 +383,42 @@ class RtMidiOutput(Output):
             return False
         return True
 
+    def _revive(self) -> bool:
+        """A server is there again: a client of its own, then the port by
+        name (or our virtual port). The dead client is kept, never deleted:
+        RtMidi waits a second for its process cycle, which never comes."""
+        if self._fresh is not None and not _alive(self._fresh[1]):
+            _dead_clients.append(self._fresh[0])  # the server went again before the port came
+            self._fresh = None
+        if self._fresh is None:
+            before = _threads()
+            client, _ = _try_backend(self.backend, self.client_name)
+            if client is None:
+                return False  # no server yet
+            self._fresh = (client.midi, _threads() - before)
+        midi, threads = self._fresh
+        try:
+            with _quiet_stderr():
+                if self.virtual:
+                    midi.open_virtual_port(VIRTUAL_PORT_NAME)
+                else:
+                    ports = list(midi.get_ports())
+                    if self.name not in ports:
+                        return False
+                    midi.open_port(ports.index(self.name), name=VIRTUAL_PORT_NAME)
+        except _errors():
+            return False
+        _dead_clients.append(self._midi)
+        self._midi, self.threads, self._fresh, self.dead = midi, threads, None, False
+        return True
+
     def _close(self) -> None:
+        if self._fresh is not None:
+            self._fresh[0].delete()
+            self._fresh = None
+        if self.dead:
+            _dead_clients.append(self._midi)  # see _revive
+            return
         if self.backend == "jack":
             # JACK moves what we send into the graph in its process cycle;
             # RtMidi waits for one cycle before unregistering the port, but a
@@ -369,6 +429,22 @@ class RtMidiOutput(Output):
             self._midi.close_port()
         finally:
             self._midi.delete()
+
+
+_dead_clients: list[Any] = []  # clients whose JACK server went away (see RtMidiOutput._revive)
+
+
+def _threads() -> frozenset[str]:
+    """The ids of this process's threads (empty where /proc is not there)."""
+    try:
+        return frozenset(os.listdir(TASKS))
+    except OSError:
+        return frozenset()
+
+
+def _alive(threads: frozenset[str]) -> bool:
+    """Whether every one of these threads still runs."""
+    return all(os.path.exists(f"{TASKS}/{thread}") for thread in threads)
 
 
 def open_output(
@@ -387,6 +463,7 @@ def open_output(
                                    hint=f"use one of: {', '.join(sorted(BACKENDS))}")
         return NullOutput(), no_output_notice(problem)
 
+    before = _threads()  # a JACK client's threads are watched: they end when its server goes
     client, problems = _connect(backend_api(backend), client_name)
     if client is None:
         return NullOutput(), no_output_notice("; ".join(problems))
@@ -416,7 +493,9 @@ def open_output(
         return NullOutput(), no_output_notice(f"{client.backend}: cannot open {what}: {_reason(error)}")
 
     assert choice.name is not None
-    output = RtMidiOutput(client.midi, choice.name, client.backend, virtual=choice.kind == "virtual")
+    threads = _threads() - before if client.backend == "jack" else frozenset()
+    output = RtMidiOutput(client.midi, choice.name, client.backend, virtual=choice.kind == "virtual",
+                          threads=threads, client_name=client_name)
     if choice.kind == "virtual":
         return output, f"MIDI output: virtual port '{VIRTUAL_PORT_NAME}' ({client.backend}); connect an instrument to it"
     if choice.kind == "first":

@@ -291,11 +291,10 @@ class Repl:
     def _shut_down(self) -> None:
         self._guarded("closing the door for editors", self.inbox.close)
         self._guarded("logging what fell back", self._log_fallbacks)
-        for step in (self.engine.stop, self.engine.close):
-            try:
-                step()
-            except Exception as error:  # noqa: BLE001 - the next step still ends the notes
-                self.internal_error(error, "stopping")
+        try:
+            self.engine.close()  # not stop() first: the CC 123 of quitting belongs in the take
+        except Exception as error:  # noqa: BLE001 - said; the sending process still ends the notes
+            self.internal_error(error, "stopping")
 
     def _prompt_session(self) -> Any:
 
