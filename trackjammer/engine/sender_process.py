@@ -118,7 +118,8 @@ class Server:
                 if self.sent and wait > QUIET and (not self.waiting or now() - self.reported > REPORT_EVERY):
                     self.flush()
                     wait = due - now() - spin  # the report took some of it
-                ready, _, _ = select.select([fd], [], [], max(0.0, min(wait, CHECK_SECONDS)))
+                looks = CHECK_SECONDS if self.waiting else IDLE_CHECKS  # at least this often for the ports
+                ready, _, _ = select.select([fd], [], [], max(0.0, min(wait, looks)))
                 if ready and due - now() > BUSY:
                     self.read_commands()
                     continue
