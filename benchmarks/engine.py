@@ -308,7 +308,7 @@ class Result:
         self.send = self.send_ons = self.receive = NONE  # ms: median, p99, max
         self.cpu = self.clock_cpu = self.sender_cpu = self.repl_cpu = math.nan  # % of a core; cpu excludes the REPL thread
         self.sender_policy = ""
-        self.xruns = self.expected = self.missing = self.unexpected = self.sent = 0
+        self.xruns = self.expected = self.missing = self.unexpected = self.sent = self.bursts = 0
         self.repl_rate = 0.0
         self.first_onset_send = math.nan  # ms: the very first note-on, sent − due
         self.drift_sender = math.nan  # ms: median send error (vs origin + t/cps), last 10 % − first 10 % of onsets
@@ -414,6 +414,7 @@ def run_scenario(
     result.repl_rate = data["repl_evaluations"] / wall
     records = data["records"]
     result.sent = len(records)
+    result.bursts = len({due for due, _, _ in records})  # the sending process wakes once for each
     if not tracks:
         return result
     result.send = stats([sent - due for due, sent, _ in records])
@@ -504,6 +505,12 @@ def report(results: dict[str, Result], seconds: float) -> bool:
         notes = []
         if r.sender == "engine":
             notes.append(f"clock thread {r.clock_cpu:.2f} %, sending process {r.sender_cpu:.2f} % ({r.sender_policy})")
+            if r.sent:  # where the time goes: the main process per message, the sending process per wake-up
+                seconds = r.seconds * 1e4  # % of a core × this = µs
+                notes.append(f"main process {(r.cpu - r.sender_cpu) * seconds / r.sent:.0f} µs a message, sending process"
+                             f" {r.sender_cpu * seconds / r.bursts:.0f} µs a burst ({r.bursts} bursts, its JACK thread included)")
+        elif r.sent:
+            notes.append(f"{r.cpu * r.seconds * 1e4 / r.bursts:.0f} µs a burst ({r.bursts} bursts, its JACK thread included)")
         if r.repl_rate:
             notes.append(f"REPL thread {r.repl_cpu:.0f} % of a core ({r.repl_rate:.0f} evaluations/s)")
         if not math.isnan(r.first_onset_send):

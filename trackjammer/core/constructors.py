@@ -8,6 +8,7 @@ from typing import Any, Sequence
 
 from trackjammer.core.event import Event
 from trackjammer.core.pattern import Pattern, State, template_pattern
+from trackjammer.core.repeat import period_lcm, times_period
 from trackjammer.core.span import TimeSpan
 from trackjammer.core.time import to_time
 
@@ -38,7 +39,7 @@ def stack(*patterns: Any) -> Pattern:
     if all(p.template is not None for p in pats):
         return template_pattern(tuple(slot for p in pats for slot in p.template))
     queries = [p.query for p in pats]
-    return Pattern(lambda state: [e for q in queries for e in q(state)])
+    return Pattern(lambda state: [e for q in queries for e in q(state)], period=period_lcm(*(p.period for p in pats)))
 
 
 def slowcat(*patterns: Any) -> Pattern:
@@ -70,7 +71,8 @@ def slowcat(*patterns: Any) -> Pattern:
             events.extend(e.with_span(back) for e in inner(shifted))
         return events
 
-    return Pattern(query)
+    # Cycle c + n·k plays each pattern's own cycle k later: a period of n times theirs.
+    return Pattern(query, period=times_period(period_lcm(*(p.period for p in pats)), Fraction(1, n)))
 
 
 def fastcat(*patterns: Any) -> Pattern:
@@ -102,7 +104,7 @@ def timecat(*weighted: tuple[Any, Any]) -> Pattern:
             size = end - begin
             merged.extend((begin + b * size, begin + e * size, v, c) for b, e, v, c in pat.template)
         else:
-            slots.append((begin, end, weight / total, pat.query))
+            slots.append((begin, end, weight / total, pat.query, pat.period))
     if not slots:
         return template_pattern(tuple(merged))
     if merged:
@@ -111,15 +113,15 @@ def timecat(*weighted: tuple[Any, Any]) -> Pattern:
 
 
 def _slotted(slots: list) -> Pattern:
-    """Patterns squeezed into slots (begin, end, size, query) of each cycle:
-    one affine map of time per slot, each way."""
+    """Patterns squeezed into slots (begin, end, size, query, period) of each
+    cycle: one affine map of time per slot, each way."""
 
     def query(state: State) -> list[Event]:
         events: list[Event] = []
         for piece in state.span.cycles():
             cycle = piece.begin.__floor__()
             at_begin, at_end = piece.begin - cycle, piece.end - cycle
-            for begin, end, size, inner in slots:
+            for begin, end, size, inner, _ in slots:
                 # The part of the query inside this slot, in slot time.
                 if at_end <= begin and not (at_end == at_begin == begin):
                     break
@@ -137,7 +139,7 @@ def _slotted(slots: list) -> Pattern:
                     events.append(e.with_span(squeeze))
         return events
 
-    return Pattern(query)
+    return Pattern(query, period=period_lcm(*(slot[4] for slot in slots)))
 
 
 def polymeter(layers: Sequence[Sequence[Any]], steps: Any = None) -> Pattern:

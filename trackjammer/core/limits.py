@@ -148,18 +148,25 @@ class Budget:
         """`query()` (the events of [begin, end)) within the budget, or
         TooDense. `count(length)` counts the events of [begin, begin + length)
         without side effects; it estimates the density of a refused query."""
-        allowed = self.allowed(end - begin)
-        seconds = self.seconds_for(end - begin)
+        length = end - begin
+        allowed = self.allowed(length)
+        seconds = self.seconds_for(length.numerator / length.denominator)  # the float Fraction's own arithmetic uses
+        # metered(allowed, seconds), written out: this runs for every lane of every live window
+        meter = _meter
+        saved = meter.left, meter.deadline
+        meter.left = allowed
+        meter.deadline = time.thread_time() + seconds if seconds is not None else math.inf
         try:
-            with metered(allowed, seconds):
-                found = query()
-                slow = time.thread_time() > _meter.deadline
+            found = query()
+            slow = seconds is not None and time.thread_time() > meter.deadline
         except Exhausted as over:
             if over.slow:
                 raise self.too_slow(end - begin, seconds) from None
             least = allowed / (end - begin)
             estimate = _density(count, end - begin)
             raise self.too_dense(max(estimate, least), estimate < least) from None
+        finally:
+            meter.left, meter.deadline = saved
         if len(found) > allowed:
             raise self.too_dense(len(found) / (end - begin))
         if slow:
@@ -186,7 +193,7 @@ class Budget:
                        f"{int(self.per_cycle):,} a cycle even at {SLOWEST_CYCLE} seconds a cycle")
         return TooDense(message, hint=DENSE_HINT)
 
-    def seconds_for(self, length: Fraction) -> float | None:
+    def seconds_for(self, length: Fraction | float) -> float | None:
         """CPU time a window of `length` cycles may take (None: no limit)."""
         if self.seconds is None or self.cps is None:
             return self.seconds

@@ -18,9 +18,11 @@ from fractions import Fraction
 from typing import Any, Callable, NamedTuple
 
 from trackjammer.core.event import Event
-from trackjammer.core.limits import charge
+from trackjammer.core import repeat
+from trackjammer.core.limits import charge, metered
+from trackjammer.core.repeat import Period, period_lcm, period_of, times_period
 from trackjammer.core.span import TimeSpan
-from trackjammer.core.time import sam, to_time
+from trackjammer.core.time import coprime, sam, to_time
 from trackjammer.errors import TrackJammerError
 
 
@@ -50,15 +52,19 @@ class Pattern:
     available both as a method and as a curried free function.
     """
 
-    __slots__ = ("query", "template", "__weakref__")  # weakref: the provenance table (lang.provenance)
+    __slots__ = ("query", "template", "period", "__weakref__")  # weakref: the provenance table (lang.provenance)
 
-    def __init__(self, query: Query, template: Template | None = None):
-        self.query = query
+    def __init__(self, query: Query, template: Template | None = None, period: Period = None):
         # When not None: this pattern is the same every cycle, and these are
         # its events within one cycle as (begin, end, value, context), with
         # 0 <= begin < end <= 1. Sequences of plain values keep it, so they
         # are merged into one flat template instead of nested queries.
         self.template = template
+        # After how many cycles it repeats (None: unknown, or never); a
+        # repeating pattern answers a whole cycle from the same place of an
+        # earlier period, shifted (core/repeat.py).
+        self.period = 1 if template is not None else period
+        self.query = query if self.period is None or template is not None else repeat.cycles(query, self)
 
     # -- asking for events ------------------------------------------------
 
@@ -74,8 +80,9 @@ class Pattern:
         begin, end = to_time(begin), to_time(end)
         if begin >= end:
             return []
-        found = [e for e in self.query_span(begin, end, seed) if e.has_onset()]
-        found.sort(key=lambda e: e.whole.begin)
+        found = [e for e in self.query_span(begin, end, seed)
+                 if (whole := e.whole) is not None and (e.part is whole or whole.begin == e.part.begin)]
+        found.sort(key=_onset_order)
         return found
 
     def value_at(self, t: object, seed: int = 0) -> Any:
@@ -102,7 +109,7 @@ class Pattern:
                 events.extend(inner(State(piece, state.seed)))
             return events
 
-        return Pattern(query)
+        return Pattern(query, period=self.period)
 
     def with_query_span(self, f: Callable[[TimeSpan], TimeSpan]) -> Pattern:
         inner = self.query
@@ -112,15 +119,18 @@ class Pattern:
         inner = self.query
         return Pattern(lambda state: [e.with_span(f) for e in inner(state)])
 
-    def with_events(self, f: Callable[[list[Event]], list[Event]]) -> Pattern:
+    def with_events(self, f: Callable[[list[Event]], list[Event]], same_times: bool = False) -> Pattern:
+        """`f` applied to each answer; `same_times`: it changes values and
+        which events there are, never their times (so the period stays)."""
         inner = self.query
-        return Pattern(lambda state: f(inner(state)))
+        return Pattern(lambda state: f(inner(state)), period=self.period if same_times else None)
 
     def fmap(self, f: Callable[[Any], Any]) -> Pattern:
         if self.template is not None:
             return template_pattern(tuple((b, e, f(v), c) for b, e, v, c in self.template))
         inner = self.query
-        return Pattern(lambda state: [Event(e.whole, e.part, f(e.value), e.context) for e in inner(state)])
+        return Pattern(lambda state: [Event(e.whole, e.part, f(e.value), e.context) for e in inner(state)],
+                       period=self.period)
 
     def filter_events(self, keep: Callable[[Event], bool]) -> Pattern:
         inner = self.query
@@ -129,7 +139,8 @@ class Pattern:
     def filter_values(self, keep: Callable[[Any], bool]) -> Pattern:
         if self.template is not None:
             return template_pattern(tuple(slot for slot in self.template if keep(slot[2])))
-        return self.filter_events(lambda e: keep(e.value))
+        inner = self.query
+        return Pattern(lambda state: [e for e in inner(state) if keep(e.value)], period=self.period)
 
     # -- combining two patterns ----------------------------------------------
 
@@ -149,7 +160,7 @@ class Pattern:
                         events.append(Event(left.whole, part, f(left.value, right.value), left.context + right.context))
             return events
 
-        return Pattern(query)
+        return Pattern(query, period=period_lcm(self.period, other.period))
 
     def app_onset(self, other: Pattern, f: Callable[[Any, Any], Any]) -> Pattern:
         """Combine each event of `self` with the value(s) `other` has at that
@@ -166,7 +177,7 @@ class Pattern:
                     events.append(Event(left.whole, left.part, f(left.value, right.value), left.context + right.context))
             return events
 
-        return Pattern(query)
+        return Pattern(query, period=period_lcm(self.period, other.period))
 
     # -- patterns of patterns -------------------------------------------------
 
@@ -183,7 +194,7 @@ class Pattern:
                     events.append(Event(inner.whole, inner.part, inner.value, outer.context + inner.context))
             return events
 
-        return Pattern(query)
+        return Pattern(query, period=self._joined_period())
 
     def squeeze_join(self) -> Pattern:
         """Flatten by squeezing one cycle of each inner pattern into the whole
@@ -217,7 +228,39 @@ class Pattern:
                     events.append(Event(inner_whole, part, inner.value, outer.context + inner.context))
             return events
 
-        return Pattern(query)
+        return Pattern(query, period=self._joined_period())
+
+    def _joined_period(self) -> Period:
+        """A join of this pattern of patterns repeats when this pattern and
+        every pattern it holds do: known once this one has been asked for
+        one of its periods (so it is worked out when first needed)."""
+        if self.period is None:
+            return None
+
+        def later() -> int | None:
+            outer = period_of(self)
+            if outer is None:
+                return None
+            try:
+                with metered(math.inf):  # looking is not the work of the query that asked (core/limits.py)
+                    held = self._held_periods(outer)
+            except Exception:  # noqa: BLE001 - a pattern that fails here fails when played, and says so there
+                return None
+            return None if held is None else period_lcm(outer, *held)
+
+        return later
+
+    def _held_periods(self, cycles: int) -> list[int] | None:
+        """The periods of the patterns this one holds in its first `cycles`
+        cycles (None: one of them is not a pattern, or does not repeat)."""
+        periods: list[int] = []
+        for cycle in range(cycles):
+            for event in self.query(State(TimeSpan(Fraction(cycle), Fraction(cycle + 1)))):
+                held = period_of(event.value) if isinstance(event.value, Pattern) else None
+                if held is None:
+                    return None
+                periods.append(held)
+        return periods
 
     # -- speed and shift ----------------------------------------------------------
 
@@ -245,7 +288,7 @@ class Pattern:
             found = inner(State(TimeSpan(span.begin * factor, span.end * factor), state.seed))
             return [e.with_span(scale_back) for e in found]
 
-        return Pattern(query)
+        return Pattern(query, period=times_period(self.period, factor))
 
     def late_by(self, offset: Fraction) -> Pattern:
         """Shift later by an exact amount (the primitive behind `late`/`early`)."""
@@ -261,7 +304,7 @@ class Pattern:
             found = inner(State(TimeSpan(span.begin - offset, span.end - offset), state.seed))
             return [e.with_span(shift_back) for e in found]
 
-        return Pattern(query)
+        return Pattern(query, period=self.period)
 
     # -- the registry supplies the rest -----------------------------------------
 
@@ -281,6 +324,13 @@ class Pattern:
         except Exception:  # repr must never raise; show the failure instead
             return "Pattern(<error while querying>)"
         return "Pattern(" + " ".join(f"{e.whole.begin}:{e.value!r}" for e in events) + ")"
+
+
+def _onset_order(event: Event) -> tuple[float, Fraction]:
+    """Events in order of onset: by the float first (cheap to compare), by
+    the exact time where floats tie (the same order as by the time alone)."""
+    begin = event.whole.begin
+    return begin.numerator / begin.denominator, begin
 
 
 def _app_left_templates(left: Template | None, right: Template | None, f) -> Template | None:
@@ -321,7 +371,7 @@ def template_pattern(template: Template) -> Pattern:
             low, high = begin.numerator - cycle * low_d, end.numerator - cycle * high_d
             if low == 0 and high == high_d:  # the whole cycle: every event fits
                 for _, _, value, context, _, _, bn, bd, en, ed in slots:
-                    whole = TimeSpan(Fraction(bn + cycle * bd, bd), Fraction(en + cycle * ed, ed))
+                    whole = TimeSpan(coprime(bn + cycle * bd, bd), coprime(en + cycle * ed, ed))
                     events.append(Event(whole, whole, value, context))
                 continue
             point = low * high_d == high * low_d
@@ -331,7 +381,7 @@ def template_pattern(template: Template) -> Pattern:
                     continue
                 if slot_begin * high_d >= high_s and not (point and slot_begin * low_d == low_s):
                     continue
-                whole = TimeSpan(Fraction(bn + cycle * bd, bd), Fraction(en + cycle * ed, ed))
+                whole = TimeSpan(coprime(bn + cycle * bd, bd), coprime(en + cycle * ed, ed))
                 starts_inside = low_s <= slot_begin * low_d
                 ends_inside = slot_end * high_d <= high_s
                 if starts_inside and ends_inside:

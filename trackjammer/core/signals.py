@@ -34,19 +34,25 @@ class Signal(Pattern):
 
     __slots__ = ("sample",)
 
-    def __init__(self, sample: Callable[[Fraction, int], Any]):
+    def __init__(self, sample: Callable[[Fraction, int], Any], period: int | None = None):
         self.sample = sample
-        super().__init__(lambda state: [Event(None, state.span, sample(state.span.begin, state.seed))])
+        super().__init__(lambda state: [Event(None, state.span, sample(state.span.begin, state.seed))], period=period)
 
     def fmap(self, f: Callable[[Any], Any]) -> Signal:
         sample = self.sample
-        return Signal(lambda t, seed: f(sample(t, seed)))
+        return Signal(lambda t, seed: f(sample(t, seed)), self.period)
 
 
-def signal(f: Callable[[Fraction, int], float], unit: bool = True) -> Signal:
+def signal(f: Callable[[Fraction, int], float], unit: bool = True, period: int | None = None) -> Signal:
     """A continuous pattern from `f(time, seed)`; its values are tagged as
-    `Unit` (0..1, scaled by the lane) unless `unit` is false."""
-    return Signal(lambda t, seed: Unit(f(t, seed))) if unit else Signal(f)
+    `Unit` (0..1, scaled by the lane) unless `unit` is false. `period`: the
+    cycles after which it repeats exactly, when it does (not when random)."""
+    return Signal(lambda t, seed: Unit(f(t, seed)), period) if unit else Signal(f, period)
+
+
+def _period(frequency: Fraction) -> int:
+    """A wave read through `_phase` repeats once frequency × cycles is whole."""
+    return frequency.denominator
 
 
 def _phase(frequency: Fraction, t: Fraction) -> tuple[int, int]:
@@ -71,7 +77,7 @@ def _sine_at(r: int, d: int) -> float:
 @transformation("Sine", constructor=True, kinds={"frequency": "time"}, family="signal")
 def sine(frequency=1):
     """A sine wave in 0..1: 0.5 at time 0, rising; `frequency` periods per cycle."""
-    return signal(lambda t, seed: _sine_at(*_phase(frequency, t)))
+    return signal(lambda t, seed: _sine_at(*_phase(frequency, t)), period=_period(frequency))
 
 
 def _quarter_later(r: int, d: int) -> tuple[int, int]:
@@ -81,7 +87,7 @@ def _quarter_later(r: int, d: int) -> tuple[int, int]:
 @transformation("Cosine", constructor=True, kinds={"frequency": "time"}, family="signal")
 def cosine(frequency=1):
     """Sine a quarter period earlier: 1 at time 0, falling."""
-    return signal(lambda t, seed: _sine_at(*_quarter_later(*_phase(frequency, t))))
+    return signal(lambda t, seed: _sine_at(*_quarter_later(*_phase(frequency, t))), period=_period(frequency))
 
 
 @transformation("Saw", constructor=True, kinds={"frequency": "time"}, family="signal", aliases=("Ramp",))
@@ -92,7 +98,7 @@ def saw(frequency=1):
         r, d = _phase(frequency, t)
         return r / d
 
-    return signal(value)
+    return signal(value, period=_period(frequency))
 
 
 @transformation("Tri", constructor=True, kinds={"frequency": "time"}, family="signal")
@@ -103,7 +109,7 @@ def tri(frequency=1):
         r, d = _phase(frequency, t)
         return 1 - abs(2 * r - d) / d
 
-    return signal(value)
+    return signal(value, period=_period(frequency))
 
 
 @transformation("Square", constructor=True, kinds={"frequency": "time"}, family="signal")
@@ -114,7 +120,7 @@ def square(frequency=1):
         r, d = _phase(frequency, t)
         return 0.0 if 2 * r < d else 1.0
 
-    return signal(value)
+    return signal(value, period=_period(frequency))
 
 
 @transformation("Rand", constructor=True, family="signal")
@@ -142,7 +148,7 @@ def perlin(frequency=1):
 @transformation("Const", constructor=True, kinds={"value": "number"}, family="signal")
 def const(value=0):
     """The same value at every point of time, used as given on a lane."""
-    return signal(lambda t, seed: value, unit=False)
+    return signal(lambda t, seed: value, unit=False, period=1)
 
 
 # -- Strudel's lowercase names ---------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from numbers import Rational
+from typing import Callable
 
 Time = Fraction
 
@@ -28,6 +29,34 @@ def to_time(value: object) -> Fraction:
     if isinstance(value, str):
         return Fraction(value)
     raise TypeError(f"expected a number, got {type(value).__name__}")
+
+
+def _coprime_maker() -> Callable[[int, int], Fraction]:
+    """The cheapest way this Python offers to make n/d when n and d have no
+    common factor and d > 0 (a time shifted by whole cycles keeps its
+    denominator): Fraction's constructor spends most of its time checking
+    types and dividing by the gcd. Filling a new Fraction's two slots is five
+    times cheaper; it is used only if it makes a Fraction equal to the one
+    the constructor makes, else the constructor is."""
+
+    def filled(numerator: int, denominator: int) -> Fraction:
+        """numerator/denominator, already in lowest terms."""
+        made = new(Fraction)
+        made._numerator, made._denominator = numerator, denominator
+        return made
+
+    new = object.__new__
+    try:
+        made = filled(-3, 4)
+        if made == Fraction(-3, 4) and hash(made) == hash(Fraction(-3, 4)) and made + 1 == Fraction(1, 4) \
+                and (made.numerator, made.denominator) == (-3, 4) and str(made) == "-3/4":
+            return filled
+    except (AttributeError, TypeError):
+        pass
+    return Fraction
+
+
+coprime = _coprime_maker()  # coprime(n, d) is n/d, for n and d with no common factor and d > 0
 
 
 def sam(t: Fraction) -> Fraction:

@@ -125,8 +125,9 @@ class Sender:
             seq = next(self._seq)
             self.in_flight[seq] = (output, message)
             time = message.time
-            batch.append((seq, output.number, float(time), bytes(message.bytes()), message.kind == SYSTEM,
-                          time.numerator, time.denominator, message.track))
+            numerator, denominator = time.numerator, time.denominator
+            batch.append((seq, output.number, numerator / denominator, bytes(message.bytes()), message.kind == SYSTEM,
+                          numerator, denominator, message.track))  # n / d: float(time), without Fraction's detour
         if batch:
             self._tell("at", batch)
 

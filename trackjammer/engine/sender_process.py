@@ -65,10 +65,11 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from trackjammer.engine.port_health import CHECK_SECONDS, PortHealth
+from trackjammer.engine.waking import Waking
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.rtmidi_out import open_output
 
-SPIN = 0.00015  # the last part of a wait is spun: select() can wake ~0.1 ms late on a busy machine
+IDLE_CHECKS = 1.0  # seconds: with nothing to send, ports are looked for this often (engine/port_health.py)
 QUIET = 0.002  # reports go back only when nothing is due for this long,
 REPORT_EVERY = 0.05  # at most this often while messages flow (each report costs both processes),
 MANY = 512  # or when this many wait to be reported
@@ -94,6 +95,7 @@ class Server:
         self.catching_up = False  # started in a dead one's place: what is already late is dropped, not sent
         self.health = PortHealth()  # ports that vanished (a JACK client went away), looked for again
         self.parent = os.getppid()  # the engine's process: when it is gone, so are we
+        self.waking = Waking()  # how long to spin before a message: as long as this machine's wake-ups need
 
     # -- time ---------------------------------------------------------------------------------
 
@@ -109,6 +111,7 @@ class Server:
     def serve(self) -> None:
         now = time.monotonic
         fd = self.commands.fileno()
+        waking = self.waking
         while self.running:
             due = self.next_due()
             if self.health.due(now(), due):
@@ -117,18 +120,24 @@ class Server:
                 if os.getppid() != self.parent:  # the engine's process died (its pipe may live on elsewhere)
                     self.running = False
                     break
-            wait = due - now() - SPIN
+                if not self.waiting:  # nothing to send: an idle engine looks less often
+                    self.health.next_check = now() + IDLE_CHECKS
+            spin = waking.spin
+            wait = due - now() - spin
             if wait > 0 or not math.isfinite(due):
                 if self.sent and wait > QUIET and (not self.waiting or now() - self.reported > REPORT_EVERY):
                     self.flush()
-                    wait = due - now() - SPIN  # the report took some of it
-                ready, _, _ = select.select([fd], [], [], max(0.0, min(wait, CHECK_SECONDS)))
+                    wait = due - now() - spin  # the report took some of it
+                looks = CHECK_SECONDS if self.waiting else IDLE_CHECKS  # at least this often for the ports
+                ready, _, _ = select.select([fd], [], [], max(0.0, min(wait, looks)))
                 if ready and due - now() > BUSY:
                     self.read_commands()
                     continue
                 if ready:  # the next message goes first: sleep without looking at the pipe
-                    time.sleep(max(0.0, due - now() - SPIN))
-                elif now() < due - SPIN:
+                    time.sleep(max(0.0, due - now() - spin))
+                elif wait <= CHECK_SECONDS:  # woken by the timer for this message: how late?
+                    waking.woke(now() - (due - spin))
+                if not ready and now() < due - spin:
                     continue
             while now() < due:
                 pass  # the last fraction of a millisecond
@@ -137,7 +146,8 @@ class Server:
                 self.flush()
 
     def read_commands(self) -> None:
-        while self.running and self.commands.poll(0):
+        fd = self.commands.fileno()  # select(), not poll(): poll builds a selector at every call
+        while self.running and select.select([fd], [], [], 0)[0]:
             try:
                 command = self.commands.recv()
             except EOFError:  # the engine's process is gone: end every note

@@ -75,7 +75,7 @@ def chord(pat: Pattern, name) -> Pattern:
     def expand(events: list[Event]) -> list[Event]:
         return [e.with_value(lambda v, i=i: map_number(v, lambda n: n + i)) for e in events for i in intervals]
 
-    return pat.with_events(expand)
+    return pat.with_events(expand, same_times=True)
 
 
 def _arp_order(mode: str, notes: list, shuffle_seed: float) -> list:
