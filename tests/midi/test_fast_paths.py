@@ -18,13 +18,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trackjammer.core  # noqa: F401  (registers the pattern functions)
+from trackjammer.core.event import Event
+from trackjammer.core.pattern import Pattern
 from trackjammer.core.signals import Signal
+from trackjammer.core.span import TimeSpan
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.midi.collector import collector_paused
 from trackjammer.midi.encoder import TrackEncoder
 from trackjammer.midi.messages import (
-    CONTROL, NOTE_OFF, NOTE_ON, PRESSURE, PROGRAM, Message, sending_order,
+    CONTROL, NOTE_OFF, NOTE_ON, PRESSURE, PROGRAM, Message, MessageStream, TrackPlan, plan_of_track, sending_order,
 )
 from trackjammer.midi.smf import layout, to_tick
 from trackjammer.session import Session
@@ -99,6 +102,66 @@ def session_of(source: str) -> Session:
     session = Session(out=lambda text: None)
     Interpreter(session).execute(source)
     return session
+
+
+SIGNAL_LANES = [
+    "Sine(0.25)", "Saw(3).range(20, 100)", "Rand().range(-40, 200)", "Tri(1) * 0.5", "Sine(1).range(0.2, 0.7)",
+    "Square(2).range(-1, 130)",
+]
+
+
+@pytest.mark.parametrize("lane", SIGNAL_LANES)
+def test_a_signal_cc_lane_read_in_one_loop_sends_what_a_queried_lane_sends(lane):
+    """The same signal as a Signal (read by `sample`) and hidden behind a
+    plain pattern (read by point queries): the same messages, window after
+    window (the last value sent carries over)."""
+    session = session_of(f"let t = MidiTrack(3); t << [C4 E4]; t.cc(74) << {lane}")
+    plan = plan_of_track(session.tracks()[0], 0)
+    ((controller, signal),) = plan.cc_lanes
+    hidden = TrackPlan(0, plan.channel, plan.velocity, plan.notes, cc_lanes=((controller, Pattern(signal.query)),))
+    cuts = [F(0), F(1, 3), F(1), F(9, 4), F(3)]
+    fast, general = MessageStream(min_length=TICK), MessageStream(min_length=TICK)
+    for a, b in zip(cuts, cuts[1:]):
+        assert fast.window([plan], a, b, seed=5) == general.window([hidden], a, b, seed=5)
+
+
+def test_a_signal_cc_lane_of_names_is_the_same_clear_error():
+    session = session_of("let t = MidiTrack(1); t << [C4]")
+    session.names["t"].cc_lanes[7] = Signal(lambda t, seed: "loud")
+    with pytest.raises(TrackJammerError, match="the CC lane of track 't' holds \"loud\", not a number"):
+        MessageStream().window([plan_of_track(session.tracks()[0], 0)], 0, 1)
+
+
+def at(*notes: tuple[F, int]) -> Pattern:
+    """A pattern of notes a sixteenth long at the given times (every cycle the same)."""
+    def query(state):
+        return [Event(TimeSpan(t, t + F(1, 16)), TimeSpan(t, t + F(1, 16)), note) for t, note in notes
+                if state.span.begin <= t < state.span.end]
+    return Pattern(query)
+
+
+def test_times_one_float_apart_by_less_than_its_precision_keep_their_exact_order():
+    """1/3 and a time just below it have one float; the smaller has the far
+    larger numerator. Ordering by float, then numerator, would put it
+    second; a window made of such times is sorted by the exact times."""
+    third, below = F(1, 3), F(10**20, 3 * 10**20 + 1)
+    assert float(third) == float(below) and below < third and below.numerator > third.numerator
+    stream = MessageStream(min_length=F(1, 10**30))
+    found = stream.window([TrackPlan(0, 0, 100, at((third, 64), (below, 60)))], 0, 1)
+    assert [(m.time, m.kind, m.data1) for m in found] == [
+        (below, NOTE_ON, 60), (third, NOTE_ON, 64), (below + F(1, 16), NOTE_OFF, 60), (third + F(1, 16), NOTE_OFF, 64)]
+
+
+def test_note_offs_one_float_apart_come_due_in_their_exact_order():
+    """The heap of note-offs compares floats first; a tie is settled exactly,
+    so an off due just before the window's end is sent in this window."""
+    end = F(1, 2)
+    just_before = end - F(1, 10**25)
+    assert float(just_before) == float(end)
+    stream = MessageStream(min_length=F(1, 10**30))
+    plan = TrackPlan(0, 0, 100, at((just_before - F(1, 16), 60)))
+    found = stream.window([plan], 0, end)
+    assert [(m.time, m.kind) for m in found] == [(just_before - F(1, 16), NOTE_ON), (just_before, NOTE_OFF)]
 
 
 SONG = ("let a = MidiTrack(1); a << [C4 [E4 G4]]*4; a.cc(74) << Sine(0.25);"
