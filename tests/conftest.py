@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 
 import pytest
 
+import trackjammer.globals  # noqa: F401 - every test module sees the language whole at import (test_fuzz reads BUILTINS)
 from tests.support.jack_server import JackServerError, PrivateJackServer
 
 
