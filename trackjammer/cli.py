@@ -197,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command is None:
-        from trackjammer.repl.app import Options, run_repl  # start-up time: each command loads only what it runs
+        from trackjammer.repl.options import Options  # start-up time: each command loads only what it runs
+        from trackjammer.repl.start import run_repl  # start-up time: each command loads only what it runs
 
         return run_repl(Options(no_midi=args.repl_no_midi, port=args.repl_port, backend=args.repl_backend,
                                 project=args.repl_project, cps=args.repl_cps, debug=args.debug,

@@ -1,7 +1,7 @@
 """The REPL: where the engine lives while a performer types.
 
-Start: read the settings, open the MIDI output, build the engine and start
-its clock, then prompt. Each input goes through `console.respond` (what the
+Start (repl/start.py reads the settings and opens the MIDI output): build
+the engine and start its clock, then prompt. Each input goes through `console.respond` (what the
 docs' transcripts show is what is printed here), and `engine.commit()`
 follows every input, also a failed one (the statements before the error
 took effect). Everything runs under patch_stdout, so what the clock thread
@@ -20,7 +20,6 @@ import signal
 import sys
 import time
 import traceback
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterator
 
@@ -29,22 +28,22 @@ from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.patch_stdout import patch_stdout
 
-from trackjammer.engine.live import Engine, port_opener
+from trackjammer.engine.live import Engine
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang.builtins import help_text
 from trackjammer.lang.console import respond
 from trackjammer.lang.evaluator import Interpreter
-from trackjammer.midi.output import NullOutput
 from trackjammer.midi.rtmidi_out import list_ports
 from trackjammer.project.renders import clear_leftovers
 from trackjammer.project.sessions import SessionLog
 from trackjammer.project.takes import RenderTakes, recover_unfinished
 from trackjammer.repl.completer import TrackJammerCompleter
-from trackjammer.repl.config import history_path, load_config
+from trackjammer.repl.config import history_path
 from trackjammer.repl.inbox import Inbox, attach
 from trackjammer.repl.key_bindings import Actions, BlockMode, repl_bindings
 from trackjammer.repl.keys import WELCOME
 from trackjammer.repl.lexer import TrackJammerLexer
+from trackjammer.repl.options import Options
 from trackjammer.repl.style import colour_lines, repl_style
 from trackjammer.repl.toolbar import fragments
 from trackjammer.repl.validator import ErrorMark, SyntaxMarks
@@ -52,75 +51,15 @@ from trackjammer.session import Session
 from trackjammer.version import __version__
 
 EXIT_OK = 0
-EXIT_BAD_INPUT = 2
 EXIT_TERMINATED = 143
 REFRESH_SECONDS = 0.15  # the status bar: more than 5 times a second
 PROMPT, CONTINUATION = "> ", ". "
 PAUSE_AFTER_FAILURE = 0.2  # seconds
 
 
-@dataclass
-class Options:
-    """What the command line asked for (None: from the config file, else the default)."""
-
-    no_midi: bool = False
-    port: str | int | None = None
-    backend: str | None = None
-    project: str | None = None
-    cps: Fraction | None = None
-    debug: bool = False
-    listen: bool | int | None = None  # the door for editors: off, on, on with TCP on this port (None: config)
-
-
 class Stopped(BaseException):
     """SIGTERM or SIGHUP, raised in the main thread (a BaseException, so no
     `except Exception` on the way mistakes it for a bug)."""
-
-
-def run_repl(options: Options) -> int:
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
-        print("error: the REPL needs a terminal\nhint: to play a file without one, use: trackjammer run FILE.tj",
-              file=sys.stderr)
-        return EXIT_BAD_INPUT
-
-    config = load_config()
-    for problem in config.problems:
-        print(problem, file=sys.stderr)
-    try:
-        output, notices, opener, sender = _open(options, config)
-    except TrackJammerError as error:
-        print(error.format(), file=sys.stderr)
-        return EXIT_BAD_INPUT
-    return Repl(options, config, output, notices, opener, sender).run()
-
-
-def _open(options: Options, config: Any) -> tuple[Any, list[str], Any, Any]:
-    """The main output, what to say about it, how to open more ports
-    (output(), track.device()) and the sending process they live in
-    (engine/sender.py; with --no-midi none of these). A port named on the
-    command line must be there; one from the config file falls back to the
-    default choice with a warning."""
-    if options.no_midi:
-        return NullOutput(), ["no MIDI output (--no-midi): nothing will sound (export and recording still work)"], None, None
-
-    backend = options.backend if options.backend is not None else config.backend
-    opener, sender, why = port_opener()
-    said = [why] if why else []
-    try:
-        if options.port is not None or config.port is None:
-            output, notice = opener(options.port, backend)
-            return output, said + ([notice] if notice else []), opener, sender
-        try:
-            output, notice = opener(config.port, backend)
-            return output, said + ([notice] if notice else []), opener, sender
-        except TrackJammerError as error:
-            output, notice = opener(None, backend)
-            said.append(f"warning: the port {config.port!r} of the config file cannot be used: {error.message}")
-            return output, said + ([notice] if notice else []), opener, sender
-    except BaseException:
-        if sender is not None:
-            sender.close()
-        raise
 
 
 class Repl:
