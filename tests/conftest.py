@@ -69,6 +69,24 @@ def jack_server() -> Iterator[str]:
                 os.environ[key] = value
 
 
+# The parsers are cached in $XDG_CACHE_HOME/trackjammer (lang/grammar_cache.py): the
+# run (and every process it starts) keeps them in a folder of its own, set before
+# collection, as test modules may parse while they load.
+_CACHE_HOME = tempfile.mkdtemp(prefix="trackjammer-test-cache-")
+_SAVED_CACHE_HOME = os.environ.get("XDG_CACHE_HOME")
+os.environ["XDG_CACHE_HOME"] = _CACHE_HOME
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_user_cache() -> Iterator[None]:
+    yield
+    if _SAVED_CACHE_HOME is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = _SAVED_CACHE_HOME
+    shutil.rmtree(_CACHE_HOME, ignore_errors=True)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _no_user_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """`run`, `ports` and the REPL read $XDG_CONFIG_HOME/trackjammer/config.toml:
