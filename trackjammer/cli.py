@@ -16,7 +16,6 @@ import argparse
 import os
 import select
 import sys
-import traceback
 from fractions import Fraction
 
 from trackjammer.version import __version__
@@ -188,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         if _stdout_closed(error):
             return EXIT_CLOSED_PIPE
         if args.debug:
+            import traceback  # start-up time: only an internal error needs it
+
             traceback.print_exc()
         else:
             print(f"internal error ({error}): this is a bug in TrackJammer, not in your input.\n"
