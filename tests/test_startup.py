@@ -39,6 +39,16 @@ def test_trackjammer_send_loads_no_language_and_no_prompt():
     assert loaded == {"trackjammer.project", "trackjammer.project.renders", "trackjammer.project.writes"}
 
 
+def test_the_repl_draws_its_prompt_before_loading_the_language():
+    """What the REPL imports before its prompt (repl/start.py, the engine,
+    repl/app.py) holds no parser, no evaluator and no lark: they load in the
+    background once the prompt is drawn, or when first used."""
+    loaded = loaded_after("import trackjammer.repl.start, trackjammer.engine.live, trackjammer.repl.app")
+    assert loaded & {"lark", "trackjammer.lang.parser", "trackjammer.lang.mini_parser", "trackjammer.lang.evaluator",
+                     "trackjammer.lang.ast", "trackjammer.lang.mini_ast"} == set()
+    assert "prompt_toolkit" in loaded  # the check sees what is there
+
+
 def test_the_command_line_loads_nothing_heavy():
     assert loaded_after("import trackjammer.cli") == set()
 

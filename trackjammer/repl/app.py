@@ -18,6 +18,7 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 from fractions import Fraction
@@ -30,9 +31,6 @@ from prompt_toolkit.patch_stdout import patch_stdout
 
 from trackjammer.engine.live import Engine
 from trackjammer.errors import TrackJammerError
-from trackjammer.lang.builtins import help_text
-from trackjammer.lang.console import respond
-from trackjammer.lang.evaluator import Interpreter
 from trackjammer.midi.rtmidi_out import list_ports
 from trackjammer.project.renders import clear_leftovers
 from trackjammer.project.sessions import SessionLog
@@ -72,8 +70,8 @@ class Repl:
         cps = options.cps if options.cps is not None else config.cps
         if cps is not None:
             self.session.cps = Fraction(str(cps)) if isinstance(cps, float) else cps
-        self.interpreter = Interpreter(self.session)
-        self.log = SessionLog(self.session, report=self.say).attach(self.interpreter)  # sessions/<project>/<start>.tj
+        self.log = SessionLog(self.session, report=self.say)  # sessions/<project>/<start>.tj
+        self._interpreter: Any = None  # made at the first input: the language loads after the prompt is up
         self.notices = notices
         self.prompt: Any = None
         self.stop_requested = False  # a SIGTERM or SIGHUP came
@@ -84,6 +82,16 @@ class Repl:
         self.inbox = attach(self.session, Inbox(self.evaluate, self.say))  # the door and watch(): repl/inbox.py
         self.listen = options.listen if options.listen is not None else config.listen
         self.block = BlockMode()  # F5: Enter adds lines, Alt-Enter runs
+
+    @property
+    def interpreter(self) -> Any:
+        """The interpreter of the session, made (and its log attached) when first needed."""
+        if self._interpreter is None:
+            from trackjammer.lang.evaluator import Interpreter  # start-up time: the language loads after the prompt is up
+
+            self._interpreter = Interpreter(self.session)
+            self.log.attach(self._interpreter)
+        return self._interpreter
 
     # -- output -----------------------------------------------------------------------
 
@@ -118,6 +126,8 @@ class Repl:
         self._guarded("panicking", self._panic)
 
     def _help(self) -> None:
+        from trackjammer.lang.builtins import help_text  # start-up time: the language loads after the prompt is up
+
         self.say(help_text())
 
     def _hush(self) -> None:
@@ -204,6 +214,8 @@ class Repl:
         ok = False
         self._guarded("logging what fell back", self._log_fallbacks)
         try:
+            from trackjammer.lang.console import respond  # start-up time: the language loads after the prompt is up
+
             with _no_echo():
                 ok = respond(self.interpreter, text, write or self.say)
         except KeyboardInterrupt:  # Ctrl-C while a long input runs (an export): the input stops there
@@ -241,7 +253,7 @@ class Repl:
             self.say(f"warning: the history cannot be kept in {history}: {error.strerror or error}")
             store = InMemoryHistory()
         completer = TrackJammerCompleter(self.session, self._ports)
-        return PromptSession(
+        session = PromptSession(
             PROMPT,
             multiline=True,
             prompt_continuation=lambda width, line, wrap: CONTINUATION.rjust(width),
@@ -261,6 +273,8 @@ class Repl:
             include_default_pygments_style=False,
             mouse_support=False,
         )
+        session.app.after_render += _load_language_once  # the prompt first, then what the first input needs
+        return session
 
     def _ports(self) -> list[str]:
         if self.options.no_midi:
@@ -269,6 +283,28 @@ class Repl:
         return list_ports(self.backend)
 
 
+
+
+def _load_language_once(app: Any) -> None:
+    """After the first draw of the prompt: load the language and its parsers
+    in the background (from the parser cache: milliseconds), so the first
+    key typed finds them ready. The prompt waited for none of it."""
+    app.after_render -= _load_language_once
+    threading.Thread(target=_load_language, name="trackjammer-load-language", daemon=True).start()
+
+
+def _load_language() -> None:
+    try:
+        from trackjammer.lang.builtins import help_entries  # start-up time: loaded once the prompt is up
+        from trackjammer.lang.console import respond  # noqa: F401 - start-up time: as help_entries
+        from trackjammer.lang.mini_parser import parse_mini  # start-up time: as help_entries
+        from trackjammer.lang.parser import parse_program  # start-up time: as help_entries
+
+        help_entries()  # every global (trackjammer/assembly.py), which highlighting names
+        parse_program("1")
+        parse_mini("C4")
+    except Exception:  # noqa: BLE001 - only a head start: whatever failed here is done (and said) when first needed
+        pass
 
 
 @contextlib.contextmanager
