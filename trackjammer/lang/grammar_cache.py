@@ -21,6 +21,7 @@ import hashlib
 import os
 import re
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,7 @@ def cached_parser(grammar: Path, **options: Any) -> Lark:
     except Exception:  # noqa: BLE001 - an unreadable or damaged file: built again, and replaced
         pass
     parser = Lark.open(str(grammar), parser="lalr", **options)
-    part = final.with_name(f"{final.name}.{os.getpid()}.part")
+    part = final.with_name(f"{final.name}.{os.getpid()}.{threading.get_ident()}.part")  # each writer its own
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with part.open("wb") as out:
