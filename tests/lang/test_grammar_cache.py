@@ -141,3 +141,23 @@ def test_the_folder_is_the_users_cache_never_a_system_one(monkeypatch: pytest.Mo
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.delenv("HOME")
     assert cache_folder() is None
+
+
+def test_two_threads_building_at_once_leave_one_whole_file(cache_home: Path):
+    """The REPL loads the parsers in the background while its prompt thread
+    may ask for them: both build, each writes its own part, the last rename wins."""
+    import threading
+
+    parsers: list[Lark] = []
+    threads = [threading.Thread(target=lambda: parsers.append(cached_parser(SCRIPT, maybe_placeholders=False)))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    (saved,) = cache_home.glob("trackjammer-*.lark-cache")
+    assert list(cache_home.glob("*.part")) == []
+    with saved.open("rb") as whole:
+        loaded = Lark.load(whole)
+    assert len(parsers) == 4
+    assert {outcome(p, PROGRAMS[0]) for p in parsers} == {outcome(loaded, PROGRAMS[0])}
