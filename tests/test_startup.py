@@ -82,12 +82,9 @@ def test_a_global_of_a_package_above_cannot_be_rebound_in_a_fresh_process():
 
 
 @pytest.fixture
-def fresh_assembly(monkeypatch: pytest.MonkeyPatch):
-    """The module's state as in a process that has not assembled yet."""
-    monkeypatch.setattr(assembly, "_pending", [])
-    monkeypatch.setattr(assembly, "_assembled", False)
-    monkeypatch.setattr(assembly, "_loading", False)
-    return assembly
+def fresh_assembly() -> assembly.Assembly:
+    """An assembly that has not run yet (the process's own has)."""
+    return assembly.Assembly()
 
 
 def test_loaders_run_once_and_a_loader_asking_again_goes_on(fresh_assembly):
@@ -136,3 +133,14 @@ def test_a_failing_loader_is_tried_again(fresh_assembly):
         fresh_assembly.assemble()
     fresh_assembly.assemble()
     assert len(attempts) == 2
+
+
+def test_the_package_hands_its_loader_to_the_process_assembly():
+    """In a fresh interpreter: the package's import leaves one loader
+    pending, and nothing of the language loaded, until the first need."""
+    code = ("import sys, trackjammer.assembly as a\n"
+            "print(len(a.GLOBALS.pending), a.GLOBALS.assembled, 'trackjammer.engine.globals' in sys.modules)\n"
+            "a.assemble()\n"
+            "print(len(a.GLOBALS.pending), a.GLOBALS.assembled, 'trackjammer.engine.globals' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "1 False False\n0 True True\n"

@@ -14,35 +14,47 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-_pending: list[Callable[[], None]] = []
-_lock = threading.RLock()
-_assembled = False
-_loading = False
+
+class Assembly:
+    """Loaders run once, by the first call to `assemble`; another thread
+    calling meanwhile waits for them; an import inside a loader that calls
+    again goes on (the loading is already under way)."""
+
+    def __init__(self) -> None:
+        self.pending: list[Callable[[], None]] = []
+        self.lock = threading.RLock()
+        self.assembled = False
+        self.loading = False
+
+    def when_needed(self, loader: Callable[[], None]) -> None:
+        with self.lock:
+            self.pending.append(loader)
+            self.assembled = False
+
+    def assemble(self) -> None:
+        if self.assembled:
+            return
+        with self.lock:
+            if self.loading:
+                return
+            self.loading = True
+            try:
+                while self.pending:
+                    self.pending[0]()  # a loader that fails stays, to be tried again
+                    self.pending.pop(0)
+            finally:
+                self.loading = False
+            self.assembled = True
+
+
+GLOBALS = Assembly()  # every package's globals (the package's __init__ adds the loader)
 
 
 def when_needed(loader: Callable[[], None]) -> None:
     """Run `loader` (once) before the language first reads its globals."""
-    global _assembled
-    with _lock:
-        _pending.append(loader)
-        _assembled = False
+    GLOBALS.when_needed(loader)
 
 
 def assemble() -> None:
-    """Every global registered: the loaders run once, the first call does
-    it (another thread waits for it; an import inside a loader that asks
-    again goes on, as the loading is already under way)."""
-    global _assembled, _loading
-    if _assembled:
-        return
-    with _lock:
-        if _loading:
-            return
-        _loading = True
-        try:
-            while _pending:
-                _pending[0]()
-                _pending.pop(0)
-        finally:
-            _loading = False
-        _assembled = True
+    """Every global registered (trackjammer/globals.py loaded, once)."""
+    GLOBALS.assemble()
