@@ -26,7 +26,7 @@ from typing import Any, Iterator
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.history import FileHistory, InMemoryHistory
-from prompt_toolkit.lexers import PygmentsLexer
+from prompt_toolkit.lexers import Lexer, PygmentsLexer
 from prompt_toolkit.patch_stdout import patch_stdout
 
 from trackjammer.engine.live import Engine
@@ -40,7 +40,6 @@ from trackjammer.repl.config import history_path
 from trackjammer.repl.inbox import Inbox, attach
 from trackjammer.repl.key_bindings import Actions, BlockMode, repl_bindings
 from trackjammer.repl.keys import WELCOME
-from trackjammer.repl.lexer import TrackJammerLexer
 from trackjammer.repl.options import Options
 from trackjammer.repl.style import colour_lines, repl_style
 from trackjammer.repl.toolbar import fragments
@@ -257,7 +256,7 @@ class Repl:
             PROMPT,
             multiline=True,
             prompt_continuation=lambda width, line, wrap: CONTINUATION.rjust(width),
-            lexer=PygmentsLexer(TrackJammerLexer),
+            lexer=Highlighter(),
             completer=completer,
             complete_while_typing=False,
             validator=SyntaxMarks(),
@@ -285,6 +284,24 @@ class Repl:
 
 
 
+class Highlighter(Lexer):
+    """The pygments lexer of repl/lexer.py, loaded at the first character
+    typed: the prompt is drawn without pygments (an empty input has no
+    colours), and the background load after it usually gets there first."""
+
+    def __init__(self) -> None:
+        self.lexer: Any = None
+
+    def lex_document(self, document: Any) -> Any:
+        if not document.text and self.lexer is None:
+            return lambda line: []
+        if self.lexer is None:
+            from trackjammer.repl.lexer import TrackJammerLexer  # start-up time: pygments loads after the prompt is up
+
+            self.lexer = PygmentsLexer(TrackJammerLexer)
+        return self.lexer.lex_document(document)
+
+
 def _load_language_once(app: Any) -> None:
     """After the first draw of the prompt: load the language and its parsers
     in the background (from the parser cache: milliseconds), so the first
@@ -299,8 +316,10 @@ def _load_language() -> None:
         from trackjammer.lang.console import respond  # noqa: F401 - start-up time: as help_entries
         from trackjammer.lang.mini_parser import parse_mini  # start-up time: as help_entries
         from trackjammer.lang.parser import parse_program  # start-up time: as help_entries
+        from trackjammer.repl.lexer import builtin_names  # start-up time: as help_entries (pygments)
 
-        help_entries()  # every global (trackjammer/assembly.py), which highlighting names
+        help_entries()  # every global (trackjammer/assembly.py)
+        builtin_names()  # the names highlighting colours
         parse_program("1")
         parse_mini("C4")
     except Exception:  # noqa: BLE001 - only a head start: whatever failed here is done (and said) when first needed
