@@ -46,8 +46,10 @@ def test_the_repl_draws_its_prompt_before_loading_the_language():
     loaded = loaded_after("import trackjammer.repl.start, trackjammer.engine.live, trackjammer.repl.app")
     assert loaded & {"lark", "trackjammer.lang.parser", "trackjammer.lang.mini_parser", "trackjammer.lang.evaluator",
                      "trackjammer.lang.ast", "trackjammer.lang.mini_ast", "trackjammer.lang.builtins"} == set()
-    probe = "import trackjammer.repl.start, trackjammer.engine.live, trackjammer.repl.app\nimport sys\nprint('pygments.lexer' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout == "False\n"
+    probe = ("import trackjammer.repl.start, trackjammer.engine.live, trackjammer.repl.app\n"
+             "import sys\nprint('pygments.lexer' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout == "False\n"
     assert "prompt_toolkit" in loaded  # the check sees what is there
 
 

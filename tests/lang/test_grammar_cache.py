@@ -76,8 +76,8 @@ def test_a_loaded_parser_says_syntax_errors_word_for_word(cache_home: Path):
     (interactive parsing, its terminals): a process that loads the parsers
     says exactly what the one that built them said."""
     def run() -> str:
-        done = subprocess.run([sys.executable, "-c", ERRORS, *BROKEN, *BROKEN_STRINGS], capture_output=True, text=True, check=True,
-                              env={**os.environ, "XDG_CACHE_HOME": str(cache_home.parent)})
+        done = subprocess.run([sys.executable, "-c", ERRORS, *BROKEN, *BROKEN_STRINGS], capture_output=True,
+                              text=True, check=True, env={**os.environ, "XDG_CACHE_HOME": str(cache_home.parent)})
         return done.stdout
 
     built = run()
