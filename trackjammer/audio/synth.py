@@ -141,7 +141,7 @@ def _drum(bus: np.ndarray, note: Note) -> None:
 def _note(bus: np.ndarray, note: Note, controls: Controls, program: int, shared: Shared) -> None:
     voice = voice_for(program)
     held = note.end - note.start
-    shape = envelope(voice, held)
+    shape = shared.get(("envelope", voice, held), lambda: envelope(voice, held))
     end = min(len(bus), note.start + len(shape))
     length = end - note.start
     gain = np.float32(voice.gain * velocity_gain(note.velocity))

@@ -100,11 +100,10 @@ def table_for(voice: Voice, brightness: int, note: int) -> np.ndarray:
     return wavetable(voice.wave, max(1, round(cutoff * 10)), round(voice.second * 100), max(0, note // 12 - 1))
 
 
-@lru_cache(maxsize=512)
 def envelope(voice: Voice, held: int) -> np.ndarray:
     """The ADSR gain of a note held `held` frames, then released: attack and
     decay while held, a straight release from wherever it got to down to
-    exact silence. Read only: notes of one length share it."""
+    exact silence. Read only: notes of one length share it (synth.py)."""
     attack = max(1, round(voice.attack * SAMPLE_RATE))
     release = max(1, round(voice.release * SAMPLE_RATE))
     t = np.arange(held, dtype=np.float64)
