@@ -1,8 +1,10 @@
 """The REPL: where the engine lives while a performer types.
 
 Start (repl/start.py reads the settings and opens the MIDI output): build
-the engine and start its clock, then prompt. Each input goes through `console.respond` (what the
-docs' transcripts show is what is printed here), and `engine.commit()`
+the engine and start its clock, then prompt; the language loads in the
+background once the prompt is drawn. Each input goes through
+`console.respond` (what the docs' transcripts show is what is printed
+here), and `engine.commit()`
 follows every input, also a failed one (the statements before the error
 took effect). Everything runs under patch_stdout, so what the clock thread
 reports prints above the prompt.
