@@ -4,6 +4,7 @@
 # _bootstrap.sh (it uses tj_log), then:
 #
 #     tj_audio_install     # install them when missing (root + apt-get), else say why not
+#     tj_fluidsynth_cli_install   # the fluidsynth command line, which `scripts/bench audio` races
 #
 # The packages are Debian's libfluidsynth3 and timgm6mb-soundfont (a small GM
 # SoundFont, /usr/share/sounds/sf2/TimGM6mb.sf2).  Without them the FluidSynth
@@ -36,5 +37,28 @@ tj_audio_install() {
         return 0
     fi
     tj_log "libfluidsynth or a GM SoundFont is missing and cannot be installed here (needs root and apt-get)"
+    return 1
+}
+
+# The `fluidsynth` command line (Debian's fluidsynth): the audio benchmark renders
+# the exported .mid with it beside render().  Returns 1 when it is still missing
+# (the benchmark then says so and measures the rest).
+tj_fluidsynth_cli_install() {
+    command -v fluidsynth >/dev/null 2>&1 && return 0
+    if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        tj_log "the fluidsynth command line is missing: installing fluidsynth"
+        local apt_log
+        apt_log="$(mktemp)"
+        if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+                apt-get install -y -q --no-install-recommends fluidsynth; } >"$apt_log" 2>&1; then
+            cat "$apt_log" >&2
+            rm -f -- "$apt_log"
+            tj_log "could not install fluidsynth"
+            return 1
+        fi
+        rm -f -- "$apt_log"
+        return 0
+    fi
+    tj_log "the fluidsynth command line is missing and cannot be installed here (needs root and apt-get)"
     return 1
 }

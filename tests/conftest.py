@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 
 import pytest
 
+import trackjammer.globals  # noqa: F401 - every test module sees the language whole at import (test_fuzz reads BUILTINS)
 from tests.support.jack_server import JackServerError, PrivateJackServer
 
 
@@ -65,6 +67,24 @@ def jack_server() -> Iterator[str]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+# The parsers are cached in $XDG_CACHE_HOME/trackjammer (lang/grammar_cache.py): the
+# run (and every process it starts) keeps them in a folder of its own, set before
+# collection, as test modules may parse while they load.
+_CACHE_HOME = tempfile.mkdtemp(prefix="trackjammer-test-cache-")
+_SAVED_CACHE_HOME = os.environ.get("XDG_CACHE_HOME")
+os.environ["XDG_CACHE_HOME"] = _CACHE_HOME
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_user_cache() -> Iterator[None]:
+    yield
+    if _SAVED_CACHE_HOME is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = _SAVED_CACHE_HOME
+    shutil.rmtree(_CACHE_HOME, ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)

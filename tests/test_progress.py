@@ -71,7 +71,8 @@ def test_no_bar_when_the_output_is_not_a_terminal():
     assert out.getvalue() == ""
 
 
-LONG_EXPORT = 'let t = MidiTrack(1); t << [C4*16].chord("maj7"); t.cc(74) << Sine(0.25);\nmidi_export(t, 1500, "long.mid");\n'
+# Long enough to take over a second, exports having become faster (issue 20).
+LONG_EXPORT = 'let t = MidiTrack(1); t << [C4*16].chord("maj7"); t.cc(74) << Sine(0.25);\nmidi_export(t, 4000, "long.mid");\n'
 
 
 def _script(tmp_path: Path) -> Path:

@@ -16,7 +16,6 @@ import argparse
 import os
 import select
 import sys
-import traceback
 from fractions import Fraction
 
 from trackjammer.version import __version__
@@ -188,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         if _stdout_closed(error):
             return EXIT_CLOSED_PIPE
         if args.debug:
+            import traceback  # start-up time: only an internal error needs it
+
             traceback.print_exc()
         else:
             print(f"internal error ({error}): this is a bug in TrackJammer, not in your input.\n"
@@ -197,7 +198,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command is None:
-        from trackjammer.repl.app import Options, run_repl  # start-up time: each command loads only what it runs
+        from trackjammer.repl.options import Options  # start-up time: each command loads only what it runs
+        from trackjammer.repl.start import run_repl  # start-up time: each command loads only what it runs
 
         return run_repl(Options(no_midi=args.repl_no_midi, port=args.repl_port, backend=args.repl_backend,
                                 project=args.repl_project, cps=args.repl_cps, debug=args.debug,

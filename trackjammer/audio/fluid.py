@@ -34,6 +34,11 @@ PREFERRED = ["default-GM.sf2", "FluidR3_GM.sf2", "default-GM.sf3", "FluidR3_GM.s
 SUFFIXES = (".sf2", ".sf3")
 GAIN = 0.5  # FluidSynth's master gain (its default 0.2 is quiet for one instrument)
 BLOCK = 4096  # frames asked for at a time
+# Load a preset's samples when a channel selects it, not the whole SoundFont at
+# once: a GM font is 140 MB, a song plays a few of its presets, and loading it all
+# took a third of a render (the same sound: the samples a note plays are loaded
+# before it starts). Only 16 channels, as MIDI has (pyfluidsynth's default is 256).
+DYNAMIC_SAMPLES = "synth.dynamic-sample-loading"
 INSTALL_HINT = ("pip install 'trackjammer[audio]' and the FluidSynth library"
                 " (Debian/Ubuntu: apt-get install libfluidsynth3; macOS: brew install fluid-synth)")
 
@@ -104,7 +109,7 @@ def render_fluid(
                                 ("chan", ctypes.c_int, 1), ("val", ctypes.c_int, 1))
     key_pressure = fluidsynth.cfunc("fluid_synth_key_pressure", ctypes.c_int, ("synth", ctypes.c_void_p, 1),
                                     ("chan", ctypes.c_int, 1), ("key", ctypes.c_int, 1), ("val", ctypes.c_int, 1))
-    synth = fluidsynth.Synth(gain=GAIN, samplerate=float(SAMPLE_RATE))
+    synth = fluidsynth.Synth(gain=GAIN, samplerate=float(SAMPLE_RATE), channels=16, **{DYNAMIC_SAMPLES: 1})
     try:
         font = synth.sfload(str(soundfont))
         if font < 0:

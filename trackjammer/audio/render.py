@@ -27,6 +27,7 @@ from trackjammer.core.time import to_time
 from trackjammer.core.values import is_number
 from trackjammer.errors import ArgumentError
 from trackjammer.lang.provenance import source_of, string_text
+from trackjammer.midi.collector import collector_paused
 from trackjammer.midi.smf import export_messages, layout, tempo_for, ticks_per_cycle
 from trackjammer.progress import Progress
 from trackjammer.project.export import check_cycles, json_number, plan_export
@@ -85,27 +86,28 @@ def render(
         if target.suffix.lower() != ".wav":
             raise ArgumentError(f"render writes a .wav file, not {path}", hint=f'render(bass, 4, "{Path(path).stem or "loop"}.wav")')
     progress = Progress(2 * cycles + 1, "render", "steps")
-    try:
-        messages, stream = export_messages(export.plans, cycles, session.seed, bpc, True, progress.update)
-        timed = timed_messages(layout(messages, per_cycle), per_cycle, cps)
+    with collector_paused():  # the messages and notes: many objects, none in cycles (midi/collector.py)
+        try:
+            messages, stream = export_messages(export.plans, cycles, session.seed, bpc, True, progress.update)
+            timed = timed_messages(layout(messages, per_cycle), per_cycle, cps)
 
-        def synthesized(fraction: float) -> None:
-            progress.update(cycles + int(fraction * cycles))
+            def synthesized(fraction: float) -> None:
+                progress.update(cycles + int(fraction * cycles))
 
-        if route.name == "fluidsynth":
-            mix = fluid.render_fluid(timed, frames, route.soundfont, synthesized)
-        else:
-            from trackjammer.audio.synth import render_builtin  # optional dependency: it needs numpy (the [audio] extra)
+            if route.name == "fluidsynth":
+                mix = fluid.render_fluid(timed, frames, route.soundfont, synthesized)
+            else:
+                from trackjammer.audio.synth import render_builtin  # optional dependency: it needs numpy (the [audio] extra)
 
-            mix = render_builtin(timed, frames, synthesized)
-        from trackjammer.audio.wav import level_of, wav_bytes  # optional dependency: it needs numpy (the [audio] extra)
+                mix = render_builtin(timed, frames, synthesized)
+            from trackjammer.audio.wav import level_of, wav_bytes  # optional dependency: it needs numpy (the [audio] extra)
 
-        level = level_of(mix)
-        data = wav_bytes(mix, level)
-        del mix
-        progress.update(2 * cycles + 1)
-    finally:
-        progress.close()
+            level = level_of(mix)
+            data = wav_bytes(mix, level)
+            del mix
+            progress.update(2 * cycles + 1)
+        finally:
+            progress.close()
     for name in export.skipped:
         session.out(f"warning: {name} has no note pattern; skipped")
     if tempo.warning and session.cps <= 0:

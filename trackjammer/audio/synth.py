@@ -15,21 +15,50 @@ new value over the RAMP frames from the frame its message is at.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import defaultdict
-from typing import Callable
+from collections import OrderedDict, defaultdict
+from typing import Any, Callable
 
 import numpy as np
 
 from trackjammer.audio.drums import drum
 from trackjammer.audio.timeline import Note, Timed, notes_of
 from trackjammer.audio.programs import DRUM_CHANNEL, Programs
-from trackjammer.audio.voices import envelope, oscillate, table_for, voice_for
+from trackjammer.audio.voices import envelope, lookup, oscillate, phase, table_for, voice_for
 from trackjammer.midi.messages import CONTROL
 
 VOLUME, PAN, BRIGHTNESS = 7, 10, 74
 DEFAULTS = {VOLUME: 100, PAN: 64, BRIGHTNESS: 64}  # the GM reset values
 DRUM_GAIN = 0.55
 RAMP = 64  # frames (1.5 ms) over which a volume or pan change glides
+SHARED_BYTES = 64 * 1024 * 1024  # what one render keeps of the sounds equal notes share
+
+
+class Shared:
+    """What equal notes share within one render, made once: a note of one
+    voice, brightness, pitch and length sounds the same wherever it starts
+    (its phase starts with it), so a 16th repeated all song long is
+    synthesized once and added at each place. Kept up to SHARED_BYTES, the
+    least recently used dropped first."""
+
+    def __init__(self, budget: int = SHARED_BYTES):
+        self.budget, self.size = budget, 0
+        self.items: OrderedDict[tuple, Any] = OrderedDict()
+
+    def get(self, key: tuple, make: Callable[[], Any]) -> Any:
+        found = self.items.get(key)
+        if found is not None:
+            self.items.move_to_end(key)
+            return found
+        made = make()
+        self.items[key] = made
+        self.size += _bytes(made)
+        while self.size > self.budget and len(self.items) > 1:
+            self.size -= _bytes(self.items.popitem(last=False)[1])
+        return made
+
+
+def _bytes(item: Any) -> int:
+    return sum(part.nbytes for part in item) if isinstance(item, tuple) else item.nbytes
 
 
 class Controls:
@@ -86,13 +115,14 @@ def render_builtin(
     mix = np.zeros((frames, 2), dtype=np.float32)
     total = max(1, sum(len(notes) for notes in by_channel.values()))
     done = 0
+    shared = Shared()
     for channel in sorted(by_channel):
         bus = np.zeros(frames, dtype=np.float32)
         for note in by_channel[channel]:
             if channel == DRUM_CHANNEL:
                 _drum(bus, note)
             else:
-                _note(bus, note, controls, programs.at(channel, note.start))
+                _note(bus, note, controls, programs.at(channel, note.start), shared)
             done += 1
             if progress is not None and done % 256 == 0:
                 progress(done / total)
@@ -108,22 +138,32 @@ def _drum(bus: np.ndarray, note: Note) -> None:
     bus[note.start:end] += sound[: end - note.start] * np.float32(DRUM_GAIN * velocity_gain(note.velocity))
 
 
-def _note(bus: np.ndarray, note: Note, controls: Controls, program: int) -> None:
+def _note(bus: np.ndarray, note: Note, controls: Controls, program: int, shared: Shared) -> None:
     voice = voice_for(program)
-    shape = envelope(voice, note.end - note.start)
+    held = note.end - note.start
+    shape = shared.get(("envelope", voice, held), lambda: envelope(voice, held))
     end = min(len(bus), note.start + len(shape))
+    length = end - note.start
     gain = np.float32(voice.gain * velocity_gain(note.velocity))
+    steps = controls.steps(note.channel, BRIGHTNESS, note.start, end)
+    if len(steps) == 1:  # one brightness throughout: the whole note, shared with every note like it
+        brightness = steps[0][2]
+        tone = shared.get(("tone", voice, brightness, note.note, held, length),
+                          lambda: oscillate(table_for(voice, brightness, note.note), note.note, 0, length) * shape[:length])
+        bus[note.start:end] += tone * gain
+        return
+    index, fraction = shared.get(("phase", note.note, length), lambda: phase(note.note, 0, length))
     before = None
-    for begin, stop, brightness in controls.steps(note.channel, BRIGHTNESS, note.start, end):
-        first = begin - note.start
+    for begin, stop, brightness in steps:
+        first, last = begin - note.start, stop - note.start
         table = table_for(voice, brightness, note.note)
-        sound = oscillate(table, note.note, first, stop - begin)
+        sound = lookup(table, index[first:last], fraction[first:last])
         if before is not None and before is not table:  # a brightness change crossfades, so it does not click
             glide = min(RAMP, stop - begin)
-            old = oscillate(before, note.note, first, glide)
+            old = lookup(before, index[first:first + glide], fraction[first:first + glide])
             sound[:glide] = old + (sound[:glide] - old) * (np.arange(1, glide + 1, dtype=np.float32) / glide)
         before = table
-        bus[begin:stop] += sound * shape[first: first + stop - begin] * gain
+        bus[begin:stop] += sound * shape[first:last] * gain
 
 
 def _to_mix(mix: np.ndarray, bus: np.ndarray, channel: int, controls: Controls) -> None:

@@ -103,7 +103,7 @@ def table_for(voice: Voice, brightness: int, note: int) -> np.ndarray:
 def envelope(voice: Voice, held: int) -> np.ndarray:
     """The ADSR gain of a note held `held` frames, then released: attack and
     decay while held, a straight release from wherever it got to down to
-    exact silence."""
+    exact silence. Read only: notes of one length share it (synth.py)."""
     attack = max(1, round(voice.attack * SAMPLE_RATE))
     release = max(1, round(voice.release * SAMPLE_RATE))
     t = np.arange(held, dtype=np.float64)
@@ -112,16 +112,28 @@ def envelope(voice: Voice, held: int) -> np.ndarray:
     shape = np.where(t < attack, rising, falling)
     level = shape[-1] if held else 0.0
     tail = level * (1.0 - np.arange(1, release + 1, dtype=np.float64) / release)
-    return np.concatenate([shape, tail]).astype(np.float32)
+    shape = np.concatenate([shape, tail]).astype(np.float32)
+    shape.flags.writeable = False
+    return shape
+
+
+def phase(note: int, first: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where in the table each of `count` samples of the note falls, from
+    sample `first` of the note (so segments of one note join in phase): the
+    table index below, and the fraction of the way to the next."""
+    step = frequency(note) / SAMPLE_RATE
+    position = ((np.arange(first, first + count, dtype=np.float64) * step) % 1.0) * TABLE_SIZE
+    index = position.astype(np.int64)
+    return index, (position - index).astype(np.float32)
+
+
+def lookup(table: np.ndarray, index: np.ndarray, fraction: np.ndarray) -> np.ndarray:
+    """The table read at those places, linearly interpolated."""
+    low = table[index]
+    return low + fraction * (table[index + 1] - low)
 
 
 def oscillate(table: np.ndarray, note: int, first: int, count: int) -> np.ndarray:
     """`count` samples of the table at the note's pitch, from sample `first`
     of the note (so segments of one note join in phase)."""
-    step = frequency(note) / SAMPLE_RATE
-    phase = (np.arange(first, first + count, dtype=np.float64) * step) % 1.0
-    position = phase * TABLE_SIZE
-    index = position.astype(np.int64)
-    fraction = (position - index).astype(np.float32)
-    low = table[index]
-    return low + fraction * (table[index + 1] - low)
+    return lookup(table, *phase(note, first, count))

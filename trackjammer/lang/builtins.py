@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable
 
+from trackjammer.assembly import assemble
 from trackjammer.core.pattern import Pattern, template_pattern
 from trackjammer.core.registry import REGISTRY, Curried, Partial, describe
 from trackjammer.core.signals import LOWERCASE_SIGNALS
@@ -180,6 +181,7 @@ VALUES: dict[str, Value] = _values()
 
 def global_names(session: Session) -> dict[str, Any]:
     """The names every program starts with."""
+    assemble()  # the globals of the packages above the language too (trackjammer/assembly.py)
     names: dict[str, Any] = {name: Curried(entry) for name, entry in REGISTRY.items()}
     names.update({name: BoundBuiltin(entry, session) for name, entry in BUILTINS.items()})
     names.update({name: record(session, value.make(), value.source) for name, value in VALUES.items()})
@@ -200,6 +202,7 @@ class HelpEntry:
 def help_entries() -> dict[str, HelpEntry]:
     """Every name with its signature and text: globals, pattern functions,
     signals and track methods (as `track.name`)."""
+    assemble()  # the globals of the packages above the language too (trackjammer/assembly.py)
     entries = {name: HelpEntry(name, b.signature, b.doc, b.family) for name, b in BUILTINS.items()}
     for name, entry in REGISTRY.items():
         entries[name] = HelpEntry(name, entry.signature, entry.doc, entry.family)

@@ -51,7 +51,6 @@ class InternalError(Exception):
 
 TRACK_ATTRIBUTES = ("vel", "velocity", "bend", "pressure", "note_pressure", "channel", "name")
 MPE_LANES = ("note_bend", "timbre")
-PROTECTED = set(BUILTINS)
 KEYWORDS = {"let", "true", "false", "none"}
 # Commands that act and take no argument: alone as a statement, the bare
 # name runs them (as Tidal's `hush`); in a panic nobody types parentheses.
@@ -120,7 +119,7 @@ class Interpreter:
                 line=node.pos.line, column=node.pos.column + 4,
             )
         value = self.evaluate(node.value)
-        if node.name in PROTECTED:
+        if node.name in BUILTINS:  # complete: global_names() assembled them
             # Pattern function names may be shadowed (`let chord = [C3,E3,G3]`;
             # methods still work); the globals that run the session may not.
             raise EvaluationError(

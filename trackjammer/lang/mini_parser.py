@@ -19,6 +19,7 @@ from trackjammer.core.drums import DRUMS, drum_number
 from trackjammer.core.theory import note_number
 from trackjammer.errors import MiniNotationError, TrackJammerError
 from trackjammer.lang import mini_ast as ast
+from trackjammer.lang.grammar_cache import cached_parser
 from trackjammer.lang.syntax_errors import syntax_error
 
 GRAMMAR = Path(__file__).with_name("mini.lark")
@@ -213,7 +214,7 @@ def _first_pos(node) -> ast.Pos:
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark.open(str(GRAMMAR), start="mini", parser="lalr", maybe_placeholders=False)
+    return cached_parser(GRAMMAR, start="mini", maybe_placeholders=False)
 
 
 def parse_mini(text: str, line: int = 1, column: int = 1, closer: str | None = None) -> ast.Body:

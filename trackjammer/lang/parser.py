@@ -11,6 +11,7 @@ from lark.visitors import merge_transformers
 
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang import ast
+from trackjammer.lang.grammar_cache import cached_parser
 from trackjammer.lang.mini_ast import Pos
 from trackjammer.lang.mini_parser import MiniToAst, read_number
 from trackjammer.lang.syntax_errors import syntax_error
@@ -202,7 +203,7 @@ class ScriptToAst(Transformer):
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark.open(str(GRAMMAR), parser="lalr", maybe_placeholders=False)
+    return cached_parser(GRAMMAR, maybe_placeholders=False)
 
 
 def _to_ast(text: str) -> ast.Program:

@@ -17,8 +17,6 @@ from trackjammer.core.constructors import pure
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import read_text_with
 from trackjammer.errors import TrackJammerError
-from trackjammer.lang.mini_parser import parse_mini
-from trackjammer.lang.mini_patterns import build
 
 NAMES = re.compile(r"[A-Za-z][\w:]*( [A-Za-z][\w:]*)*")
 NOTE_SHAPED = re.compile(r"[a-gA-G](#|[bBsS]){0,2}-?\d*")
@@ -44,6 +42,9 @@ def read_text(text: Any) -> Any:
     given back as they are."""
     if not isinstance(text, str):
         return text
+    from trackjammer.lang.mini_parser import parse_mini  # start-up time: lark loads with the first string read
+    from trackjammer.lang.mini_patterns import build  # start-up time: as parse_mini
+
     line, column = getattr(text, "line", 1), getattr(text, "column", 1)
     try:
         return build(parse_mini(str(text), line, column, closer='"'))

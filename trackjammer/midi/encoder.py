@@ -20,7 +20,7 @@ says why).
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from trackjammer.midi.kinds import DATA, NOTE_OFF, NOTE_ON, STATUS
 
@@ -119,6 +119,54 @@ class TrackEncoder:
                 sounding.discard(data1)
                 data2 = 0
             self._write(kind, data1, data2)
+
+    def add_laid_out(self, timed: Iterable[tuple[int, Sequence[int]]]) -> None:
+        """Messages as `layout` (midi/smf.py) gives them, (tick, message) with
+        the message's kind at [1] and data at [4] and [5]: already by tick
+        and kind, with no note of no length, so a tick needs no gathering
+        and the rules reduce to the note-on and note-off ones. One loop
+        writing bytes: an export is mostly this."""
+        self._flush()
+        data, append = self.data, self.data.append
+        written, running, sounding = self.written, self.running, self.sounding
+        status_of = tuple(status | self.channel for status in STATUS)
+        tick = self.tick
+        count = 0
+        for tick, m in timed:
+            count += 1  # as `add` counts: every message given
+            kind, data1 = m[1], m[4]
+            if kind == NOTE_ON:
+                if data1 in sounding:  # a note-on of a pitch still sounding ends it first
+                    data += varlen(tick - written)
+                    if status_of[NOTE_OFF] != running:
+                        running = status_of[NOTE_OFF]
+                        append(running)
+                    data += bytes((data1, 0))
+                    written = tick
+                sounding.add(data1)
+                data2 = m[5]
+            elif kind == NOTE_OFF:
+                if data1 not in sounding:
+                    continue
+                sounding.discard(data1)
+                data2 = 0
+            else:
+                data2 = m[5]
+            delta = tick - written
+            if delta < 0x80:
+                append(delta)
+            else:
+                data += varlen(delta)
+            status = status_of[kind]
+            if status != running:
+                append(status)
+                running = status
+            append(data1)
+            if DATA[kind] == 2:
+                append(data2)
+            written = tick
+        self.written, self.running, self.tick = written, running, max(self.tick, tick)
+        self.messages += count
 
     def _write(self, kind: int, data1: int, data2: int) -> None:
         delta = self.tick - self.written

@@ -45,6 +45,7 @@ import heapq
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from operator import attrgetter
 from typing import Any, Callable, Iterable, NamedTuple
 
 from trackjammer.core.limits import OFFLINE, Budget
@@ -99,6 +100,37 @@ def sending_order(message: Message) -> tuple:
     if message.kind == CONTROL:
         return (float(message.time), message.time, CONTROL, message.track, 0, 0, 0)
     return (float(message.time), *message)
+
+
+def _window_order(message: Message) -> tuple:
+    """`sending_order` with the time's numerator and denominator in place of
+    the Fraction: ints compare in C, where equal Fractions that are not one
+    object compare in Python. The same order wherever no two different
+    times have one float (`_cheaply_ordered` checks that they cannot)."""
+    time = message[0]
+    if message[1] == CONTROL:
+        return (time.numerator / time.denominator, time.numerator, time.denominator, CONTROL, message[2], 0, 0, 0)
+    return (time.numerator / time.denominator, time.numerator, time.denominator, *message[1:])
+
+
+def _onset_order(onset: tuple) -> tuple:
+    """(time, plan index) of a note onset, with the time as in `_window_order`."""
+    time = onset[0]
+    return (time.numerator / time.denominator, time.numerator, time.denominator, onset[1].index)
+
+
+_DENOMINATOR = attrgetter("time.denominator")
+_FLOAT_BITS = 52
+
+
+def _cheaply_ordered(denominators: Iterable[int], begin: Fraction, end: Fraction) -> bool:
+    """True when no two different times in [begin, end) with these
+    denominators (at most D) can round to one float: they differ by at
+    least 1/D², a float near t by at most |t|·2⁻⁵², so D²·(|t| + 1) < 2⁵¹
+    keeps them apart, and float order with the numerator and denominator
+    breaking ties is exact time order."""
+    largest = max(denominators, default=1)
+    return largest * largest * (max(abs(math.floor(begin)), abs(math.ceil(end))) + 1) < 2 ** (_FLOAT_BITS - 1)
 
 
 @dataclass(frozen=True)
@@ -202,6 +234,7 @@ class MessageStream:
     _zones: dict = field(default_factory=dict)  # (port, manager channel) → Members, once announced
     _started: list = field(default_factory=list)  # the voices started in the window being made
     _begin: Fraction = Fraction(0)  # the start of the window being made
+    _offs: dict = field(default_factory=dict)  # (numerator, denominator) → the one Fraction the heap holds for it
 
     def window(
         self, plans: Iterable[TrackPlan], begin: Fraction, end: Fraction, seed: int = 0,
@@ -223,11 +256,13 @@ class MessageStream:
         budget = self.budget
         for plan in plans:
             values: dict = {}  # per-note lanes of this plan: lane → {time: value}
+            notes_found = [0]  # how many of `found` are note onsets: they come first
 
-            def lanes(plan: TrackPlan = plan, values: dict = values) -> list:
+            def lanes(plan: TrackPlan = plan, values: dict = values, notes_found: list = notes_found) -> list:
                 """Note onsets (plain tuples) and lane messages in one list: the
                 budget counts both; per-note lanes are read into `values`."""
                 found = list(self._note_onsets(plan, span, seed)) if plan.notes is not None else []
+                notes_found[0] = len(found)
                 onset_times = [o[0] for o in found]
                 for key, lane in plan.cc_lanes:
                     if not grids:
@@ -254,15 +289,17 @@ class MessageStream:
                 self._zones[plan.port, plan.zone.manager] = Members(plan.zone)
             self._programs.update(announced)
             messages.extend(setup)
-            for item in found:
-                (messages if type(item) is Message else onsets).append(item)
+            onsets.extend(found[:notes_found[0]])
+            messages.extend(found[notes_found[0]:])
             if values:
                 per_note[plan.index] = (plan, values)
         if per_note:
             alive = [entry[3] for entry in self._pending if not entry[3].cancelled and entry[3].track in per_note]
-        onsets.sort(key=lambda o: (o[0], o[1].index))
+        cheap = _cheaply_ordered((o[0].denominator for o in onsets), begin, end)
+        onsets.sort(key=_onset_order if cheap else lambda o: (o[0], o[1].index))
         self._started = []
         self._begin = begin
+        self._offs = {}
         for onset in onsets:
             self._start(onset, messages)
         if per_note:
@@ -271,7 +308,7 @@ class MessageStream:
             for voice in alive:
                 self._expression(voice, *per_note[voice.track], begin, end, messages)
         self._due(end, messages)
-        messages.sort(key=sending_order)
+        messages.sort(key=_window_order if _cheaply_ordered(map(_DENOMINATOR, messages), begin, end) else sending_order)
         return messages
 
     def _setup(self, plan: TrackPlan, at: Fraction) -> tuple[list[Message], dict]:
@@ -341,17 +378,19 @@ class MessageStream:
         track_gate = plan.gate
         for event in plan.notes.query(State(span, seed)):
             whole, part = event.whole, event.part  # parts lie within the span asked for
-            if whole is None or (whole is not part and whole.begin != part.begin):
+            if whole is None or (whole is not part and whole.begin is not part.begin and whole.begin != part.begin):
                 continue
             value = event.value
-            if isinstance(value, Note):
+            if type(value) is Note:
                 number, velocity, gate = value.note, value.velocity, value.gate
             else:
                 number, velocity, gate = value, None, None
-            if not is_number(number):
+            if type(number) is not int and not is_number(number):  # an int is the commonest note: no more checks
                 raise PatternError(f"{_owner(plan)} plays {_shown(number)}, which is not a note",
                                    hint="a note lane needs numbers or note names: [C4 E4 G4]")
-            note = _round(number + plan.transpose if plan.transpose else number)
+            if plan.transpose:
+                number += plan.transpose
+            note = number if type(number) is int else _round(number)
             if not 0 <= note <= 127:
                 self.dropped += 1
                 continue
@@ -367,7 +406,8 @@ class MessageStream:
             if gate is None:
                 gate = track_gate
             off = whole.end if gate is None or gate == 1 else t + (whole.end - t) * gate
-            if float(off) - float(t) < shortest and off - t < min_length:
+            if (off.numerator / off.denominator - t.numerator / t.denominator < shortest  # float(): cheaper inline
+                    and off - t < min_length):
                 off = t + min_length
             yield (t, plan, note, velocity, off)
 
@@ -378,7 +418,7 @@ class MessageStream:
             channel, members = self._member(plan, t, messages)
         key = (plan.port, channel, note)
         voice = self._sounding.get(key)
-        if voice is not None and voice.off > t:
+        if voice is not None and _later(voice.off, t):
             if t - voice.start < self.min_length:  # twice at (nearly) once: one note, the longer
                 if off > voice.off:
                     voice.cancelled = True
@@ -422,12 +462,17 @@ class MessageStream:
         if voice.members is not None:
             voice.members.take(voice.channel, voice)
         self._pushed += 1
-        heapq.heappush(self._pending, (float(voice.off), voice.off, self._pushed, voice))
+        off = voice.off
+        # one object per time: a chord's note-offs tie in the heap, and tuples compare one object by identity
+        off = self._offs.setdefault((off.numerator, off.denominator), off)
+        heapq.heappush(self._pending, (off.numerator / off.denominator, off, self._pushed, voice))  # float(off), inline
 
     def _due(self, end: Fraction, messages: list[Message], through: bool = False) -> None:
         """The note-offs due before `end` (`through`: at `end` too)."""
         pending = self._pending
-        while pending and (pending[0][1] < end or through and pending[0][1] == end):
+        end_float = float(end)  # floats first: exact where they differ (float() is monotonic), cheap
+        while pending and (pending[0][0] < end_float or pending[0][0] == end_float and (
+                pending[0][1] < end or through and pending[0][1] == end)):
             voice = heapq.heappop(pending)[3]
             if voice.cancelled:
                 continue
@@ -453,6 +498,8 @@ class MessageStream:
                 continuous = True
             elif whole.begin == event.part.begin and whole.begin < span.end:
                 onsets.append((whole.begin, convert(_number(event.value, plan, name)), True))
+        if continuous and not onsets and type(key) is int and isinstance(lane, Signal):
+            return self._signal_cc(plan, key, lane, grid, seed)
         found = _samples(plan, lane, grid, seed, convert, name) if continuous else []
         if onsets:
             found = sorted(found + onsets, key=lambda f: (float(f[0]), f[0])) if found else onsets
@@ -463,6 +510,34 @@ class MessageStream:
             if always or value != last:
                 last = value
                 messages.extend(_control(t, plan.index, plan.channel, key, value))
+        if last is not None:
+            self._cc_sent[sent_key] = last
+        return messages
+
+    def _signal_cc(self, plan: TrackPlan, controller: int, lane: Signal, grid: list[Fraction], seed: int) -> list[Message]:
+        """A CC lane holding only a signal, the commonest lane: `_samples`,
+        `seven_bit` and the loop of `_lane` in one loop, the same messages."""
+        sample, index, channel = lane.sample, plan.index, plan.channel
+        sent_key = (plan.port, channel, controller)
+        last = self._cc_sent.get(sent_key)
+        messages: list[Message] = []
+        floor = math.floor
+        for t in grid:
+            value = sample(t, seed)
+            kind = type(value)
+            if kind is Unit:
+                value = floor(value * 127 + 0.5)
+            elif kind is float:
+                value = floor(value + 0.5)
+            else:
+                value = seven_bit(_number(value, plan, "CC"))
+            if value < 0:
+                value = 0
+            elif value > 127:
+                value = 127
+            if value != last:
+                last = value
+                messages.append(Message(t, CONTROL, index, channel, controller, value))
         if last is not None:
             self._cc_sent[sent_key] = last
         return messages
@@ -486,6 +561,11 @@ class MessageStream:
                     continue
                 sent[key] = value
                 messages.append(_per_note(t, voice, plan.zone, key, value))
+
+
+def _later(a: Fraction, b: Fraction) -> bool:
+    """a > b, in whole numbers: Fraction's own comparison is several times slower."""
+    return a.numerator * b.denominator > b.numerator * a.denominator
 
 
 def _kind_of(key: Any) -> Any:

@@ -29,8 +29,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.input import Input
@@ -164,8 +163,7 @@ def _quiet_stderr() -> Iterator[None]:
             os.close(saved)
 
 
-@dataclass
-class _Client:
+class _Client(NamedTuple):
     """An rtmidi MidiOut (or MidiIn) that opened, on one backend, with its port list."""
 
     midi: Any
@@ -225,8 +223,7 @@ def _connect(api: int, client_name: str, direction: str = "out") -> tuple[_Clien
 # --- listing ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PortListing:
+class PortListing(NamedTuple):
     """The output (or input) ports of a backend; `backend` is the one that
     answered (for "auto", the one chosen), `problem` why none did."""
 
@@ -263,8 +260,7 @@ def list_ports(backend: str | None = None, direction: str = "out") -> list[str]:
 # --- choosing -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PortChoice:
+class PortChoice(NamedTuple):
     """What to open: kind "named" or "first" (port `index`, `name`),
     "virtual" (a virtual port), or "none" (no output)."""
 

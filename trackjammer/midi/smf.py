@@ -11,6 +11,7 @@ right length. `midi_bytes` encodes them (midi/encoder.py, shared with takes).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Sequence
@@ -74,23 +75,59 @@ def export_messages(
 
 def layout(messages: list[Message], per_cycle: int) -> list[tuple[int, Message]]:
     """(tick, message) in file order: by tick, then off, CC, on; within
-    those, time order (the sort is stable). A note that would last no tick
-    at all (one starting in the last half tick before a cut end) is left out
-    with its note-off, so every note-on keeps its note-off after it."""
-    timed = [(to_tick(m.time, per_cycle), m) for m in messages]
+    those, time order (as a stable sort would leave them). A note that would
+    last no tick at all (one starting in the last half tick before a cut
+    end) is left out with its note-off, so every note-on keeps its note-off
+    after it.
+
+    One pass, as the file is written straight from the message stream: the
+    stream gives messages in time order, so ticks only grow and only a tick
+    that two times round to can hold kinds out of order; just those ticks
+    are sorted (anything else is sorted whole)."""
+    timed: list[tuple[int, Message]] = []
+    append = timed.append
     sounding: dict[tuple[int, int], int] = {}  # (channel, note) → index of its note-on in `timed`
-    empty: set[int] = set()
-    for i, (tick, m) in enumerate(timed):
-        if m.kind == NOTE_ON:
-            sounding[m.channel, m.data1] = i
-        elif m.kind == NOTE_OFF:
-            on = sounding.pop((m.channel, m.data1), None)
+    empty: list[int] = []
+    mixed: list[int] = []  # ticks holding kinds out of order
+    rising = True  # ticks never go down
+    last_tick, last_kind = -1, -1
+    for m in messages:
+        time, kind = m[0], m[1]
+        if type(time) is not Fraction:
+            time = Fraction(time)
+        denominator = time.denominator
+        tick = (2 * time.numerator * per_cycle + denominator) // (2 * denominator)  # to_tick, inline
+        if kind == NOTE_ON:
+            sounding[m[3], m[4]] = len(timed)
+        elif kind == NOTE_OFF:
+            on = sounding.pop((m[3], m[4]), None)
             if on is not None and timed[on][0] == tick:
-                empty.update((on, i))
+                empty += (on, len(timed))
+        if tick <= last_tick:
+            if tick < last_tick:
+                rising = False
+            elif kind < last_kind and (not mixed or mixed[-1] != tick):
+                mixed.append(tick)
+        last_tick, last_kind = tick, kind
+        append((tick, m))
     if empty:
-        timed = [tm for i, tm in enumerate(timed) if i not in empty]
-    timed.sort(key=lambda tm: (tm[0], tm[1].kind))
+        left_out = set(empty)
+        timed = [tm for i, tm in enumerate(timed) if i not in left_out]
+    if not rising:
+        timed.sort(key=_tick_and_kind)
+    else:
+        for tick in mixed:
+            low, high = bisect_left(timed, (tick,)), bisect_left(timed, (tick + 1,))
+            timed[low:high] = sorted(timed[low:high], key=_kind_of_timed)
     return timed
+
+
+def _tick_and_kind(tick_and_message: tuple[int, Message]) -> tuple[int, int]:
+    return tick_and_message[0], tick_and_message[1][1]
+
+
+def _kind_of_timed(tick_and_message: tuple[int, Message]) -> int:
+    return tick_and_message[1][1]
 
 
 def midi_bytes(
@@ -138,9 +175,7 @@ def merged_track(metas: list[tuple[int, bytes]], messages: list[tuple[int, Messa
 
 
 def _encoded(track: TrackEncoder, messages: list[tuple[int, Message]], end_tick: int, name: str | None) -> bytes:
-    add = track.add
-    for tick, m in messages:
-        add(tick, m.kind, m.data1, m.data2)
+    track.add_laid_out(messages)
     return track.close(end_tick, name)
 
 

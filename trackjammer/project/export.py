@@ -20,6 +20,7 @@ from trackjammer.core.registry import describe
 from trackjammer.core.values import is_number
 from trackjammer.errors import ArgumentError
 from trackjammer.lang.provenance import source_of
+from trackjammer.midi.collector import collector_paused
 from trackjammer.midi.playable import playable, verb_of
 from trackjammer.midi.messages import Message, TrackPlan, plan_of_pattern, plan_of_track
 from trackjammer.midi.smf import (
@@ -103,20 +104,21 @@ def midi_export(
         target = explicit_target(path, overwrite, base, keep_previous=True)
     files = _files(export, stems, target.name if path is not None else EXPORT_NAME)
     progress = Progress(cycles + len(files), "export", "steps")
-    try:
-        messages, stream = export_messages(export.plans, cycles, session.seed, bpc, loop, progress.update)
-        timed = layout(exported(messages, export.plans, every), ticks_per_cycle(bpc))
-        end_tick = end_tick_of(timed, cycles, bpc)
-        by_track: dict[int, list[tuple[int, Message]]] = {plan.index: [] for plan in export.plans}
-        for tick_and_message in timed:
-            by_track[tick_and_message[1].track].append(tick_and_message)
-        contents = []
-        for step, (name, plans, kind) in enumerate(files, start=cycles + 1):
-            tracks = [track for plan in plans for track in file_tracks(plan, by_track[plan.index])]
-            contents.append((name, midi_bytes(tracks, kind, tempo, bpc, end_tick)))
-            progress.update(step)
-    finally:
-        progress.close()
+    with collector_paused():  # a million objects made, none in cycles (midi/collector.py)
+        try:
+            messages, stream = export_messages(export.plans, cycles, session.seed, bpc, loop, progress.update)
+            timed = layout(exported(messages, export.plans, every), ticks_per_cycle(bpc))
+            end_tick = end_tick_of(timed, cycles, bpc)
+            by_track: dict[int, list[tuple[int, Message]]] = {plan.index: [] for plan in export.plans}
+            for tick_and_message in timed:
+                by_track[tick_and_message[1].track].append(tick_and_message)
+            contents = []
+            for step, (name, plans, kind) in enumerate(files, start=cycles + 1):
+                tracks = [track for plan in plans for track in file_tracks(plan, by_track[plan.index])]
+                contents.append((name, midi_bytes(tracks, kind, tempo, bpc, end_tick)))
+                progress.update(step)
+        finally:
+            progress.close()
     for name in export.skipped:
         session.out(f"warning: {name} has no note pattern; skipped")
     if tempo.warning:

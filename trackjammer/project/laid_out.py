@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, NamedTuple
 
+from trackjammer.midi.collector import collector_paused
 from trackjammer.midi.messages import CONTROL, NOTE_OFF, NOTE_ON, Message, TrackPlan
 from trackjammer.midi.smf import Tempo, export_messages, layout, tempo_for, ticks_per_cycle
 from trackjammer.project.export import Export, plan_export
@@ -48,8 +49,9 @@ def lay_out(session: Session, what: Any, cycles: int, call: str, progress: Calla
     """Cycles 0 … cycles-1 of `what`, notes still sounding cut at the end."""
     export = plan_export(what, session.seed, call)
     bpc = session.beats_per_cycle
-    messages, stream = export_messages(export.plans, cycles, session.seed, bpc, True, progress)
-    timed = layout(messages, ticks_per_cycle(bpc))
+    with collector_paused():  # many objects, none in cycles (midi/collector.py)
+        messages, stream = export_messages(export.plans, cycles, session.seed, bpc, True, progress)
+        timed = layout(messages, ticks_per_cycle(bpc))
     by_track: dict[int, Timed] = {plan.index: [] for plan in export.plans}
     for tick_and_message in timed:
         by_track[tick_and_message[1].track].append(tick_and_message)

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 from trackjammer.core.registry import REGISTRY
 from trackjammer.errors import TrackJammerError
-from trackjammer.lang.evaluator import Interpreter
 from trackjammer.lang.provenance import NoSource, SourceTooLarge, Writer, number_text, string_text, track_names
 from trackjammer.midi.mpe import MpeTrack
 from trackjammer.midi.track import MidiTrack, lane_suffix
@@ -174,6 +173,8 @@ def _ordered(statements: list[_Statement]) -> list[_Statement]:
 def _check_runs(text: str) -> None:
     """A snapshot that would not run is refused now, not when it is loaded:
     it is run once in a scratch session."""
+    from trackjammer.lang.evaluator import Interpreter  # start-up time: the REPL's session log loads this module
+
     try:
         Interpreter(Session(out=_discard)).execute(text)
     except TrackJammerError as error:

@@ -1,8 +1,10 @@
 """The REPL: where the engine lives while a performer types.
 
-Start: read the settings, open the MIDI output, build the engine and start
-its clock, then prompt. Each input goes through `console.respond` (what the
-docs' transcripts show is what is printed here), and `engine.commit()`
+Start (repl/start.py reads the settings and opens the MIDI output): build
+the engine and start its clock, then prompt; the language loads in the
+background once the prompt is drawn. Each input goes through
+`console.respond` (what the docs' transcripts show is what is printed
+here), and `engine.commit()`
 follows every input, also a failed one (the statements before the error
 took effect). Everything runs under patch_stdout, so what the clock thread
 reports prints above the prompt.
@@ -18,34 +20,30 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterator
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.history import FileHistory, InMemoryHistory
-from prompt_toolkit.lexers import PygmentsLexer
+from prompt_toolkit.lexers import Lexer, PygmentsLexer
 from prompt_toolkit.patch_stdout import patch_stdout
 
-from trackjammer.engine.live import Engine, port_opener
+from trackjammer.engine.live import Engine
 from trackjammer.errors import TrackJammerError
-from trackjammer.lang.builtins import help_text
-from trackjammer.lang.console import respond
-from trackjammer.lang.evaluator import Interpreter
-from trackjammer.midi.output import NullOutput
 from trackjammer.midi.rtmidi_out import list_ports
 from trackjammer.project.renders import clear_leftovers
 from trackjammer.project.sessions import SessionLog
 from trackjammer.project.takes import RenderTakes, recover_unfinished
 from trackjammer.repl.completer import TrackJammerCompleter
-from trackjammer.repl.config import history_path, load_config
+from trackjammer.repl.config import history_path
 from trackjammer.repl.inbox import Inbox, attach
 from trackjammer.repl.watch import AllOrNothing
 from trackjammer.repl.key_bindings import Actions, BlockMode, repl_bindings
 from trackjammer.repl.keys import WELCOME
-from trackjammer.repl.lexer import TrackJammerLexer
+from trackjammer.repl.options import Options
 from trackjammer.repl.style import colour_lines, repl_style
 from trackjammer.repl.toolbar import fragments
 from trackjammer.repl.validator import ErrorMark, SyntaxMarks
@@ -53,75 +51,15 @@ from trackjammer.session import Session
 from trackjammer.version import __version__
 
 EXIT_OK = 0
-EXIT_BAD_INPUT = 2
 EXIT_TERMINATED = 143
 REFRESH_SECONDS = 0.15  # the status bar: more than 5 times a second
 PROMPT, CONTINUATION = "> ", ". "
 PAUSE_AFTER_FAILURE = 0.2  # seconds
 
 
-@dataclass
-class Options:
-    """What the command line asked for (None: from the config file, else the default)."""
-
-    no_midi: bool = False
-    port: str | int | None = None
-    backend: str | None = None
-    project: str | None = None
-    cps: Fraction | None = None
-    debug: bool = False
-    listen: bool | int | None = None  # the door for editors: off, on, on with TCP on this port (None: config)
-
-
 class Stopped(BaseException):
     """SIGTERM or SIGHUP, raised in the main thread (a BaseException, so no
     `except Exception` on the way mistakes it for a bug)."""
-
-
-def run_repl(options: Options) -> int:
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
-        print("error: the REPL needs a terminal\nhint: to play a file without one, use: trackjammer run FILE.tj",
-              file=sys.stderr)
-        return EXIT_BAD_INPUT
-
-    config = load_config()
-    for problem in config.problems:
-        print(problem, file=sys.stderr)
-    try:
-        output, notices, opener, sender = _open(options, config)
-    except TrackJammerError as error:
-        print(error.format(), file=sys.stderr)
-        return EXIT_BAD_INPUT
-    return Repl(options, config, output, notices, opener, sender).run()
-
-
-def _open(options: Options, config: Any) -> tuple[Any, list[str], Any, Any]:
-    """The main output, what to say about it, how to open more ports
-    (output(), track.device()) and the sending process they live in
-    (engine/sender.py; with --no-midi none of these). A port named on the
-    command line must be there; one from the config file falls back to the
-    default choice with a warning."""
-    if options.no_midi:
-        return NullOutput(), ["no MIDI output (--no-midi): nothing will sound (export and recording still work)"], None, None
-
-    backend = options.backend if options.backend is not None else config.backend
-    opener, sender, why = port_opener()
-    said = [why] if why else []
-    try:
-        if options.port is not None or config.port is None:
-            output, notice = opener(options.port, backend)
-            return output, said + ([notice] if notice else []), opener, sender
-        try:
-            output, notice = opener(config.port, backend)
-            return output, said + ([notice] if notice else []), opener, sender
-        except TrackJammerError as error:
-            output, notice = opener(None, backend)
-            said.append(f"warning: the port {config.port!r} of the config file cannot be used: {error.message}")
-            return output, said + ([notice] if notice else []), opener, sender
-    except BaseException:
-        if sender is not None:
-            sender.close()
-        raise
 
 
 class Repl:
@@ -134,8 +72,8 @@ class Repl:
         cps = options.cps if options.cps is not None else config.cps
         if cps is not None:
             self.session.cps = Fraction(str(cps)) if isinstance(cps, float) else cps
-        self.interpreter = Interpreter(self.session)
-        self.log = SessionLog(self.session, report=self.say).attach(self.interpreter)  # sessions/<project>/<start>.tj
+        self.log = SessionLog(self.session, report=self.say)  # sessions/<project>/<start>.tj
+        self._interpreter: Any = None  # made at the first input: the language loads after the prompt is up
         self.notices = notices
         self.prompt: Any = None
         self.stop_requested = False  # a SIGTERM or SIGHUP came
@@ -146,6 +84,16 @@ class Repl:
         self.inbox = attach(self.session, Inbox(self.evaluate, self.say))  # the door and watch(): repl/inbox.py
         self.listen = options.listen if options.listen is not None else config.listen
         self.block = BlockMode()  # F5: Enter adds lines, Alt-Enter runs
+
+    @property
+    def interpreter(self) -> Any:
+        """The interpreter of the session, made (and its log attached) when first needed."""
+        if self._interpreter is None:
+            from trackjammer.lang.evaluator import Interpreter  # start-up time: the language loads after the prompt is up
+
+            self._interpreter = Interpreter(self.session)
+            self.log.attach(self._interpreter)
+        return self._interpreter
 
     # -- output -----------------------------------------------------------------------
 
@@ -180,6 +128,8 @@ class Repl:
         self._guarded("panicking", self._panic)
 
     def _help(self) -> None:
+        from trackjammer.lang.builtins import help_text  # start-up time: the language loads after the prompt is up
+
         self.say(help_text())
 
     def _hush(self) -> None:
@@ -268,6 +218,8 @@ class Repl:
         self._guarded("logging what fell back", self._log_fallbacks)
         save = AllOrNothing(self.interpreter) if whole else None
         try:
+            from trackjammer.lang.console import respond  # start-up time: the language loads after the prompt is up
+
             with _no_echo():
                 ok = respond(self.interpreter, text, write or self.say)
         except KeyboardInterrupt:  # Ctrl-C while a long input runs (an export): the input stops there
@@ -306,11 +258,11 @@ class Repl:
             self.say(f"warning: the history cannot be kept in {history}: {error.strerror or error}")
             store = InMemoryHistory()
         completer = TrackJammerCompleter(self.session, self._ports)
-        return PromptSession(
+        session = PromptSession(
             PROMPT,
             multiline=True,
             prompt_continuation=lambda width, line, wrap: CONTINUATION.rjust(width),
-            lexer=PygmentsLexer(TrackJammerLexer),
+            lexer=Highlighter(),
             completer=completer,
             complete_while_typing=False,
             validator=SyntaxMarks(),
@@ -326,6 +278,8 @@ class Repl:
             include_default_pygments_style=False,
             mouse_support=False,
         )
+        session.app.after_render += _load_language_once  # the prompt first, then what the first input needs
+        return session
 
     def _ports(self) -> list[str]:
         if self.options.no_midi:
@@ -334,6 +288,48 @@ class Repl:
         return list_ports(self.backend)
 
 
+
+
+class Highlighter(Lexer):
+    """The pygments lexer of repl/lexer.py, loaded at the first character
+    typed: the prompt is drawn without pygments (an empty input has no
+    colours), and the background load after it usually gets there first."""
+
+    def __init__(self) -> None:
+        self.lexer: Any = None
+
+    def lex_document(self, document: Any) -> Any:
+        if not document.text and self.lexer is None:
+            return lambda line: []
+        if self.lexer is None:
+            from trackjammer.repl.lexer import TrackJammerLexer  # start-up time: pygments loads after the prompt is up
+
+            self.lexer = PygmentsLexer(TrackJammerLexer)
+        return self.lexer.lex_document(document)
+
+
+def _load_language_once(app: Any) -> None:
+    """After the first draw of the prompt: load the language and its parsers
+    in the background (from the parser cache: milliseconds), so the first
+    key typed finds them ready. The prompt waited for none of it."""
+    app.after_render -= _load_language_once
+    threading.Thread(target=_load_language, name="trackjammer-load-language", daemon=True).start()
+
+
+def _load_language() -> None:
+    try:
+        from trackjammer.lang.builtins import help_entries  # start-up time: loaded once the prompt is up
+        from trackjammer.lang.console import respond  # noqa: F401 - start-up time: as help_entries
+        from trackjammer.lang.mini_parser import parse_mini  # start-up time: as help_entries
+        from trackjammer.lang.parser import parse_program  # start-up time: as help_entries
+        from trackjammer.repl.lexer import builtin_names  # start-up time: as help_entries (pygments)
+
+        help_entries()  # every global (trackjammer/assembly.py)
+        builtin_names()  # the names highlighting colours
+        parse_program("1")
+        parse_mini("C4")
+    except Exception:  # noqa: BLE001 - only a head start: whatever failed here is done (and said) when first needed
+        pass
 
 
 @contextlib.contextmanager

@@ -30,7 +30,6 @@ from trackjammer.core.registry import REGISTRY
 from trackjammer.core.theory import CHORDS, SCALES
 from trackjammer.core.transforms.tonal import ARP_MODES
 from trackjammer.core.values import is_number
-from trackjammer.lang.builtins import VALUES, help_entries
 from trackjammer.lang.display import show
 from trackjammer.lang.provenance import source_of
 from trackjammer.midi.track import LANE_HELP, NAMED_LANES, MidiTrack
@@ -185,6 +184,8 @@ class TrackJammerCompleter(Completer):
 
 
 def _entries() -> dict:
+    from trackjammer.lang.builtins import help_entries  # start-up time: loaded at the first Tab, after the prompt
+
     return help_entries()
 
 
@@ -197,6 +198,8 @@ def _pattern_functions() -> set[str]:
 
 
 def _global_values() -> set[str]:
+    from trackjammer.lang.builtins import VALUES  # start-up time: as help_entries
+
     return set(VALUES)
 
 

@@ -28,9 +28,7 @@ import selectors
 import socket
 import stat
 import struct
-import tempfile
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -53,6 +51,8 @@ def runtime_dir(create: bool = True) -> Path:
     if base and os.path.isabs(base):
         folder = Path(base) / "trackjammer"
     else:
+        import tempfile  # start-up time: `trackjammer send` loads only what sending needs
+
         folder = Path(tempfile.gettempdir()) / f"trackjammer-{os.getuid()}"
     if create:
         try:
@@ -118,14 +118,19 @@ def claim(path: Path) -> None:
                     hint="send goes to that one; start this one with another --project, or --no-listen")
 
 
-@dataclass
 class Request:
-    """Code that came through the door, waiting for the REPL's answer."""
+    """Code that came through the door, waiting for the REPL's answer (a
+    plain class: `trackjammer send` imports this module, and dataclasses
+    with inspect were a tenth of its start)."""
 
-    code: str
-    _done: threading.Event = field(default_factory=threading.Event, repr=False)
-    ok: bool = False
-    output: str = ""
+    def __init__(self, code: str):
+        self.code = code
+        self._done = threading.Event()
+        self.ok = False
+        self.output = ""
+
+    def __repr__(self) -> str:
+        return f"Request(code={self.code!r}, ok={self.ok!r}, output={self.output!r})"
 
     def reply(self, ok: bool, output: str) -> None:
         self.ok, self.output = ok, output

@@ -21,7 +21,6 @@ from prompt_toolkit.application import run_in_terminal
 
 from trackjammer.errors import TrackJammerError
 from trackjammer.repl.door import Door, Request
-from trackjammer.repl.watch import POLL_SECONDS, Changes, FileWatch
 
 Evaluate = Callable[..., bool]  # (code, write, whole=False) -> ok: Repl.evaluate
 SENT_MARK = "» "  # how code that came through the door is shown
@@ -114,6 +113,8 @@ class Inbox:
         resolved = Path(path).expanduser().resolve()
         if not resolved.is_file():
             raise TrackJammerError(f"cannot watch {path}: there is no such file", hint='watch("song.tj")')
+        from trackjammer.repl.watch import Changes, FileWatch  # start-up time: the parser loads after the prompt is up
+
         with self._lock:
             fresh = resolved not in self._watches
             if fresh:
@@ -137,6 +138,8 @@ class Inbox:
         return f"stopped watching {len(gone)} file{'s' if len(gone) != 1 else ''}"
 
     def _poll(self) -> None:
+        from trackjammer.repl.watch import POLL_SECONDS  # start-up time: as in watch()
+
         while not self._stopping.wait(POLL_SECONDS):
             with self._lock:
                 watches = list(self._watches.items())

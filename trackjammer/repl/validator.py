@@ -21,7 +21,6 @@ from prompt_toolkit.layout.processors import Processor, Transformation, Transfor
 from prompt_toolkit.validation import ValidationError, Validator
 
 from trackjammer.errors import TrackJammerError
-from trackjammer.lang.parser import parse_program
 
 PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">"}
 SCRIPT_OPENERS = {"(", "["}
@@ -79,6 +78,7 @@ def syntax_error_at(text: str) -> TrackJammerError | None:
     """The syntax error of a complete input, or None (also when unchecked)."""
     if len(text) > MAX_CHECKED or not text.strip() or not is_complete(text):
         return None
+    from trackjammer.lang.parser import parse_program  # start-up time: the parser loads after the prompt is up
 
     try:
         parse_program(text)

@@ -1,0 +1,150 @@
+"""Start-up: each process loads what it runs, and the language is whole
+whenever it evaluates.
+
+Importing the package no longer loads every global (trackjammer/assembly.py):
+the sending process and `trackjammer send` need none of the language, and
+the REPL's prompt waits for the sending process. Each check runs in a fresh
+interpreter, where nothing else has been imported yet.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from trackjammer import assembly
+
+HEAVY = ("lark", "prompt_toolkit", "numpy", "mido", "trackjammer.lang", "trackjammer.core", "trackjammer.project",
+         "trackjammer.audio", "trackjammer.repl.app")
+
+
+def loaded_after(code: str) -> set[str]:
+    """The heavy modules a fresh interpreter holds after running `code`."""
+    probe = code + "\nimport sys\nprint('\\n'.join(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return {name for name in done.stdout.split() if name.startswith(HEAVY)}
+
+
+def test_the_sending_process_loads_no_language():
+    assert loaded_after("import trackjammer.engine.sender_process") == set()
+
+
+def test_trackjammer_send_loads_no_language_and_no_prompt():
+    """Only the project's rule for safe names (the socket is named after the project)."""
+    loaded = loaded_after("import trackjammer.cli, trackjammer.commands.send")
+    assert loaded == {"trackjammer.project", "trackjammer.project.renders", "trackjammer.project.writes"}
+
+
+def test_the_repl_draws_its_prompt_before_loading_the_language():
+    """What the REPL imports before its prompt (repl/start.py, the engine,
+    repl/app.py) holds no parser, no evaluator and no lark: they load in the
+    background once the prompt is drawn, or when first used."""
+    loaded = loaded_after("import trackjammer.repl.start, trackjammer.engine.live, trackjammer.repl.app")
+    assert loaded & {"lark", "trackjammer.lang.parser", "trackjammer.lang.mini_parser", "trackjammer.lang.evaluator",
+                     "trackjammer.lang.ast", "trackjammer.lang.mini_ast", "trackjammer.lang.builtins"} == set()
+    probe = ("import trackjammer.repl.start, trackjammer.engine.live, trackjammer.repl.app\n"
+             "import sys\nprint('pygments.lexer' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout == "False\n"
+    assert "prompt_toolkit" in loaded  # the check sees what is there
+
+
+def test_the_command_line_loads_nothing_heavy():
+    assert loaded_after("import trackjammer.cli") == set()
+
+
+def test_evaluating_sees_every_global_in_a_process_that_imported_only_the_evaluator():
+    code = ("from trackjammer.lang.evaluator import Interpreter\n"
+            "i = Interpreter()\n"
+            "i.execute('print(render); print(midi_export); print(show); print(start)')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:4] == ["<built-in render>", "<built-in midi_export>", "<built-in show>",
+                                          "<built-in start>"]
+
+
+def test_help_and_completion_see_every_global_first_thing():
+    code = ("from trackjammer.lang.builtins import help_entries\n"
+            "names = help_entries()\n"
+            "print(all(n in names for n in ('render', 'midi_export', 'show', 'start', 'daw_export', 'fast')))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "True\n"
+
+
+def test_a_global_of_a_package_above_cannot_be_rebound_in_a_fresh_process():
+    code = ("from trackjammer.lang.evaluator import Interpreter\n"
+            "from trackjammer.errors import TrackJammerError\n"
+            "try:\n"
+            "    Interpreter().execute('let render = 4')\n"
+            "except TrackJammerError as error:\n"
+            "    print(error.message)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "'render' is a built-in function and cannot be rebound\n"
+
+
+@pytest.fixture
+def fresh_assembly() -> assembly.Assembly:
+    """An assembly that has not run yet (the process's own has)."""
+    return assembly.Assembly()
+
+
+def test_loaders_run_once_and_a_loader_asking_again_goes_on(fresh_assembly):
+    ran = []
+
+    def loader():
+        ran.append("start")
+        fresh_assembly.assemble()  # an import inside the loader that reads the globals
+        ran.append("end")
+
+    fresh_assembly.when_needed(loader)
+    fresh_assembly.assemble()
+    fresh_assembly.assemble()
+    assert ran == ["start", "end"]
+
+
+def test_another_thread_waits_until_the_globals_are_all_there(fresh_assembly):
+    loaded = []
+
+    def slow_loader():
+        time.sleep(0.2)
+        loaded.append("render")
+
+    fresh_assembly.when_needed(slow_loader)
+    seen = []
+    first = threading.Thread(target=fresh_assembly.assemble)
+    first.start()
+    time.sleep(0.05)  # the first thread is loading now
+    second = threading.Thread(target=lambda: (fresh_assembly.assemble(), seen.append(list(loaded))))
+    second.start()
+    first.join()
+    second.join()
+    assert seen == [["render"]]
+
+
+def test_a_failing_loader_is_tried_again(fresh_assembly):
+    attempts = []
+
+    def loader():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ImportError("half installed")
+
+    fresh_assembly.when_needed(loader)
+    with pytest.raises(ImportError):
+        fresh_assembly.assemble()
+    fresh_assembly.assemble()
+    assert len(attempts) == 2
+
+
+def test_the_package_hands_its_loader_to_the_process_assembly():
+    """In a fresh interpreter: the package's import leaves one loader
+    pending, and nothing of the language loaded, until the first need."""
+    code = ("import sys, trackjammer.assembly as a\n"
+            "print(len(a.GLOBALS.pending), a.GLOBALS.assembled, 'trackjammer.engine.globals' in sys.modules)\n"
+            "a.assemble()\n"
+            "print(len(a.GLOBALS.pending), a.GLOBALS.assembled, 'trackjammer.engine.globals' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "1 False False\n0 True True\n"
