@@ -24,10 +24,12 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any, Callable
 
+from trackjammer.core.constructors import stack
 from trackjammer.core.time import to_time
 from trackjammer.engine import midi_clock
 from trackjammer.engine.clock import Clock
 from trackjammer.engine.history import History
+from trackjammer.engine.inputs import Inputs
 from trackjammer.engine.numbers import TrackNumbers
 from trackjammer.engine.recorder import Recorder
 from trackjammer.engine.scheduler import Scheduler
@@ -82,6 +84,7 @@ class Engine:
         self.history = History(session)  # undo/redo: a state per input that changed what plays (engine/history.py)
         self.stopped_at: Fraction | None = None  # where stop() stopped: continue() plays on from there
         self._undone: list[list[str]] = []  # per undo/redo since last asked: the names it emptied (session log)
+        self.midi_in = Inputs(self)  # input(port): recorded, thru, knobs, loops, capture (engine/inputs.py)
 
     # -- what plays ---------------------------------------------------------------------
 
@@ -89,10 +92,14 @@ class Engine:
         """The session's tracks now, frozen: only tracks with something to play."""
         plans, tracks, routes = [], [], {}
         for track in self.session.tracks():
-            if track.notes is None and not track.cc_lanes:
+            layers = self.midi_in.loops.pattern(track)  # loop_record's layers play stacked with the track
+            if track.notes is None and not track.cc_lanes and layers is None:
                 continue
             number = self.numbers.number(track)
-            plans.append(plan_of_track(track, number))
+            plan = plan_of_track(track, number)
+            if layers is not None:
+                plan = replace(plan, notes=layers if plan.notes is None else stack(plan.notes, layers))
+            plans.append(plan)
             tracks.append(track)
             if track.port is not None:
                 port = self._port(track.port, track.name)
@@ -277,6 +284,7 @@ class Engine:
             self._once_waiting = []
             self.finished.clear()
             self.stopped_at = None
+            self.midi_in.started()
             self.scheduler.until = None if until is None else to_time(until)
             self.scheduler.on_finished = self.finished.set
             self.recorder.begin(cycle, self.session.cps if at is None else _tempo_of(at[1], self.session))
@@ -372,6 +380,89 @@ class Engine:
         """The source of time, for the status bar."""
         return SyncState() if self.following is None else self.following.state()
 
+    # -- MIDI input (engine/inputs.py) ---------------------------------------------------------
+
+    def input(self, port: Any = None, thru: Any = None, off: bool = False) -> str:
+        """Open input `port` (recorded on a track of its own; with `thru`, played
+        through that track instead), or close it (`off`); gives its name."""
+        if off:
+            return self.midi_in.close(port)
+        if thru is not None and thru.port is not None:
+            self._port(thru.port, thru.name)  # opened here, not in the input's thread
+        return self.midi_in.open(port, thru)
+
+    def inputs(self) -> list[str]:
+        return self.midi_in.lines()
+
+    def play_through(self, track: Any, data: bytes, cycle: Fraction | None) -> None:
+        """Send `data` now through `track`'s output (an input's thru); the take
+        holds it as sent, at `cycle` (None: now)."""
+        output = self._ports.get(track.port) if track.port is not None else None
+        output = self.output if output is None else output
+        output.send(data)
+        if not output.timed:  # the sending process journals what it sends itself
+            self.recorder.record_now(data, None if cycle is None else float(cycle))
+
+    def played_notes(self, cycles: int) -> list[tuple[Fraction, Fraction, int, int]]:
+        """The notes played in on every input during the last `cycles` whole
+        cycles: (start, end, note, velocity), starts in [0, cycles) from the
+        window's start, sorted by start then note; a note still held (or
+        held past the window) ends at its end."""
+        if isinstance(cycles, bool) or not isinstance(cycles, int) or cycles < 1:
+            raise TrackJammerError(f"the notes played are taken over a whole number of cycles, got {cycles!r}",
+                                   hint="capture(2): the last two cycles")
+        now = self.scheduler.position() if self.scheduler.playing else float(self.stopped_at or 0)
+        end = Fraction(math.floor(now))
+        return self.midi_in.played.window(end - cycles, end)
+
+    def learn(self, what: str) -> Any:
+        """A knob (core/knobs.py) that takes the next controller moved; said then, as driving `what`."""
+        return self.midi_in.learn(what)
+
+    def loop_record(self, track: Any, cycles: Any) -> Fraction | None:
+        """Record the input over `track` in passes of `cycles` from the next
+        cycle boundary a binding would take (0: stop recording); gives that cycle."""
+        length = to_time(cycles)
+        if length <= 0:
+            self.midi_in.loops.record(track, Fraction(0), Fraction(0))
+            return None
+        if not self.midi_in.opened:
+            raise TrackJammerError("no MIDI input is open to record a loop from",
+                                   hint='open one first: input("port name") (ports() lists them)')
+        if not self.scheduler.playing:
+            raise TrackJammerError("a loop is recorded while playing", hint="start() first")
+        start = Fraction(math.ceil(self.boundary()))
+        self.midi_in.loops.record(track, length, start)
+        return start
+
+    def layers(self, track: Any) -> list[str]:
+        """The lines layers(track) shows."""
+        loops, label = self.midi_in.loops, _label(track)
+        lines = []
+        recording = loops.recording(track)
+        if recording is not None:
+            lines.append(f"{label} records passes of {_cycles(recording[1])} from cycle {recording[0]}")
+        for number, layer in enumerate(loops.layers(track), 1):
+            lines.append(f"{number}: {_notes(len(layer.notes))}, played in cycles "
+                         f"{layer.origin} to {layer.origin + layer.length}"
+                         + (", muted" if layer.muted else ""))
+        return lines or [f"{label} has no layers: loop_record({label}, 2) records some"]
+
+    def undo_layer(self, track: Any) -> str:
+        count = len(self.midi_in.loops.layers(track))
+        layer = self.midi_in.loops.drop_last(track)
+        if layer is None:
+            return f"{_label(track)} has no layer to drop"
+        return f"dropped layer {count} of {_label(track)} ({_notes(len(layer.notes))})"
+
+    def mute_layer(self, track: Any, number: int, muted: bool) -> str:
+        found = self.midi_in.loops.layers(track)
+        if not 1 <= number <= len(found):
+            raise TrackJammerError(f"{_label(track)} has no layer {number} (it has {len(found)})",
+                                   hint=f"layers({_label(track)}) lists them")
+        found[number - 1].muted = muted
+        return f"layer {number} of {_label(track)} " + ("muted" if muted else "plays again")
+
     def hush(self) -> None:
         """Silence every track now (their note lanes are emptied); the clock runs on."""
         for track in self.session.tracks():
@@ -383,6 +474,7 @@ class Engine:
             self.transport.forget()
             self._once_waiting = []
             self._release()
+        self.midi_in.loops.hush()
 
     def panic(self) -> None:
         """All notes off on every channel, now; the music goes on."""
@@ -396,6 +488,7 @@ class Engine:
         following, self.following = self.following, None
         if following is not None:
             following.close()
+        self.midi_in.close_all()
         self.scheduler.halt()
         self.scheduler.stop_thread()
         self._cancel()
@@ -530,6 +623,18 @@ def _tempo_of(cps: float, session: Session) -> Fraction:
     would only be noise): to 0.01 bpm."""
     beats = 60 * session.beats_per_cycle
     return Fraction(round(cps * beats * 100), 100 * beats)
+
+
+def _cycles(count: Fraction) -> str:
+    return f"{count} cycle" if count == 1 else f"{count} cycles"
+
+
+def _notes(count: int) -> str:
+    return f"{count} note" if count == 1 else f"{count} notes"
+
+
+def _label(track: Any) -> str:
+    return track.name or f"MidiTrack({track.channel})"
 
 
 def _playable_cps(cps: Any) -> Any:
