@@ -213,7 +213,8 @@ def run() -> bool:
     print("  thru: the note out − the note in, in ms, median / p99 / max, side by side in one run")
     print(f"  {'TrackJammer: arrival → sent':32} {figures(found['tj inside']):>24}  {len(found['tj inside'])} notes"
           " (the input's stamp → the sending process's send)")
-    print(f"  {'rtmidi loop: callback → sent':32} {figures(found['loop inside']):>24}  {len(found['loop inside'])} notes")
+    print(f"  {'rtmidi loop: callback → sent':32} {figures(found['loop inside']):>24}  "
+          f"{len(found['loop inside'])} notes")
     print(f"  {'TrackJammer: player → receiver':32} {figures(found['tj end to end']):>24}  "
           f"{len(found['tj end to end'])} of {found['sent'][0]} notes")
     print(f"  {'rtmidi loop: player → receiver':32} {figures(found['loop end to end']):>24}  "

@@ -195,14 +195,13 @@ def test_knob_on_one_port_ignores_the_others():
 
 def test_learn_binds_the_next_controller_moved_and_says_so():
     rig = Rig("let lead = MidiTrack(1)")
-    with pytest.raises(TrackJammerError, match="no MIDI input is open to learn"):
-        rig.run("lead.cc(74).learn()")
-    rig.run('input("nanoKONTROL"); lead << [C4]; lead.cc(74).learn(); let k = learn()')
+    rig.run('lead.cc(74).learn(); input("nanoKONTROL"); lead << [C4]; let k = learn()')
     rig.start()
     rig.play("nanoKONTROL", F(1, 4), 0x90, 40, 1)  # a note is no controller
     rig.play("nanoKONTROL", F(1, 2), 0xB0, 16, 99)
     rig.play_until(1)
-    assert rig.said == ["learn: move a controller; it will drive lead.cc(74)",
+    assert rig.said == ["learn: move a controller on an input (none is open: input(\"port name\") opens one); it will "
+                        "drive lead.cc(74)",
                         "learn: move a controller; it will drive the knob learn() gave",
                         "learned: lead.cc(74) follows CC 16 on 'nanoKONTROL' (knob(16, \"nanoKONTROL\"))",
                         "learned: the knob learn() gave follows CC 16 on 'nanoKONTROL' (knob(16, \"nanoKONTROL\"))"]
@@ -303,3 +302,36 @@ def test_layers_can_be_muted_and_dropped_and_survive_undo_and_redo():
     assert rig.said[-1] == "1: 1 note, played in cycles 1 to 2\n2: 1 note, played in cycles 2 to 3"
     with pytest.raises(TrackJammerError, match="lead has no layer 3"):
         rig.run("mute_layer(lead, 3)")
+
+
+def test_hush_stops_the_loop_and_mutes_its_layers_and_start_plays_them_in_every_pass():
+    rig = Rig("let lead = MidiTrack(1)")
+    rig.run('input("keys")')
+    rig.start()
+    rig.run("loop_record(lead, 2)")
+    rig.play("keys", F(1, 2), 0x90, 60, 100)
+    rig.play("keys", F(3, 4), 0x80, 60, 0)
+    rig.play_until(F(11, 4))
+    rig.engine.hush()
+    rig.play("keys", F(3), 0x90, 62, 100)  # recording stopped: in no layer
+    rig.play("keys", F(13, 4), 0x80, 62, 0)
+    rig.play_until(F(19, 4))
+    assert [(c, d[1]) for c, d in sent_on(rig, 0x90)] == [(F(5, 2), 60)]  # muted from the hush on
+    assert layer_notes(rig, "lead") == [((F(1, 2), F(3, 4), 60, 100),)]
+    rig.run("unmute_layer(lead, 1)")
+    rig.engine.stop()
+    rig.start()  # again from cycle 0: the layer plays in every pass, its own included
+    rig.play_until(F(15, 4))
+    assert [(c, d[1]) for c, d in sent_on(rig, 0x90)][1:] == [(F(1, 2), 60), (F(5, 2), 60)]
+
+
+def test_under_a_followed_clock_input_is_stamped_on_that_clock():
+    rig = Rig()
+    rig.run('input("keys")')
+    rig.start()
+    rig.play_until(1)
+    # what engine/sync.py does when the master's tempo changes: a new anchor (cycle 1 now, 1 cycle a second)
+    rig.engine.clock.set_anchor(rig.fake.t, 1.0, 1.0)
+    rig.ports["keys"].feed([0x90, 60, 100], rig.fake.t + 0.375)
+    rig.ports["keys"].feed([0x80, 60, 0], rig.fake.t + 0.5)
+    assert rig.engine.midi_in.played.window(F(1), F(2)) == [(F(3, 8), F(1, 2), 60, 100)]

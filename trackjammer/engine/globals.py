@@ -211,7 +211,8 @@ def learn(session: Session, lane=None):
         knob = Knob(KNOBS, None, None)  # nothing plays: nothing to learn from, the knob stays silent
     else:
         knob = session.engine.learn(what)
-        session.out(f"learn: move a controller; it will drive {what}")
+        where = "" if session.engine.inputs() else " on an input (none is open: input(\"port name\") opens one)"
+        session.out(f"learn: move a controller{where}; it will drive {what}")
     provenance.record(session, knob, ("learn()",))
     if lane is None:
         return knob

@@ -140,10 +140,9 @@ class Inputs:
         return parts[0] if len(parts) == 1 else None
 
     def learn(self, what: str) -> Knob:
-        """A knob that takes the next controller moved, said then as driving `what`."""
-        if not self.opened:
-            raise TrackJammerError("no MIDI input is open to learn a controller from",
-                                   hint='open one first: input("port name") (ports() lists them)')
+        """A knob that takes the next controller moved, said then as driving
+        `what` (with no input open yet, it waits for one: a saved state that
+        learns loads anywhere)."""
         knob = self.knobs.learn()
         self._learning[id(knob)] = (knob, what)
         return knob
