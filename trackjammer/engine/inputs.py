@@ -23,11 +23,13 @@ kept exact to a millionth of a cycle, and then:
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, Callable
 
 from trackjammer.core.knobs import KNOBS, Knob, KnobStore
+from trackjammer.core.time import to_time
 from trackjammer.engine.loops import Loops
 from trackjammer.engine.played import PlayedNotes
 from trackjammer.engine.recorder import NOW_GRID
@@ -117,6 +119,33 @@ class Inputs:
             gone = " (gone)" if entry.port.gone else ""
             lines.append(f"in {entry.number}: {entry.name}{gone}{through}")
         return lines
+
+    def played_notes(self, cycles: int, now: float) -> list[tuple[Fraction, Fraction, int, int]]:
+        """The notes played in during the last `cycles` whole cycles before
+        `now`: (start, end, note, velocity), starts in [0, cycles) from the
+        window's start, sorted by start then note; a note still held (or held
+        past the window) ends at its end."""
+        if isinstance(cycles, bool) or not isinstance(cycles, int) or cycles < 1:
+            raise TrackJammerError(f"the notes played are taken over a whole number of cycles, got {cycles!r}",
+                                   hint="capture(2): the last two cycles")
+        end = Fraction(math.floor(now))
+        return self.played.window(end - cycles, end)
+
+    def loop_record(self, track: Any, cycles: Any, playing: bool, boundary: Callable[[], Fraction]) -> Fraction | None:
+        """Passes of `cycles` on `track` from the first whole cycle at or after
+        `boundary()` (where a binding would take effect); 0 stops recording."""
+        length = to_time(cycles)
+        if length <= 0:
+            self.loops.record(track, Fraction(0), Fraction(0))
+            return None
+        if not self.opened:
+            raise TrackJammerError("no MIDI input is open to record a loop from",
+                                   hint='open one first: input("port name") (ports() lists them)')
+        if not playing:
+            raise TrackJammerError("a loop is recorded while playing", hint="start() first")
+        start = Fraction(math.ceil(boundary()))
+        self.loops.record(track, length, start)
+        return start
 
     def started(self) -> None:
         """Playing starts (again): cycles begin anew, so the notes kept for

@@ -405,15 +405,9 @@ class Engine:
 
     def played_notes(self, cycles: int) -> list[tuple[Fraction, Fraction, int, int]]:
         """The notes played in on every input during the last `cycles` whole
-        cycles: (start, end, note, velocity), starts in [0, cycles) from the
-        window's start, sorted by start then note; a note still held (or
-        held past the window) ends at its end."""
-        if isinstance(cycles, bool) or not isinstance(cycles, int) or cycles < 1:
-            raise TrackJammerError(f"the notes played are taken over a whole number of cycles, got {cycles!r}",
-                                   hint="capture(2): the last two cycles")
+        cycles, for capture (engine/played.py)."""
         now = self.scheduler.position() if self.scheduler.playing else float(self.stopped_at or 0)
-        end = Fraction(math.floor(now))
-        return self.midi_in.played.window(end - cycles, end)
+        return self.midi_in.played_notes(cycles, now)
 
     def learn(self, what: str) -> Any:
         """A knob (core/knobs.py) that takes the next controller moved; said then, as driving `what`."""
@@ -421,47 +415,17 @@ class Engine:
 
     def loop_record(self, track: Any, cycles: Any) -> Fraction | None:
         """Record the input over `track` in passes of `cycles` from the next
-        cycle boundary a binding would take (0: stop recording); gives that cycle."""
-        length = to_time(cycles)
-        if length <= 0:
-            self.midi_in.loops.record(track, Fraction(0), Fraction(0))
-            return None
-        if not self.midi_in.opened:
-            raise TrackJammerError("no MIDI input is open to record a loop from",
-                                   hint='open one first: input("port name") (ports() lists them)')
-        if not self.scheduler.playing:
-            raise TrackJammerError("a loop is recorded while playing", hint="start() first")
-        start = Fraction(math.ceil(self.boundary()))
-        self.midi_in.loops.record(track, length, start)
-        return start
+        cycle boundary (0: stop recording); gives that cycle (engine/loops.py)."""
+        return self.midi_in.loop_record(track, cycles, self.scheduler.playing, self.boundary)
 
     def layers(self, track: Any) -> list[str]:
-        """The lines layers(track) shows."""
-        loops, label = self.midi_in.loops, _label(track)
-        lines = []
-        recording = loops.recording(track)
-        if recording is not None:
-            lines.append(f"{label} records passes of {_cycles(recording[1])} from cycle {recording[0]}")
-        for number, layer in enumerate(loops.layers(track), 1):
-            lines.append(f"{number}: {_notes(len(layer.notes))}, played in cycles "
-                         f"{layer.origin} to {layer.origin + layer.length}"
-                         + (", muted" if layer.muted else ""))
-        return lines or [f"{label} has no layers: loop_record({label}, 2) records some"]
+        return self.midi_in.loops.lines(track)
 
     def undo_layer(self, track: Any) -> str:
-        count = len(self.midi_in.loops.layers(track))
-        layer = self.midi_in.loops.drop_last(track)
-        if layer is None:
-            return f"{_label(track)} has no layer to drop"
-        return f"dropped layer {count} of {_label(track)} ({_notes(len(layer.notes))})"
+        return self.midi_in.loops.undo(track)
 
     def mute_layer(self, track: Any, number: int, muted: bool) -> str:
-        found = self.midi_in.loops.layers(track)
-        if not 1 <= number <= len(found):
-            raise TrackJammerError(f"{_label(track)} has no layer {number} (it has {len(found)})",
-                                   hint=f"layers({_label(track)}) lists them")
-        found[number - 1].muted = muted
-        return f"layer {number} of {_label(track)} " + ("muted" if muted else "plays again")
+        return self.midi_in.loops.mute(track, number, muted)
 
     def hush(self) -> None:
         """Silence every track now (their note lanes are emptied); the clock runs on."""
@@ -623,18 +587,6 @@ def _tempo_of(cps: float, session: Session) -> Fraction:
     would only be noise): to 0.01 bpm."""
     beats = 60 * session.beats_per_cycle
     return Fraction(round(cps * beats * 100), 100 * beats)
-
-
-def _cycles(count: Fraction) -> str:
-    return f"{count} cycle" if count == 1 else f"{count} cycles"
-
-
-def _notes(count: int) -> str:
-    return f"{count} note" if count == 1 else f"{count} notes"
-
-
-def _label(track: Any) -> str:
-    return track.name or f"MidiTrack({track.channel})"
 
 
 def _playable_cps(cps: Any) -> Any:

@@ -35,6 +35,7 @@ from trackjammer.core.event import Event
 from trackjammer.core.pattern import Pattern, State
 from trackjammer.core.span import TimeSpan
 from trackjammer.core.values import Note
+from trackjammer.errors import TrackJammerError
 
 
 @dataclass(eq=False)
@@ -113,14 +114,35 @@ class Loops:
         loop = self._tracks.get(track)
         return None if loop is None or loop.start is None else (loop.start, loop.length)
 
-    def drop_last(self, track: Any) -> Layer | None:
+    def lines(self, track: Any) -> list[str]:
+        """What layers(track) shows: the loop recording, then each layer."""
+        label, lines = _label(track), []
+        recording = self.recording(track)
+        if recording is not None:
+            lines.append(f"{label} records passes of {_count(recording[1], 'cycle')} from cycle {recording[0]}")
+        for number, layer in enumerate(self.layers(track), 1):
+            lines.append(f"{number}: {_count(len(layer.notes), 'note')}, played in cycles {layer.origin} to "
+                         f"{layer.origin + layer.length}" + (", muted" if layer.muted else ""))
+        return lines or [f"{label} has no layers: loop_record({label}, 2) records some"]
+
+    def undo(self, track: Any) -> str:
+        """Drop the track's last layer; gives what to say."""
         with self._lock:
             loop = self._tracks.get(track)
             if loop is None or not loop.layers:
-                return None
-            layer = loop.layers.pop()
+                return f"{_label(track)} has no layer to drop"
+            number, layer = len(loop.layers), loop.layers.pop()
             loop.held = {key: held for key, held in loop.held.items() if held[0] is not layer}
-            return layer
+        return f"dropped layer {number} of {_label(track)} ({_count(len(layer.notes), 'note')})"
+
+    def mute(self, track: Any, number: int, muted: bool) -> str:
+        """Mute (or unmute) layer `number` (from 1) of the track; gives what to say."""
+        found = self.layers(track)
+        if not 1 <= number <= len(found):
+            raise TrackJammerError(f"{_label(track)} has no layer {number} (it has {len(found)})",
+                                   hint=f"layers({_label(track)}) lists them")
+        found[number - 1].muted = muted
+        return f"layer {number} of {_label(track)} " + ("muted" if muted else "plays again")
 
     def pattern(self, track: Any) -> Pattern | None:
         """What the track's layers play, now and as passes add layers (None:
@@ -174,3 +196,11 @@ class Loops:
                 notes = list(layer.notes)
                 notes[index] = (start, end, note, velocity)
                 layer.notes = tuple(notes)
+
+
+def _label(track: Any) -> str:
+    return track.name or f"MidiTrack({track.channel})"
+
+
+def _count(count: Any, what: str) -> str:
+    return f"{count} {what}" if count == 1 else f"{count} {what}s"
