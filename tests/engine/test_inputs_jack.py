@@ -230,7 +230,8 @@ def _overdub(jack_server, tmp_path):
             interpreter.execute("loop_record(lead, 1)")
             engine.commit()
             start = engine.midi_in.loops.recording(interpreter.session.names["lead"])[0]
-            time.sleep(max(0.0, engine.clock.time_of(start) - 0.01 - time.monotonic()))  # the player starts 10 ms after go
+            # the player starts 10 ms after it is told to go
+            time.sleep(max(0.0, engine.clock.time_of(start) - 0.01 - time.monotonic()))
             sent = player.go(timeout=10)
             assert engine.finished.wait(10)
             layers = engine.midi_in.loops.layers(interpreter.session.names["lead"])

@@ -181,7 +181,8 @@ def input_(session: Session, port=None, thru=None, off=False):
     if thru is not None:
         _track_argument("input", thru, 'input("Keystation", thru: lead)')
     if not isinstance(off, bool):
-        raise ArgumentError(f"input's off needs true or false, got {describe(off)}", hint='input("Keystation", off: true)')
+        raise ArgumentError(f"input's off needs true or false, got {describe(off)}",
+                            hint='input("Keystation", off: true)')
     if off and thru is not None:
         raise ArgumentError("an input that closes plays through nothing", hint='input("Keystation", off: true)')
     if session.engine is None:
@@ -228,7 +229,8 @@ def loop_record(session: Session, track, cycles):
     lists them; loop_record(track, 0) stops recording (the layers play on)."""
     _track_argument("loop_record", track, "loop_record(lead, 2)")
     if not is_number(cycles) or cycles < 0:
-        raise ArgumentError(f"loop_record needs a length in cycles, got {describe(cycles)}", hint="loop_record(lead, 2)")
+        raise ArgumentError(f"loop_record needs a length in cycles, got {describe(cycles)}",
+                            hint="loop_record(lead, 2)")
     if session.engine is None:
         return None
     start = session.engine.loop_record(track, cycles)
@@ -273,7 +275,8 @@ def unmute_layer(session: Session, track, layer):
 def _layer_arguments(who: str, track, layer) -> None:
     _track_argument(who, track, f"{who}(lead, 1)")
     if isinstance(layer, bool) or not is_number(layer) or layer != int(layer) or layer < 1:
-        raise ArgumentError(f"{who} needs a layer number from 1, got {describe(layer)}", hint=f"{who}(lead, 1): layers(lead) lists them")
+        raise ArgumentError(f"{who} needs a layer number from 1, got {describe(layer)}",
+                            hint=f"{who}(lead, 1): layers(lead) lists them")
 
 
 def _track_label(track: MidiTrack) -> str:
