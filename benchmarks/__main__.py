@@ -46,6 +46,12 @@ def sync() -> bool:
     return sync_.run()
 
 
+def inputs() -> bool:
+    from benchmarks import inputs as inputs_  # imported here: it needs a JACK server and the test support
+
+    return inputs_.run()
+
+
 def strudel() -> bool:
     from benchmarks import strudel as strudel_  # imported here: it needs the test suite and node
 
@@ -66,8 +72,10 @@ BENCHMARKS = {
     "rebinds": rebinds.run,
     "sync": sync,
     "send": send.run,
+    "input": inputs,
 }
 OPT_IN = {"fuzz", "engine", "recording", "strudel", "faults", "rebinds", "daw", "sync"}  # left out of a run with no names
+OPT_IN.add("input")  # over JACK, like sync
 
 
 def main(names: list[str]) -> int:

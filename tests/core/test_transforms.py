@@ -39,6 +39,7 @@ TESTED = {
     "Sine", "Cosine", "Saw", "Ramp", "Tri", "Square", "Rand", "Perlin", "Const",  # test_signals.py
     "struct", "mask", "degradeBy", "legato", "whenmod", "chunk", "within", "superimpose",  # test_names.py
     "inside", "outside", "rot", "linger", "run", "shuffle", "scramble", "choose", "irand",  # test_names.py
+    "knob",  # test_knobs.py
 }
 
 

@@ -436,6 +436,9 @@ CORPUS = [
     'let t = MidiTrack(1); t << [C4 E4]; save("v"); save(); t << [G4]; load("v"); snapshot(); versions();\n'
     'meta(title: "x", tempo: 120); meta(); load("v"); t',
     "help(watch); help(unwatch)",  # the REPL's own: outside it, calling them is an error that says so
+    'let k = MidiTrack(2); input("keys", thru: k); inputs(); k.cc(74) << knob(21); k.vel << knob(7, "nano").range(60, 120);\n'
+    'k.cc(1).learn(); k.cc(2) << learn(); loop_record(k, 2); layers(k); mute_layer(k, 1); unmute_layer(k, 1); undo_layer(k);\n'
+    'loop_record(k, 0); input("keys", off: true); k',
 ]
 
 # -- generator 1: random token sequences -----------------------------------------------------------

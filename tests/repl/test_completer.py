@@ -40,7 +40,7 @@ def test_globals_with_their_signature_from_the_help_index(completer):
 
 
 def test_keywords_and_bound_names_with_their_value(completer):
-    assert metas(completer, "le") == {"let": "keyword", "legato": "gate(fraction)"}
+    assert metas(completer, "le") == {"let": "keyword", "legato": "gate(fraction)", "learn": "learn(lane?)"}
     assert metas(completer, "ba") == {"bass": 'MidiTrack(1, 80, name: "bass")'}
     assert metas(completer, "mel") == {"melody": "[C4 E4]"}  # as it was written: no query
     assert names(completer, "te") == ["tempo"]

@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from trackjammer.core.event import Event
+from trackjammer.core.knobs import knob_of
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.rand import rand_at, salt_of
 from trackjammer.core.registry import transformation
@@ -167,3 +168,11 @@ def irand(count):
     """A random whole number 0 … count-1 at every point of time, fixed by the
     seed: irand(8).segment(4). At each time it is floor(rand × count)."""
     return signal(lambda t, seed: min(int(rand_at(seed, t, RAND_SALT) * count), max(count - 1, 0)), unit=False)
+
+
+@transformation("knob", constructor=True, kinds={"cc": "int", "port": "string"}, family="input")
+def knob(cc, port=None):
+    """What controller `cc` (0..127) last sent on a MIDI input, as 0..1: lead.cc(74) << knob(21),
+    bass.vel << knob(7).range(60, 120); knob(21, "nano") only from inputs whose name holds "nano".
+    Silent until the controller is moved (input(port) opens an input)."""
+    return knob_of(cc, port)

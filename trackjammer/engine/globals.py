@@ -11,16 +11,19 @@ engine; `trackjammer/globals.py` assembles every package's globals.
 from __future__ import annotations
 
 from trackjammer.core.constructors import pure
+from trackjammer.core.knobs import KNOBS, Knob
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import describe, pattern_of_text
 from trackjammer.core.signals import Signal
 from trackjammer.core.values import is_number
 from trackjammer.errors import ArgumentError
+from trackjammer.lang import provenance
+from trackjammer.lang.display import show
 from trackjammer.lang.globals_registry import builtin
 from trackjammer.engine.sync import SOURCES
 from trackjammer.lang.suggest import suggest
 from trackjammer.midi.rtmidi_out import list_ports, port_lines
-from trackjammer.midi.track import MidiTrack
+from trackjammer.midi.track import Lane, MidiTrack
 from trackjammer.session import Session
 
 
@@ -150,3 +153,131 @@ def once(session: Session, track, pattern=None):
                             hint="make notes of it with segment: once(Sine(1).segment(8).range(48, 72))")
     if session.engine is not None:
         session.engine.once(pattern, track)
+
+
+# -- MIDI input (engine/inputs.py; docs/recording.md) -------------------------------------
+
+
+def _port_argument(who: str, port) -> None:
+    if port is not None and (isinstance(port, bool) or not isinstance(port, (str, int))):
+        raise ArgumentError(f"{who} needs a port name or number, got {describe(port)}", hint=f'{who}("Keystation")')
+
+
+def _track_argument(who: str, track, example: str) -> MidiTrack:
+    if not isinstance(track, MidiTrack):
+        raise ArgumentError(f"{who} needs a track, got {describe(track)}", hint=example)
+    return track
+
+
+@builtin(name="input", family="input")
+def input_(session: Session, port=None, thru=None, off=False):
+    """Record a MIDI input (by name, part of one, or number from ports();
+    none: a virtual input "TrackJammer in"): everything played in goes into
+    the take on a track of its own; input("Keystation", thru: lead) also
+    plays it live through lead's channel and output, transposed as lead is
+    (then recorded once, as lead played it); input("Keystation", off: true)
+    closes it. Several can be open. Gives the input's name."""
+    _port_argument("input", port)
+    if thru is not None:
+        _track_argument("input", thru, 'input("Keystation", thru: lead)')
+    if not isinstance(off, bool):
+        raise ArgumentError(f"input's off needs true or false, got {describe(off)}",
+                            hint='input("Keystation", off: true)')
+    if off and thru is not None:
+        raise ArgumentError("an input that closes plays through nothing", hint='input("Keystation", off: true)')
+    if session.engine is None:
+        return None
+    return session.engine.input(port, thru, off)
+
+
+@builtin(family="input")
+def inputs(session: Session):
+    """The MIDI inputs open, one a line: "in 1: NAME", and the track each plays through."""
+    if session.engine is not None:
+        lines = session.engine.inputs()
+        session.out("\n".join(lines) if lines else "no MIDI input is open: input(\"port name\") opens one")
+
+
+@builtin(family="input")
+def learn(session: Session, lane=None):
+    """A knob that follows the next controller moved on any input (said when
+    it learns): lead.cc(74).learn() binds it to the lane, and so does
+    lead.cc(74) << learn(). Silent until then."""
+    what = "the knob learn() gave"
+    if lane is not None:
+        if not isinstance(lane, Lane):
+            raise ArgumentError(f"learn binds a lane, got {describe(lane)}", hint="lead.cc(74).learn()")
+        what = repr(lane)
+    if session.engine is None:
+        knob = Knob(KNOBS, None, None)  # nothing plays: nothing to learn from, the knob stays silent
+    else:
+        knob = session.engine.learn(what)
+        where = "" if session.engine.inputs() else " on an input (none is open: input(\"port name\") opens one)"
+        session.out(f"learn: move a controller{where}; it will drive {what}")
+    provenance.record(session, knob, ("learn()",))
+    if lane is None:
+        return knob
+    lane.track.set_lane(lane.kind, lane.number, knob)
+    return None
+
+
+@builtin(family="input")
+def loop_record(session: Session, track, cycles):
+    """Record what is played in over a loop of `cycles` on `track`, pass
+    after pass from the next cycle: each pass becomes a layer that plays on
+    the track from the next pass on (nothing is overwritten). layers(track)
+    lists them; loop_record(track, 0) stops recording (the layers play on)."""
+    _track_argument("loop_record", track, "loop_record(lead, 2)")
+    if not is_number(cycles) or cycles < 0:
+        raise ArgumentError(f"loop_record needs a length in cycles, got {describe(cycles)}",
+                            hint="loop_record(lead, 2)")
+    if session.engine is None:
+        return None
+    start = session.engine.loop_record(track, cycles)
+    if start is not None:
+        length = show(cycles) + (" cycle" if cycles == 1 else " cycles")
+        session.out(f"loop: {_track_label(track)} records passes of {length} from cycle {show(start)}")
+    return None
+
+
+@builtin(family="input")
+def layers(session: Session, track):
+    """The layers loop_record kept on `track`, one a line: number, notes, the pass it was played in, muted."""
+    _track_argument("layers", track, "layers(lead)")
+    if session.engine is not None:
+        session.out("\n".join(session.engine.layers(track)))
+
+
+@builtin(family="input")
+def undo_layer(session: Session, track):
+    """Drop the last layer loop_record kept on `track` (the others play on)."""
+    _track_argument("undo_layer", track, "undo_layer(lead)")
+    if session.engine is not None:
+        session.out(session.engine.undo_layer(track))
+
+
+@builtin(family="input")
+def mute_layer(session: Session, track, layer):
+    """Silence layer number `layer` of `track` (as layers() numbers them); it is kept."""
+    _layer_arguments("mute_layer", track, layer)
+    if session.engine is not None:
+        session.out(session.engine.mute_layer(track, int(layer), True))
+
+
+@builtin(family="input")
+def unmute_layer(session: Session, track, layer):
+    """Let layer number `layer` of `track` play again."""
+    _layer_arguments("unmute_layer", track, layer)
+    if session.engine is not None:
+        session.out(session.engine.mute_layer(track, int(layer), False))
+
+
+def _layer_arguments(who: str, track, layer) -> None:
+    _track_argument(who, track, f"{who}(lead, 1)")
+    if isinstance(layer, bool) or not is_number(layer) or layer != int(layer) or layer < 1:
+        raise ArgumentError(f"{who} needs a layer number from 1, got {describe(layer)}",
+                            hint=f"{who}(lead, 1): layers(lead) lists them")
+
+
+def _track_label(track: MidiTrack) -> str:
+    return track.name or f"MidiTrack({track.channel})"

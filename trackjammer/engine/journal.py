@@ -11,6 +11,8 @@ half-written line is skipped). Lines:
     m CYCLE TRACK HEX        a message sent at CYCLE (TRACK is - for stop, hush, panic)
     e CYCLE                  the take ended at CYCLE
     l CYCLE COUNT "PORT"     COUNT note-ons were sent to PORT while it was gone (lost)
+    p INPUT "PORT"           the name of MIDI input number INPUT, before its first message
+    i CYCLE INPUT HEX        a message that came in on input INPUT at CYCLE (engine/inputs.py)
 
 Cycles and cps are exact fractions ("3/8"), as the message path has them.
 `build_recording` turns a journal into the take's MIDI file.
@@ -67,6 +69,14 @@ def name_line(track: int, name: str | None) -> str:
 
 def lost_line(cycle: Fraction, count: int, port: str) -> str:
     return f"l {cycle} {count} {json.dumps(port, ensure_ascii=False)}\n"
+
+
+def port_line(number: int, name: str) -> str:
+    return f"p {number} {json.dumps(name, ensure_ascii=False)}\n"
+
+
+def input_line(cycle: Fraction, number: int, data: Any) -> str:
+    return f"i {cycle} {number} {bytes(data).hex()}\n"
 
 
 def end_line(cycle: Fraction) -> str:
@@ -189,6 +199,8 @@ def build_recording(path: Path) -> Built:
     tempos: list[tuple[int, Any]] = [(0, Fraction(info["cps"]))]
     names: dict[str, str | None] = {}
     channels: dict[int, TrackEncoder] = {}
+    ports: dict[str, str] = {}  # input number → the name of its port
+    heard: dict[tuple[int, int], TrackEncoder] = {}  # (input number, channel) → what came in there
     built = Built(None, info)
     last = 0  # the latest tick of the take
     tick_of = _ticks(start, per_cycle)
@@ -214,6 +226,22 @@ def build_recording(path: Path) -> Built:
                 tick = tick_of(cycle_text)
                 last = max(last, tick)
                 target.add(tick, message_kind, data[1], data[2] if len(data) > 2 else 0)
+            elif kind == "i":
+                cycle_text, number, hexed = rest.split(" ")
+                data = bytes.fromhex(hexed)
+                message_kind = order_kind(data)
+                if message_kind is None:
+                    continue
+                key = (int(number), channel_of(data[0]))
+                target = heard.get(key)
+                if target is None:
+                    target = heard[key] = TrackEncoder(key[1])
+                tick = tick_of(cycle_text)
+                last = max(last, tick)
+                target.add(tick, message_kind, data[1], data[2] if len(data) > 2 else 0)
+            elif kind == "p":
+                number, name = rest.split(" ", 1)
+                ports[number] = json.loads(name)
             elif kind == "t":
                 cycle_text, cps_text = rest.split(" ")
                 tempos.append((tick_of(cycle_text), Fraction(cps_text)))
@@ -230,16 +258,31 @@ def build_recording(path: Path) -> Built:
                 built.finished = True
         except (ValueError, IndexError, json.JSONDecodeError):
             continue  # a line we cannot read is skipped; the rest of the take is kept
-    if not channels:
+    if not channels and not heard:
         return built
-    end_tick = max([last] + [c.least_end() for c in channels.values()])
+    end_tick = max([last] + [c.least_end() for c in chain(channels.values(), heard.values())])
     tracks = [channels[c].close(end_tick, ", ".join(channels[c].names) or f"channel {c + 1}") for c in sorted(channels)]
+    inputs = _input_tracks(heard, ports)
+    tracks += [heard[key].close(end_tick, name) for key, name, _ in inputs]
     tempo_map = [(tick, tempo_for(cps, bpc).microseconds) for tick, cps in tempos]
     built.data = header(1, 1 + len(tracks), PPQN) + conductor(tempo_map, bpc, end_tick) + b"".join(tracks)
     built.tracks = [{"channel": c + 1, "name": ", ".join(channels[c].names) or None} for c in sorted(channels)]
-    built.messages = sum(c.messages for c in channels.values())
+    built.tracks += [{"channel": key[1] + 1, "name": name, "input": port} for key, name, port in inputs]
+    built.messages = sum(c.messages for c in chain(channels.values(), heard.values()))
     built.tempo_changes = len(tempos) - 1
     built.end_tick = end_tick
     if not built.finished:
         built.end_cycle = Fraction(end_tick, per_cycle)
     return built
+
+
+def _input_tracks(heard: dict[tuple[int, int], TrackEncoder], ports: dict[str, str]) -> list[tuple]:
+    """(key, track name, port name) of each input's track, after the channels'
+    tracks, input by input: a track per input named after its port (per
+    channel it used, when it used more than one)."""
+    found = []
+    for key in sorted(heard):
+        port = ports.get(str(key[0])) or f"input {key[0]}"
+        several = sum(1 for number, _ in heard if number == key[0]) > 1
+        found.append((key, f"{port} (channel {key[1] + 1})" if several else port, port))
+    return found

@@ -24,10 +24,12 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any, Callable
 
+from trackjammer.core.constructors import stack
 from trackjammer.core.time import to_time
 from trackjammer.engine import midi_clock
 from trackjammer.engine.clock import Clock
 from trackjammer.engine.history import History
+from trackjammer.engine.inputs import Inputs
 from trackjammer.engine.numbers import TrackNumbers
 from trackjammer.engine.recorder import Recorder
 from trackjammer.engine.scheduler import Scheduler
@@ -83,6 +85,7 @@ class Engine:
         self.stopped_at: Fraction | None = None  # where stop() stopped: continue() plays on from there
         self._undone: list[list[str]] = []  # per undo/redo since last asked: the names it emptied (session log)
         self._take_waits = False  # playing with nothing bound: the take begins with the first cycle that plays
+        self.midi_in = Inputs(self)  # input(port): recorded, thru, knobs, loops, capture (engine/inputs.py)
 
     # -- what plays ---------------------------------------------------------------------
 
@@ -90,10 +93,14 @@ class Engine:
         """The session's tracks now, frozen: only tracks with something to play."""
         plans, tracks, routes = [], [], {}
         for track in self.session.tracks():
-            if track.notes is None and not track.cc_lanes:
+            layers = self.midi_in.loops.pattern(track)  # loop_record's layers play stacked with the track
+            if track.notes is None and not track.cc_lanes and layers is None:
                 continue
             number = self.numbers.number(track)
-            plans.append(plan_of_track(track, number))
+            plan = plan_of_track(track, number)
+            if layers is not None:
+                plan = replace(plan, notes=layers if plan.notes is None else stack(plan.notes, layers))
+            plans.append(plan)
             tracks.append(track)
             if track.port is not None:
                 port = self._port(track.port, track.name)
@@ -282,6 +289,7 @@ class Engine:
                 self.transport.once(plan, track, to_time(cycle))
             self.finished.clear()
             self.stopped_at = None
+            self.midi_in.started()
             self.scheduler.until = None if until is None else to_time(until)
             self.scheduler.on_finished = self.finished.set
             self.recorder.finish(wait=False)  # a take still running ends here
@@ -392,6 +400,53 @@ class Engine:
         """The source of time, for the status bar."""
         return SyncState() if self.following is None else self.following.state()
 
+    # -- MIDI input (engine/inputs.py) ---------------------------------------------------------
+
+    def input(self, port: Any = None, thru: Any = None, off: bool = False) -> str:
+        """Open input `port` (recorded on a track of its own; with `thru`, played
+        through that track instead), or close it (`off`); gives its name."""
+        if off:
+            return self.midi_in.close(port)
+        if thru is not None and thru.port is not None:
+            self._port(thru.port, thru.name)  # opened here, not in the input's thread
+        return self.midi_in.open(port, thru)
+
+    def inputs(self) -> list[str]:
+        return self.midi_in.lines()
+
+    def play_through(self, track: Any, data: bytes, cycle: Fraction | None) -> None:
+        """Send `data` now through `track`'s output (an input's thru); the take
+        holds it as sent, at `cycle` (None: now)."""
+        output = self._ports.get(track.port) if track.port is not None else None
+        output = self.output if output is None else output
+        output.send(data)
+        if not output.timed:  # the sending process journals what it sends itself
+            self.recorder.record_now(data, None if cycle is None else float(cycle))
+
+    def played_notes(self, cycles: int) -> list[tuple[Fraction, Fraction, int, int]]:
+        """The notes played in on every input during the last `cycles` whole
+        cycles, for capture (engine/played.py)."""
+        now = self.scheduler.position() if self.scheduler.playing else float(self.stopped_at or 0)
+        return self.midi_in.played_notes(cycles, now)
+
+    def learn(self, what: str) -> Any:
+        """A knob (core/knobs.py) that takes the next controller moved; said then, as driving `what`."""
+        return self.midi_in.learn(what)
+
+    def loop_record(self, track: Any, cycles: Any) -> Fraction | None:
+        """Record the input over `track` in passes of `cycles` from the next
+        cycle boundary (0: stop recording); gives that cycle (engine/loops.py)."""
+        return self.midi_in.loop_record(track, cycles, self.scheduler.playing, self.boundary)
+
+    def layers(self, track: Any) -> list[str]:
+        return self.midi_in.loops.lines(track)
+
+    def undo_layer(self, track: Any) -> str:
+        return self.midi_in.loops.undo(track)
+
+    def mute_layer(self, track: Any, number: int, muted: bool) -> str:
+        return self.midi_in.loops.mute(track, number, muted)
+
     def hush(self) -> None:
         """Silence every track now (their note lanes are emptied); the clock runs on."""
         for track in self.session.tracks():
@@ -403,6 +458,7 @@ class Engine:
             self.transport.forget()
             self._once_waiting = []
             self._release()
+        self.midi_in.loops.hush()
 
     def panic(self) -> None:
         """All notes off on every channel, now; the music goes on."""
@@ -422,6 +478,7 @@ class Engine:
         if self.scheduler.playing and self.scheduler.clock_from is not None:
             self.output.send([midi_clock.STOP])
         end = _on_grid(self.scheduler.position())
+        self.midi_in.close_all()
         self.scheduler.halt()
         self.scheduler.stop_thread()
         self._cancel()

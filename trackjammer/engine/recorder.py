@@ -50,6 +50,7 @@ TEMPO = "tempo"
 END = "end"
 LOST = "lost"  # note-ons sent to a port that was gone: (count, port name) in the track's place
 ELSEWHERE = "elsewhere"  # a message the sending process journaled itself: only its track's name is ours to write
+INPUT = "input"  # a message that came in on a MIDI input: (input number, port name, bytes) in the track's place
 
 _take_numbers = itertools.count(1)
 NAMED_KEPT = 256  # track numbers whose name a take remembers writing (more are named again)
@@ -125,6 +126,13 @@ class Recorder:
         if take is not None:
             take.queue.append((self._here(), LOST, (count, port)))
 
+    def record_input(self, cycle: Fraction, data: bytes, number: int, port: str) -> None:
+        """A message that came in on input `number` (port `port`) at `cycle`
+        (the input's thread: one append); it goes on that input's own track."""
+        take = self._take
+        if take is not None and is_channel(data[0]):  # MIDI clock and active sensing are not recorded
+            take.queue.append((cycle, INPUT, (number, port, bytes(data))))
+
     def refused(self, text: str) -> None:
         """The sending process cannot write the take's messages (`text`: why):
         said once a take, as the journal's own trouble is."""
@@ -190,6 +198,7 @@ class Take:
         self._waiting = b""  # not yet on the disk (tempo changes before the first message, or a refusing disk)
         self._played = False  # a message was recorded: the take has a folder
         self._named: OrderedDict[int, None] = OrderedDict()  # the tracks named in the journal lately
+        self._ports_named: set[int] = set()  # the inputs whose port is named in the journal
         self._warned = False
         self._told = False  # the sending process knows where its file of this take is
         self._stop = threading.Event()
@@ -255,6 +264,13 @@ class Take:
                 lines.append(journal.end_line(cycle))
             elif data is LOST:
                 lines.append(journal.lost_line(cycle, *track))
+            elif data is INPUT:
+                number, port, message = track
+                if number not in self._ports_named:
+                    self._ports_named.add(number)
+                    lines.append(journal.port_line(number, port))
+                lines.append(journal.input_line(cycle, number, message))
+                self._played = True
             else:
                 if track is not None and track not in self._named:
                     # Bounded, so thousands of tracks bound one after another in one take

@@ -249,6 +249,7 @@ FAMILY_TITLES = {
     "tracks": "Tracks", "tempo": "Tempo", "transport": "Transport", "output": "Output", "project": "Project", "randomness": "Randomness",
     "time": "Time", "structure": "Structure", "combine": "Combining", "chance": "Chance", "tonal": "Notes",
     "arithmetic": "Arithmetic", "signal": "Signals", "track methods": "Track methods",
+    "input": "Input",
 }
 
 

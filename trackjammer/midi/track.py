@@ -80,6 +80,10 @@ def lane_order(item: tuple) -> tuple:
     return (2, key[0], key[1])
 
 
+# A lane's methods: `t.cc(74).learn()` calls the global of that name with the lane first.
+LANE_METHODS = ("learn",)
+
+
 @dataclass(frozen=True)
 class Lane:
     """A lane of a track as a value: the target of `track.cc(74) << ...`."""

@@ -1,0 +1,328 @@
+"""MIDI input over a real JACK server: what a hand-written player sends into
+TrackJammer's input is in the take at the time it was played, plays
+through a track, teaches a knob, and loops as layers.
+
+The player is tests/support/clock_sender.py (a process of its own that
+sends any plan of messages at exact times and logs when each left); the
+receiver (tests/support/jack_receiver.py) hears TrackJammer's output. The
+dummy server drops or delays MIDI in xruns (tests/support/xruns.py): a
+message may then be missing or late, one per logged xrun, and a failing
+attempt is retried.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from fractions import Fraction as F
+from pathlib import Path
+
+import pytest
+
+import trackjammer.core  # noqa: F401
+from tests.engine.test_inputs import ALL_KINDS, messages
+from tests.midi.conftest import read_midi
+from tests.support.clock_sender import ClockSender
+from tests.support.jack_receiver import JackReceiver, jack_connections
+from tests.support.xruns import retry_on_xrun, xruns
+from trackjammer.core.knobs import KNOBS
+from trackjammer.engine.live import open_live
+from trackjammer.lang.evaluator import Interpreter
+from trackjammer.project.takes import RenderTakes
+from trackjammer.session import Session
+
+pytestmark = pytest.mark.jack
+
+WITHIN = 0.002  # seconds: a message is in the take within 2 ms of when it was played
+TICKS = 1920  # a cycle at 4 beats: at cps 1 a tick is 0.52 ms
+REPO = Path(__file__).resolve().parents[2]
+
+
+class Phrase:
+    """A plan for the player: (seconds after its start, bytes)."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[float, list[int]]] = []
+
+    def at(self, t: float, *data: int) -> Phrase:
+        self.events.append((t, list(data)))
+        return self
+
+
+def played_in() -> Phrase:
+    """A phrase of five notes, a CC 74 sweep, a pitch bend sweep, with MIDI
+    clock between them (not recorded), over 1.2 s."""
+    p = Phrase()
+    for k, note in enumerate((60, 62, 64, 65, 67)):
+        p.at(0.05 + 0.2 * k, 0x90, note, 70 + 10 * k).at(0.15 + 0.2 * k, 0x80, note, 0)
+    for k in range(16):
+        p.at(0.07 + 0.05 * k, 0xB0, 74, 8 * k + 7)
+    for k in range(9):  # 5 ms or more from any other message: at one tick, a take orders them by kind
+        p.at(0.635 + 0.06 * k, 0xE0, 0, 8 * k + 32)
+    p.at(0.3, 0xF8).at(1.2, 0xF8)
+    p.events.sort(key=lambda e: e[0])
+    return p
+
+
+def wait_connected(port: str, server: str, count: int = 1) -> None:
+    deadline = time.monotonic() + 5
+    while len(jack_connections(port, server)) < count:
+        assert time.monotonic() < deadline, f"nothing connected to {port}"
+        time.sleep(0.01)
+    time.sleep(0.05)
+
+
+def the_take(base: Path):
+    (path,) = sorted(base.glob("renders/*/*/recording.mid"))
+    return read_midi(path, ALL_KINDS)
+
+
+def live(program: str, rx: JackReceiver, said: list[str]):
+    session = Session(out=said.append)
+    interpreter = Interpreter(session)
+    engine, _ = open_live(session, rx.port, "jack", said.append, takes=RenderTakes())
+    session.engine = engine
+    interpreter.execute(program)
+    engine.commit()
+    return engine, interpreter
+
+
+def test_a_phrase_cc_sweeps_and_bends_played_in_are_in_the_take_within_2_ms_beside_the_pattern(jack_server, tmp_path):
+    retry_on_xrun(lambda: _played_in(jack_server, tmp_path))
+
+
+def _played_in(jack_server, tmp_path):
+    shutil.rmtree(tmp_path / "renders", ignore_errors=True)
+    before = xruns()
+    said: list[str] = []
+    with JackReceiver(server=jack_server) as rx, ClockSender(played_in(), jack_server) as player:
+        engine, _ = live("cps(1); let a = MidiTrack(1); a << [C4 E4 G4 C5]", rx, said)
+        try:
+            assert engine.input(player.port) == player.port
+            wait_connected(player.port, jack_server)
+            rx.wait_connected()
+            engine.start(until=3)
+            time.sleep(max(0.0, engine.clock.time_of(F(1, 2)) - time.monotonic()))
+            sent = player.go(timeout=10)
+            assert engine.finished.wait(10)
+        finally:
+            engine.close()
+    during = xruns() - before
+    midi = the_take(tmp_path)
+    assert [midi.track_name(i) for i in range(1, len(midi.tracks))] == ["a", player.port]
+    # the pattern, exactly, beside the input
+    assert [(t, n) for t, kind, _, n, _ in midi.channel_events(1) if kind == "note_on"] == [
+        (480 * k, (60, 64, 67, 72)[k % 4]) for k in range(12)]
+    played = [(data, ns) for data, ns in sent if data[0] < 0xF0]
+    taken = messages(midi, 2)
+    kinds = {0x90: "note_on", 0x80: "note_off", 0xB0: "control_change", 0xE0: "pitchwheel"}
+    want = [(kinds[d[0]], d[0] & 0x0F, *d[1:]) for d, _ in played]
+    got = [e[1:] for e in taken]
+    missing = len(want) - len(got)
+    if during == 0:
+        assert got == want  # every message, in order, as played
+    else:
+        assert 0 <= missing <= during and all(g in want for g in got)
+    late = []
+    k = 0
+    for tick, *rest in taken:  # each at the time it was played: the player's send time on the engine's clock
+        while k < len(want) and tuple(rest) != want[k]:
+            k += 1
+        assert k < len(want), f"{rest} is in the take but was not played there"
+        error = engine.clock.time_of(F(tick, TICKS)) - played[k][1] / 1e9
+        if abs(error) > WITHIN:
+            late.append((tuple(rest), round(error * 1000, 2)))
+        k += 1
+    assert len(late) <= during, f"beyond 2 ms of when they were played (ms): {late}"
+    assert [m for m in said if not m.startswith("recorded: ")] == []
+
+
+def test_thru_plays_the_transposed_note_on_the_tracks_channel_and_the_take_holds_it_once(jack_server, tmp_path):
+    retry_on_xrun(lambda: _thru(jack_server, tmp_path))
+
+
+def _thru(jack_server, tmp_path):
+    shutil.rmtree(tmp_path / "renders", ignore_errors=True)
+    before = xruns()
+    said: list[str] = []
+    phrase = Phrase()
+    for k, note in enumerate((60, 64, 67)):
+        phrase.at(0.05 + 0.1 * k, 0x90, note, 100 - k).at(0.1 + 0.1 * k, 0x80, note, 0)
+    with JackReceiver(server=jack_server) as rx, ClockSender(phrase, jack_server) as player:
+        engine, interpreter = live("cps(1); let lead = MidiTrack(3); lead.transpose(12)", rx, said)
+        try:
+            interpreter.execute(f'input("{player.port}", thru: lead)')
+            wait_connected(player.port, jack_server)
+            rx.wait_connected()
+            engine.start(until=1)
+            time.sleep(0.1)
+            player.go(timeout=10)
+            assert engine.finished.wait(10)
+        finally:
+            engine.close()
+    during = xruns() - before
+    through = [(0x92, 72, 100), (0x82, 72, 0), (0x92, 76, 99), (0x82, 76, 0), (0x92, 79, 98), (0x82, 79, 0)]
+    heard = [tuple(m.data) for m in rx.messages if m.data[0] & 0x0F == 2]
+    assert heard[-1] == (0xB2, 123, 0)  # closing ends the channel
+    heard = heard[:-1]
+    assert len(through) - len(heard) <= during and [m for m in heard if m in through] == heard
+    midi = the_take(tmp_path)
+    assert len(midi.tracks) == 2 and midi.track_name(1) == "channel 3"  # once: no track of the input beside it
+    assert [e[1:] for e in messages(midi, 1)] == [
+        ("note_on" if s == 0x92 else "note_off", 2, n, v) for s, n, v in through] + [("control_change", 2, 123, 0)]
+
+
+def test_learn_binds_the_controller_moved_and_the_knob_drives_the_lane(jack_server, tmp_path):
+    retry_on_xrun(lambda: _learn(jack_server, tmp_path))
+
+
+def _learn(jack_server, tmp_path):
+    KNOBS.forget()
+    before = xruns()
+    said: list[str] = []
+    phrase = Phrase().at(0.05, 0x90, 40, 1).at(0.06, 0x80, 40, 0).at(0.2, 0xB3, 16, 99).at(0.6, 0xB3, 16, 20)
+    with JackReceiver(server=jack_server) as rx, ClockSender(phrase, jack_server) as player:
+        engine, interpreter = live("cps(1); let lead = MidiTrack(1); lead << [C4]", rx, said)
+        try:
+            interpreter.execute(f'input("{player.port}"); lead.cc(74).learn()')
+            engine.commit()
+            wait_connected(player.port, jack_server)
+            rx.wait_connected()
+            engine.start(until=2)
+            time.sleep(0.1)
+            player.go(timeout=10)
+            assert engine.finished.wait(10)
+        finally:
+            engine.close()
+    during = xruns() - before
+    assert said[:2] == ["learn: move a controller; it will drive lead.cc(74)",
+                        f"learned: lead.cc(74) follows CC 16 on '{player.port}' (knob(16, \"{player.port}\"))"]
+    ccs = [tuple(m.data) for m in rx.messages if m.data[0] == 0xB0 and m.data[1] == 74]
+    assert ccs == [(0xB0, 74, 99), (0xB0, 74, 20)] or (during and set(ccs) <= {(0xB0, 74, 99), (0xB0, 74, 20)})
+
+
+def test_three_overdub_passes_give_three_layers_with_exact_notes(jack_server, tmp_path):
+    retry_on_xrun(lambda: _overdub(jack_server, tmp_path))
+
+
+PASSES = [((0.25, 60, 90), (0.5, 64, 91)), ((0.375, 67, 92),), ((0.625, 72, 93),)]
+
+
+def _overdub(jack_server, tmp_path):
+    before = xruns()
+    said: list[str] = []
+    phrase = Phrase()
+    for k, notes in enumerate(PASSES):
+        for at, note, velocity in notes:
+            phrase.at(k + at, 0x90, note, velocity).at(k + at + 0.1, 0x80, note, 0)
+    with JackReceiver(server=jack_server) as rx, ClockSender(phrase, jack_server) as player:
+        engine, interpreter = live("cps(1); let lead = MidiTrack(1)", rx, said)
+        try:
+            interpreter.execute(f'input("{player.port}")')
+            wait_connected(player.port, jack_server)
+            rx.wait_connected()
+            engine.start(until=5)
+            interpreter.execute("loop_record(lead, 1)")
+            engine.commit()
+            start = engine.midi_in.loops.recording(interpreter.session.names["lead"])[0]
+            # the player starts 10 ms after it is told to go
+            time.sleep(max(0.0, engine.clock.time_of(start) - 0.01 - time.monotonic()))
+            sent = player.go(timeout=10)
+            assert engine.finished.wait(10)
+            layers = engine.midi_in.loops.layers(interpreter.session.names["lead"])
+        finally:
+            engine.close()
+    during = xruns() - before
+    assert said[0] == f"loop: lead records passes of 1 cycle from cycle {start}"
+    assert [layer.origin for layer in layers] == [start, start + 1, start + 2]
+    assert [[(n, v) for _, _, n, v in layer.notes] for layer in layers] == [
+        [(n, v) for _, n, v in notes] for notes in PASSES]
+    ons = iter(ns for data, ns in sent if data[0] == 0x90)
+    for layer in layers:  # each note where it was played, within 2 ms (a cycle is a second)
+        for begin, end, _, _ in layer.notes:
+            played = engine.clock.cycle_at(next(ons) / 1e9) - float(layer.origin)
+            assert abs(float(begin) - played) <= WITHIN or during, (begin, played)
+            assert abs(float(end - begin) - 0.1) <= 2 * WITHIN or during
+    # each layer plays from the pass after its own: pass 2 has layer 1, pass 3 layers 1 and 2, pass 4 all three
+    heard = [(engine.clock.cycle_at(m.time_ns / 1e9) - float(start), m.data[1]) for m in rx.messages
+             if m.data[0] == 0x90]
+    want = [(k + at, note) for k in (1, 2, 3) for layer in PASSES[:k] for at, note, _ in layer]
+    assert len(want) - len(heard) <= during
+    for at, note in want:
+        close = [h for h in heard if h[1] == note and abs(h[0] - at) < 0.005]
+        assert close or during, f"layer note {note} not heard at {at}"
+
+
+def test_kill_9_mid_take_loses_at_most_250_ms_of_input(jack_server, tmp_path):
+    retry_on_xrun(lambda: _killed(jack_server, tmp_path))
+
+
+CHILD = """
+import sys, time
+import trackjammer
+from trackjammer.engine.live import open_live
+from trackjammer.lang.evaluator import Interpreter
+from trackjammer.project.takes import RenderTakes
+from trackjammer.session import Session
+
+session = Session(project="song")
+interpreter = Interpreter(session)
+engine, _ = open_live(session, sys.argv[1], "jack", lambda text: print(text, file=sys.stderr, flush=True),
+                      takes=RenderTakes())
+session.engine = engine
+interpreter.execute("cps(1); let a = MidiTrack(1); a << [C4 E4]")
+engine.commit()
+interpreter.execute('input("' + sys.argv[2] + '")')
+engine.start()
+print("playing", flush=True)
+time.sleep(60)
+"""
+
+
+def _killed(jack_server, tmp_path):
+    shutil.rmtree(tmp_path / "renders", ignore_errors=True)
+    before = xruns()
+    phrase = Phrase()
+    for k in range(300):  # a controller every 10 ms for 3 s, each (number, value) once
+        phrase.at(0.01 * k, 0xB0, 20 + k // 128, k % 128)
+    env = {**os.environ, "JACK_DEFAULT_SERVER": jack_server, "PYTHONPATH": str(REPO)}
+    with JackReceiver(server=jack_server) as rx, ClockSender(phrase, jack_server) as player:
+        child = subprocess.Popen([sys.executable, "-c", CHILD, rx.port, player.port], cwd=tmp_path, env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert child.stdout.readline().strip() == "playing"
+            wait_connected(player.port, jack_server)
+            player._proc.stdin.write("go\n")  # noqa: SLF001 - the player is told to go, and left to play on
+            player._proc.stdin.flush()
+            time.sleep(2.0)
+            killed = time.monotonic_ns()
+            os.kill(child.pid, signal.SIGKILL)
+            child.communicate(timeout=10)
+            assert player._proc.stdout.readline().strip() == "done"
+            sent = [(bytes(item["data"]), item["sent_ns"])
+                    for item in map(json.loads, player.out_path.read_text().splitlines())]
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+        time.sleep(0.3)
+    (tmp_path / "nothing.tj").write_text("// nothing to play\n")
+    after = subprocess.run([sys.executable, "-m", "trackjammer", "run", "--offline", "nothing.tj"], cwd=tmp_path,
+                           env=env, capture_output=True, text=True, timeout=30)
+    assert after.returncode == 0 and "recovered a take" in after.stderr, after.stderr
+    midi = the_take(tmp_path)
+    assert midi.track_name(2) == player.port
+    taken = [(e[3], e[4]) for e in messages(midi, 2)]
+    played = [((d[1], d[2]), ns) for d, ns in sent]
+    during = xruns() - before
+    must = [value for value, ns in played if ns < killed - 250_000_000]
+    assert len(must) > 150
+    missing = [value for value in must if value not in taken]
+    assert len(missing) <= during, f"{len(missing)} messages played in 250 ms or more before the kill are lost"
+    last = max(ns for value, ns in played if value in taken)
+    print(f"input lost at the kill: {(killed - last) / 1e6:.1f} ms")
