@@ -108,13 +108,14 @@ def sync(session: Session, source="internal", port=None):
     """Where time comes from: sync("clock", "Live") follows the MIDI clock of
     an input port (tempo, start, stop, continue, song position; the port by
     name, part of one, or number from ports(); none: a virtual input
-    "TrackJammer in"); sync("internal"), the default, plays by TrackJammer's
-    own clock again. Gives the input's name."""
+    "TrackJammer in"); sync("link") plays in the Ableton Link session of
+    the network (shared tempo and bars, start and stop; the [link] extra);
+    sync("internal"), the default, plays by TrackJammer's own clock again.
+    Gives the input's name."""
     if not isinstance(source, str):
         raise ArgumentError(f"sync needs a source name, got {describe(source)}", hint='sync("clock", "port name")')
-    if source == "link":
-        raise ArgumentError("Ableton Link is not there yet: sync(\"link\") comes in a later version",
-                            hint='meanwhile follow the MIDI clock of your DAW: sync("clock", "port name")')
+    if source == "link" and port is not None:
+        raise ArgumentError("Ableton Link has no port: its session is on the network", hint='sync("link")')
     if source not in SOURCES:
         known = suggest(source, SOURCES)
         raise ArgumentError(f"sync knows no source '{source}'",

@@ -28,12 +28,13 @@ from trackjammer.core.time import to_time
 from trackjammer.engine import midi_clock
 from trackjammer.engine.clock import Clock
 from trackjammer.engine.history import History
+from trackjammer.engine.link_follow import LinkSync
 from trackjammer.engine.numbers import TrackNumbers
 from trackjammer.engine.recorder import Recorder
 from trackjammer.engine.scheduler import Scheduler
 from trackjammer.engine.sender import Sender, SenderError
 from trackjammer.engine.sink import TakeSink
-from trackjammer.engine.sync import ClockSync, Follow, SyncState, same_device
+from trackjammer.engine.sync import SOURCES, ClockSync, Follow, SyncState, same_device
 from trackjammer.engine.transport import Bindings, Transport
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.messages import NOTE_ON, Message, TrackPlan, plan_of_pattern, plan_of_track
@@ -192,9 +193,12 @@ class Engine:
             self.report(f"stopped at cycle {self.stopped_at}: this plays when start() (from cycle 0) or continue() "
                         f"(from cycle {self.stopped_at}) runs")
         if self.session.cps != self._cps and self.following is not None:
-            self._cps = self.session.cps  # the external clock keeps the tempo; sync("internal") applies it
-            self.report(f"note: the tempo follows the MIDI clock from '{self.following.port.name}'; "
-                        "cps and bpm apply after sync(\"internal\")")
+            self._cps = self.session.cps
+            if self.following.source == "link":  # the session's tempo: every peer follows
+                self.following.set_tempo(self._cps)
+            else:  # the external clock keeps the tempo; sync("internal") applies it
+                self.report(f"note: the tempo follows the MIDI clock from '{self.following.port.name}'; "
+                            "cps and bpm apply after sync(\"internal\")")
         if self.session.cps != self._cps:
             self._cps = self.session.cps
             self.clock.set_cps(_playable_cps(self._cps))
@@ -257,7 +261,11 @@ class Engine:
         Without `thread`, the caller drives `scheduler.step()` (tests on a
         fake clock). `at` (wall time, cps): the external clock followed
         says when `cycle` is and how fast; without it, while following, the
-        performer's start() is refused."""
+        performer's start() is refused (in a Link session, it starts the
+        session's transport: we play from `cycle` at the next downbeat)."""
+        if at is None and self.following is not None and self.following.source == "link":
+            self.following.play(cycle)
+            return
         if at is None and self.following is not None:
             raise TrackJammerError(f"playing follows the MIDI clock from '{self.following.port.name}': "
                                    "it starts when that clock sends start or continue",
@@ -289,11 +297,17 @@ class Engine:
         """continue(): play on from where stop() stopped (from cycle 0 when
         it never played); gives that cycle."""
         cycle = self.stopped_at if self.stopped_at is not None else Fraction(0)
+        if self.following is not None and self.following.source == "link":
+            cycle = Fraction(math.ceil(cycle))  # a cycle begins where the session's bars do
         self.start(cycle, thread=thread)
         return cycle
 
-    def stop(self) -> None:
-        """Stop the clock; every sounding note ends now (and MIDI clock stops)."""
+    def stop(self, tell: bool = True) -> None:
+        """Stop the clock; every sounding note ends now (and MIDI clock stops).
+        In a Link session the session's transport stops too, unless it is
+        what stopped (`tell` False)."""
+        if tell and self.following is not None and self.following.source == "link":
+            self.following.halt()
         was_playing = self.scheduler.playing
         if was_playing:
             self.stopped_at = _on_grid(self.scheduler.position())
@@ -309,7 +323,8 @@ class Engine:
 
     def clock_out(self, on: bool) -> None:
         """Send MIDI clock (24 per beat, start, stop, continue, song position)."""
-        if on and self.following is not None and same_device(self.following.port.name, self.output.name):
+        if on and getattr(self.following, "port", None) is not None \
+                and same_device(self.following.port.name, self.output.name):
             raise TrackJammerError(f"clock out to '{self.output.name}' would come back into the clock "
                                    f"followed from '{self.following.port.name}' (the same device)",
                                    hint="send it through another port: output(...), or sync(\"internal\") first")
@@ -322,14 +337,17 @@ class Engine:
     # -- following an external clock (engine/sync.py) ---------------------------------------
 
     def sync(self, source: str, port: Any = None) -> str | None:
-        """Follow MIDI clock from input `port` ("clock"), or play by our own
-        clock again ("internal", at the session's tempo, from where it is).
-        Following starts stopped: the master's start or continue plays.
-        Gives the input's name."""
-        if source not in ("internal", "clock"):
-            raise TrackJammerError(f"cannot follow '{source}' yet", hint='sync("clock", port) or sync("internal")')
-        opened, notice = (None, None) if source == "internal" else self.open_input(port, self.backend,
-                                                                                   report=self.report)
+        """Follow MIDI clock from input `port` ("clock"), play in the Ableton
+        Link session of the network ("link", engine/link_follow.py), or play
+        by our own clock again ("internal", at the session's tempo, from
+        where it is). Following a clock starts stopped: the master's start
+        or continue plays; joining Link while playing plays on from the next
+        whole cycle at the session's next downbeat. Gives the input's name."""
+        if source not in SOURCES:
+            raise TrackJammerError(f"cannot follow '{source}'", hint='sync("clock", port), sync("link") or sync("internal")')
+        linked = LinkSync(self, self.report, now=self.clock.now) if source == "link" else None  # not installed: says how
+        opened, notice = (None, None) if source != "clock" else self.open_input(port, self.backend,
+                                                                                report=self.report)
         old, self.following = self.following, None
         if old is not None:
             old.close()
@@ -338,6 +356,9 @@ class Engine:
             self._tell_anchor()
             self.recorder.tempo(self.session.cps)
             self.scheduler.wake()
+        if linked is not None:
+            self._join(linked)
+            return None
         if opened is None:
             return None
         if notice:
@@ -351,12 +372,23 @@ class Engine:
         opened.start()
         return opened.name
 
+    def _join(self, linked: LinkSync) -> None:
+        """Play in the Link session: playing on from the next whole cycle at its next downbeat."""
+        playing = self.scheduler.playing
+        cycle = math.ceil(self.scheduler.position()) if playing else 0
+        self.following = linked
+        linked.start(thread=self.threaded, play_from=cycle if playing else None)
+        peers = linked.peers
+        self.report(f"in the Ableton Link session: {peers} other peer{'' if peers == 1 else 's'} so far, "
+                    f"{linked.tempo:.1f} bpm; " + (f"playing on from cycle {cycle} at its next downbeat" if playing
+                                                   else "start() plays at its next downbeat"))
+
     def follow(self, follow: Follow) -> None:
         """What the external clock says (its input's thread): start, a new anchor, or stop."""
         if self.following is None:
             return
         if follow.kind == "stop":
-            self.stop()
+            self.stop(tell=False)
             return
         if follow.kind == "start":
             self.start(Fraction(follow.cycle).limit_denominator(1 << 20), thread=self.threaded,
