@@ -75,7 +75,8 @@ def run_file(
     if offline:
         return 0
     follow = _follower(path, shown, interpreter, changes) if watch else None
-    return play(session, cycles, port, backend if backend is not None else config.backend, config.port, follow)
+    return play(session, cycles, port, backend if backend is not None else config.backend, config.port, follow,
+                config.latency)
 
 
 def _follower(path: str, shown: str, interpreter: Interpreter, changes: Changes) -> Any:
@@ -119,7 +120,7 @@ class Stopped(Exception):
 
 
 def play(session: Session, cycles: Any, port: Any, backend: str | None, config_port: Any = None,
-         follow: Any = None) -> int:
+         follow: Any = None, latencies: dict[str, float] | None = None) -> int:
     from trackjammer.engine.live import open_live  # start-up time: --offline never loads the realtime engine
 
     def report(text: str) -> None:
@@ -136,6 +137,7 @@ def play(session: Session, cycles: Any, port: Any, backend: str | None, config_p
     if notice:
         report(notice)
     session.engine = engine
+    engine.configure_latencies(latencies or {})  # config.toml's [latency], per port name
     previous = signal.signal(signal.SIGTERM, _raise_stopped)
     try:
         engine.start(until=cycles)

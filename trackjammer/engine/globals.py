@@ -20,7 +20,7 @@ from trackjammer.lang.globals_registry import builtin
 from trackjammer.engine.sync import SOURCES
 from trackjammer.lang.suggest import suggest
 from trackjammer.midi.rtmidi_out import list_ports, port_lines
-from trackjammer.midi.track import MidiTrack
+from trackjammer.midi.track import MAX_OFFSET_MS, MidiTrack
 from trackjammer.session import Session
 
 
@@ -85,13 +85,16 @@ def ports(session: Session):
 
 
 @builtin(family="transport")
-def output(session: Session, port):
-    """Play through another MIDI port, by name or number: output("IAC Bus 1"); gives its name."""
+def output(session: Session, port, latency=None):
+    """Play through another MIDI port, by name or number: output("IAC Bus 1"); gives its name. With latency (ms), its messages leave that much earlier than the others, for a synth that is slow to sound: output("Digitone", latency: 12) (the port playing already keeps playing)."""
     if isinstance(port, bool) or not isinstance(port, (str, int)):
         raise ArgumentError(f"output needs a port name or number, got {describe(port)}", hint='output("IAC Bus 1")')
+    if latency is not None and (isinstance(latency, bool) or not is_number(latency) or not 0 <= latency <= MAX_OFFSET_MS):
+        raise ArgumentError(f"latency is a number of milliseconds from 0 to {MAX_OFFSET_MS}, got {describe(latency)}",
+                            hint='output("Digitone", latency: 12)')
     if session.engine is None:
         return None
-    return session.engine.use_output(port)
+    return session.engine.use_output(port, latency)
 
 
 @builtin(family="transport")

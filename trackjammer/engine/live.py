@@ -38,6 +38,7 @@ from trackjammer.engine.sync import SOURCES, ClockSync, Follow, SyncState, same_
 from trackjammer.engine.transport import Bindings, Transport
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.messages import NOTE_ON, Message, TrackPlan, plan_of_pattern, plan_of_track
+from trackjammer.midi.output import NullOutput
 from trackjammer.midi.rtmidi_out import open_input, open_output
 from trackjammer.session import Session
 
@@ -55,6 +56,8 @@ class Engine:
         self._open_port = open_port  # (port, backend) → (Output, notice): for track.device(...)
         self._ports: dict[Any, Any] = {}  # what track.device(...) opened, by the name or index given
         self._routes: dict[int, Any] = {}  # track number → its output, when not the main one
+        self._nudges: dict[int, float] = {}  # track number → seconds its messages leave later (nudge; <0: earlier)
+        self.latencies: dict[str, float] = {}  # port name (or part of one) → ms, from config.toml's [latency]
         self.clock = clock if clock is not None else Clock(_playable_cps(session.cps))
         self.numbers = TrackNumbers()  # each track's stable number in messages, held weakly (engine/numbers.py)
         self.transport = Transport(report=report, ticks_per_cycle=480 * session.beats_per_cycle)
@@ -88,18 +91,21 @@ class Engine:
 
     def bindings(self) -> Bindings:
         """The session's tracks now, frozen: only tracks with something to play."""
-        plans, tracks, routes = [], [], {}
+        plans, tracks, routes, nudges = [], [], {}, {}
         for track in self.session.tracks():
             if track.notes is None and not track.cc_lanes:
                 continue
             number = self.numbers.number(track)
             plans.append(plan_of_track(track, number))
             tracks.append(track)
+            if track.nudge_ms:
+                nudges[number] = float(track.nudge_ms) / 1000
             if track.port is not None:
                 port = self._port(track.port, track.name)
                 if port is not None:
                     routes[number] = port
-        self._routes = routes  # one assignment: the clock thread sees the old table or the new one
+        self._routes, self._nudges = routes, nudges  # each one assignment: the clock thread sees old or new
+        self._ask_ahead()
         bound = {plan.index for plan in plans}
         for number in [n for n in list(self._last_on) if n not in bound]:  # list(): copied in one step
             self._last_on.pop(number, None)
@@ -155,21 +161,65 @@ class Engine:
                 return None
             if notice:
                 self.report(notice)
+            opened.latency = self._configured_latency(opened.name)
             self._ports[port] = opened
         return self._ports[port]
 
-    def use_output(self, port: Any) -> str:
-        """Make `port` the main output; notes sounding on the old one end."""
+    def use_output(self, port: Any, latency: Any = None) -> str:
+        """Make `port` the main output; notes sounding on the old one end.
+        `latency` (ms): its messages leave that much earlier than the others
+        (None: as config.toml's [latency] says for its name, else 0); the
+        port playing already only takes the new latency."""
+        if port == self.output.name and latency is not None:
+            self.set_latency(self.output, latency)
+            return self.output.name
         if self._open_port is None:
             raise TrackJammerError("no MIDI ports can be opened here")
         opened, notice = self._open_port(port, self.backend)
         if notice:
             self.report(notice)
+        self.set_latency(opened, self._configured_latency(opened.name) * 1000 if latency is None else latency)
         with self.scheduler.lock:
             old, self.output = self.output, opened
         self.recorder.panic(old)
         old.close()
+        self._ask_ahead()
         return opened.name
+
+    # -- lining devices up: latency per output, nudge per track ------------------------------
+
+    def configure_latencies(self, latencies: dict[str, float]) -> None:
+        """config.toml's [latency] (port name or part of one → ms), for the
+        outputs open now and those opened later."""
+        self.latencies = dict(latencies)
+        for output in self.outputs():
+            output.latency = self._configured_latency(output.name)
+        self._ask_ahead()
+
+    def _configured_latency(self, name: str) -> float:
+        """Seconds: the config's latency for the port `name`: its exact name, else the longest part of it named."""
+        if name in self.latencies:
+            return self.latencies[name] / 1000
+        parts = [part for part in self.latencies if part and part in name]
+        return self.latencies[max(parts, key=len)] / 1000 if parts else 0.0
+
+    def set_latency(self, output: Any, ms: Any) -> None:
+        """`output`'s messages leave `ms` earlier than the others'."""
+        output.latency = float(ms) / 1000
+        if ms and not output.timed and not isinstance(output, NullOutput):
+            self.report(f"warning: latency is applied by the sending process, which does not run here: "
+                        f"'{output.name}' plays without it")
+        self._ask_ahead()
+
+    def _ask_ahead(self) -> None:
+        """Messages leave up to the largest latency (plus the earliest
+        nudge) before their time: the sending process gets them that much
+        earlier too, so none is handed over too late to leave in time."""
+        if self.sender is None:
+            return
+        earliest = max([o.latency for o in self.outputs()] + [0.0]) + max([-n for n in self._nudges.values()] + [0.0])
+        self.scheduler.lookahead = self.scheduler.ahead = SENDER_LOOKAHEAD + earliest
+        self.scheduler.start_ahead = SENDER_LOOKAHEAD / 2 + earliest
 
     def _port_changed(self, output: Any, state: str) -> None:
         """The sending process found a port gone, or back and reconnected (said once each)."""
@@ -451,12 +501,12 @@ class Engine:
         return None if number is None else self._last_on.get(number)
 
     def _send(self, messages: list[Message]) -> None:
-        routes, main = self._routes, self.output
+        routes, main, nudges = self._routes, self.output, self._nudges
         ahead = []
         for message in messages:
             output = routes.get(message.track, main)
-            if output.timed:
-                ahead.append((output, message))
+            if output.timed:  # how much earlier it leaves: its output's latency, less its track's nudge
+                ahead.append((output, message, output.latency - nudges.get(message.track, 0.0)))
             else:
                 data = message.bytes()
                 output.send(data)
