@@ -37,7 +37,7 @@ from trackjammer.engine.sink import TakeSink
 from trackjammer.engine.sync import SOURCES, ClockSync, Follow, SyncState, same_device
 from trackjammer.engine.transport import Bindings, Transport
 from trackjammer.errors import TrackJammerError
-from trackjammer.midi.messages import NOTE_ON, Message, TrackPlan, plan_of_pattern, plan_of_track
+from trackjammer.midi.messages import NOTE_ON, SYSTEM, Message, TrackPlan, plan_of_pattern, plan_of_track
 from trackjammer.midi.output import NullOutput
 from trackjammer.midi.rtmidi_out import open_input, open_output
 from trackjammer.session import Session
@@ -506,7 +506,8 @@ class Engine:
         for message in messages:
             output = routes.get(message.track, main)
             if output.timed:  # how much earlier it leaves: its output's latency, less its track's nudge
-                ahead.append((output, message, output.latency - nudges.get(message.track, 0.0)))
+                nudge = nudges.get(message.track, 0.0) if message.kind != SYSTEM else 0.0  # MIDI clock: no track
+                ahead.append((output, message, output.latency - nudge))
             else:
                 data = message.bytes()
                 output.send(data)
