@@ -16,7 +16,7 @@ import shutil
 import socket
 import subprocess
 
-SETUP = "ip link set lo up && ip link set lo multicast on && { ip route add 224.0.0.0/4 dev lo 2>/dev/null || true; }"
+SETUP = "ip link set lo up && ip link set lo multicast on && ip route replace 224.0.0.0/4 dev lo"
 
 
 def namespace_problem() -> str | None:
