@@ -19,19 +19,36 @@ Scenarios, one after the other in one run, side by side:
   ramp, and after it).
 Target: p99 under 1 ms with a steady clock, no drift.
 
-    scripts/bench sync                      (~5.5 min)
-    TJ_SYNC_SECONDS=30 scripts/bench sync   a shorter steady run
+Then the same for Ableton Link (`sync("link")`) against a hand-written
+peer (tests/support/link_peer.py), all of it inside a private network
+namespace with only loopback (tests/support/netns.py: Link multicasts on
+every interface; this process never loads it): the peer starts the
+session at 120 BPM; for every beat's note, the phase error is the
+session's phase (asked of the peer) at the moment TrackJammer's sending
+process sent it, less that beat; "position" is TrackJammer's clock against
+the session every 20 ms. Steady for TJ_SYNC_SECONDS, with the drift, then
+a ramp: the peer steps the tempo 120 → 140 over 8 beats (Link has no
+ramps: one step a beat), then 4 beats at 140. Skipped, saying why, where no
+namespace can be made or Link is not installed.
+
+    scripts/bench sync                      (~11 min)
+    TJ_SYNC_SECONDS=30 scripts/bench sync   shorter steady runs
 """
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from fractions import Fraction
+from pathlib import Path
 
 from tests.support.clock_sender import TICK, ClockSender, Plan
+from tests.support.netns import in_namespace, namespace_problem, only_loopback
 from tests.support.xruns import xruns
 from trackjammer.engine.live import Engine
 from trackjammer.lang.evaluator import Interpreter
@@ -118,6 +135,96 @@ def figures(errors: list[float]) -> str:
     return f"{statistics.median(ms):.3f} / {ms[int(len(ms) * 0.99)]:.3f} / {ms[-1]:.3f}"
 
 
+# -- Ableton Link, against a hand-written peer, in a private network namespace ---------------------
+
+QUANTUM = 4
+RAMP = [120 + 20 * k / 8 for k in range(1, 9)]  # one tempo step a beat, 120 → 140
+BEAT = {60: 0, 62: 1, 64: 2, 65: 3}  # C4 D4 E4 F4: each beat's note
+
+
+def _phase_ms(beat: float, phase: float, bpm: float) -> float:
+    """How far the session's phase is past `beat` (ms, around the bar): > 0, TrackJammer was late."""
+    return ((phase - beat + QUANTUM / 2) % QUANTUM - QUANTUM / 2) * 60 / bpm * 1000
+
+
+def link_inside(seconds: float) -> dict:
+    """Runs in the namespace: the peer starts, TrackJammer follows; the errors, in ms."""
+    only_loopback()
+    from tests.support.jack_receiver import JackReceiver
+    from tests.support.link_scenario import Peer
+    from trackjammer.engine.live import open_live
+
+    peer = Peer(120)
+    session = Session(out=lambda text: None, cps=Fraction(1, 2))
+    Interpreter(session).execute("let a = MidiTrack(1); a << [C4 D4 E4 F4]")  # one note a beat, naming it
+    said: list[str] = []
+    sends: list[tuple[float, int]] = []
+    out: dict = {"steady": [], "position": [], "ramp": [], "after": []}
+    home = os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="trackjammer-bench-link.") as folder, JackReceiver() as rx:
+        os.chdir(folder)  # the take goes there
+        engine, _ = open_live(session, rx.port, "jack", said.append)
+        try:
+            engine.scheduler.on_sent = lambda message, due, at: sends.append((at, message.bytes()[1])) \
+                if message.bytes()[0] == 0x90 else None
+            engine.commit()
+            engine.sync("link")
+            began = time.monotonic()
+            while engine.sync_state().peers != 1 or peer.ask("state")["peers"] != 1:
+                assert time.monotonic() - began < 10, "the peers never saw each other"
+                time.sleep(0.01)
+            peer.ask("play", on=True)
+            while not engine.scheduler.playing:
+                time.sleep(0.002)
+
+            def errors_since(since: float, bpm: float) -> list[float]:
+                engine.sender.sync()
+                found = [(at, note) for at, note in list(sends) if at >= since]
+                phases = peer.ask("phases", times=[at for at, _ in found])["phases"]
+                return [_phase_ms(BEAT[note], phase, bpm)
+                        for (_, note), phase in zip(found, phases)]
+
+            time.sleep(0.5)  # the first beats: joining
+            since, end, samples = time.monotonic(), time.monotonic() + seconds, []
+            while time.monotonic() < end:
+                now = time.monotonic()
+                samples.append((now, engine.clock.cycle_at(now)))
+                time.sleep(0.02)
+            out["steady"] = errors_since(since, 120)
+            phases = peer.ask("phases", times=[t for t, _ in samples])["phases"]
+            out["position"] = [_phase_ms((c % 1) * QUANTUM, p, 120) for (_, c), p in zip(samples, phases)]
+            for bpm in RAMP:  # a step a beat; the errors of each beat asked before the next step
+                since = time.monotonic()
+                peer.ask("tempo", bpm=bpm)
+                time.sleep(60 / bpm)
+                out["ramp"] += errors_since(since, bpm)
+            since = time.monotonic()
+            time.sleep(4 * 60 / 140)
+            out["after"] = errors_since(since, 140)
+        finally:
+            engine.close()
+            peer.close()
+            os.chdir(home)
+    out["said"] = [line for line in said if not line.startswith(("recorded: ", "in the Ableton Link session"))]
+    return out
+
+
+def link(seconds: float) -> tuple[dict | None, str | None]:
+    """The Link figures, measured in a private network namespace (None and why where none can be made)."""
+    problem = namespace_problem()
+    if problem is None and subprocess.run([sys.executable, "-c", "import importlib.util, sys; "
+                                           "sys.exit(importlib.util.find_spec('link') is None)"]).returncode:
+        problem = "Ableton Link is not installed (the [link] extra)"
+    if problem is not None:
+        return None, problem
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(in_namespace([sys.executable, "-m", "benchmarks.sync", "--link-inside", str(seconds)]),
+                          cwd=root, capture_output=True, text=True, timeout=seconds * 3 + 120)
+    if done.returncode != 0:
+        return None, f"the Link run failed: {done.stderr.strip()[-2000:]}"
+    return json.loads(done.stdout.strip().splitlines()[-1]), None
+
+
 def run() -> bool:
     seconds = float(os.environ.get("TJ_SYNC_SECONDS", DEFAULT_SECONDS))
     print(f"sync: following MIDI clock over JACK (dummy -r 48000 -p 64), steady {seconds:g} s, then a ramp", flush=True)
@@ -141,8 +248,38 @@ def run() -> bool:
     ok_p99, ok_drift = p99 < TARGET_P99_MS, abs(drift) < DRIFT_MS
     print(f"  {'p99 phase error < 1 ms, steady clock':44} {'meets' if ok_p99 else 'MISSES':6}  {p99:.3f} ms")
     print(f"  {'no drift (< 0.1 ms over the run)':44} {'meets' if ok_drift else 'MISSES':6}  {drift:+.3f} ms")
-    return ok_p99 and ok_drift
+    print(f"sync: Ableton Link against a hand-written peer (private network namespace), steady {seconds:g} s at "
+          "120 BPM, then a ramp", flush=True)
+    found, why = link(seconds)
+    if found is None:
+        print(f"  skipped: {why}")
+        return ok_p99 and ok_drift
+    if found["said"]:
+        print("\n".join(found["said"]), file=sys.stderr)
+    steady_link = [e / 1e3 for e in found["steady"]]
+    tenth = max(1, len(steady_link) // 10)
+    link_drift = (statistics.mean(steady_link[-tenth:]) - statistics.mean(steady_link[:tenth])) * 1e3 \
+        if steady_link else float("nan")
+    print("  phase error = the session's phase (the peer's) when TrackJammer's sending process sent a beat's note")
+    print("  − that beat (> 0: late); |error| in ms, median / p99 / max (no transport in it: JACK comes after)")
+    print(f"  {'steady 120 BPM, notes':24} {figures(steady_link):>24}  mean "
+          f"{statistics.mean(steady_link) * 1e3 if steady_link else float('nan'):+.3f} ms, {len(steady_link)} beats")
+    print(f"  {'steady, position':24} {figures([e / 1e3 for e in found['position']]):>24}  "
+          f"TrackJammer's clock every 20 ms, {len(found['position'])} looks")
+    print(f"  {'ramp 120→140, during':24} {figures([e / 1e3 for e in found['ramp']]):>24}  {len(found['ramp'])} beats "
+          "(a step lands up to one look, 5 ms, before TrackJammer follows)")
+    print(f"  {'ramp, the beats after':24} {figures([e / 1e3 for e in found['after']]):>24}  {len(found['after'])} beats")
+    print(f"  drift over {seconds:g} s: mean error of the last tenth − the first tenth {link_drift:+.3f} ms")
+    link_p99 = sorted(abs(e) * 1e3 for e in steady_link)[int(len(steady_link) * 0.99)] if steady_link else float("inf")
+    ok_link, ok_link_drift = link_p99 < TARGET_P99_MS, abs(link_drift) < DRIFT_MS
+    print(f"  {'Link: p99 phase error < 1 ms, steady':44} {'meets' if ok_link else 'MISSES':6}  {link_p99:.3f} ms")
+    print(f"  {'Link: no drift (< 0.1 ms over the run)':44} {'meets' if ok_link_drift else 'MISSES':6}  "
+          f"{link_drift:+.3f} ms")
+    return ok_p99 and ok_drift and ok_link and ok_link_drift
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--link-inside"]:  # in the private network namespace: the Link run itself
+        print(json.dumps(link_inside(float(sys.argv[2]))), flush=True)
+        sys.exit(0)
     sys.exit(0 if run() else 1)

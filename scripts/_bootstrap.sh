@@ -3,7 +3,7 @@
 #
 #     tj_bootstrap            # runtime dependencies only
 #     tj_bootstrap audio      # runtime + the [audio] extra (what scripts/trackjammer uses)
-#     tj_bootstrap test       # runtime + the [test] extra (which holds the audio one)
+#     tj_bootstrap test       # runtime + the [test] extra (which holds the audio and link ones)
 #
 # It creates .venv at the repo root on first use and installs the project into it
 # in editable mode.  A stamp per extra (sha256 of pyproject.toml) is kept inside

@@ -391,7 +391,7 @@ CORPUS = [
     " + Const(60).segment(1) + Ramp(0.5).segment(2)",
     'let t = MidiTrack(3, velocity: 90, name: "Lead");\nt << [0 4 7] + 60;\nt.vel << 100;\n'
     "t.cc(1) << [0 64 127];\nt.cc(74) << Ramp(0.5);\nt.gate(0.5); t.transpose(-12); t.mute(); t.unmute();\n"
-    't.solo(); t.unsolo(); t.device("IAC Bus 1");\nt',
+    't.solo(); t.unsolo(); t.device("IAC Bus 1"); t.nudge(-5);\nt',
     'let t = MidiTrack(4); t.program(5); t.bend << Sine(1).range(-1, 1); t.pressure << [10 90]; t.note_pressure << Saw(1);\n'
     't.nrpn(300) << [0 8192]; t.cc14(1) << Tri(1).range(0, 16383);\n'
     'let m = MpeTrack(zone: "upper", members: 4, bend_range: 24); m << [C4, E4]; m.note_bend << [0 2];\n'

@@ -46,7 +46,7 @@ def test_wrong_settings_are_said_once_each_and_left_out(tmp_path):
         f"warning: {path}: backend = 'midi' is not one of auto, alsa, jack, coremidi, winmm: backend = \"alsa\"; "
         "the setting is not used",
         f"warning: {path}: cps = 0 is not a number more than 0: cps = 0.5; the setting is not used",
-        f"warning: {path}: unknown setting 'colour' (the settings are: port, backend, project, cps, listen); "
+        f"warning: {path}: unknown setting 'colour' (the settings are: port, backend, project, cps, listen, latency); "
         "the setting is not used",
     ]
 

@@ -149,6 +149,24 @@ def test_following_a_clock_shows_its_port_tempo_and_lock():
     assert "⇠" not in rig.text()
 
 
+def test_playing_in_a_link_session_shows_link_its_tempo_and_peers():
+    """The state as engine/link_follow.py gives it (Link itself runs only in
+    a private network namespace: tests/engine/test_link_jack.py checks the
+    real one's status bar)."""
+    from trackjammer.engine.sync import SyncState
+
+    rig = Rig("let bass = MidiTrack(1); bass << [C2]")
+    rig.engine.sync_state = lambda: SyncState("link", None, 130 / 240, True, 2)
+    assert rig.text() == (" ■ stopped        -  cycle        - │ 0.5 cps  120 bpm │ ⇠ link 130.0 bpm 2 peers │ "
+                          "→ Synth │  bass ")
+    assert rig.styles()["2 peers"] == "class:toolbar.sync.locked"
+    rig.engine.sync_state = lambda: SyncState("link", None, 0.5, False, 0)
+    assert "│ ⇠ link 120.0 bpm no peers │" in rig.text()
+    assert rig.styles()["no peers"] == "class:toolbar.sync.lost"
+    rig.engine.sync_state = lambda: SyncState("link", None, 0.5, True, 1)
+    assert "│ ⇠ link 120.0 bpm 1 peer │" in rig.text()
+
+
 def test_stopped_shows_where_continue_plays_on_and_a_gone_port_is_marked():
     rig = Rig("let bass = MidiTrack(1); bass << [C2]")
     rig.engine.start(thread=False)

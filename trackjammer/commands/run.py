@@ -77,7 +77,8 @@ def run_file(
     if offline:
         return 0
     follow = _follower(path, shown, interpreter, changes) if watch else None
-    return play(session, cycles, port, backend if backend is not None else config.backend, config.port, follow)
+    return play(session, cycles, port, backend if backend is not None else config.backend, config.port, follow,
+                config.latency)
 
 
 def _follower(path: str, shown: str, interpreter: Interpreter, changes: Changes) -> Any:
@@ -125,7 +126,7 @@ class Hurry(BaseException):
 
 
 def play(session: Session, cycles: Any, port: Any, backend: str | None, config_port: Any = None,
-         follow: Any = None) -> int:
+         follow: Any = None, latencies: dict[str, float] | None = None) -> int:
     from trackjammer.engine.live import open_live  # start-up time: --offline never loads the realtime engine
 
     def report(text: str) -> None:
@@ -142,6 +143,7 @@ def play(session: Session, cycles: Any, port: Any, backend: str | None, config_p
     if notice:
         report(notice)
     session.engine = engine
+    engine.configure_latencies(latencies or {})  # config.toml's [latency], per port name
     # Ctrl-C is ours even when we were started with SIGINT ignored (as a shell's
     # background job is): a run nobody can interrupt outlives everything.
     previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, _first(Stopped)),

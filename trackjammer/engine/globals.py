@@ -23,7 +23,7 @@ from trackjammer.lang.globals_registry import builtin
 from trackjammer.engine.sync import SOURCES
 from trackjammer.lang.suggest import suggest
 from trackjammer.midi.rtmidi_out import list_ports, port_lines
-from trackjammer.midi.track import Lane, MidiTrack
+from trackjammer.midi.track import MAX_OFFSET_MS, Lane, MidiTrack
 from trackjammer.session import Session
 
 
@@ -88,13 +88,16 @@ def ports(session: Session):
 
 
 @builtin(family="transport")
-def output(session: Session, port):
-    """Play through another MIDI port, by name or number: output("IAC Bus 1"); gives its name."""
+def output(session: Session, port, latency=None):
+    """Play through another MIDI port, by name or number: output("IAC Bus 1"); gives its name. With latency (ms), its messages leave that much earlier than the others, for a synth that is slow to sound: output("Digitone", latency: 12) (the port playing already keeps playing)."""
     if isinstance(port, bool) or not isinstance(port, (str, int)):
         raise ArgumentError(f"output needs a port name or number, got {describe(port)}", hint='output("IAC Bus 1")')
+    if latency is not None and (isinstance(latency, bool) or not is_number(latency) or not 0 <= latency <= MAX_OFFSET_MS):
+        raise ArgumentError(f"latency is a number of milliseconds from 0 to {MAX_OFFSET_MS}, got {describe(latency)}",
+                            hint='output("Digitone", latency: 12)')
     if session.engine is None:
         return None
-    return session.engine.use_output(port)
+    return session.engine.use_output(port, latency)
 
 
 @builtin(family="transport")
@@ -111,13 +114,14 @@ def sync(session: Session, source="internal", port=None):
     """Where time comes from: sync("clock", "Live") follows the MIDI clock of
     an input port (tempo, start, stop, continue, song position; the port by
     name, part of one, or number from ports(); none: a virtual input
-    "TrackJammer in"); sync("internal"), the default, plays by TrackJammer's
-    own clock again. Gives the input's name."""
+    "TrackJammer in"); sync("link") plays in the Ableton Link session of
+    the network (shared tempo and bars, start and stop; the [link] extra);
+    sync("internal"), the default, plays by TrackJammer's own clock again.
+    Gives the input's name."""
     if not isinstance(source, str):
         raise ArgumentError(f"sync needs a source name, got {describe(source)}", hint='sync("clock", "port name")')
-    if source == "link":
-        raise ArgumentError("Ableton Link is not there yet: sync(\"link\") comes in a later version",
-                            hint='meanwhile follow the MIDI clock of your DAW: sync("clock", "port name")')
+    if source == "link" and port is not None:
+        raise ArgumentError("Ableton Link has no port: its session is on the network", hint='sync("link")')
     if source not in SOURCES:
         known = suggest(source, SOURCES)
         raise ArgumentError(f"sync knows no source '{source}'",

@@ -30,15 +30,17 @@ from trackjammer.engine import midi_clock
 from trackjammer.engine.clock import Clock
 from trackjammer.engine.history import History
 from trackjammer.engine.inputs import Inputs
+from trackjammer.engine.link_follow import LinkSync
 from trackjammer.engine.numbers import TrackNumbers
 from trackjammer.engine.recorder import Recorder
 from trackjammer.engine.scheduler import Scheduler
 from trackjammer.engine.sender import Sender, SenderError
 from trackjammer.engine.sink import TakeSink
-from trackjammer.engine.sync import ClockSync, Follow, SyncState, same_device
+from trackjammer.engine.sync import SOURCES, ClockSync, Follow, SyncState, same_device
 from trackjammer.engine.transport import Bindings, Transport
 from trackjammer.errors import TrackJammerError
-from trackjammer.midi.messages import NOTE_ON, Message, TrackPlan, plan_of_pattern, plan_of_track
+from trackjammer.midi.messages import NOTE_ON, SYSTEM, Message, TrackPlan, plan_of_pattern, plan_of_track
+from trackjammer.midi.output import NullOutput
 from trackjammer.midi.rtmidi_out import open_input, open_output
 from trackjammer.session import Session
 
@@ -56,6 +58,8 @@ class Engine:
         self._open_port = open_port  # (port, backend) → (Output, notice): for track.device(...)
         self._ports: dict[Any, Any] = {}  # what track.device(...) opened, by the name or index given
         self._routes: dict[int, Any] = {}  # track number → its output, when not the main one
+        self._nudges: dict[int, float] = {}  # track number → seconds its messages leave later (nudge; <0: earlier)
+        self.latencies: dict[str, float] = {}  # port name (or part of one) → ms, from config.toml's [latency]
         self.clock = clock if clock is not None else Clock(_playable_cps(session.cps))
         self.numbers = TrackNumbers()  # each track's stable number in messages, held weakly (engine/numbers.py)
         self.transport = Transport(report=report, ticks_per_cycle=480 * session.beats_per_cycle)
@@ -91,7 +95,7 @@ class Engine:
 
     def bindings(self) -> Bindings:
         """The session's tracks now, frozen: only tracks with something to play."""
-        plans, tracks, routes = [], [], {}
+        plans, tracks, routes, nudges = [], [], {}, {}
         for track in self.session.tracks():
             layers = self.midi_in.loops.pattern(track)  # loop_record's layers play stacked with the track
             if track.notes is None and not track.cc_lanes and layers is None:
@@ -102,11 +106,14 @@ class Engine:
                 plan = replace(plan, notes=layers if plan.notes is None else stack(plan.notes, layers))
             plans.append(plan)
             tracks.append(track)
+            if track.nudge_ms:
+                nudges[number] = float(track.nudge_ms) / 1000
             if track.port is not None:
                 port = self._port(track.port, track.name)
                 if port is not None:
                     routes[number] = port
-        self._routes = routes  # one assignment: the clock thread sees the old table or the new one
+        self._routes, self._nudges = routes, nudges  # each one assignment: the clock thread sees old or new
+        self._ask_ahead()
         bound = {plan.index for plan in plans}
         for number in [n for n in list(self._last_on) if n not in bound]:  # list(): copied in one step
             self._last_on.pop(number, None)
@@ -163,21 +170,65 @@ class Engine:
                 return None
             if notice:
                 self.report(notice)
+            opened.latency = self._configured_latency(opened.name)
             self._ports[port] = opened
         return self._ports[port]
 
-    def use_output(self, port: Any) -> str:
-        """Make `port` the main output; notes sounding on the old one end."""
+    def use_output(self, port: Any, latency: Any = None) -> str:
+        """Make `port` the main output; notes sounding on the old one end.
+        `latency` (ms): its messages leave that much earlier than the others
+        (None: as config.toml's [latency] says for its name, else 0); the
+        port playing already only takes the new latency."""
+        if port == self.output.name and latency is not None:
+            self.set_latency(self.output, latency)
+            return self.output.name
         if self._open_port is None:
             raise TrackJammerError("no MIDI ports can be opened here")
         opened, notice = self._open_port(port, self.backend)
         if notice:
             self.report(notice)
+        self.set_latency(opened, self._configured_latency(opened.name) * 1000 if latency is None else latency)
         with self.scheduler.lock:
             old, self.output = self.output, opened
         self.recorder.panic(old)
         old.close()
+        self._ask_ahead()
         return opened.name
+
+    # -- lining devices up: latency per output, nudge per track ------------------------------
+
+    def configure_latencies(self, latencies: dict[str, float]) -> None:
+        """config.toml's [latency] (port name or part of one → ms), for the
+        outputs open now and those opened later."""
+        self.latencies = dict(latencies)
+        for output in self.outputs():
+            output.latency = self._configured_latency(output.name)
+        self._ask_ahead()
+
+    def _configured_latency(self, name: str) -> float:
+        """Seconds: the config's latency for the port `name`: its exact name, else the longest part of it named."""
+        if name in self.latencies:
+            return self.latencies[name] / 1000
+        parts = [part for part in self.latencies if part and part in name]
+        return self.latencies[max(parts, key=len)] / 1000 if parts else 0.0
+
+    def set_latency(self, output: Any, ms: Any) -> None:
+        """`output`'s messages leave `ms` earlier than the others'."""
+        output.latency = float(ms) / 1000
+        if ms and not output.timed and not isinstance(output, NullOutput):
+            self.report(f"warning: latency is applied by the sending process, which does not run here: "
+                        f"'{output.name}' plays without it")
+        self._ask_ahead()
+
+    def _ask_ahead(self) -> None:
+        """Messages leave up to the largest latency (plus the earliest
+        nudge) before their time: the sending process gets them that much
+        earlier too, so none is handed over too late to leave in time."""
+        if self.sender is None:
+            return
+        earliest = max([o.latency for o in self.outputs()] + [0.0]) + max([-n for n in self._nudges.values()] + [0.0])
+        self.scheduler.lookahead = self.scheduler.ahead = SENDER_LOOKAHEAD + earliest
+        self.scheduler.start_ahead = SENDER_LOOKAHEAD / 2 + earliest
 
     def _port_changed(self, output: Any, state: str) -> None:
         """The sending process found a port gone, or back and reconnected (said once each)."""
@@ -201,9 +252,12 @@ class Engine:
             self.report(f"stopped at cycle {self.stopped_at}: this plays when start() (from cycle 0) or continue() "
                         f"(from cycle {self.stopped_at}) runs")
         if self.session.cps != self._cps and self.following is not None:
-            self._cps = self.session.cps  # the external clock keeps the tempo; sync("internal") applies it
-            self.report(f"note: the tempo follows the MIDI clock from '{self.following.port.name}'; "
-                        "cps and bpm apply after sync(\"internal\")")
+            self._cps = self.session.cps
+            if self.following.source == "link":  # the session's tempo: every peer follows
+                self.following.set_tempo(self._cps)
+            else:  # the external clock keeps the tempo; sync("internal") applies it
+                self.report(f"note: the tempo follows the MIDI clock from '{self.following.port.name}'; "
+                            "cps and bpm apply after sync(\"internal\")")
         if self.session.cps != self._cps:
             self._cps = self.session.cps
             self.clock.set_cps(_playable_cps(self._cps))
@@ -269,7 +323,11 @@ class Engine:
         Without `thread`, the caller drives `scheduler.step()` (tests on a
         fake clock). `at` (wall time, cps): the external clock followed
         says when `cycle` is and how fast; without it, while following, the
-        performer's start() is refused."""
+        performer's start() is refused (in a Link session, it starts the
+        session's transport: we play from `cycle` at the next downbeat)."""
+        if at is None and self.following is not None and self.following.source == "link":
+            self.following.play(cycle)
+            return
         if at is None and self.following is not None:
             raise TrackJammerError(f"playing follows the MIDI clock from '{self.following.port.name}': "
                                    "it starts when that clock sends start or continue",
@@ -316,11 +374,17 @@ class Engine:
         """continue(): play on from where stop() stopped (from cycle 0 when
         it never played); gives that cycle."""
         cycle = self.stopped_at if self.stopped_at is not None else Fraction(0)
+        if self.following is not None and self.following.source == "link":
+            cycle = Fraction(math.ceil(cycle))  # a cycle begins where the session's bars do
         self.start(cycle, thread=thread)
         return cycle
 
-    def stop(self) -> None:
-        """Stop the clock; every sounding note ends now (and MIDI clock stops)."""
+    def stop(self, tell: bool = True) -> None:
+        """Stop the clock; every sounding note ends now (and MIDI clock stops).
+        In a Link session the session's transport stops too, unless it is
+        what stopped (`tell` False)."""
+        if tell and self.following is not None and self.following.source == "link":
+            self.following.halt()
         was_playing = self.scheduler.playing
         if was_playing:
             self.stopped_at = _on_grid(self.scheduler.position())
@@ -337,7 +401,8 @@ class Engine:
 
     def clock_out(self, on: bool) -> None:
         """Send MIDI clock (24 per beat, start, stop, continue, song position)."""
-        if on and self.following is not None and same_device(self.following.port.name, self.output.name):
+        if on and getattr(self.following, "port", None) is not None \
+                and same_device(self.following.port.name, self.output.name):
             raise TrackJammerError(f"clock out to '{self.output.name}' would come back into the clock "
                                    f"followed from '{self.following.port.name}' (the same device)",
                                    hint="send it through another port: output(...), or sync(\"internal\") first")
@@ -350,14 +415,17 @@ class Engine:
     # -- following an external clock (engine/sync.py) ---------------------------------------
 
     def sync(self, source: str, port: Any = None) -> str | None:
-        """Follow MIDI clock from input `port` ("clock"), or play by our own
-        clock again ("internal", at the session's tempo, from where it is).
-        Following starts stopped: the master's start or continue plays.
-        Gives the input's name."""
-        if source not in ("internal", "clock"):
-            raise TrackJammerError(f"cannot follow '{source}' yet", hint='sync("clock", port) or sync("internal")')
-        opened, notice = (None, None) if source == "internal" else self.open_input(port, self.backend,
-                                                                                   report=self.report)
+        """Follow MIDI clock from input `port` ("clock"), play in the Ableton
+        Link session of the network ("link", engine/link_follow.py), or play
+        by our own clock again ("internal", at the session's tempo, from
+        where it is). Following a clock starts stopped: the master's start
+        or continue plays; joining Link while playing plays on from the next
+        whole cycle at the session's next downbeat. Gives the input's name."""
+        if source not in SOURCES:
+            raise TrackJammerError(f"cannot follow '{source}'", hint='sync("clock", port), sync("link") or sync("internal")')
+        linked = LinkSync(self, self.report, now=self.clock.now) if source == "link" else None  # not installed: says how
+        opened, notice = (None, None) if source != "clock" else self.open_input(port, self.backend,
+                                                                                report=self.report)
         old, self.following = self.following, None
         if old is not None:
             old.close()
@@ -366,6 +434,9 @@ class Engine:
             self._tell_anchor()
             self.recorder.tempo(self.session.cps)
             self.scheduler.wake()
+        if linked is not None:
+            self._join(linked)
+            return None
         if opened is None:
             return None
         if notice:
@@ -379,12 +450,23 @@ class Engine:
         opened.start()
         return opened.name
 
+    def _join(self, linked: LinkSync) -> None:
+        """Play in the Link session: playing on from the next whole cycle at its next downbeat."""
+        playing = self.scheduler.playing
+        cycle = math.ceil(self.scheduler.position()) if playing else 0
+        self.following = linked
+        linked.start(thread=self.threaded, play_from=cycle if playing else None)
+        peers = linked.peers
+        self.report(f"in the Ableton Link session: {peers} other peer{'' if peers == 1 else 's'} so far, "
+                    f"{linked.tempo:.1f} bpm; " + (f"playing on from cycle {cycle} at its next downbeat" if playing
+                                                   else "start() plays at its next downbeat"))
+
     def follow(self, follow: Follow) -> None:
         """What the external clock says (its input's thread): start, a new anchor, or stop."""
         if self.following is None:
             return
         if follow.kind == "stop":
-            self.stop()
+            self.stop(tell=False)
             return
         if follow.kind == "start":
             self.start(Fraction(follow.cycle).limit_denominator(1 << 20), thread=self.threaded,
@@ -520,12 +602,13 @@ class Engine:
         return None if number is None else self._last_on.get(number)
 
     def _send(self, messages: list[Message]) -> None:
-        routes, main = self._routes, self.output
+        routes, main, nudges = self._routes, self.output, self._nudges
         ahead = []
         for message in messages:
             output = routes.get(message.track, main)
-            if output.timed:
-                ahead.append((output, message))
+            if output.timed:  # how much earlier it leaves: its output's latency, less its track's nudge
+                nudge = nudges.get(message.track, 0.0) if message.kind != SYSTEM else 0.0  # MIDI clock: no track
+                ahead.append((output, message, output.latency - nudge))
             else:
                 data = message.bytes()
                 output.send(data)

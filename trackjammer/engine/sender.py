@@ -54,7 +54,7 @@ class Sender:
         self._replies: dict[int, Any] = {}
         self._replied = threading.Condition()
         self._seq = itertools.count()
-        self.in_flight: dict[int, tuple[RemoteOutput, Message]] = {}  # handed over, neither sent nor cancelled yet
+        self.in_flight: dict[int, tuple] = {}  # (output, message[, earlier]) handed over, neither sent nor cancelled yet
         self.outputs: dict[int, RemoteOutput] = {}
         self.on_sent: Callable[[Message, float, float], None] | None = None  # (message, due, sent)
         self.on_sent_now: Callable[[bytes, float], None] | None = None  # (data, sent): release, panic, close
@@ -118,16 +118,19 @@ class Sender:
         self._anchor = (wall, cycle, cps)
         self._tell("anchor", wall, cycle, cps)
 
-    def schedule(self, items: Sequence[tuple[RemoteOutput, Message]]) -> None:
-        """Hand messages over, each to be sent when the clock reaches its cycle."""
+    def schedule(self, items: Sequence[tuple]) -> None:
+        """Hand messages over, each to be sent when the clock reaches its
+        cycle: items are (output, message) or (output, message, seconds it
+        leaves earlier: its output's latency less its track's nudge)."""
         batch = []
-        for output, message in items:
+        for item in items:
+            output, message = item[0], item[1]
             seq = next(self._seq)
-            self.in_flight[seq] = (output, message)
+            self.in_flight[seq] = item
             time = message.time
-            numerator, denominator = time.numerator, time.denominator
+            numerator, denominator = time.numerator, time.denominator  # n / d: float(time), without Fraction's detour
             batch.append((seq, output.number, numerator / denominator, bytes(message.bytes()), message.kind == SYSTEM,
-                          numerator, denominator, message.track))  # n / d: float(time), without Fraction's detour
+                          numerator, denominator, message.track, item[2] if len(item) > 2 else 0.0))
         if batch:
             self._tell("at", batch)
 
@@ -312,8 +315,8 @@ class Sender:
         wall, at, cps = self._anchor
         if cps <= 0:
             return
-        again = [(output, message) for output, message in unsent
-                 if not output.closed and wall + (float(message.time) - at) / cps > died]
+        again = [item for item in unsent  # (output, message[, seconds earlier])
+                 if not item[0].closed and wall + (float(item[1].time) - at) / cps - (item[2] if len(item) > 2 else 0) > died]
         self.schedule(sorted(again, key=lambda item: item[1].time))
 
     def _take(self, report: tuple) -> None:

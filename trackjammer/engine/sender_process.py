@@ -25,8 +25,9 @@ Commands arrive as tuples on one pipe; reports go back on another:
 
     ("open", request, port, backend[, id]) → ("opened", request, id, name, notice) | ("failed", request, message, hint)
     ("anchor", wall, cycle, cps)         the clock's anchor (cps ≤ 0: time stands still)
-    ("at", [(seq, id, cycle, data, is_system, numerator, denominator, track), ...])
-                                         send each at its cycle (exact: numerator/denominator, for the journal)
+    ("at", [(seq, id, cycle, data, is_system, numerator, denominator, track, earlier), ...])
+                                         send each at its cycle (exact: numerator/denominator, for the journal),
+                                         `earlier` seconds before it (its port's latency, its track's nudge)
     ("now", id, data)                    send at once
     ("cancel", system_only)              drop what waits   → ("cancelled", [seq, ...])
     ("release", id) / ("panic", id)      note-offs for held notes (panic: and CC 123)
@@ -85,7 +86,9 @@ class Server:
     def __init__(self, commands: Connection, reports: Connection):
         self.commands, self.reports = commands, reports
         self.ports: dict[int, Any] = {}
-        self.waiting: list[tuple] = []  # heap of (cycle, seq, id, data, is_system, numerator, denominator, track)
+        # heap of (cycle to send at, seq, id, data, is_system, numerator, denominator, track, earlier): the
+        # cycle to send at is the message's own, less `earlier` seconds at the anchor's tempo (see do_anchor)
+        self.waiting: list[tuple] = []
         self.anchor = (time.monotonic(), 0.0, 0.0)
         self.sent: list[tuple[Any, ...]] = []
         self.reported = 0.0  # when the last report went back
@@ -166,7 +169,7 @@ class Server:
             due = wall_of(waiting[0][0])
             if due > now:
                 break
-            _, seq, port, data, system, numerator, denominator, track = pop(waiting)
+            _, seq, port, data, system, numerator, denominator, track, _ = pop(waiting)
             if self.catching_up:
                 if now - due > LATE:
                     self.report(("cancelled", [seq]))
@@ -237,11 +240,23 @@ class Server:
         self.report(("opened", request, number, output.name, notice))
 
     def do_anchor(self, wall: float, cycle: float, cps: float) -> None:
+        tempo_changed = cps != self.anchor[2]
         self.anchor = (wall, cycle, cps)
+        if tempo_changed and any(item[8] for item in self.waiting):  # what leaves earlier, by the new tempo
+            self.waiting = [(self.send_at(n / d, earlier), seq, port, data, system, n, d, track, earlier)
+                            for _, seq, port, data, system, n, d, track, earlier in self.waiting]
+            heapq.heapify(self.waiting)
+
+    def send_at(self, cycle: float, earlier: float) -> float:
+        """The cycle at which a message of `cycle` leaves, `earlier` seconds
+        before it: its wall time is exactly `earlier` before the cycle's."""
+        cps = self.anchor[2]
+        return cycle - earlier * cps if earlier and cps > 0 else cycle
 
     def do_at(self, items: list[tuple]) -> None:
-        for seq, port, cycle, data, system, numerator, denominator, track in items:
-            heapq.heappush(self.waiting, (cycle, seq, port, data, system, numerator, denominator, track))
+        for seq, port, cycle, data, system, numerator, denominator, track, earlier in items:
+            heapq.heappush(self.waiting, (self.send_at(cycle, earlier), seq, port, data, system, numerator,
+                                          denominator, track, earlier))
 
     def do_now(self, port: int, data: bytes) -> None:
         self.send(port, data)

@@ -6,8 +6,8 @@ each clock message, stamped when it arrived, goes to a `ClockFollower`
 a new anchor for the clock, stop). A watchdog says once when the ticks stop
 coming (the engine plays on at the last tempo) and once when they are back.
 
-Sources are named ("internal", "clock"); another (Ableton Link) is one more
-class with `state()` and `close()`, chosen by `Engine.sync`.
+Sources are named ("internal", "clock", "link"); Ableton Link is one more
+class with `state()` and `close()` (engine/link_follow.py), chosen by `Engine.sync`.
 """
 
 from __future__ import annotations
@@ -27,12 +27,14 @@ WATCH_EVERY = 0.1  # seconds between looks whether the ticks still come
 @dataclass(frozen=True)
 class SyncState:
     """What the status bar shows: the source, the port it follows, the
-    followed tempo (cps, None until known), and whether it is locked."""
+    followed tempo (cps, None until known), and whether it is locked (Link:
+    whether other peers are there, and how many)."""
 
     source: str = "internal"
     port: str | None = None
     cps: float | None = None
     locked: bool = False
+    peers: int | None = None
 
 
 def same_device(a: str, b: str) -> bool:

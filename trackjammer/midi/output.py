@@ -51,6 +51,7 @@ class Output:
 
     name: str = "output"
     timed = False  # True: the engine hands it messages ahead of time (engine/sender.py)
+    latency = 0.0  # seconds its synth takes to sound: its messages leave this much earlier (engine/live.py)
 
     def __init__(self, name: str | None = None) -> None:
         if name is not None:

@@ -44,6 +44,9 @@ def shown_value(value: Any) -> str:
     return f'"{value}"' if isinstance(value, str) else "none" if value is None else str(value)
 
 
+MAX_OFFSET_MS = 500  # a track's nudge, an output's latency (engine/live.py): at most this many ms
+
+
 # A control lane's key: a controller number (t.cc(74)), a name (t.bend,
 # t.pressure, t.note_pressure; an MpeTrack's t.note_bend and t.timbre), or
 # (kind, number) for t.nrpn(param) and t.cc14(controller).
@@ -124,6 +127,7 @@ class MidiTrack:
         self.gate_fraction: Fraction | None = None
         self.transposition: Any = 0
         self.port: str | None = None
+        self.nudge_ms: Any = 0  # its messages leave this many ms later (negative: earlier); musical time stays
         self.fell_back = False  # a binding failed and an earlier one plays again (until the next `<<`)
         self._lanes_lock = threading.Lock()  # the clock thread puts lanes back while the REPL may bind
 
@@ -245,6 +249,16 @@ class MidiTrack:
         if isinstance(port, bool) or not isinstance(port, (str, int)):
             raise ArgumentError(f"device needs a port name or number, got {shown_value(port)}", hint='t.device("IAC Bus 1")')
         self.port = port
+
+    @track_method
+    def nudge(self, ms):
+        """Send this track's messages `ms` milliseconds later (negative: earlier), to line a slow or fast synth up with the others: bass.nudge(-5). Recordings and exports keep musical time."""
+        if not is_number(ms) or isinstance(ms, bool):
+            raise ArgumentError(f"nudge needs a number of milliseconds, got {shown_value(ms)}", hint="t.nudge(-5)")
+        if not -MAX_OFFSET_MS <= ms <= MAX_OFFSET_MS:
+            raise ArgumentError(f"nudge must be from -{MAX_OFFSET_MS} to {MAX_OFFSET_MS} ms, got {shown_value(ms)}",
+                                hint="a few ms line a track up: t.nudge(-5)")
+        self.nudge_ms = ms
 
     @track_method
     def clear(self):

@@ -120,6 +120,8 @@ def _track_statement(session: Session, track: MidiTrack, names: dict[int, str], 
     if track.port is not None:
         port = string_text(track.port) if isinstance(track.port, str) else _argument(track.port)
         lines.append(f"{name}.device({port});")
+    if getattr(track, "nudge_ms", 0):
+        lines.append(f"{name}.nudge({_argument(track.nudge_ms)});")
     if track.muted:
         lines.append(f"{name}.mute();")
     if track.soloed:

@@ -81,6 +81,7 @@ class Repl:
         self.engine = Engine(self.session, output, report=self.say, backend=self.backend,
                              open_port=opener, sender=sender, takes=RenderTakes())
         self.session.engine = self.engine
+        self.engine.configure_latencies(config.latency)  # config.toml's [latency], per port name
         self.inbox = attach(self.session, Inbox(self.evaluate, self.say))  # the door and watch(): repl/inbox.py
         self.listen = options.listen if options.listen is not None else config.listen
         self.block = BlockMode()  # F5: Enter adds lines, Alt-Enter runs

@@ -11,6 +11,9 @@ settings in `$XDG_CONFIG_HOME/trackjammer/config.toml` (default
     cps = 0.5                # the starting tempo
     listen = true            # the door for editors (trackjammer send): false, or "tcp:7777" to add TCP
 
+    [latency]                # ms a port's synth takes to sound: its messages leave that much earlier
+    "Digitone" = 12          # by port name, or a part of one
+
 Options on the command line win over the file. A file that cannot be read
 or holds a wrong setting is said once, with its path; the REPL then starts
 without that setting (a typo there never keeps anyone from playing).
@@ -30,6 +33,7 @@ SETTINGS = {
     "project": "a name in quotes: project = \"my song\"",
     "cps": "a number more than 0: cps = 0.5",
     "listen": 'true, false or "tcp:PORT" (localhost only, with a token): listen = "tcp:7777"',
+    "latency": 'a table of port names and milliseconds from 0 to 500: [latency] then "Digitone" = 12',
 }
 BACKENDS = ("auto", "alsa", "jack", "coremidi", "winmm")
 
@@ -56,6 +60,7 @@ class Config:
     project: str | None = None
     cps: float | None = None
     listen: bool | int | None = None  # None: on (the default); an int: TCP on that port too
+    latency: dict[str, float] = field(default_factory=dict)  # port name (or part) → ms its messages leave earlier
     problems: list[str] = field(default_factory=list)
 
 
@@ -106,6 +111,11 @@ def _apply(config: Config, key: str, value: Any) -> str | None:
         if listen is None:
             return wrong
         config.listen = listen
+    elif key == "latency":
+        if not isinstance(value, dict) or not all(
+                isinstance(ms, (int, float)) and not isinstance(ms, bool) and 0 <= ms <= 500 for ms in value.values()):
+            return wrong
+        config.latency = {str(name): float(ms) for name, ms in value.items()}
     return None
 
 

@@ -81,8 +81,14 @@ def _fragments(engine: Any, session: Any) -> list[tuple[str, str]]:
 
 
 def sync_fragments(sync: Any, beats_per_cycle: int) -> list[tuple[str, str]]:
-    """`⇠ clock PORT 121.3 bpm locked`, or `no clock` (dim) while nothing comes."""
+    """`⇠ clock PORT 121.3 bpm locked`, or `no clock` (dim) while nothing comes;
+    `⇠ link 120.0 bpm 2 peers`, or `no peers` (dim) while alone in the session."""
     tempo = "---.- bpm" if sync.cps is None else f"{sync.cps * 60 * beats_per_cycle:5.1f} bpm"
+    if sync.source == "link":
+        peers = getattr(sync, "peers", None) or 0
+        state = ("class:toolbar.sync.locked", f"{peers} peer{'' if peers == 1 else 's'}") if peers \
+            else ("class:toolbar.sync.lost", "no peers")
+        return [("class:toolbar.sync", f"⇠ link {tempo} "), state]
     state = ("class:toolbar.sync.locked", "locked") if sync.locked else ("class:toolbar.sync.lost", "no clock")
     return [("class:toolbar.sync", f"⇠ {sync.source} {sync.port} {tempo} "), state]
 
