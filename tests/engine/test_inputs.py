@@ -335,3 +335,43 @@ def test_under_a_followed_clock_input_is_stamped_on_that_clock():
     rig.ports["keys"].feed([0x90, 60, 100], rig.fake.t + 0.375)
     rig.ports["keys"].feed([0x80, 60, 0], rig.fake.t + 0.5)
     assert rig.engine.midi_in.played.window(F(1), F(2)) == [(F(3, 8), F(1, 2), 60, 100)]
+
+
+def test_capture_gives_the_played_phrase_as_code_that_plays_it_back_exactly():
+    rig = Rig("let lead = MidiTrack(2)")
+    rig.run('input("keys")')
+    rig.start()
+    # cycle 1: C4 early, E4 late, a chord a little apart; cycle 2: a soft high C held across a step
+    for at, off, note, velocity in ((F(101, 100), F(9, 8), 60, 100), (F(1) + F(63, 256), F(11, 8), 64, 80),
+                                    (F(3, 2) - F(1, 200), F(7, 4), 67, 90), (F(3, 2) + F(1, 200), F(7, 4), 71, 91),
+                                    (F(9, 4), F(5, 2) + F(1, 100), 72, 40)):
+        rig.play("keys", at, 0x90, note, velocity)
+        rig.play("keys", off, 0x80, note, 0)
+    rig.play_until(F(31, 10))
+    rig.run("let riff = capture(2)")
+    riff = rig.session.names["riff"]
+    assert str(riff) == "[<[C4^100 ~ E4^80 ~ [G4^90,B4^91]@2 ~ ~] [~ C5^40 ~ ~]>]"  # each cycle on its coarsest grid
+    assert source_of(rig.session, riff) == str(riff)  # a snapshot writes the notes, not capture(2)
+    assert riff.notes == ((F(0), F(1, 8), 60, 100), (F(1, 4), F(3, 8), 64, 80), (F(1, 2), F(3, 4), 67, 90),
+                          (F(1, 2), F(3, 4), 71, 91), (F(5, 4), F(3, 2), 72, 40))
+    rig.said.clear()
+    rig.run("lead << riff")  # from the next cycle (4): played back on the grid, velocities kept
+    rig.play_until(F(6))
+    ons = [(cycle, data[1:]) for cycle, data in sent_on(rig, 0x91)]
+    assert ons == [(4 + F(0), (60, 100)), (4 + F(1, 4), (64, 80)), (4 + F(1, 2), (67, 90)),
+                   (4 + F(1, 2), (71, 91)), (5 + F(1, 4), (72, 40)), (F(6), (60, 100))]  # and again: it loops
+    assert rig.said == []
+
+
+def test_capture_with_nothing_played_is_a_rest_and_says_why():
+    rig = Rig()
+    rig.start()
+    rig.play_until(F(5, 2))
+    rig.run("let r = capture()")
+    assert str(rig.session.names["r"]) == "[~]"
+    assert rig.said[-1] == 'capture: nothing was played in over the last cycle (no input is open: input("port name") opens one)'
+    for bad, message in (("capture(0)", "whole number of cycles from 1, got the number 0"),
+                         ("capture(1.5)", "whole number of cycles from 1, got the number 1.5"),
+                         ("capture(2, grid: 3/16)", "equal steps")):
+        with pytest.raises(TrackJammerError, match=message):
+            rig.run(bad)

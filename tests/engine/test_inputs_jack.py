@@ -326,3 +326,90 @@ def _killed(jack_server, tmp_path):
     assert len(missing) <= during, f"{len(missing)} messages played in 250 ms or more before the kill are lost"
     last = max(ns for value, ns in played if value in taken)
     print(f"input lost at the kill: {(killed - last) / 1e6:.1f} ms")
+
+
+def test_a_phrase_played_on_a_keyboard_is_captured_as_code_and_plays_back_on_the_grid(jack_server, tmp_path):
+    retry_on_xrun(lambda: _captured(jack_server, tmp_path))
+
+
+# two cycles of a second: (seconds after cycle 1 begins, seconds held, note, velocity), played a little off the grid
+RIFF = ((0.006, 0.11, 60, 100), (0.247, 0.12, 63, 80), (0.495, 0.24, 67, 90), (0.503, 0.24, 70, 91),
+        (1.254, 0.26, 72, 40))
+
+
+def _captured(jack_server, tmp_path):
+    before = xruns()
+    said: list[str] = []
+    phrase = Phrase()
+    for at, held, note, velocity in RIFF:
+        phrase.at(at, 0x90, note, velocity).at(at + held, 0x80, note, 0)
+    phrase.events.sort(key=lambda e: e[0])
+    with JackReceiver(server=jack_server) as rx, ClockSender(phrase, jack_server) as player:
+        engine, interpreter = live("cps(1); let lead = MidiTrack(2)", rx, said)
+        try:
+            interpreter.execute(f'input("{player.port}")')
+            wait_connected(player.port, jack_server)
+            rx.wait_connected()
+            engine.start(until=6)
+            # the player starts 10 ms after it is told to go: cycle 1 begins with it
+            time.sleep(max(0.0, engine.clock.time_of(F(1)) - 0.01 - time.monotonic()))
+            sent = player.go(timeout=10)
+            time.sleep(max(0.0, engine.clock.time_of(F(31, 10)) - time.monotonic()))
+            interpreter.execute("let riff = capture(2); lead << riff")
+            engine.commit()
+            riff = interpreter.session.names["riff"]
+            assert engine.finished.wait(10)
+        finally:
+            engine.close()
+    during = xruns() - before
+    assert len(sent) == 2 * len(RIFF)
+    assert str(riff) == "[<[C4^100 ~ D#4^80 ~ [G4^90,A#4^91]@2 ~ ~] [~ C5^40 ~ ~]>]"
+    # played back from cycle 4, each note on its step, at its velocity, on lead's channel
+    heard = [(engine.clock.cycle_at(m.time_ns / 1e9), tuple(m.data)) for m in rx.messages if m.data[0] == 0x91]
+    want = [(4 + F(0), (0x91, 60, 100)), (4 + F(1, 4), (0x91, 63, 80)), (4 + F(1, 2), (0x91, 67, 90)),
+            (4 + F(1, 2), (0x91, 70, 91)), (5 + F(1, 4), (0x91, 72, 40))]
+    assert [d for _, d in heard] == [d for _, d in want] or during
+    assert all(abs(c - float(w)) <= WITHIN for (c, _), (w, _) in zip(heard, want)) or during
+    # the take holds what was played in (on the input's track) and the played-back phrase, exactly on the grid
+    midi = the_take(tmp_path)
+    assert [midi.track_name(i) for i in range(1, len(midi.tracks))] == ["lead", player.port]
+    assert [(t, n, v) for t, kind, _, n, v in midi.channel_events(1) if kind == "note_on"] == [
+        (int((c - 1) * TICKS), d[1], d[2]) for c, d in want]  # the take begins with cycle 1, where playing in began
+
+
+def test_a_run_script_opens_its_input_and_the_take_holds_what_was_played_in(jack_server, tmp_path):
+    """Before: `run` evaluated the script before the engine existed, so its
+    input() (and sync, output, clock_out) did nothing."""
+    retry_on_xrun(lambda: _run_script_input(jack_server, tmp_path))
+
+
+def _run_script_input(jack_server, tmp_path):
+    shutil.rmtree(tmp_path / "renders", ignore_errors=True)
+    before = xruns()
+    phrase = Phrase()
+    for k, (note, velocity) in enumerate(((60, 90), (64, 91), (67, 92))):
+        phrase.at(0.3 + 0.25 * k, 0x90, note, velocity).at(0.4 + 0.25 * k, 0x80, note, 0)
+    with JackReceiver(server=jack_server) as rx, ClockSender(phrase, jack_server) as player:
+        (tmp_path / "song.tj").write_text(f'input("{player.port}");\nlet a = MidiTrack(1); a << [C2*4]\n')
+        child = subprocess.Popen(
+            [sys.executable, "-m", "trackjammer", "run", "song.tj", "--backend", "jack", "--port", rx.port,
+             "--cycles", "2"],
+            cwd=tmp_path, env={**os.environ, "JACK_DEFAULT_SERVER": jack_server, "PYTHONPATH": str(REPO)},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            rx.wait_for(1, timeout=20)  # cycle 0 begins (a cycle is 2 s at the default tempo)
+            wait_connected(player.port, jack_server)
+            sent = player.go(timeout=10)
+            _, err = child.communicate(timeout=20)
+        finally:
+            child.kill()
+        assert child.returncode == 0, err
+        cycle_0 = rx.messages[0].time_ns
+    during = xruns() - before
+    midi = the_take(tmp_path)
+    assert [midi.track_name(i) for i in range(1, len(midi.tracks))] == ["a", player.port]
+    ons = [(t, n, v) for t, kind, _, n, v in midi.channel_events(2) if kind == "note_on"]
+    assert [(n, v) for _, n, v in ons] == [(60, 90), (64, 91), (67, 92)]
+    played = [ns for data, ns in sent if data[0] == 0x90]
+    for (tick, _, _), ns in zip(ons, played):  # at the time it was played (a tick of 2 s / 1920), within 2 ms
+        assert abs(tick * 2 / TICKS - (ns - cycle_0) / 1e9) <= WITHIN or during

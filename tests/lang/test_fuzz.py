@@ -439,6 +439,7 @@ CORPUS = [
     'let k = MidiTrack(2); input("keys", thru: k); inputs(); k.cc(74) << knob(21); k.vel << knob(7, "nano").range(60, 120);\n'
     'k.cc(1).learn(); k.cc(2) << learn(); loop_record(k, 2); layers(k); mute_layer(k, 1); unmute_layer(k, 1); undo_layer(k);\n'
     'loop_record(k, 0); input("keys", off: true); k',
+    'let k = MidiTrack(2); let r = capture(2, grid: 1/12); k << r.fast(2); k << capture(); r',
 ]
 
 # -- generator 1: random token sequences -----------------------------------------------------------

@@ -69,16 +69,21 @@ def run_file(
     if config.cps is not None:
         session.cps = Fraction(str(config.cps)) if isinstance(config.cps, float) else Fraction(config.cps)
     interpreter, changes = Interpreter(session), Changes()
+    engine = None
+    if not offline:  # open before the script runs: its input(), sync(), output() and clock_out() act on it
+        engine = open_engine(session, port, backend if backend is not None else config.backend, config.port,
+                             config.latency)
     try:
         interpreter.execute(changes.plan(source).source if watch else source)  # run echoes nothing but print()
     except TrackJammerError as error:
         print(f"{shown}: {error.format()}", file=sys.stderr)
+        if engine is not None:
+            engine.close()
         return EXIT_ERROR
-    if offline:
+    if engine is None:
         return 0
     follow = _follower(path, shown, interpreter, changes) if watch else None
-    return play(session, cycles, port, backend if backend is not None else config.backend, config.port, follow,
-                config.latency)
+    return play(engine, cycles, follow)
 
 
 def _follower(path: str, shown: str, interpreter: Interpreter, changes: Changes) -> Any:
@@ -125,8 +130,10 @@ class Hurry(BaseException):
     """A second Ctrl-C or SIGTERM while closing: end now."""
 
 
-def play(session: Session, cycles: Any, port: Any, backend: str | None, config_port: Any = None,
-         follow: Any = None, latencies: dict[str, float] | None = None) -> int:
+def open_engine(session: Session, port: Any, backend: str | None, config_port: Any = None,
+                latencies: dict[str, float] | None = None) -> Any:
+    """The live engine, not yet playing, on `port` (else the config's,
+    else the default choice), as the session's engine."""
     from trackjammer.engine.live import open_live  # start-up time: --offline never loads the realtime engine
 
     def report(text: str) -> None:
@@ -144,13 +151,25 @@ def play(session: Session, cycles: Any, port: Any, backend: str | None, config_p
         report(notice)
     session.engine = engine
     engine.configure_latencies(latencies or {})  # config.toml's [latency], per port name
+    return engine
+
+
+def play(engine: Any, cycles: Any, follow: Any = None) -> int:
+    """Play until `cycles` (or Ctrl-C, SIGTERM); under a followed MIDI
+    clock, from when its master starts (--cycles then is not counted)."""
     # Ctrl-C is ours even when we were started with SIGINT ignored (as a shell's
     # background job is): a run nobody can interrupt outlives everything.
     previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, _first(Stopped)),
                 signal.SIGINT: signal.signal(signal.SIGINT, _first(KeyboardInterrupt))}
     code = 0
     try:
-        engine.start(until=cycles)
+        following = engine.following
+        if following is not None and following.source == "clock":
+            print(f"waiting for the MIDI clock on '{following.port.name}' to start"
+                  + (" (--cycles is not counted under an external clock)" if cycles is not None else ""),
+                  file=sys.stderr)
+        else:
+            engine.start(until=cycles)
         while not engine.finished.wait(POLL_SECONDS if follow else 0.2):
             if follow is not None:
                 follow()

@@ -10,9 +10,12 @@ engine; `trackjammer/globals.py` assembles every package's globals.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from trackjammer.core.constructors import pure
 from trackjammer.core.knobs import KNOBS, Knob
 from trackjammer.core.pattern import Pattern
+from trackjammer.core.phrase import phrase_pattern
 from trackjammer.core.registry import describe, pattern_of_text
 from trackjammer.core.signals import Signal
 from trackjammer.core.values import is_number
@@ -223,6 +226,27 @@ def learn(session: Session, lane=None):
         return knob
     lane.track.set_lane(lane.kind, lane.number, knob)
     return None
+
+
+@builtin(family="input")
+def capture(session: Session, cycles=1, grid=Fraction(1, 16)):
+    """The notes played in on every input over the last `cycles` whole
+    cycles, put on `grid` (a cycle in equal steps: 1/16, 1/12 for
+    triplets), as a pattern that shows as the mini-notation playing it
+    (velocities as ^v, chords [a,b], rests ~): lead << capture(2) plays it
+    back, and its text is yours to edit. A snapshot keeps the notes."""
+    if isinstance(cycles, bool) or not is_number(cycles) or cycles != int(cycles) or cycles < 1:
+        raise ArgumentError(f"capture takes a whole number of cycles from 1, got {describe(cycles)}",
+                            hint="capture(2): the notes played over the last two cycles")
+    cycles = int(cycles)
+    notes = [] if session.engine is None else session.engine.played_notes(cycles)
+    phrase = phrase_pattern(notes, cycles, grid)
+    if not notes:
+        where = "" if session.engine is not None and session.engine.inputs() else \
+            ' (no input is open: input("port name") opens one)'
+        last = "cycle" if cycles == 1 else f"{cycles} cycles"
+        session.out(f"capture: nothing was played in over the last {last}{where}")
+    return provenance.record(session, phrase, (phrase.text,))  # a snapshot writes the notes, not capture()
 
 
 @builtin(family="input")

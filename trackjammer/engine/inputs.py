@@ -195,6 +195,8 @@ class Inputs:
             else:
                 self.played.off(key, cycle)
                 self.loops.off(key, cycle)
+        if engine.scheduler.playing:
+            engine.played_in(cycle)  # a take still waiting for something to play begins with this cycle
         thru = entry.thru
         if thru is not None:
             sent = entry.through.rewrite(data, thru.channel - 1, thru.transposition)

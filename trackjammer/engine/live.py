@@ -370,6 +370,13 @@ class Engine:
             cps = self.session.cps if self.following is None else _tempo_of(self.clock.cps, self.session)
             self.recorder.begin(cycle, cps)
 
+    def played_in(self, cycle: Fraction) -> None:
+        """Something was played in on an input at `cycle` (its thread): a take
+        that waits for the first thing to play begins with that cycle."""
+        if self._take_waits:
+            with self.scheduler.lock:
+                self._begin_take(Fraction(math.floor(cycle)))
+
     def resume(self, thread: bool = True) -> Fraction:
         """continue(): play on from where stop() stopped (from cycle 0 when
         it never played); gives that cycle."""
