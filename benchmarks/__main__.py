@@ -74,8 +74,7 @@ BENCHMARKS = {
     "send": send.run,
     "input": inputs,
 }
-OPT_IN = {"fuzz", "engine", "recording", "strudel", "faults", "rebinds", "daw", "sync"}  # left out of a run with no names
-OPT_IN.add("input")  # over JACK, like sync
+OPT_IN = {"fuzz", "engine", "recording", "strudel", "faults", "rebinds", "daw", "sync", "input"}  # left out of a run with no names
 
 
 def main(names: list[str]) -> int:

@@ -82,6 +82,7 @@ def run_file(
         return EXIT_ERROR
     if engine is None:
         return 0
+    engine.commit()  # the script's tempo and tracks, handed over as after every REPL input
     follow = _follower(path, shown, interpreter, changes) if watch else None
     return play(engine, cycles, follow)
 

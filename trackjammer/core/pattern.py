@@ -64,7 +64,7 @@ class Pattern:
         # repeating pattern answers a whole cycle from the same place of an
         # earlier period, shifted (core/repeat.py).
         self.period = 1 if template is not None else period
-        self.query = query if self.period is None or template is not None else repeat.cycles(query, self)
+        self.query = query if self.period is None or template is not None else repeat.cycles(query, self.period)
 
     # -- asking for events ------------------------------------------------
 

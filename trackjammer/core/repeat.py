@@ -39,11 +39,13 @@ def period_of(pattern: Any) -> int | None:
     """The pattern's period in cycles, or None (worked out now if it was waiting)."""
     period = pattern.period
     if callable(period):
-        period = period()
-        if period is not None and period > MAX_PERIOD:
-            period = None
-        pattern.period = period
+        period = pattern.period = _worked_out(period)
     return period
+
+
+def _worked_out(later: Callable[[], int | None]) -> int | None:
+    period = later()
+    return None if period is not None and period > MAX_PERIOD else period
 
 
 def period_lcm(*periods: Period) -> Period:
@@ -107,29 +109,33 @@ class Cycle:
         return [Event(None if w < 0 else spans[w], spans[p], value, context) for w, p, value, context in self.events]
 
 
-def cycles(query: Callable, pattern: Any) -> Callable:
-    """`query`, answering whole cycles of the repeating `pattern` from its
-    cycles worked out before (see the module's docstring)."""
+def cycles(query: Callable, period: Period) -> Callable:
+    """`query`, answering whole cycles of a pattern that repeats every
+    `period` cycles from its cycles worked out before (see the module's
+    docstring). It holds the period, not the pattern: a closure over the
+    pattern whose query it is would be a reference cycle, garbage only the
+    collector frees (which the export keeps paused)."""
     kept: dict[int, Cycle | None] = {}  # place in the period → its cycle (None: too dense to keep)
+    known = [period]  # a function is called once, when first needed
 
     def repeating(state: Any) -> list[Event]:
         begin, end = state.span
         if begin.denominator != 1 or end.denominator != 1 or end.numerator - begin.numerator != 1 or not ENABLED:
             return query(state)
-        period = pattern.period
-        if period is None:
-            return query(state)
+        period = known[0]
         if type(period) is not int:
-            period = period_of(pattern)
+            if period is None:
+                return query(state)
+            period = known[0] = _worked_out(period)
             if period is None:
                 return query(state)
         cycle = begin.numerator
         place = cycle % period
-        known = kept.get(place, MISSING)
-        if known is None:  # too dense to keep
+        done = kept.get(place, MISSING)
+        if done is None:  # too dense to keep
             return query(state)
-        if known is not MISSING:
-            return known.at(cycle)
+        if done is not MISSING:
+            return done.at(cycle)
         events = query(state)
         kept[place] = Cycle(cycle, events) if len(events) <= MAX_EVENTS else None  # one store: safe from any thread
         return events

@@ -40,7 +40,6 @@ from trackjammer.project.takes import RenderTakes, recover_unfinished
 from trackjammer.repl.completer import TrackJammerCompleter
 from trackjammer.repl.config import history_path
 from trackjammer.repl.inbox import Inbox, attach
-from trackjammer.repl.watch import AllOrNothing
 from trackjammer.repl.key_bindings import Actions, BlockMode, repl_bindings
 from trackjammer.repl.keys import WELCOME
 from trackjammer.repl.options import Options
@@ -217,7 +216,11 @@ class Repl:
         takes effect or, when it fails, none (repl/watch.py)."""
         ok = False
         self._guarded("logging what fell back", self._log_fallbacks)
-        save = AllOrNothing(self.interpreter) if whole else None
+        save = None
+        if whole:
+            from trackjammer.repl.watch import AllOrNothing  # start-up time: it loads the parser
+
+            save = AllOrNothing(self.interpreter)
         try:
             from trackjammer.lang.console import respond  # start-up time: the language loads after the prompt is up
 
