@@ -62,14 +62,37 @@ def test_a_file_watch_sees_saves_not_touches(tmp_path):
     song = tmp_path / "song.tj"
     song.write_text("a")
     watch = FileWatch(song)
-    assert watch.poll() == "a"
+    assert watch.poll(settle=False) == "a"
     assert watch.poll() is None
     os.utime(song, ns=(1, 1))  # touched: the same content
-    assert watch.poll() is None
+    assert (watch.poll(), watch.poll()) == (None, None)
     song.write_text("b")
-    assert watch.poll() == "b"
+    assert (watch.poll(), watch.poll()) == (None, "b")  # taken once it held for a poll
     song.unlink()  # an editor's save may remove it for a moment
     assert watch.poll() is None
+
+
+def test_a_save_caught_half_written_is_taken_only_once_it_settles(tmp_path):
+    """Before: an editor writing in place (truncate, then write) could be
+    read empty, planned as every statement deleted, then all of them run again."""
+    song = tmp_path / "song.tj"
+    song.write_text("let a = 1;\nprint(a);\n")
+    watch, changes = FileWatch(song), Changes()
+    changes.plan(watch.poll(settle=False))
+    with open(song, "w") as editor:
+        editor.truncate()  # the save has begun
+        editor.flush()
+        assert watch.poll() is None
+        editor.write("let a = 1;\n")
+        editor.flush()
+        os.utime(song, ns=(5, 5))
+        assert watch.poll() is None  # still changing
+        editor.write("print(a + 1);\n")
+    os.utime(song, ns=(6, 6))
+    assert watch.poll() is None
+    source = watch.poll()
+    assert source == "let a = 1;\nprint(a + 1);\n"
+    assert changes.plan(source).run == 1  # the changed statement only
 
 
 def test_watch_in_the_repl_follows_three_saves(tmp_path, runtime):  # noqa: F811 - the fixture

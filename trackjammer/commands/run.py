@@ -91,7 +91,7 @@ def _follower(path: str, shown: str, interpreter: Interpreter, changes: Changes)
     """--watch: a call that evaluates what a save changed (on the main
     thread, between the clock's rounds of waiting) and hands it over."""
     watch = FileWatch(path)
-    watch.poll()  # the text just evaluated
+    watch.poll(settle=False)  # the text just evaluated
 
     def follow() -> None:
         source = watch.poll()

@@ -1,7 +1,8 @@
 """Watching a script: every save is evaluated, as if its changes were typed.
 
-`FileWatch.poll()` notices a save by the file's mtime and size, and then
-by a hash of its content (a save that changes nothing, or a `touch`, is no
+`FileWatch.poll()` notices a save by the file's mtime and size, once they
+have held for a poll (a save is applied 0.1 to 0.2 s after it), and then by
+a hash of its content (a save that changes nothing, or a `touch`, is no
 change). `Changes.plan(source)` says what of a save to run:
 
 - a save that does not parse runs nothing (its error is said with the line
@@ -45,26 +46,35 @@ NOT_SETTINGS = ("names", "out", "engine", "sources")  # Session fields that are 
 
 
 class FileWatch:
-    """A file's last seen state; `poll()` returns its text when it changed."""
+    """A file's last seen state; `poll()` returns its text when it changed.
+
+    A save is taken once it has settled: its mtime and size the same at two
+    polls in a row, and while it was read. An editor that writes in place
+    truncates the file first, and a torn read (an empty or half file) would
+    be planned as a save that deleted statements, then one that adds them
+    all back, running everything again."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._stamp: tuple[int, int] | None = None
+        self._seen: tuple[int, int] | None = None  # changed at the last poll: taken if it holds until the next
         self._digest: bytes | None = None
 
-    def poll(self) -> str | None:
+    def poll(self, settle: bool = True) -> str | None:
         """The new text after a save, else None (also while the file is
-        missing or unreadable: an editor's save may remove it for a moment)."""
-        try:
-            info = os.stat(self.path)
-        except OSError:
+        missing or unreadable: an editor's save may remove it for a moment).
+        `settle=False` takes the file as it is now (the text just evaluated)."""
+        stamp = self._stat()
+        if stamp is None or stamp == self._stamp:
             return None
-        stamp = (info.st_mtime_ns, info.st_size)
-        if stamp == self._stamp:
+        if settle and stamp != self._seen:
+            self._seen = stamp
             return None
         try:
             data = self.path.read_bytes()
         except OSError:
+            return None
+        if self._stat() != stamp:  # written to while read
             return None
         self._stamp = stamp
         digest = hashlib.sha256(data).digest()
@@ -72,6 +82,13 @@ class FileWatch:
             return None
         self._digest = digest
         return data.decode("utf-8", errors="replace")
+
+    def _stat(self) -> tuple[int, int] | None:
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_size
 
 
 @dataclass(frozen=True)
