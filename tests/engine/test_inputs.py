@@ -375,3 +375,21 @@ def test_capture_with_nothing_played_is_a_rest_and_says_why():
                          ("capture(2, grid: 3/16)", "equal steps")):
         with pytest.raises(TrackJammerError, match=message):
             rig.run(bad)
+
+
+def test_a_hit_shorter_than_a_tick_keeps_one_in_the_take():
+    """Before: a note-on and its note-off on one tick (a drum pad's hit)
+    were an empty note, which the encoder drops: the hit was lost."""
+    rig = Rig()
+    rig.run('input("pads")')
+    rig.start()
+    rig.play("pads", F(1, 4), 0x99, 36, 120)
+    rig.play("pads", F(1, 4), 0x89, 36, 0)  # the same instant
+    rig.play("pads", F(1, 2), 0x99, 38, 110)
+    rig.play("pads", F(1, 2) + F(1, 10_000), 0x99, 38, 0)  # a fifth of a tick later, as a note-on of velocity 0
+    rig.play_until(1)
+    rig.engine.stop()
+    rig.engine.recorder.wait()
+    midi, _ = take()
+    assert midi.channel_events(1) == [(480, "note_on", 9, 36, 120), (481, "note_off", 9, 36, 0),
+                                      (960, "note_on", 9, 38, 110), (961, "note_off", 9, 38, 0)]

@@ -42,7 +42,7 @@ except ImportError:  # Windows: journals are not locked
     fcntl = None  # type: ignore[assignment]
 
 from trackjammer.midi.encoder import TrackEncoder, conductor, header
-from trackjammer.midi.kinds import channel_of, order_kind
+from trackjammer.midi.kinds import NOTE_OFF, NOTE_ON, channel_of, order_kind
 from trackjammer.midi.smf import PPQN, tempo_for, ticks_per_cycle, to_tick
 
 MAGIC = "TrackJammer journal 1 "
@@ -201,6 +201,7 @@ def build_recording(path: Path) -> Built:
     channels: dict[int, TrackEncoder] = {}
     ports: dict[str, str] = {}  # input number → the name of its port
     heard: dict[tuple[int, int], TrackEncoder] = {}  # (input number, channel) → what came in there
+    struck: dict[tuple[int, int, int], int] = {}  # (input number, channel, note) → the tick of its note-on
     built = Built(None, info)
     last = 0  # the latest tick of the take
     tick_of = _ticks(start, per_cycle)
@@ -237,6 +238,10 @@ def build_recording(path: Path) -> Built:
                 if target is None:
                     target = heard[key] = TrackEncoder(key[1])
                 tick = tick_of(cycle_text)
+                if message_kind == NOTE_ON:
+                    struck[(*key, data[1])] = tick
+                elif message_kind == NOTE_OFF and struck.pop((*key, data[1]), None) == tick:
+                    tick += 1  # a hit shorter than a tick (a drum pad's) keeps one: nothing played is lost
                 last = max(last, tick)
                 target.add(tick, message_kind, data[1], data[2] if len(data) > 2 else 0)
             elif kind == "p":
