@@ -393,3 +393,33 @@ def test_a_hit_shorter_than_a_tick_keeps_one_in_the_take():
     midi, _ = take()
     assert midi.channel_events(1) == [(480, "note_on", 9, 36, 120), (481, "note_off", 9, 36, 0),
                                       (960, "note_on", 9, 38, 110), (961, "note_off", 9, 38, 0)]
+
+
+def test_thru_an_mpe_track_gives_each_note_a_member_channel_and_a_controller_keeps_its_own():
+    """Before: every note went to the manager channel, which an MPE synth does not play."""
+    rig = Rig('let m = MpeTrack(members: 3)')  # manager channel 1, members 2, 3, 4
+    rig.run('input("keys", thru: m)')
+    rig.start()
+
+    def sent() -> list[tuple]:
+        got, rig.output.sent[:] = [d for _, d in rig.output.sent], []
+        return got
+
+    rig.play("keys", F(1, 8), 0x90, 60, 100)
+    rig.play("keys", F(2, 8), 0x90, 64, 101)
+    rig.play("keys", F(3, 8), 0xE0, 0, 80)  # a plain keyboard's bend: the whole zone, on the manager channel
+    rig.play("keys", F(3, 8), 0x80, 60, 0)
+    rig.play("keys", F(4, 8), 0x90, 67, 102)  # the least recently released free member: channel 4 (never used)
+    rig.play("keys", F(4, 8), 0x90, 72, 103)  # then channel 2, released at 3/8
+    rig.play("keys", F(5, 8), 0x90, 76, 104)  # every member sounds: the oldest note (64) ends for it
+    rig.play("keys", F(5, 8), 0x80, 64, 0)  # already ended: nothing more
+    assert sent() == [(0x91, 60, 100), (0x92, 64, 101), (0xE0, 0, 80), (0x81, 60, 0), (0x93, 67, 102),
+                      (0x91, 72, 103), (0x82, 64, 0), (0x92, 76, 104)]
+    for note in (67, 72, 76):
+        rig.play("keys", F(6, 8), 0x80, note, 0)
+    assert sent() == [(0x83, 67, 0), (0x81, 72, 0), (0x82, 76, 0)]
+    # an MPE controller on the zone's channels keeps them, with its per-note bend
+    rig.play("keys", F(7, 8), 0x92, 60, 90)
+    rig.play("keys", F(7, 8), 0xE2, 0, 70)
+    rig.play("keys", F(15, 16), 0x82, 60, 0)
+    assert sent() == [(0x92, 60, 90), (0xE2, 0, 70), (0x82, 60, 0)]

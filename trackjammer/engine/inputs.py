@@ -199,8 +199,7 @@ class Inputs:
             engine.played_in(cycle)  # a take still waiting for something to play begins with this cycle
         thru = entry.thru
         if thru is not None:
-            sent = entry.through.rewrite(data, thru.channel - 1, thru.transposition)
-            if sent is not None:
+            for sent in entry.through.rewrite(data, thru.channel - 1, thru.transposition, getattr(thru, "zone", None)):
                 engine.play_through(thru, sent, cycle)
         else:
             engine.recorder.record_input(cycle, data, entry.number, entry.name)
