@@ -399,11 +399,19 @@ def test_thru_an_mpe_track_gives_each_note_a_member_channel_and_a_controller_kee
     """Before: every note went to the manager channel, which an MPE synth does not play."""
     rig = Rig('let m = MpeTrack(members: 3)')  # manager channel 1, members 2, 3, 4
     rig.run('input("keys", thru: m)')
-    rig.start()
 
     def sent() -> list[tuple]:
         got, rig.output.sent[:] = [d for _, d in rig.output.sent], []
         return got
+
+    # the zone, announced when the input starts playing through it (MPE Configuration Message: 3 members,
+    # then a bend range of 48 on each member)
+    rpn = [(0xB0, 101, 0), (0xB0, 100, 6), (0xB0, 6, 3), (0xB0, 101, 127), (0xB0, 100, 127)]
+    for member in (1, 2, 3):
+        rpn += [(0xB0 | member, 101, 0), (0xB0 | member, 100, 0), (0xB0 | member, 6, 48), (0xB0 | member, 38, 0),
+                (0xB0 | member, 101, 127), (0xB0 | member, 100, 127)]
+    assert sent() == rpn
+    rig.start()
 
     rig.play("keys", F(1, 8), 0x90, 60, 100)
     rig.play("keys", F(2, 8), 0x90, 64, 101)

@@ -37,6 +37,7 @@ from trackjammer.engine.thru import Thru
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang import provenance
 from trackjammer.midi.kinds import CONTROL_STATUS, NOTE_OFF_STATUS, NOTE_ON_STATUS, is_channel
+from trackjammer.midi.mpe import configuration
 from trackjammer.midi.rtmidi_out import INPUT_PORT_NAME, list_ports
 
 
@@ -92,6 +93,10 @@ class Inputs:
         if thru is not entry.thru:
             self._end_thru(entry)
             entry.thru = thru
+            zone = getattr(thru, "zone", None)
+            if zone is not None:  # an MPE synth learns its zone before the first note played through
+                for channel, controller, value in configuration(zone):
+                    self.engine.play_through(thru, bytes((CONTROL_STATUS | channel, controller, value)), None)
         return entry.name
 
     def close(self, port: Any) -> str:
