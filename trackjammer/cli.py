@@ -163,8 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     ports = commands.add_parser(
         "ports",
         parents=[debug],
-        help="list the MIDI output ports",
-        description="List the MIDI output ports as INDEX: NAME; --port takes either.",
+        help="list the MIDI ports (outputs and inputs)",
+        description="List the MIDI output ports as INDEX: NAME (--port and output() take either), "
+                    "then the input ports as in INDEX: NAME (input() and sync() take either).",
     )
     ports.add_argument("--backend", metavar=BACKEND_METAVAR,
                        help="the MIDI system (default: the config file's, else $TRACKJAMMER_MIDI_BACKEND, else auto)")
