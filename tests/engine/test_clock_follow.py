@@ -297,3 +297,24 @@ def test_start_typed_while_following_is_refused_and_internal_gives_the_clock_bac
     rig.engine.start(thread=False)
     assert rig.engine.scheduler.playing
     rig.engine.close()
+
+
+def test_ticks_that_stop_while_playing_are_said_once_and_after_a_stop_not_at_all():
+    rig = Rig("let a = MidiTrack(1); a << [C4]")
+    rig.engine.sync("clock", "Master")
+    rig.clock(0xFA, T0)
+    for k in range(48):
+        rig.clock(0xF8, T0 + k * P120)
+    following = rig.engine.following
+    rig.until(T0 + 48 * P120 + 1.0)  # a second without ticks while the leader plays
+    following.check()
+    following.check()
+    assert rig.said == ["warning: the MIDI clock from 'Master:out' stopped coming; playing on at 120.0 bpm"]
+    rig.clock(0xF8, T0 + 48 * P120 + 1.0)
+    assert rig.said[-1] == "the MIDI clock from 'Master:out' is back"
+    rig.said.clear()
+    rig.clock(0xFC, T0 + 48 * P120 + 1.01)  # the leader stops, and its ticks with it (as many do)
+    rig.until(T0 + 48 * P120 + 3.0)
+    following.check()
+    assert rig.said == []
+    rig.engine.close()

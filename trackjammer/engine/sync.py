@@ -97,9 +97,11 @@ class ClockSync:
             follower = self.follower
             if self.lost or follower.last is None or self.now() - follower.last <= follower.lost_after():
                 return
+            if not follower.running:  # stopped by the leader: many stop their ticks too, nothing to say
+                return
             self.lost = True
             tempo = follower.tempo
-            if follower.running and tempo is not None:
+            if tempo is not None:
                 bpm = tempo * 60 * self.engine.session.beats_per_cycle
                 self.report(f"warning: the MIDI clock from '{self.port.name}' stopped coming; "
                             f"playing on at {bpm:.1f} bpm")
