@@ -192,7 +192,8 @@ class Sender:
         """End now, without waiting for answers (a second Ctrl-C or SIGTERM
         while closing): the command pipe ends, so the process ends every
         note itself and journals it, as when this process dies; it is
-        waited for a moment, then killed."""
+        waited for a moment, then told to end (SIGTERM: its notes end
+        first), and killed only when that does not end it."""
         self.closing = self._stuck = True
         with self._write_lock:
             self._commands.close()
@@ -200,8 +201,12 @@ class Sender:
             os.kill(self.process.pid, signal.SIGCONT)
         try:
             self.process.wait(timeout=ABANDON_WAIT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        except subprocess.TimeoutExpired:  # busy still (a loaded machine, a late burst after SIGCONT)
+            self.process.terminate()  # its SIGTERM ends every note first, then the process
+            try:
+                self.process.wait(timeout=ABANDON_WAIT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()  # stuck: the next start finishes its journal
         spare, self._spare = self._spare, None
         if spare is not None:
             spare[1].close()  # a waiting process ends when its pipe does; it is not waited for
