@@ -22,22 +22,7 @@ _tj_audio_have_soundfont() {
 # Returns 1 when libfluidsynth or a SoundFont is still missing afterwards.
 tj_audio_install() {
     _tj_audio_have_library && _tj_audio_have_soundfont && return 0
-    if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-        tj_log "libfluidsynth or a GM SoundFont is missing: installing libfluidsynth3 and timgm6mb-soundfont"
-        local apt_log
-        apt_log="$(mktemp)"
-        if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-                apt-get install -y -q --no-install-recommends libfluidsynth3 timgm6mb-soundfont; } >"$apt_log" 2>&1; then
-            cat "$apt_log" >&2
-            rm -f -- "$apt_log"
-            tj_log "could not install libfluidsynth3 and timgm6mb-soundfont"
-            return 1
-        fi
-        rm -f -- "$apt_log"
-        return 0
-    fi
-    tj_log "libfluidsynth or a GM SoundFont is missing and cannot be installed here (needs root and apt-get)"
-    return 1
+    tj_apt_install "libfluidsynth or a GM SoundFont" libfluidsynth3 timgm6mb-soundfont
 }
 
 # The `fluidsynth` command line (Debian's fluidsynth): the audio benchmark renders
@@ -45,20 +30,5 @@ tj_audio_install() {
 # (the benchmark then says so and measures the rest).
 tj_fluidsynth_cli_install() {
     command -v fluidsynth >/dev/null 2>&1 && return 0
-    if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-        tj_log "the fluidsynth command line is missing: installing fluidsynth"
-        local apt_log
-        apt_log="$(mktemp)"
-        if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-                apt-get install -y -q --no-install-recommends fluidsynth; } >"$apt_log" 2>&1; then
-            cat "$apt_log" >&2
-            rm -f -- "$apt_log"
-            tj_log "could not install fluidsynth"
-            return 1
-        fi
-        rm -f -- "$apt_log"
-        return 0
-    fi
-    tj_log "the fluidsynth command line is missing and cannot be installed here (needs root and apt-get)"
-    return 1
+    tj_apt_install "the fluidsynth command line" fluidsynth
 }

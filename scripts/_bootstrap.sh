@@ -19,6 +19,29 @@ tj_log() {
     printf 'trackjammer: %s\n' "$*" >&2
 }
 
+# Install Debian packages WHY needs, quietly (apt-get's log is shown only when it
+# fails); only as root where apt-get is.  Returns 1 when they are not installed.
+#     tj_apt_install WHY PACKAGE...
+tj_apt_install() {
+    local why="$1"
+    shift
+    if [[ $EUID -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+        tj_log "$why is missing and cannot be installed here (needs root and apt-get)"
+        return 1
+    fi
+    tj_log "$why is missing: installing $*"
+    local apt_log
+    apt_log="$(mktemp)"
+    if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y -q --no-install-recommends "$@"; } >"$apt_log" 2>&1; then
+        cat "$apt_log" >&2
+        rm -f -- "$apt_log"
+        tj_log "could not install $*"
+        return 1
+    fi
+    rm -f -- "$apt_log"
+}
+
 # Path of the stamp file recording a finished install with the given extra.
 _tj_stamp_file() {
     printf '%s/.trackjammer-stamp-%s' "$TJ_VENV" "${1:-runtime}"

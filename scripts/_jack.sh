@@ -23,22 +23,7 @@ tj_jack_tmp=""
 # why not.  Returns 1 when jackd is not there afterwards.
 tj_jack_install() {
     command -v jackd >/dev/null 2>&1 && return 0
-    if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-        tj_log "jackd is missing: installing jackd2 with apt-get"
-        local apt_log
-        apt_log="$(mktemp)"
-        if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-                apt-get install -y -q --no-install-recommends jackd2; } >"$apt_log" 2>&1; then
-            cat "$apt_log" >&2
-            rm -f -- "$apt_log"
-            tj_log "could not install jackd2"
-            return 1
-        fi
-        rm -f -- "$apt_log"
-        return 0
-    fi
-    tj_log "jackd is not installed and cannot be installed here (needs root and apt-get)"
-    return 1
+    tj_apt_install "jackd" jackd2
 }
 
 # shellcheck disable=SC2317  # runs from a trap
