@@ -135,3 +135,43 @@ def _hanging(messages) -> set[tuple[int, int]]:
         elif kind in (0x80, 0x90):
             held.discard((channel, m.data[1]))
     return held
+
+
+def test_a_run_script_follows_the_clock_it_names_and_plays_its_cycles_from_the_leaders_start(jack_server, tmp_path):
+    """Before: `run` evaluated the script before its engine existed, so
+    sync("clock", ...) in a script did nothing and the run played on its own
+    clock."""
+    retry_on_xrun(lambda: _run_follows(jack_server, tmp_path))
+
+
+def _run_follows(jack_server, tmp_path):
+    import os
+    import sys
+    from pathlib import Path
+
+    before = xruns()
+    the_plan = Plan(0.05).tempo(120).ticks_for(48)
+    the_plan.start(LEAD).ticks_for(24 * 4 * 2 + 12)  # two cycles and a half at 120
+    with JackReceiver(server=jack_server) as rx, ClockSender(the_plan, jack_server) as master:
+        (tmp_path / "song.tj").write_text(f'sync("clock", "{master.port}");\n{SONG}\n')
+        child = subprocess.Popen(
+            [sys.executable, "-m", "trackjammer", "run", "song.tj", "--backend", "jack", "--port", rx.port,
+             "--cycles", "2"],
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "JACK_DEFAULT_SERVER": jack_server,
+                 "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+        try:
+            deadline = time.monotonic() + 20
+            while not jack_connections(master.port, jack_server):
+                assert time.monotonic() < deadline and child.poll() is None, "the run did not open the clock's input"
+                time.sleep(0.01)
+            time.sleep(0.3)
+            master.go(timeout=30)
+            _, err = child.communicate(timeout=20)
+        finally:
+            child.kill()
+        assert child.returncode == 0, err
+    during = xruns() - before
+    assert f"waiting for the MIDI clock on '{master.port}' to start" in err
+    ons = [m.data[1] - 36 for m in rx.messages if m.data[0] == 0x90 and m.data[2] > 0]
+    assert ons == list(range(8)) or (during and set(ons) <= set(range(8)))  # cycles 0 and 1, on the leader's beats

@@ -157,7 +157,7 @@ def open_engine(session: Session, port: Any, backend: str | None, config_port: A
 
 def play(engine: Any, cycles: Any, follow: Any = None) -> int:
     """Play until `cycles` (or Ctrl-C, SIGTERM); under a followed MIDI
-    clock, from when its master starts (--cycles then is not counted)."""
+    clock, from when its leader starts."""
     # Ctrl-C is ours even when we were started with SIGINT ignored (as a shell's
     # background job is): a run nobody can interrupt outlives everything.
     previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, _first(Stopped)),
@@ -166,9 +166,8 @@ def play(engine: Any, cycles: Any, follow: Any = None) -> int:
     try:
         following = engine.following
         if following is not None and following.source == "clock":
-            print(f"waiting for the MIDI clock on '{following.port.name}' to start"
-                  + (" (--cycles is not counted under an external clock)" if cycles is not None else ""),
-                  file=sys.stderr)
+            engine.follow_until = cycles  # counted from the leader's start
+            print(f"waiting for the MIDI clock on '{following.port.name}' to start", file=sys.stderr)
         else:
             engine.start(until=cycles)
         while not engine.finished.wait(POLL_SECONDS if follow else 0.2):

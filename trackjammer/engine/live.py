@@ -85,6 +85,7 @@ class Engine:
         self.following: Any = None  # the external clock followed (engine/sync.py), None: our own
         self.open_input: Callable[..., Any] = open_input  # (port, backend, report=) → (Input, notice)
         self.threaded = True  # a start the external clock asks for runs the clock thread (not in fake-clock tests)
+        self.follow_until: Any = None  # where a start the external clock asks for stops (run --cycles)
         self.history = History(session)  # undo/redo: a state per input that changed what plays (engine/history.py)
         self.stopped_at: Fraction | None = None  # where stop() stopped: continue() plays on from there
         self._undone: list[list[str]] = []  # per undo/redo since last asked: the names it emptied (session log)
@@ -476,8 +477,8 @@ class Engine:
             self.stop(tell=False)
             return
         if follow.kind == "start":
-            self.start(Fraction(follow.cycle).limit_denominator(1 << 20), thread=self.threaded,
-                       at=(follow.wall, follow.cps))
+            self.start(Fraction(follow.cycle).limit_denominator(1 << 20), until=self.follow_until,
+                       thread=self.threaded, at=(follow.wall, follow.cps))
             return
         if not self.scheduler.playing:
             return
