@@ -82,6 +82,7 @@ def run_file(
         return EXIT_ERROR
     if engine is None:
         return 0
+    engine.commit()  # the script's tempo (and what it bound): opened before it ran, the engine has not seen them
     follow = _follower(path, shown, interpreter, changes) if watch else None
     return play(engine, cycles, follow)
 
