@@ -32,6 +32,7 @@ from trackjammer.engine.history import History
 from trackjammer.engine.inputs import Inputs
 from trackjammer.engine.link_follow import LinkSync
 from trackjammer.engine.numbers import TrackNumbers
+from trackjammer.engine.onsets import HandedOnsets
 from trackjammer.engine.recorder import Recorder
 from trackjammer.engine.scheduler import Scheduler
 from trackjammer.engine.sender import Sender, SenderError
@@ -89,6 +90,7 @@ class Engine:
         self._cps = session.cps
         self.finished = threading.Event()  # set when a bounded run (`until`) has played out
         self._last_on: dict[int, Fraction] = {}  # track number → cycle of its latest note-on sent
+        self._handed_on = HandedOnsets()  # note-ons handed to the sending process: they leave when the clock gets there
         self.following: Any = None  # the external clock followed (engine/sync.py), None: our own
         self.open_input: Callable[..., Any] = open_input  # (port, backend, report=) → (Input, notice)
         self.threaded = True  # a start the external clock asks for runs the clock thread (not in fake-clock tests)
@@ -124,6 +126,7 @@ class Engine:
         bound = {plan.index for plan in plans}
         for number in [n for n in list(self._last_on) if n not in bound]:  # list(): copied in one step
             self._last_on.pop(number, None)
+        self._handed_on.keep_only(bound)
         return Bindings(tuple(plans), tuple(tracks), self.session.seed)
 
     def _fell_back(self, track: Any, failed: TrackPlan, restored: TrackPlan | None) -> None:
@@ -613,7 +616,10 @@ class Engine:
     def last_note_on(self, track: Any) -> Fraction | None:
         """The cycle of the latest note-on `track` sent (the REPL's status bar flashes it)."""
         number = self.numbers.get(track)
-        return None if number is None else self._last_on.get(number)
+        if number is None:
+            return None
+        handed = self._handed_on.latest(number, self.scheduler.position())  # not waiting for the report
+        return handed if handed is not None else self._last_on.get(number)
 
     def _send(self, messages: list[Message]) -> None:
         routes, main, nudges = self._routes, self.output, self._nudges
@@ -623,6 +629,8 @@ class Engine:
             if output.timed:  # how much earlier it leaves: its output's latency, less its track's nudge
                 nudge = nudges.get(message.track, 0.0) if message.kind != SYSTEM else 0.0  # MIDI clock: no track
                 ahead.append((output, message, output.latency - nudge))
+                if message.kind == NOTE_ON:
+                    self._handed_on.note(message.track, message.time)
             else:
                 data = message.bytes()
                 output.send(data)
@@ -659,6 +667,8 @@ class Engine:
         """What was handed to the sending process and not sent yet is dropped."""
         if self.sender is not None:
             self.sender.cancel(system_only)
+            if not system_only:
+                self._handed_on.clear()
 
     def _release(self) -> None:
         """A note-off for every note the outputs hold (sent, not yet ended)."""
