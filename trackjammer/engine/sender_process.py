@@ -205,7 +205,7 @@ class Server:
         if output is None or output.closed:
             return False
         try:
-            output.send(data)
+            output.send_checked(data)  # whole messages: made so (midi/messages.py), or checked by RemoteOutput.send
         except Exception as error:  # noqa: BLE001
             self.report(("error", f"sending {list(data)} to {output.name}: {type(error).__name__}: {error}"))
             return False
