@@ -132,6 +132,53 @@ def _thread_cpu(thread: threading.Thread | None) -> float:
         return 0.0
 
 
+def _thread_times(pid: int) -> dict[int, tuple[int, int]]:
+    """Linux: each thread of process `pid`, by id: (CPU so far in ns, times it
+    went to sleep: its wake-ups), from /proc; {} where there is none."""
+    found = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for tid in tids:
+        try:
+            run_ns = int(Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()[0])
+            status = Path(f"/proc/{pid}/task/{tid}/status").read_text()
+            sleeps = int(status.split("\nvoluntary_ctxt_switches:")[1].split()[0])
+        except (OSError, IndexError, ValueError):
+            continue
+        found[int(tid)] = (run_ns, sleeps)
+    return found
+
+
+class _Threads:
+    """Where the time goes: each thread's CPU and wake-ups over the run, in
+    this process (named as threading names them) and the sending process
+    (its main thread: the loop that sends; the others: its JACK client's)."""
+
+    def __init__(self, sender_pid: int | None = None) -> None:
+        self.sender_pid = sender_pid
+        self.start = self._now()
+
+    def _now(self) -> dict[tuple[int, int], tuple[int, int]]:
+        pids = [os.getpid()] + ([self.sender_pid] if self.sender_pid is not None else [])
+        return {(pid, tid): times for pid in pids for tid, times in _thread_times(pid).items()}
+
+    def since(self) -> list[tuple[str, float, int]]:
+        """(name, CPU seconds, wake-ups) of each thread that ran since the start."""
+        names = {t.native_id: t.name for t in threading.enumerate()}
+        rows = []
+        for (pid, tid), (run_ns, sleeps) in self._now().items():
+            run0, sleeps0 = self.start.get((pid, tid), (0, 0))
+            if pid == self.sender_pid:
+                name = "sending process main" if tid == pid else "sending process JACK"
+            else:
+                name = names.get(tid, "native (a JACK client's)")
+            if run_ns > run0:
+                rows.append((name, (run_ns - run0) / 1e9, sleeps - sleeps0))
+        return rows
+
+
 class _ReplLoad:
     """A thread that parses and evaluates REPL_PROGRAM over and over on its own Session."""
 
@@ -174,6 +221,7 @@ def engine_worker(args: argparse.Namespace) -> dict[str, Any]:
         repl.thread.start()
         time.sleep(0.2)  # its first evaluations (imports) out of the way
     cycles = round(args.seconds * CPS)
+    threads = _Threads(engine.sender.process.pid)
     sender0, clock_cpu0 = sender_cpu(), 0.0
     cpu0, wall0 = _process_cpu() + sender0, time.monotonic()
     repl_cpu0 = _thread_cpu(repl.thread) if repl is not None else 0.0
@@ -191,10 +239,13 @@ def engine_worker(args: argparse.Namespace) -> dict[str, Any]:
         sender0 = sender_cpu()
         cpu0, wall0 = _process_cpu() + sender0, time.monotonic()
         clock_cpu0 = _thread_cpu(clock)
+        threads = _Threads(engine.sender.process.pid)
         time.sleep(args.seconds)
+    by_thread = threads.since()
     result = _measured(origin, records, cpu0, wall0, repl, repl_cpu0, _thread_cpu(clock) - clock_cpu0,
                        (sender0, sender_cpu()))
     result["sender_policy"] = policy
+    result["threads"] = by_thread
     engine.close()
     return result
 
@@ -214,6 +265,7 @@ def hand_worker(args: argparse.Namespace) -> dict[str, Any]:
         time.sleep(0.2)
     send, now, sleep = out.send_message, time.monotonic, time.sleep
     records: list[tuple[float, float, int]] = []
+    threads = _Threads()
     cpu0, wall0 = _process_cpu(), now()
     repl_cpu0 = _thread_cpu(repl.thread) if repl is not None else 0.0
     origin = wall0 + 0.01
@@ -228,7 +280,9 @@ def hand_worker(args: argparse.Namespace) -> dict[str, Any]:
         records.append((due, now(), kind))
     if not timeline:  # idle: the port open, nothing sent
         sleep(args.seconds)
+    by_thread = threads.since()
     result = _measured(origin, records, cpu0, wall0, repl, repl_cpu0, 0.0)
+    result["threads"] = by_thread
     time.sleep(CLOSE_GRACE)
     close_midi(out)
     return result
@@ -308,6 +362,8 @@ class Result:
         self.send = self.send_ons = self.receive = NONE  # ms: median, p99, max
         self.cpu = self.clock_cpu = self.sender_cpu = self.repl_cpu = math.nan  # % of a core; cpu excludes the REPL thread
         self.sender_policy = ""
+        self.threads: list[tuple[str, float, int]] = []  # (name, CPU seconds, wake-ups) of each thread of ours
+        self.wall = math.nan  # seconds measured
         self.xruns = self.expected = self.missing = self.unexpected = self.sent = self.bursts = 0
         self.repl_rate = 0.0
         self.first_onset_send = math.nan  # ms: the very first note-on, sent − due
@@ -411,6 +467,7 @@ def run_scenario(
     result.clock_cpu = data["clock_cpu"] / wall * 100
     result.sender_cpu = data["sender_cpu"] / wall * 100
     result.sender_policy = data.get("sender_policy", "")
+    result.threads, result.wall = data.get("threads", []), wall
     result.repl_rate = data["repl_evaluations"] / wall
     records = data["records"]
     result.sent = len(records)
@@ -465,6 +522,18 @@ def _ratio(ours: float, theirs: float) -> str:
     return f"{ours / theirs:.2f}x" if theirs > 0 else "n/a"
 
 
+def _by_thread(threads: list, wall: float) -> str:
+    """Each thread's share of a core, its wake-ups a second and its CPU per wake-up (µs), the busiest first."""
+    merged: dict[str, list[float]] = {}
+    for name, cpu, wakes in threads:
+        entry = merged.setdefault(name, [0.0, 0])
+        entry[0] += cpu
+        entry[1] += wakes
+    shown = [f"{name} {cpu / wall * 100:.2f} % ({wakes / wall:.0f}/s, {cpu / max(wakes, 1) * 1e6:.0f} µs each)"
+             for name, (cpu, wakes) in sorted(merged.items(), key=lambda item: -item[1][0]) if cpu / wall >= 0.0002]
+    return ", ".join(shown)
+
+
 IDLE, ONE, HAND_IDLE, HAND_ONE = "engine idle (nothing bound)", "engine 1 track", "hand-written idle (port open)", "hand-written 1 track"
 LOADED, HAND_EIGHT, HAND_LOADED = "engine 8 tracks + REPL load", "hand-written 8 tracks", "hand-written 8 tracks + REPL load"
 DRIFT = "engine 8 tracks (drift, CPU loaded)"
@@ -509,8 +578,13 @@ def report(results: dict[str, Result], seconds: float) -> bool:
                 seconds = r.seconds * 1e4  # % of a core × this = µs
                 notes.append(f"main process {(r.cpu - r.sender_cpu) * seconds / r.sent:.0f} µs a message, sending process"
                              f" {r.sender_cpu * seconds / r.bursts:.0f} µs a burst ({r.bursts} bursts, its JACK thread included)")
-        elif r.sent:
-            notes.append(f"{r.cpu * r.seconds * 1e4 / r.bursts:.0f} µs a burst ({r.bursts} bursts, its JACK thread included)")
+            if r.threads:
+                notes.append("by thread: " + _by_thread([t for t in r.threads if t[0] != "repl-load"], r.wall))
+        else:
+            if r.sent:
+                notes.append(f"{r.cpu * r.seconds * 1e4 / r.bursts:.0f} µs a burst ({r.bursts} bursts, its JACK thread included)")
+            if r.threads:
+                notes.append("by thread: " + _by_thread([t for t in r.threads if t[0] != "repl-load"], r.wall))
         if r.repl_rate:
             notes.append(f"REPL thread {r.repl_cpu:.0f} % of a core ({r.repl_rate:.0f} evaluations/s)")
         if not math.isnan(r.first_onset_send):

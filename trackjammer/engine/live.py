@@ -32,6 +32,7 @@ from trackjammer.engine.history import History
 from trackjammer.engine.inputs import Inputs
 from trackjammer.engine.link_follow import LinkSync
 from trackjammer.engine.numbers import TrackNumbers
+from trackjammer.engine.onsets import HandedOnsets
 from trackjammer.engine.recorder import Recorder
 from trackjammer.engine.scheduler import Scheduler
 from trackjammer.engine.sender import Sender, SenderError
@@ -44,7 +45,13 @@ from trackjammer.midi.output import NullOutput
 from trackjammer.midi.rtmidi_out import open_input, open_output
 from trackjammer.session import Session
 
-SENDER_LOOKAHEAD = 0.1  # seconds asked for ahead when the sending process keeps the time
+# With a sending process: messages are asked for and handed over up to SENDER_LOOKAHEAD
+# seconds ahead, again once only SENDER_MARGIN is left, so at least that far ahead
+# (a busy REPL cannot make one late). Each ask wakes both processes with cold caches
+# (measured: a 50 ms window took 0.64 ms of CPU after a sleep, 0.25 ms back to back),
+# so windows of 100 ms, not 50: about 0.7 points of a core less at 8 tracks.
+SENDER_LOOKAHEAD = 0.15
+SENDER_MARGIN = 0.05
 
 
 class Engine:
@@ -72,7 +79,8 @@ class Engine:
         self.sender = sender  # the sending process, when the ports live there
         if sender is not None:  # hand over at least 50 ms ahead: a busy REPL cannot make a message late
             self.scheduler.lookahead = self.scheduler.ahead = SENDER_LOOKAHEAD
-            self.scheduler.start_ahead = SENDER_LOOKAHEAD / 2  # the first window is handed over in time, also when busy
+            self.scheduler.margin = SENDER_MARGIN
+            self.scheduler.start_ahead = SENDER_MARGIN  # the first window is handed over in time, also when busy
             self.scheduler.in_flight = sender.busy
             sender.on_sent, sender.on_sent_now = self._delivered, self._delivered_now
             sender.report = report
@@ -82,6 +90,7 @@ class Engine:
         self._cps = session.cps
         self.finished = threading.Event()  # set when a bounded run (`until`) has played out
         self._last_on: dict[int, Fraction] = {}  # track number → cycle of its latest note-on sent
+        self._handed_on = HandedOnsets()  # note-ons handed to the sending process: they leave when the clock gets there
         self.following: Any = None  # the external clock followed (engine/sync.py), None: our own
         self.open_input: Callable[..., Any] = open_input  # (port, backend, report=) → (Input, notice)
         self.threaded = True  # a start the external clock asks for runs the clock thread (not in fake-clock tests)
@@ -118,6 +127,7 @@ class Engine:
         bound = {plan.index for plan in plans}
         for number in [n for n in list(self._last_on) if n not in bound]:  # list(): copied in one step
             self._last_on.pop(number, None)
+        self._handed_on.keep_only(bound)
         return Bindings(tuple(plans), tuple(tracks), self.session.seed)
 
     def _fell_back(self, track: Any, failed: TrackPlan, restored: TrackPlan | None) -> None:
@@ -229,7 +239,7 @@ class Engine:
             return
         earliest = max([o.latency for o in self.outputs()] + [0.0]) + max([-n for n in self._nudges.values()] + [0.0])
         self.scheduler.lookahead = self.scheduler.ahead = SENDER_LOOKAHEAD + earliest
-        self.scheduler.start_ahead = SENDER_LOOKAHEAD / 2 + earliest
+        self.scheduler.margin = self.scheduler.start_ahead = SENDER_MARGIN + earliest
 
     def _port_changed(self, output: Any, state: str) -> None:
         """The sending process found a port gone, or back and reconnected (said once each)."""
@@ -607,7 +617,10 @@ class Engine:
     def last_note_on(self, track: Any) -> Fraction | None:
         """The cycle of the latest note-on `track` sent (the REPL's status bar flashes it)."""
         number = self.numbers.get(track)
-        return None if number is None else self._last_on.get(number)
+        if number is None:
+            return None
+        handed = self._handed_on.latest(number, self.scheduler.position())  # not waiting for the report
+        return handed if handed is not None else self._last_on.get(number)
 
     def _send(self, messages: list[Message]) -> None:
         routes, main, nudges = self._routes, self.output, self._nudges
@@ -617,6 +630,8 @@ class Engine:
             if output.timed:  # how much earlier it leaves: its output's latency, less its track's nudge
                 nudge = nudges.get(message.track, 0.0) if message.kind != SYSTEM else 0.0  # MIDI clock: no track
                 ahead.append((output, message, output.latency - nudge))
+                if message.kind == NOTE_ON:
+                    self._handed_on.note(message.track, message.time)
             else:
                 data = message.bytes()
                 output.send(data)
@@ -653,6 +668,8 @@ class Engine:
         """What was handed to the sending process and not sent yet is dropped."""
         if self.sender is not None:
             self.sender.cancel(system_only)
+            if not system_only:
+                self._handed_on.clear()
 
     def _release(self) -> None:
         """A note-off for every note the outputs hold (sent, not yet ended)."""

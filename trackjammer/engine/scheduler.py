@@ -43,6 +43,7 @@ class Scheduler:
     ):
         self.clock, self.transport, self.send = clock, transport, send
         self.lookahead = lookahead
+        self.margin: float | None = None  # ask again when this much of what was asked for is left (None: half the lookahead)
         self.ahead = 0.0  # hand messages to `send` this long before their time (0: at their time)
         self.start_ahead = START_AHEAD
         self.in_flight: Callable[[], bool] = lambda: False  # handed over ahead, not sent yet
@@ -112,8 +113,7 @@ class Scheduler:
 
     def fill(self, now: float) -> None:
         """Ask for the cycles up to `now` + lookahead, in chunks: only once
-        less than half the lookahead is left, and never just before a
-        message is due."""
+        less than the margin is left, and never just before a message is due."""
         if not self.playing:
             return
         if self.queue and self.clock.time_of(self.queue[0].time) - now < BUSY:
@@ -137,8 +137,9 @@ class Scheduler:
             self._closing = True
 
     def _next_ask(self) -> float:
-        """When less than half the lookahead is left of what was asked for."""
-        return self.clock.time_of(self.horizon) - self.lookahead / 2
+        """When less than the margin (half the lookahead unless set) is left of what was asked for."""
+        margin = self.lookahead / 2 if self.margin is None else self.margin
+        return self.clock.time_of(self.horizon) - margin
 
     def _clock(self, begin: Fraction, end: Fraction) -> list[Message]:
         """MIDI clock out for [begin, end): ticks, and first how to start."""

@@ -70,6 +70,12 @@ class Output:
         nothing: the port is gone, so nothing can sound or stick.
         """
         check_message(data)
+        self.send_checked(data)
+
+    def send_checked(self, data: Sequence[int]) -> None:
+        """send() of a message known to be whole: the sending process's (the
+        engine's messages are made so, and what it sends at once it checked):
+        the check is 40 % of a send's Python work (0.5 of 1.3 µs, warm)."""
         with self._lock:
             if self.closed:
                 return
