@@ -75,10 +75,12 @@ def run_file(
                              config.latency)
     try:
         interpreter.execute(changes.plan(source).source if watch else source)  # run echoes nothing but print()
-    except TrackJammerError as error:
-        print(f"{shown}: {error.format()}", file=sys.stderr)
+    except BaseException as error:  # an error in the script, or Ctrl-C while it runs: the engine ends first
         if engine is not None:
             engine.close()
+        if not isinstance(error, TrackJammerError):
+            raise
+        print(f"{shown}: {error.format()}", file=sys.stderr)
         return EXIT_ERROR
     if engine is None:
         return 0
