@@ -90,7 +90,7 @@ def _check():
         assert len(errors) > 50 and max(abs(e) for e in errors) < PHASE_MS, (name, max(errors), min(errors))
         # each beat's note left the sending process when the session reached that beat
         beats = [(note - 36) % QUANTUM for _, note in seg["sent"]]
-        assert len(beats) >= 3 * bpm // 120
+        assert len(beats) >= 3 * bpm // 120 or (during and beats), (name, beats, during)  # a stalled server sends fewer
         sent = [_phase_ms(beat, phase, bpm) for beat, phase in zip(beats, seg["sent_phases"])]
         assert max(abs(e) for e in sent) < PHASE_MS, (name, sent)
         # and reached the receiver at its beat (through JACK)
