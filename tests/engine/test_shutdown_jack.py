@@ -260,7 +260,7 @@ def test_a_second_sigterm_while_closing_ends_run_at_once_and_the_take_is_recover
         time.sleep(0.2)
     # woken, the sending process ended the notes: note-offs, then CC 123 on each channel
     assert [m.data for m in synth.messages[-4:]] == [bytes([0xB0 | channel, 123, 0]) for channel in range(4)], (
-        [m.data.hex() for m in synth.messages[-12:]], err)
+        " ".join(m.data.hex() for m in synth.messages[-40:]), err)
     assert hanging(synth.messages) == set()
     (tmp_path / "nothing.tj").write_text("// nothing\n")
     after = subprocess.run([sys.executable, "-m", "trackjammer", "run", "--offline", "nothing.tj"], cwd=tmp_path,
