@@ -168,7 +168,7 @@ def _pattern(notes: tuple[tuple[Fraction, Fraction, int, int], ...], cycles: int
 def phrase_text(notes: list[Played], cycles: int, steps: int) -> str:
     """The mini-notation of quantized notes over `cycles` cycles of `steps`,
     as a pattern literal (in brackets, as the language reads it)."""
-    cycles = _shortest_loop(notes, cycles, steps)
+    cycles = loop_period(notes, cycles, steps)
     notes = [n for n in notes if n.start < cycles * steps]
     groups = []
     for first, count in _runs(notes, cycles, steps):
@@ -193,18 +193,19 @@ def phrase_text(notes: list[Played], cycles: int, steps: int) -> str:
     return "[<" + " ".join(items) + ">]"
 
 
-def _shortest_loop(notes: list[Played], cycles: int, steps: int) -> int:
-    """The fewest whole cycles that, repeated, play all the notes."""
+def loop_period(notes: list[tuple], cycles: int, per_cycle: int) -> int:
+    """The fewest whole cycles that, repeated, play all of `notes`: tuples
+    (start, end, anything else), times in 1/per_cycle of a cycle; no note
+    may cross the loop's end. (midi_import shortens a file's clip so too.)"""
     everything = set(notes)
     for period in range(1, cycles):
         if cycles % period:
             continue
-        length = period * steps
-        first = [n for n in notes if n.start < length]
-        if any(n.end > length for n in first):
+        length = period * per_cycle
+        first = [n for n in notes if n[0] < length]
+        if any(n[1] > length for n in first):
             continue
-        repeats = {n._replace(start=n.start + k * length, end=n.end + k * length)
-                   for n in first for k in range(cycles // period)}
+        repeats = {(n[0] + k * length, n[1] + k * length, *n[2:]) for n in first for k in range(cycles // period)}
         if repeats == everything:
             return period
     return cycles

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from trackjammer.core.pattern import Pattern
+from trackjammer.core.phrase import loop_period
 from trackjammer.core.registry import describe
 from trackjammer.errors import ArgumentError
 from trackjammer.lang.display import note_name
@@ -90,18 +91,8 @@ def _label(midi: MidiFile, track: FileTrack) -> str:
 def shortest_loop(notes: list[FileNote], cycles: int, per_cycle: int) -> tuple[list[FileNote], int]:
     """The notes of the shortest whole number of cycles that, repeated,
     gives all of them (no note crossing its end), and that number."""
-    everything = set(notes)
-    for period in range(1, cycles):
-        if cycles % period:
-            continue
-        length = period * per_cycle
-        first = [n for n in notes if n.tick < length]
-        if any(n.tick + n.duration > length for n in first):
-            continue
-        repeated = {n._replace(tick=n.tick + k * length) for n in first for k in range(cycles // period)}
-        if repeated == everything:
-            return first, period
-    return notes, cycles
+    period = loop_period([(n.tick, n.tick + n.duration, *n[2:]) for n in notes], cycles, per_cycle)
+    return [n for n in notes if n.tick < period * per_cycle], period
 
 
 def mini_text(notes: list[FileNote], total: int, cycles: int) -> str:
