@@ -125,8 +125,11 @@ def _read(path: str) -> str:
     return Path(path).read_text(encoding="utf-8")
 
 
-class Stopped(Exception):
-    """SIGTERM, turned into an exception in the main thread."""
+class Stopped(BaseException):
+    """SIGTERM, turned into an exception in the main thread. A BaseException,
+    as Ctrl-C's KeyboardInterrupt is: one arriving while a watched save runs
+    must not be taken for a bug of ours by the evaluator's `except Exception`
+    (the run ended with 70, an internal error, instead of 143)."""
 
 
 class Hurry(BaseException):
