@@ -145,7 +145,8 @@ def test_the_folder_is_the_users_cache_never_a_system_one(monkeypatch: pytest.Mo
 
 def test_two_threads_building_at_once_leave_one_whole_file(cache_home: Path):
     """The REPL loads the parsers in the background while its prompt thread
-    may ask for them: both build, each writes its own part, the last rename wins."""
+    may ask for them: they take turns (lark cannot build in two threads at
+    once on CPython 3.11), the first builds and saves, the others load that."""
     import threading
 
     parsers: list[Lark] = []

@@ -29,6 +29,11 @@ import lark
 from lark import Lark
 
 IMPORT = re.compile(r"^%import\s+\.(\w+)", re.MULTILINE)  # a grammar of ours beside this one
+# One thread at a time builds or loads: lark's grammar loader compiles Python
+# literals with `ast`, which CPython 3.11 cannot run in two threads at once
+# ("AST constructor recursion depth mismatch"), and the REPL loads the
+# parsers in the background while its prompt thread may ask for them.
+_ONE_AT_A_TIME = threading.Lock()
 
 
 def cache_folder() -> Path | None:
@@ -62,6 +67,11 @@ def grammar_key(grammar: Path, options: dict[str, Any]) -> str:
 def cached_parser(grammar: Path, **options: Any) -> Lark:
     """`Lark.open(grammar, parser="lalr", **options)`, loaded from the cache
     when it holds this very parser, else built (and saved there for next time)."""
+    with _ONE_AT_A_TIME:
+        return _cached_parser(grammar, options)
+
+
+def _cached_parser(grammar: Path, options: dict[str, Any]) -> Lark:
     folder = cache_folder()
     if folder is None:
         return Lark.open(str(grammar), parser="lalr", **options)
