@@ -5,6 +5,7 @@
 #     tj_jack_install          # install jackd2 when missing (root + apt-get), else warn
 #     trap tj_jack_cleanup EXIT
 #     tj_jack_start bench      # jackd -n trackjammer-bench-PID-RANDOM --no-realtime -d dummy -r 48000 -p 64
+#                              # (its log: each line stamped with CLOCK_MONOTONIC in ns)
 #
 # It works as scripts/test does: a unique server name, so a JACK server the user
 # runs is never touched; clients find it through JACK_DEFAULT_SERVER and never
@@ -67,7 +68,10 @@ tj_jack_start() {
     tj_jack_tmp="$(mktemp -d "${TMPDIR:-/tmp}/trackjammer-$purpose.XXXXXX")"
     tj_jack_name="trackjammer-$purpose-$$-$RANDOM"
     local log="$tj_jack_tmp/jackd.log"
-    jackd -n "$tj_jack_name" --no-realtime -d dummy -r 48000 -p 64 </dev/null >"$log" 2>&1 &
+    # Each line of its log is stamped with the monotonic clock (when did an xrun
+    # happen?); stdbuf: jackd's stdout would wait in a buffer otherwise.
+    stdbuf -oL -eL jackd -n "$tj_jack_name" --no-realtime -d dummy -r 48000 -p 64 </dev/null \
+        > >("$TJ_VENV/bin/python" -u "$TJ_ROOT/scripts/_stamp_lines.py" >"$log") 2>&1 &
     tj_jack_pid=$!
 
     local i up=""

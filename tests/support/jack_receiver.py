@@ -141,9 +141,10 @@ def receive(out_path: str, port_name: str, client_name: str, watch_stdin: bool) 
                 time.sleep(0.002)  # times come from rtmidi, not from this poll
         drain()
         out.flush()
-        midi_in.close_port()
-        midi_in.delete()
-    return 0
+    # No close_port(): RtMidi 5.0 unregisters the port while JACK's process
+    # thread may still read it, and on a loaded machine the receiver died of
+    # it (SIGSEGV). Everything is written; the server drops a client that goes.
+    os._exit(0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -388,6 +389,21 @@ class JackReceiver:
                     f"expected {count} MIDI messages within {timeout} s, got {len(messages)}:"
                     f" {[m.data.hex(' ') for m in messages]}"
                 )
+            time.sleep(0.005)
+
+    def settle(self, count: int, timeout: float = 5.0, quiet: float = 0.5) -> list[ReceivedMessage]:
+        """Wait until `count` messages arrived, or none more for `quiet`
+        seconds (the transport lost some near an xrun: tests/support/heard.py
+        judges), or `timeout`; return what arrived."""
+        deadline = time.monotonic() + timeout
+        seen, since = -1, time.monotonic()
+        while True:
+            messages = self.messages
+            now = time.monotonic()
+            if len(messages) >= count or now >= deadline or (len(messages) == seen and now - since >= quiet):
+                return messages
+            if len(messages) != seen:
+                seen, since = len(messages), now
             time.sleep(0.005)
 
     def connections(self) -> list[str]:

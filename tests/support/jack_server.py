@@ -11,10 +11,14 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
+
+
+STAMP_LINES = Path(__file__).resolve().parents[2] / "scripts" / "_stamp_lines.py"
 
 
 class JackServerError(RuntimeError):
@@ -74,15 +78,18 @@ class PrivateJackServer:
         jackd = shutil.which("jackd")
         if jackd is None:
             raise JackServerError("jackd is not installed")
-        with open(self.log_path, "wb") as log:
-            self._proc = subprocess.Popen(
-                [jackd, "-n", self.name, "--no-realtime",
-                 "-d", "dummy", "-r", str(self.rate), "-p", str(self.period)],
-                env=jack_env(),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        stdbuf = [stdbuf, "-oL", "-eL"] if (stdbuf := shutil.which("stdbuf")) else []
+        self._proc = subprocess.Popen(
+            [*stdbuf, jackd, "-n", self.name, "--no-realtime",
+             "-d", "dummy", "-r", str(self.rate), "-p", str(self.period)],
+            env=jack_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        with open(self.log_path, "wb") as log:  # each line stamped: when did an xrun happen (tests/support/xruns.py)
+            subprocess.Popen([sys.executable, "-u", str(STAMP_LINES)], stdin=self._proc.stdout, stdout=log)
+        self._proc.stdout.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:

@@ -1,0 +1,80 @@
+"""The rig's matcher (tests/support/heard.py) on made-up arrivals: it must
+blame the transport only for what the transport does, near its xruns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.support.heard import assert_heard, hear
+
+START = 5_000_000_000  # the receiver's clock when the stream's time 0 arrived
+
+
+@dataclass(frozen=True)
+class Arrival:
+    data: bytes
+    time_ns: int
+
+
+class FakeXruns:
+    def __init__(self, at: list[float]) -> None:
+        self.at = [START + a * 1e9 for a in at]
+
+    @property
+    def count(self) -> int:
+        return len(self.at)
+
+    def near(self, t_ns: float) -> bool:
+        return any(t_ns - 0.3e9 <= x <= t_ns + 1e9 for x in self.at)
+
+
+SENT = [(i * 0.125, bytes([0x90 + (i % 2), 60 + i % 3, 100])) for i in range(32)] + [
+    (i * 0.125 + 0.0625, bytes([0xB0, 74, i])) for i in range(32)]
+SENT.sort(key=lambda m: m[0])
+
+
+def heard(sent=SENT, shift_ns=0):
+    return [Arrival(data, START + round(t * 1e9) + shift_ns + 300_000) for t, data in sent]
+
+
+def test_everything_heard_in_time_pairs_each_with_its_own():
+    hearing = hear(heard(), SENT)
+    assert [i for _, i, _ in hearing.pairs] == list(range(len(SENT)))
+    assert (hearing.doubles, hearing.strangers, hearing.missing) == ([], [], [])
+    assert abs(hearing.offset_ns - START - 300_000) < 1
+    assert_heard(heard(), SENT, FakeXruns([]))
+
+
+def test_a_double_and_a_lost_burst_are_named_and_excused_only_near_an_xrun():
+    arrivals = heard()
+    doubled = [*arrivals[:11], Arrival(arrivals[10].data, arrivals[10].time_ns + 1_333_000), *arrivals[11:20],
+               *arrivals[26:]]
+    hearing = hear(doubled, SENT)
+    assert hearing.doubles == [doubled[11]]
+    assert hearing.missing == list(range(20, 26)) and hearing.strangers == []
+    assert_heard(doubled, SENT, FakeXruns([1.3]))
+    with pytest.raises(AssertionError, match="heard twice away from any xrun"):
+        assert_heard(doubled, SENT, FakeXruns([3.5]))
+    with pytest.raises(AssertionError, match="with no xrun, what was heard differs"):
+        assert_heard(doubled, SENT, FakeXruns([]))
+
+
+def test_a_message_never_sent_is_always_a_fault():
+    arrivals = heard()
+    arrivals.insert(5, Arrival(bytes([0x92, 1, 1]), arrivals[5].time_ns))
+    with pytest.raises(AssertionError, match="1 heard but never sent, the first 92 01 01 at 0.3125 s"):
+        assert_heard(arrivals, SENT, FakeXruns([0.3]))
+
+
+def test_a_late_burst_pairs_with_its_own_messages():
+    arrivals = heard()
+    late = [Arrival(r.data, max(r.time_ns, START + 1_500_000_000)) if 1.2e9 <= r.time_ns - START <= 1.5e9 else r
+            for r in arrivals]
+    hearing = hear(late, SENT)
+    assert [i for _, i, _ in hearing.pairs] == list(range(len(SENT))) and hearing.missing == []
+    assert len(hearing.late(2_000_000)) == 4
+    assert_heard(late, SENT, FakeXruns([1.45]))
+    with pytest.raises(AssertionError, match="4 beyond 2 ms away from any xrun"):
+        assert_heard(late, SENT, FakeXruns([3.9]))
