@@ -23,13 +23,14 @@ import pexpect
 import pytest
 
 import trackjammer.core  # noqa: F401
-from tests.engine.test_live_jack import SONG, hanging
-from tests.engine.test_recorder_jack import match, recorded, seconds_of
+from tests.engine.test_live_jack import SONG
+from tests.engine.test_recorder_jack import recorded, sent_of
 from tests.midi.conftest import read_midi
 from tests.repl.test_repl_e2e import CTRL_D, ENTER, spawn
 from tests.support.jack_receiver import JackReceiver
 from tests.support.smf_reader import read_smf
-from tests.support.xruns import retry_on_xrun, xruns
+from tests.support.heard import assert_heard, assert_none_left_sounding
+from tests.support.xruns import Xruns, retry_on_xrun
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.session import Session
 
@@ -85,7 +86,7 @@ def test_the_last_note_offs_and_cc_123_of_an_interrupted_run_are_in_the_take_whe
 
 def _interrupted(tmp_path: Path, jack_server: str, how: int) -> None:
     fresh(tmp_path)
-    before = xruns()
+    xr = Xruns()
     with JackReceiver(server=jack_server) as rx:
         child = run(tmp_path, jack_server, rx.port)
         rx.wait_for(4, timeout=10)
@@ -94,21 +95,16 @@ def _interrupted(tmp_path: Path, jack_server: str, how: int) -> None:
         out, err = child.communicate(timeout=10)
         assert child.returncode == {signal.SIGTERM: 143, signal.SIGINT: 130}[how], err
         time.sleep(0.05)
-    assert hanging(rx.messages) == set()
     midi = read_midi(the_take(tmp_path))
     want = recorded(midi)
     ending = [i for i, (_, data) in enumerate(want) if data[0] & 0xF0 == 0xB0 and data[1] == ALL_NOTES_OFF]
     assert [want[i][1] for i in ending] == [bytes([0xB0, 123, 0]), bytes([0xB1, 123, 0])]
     assert ending[-1] == len(want) - 1  # the take ends with them
-    pairs = match(rx.messages, want, xruns() - before)
-    seconds = seconds_of(midi)
-    offsets = sorted(r.time_ns - seconds(tick) * 1e9 for r, (tick, _) in pairs)
-    start = offsets[len(offsets) // 2]  # when cycle 0 was, as the receiver heard it
-    last = [(r, tick) for r, (tick, data) in pairs if tick >= want[ending[0]][0]]  # what ending the run sent
-    assert len(last) >= 2
-    for r, tick in last:
-        late = (r.time_ns - seconds(tick) * 1e9 - start) / 1e6
-        assert abs(late) < TOLERANCE_NS / 1e6, f"{r.data.hex()} heard {late:.1f} ms from its time in the take"
+    # what ending the run sent is in the take when it was heard, within 2 ms, as everything else
+    hearing = assert_heard(rx.messages, sent_of(midi), xr, TOLERANCE_NS)
+    assert_none_left_sounding(rx.messages, hearing, sent_of(midi))
+    last = [i for _, i, _ in hearing.pairs if want[i][0] >= want[ending[0]][0]]
+    assert len(last) >= 2 or xr.count  # near an xrun, the transport may lose them (assert_heard allows it there only)
 
 
 def test_a_repl_take_begins_with_the_first_cycle_that_plays_and_holds_the_cc_123_of_ctrl_d(tmp_path, jack_server):
@@ -117,7 +113,7 @@ def test_a_repl_take_begins_with_the_first_cycle_that_plays_and_holds_the_cc_123
 
 def _repl(tmp_path: Path, jack_server: str) -> None:
     fresh(tmp_path)
-    before = xruns()
+    xr = Xruns()
     with JackReceiver(server=jack_server) as rx:
         child = spawn(tmp_path, "--backend", "jack", "--port", rx.port, "--cps", "2", JACK_DEFAULT_SERVER=jack_server)
         try:
@@ -132,7 +128,6 @@ def _repl(tmp_path: Path, jack_server: str) -> None:
             child.close(force=True)
         assert child.exitstatus == 0
         time.sleep(0.05)
-    assert hanging(rx.messages) == set()
     take = the_take(tmp_path)
     info = json.loads(take.with_name("render.json").read_text())
     first = int(info["start_cycle"])  # a whole cycle: the one the binding landed on
@@ -144,12 +139,9 @@ def _repl(tmp_path: Path, jack_server: str) -> None:
     assert events[-1][1:] == ("control_change", 0, ALL_NOTES_OFF, 0)  # Ctrl-D's CC 123 is in it, last
     midi = read_midi(take)
     want = recorded(midi)
-    pairs = match(rx.messages, want, xruns() - before)
-    seconds = seconds_of(midi)
-    offsets = sorted(r.time_ns - seconds(tick) * 1e9 for r, (tick, _) in pairs)
-    start = offsets[len(offsets) // 2]
-    r, (tick, data) = pairs[-1]
-    assert data == bytes([0xB0, 123, 0]) and abs(r.time_ns - seconds(tick) * 1e9 - start) < TOLERANCE_NS
+    hearing = assert_heard(rx.messages, sent_of(midi), xr, TOLERANCE_NS)  # Ctrl-D's CC 123 too, within 2 ms
+    assert_none_left_sounding(rx.messages, hearing, sent_of(midi))
+    assert want[-1][1] == bytes([0xB0, 123, 0]) and (len(want) - 1 not in hearing.missing or xr.count)
 
 
 def test_a_kill_right_after_the_first_note_leaves_a_take_that_holds_it(tmp_path, jack_server):
@@ -162,7 +154,7 @@ def test_a_kill_right_after_the_first_note_leaves_a_take_that_holds_it(tmp_path,
 
 def _killed_at_once(tmp_path: Path, jack_server: str) -> None:
     fresh(tmp_path)
-    before = xruns()
+    xr = Xruns()
     with JackReceiver(server=jack_server) as rx:
         child = run(tmp_path, jack_server, rx.port)
         rx.wait_for(1, timeout=10)
@@ -174,6 +166,6 @@ def _killed_at_once(tmp_path: Path, jack_server: str) -> None:
     after = subprocess.run([sys.executable, "-m", "trackjammer", "run", "--offline", "nothing.tj"], cwd=tmp_path,
                            env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=30)
     assert after.stderr.startswith("recovered a take that was not finished"), after.stderr
-    want = recorded(read_midi(the_take(tmp_path)))
-    pairs = match(heard, want, xruns() - before)  # everything that sounded is in the take, in order
-    assert len(pairs) == len(heard) and bytes([0x90, 60, 100]) in [r.data for r in heard]
+    take = read_midi(the_take(tmp_path))
+    assert_heard(heard, sent_of(take), xr)  # everything that sounded is in the take, in order, within 2 ms
+    assert bytes([0x90, 60, 100]) in [r.data for r in heard]

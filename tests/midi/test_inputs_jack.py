@@ -11,7 +11,8 @@ import pytest
 
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.rtmidi_out import list_ports, open_input
-from tests.support.xruns import retry_on_xrun
+from tests.support.jack_receiver import jack_connections
+from tests.support.xruns import Xruns, retry_on_xrun
 
 pytestmark = pytest.mark.jack
 
@@ -37,6 +38,14 @@ def wait_until(condition, timeout: float = 5.0) -> None:
         time.sleep(0.01)
 
 
+def connected(port: str) -> None:
+    """Wait until something is connected to `port` in JACK's graph: on a
+    loaded machine a connection takes effect well after it was asked for,
+    and what is sent before is lost."""
+    wait_until(lambda: jack_connections(port), timeout=10)
+    time.sleep(0.02)  # and a few process cycles more
+
+
 def named(client: str) -> str:
     return next(port for port in list_ports("jack", direction="in") if port.startswith(client))
 
@@ -57,7 +66,7 @@ def _hands_over():
         assert (port.name, notice) == (name, None)
         port.listen(lambda data, stamp: got.append((data, stamp)))
         port.start()
-        time.sleep(0.2)  # the connection reaches JACK's graph
+        connected(name)
         sends = []
         for data in ([0xF8], [0xFA], [0x90, 60, 100], [0xF2, 0, 1], [0xFC]):
             sends.append(time.monotonic())
@@ -80,6 +89,7 @@ def test_a_vanished_input_is_said_once_and_opened_again_when_it_returns(jack_ser
 
 
 def _vanishes_and_returns():
+    xr = Xruns()
     client = f"tj-src-{uuid.uuid4().hex[:6]}"
     out = source(client)
     said: list[str] = []
@@ -94,11 +104,13 @@ def _vanishes_and_returns():
         time.sleep(2.2)  # two more looks: still gone, not said again
         assert said == [f"warning: the MIDI input '{name}' is gone; it is opened again when it comes back"]
         out = source(client)
-        wait_until(lambda: len(said) == 2, timeout=3)
+        wait_until(lambda: len(said) == 2, timeout=10)
         assert said[1] == f"the MIDI input '{name}' is back"
-        time.sleep(0.2)
+        connected(name)
         out.send_message([0xF8])
-        wait_until(lambda: got == [b"\xf8"])
+        wait_until(lambda: got)
+        time.sleep(0.1)
+        assert got == [b"\xf8"] or (set(got) == {b"\xf8"} and xr.count)  # near an xrun JACK may hand it twice
     finally:
         port.close()
         gone(out)

@@ -350,6 +350,10 @@ class Server:
         """Every held note ends (note-off, then CC 123) and is journaled and
         written at once; only then do the ports close (over JACK that waits
         a few periods, and a dead server makes it slower still)."""
+        # The ending is what a SIGTERM asks for: one arriving now (an engine
+        # that stopped waiting, `abandon`) must not cut it short, which left
+        # a late burst heard and no CC 123 after it.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for port, output in self.ports.items():
             try:
                 messages = output.panic_messages()
