@@ -48,6 +48,16 @@ tj_jack_stop() {
     tj_jack_pid=""
 }
 
+# One line on how the server fared (CI's log shows it beside the tests' results):
+# xruns logged, of which clients late, and the driver's own timer late.
+tj_jack_summary() {
+    local log="${TRACKJAMMER_JACK_LOG:-}"
+    [[ -n "$log" && -f "$log" ]] || return 0
+    tj_log "the private JACK server logged $(grep -c XRun "$log") xruns:" \
+        "$(grep -c 'was not finished' "$log") with a client late," \
+        "$(grep -c 'JackTimedDriver::Process XRun' "$log") with its own timer late"
+}
+
 # shellcheck disable=SC2317  # runs from a trap
 tj_jack_cleanup() {
     tj_jack_stop
