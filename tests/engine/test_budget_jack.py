@@ -12,9 +12,9 @@ import trackjammer.core  # noqa: F401
 from trackjammer.core.limits import EVENTS_PER_SECOND
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.session import Session
-from tests.engine.test_live_jack import assert_same_as_export, exported, hanging, live
+from tests.engine.test_live_jack import assert_none_hanging, assert_same_as_export, exported, live
 from tests.support.jack_receiver import JackReceiver
-from tests.support.xruns import retry_on_xrun, xruns
+from tests.support.xruns import Xruns, retry_on_xrun
 
 pytestmark = pytest.mark.jack
 
@@ -40,7 +40,7 @@ def test_a_plain_track_beside_fast_100000_arrives_as_its_export_on_time(jack_ser
 
 
 def _beside(jack_server):
-    before = xruns()
+    xr = Xruns()
     said: list[str] = []
     session = _session(said)
     with JackReceiver(server=jack_server) as rx:
@@ -58,11 +58,12 @@ def _beside(jack_server):
     assert [m for m in received if m.data[0] & 0x0F == 0] == []  # h: silent, its lanes emptied
     plain = Session(cps=CPS, out=lambda text: None)
     Interpreter(plain).execute(PLAIN)
-    assert_same_as_export(received, exported(plain, 4), CPS, xruns() - before)  # every note of p, within 3 ms
+    assert_same_as_export(received, exported(plain, 4), CPS, xr)  # every note of p, within 3 ms
     assert session.names["h"].notes is None and session.names["h"].fell_back
 
 
 def test_hush_and_close_act_at_once_while_fast_100000_is_bound(jack_server):
+    xr = Xruns()
     said: list[str] = []
     session = _session(said)
     with JackReceiver(server=jack_server) as rx:
@@ -81,8 +82,11 @@ def test_hush_and_close_act_at_once_while_fast_100000_is_bound(jack_server):
             started = time.monotonic()
             engine.close()
             closed = time.monotonic() - started
+            ended = time.monotonic_ns()
         time.sleep(0.05)
     assert hushed < 0.5 and closed < 3  # far from the noise: 7 to 63 seconds without the budget
     assert said == [SAID]
-    assert [m.data for m in rx.messages if m.time_ns > quiet_from and m.data[0] & 0xF0 == 0x90] == []
-    assert hanging(rx.messages) == set()
+    # nothing plays after the hush; the transport may only hand over late (or again) a note-on near an xrun
+    after = [m for m in rx.messages if m.time_ns > quiet_from and m.data[0] & 0xF0 == 0x90 and not xr.near(m.time_ns)]
+    assert [m.data for m in after] == []
+    assert_none_hanging(rx.messages, xr, ended)
