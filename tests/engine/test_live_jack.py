@@ -86,8 +86,15 @@ def assert_none_hanging(messages, xruns: Xruns, ended_ns: int) -> None:
     times = xrun_times() or []
     unexcused = {note: on for note, on in held.items()
                  if xruns.count == 0 or not any(on - BEFORE_NS <= x <= ended_ns + AFTER_NS for x in times)}
-    assert unexcused == {}, (f"notes left sounding (channel, note): {sorted(unexcused)}; the JACK server logged "
-                             f"{xruns.count} xruns, none from their note-on to the end")
+    if unexcused:
+        note, on = min(unexcused.items(), key=lambda item: item[1])
+        status = (0x90 | note[0], 0x80 | note[0])
+        story = [f"{(m.time_ns - ended_ns) / 1e6:+.1f} ms {m.data.hex(' ')}" for m in messages
+                 if m.data[0] in status and m.data[1] == note[1]][-6:]
+        xs = [f"{(x - ended_ns) / 1e6:+.1f}" for x in times][-8:]
+        raise AssertionError(f"notes left sounding (channel, note): {sorted(unexcused)}; {xruns.count} xruns, none "
+                             f"from the note-on to the end; the first's last messages (to the end): {story}; "
+                             f"the last xruns logged (ms to the end): {xs}")
 
 
 class _Counted:
@@ -98,6 +105,22 @@ class _Counted:
 
     def near(self, t_ns: float) -> bool:
         return self.count > 0
+
+
+def retry(attempt):
+    """retry_on_xrun, and the rig's receiver crashing under load (it has
+    died of SIGSEGV inside RtMidi/JACK while the server logged xruns) is
+    the rig's fault as an xrun is: tried again when xruns were logged."""
+
+    def guarded():
+        try:
+            return attempt()
+        except RuntimeError as error:
+            if "JACK receiver exited with status -11" in str(error):
+                raise AssertionError(f"the test rig's receiver crashed: {error}") from error
+            raise
+
+    return retry_on_xrun(guarded)
 
 
 def assert_same_as_export(received, want, cps: float, xruns: Xruns | int) -> Hearing:
@@ -130,7 +153,7 @@ def assert_ends_with_cc123(messages, channels: list[int], xruns: Xruns, closed_n
 
 @pytest.mark.parametrize("in_process", [False, True], ids=["sending-process", "in-process"])
 def test_what_arrives_equals_the_export_of_the_same_cycles(jack_server, in_process):
-    retry_on_xrun(lambda: _arrives_as_exported(jack_server, in_process))
+    retry(lambda: _arrives_as_exported(jack_server, in_process))
 
 
 def _arrives_as_exported(jack_server, in_process):
@@ -140,8 +163,8 @@ def _arrives_as_exported(jack_server, in_process):
     with JackReceiver(server=jack_server) as rx:
         engine = live(session, rx.port, fail_unless_recorded, in_process)
         rx.wait_connected()
-        lateness: list[float] = []
-        engine.scheduler.on_sent = lambda message, due, sent: lateness.append(sent - due)
+        lateness: list[tuple[float, float]] = []  # (how late, when sent: time.monotonic())
+        engine.scheduler.on_sent = lambda message, due, sent: lateness.append((sent - due, sent))
         try:
             engine.start(until=2)
             assert engine.finished.wait(5)
@@ -150,9 +173,11 @@ def _arrives_as_exported(jack_server, in_process):
             engine.close()
         want = exported(session, 2)
         # TrackJammer's own part: never early, on time as a rule, and none held back a window; how tight
-        # under load is the benchmark's business (`scripts/bench engine`), not a timed test's
-        lateness.sort()
-        assert lateness[0] >= 0 and lateness[len(lateness) // 2] < 0.001 and lateness[-1] < 0.05, lateness[-5:]
+        # under load is the benchmark's business (`scripts/bench engine`), not a timed test's. A machine
+        # stalled enough for the server to log an xrun holds the sender back too: only there is it excused
+        assert min(late for late, _ in lateness) >= 0
+        away = sorted(late for late, sent in lateness if not xr.near(sent * 1e9))
+        assert not away or (away[len(away) // 2] < 0.001 and away[-1] < 0.05), (len(away), away[-5:], xr.count)
         assert engine.scheduler.sent == len(want)  # everything left TrackJammer
         rx.settle(len(want) + 2)  # and close()'s CC 123 on both channels
         time.sleep(0.05)
@@ -162,7 +187,7 @@ def _arrives_as_exported(jack_server, in_process):
 
 
 def test_a_hot_swap_lands_exactly_on_the_cycle_boundary(jack_server):
-    retry_on_xrun(lambda: _hot_swap(jack_server))
+    retry(lambda: _hot_swap(jack_server))
 
 
 def _hot_swap(jack_server):
@@ -204,7 +229,7 @@ def _run_song(tmp_path: Path, jack_server: str, rx: JackReceiver, extra: list[st
 
 
 def test_run_with_cycles_plays_them_and_exits_cleanly(tmp_path, jack_server):
-    retry_on_xrun(lambda: _run_cycles(tmp_path, jack_server))
+    retry(lambda: _run_cycles(tmp_path, jack_server))
 
 
 def _run_cycles(tmp_path, jack_server):
@@ -227,7 +252,7 @@ def _run_cycles(tmp_path, jack_server):
 def test_sigterm_ctrl_c_and_even_sigkill_leave_no_note_hanging(tmp_path, jack_server, how, code):
     """SIGKILL gives TrackJammer no chance: the sending process sees its
     command pipe end and ends every note itself."""
-    retry_on_xrun(lambda: _interrupted(tmp_path, jack_server, how, code))
+    retry(lambda: _interrupted(tmp_path, jack_server, how, code))
 
 
 def _interrupted(tmp_path, jack_server, how, code):
@@ -259,7 +284,7 @@ def _children(pid: int) -> list[int]:
 
 
 def test_a_sending_process_killed_mid_song_is_started_again_and_the_song_goes_on(tmp_path, jack_server):
-    retry_on_xrun(lambda: _sender_killed(tmp_path, jack_server))
+    retry(lambda: _sender_killed(tmp_path, jack_server))
 
 
 def _sender_killed(tmp_path, jack_server):
@@ -335,7 +360,7 @@ def _faults(jack_server, seed: int) -> None:
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_200_random_operations_leave_no_note_hanging(jack_server, seed):
-    retry_on_xrun(lambda: _faults(jack_server, seed))
+    retry(lambda: _faults(jack_server, seed))
 
 
 def _routed(jack_server) -> None:
@@ -366,7 +391,7 @@ def _routed(jack_server) -> None:
 
 
 def test_a_track_sent_to_another_port_plays_there_and_only_there(jack_server):
-    retry_on_xrun(lambda: _routed(jack_server))
+    retry(lambda: _routed(jack_server))
 
 
 def _clock_ticks(jack_server) -> None:
@@ -396,4 +421,4 @@ def _clock_ticks(jack_server) -> None:
 
 
 def test_clock_out_sends_the_right_number_of_ticks_with_the_right_spacing(jack_server):
-    retry_on_xrun(lambda: _clock_ticks(jack_server))
+    retry(lambda: _clock_ticks(jack_server))
