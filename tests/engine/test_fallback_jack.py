@@ -73,7 +73,7 @@ def test_a_binding_refused_at_once_leaves_what_plays_equal_to_export_and_snapsho
 
 
 def _refused(jack_server):
-    received, session, said, xr, ended = _play(jack_server, "b << " + FAILS_IN_ODD_CYCLES, 5, ["let x = 1", "let y = 2"])
+    received, session, said, xr, _ = _play(jack_server, "b << " + FAILS_IN_ODD_CYCLES, 5, ["let x = 1", "let y = 2"])
     assert said == [FELL_BACK]
     assert_same_as_export(received, exported(session, 5), CPS, xr)
     again = Session(out=lambda text: None)
