@@ -12,7 +12,8 @@ import trackjammer.core  # noqa: F401
 from trackjammer.core.limits import EVENTS_PER_SECOND
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.session import Session
-from tests.engine.test_live_jack import assert_none_hanging, assert_same_as_export, exported, live, retry
+from tests.engine.test_live_jack import (
+    assert_none_hanging, assert_same_as_export, exported, hanging, live, log_sent, retry)
 from tests.support.jack_receiver import JackReceiver
 from tests.support.xruns import Xruns
 
@@ -69,6 +70,7 @@ def test_hush_and_close_act_at_once_while_fast_100000_is_bound(jack_server):
     with JackReceiver(server=jack_server) as rx:
         engine = live(session, rx.port, lambda text: said.append(text) if not text.startswith("recorded:") else None)
         session.engine = engine
+        sent = log_sent(engine)
         rx.wait_connected()
         try:
             engine.start()
@@ -86,6 +88,9 @@ def test_hush_and_close_act_at_once_while_fast_100000_is_bound(jack_server):
         time.sleep(0.05)
     assert hushed < 0.5 and closed < 3  # far from the noise: 7 to 63 seconds without the budget
     assert said == [SAID]
+    if sent is not None:  # what TrackJammer sent: nothing after the hush, every note ended (no excuse)
+        assert [m.data for m in sent if m.time_ns > quiet_from and m.data[0] & 0xF0 == 0x90] == []
+        assert hanging(sent) == set()
     # nothing plays after the hush; the transport may only hand over late (or again) a note-on near an xrun
     after = [m for m in rx.messages if m.time_ns > quiet_from and m.data[0] & 0xF0 == 0x90 and not xr.near(m.time_ns)]
     assert [m.data for m in after] == []
