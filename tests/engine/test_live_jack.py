@@ -286,7 +286,7 @@ def _interrupted(tmp_path, jack_server, how, code):
     xr = Xruns()
     with JackReceiver(server=jack_server) as rx:
         child = _run_song(tmp_path, jack_server, rx, [])
-        rx.wait_for(4, timeout=10)
+        rx.wait_for(4, timeout=30)  # playing (a loaded machine starts Python slowly)
         time.sleep(0.33)  # somewhere inside a note
         child.send_signal(how)
         out, err = child.communicate(timeout=10)
@@ -319,14 +319,20 @@ def _sender_killed(tmp_path, jack_server):
     with JackReceiver(server=jack_server) as rx:
         child = _run_song(tmp_path, jack_server, rx, [])
         try:
-            rx.wait_for(4, timeout=10)
+            rx.wait_for(4, timeout=30)  # playing (a loaded machine starts Python slowly)
             time.sleep(0.33)  # somewhere inside a note
             sender = min(_children(child.pid))  # the first started plays; the other waits to take over
             os.kill(sender, signal.SIGKILL)
             killed = time.monotonic_ns()
-            time.sleep(1.5)
-            after = [m for m in rx.messages if m.time_ns > killed and m.data[0] & 0xF0 == 0x90]
-            assert len(after) >= 3  # the song goes on (cps 1: a few notes a second)
+            # the song goes on (cps 1: a few notes a second) within 1.5 s; a machine stalled enough for the
+            # server to log xruns starts the spare slowly, and the transport may lose notes: up to 6 s there
+            while True:
+                time.sleep(0.05)
+                after = [m for m in rx.messages if m.time_ns > killed and m.data[0] & 0xF0 == 0x90]
+                waited = (time.monotonic_ns() - killed) / 1e9
+                if len(after) >= 3 or waited >= (1.5 if xr.count == 0 else 6):
+                    break
+            assert len(after) >= 3, (len(after), waited, xr.count)
         finally:
             child.send_signal(signal.SIGTERM)
             out, err = child.communicate(timeout=10)
