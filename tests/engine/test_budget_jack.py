@@ -12,9 +12,10 @@ import trackjammer.core  # noqa: F401
 from trackjammer.core.limits import EVENTS_PER_SECOND
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.session import Session
-from tests.engine.test_live_jack import assert_same_as_export, exported, hanging, live
+from tests.engine.test_live_jack import (
+    assert_none_hanging, assert_same_as_export, exported, hanging, live, log_sent, retry)
 from tests.support.jack_receiver import JackReceiver
-from tests.support.xruns import retry_on_xrun, xruns
+from tests.support.xruns import Xruns
 
 pytestmark = pytest.mark.jack
 
@@ -36,11 +37,11 @@ def _session(said: list[str]) -> Session:
 
 
 def test_a_plain_track_beside_fast_100000_arrives_as_its_export_on_time(jack_server):
-    retry_on_xrun(lambda: _beside(jack_server))
+    retry(lambda: _beside(jack_server))
 
 
 def _beside(jack_server):
-    before = xruns()
+    xr = Xruns()
     said: list[str] = []
     session = _session(said)
     with JackReceiver(server=jack_server) as rx:
@@ -58,16 +59,18 @@ def _beside(jack_server):
     assert [m for m in received if m.data[0] & 0x0F == 0] == []  # h: silent, its lanes emptied
     plain = Session(cps=CPS, out=lambda text: None)
     Interpreter(plain).execute(PLAIN)
-    assert_same_as_export(received, exported(plain, 4), CPS, xruns() - before)  # every note of p, within 3 ms
+    assert_same_as_export(received, exported(plain, 4), CPS, xr)  # every note of p, within 3 ms
     assert session.names["h"].notes is None and session.names["h"].fell_back
 
 
 def test_hush_and_close_act_at_once_while_fast_100000_is_bound(jack_server):
+    xr = Xruns()
     said: list[str] = []
     session = _session(said)
     with JackReceiver(server=jack_server) as rx:
         engine = live(session, rx.port, lambda text: said.append(text) if not text.startswith("recorded:") else None)
         session.engine = engine
+        sent = log_sent(engine)
         rx.wait_connected()
         try:
             engine.start()
@@ -81,8 +84,14 @@ def test_hush_and_close_act_at_once_while_fast_100000_is_bound(jack_server):
             started = time.monotonic()
             engine.close()
             closed = time.monotonic() - started
+            ended = time.monotonic_ns()
         time.sleep(0.05)
     assert hushed < 0.5 and closed < 3  # far from the noise: 7 to 63 seconds without the budget
     assert said == [SAID]
-    assert [m.data for m in rx.messages if m.time_ns > quiet_from and m.data[0] & 0xF0 == 0x90] == []
-    assert hanging(rx.messages) == set()
+    if sent is not None:  # what TrackJammer sent: nothing after the hush, every note ended (no excuse)
+        assert [m.data for m in sent if m.time_ns > quiet_from and m.data[0] & 0xF0 == 0x90] == []
+        assert hanging(sent) == set()
+    # nothing plays after the hush; the transport may only hand over late (or again) a note-on near an xrun
+    after = [m for m in rx.messages if m.time_ns > quiet_from and m.data[0] & 0xF0 == 0x90 and not xr.near(m.time_ns)]
+    assert [m.data for m in after] == []
+    assert_none_hanging(rx.messages, xr, ended)

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,9 @@ from trackjammer.midi.rtmidi_out import open_output
 from trackjammer.midi.smf import export_messages
 from trackjammer.project.takes import RenderTakes
 from trackjammer.session import Session
+from tests.support.heard import Hearing, assert_heard
 from tests.support.jack_receiver import JackReceiver
-from tests.support.xruns import retry_on_xrun, xruns
+from tests.support.xruns import AFTER_NS, BEFORE_NS, Xruns, retry_on_xrun, xrun_times
 
 pytestmark = pytest.mark.jack
 
@@ -59,81 +61,164 @@ def exported(session: Session, cycles: int) -> list:
 
 def hanging(messages) -> set[tuple[int, int]]:
     """(channel, note) of every note-on that got no note-off."""
-    held: set = set()
+    return set(_hanging_since(messages))
+
+
+def _hanging_since(messages) -> dict[tuple[int, int], int]:
+    """(channel, note) of every note-on that got no note-off: the time its last note-on arrived."""
+    held: dict = {}
     for m in messages:
         kind, channel = m.data[0] & 0xF0, m.data[0] & 0x0F
         if kind == 0x90 and m.data[2] > 0:
-            held.add((channel, m.data[1]))
+            held[(channel, m.data[1])] = m.time_ns
         elif kind in (0x80, 0x90):
-            held.discard((channel, m.data[1]))
+            held.pop((channel, m.data[1]), None)
     return held
 
 
-def assert_same_as_export(received, want, cps: float, xruns_during: int = 0) -> None:
-    """Same bytes in the same order, each within 3 ms of its ideal time (the
-    start is unknown to the receiver: the median offset stands for it).
+@dataclass(frozen=True)
+class Sent:
+    data: bytes
+    time_ns: int
 
-    Only where the JACK server logged xruns (a late process cycle drops its
-    MIDI: see tests/support/xruns.py) may messages be missing, and then at
-    most one per xrun; nothing may be added or reordered."""
-    expected = [bytes(m.bytes()) for m in want]
-    got = [m.data for m in received]
-    if xruns_during == 0:
-        assert got == expected
-        matched = list(zip(received, want))
-    else:
-        matched, k = [], 0
-        for r in received:
-            while k < len(expected) and expected[k] != r.data:
-                k += 1
-            assert k < len(expected), f"{r.data.hex()} arrived but was not expected there"
-            matched.append((r, want[k]))
-            k += 1
-        assert len(expected) - len(matched) <= xruns_during
-    offsets = sorted(r.time_ns - float(m.time) / cps * 1e9 for r, m in matched)
-    start = offsets[len(offsets) // 2]
-    errors = sorted(abs(offset - start) for offset in offsets)
-    late = [e for e in errors if e >= TOLERANCE_NS]  # a late process cycle delays what it carries
-    assert len(late) <= 2 * xruns_during, f"{len(late)} beyond 3 ms, worst {errors[-1] / 1e6:.2f} ms"
+
+def log_sent(engine: Engine) -> list[Sent] | None:
+    """What the sending process reports it sent, in its order (scheduled
+    and at once: release, panic, close), from now on: what TrackJammer did,
+    no transport in between, so nothing in it is excused by an xrun. None
+    when the engine has no sending process."""
+    if engine.sender is None:
+        return None
+    log: list[Sent] = []
+    engine.scheduler.on_sent = lambda message, due, at: log.append(Sent(bytes(message.bytes()), round(at * 1e9)))
+    told = engine.sender.on_sent_now
+
+    def now(data: bytes, at: float) -> None:
+        log.append(Sent(bytes(data), round(at * 1e9)))
+        if told is not None:
+            told(data, at)
+
+    engine.sender.on_sent_now = now
+    return log
+
+
+def assert_none_hanging(messages, xruns: Xruns, ended_ns: int) -> None:
+    """No note is left sounding: every note-on got its note-off. The
+    transport may lose a note-off (or hand the reader a note-on's stale
+    buffer in its place) near an xrun: a note is excused only when the
+    server logged one from just before its last note-on arrived until just
+    after `ended_ns`, the latest its note-off was due (the engine closed, the
+    process was signalled). Nothing is excused with no xrun at all."""
+    held = _hanging_since(messages)
+    times = xrun_times() or []
+    unexcused = {note: on for note, on in held.items()
+                 if xruns.count == 0 or not any(on - BEFORE_NS <= x <= ended_ns + AFTER_NS for x in times)}
+    if unexcused:
+        note, on = min(unexcused.items(), key=lambda item: item[1])
+        status = (0x90 | note[0], 0x80 | note[0])
+        story = [f"{(m.time_ns - ended_ns) / 1e6:+.1f} ms {m.data.hex(' ')}" for m in messages
+                 if m.data[0] in status and m.data[1] == note[1]][-6:]
+        xs = [f"{(x - ended_ns) / 1e6:+.1f}" for x in times][-8:]
+        raise AssertionError(f"notes left sounding (channel, note): {sorted(unexcused)}; {xruns.count} xruns, none "
+                             f"from the note-on to the end; the first's last messages (to the end): {story}; "
+                             f"the last xruns logged (ms to the end): {xs}")
+
+
+class _Counted:
+    """Only a count of xruns (a caller of old): any of them may be blamed."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def near(self, t_ns: float) -> bool:
+        return self.count > 0
+
+
+def retry(attempt):
+    """retry_on_xrun, and the rig's receiver crashing under load (it has
+    died of SIGSEGV inside RtMidi/JACK while the server logged xruns) is
+    the rig's fault as an xrun is: tried again when xruns were logged."""
+
+    def guarded():
+        try:
+            return attempt()
+        except RuntimeError as error:
+            if "JACK receiver exited with status -11" in str(error):
+                raise AssertionError(f"the test rig's receiver crashed: {error}") from error
+            raise
+
+    return retry_on_xrun(guarded)
+
+
+def assert_same_as_export(received, want, cps: float, xruns: Xruns | int) -> Hearing:
+    """What export writes arrives: each message, bytes and all, within 3 ms
+    of its time (the start is unknown to the receiver: the arrivals vote for
+    it), and nothing else. With no xrun logged, exactly these in this order;
+    around a logged xrun the transport may lose, double or delay messages
+    (tests/support/heard.py): excused only near one."""
+    if isinstance(xruns, int):
+        xruns = _Counted(xruns)
+    sent = [(float(m.time) / cps, bytes(m.bytes())) for m in want]
+    return assert_heard(received, sent, xruns, TOLERANCE_NS)
+
+
+def assert_ends_with_cc123(messages, channels: list[int], xruns: Xruns, closed_ns: int) -> None:
+    """Closing sends CC 123 on each channel used, in order, after everything
+    else. Near an xrun one may be doubled, or lost if the xrun was near the
+    close; nothing else may follow it."""
+    want = [bytes([0xB0 | channel, 123, 0]) for channel in channels]
+    first = next((i for i, m in enumerate(messages) if m.data in want), len(messages))
+    tail = [m.data for m in messages[first:]]
+    if xruns.count == 0:
+        assert tail == want
+        return
+    assert set(tail) <= set(want), f"after closing's CC 123: {[d.hex(' ') for d in tail]}"
+    once = [d for k, d in enumerate(tail) if k == 0 or tail[k - 1] != d]
+    assert once == [d for d in want if d in once], f"closing's CC 123 out of order: {[d.hex(' ') for d in tail]}"
+    assert once == want or xruns.near(closed_ns), "a CC 123 of closing lost away from any xrun"
 
 
 @pytest.mark.parametrize("in_process", [False, True], ids=["sending-process", "in-process"])
 def test_what_arrives_equals_the_export_of_the_same_cycles(jack_server, in_process):
-    retry_on_xrun(lambda: _arrives_as_exported(jack_server, in_process))
+    retry(lambda: _arrives_as_exported(jack_server, in_process))
 
 
 def _arrives_as_exported(jack_server, in_process):
-    before = xruns()
+    xr = Xruns()
     session = Session(out=lambda text: None)
     Interpreter(session).execute(SONG)
     with JackReceiver(server=jack_server) as rx:
         engine = live(session, rx.port, fail_unless_recorded, in_process)
         rx.wait_connected()
-        lateness: list[float] = []
-        engine.scheduler.on_sent = lambda message, due, sent: lateness.append(sent - due)
+        lateness: list[tuple[float, float]] = []  # (how late, when sent: time.monotonic())
+        engine.scheduler.on_sent = lambda message, due, sent: lateness.append((sent - due, sent))
         try:
             engine.start(until=2)
             assert engine.finished.wait(5)
         finally:
+            closed = time.monotonic_ns()
             engine.close()
         want = exported(session, 2)
         # TrackJammer's own part: never early, on time as a rule, and none held back a window; how tight
-        # under load is the benchmark's business (`scripts/bench engine`), not a timed test's
-        lateness.sort()
-        assert lateness[0] >= 0 and lateness[len(lateness) // 2] < 0.001 and lateness[-1] < 0.05, lateness[-5:]
+        # under load is the benchmark's business (`scripts/bench engine`), not a timed test's. A machine
+        # stalled enough for the server to log an xrun holds the sender back too: only there is it excused
+        assert min(late for late, _ in lateness) >= 0
+        away = sorted(late for late, sent in lateness if not xr.near(sent * 1e9))
+        assert not away or (away[len(away) // 2] < 0.001 and away[-1] < 0.05), (len(away), away[-5:], xr.count)
         assert engine.scheduler.sent == len(want)  # everything left TrackJammer
-        rx.wait_for(len(want))
+        rx.settle(len(want) + 2)  # and close()'s CC 123 on both channels
         time.sleep(0.05)
-    received = [m for m in rx.messages if m.data[0] & 0xF0 != 0xB0 or m.data[1] != 123]  # close() adds CC 123
-    assert_same_as_export(received, want, 1.0, xruns() - before)
-    assert [m.data for m in rx.messages[len(received):]] == [bytes([0xB0, 123, 0]), bytes([0xB1, 123, 0])]
+    received = [m for m in rx.messages if m.data[0] & 0xF0 != 0xB0 or m.data[1] != 123]
+    assert_same_as_export(received, want, 1.0, xr)
+    assert_ends_with_cc123(rx.messages, [0, 1], xr, closed)
 
 
 def test_a_hot_swap_lands_exactly_on_the_cycle_boundary(jack_server):
-    retry_on_xrun(lambda: _hot_swap(jack_server))
+    retry(lambda: _hot_swap(jack_server))
 
 
 def _hot_swap(jack_server):
+    xr = Xruns()
     session = Session(cps=1, out=lambda text: None)
     interpreter = Interpreter(session)
     interpreter.execute("let a = MidiTrack(1); a << [C4*4]")
@@ -147,12 +232,17 @@ def _hot_swap(jack_server):
             engine.commit()
             assert engine.finished.wait(5)
         finally:
+            closed = time.monotonic_ns()
             engine.close()
-        rx.wait_for(2 * (4 + 2 + 2))
-    ons = [m for m in rx.messages if m.data[0] == 0x90]
-    assert [m.data[1] for m in ons] == [60] * 4 + [62] * 4
-    offsets = sorted(m.time_ns - t * 1e9 for m, t in zip(ons, [0, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5]))
-    assert offsets[-1] - offsets[0] < TOLERANCE_NS  # the D4s start exactly on cycle 1
+        rx.settle(2 * (4 + 2 + 2) + 1)  # and close()'s CC 123
+    ons = [m for m in rx.messages if m.data[0] & 0xF0 == 0x90]
+    # the C4s of cycle 0, then the D4s from exactly cycle 1 on: nothing before, each within 3 ms
+    want = [(t, bytes([0x90, 60, 100])) for t in (0, 0.25, 0.5, 0.75)] + [
+        (t, bytes([0x90, 62, 100])) for t in (1, 1.5, 2, 2.5)]
+    hearing = assert_heard(ons, want, xr, TOLERANCE_NS)
+    errors = [e for r, _, e in hearing.pairs if abs(e) <= TOLERANCE_NS and not xr.near(r.time_ns)]
+    assert max(errors, default=0) - min(errors, default=0) < TOLERANCE_NS  # one grid (with no xrun: all eight)
+    assert_none_hanging(rx.messages, xr, closed)
 
 
 def _run_song(tmp_path: Path, jack_server: str, rx: JackReceiver, extra: list[str]) -> subprocess.Popen:
@@ -166,41 +256,45 @@ def _run_song(tmp_path: Path, jack_server: str, rx: JackReceiver, extra: list[st
 
 
 def test_run_with_cycles_plays_them_and_exits_cleanly(tmp_path, jack_server):
-    retry_on_xrun(lambda: _run_cycles(tmp_path, jack_server))
+    retry(lambda: _run_cycles(tmp_path, jack_server))
 
 
 def _run_cycles(tmp_path, jack_server):
-    before = xruns()
+    xr = Xruns()
     with JackReceiver(server=jack_server) as rx:
         child = _run_song(tmp_path, jack_server, rx, ["--cycles", "2"])
         out, err = child.communicate(timeout=30)
+        closed = time.monotonic_ns()
         assert (child.returncode, out) == (0, ""), err
         assert RECORDED.fullmatch(err.rstrip("\n")), err
         time.sleep(0.05)
     session = Session(out=lambda text: None)
     Interpreter(session).execute(SONG)
     received = [m for m in rx.messages if not (m.data[0] & 0xF0 == 0xB0 and m.data[1] == 123)]
-    assert_same_as_export(received, exported(session, 2), 1.0, xruns() - before)
+    assert_same_as_export(received, exported(session, 2), 1.0, xr)
+    assert_ends_with_cc123(rx.messages, [0, 1], xr, closed)
 
 
 @pytest.mark.parametrize(("how", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130), (signal.SIGKILL, -9)])
 def test_sigterm_ctrl_c_and_even_sigkill_leave_no_note_hanging(tmp_path, jack_server, how, code):
     """SIGKILL gives TrackJammer no chance: the sending process sees its
     command pipe end and ends every note itself."""
-    retry_on_xrun(lambda: _interrupted(tmp_path, jack_server, how, code))
+    retry(lambda: _interrupted(tmp_path, jack_server, how, code))
 
 
 def _interrupted(tmp_path, jack_server, how, code):
+    xr = Xruns()
     with JackReceiver(server=jack_server) as rx:
         child = _run_song(tmp_path, jack_server, rx, [])
-        rx.wait_for(4, timeout=10)
+        rx.wait_for(4, timeout=30)  # playing (a loaded machine starts Python slowly)
         time.sleep(0.33)  # somewhere inside a note
         child.send_signal(how)
         out, err = child.communicate(timeout=10)
+        ended = time.monotonic_ns()
         assert child.returncode == code, err
         time.sleep(0.05)
-    assert hanging(rx.messages) == set()
-    assert {bytes([0xB0, 123, 0]), bytes([0xB1, 123, 0])} <= {m.data for m in rx.messages[-2:]}
+    assert_none_hanging(rx.messages, xr, ended)
+    assert_ends_with_cc123(rx.messages, [0, 1], xr, ended)
 
 
 def _children(pid: int) -> list[int]:
@@ -217,28 +311,36 @@ def _children(pid: int) -> list[int]:
 
 
 def test_a_sending_process_killed_mid_song_is_started_again_and_the_song_goes_on(tmp_path, jack_server):
-    retry_on_xrun(lambda: _sender_killed(tmp_path, jack_server))
+    retry(lambda: _sender_killed(tmp_path, jack_server))
 
 
 def _sender_killed(tmp_path, jack_server):
+    xr = Xruns()
     with JackReceiver(server=jack_server) as rx:
         child = _run_song(tmp_path, jack_server, rx, [])
         try:
-            rx.wait_for(4, timeout=10)
+            rx.wait_for(4, timeout=30)  # playing (a loaded machine starts Python slowly)
             time.sleep(0.33)  # somewhere inside a note
             sender = min(_children(child.pid))  # the first started plays; the other waits to take over
             os.kill(sender, signal.SIGKILL)
             killed = time.monotonic_ns()
-            time.sleep(1.5)
-            after = [m for m in rx.messages if m.time_ns > killed and m.data[0] & 0xF0 == 0x90]
-            assert len(after) >= 3  # the song goes on (cps 1: a few notes a second)
+            # the song goes on (cps 1: a few notes a second) within 1.5 s; a machine stalled enough for the
+            # server to log xruns starts the spare slowly, and the transport may lose notes: up to 6 s there
+            while True:
+                time.sleep(0.05)
+                after = [m for m in rx.messages if m.time_ns > killed and m.data[0] & 0xF0 == 0x90]
+                waited = (time.monotonic_ns() - killed) / 1e9
+                if len(after) >= 3 or waited >= (1.5 if xr.count == 0 else 6):
+                    break
+            assert len(after) >= 3, (len(after), waited, xr.count)
         finally:
             child.send_signal(signal.SIGTERM)
             out, err = child.communicate(timeout=10)
+            ended = time.monotonic_ns()
         assert child.returncode == 143, err
         assert "error: the MIDI sending process ended (exit code -9): started again" in err
         time.sleep(0.05)
-    assert hanging(rx.messages) == set()
+    assert_none_hanging(rx.messages, xr, ended)
 
 
 BINDS = [
@@ -261,12 +363,14 @@ def _faults(jack_server, seed: int) -> None:
     import random
 
     chooser = random.Random(seed)
+    xr = Xruns()
     session = Session(cps=2, out=lambda text: None)
     interpreter = Interpreter(session)
     interpreter.execute("let a = MidiTrack(1); let b = MidiTrack(2, 90); let c = MidiTrack(3); quantize(0)")
     said: list[str] = []
     with JackReceiver(server=jack_server) as rx:
         engine = live(session, rx.port, said.append)
+        sent = log_sent(engine)
         rx.wait_connected()
         session.engine = engine
         try:
@@ -281,19 +385,21 @@ def _faults(jack_server, seed: int) -> None:
                 time.sleep(chooser.uniform(0, 0.04))
         finally:
             engine.close()
+            closed = time.monotonic_ns()
         time.sleep(0.1)
-    assert hanging(rx.messages) == set()
+    assert sent is None or hanging(sent) == set()  # TrackJammer ended every note it began: no excuse
+    assert_none_hanging(rx.messages, xr, closed)  # and so did the receiver hear it, but near an xrun
     assert sum(1 for m in rx.messages if m.data[0] & 0xF0 == 0x90) > 10  # it played (stop, hush, new tracks silence it)
     assert any("nonsense" in line for line in said)  # and the failing pattern was met
 
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_200_random_operations_leave_no_note_hanging(jack_server, seed):
-    retry_on_xrun(lambda: _faults(jack_server, seed))
+    retry(lambda: _faults(jack_server, seed))
 
 
 def _routed(jack_server) -> None:
-    before = xruns()
+    xr = Xruns()
     session = Session(cps=2, out=lambda text: None)
     interpreter = Interpreter(session)
     with JackReceiver(server=jack_server) as main, JackReceiver(server=jack_server) as other:
@@ -309,20 +415,22 @@ def _routed(jack_server) -> None:
             engine.close()
         time.sleep(0.05)
     assert [line for line in said if not RECORDED.fullmatch(line)] == []
-    notes = lambda rx: [m.data for m in rx.messages if m.data[0] & 0xE0 == 0x80]  # noqa: E731
-    if xruns() == before:
-        assert notes(main) == [bytes(b) for b in ([0x90, 60, 100], [0x80, 60, 0], [0x90, 64, 100], [0x80, 64, 0]) * 2]
-        assert notes(other) == [bytes(b) for b in ([0x91, 36, 100], [0x81, 36, 0]) * 2]
+    notes = lambda rx: [m for m in rx.messages if m.data[0] & 0xE0 == 0x80]  # noqa: E731
+    a = [(0.5 * cycle + t, bytes(b)) for cycle in (0, 1) for t, b in (
+        (0, [0x90, 60, 100]), (0.25, [0x80, 60, 0]), (0.25, [0x90, 64, 100]), (0.5, [0x80, 64, 0]))]
+    b = [(0.5 * cycle + t, bytes(b)) for cycle in (0, 1) for t, b in ((0, [0x91, 36, 100]), (0.5, [0x81, 36, 0]))]
+    assert_heard(notes(main), a, xr, TOLERANCE_NS)
+    assert_heard(notes(other), b, xr, TOLERANCE_NS)
     assert {m.data[0] & 0x0F for m in main.messages} == {0}
     assert {m.data[0] & 0x0F for m in other.messages} == {1}
 
 
 def test_a_track_sent_to_another_port_plays_there_and_only_there(jack_server):
-    retry_on_xrun(lambda: _routed(jack_server))
+    retry(lambda: _routed(jack_server))
 
 
 def _clock_ticks(jack_server) -> None:
-    before = xruns()
+    xr = Xruns()
     session = Session(cps=1, out=lambda text: None)
     Interpreter(session).execute("let a = MidiTrack(1); a << [C4]")
     with JackReceiver(server=jack_server) as rx:
@@ -336,14 +444,16 @@ def _clock_ticks(jack_server) -> None:
             engine.close()
         time.sleep(0.05)
     system = [m for m in rx.messages if m.data[0] >= 0xF0]
-    ticks = [m.time_ns for m in system if m.data == bytes([0xF8])]
-    assert system[0].data == bytes([0xFA]) and system[-1].data == bytes([0xFC])
-    missing = 96 - len(ticks)  # one beat is 24 ticks: 4 beats in the cycle
-    assert missing == 0 or 0 < missing <= xruns() - before
-    if missing == 0:  # 10.42 ms apart: on average to 0.05 ms, each to 3 ms (JACK times come in 1.3 ms periods)
-        assert abs((ticks[-1] - ticks[0]) / 95 - 1e9 / 96) < 50_000
-        assert max(abs(b - a - 1e9 / 96) for a, b in zip(ticks, ticks[1:])) < TOLERANCE_NS
+    # start, then 96 ticks 10.42 ms apart (one beat is 24 ticks: 4 beats in the cycle), stop at its end;
+    # each within 3 ms (JACK times come in 1.3 ms periods)
+    want = [(0.0, bytes([0xFA]))] + [(k / 96, bytes([0xF8])) for k in range(96)] + [(1.0, bytes([0xFC]))]
+    hearing = assert_heard(system, want, xr, TOLERANCE_NS)
+    in_time = {i: r.time_ns for r, i, e in hearing.pairs if abs(e) <= TOLERANCE_NS and not xr.near(r.time_ns)}
+    if 1 in in_time and 96 in in_time:  # the first and the last tick: on average to 0.05 ms
+        assert abs((in_time[96] - in_time[1]) / 95 - 1e9 / 96) < 50_000
+    spacing = [in_time[k + 1] - in_time[k] - 1e9 / 96 for k in range(1, 96) if k in in_time and k + 1 in in_time]
+    assert max(map(abs, spacing), default=0) < TOLERANCE_NS  # and each to 3 ms of the one before
 
 
 def test_clock_out_sends_the_right_number_of_ticks_with_the_right_spacing(jack_server):
-    retry_on_xrun(lambda: _clock_ticks(jack_server))
+    retry(lambda: _clock_ticks(jack_server))
