@@ -61,6 +61,8 @@ def _line_up(jack_server: str, tmp_path: Path) -> None:
                                 f'let c = MidiTrack(3); c << {NOTES}; c.nudge(-7);'
                                 f'let d = MidiTrack(4); d << {NOTES}; d.nudge(8)')
             engine.commit()
+            main.wait_connected()  # the connections take effect a while later on a loaded machine
+            slow.wait_connected()
             # the largest latency plus the earliest nudge: handed over that much further ahead
             assert engine.scheduler.ahead == pytest.approx(SENDER_LOOKAHEAD + 0.020 + 0.007)
             engine.start(until=CYCLES)
