@@ -17,6 +17,7 @@ from trackjammer.lang.evaluator import Interpreter
 from trackjammer.session import Session
 
 pytestmark = pytest.mark.jack
+PAIR_NS = 20_000_000
 
 SONG = """cps(1);
 let m = MpeTrack(members: 3, bend_range: 48); m << [[C4,E4] G4 A4 B4]; m.note_bend << [12 0 -12 24];
@@ -47,8 +48,14 @@ def _mpe(jack_server):
         rx.settle(10**9, timeout=10, quiet=0.3)
     received = [m for m in rx.messages if m.data[0] & 0xF0 != 0xB0 or m.data[1] != 123]
     sent = [(float(m.time), bytes(m.bytes())) for m in want]  # cps 1: a cycle is a second
-    # the same bytes in the same order, each within 3 ms of its time (with no xrun: message for message)
-    hearing = assert_heard(received, sent, xruns, TOLERANCE_NS)
+    # the same bytes in the same order, each within 3 ms of its time (with no xrun: message for message);
+    # paired within 20 ms (an arrival early of the start heard.py votes for by more than its tolerance
+    # would be named "never sent"), then timed within 3 ms, but near an xrun (and, as heard.py allows,
+    # two per xrun)
+    hearing = assert_heard(received, sent, xruns, PAIR_NS)
+    late = [(r.data.hex(" "), round(e / 1e6, 2)) for r, _, e in hearing.pairs
+            if abs(e) > TOLERANCE_NS and not xruns.near(r.time_ns)]
+    assert len(late) <= 2 * xruns.count, f"beyond 3 ms (ms): {late}"
     # no note left hanging: at the receiver but for a note-off the transport lost near an xrun
     lost_offs = {(sent[i][1][0] & 0x0F, sent[i][1][1]) for i in hearing.missing if sent[i][1][0] & 0xF0 == 0x80
                  or (sent[i][1][0] & 0xF0 == 0x90 and sent[i][1][2] == 0)}
