@@ -144,9 +144,12 @@ def _follow(jack_server):
 
     # stop leaves no note hanging: between the first stop and continue, and at the end; exactly in
     # what TrackJammer sent, and at the receiver but for a note-off the transport lost near an xrun
-    assert held_at_continue == [frozenset()] and held_at_end == frozenset()
     first_stop = next(n for data, n in sent if data == bytes([0xFC]))
     cont = next(n for data, n in sent if data == bytes([0xFB]))
+    # (TrackJammer's input heard the continue once; the transport may have lost or doubled it near an xrun)
+    assert held_at_continue == [frozenset()] or (set(held_at_continue) <= {frozenset()} and xr.near(cont)), \
+        held_at_continue
+    assert held_at_end == frozenset()
     on_at = {}
     for m in ons:
         on_at[(m.data[0] & 0x0F, m.data[1])] = m.time_ns
