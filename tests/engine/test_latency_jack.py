@@ -22,9 +22,10 @@ from pathlib import Path
 import pytest
 
 import trackjammer.core  # noqa: F401
-from tests.support.jack_receiver import JackReceiver
+from tests.support.heard import assert_heard
+from tests.support.jack_receiver import JackReceiver, ReceivedMessage
 from tests.support.smf_reader import read_smf
-from tests.support.xruns import retry_on_xrun, xruns
+from tests.support.xruns import Xruns, retry_on_xrun
 from trackjammer.engine.live import SENDER_LOOKAHEAD, open_live
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.project.takes import RenderTakes
@@ -33,8 +34,10 @@ from trackjammer.session import Session
 pytestmark = pytest.mark.jack
 
 NOTES = "[C4 D4 E4 F4]"
+KEYS = (60, 62, 64, 65)
 EARLIER = {1: 0.005, 2: 0.020, 3: 0.012, 4: -0.003}  # seconds each channel's notes leave early (<0: late)
 WITHIN = 0.002  # seconds: each arrival within 2 ms of what was asked
+PAIR_NS = 50_000_000  # an arrival is paired with the note-on of its bytes asked this close (a note is 250 ms)
 CYCLES = 2
 
 
@@ -44,7 +47,7 @@ def test_each_output_and_nudged_track_sounds_when_asked_and_the_take_keeps_music
 
 def _line_up(jack_server: str, tmp_path: Path) -> None:
     shutil.rmtree(tmp_path / "renders", ignore_errors=True)  # a retry starts from no take
-    before = xruns()
+    xr = Xruns()
     session = Session(out=lambda text: None)
     interpreter = Interpreter(session)
     said: list[str] = []
@@ -59,6 +62,8 @@ def _line_up(jack_server: str, tmp_path: Path) -> None:
                                 f'let c = MidiTrack(3); c << {NOTES}; c.nudge(-7);'
                                 f'let d = MidiTrack(4); d << {NOTES}; d.nudge(8)')
             engine.commit()
+            main.wait_connected()  # the connections take effect a while later on a loaded machine
+            slow.wait_connected()
             # the largest latency plus the earliest nudge: handed over that much further ahead
             assert engine.scheduler.ahead == pytest.approx(SENDER_LOOKAHEAD + 0.020 + 0.007)
             engine.start(until=CYCLES)
@@ -67,31 +72,34 @@ def _line_up(jack_server: str, tmp_path: Path) -> None:
         finally:
             engine.close()
         time.sleep(0.05)
-    during = xruns() - before
+    during = xr.count
     assert len(said) == 1 and said[0].startswith("recorded: renders/untitled/"), said
 
     onsets = [Fraction(k, 4) for k in range(4 * CYCLES)]
-    errors: dict[int, list[float]] = {}  # channel → each arrival less when it was asked to sound, in ms
-    missing = 0
+    errors: dict[int, list[tuple[float, int]]] = {}  # channel → (arrival less when it was asked to sound in ms, arrival)
     for rx, channels in ((main, (1, 3, 4)), (slow, (2,))):
         ons = [m for m in rx.messages if m.data[0] & 0xF0 == 0x90 and m.data[2] > 0]
         assert {m.data[0] & 0x0F for m in ons} <= {c - 1 for c in channels}
         for channel in channels:
-            arrived = [m.time_ns / 1e9 for m in ons if m.data[0] & 0x0F == channel - 1]
-            missing += len(onsets) - len(arrived)
-            for at in arrived:  # each arrival belongs to the onset it lies nearest to, less what was asked
-                asked = min((due(o) - EARLIER[channel] for o in onsets), key=lambda t: abs(t - at))
-                errors.setdefault(channel, []).append((at - asked) * 1000)
-    assert missing <= during, f"{missing} notes never arrived, {during} xruns"
+            # each note-on, when it was asked to sound: with no xrun every one, in order; the transport may
+            # lose or double one near an xrun (the notes' times, not the channel's offset: below)
+            arrived = [ReceivedMessage(m.data[:2], m.time_ns, m.delta) for m in ons if m.data[0] & 0x0F == channel - 1]
+            asked = [(due(o) - EARLIER[channel], bytes([0x90 | channel - 1, KEYS[k % 4]])) for k, o in enumerate(onsets)]
+            # (paired within 50 ms of the start heard.py finds: the times are judged below, on the common clock)
+            hearing = assert_heard(arrived, asked, xr, PAIR_NS)
+            errors[channel] = [((r.time_ns / 1e9 - asked[i][0]) * 1000, r.time_ns) for r, i, _ in hearing.pairs]
     # the rig's own delay (JACK's period, the receiver waking up), the same for every channel: left out
-    rig = statistics.median(e for channel in (1, 3, 4) for e in errors[channel])
+    rig = statistics.median(e for channel in (1, 3, 4) for e, _ in errors[channel])
     # (a server that logged xruns hands over late, for every channel alike: what is asked of each is below)
     assert 0 <= rig < WITHIN * 1000 * (4 if during else 1), f"the transport took {rig:.3f} ms, {during} xruns"
-    for channel, found in errors.items():  # each channel's offset is what was asked, within 2 ms
+    for channel, timed in errors.items():  # each channel's offset is what was asked, within 2 ms
+        found = [e for e, _ in timed]
         assert abs(statistics.median(found) - rig) < WITHIN * 1000, (channel, found, rig)
         own = statistics.median(found) if channel == 2 else rig  # another receiver wakes up differently
-        off = [round(e - own, 3) for e in found if abs(e - own) >= WITHIN * 1000]
-        assert len(off) <= during, f"channel {channel}: arrivals beyond 2 ms of what was asked (ms): {off}"
+        # each arrival too, but for one the transport held back near an xrun (or, as heard.py allows, two
+        # per xrun: a loaded machine may hold the sender back without the server noticing)
+        off = [round(e - own, 3) for e, ns in timed if abs(e - own) >= WITHIN * 1000 and not xr.near(ns)]
+        assert len(off) <= 2 * during, f"channel {channel}: arrivals beyond 2 ms of what was asked (ms): {off}"
 
     # the take keeps musical time: every note at its exact tick, none moved by latency or nudge
     (path,) = sorted(tmp_path.glob("renders/*/*/recording.mid"))

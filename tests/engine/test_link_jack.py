@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.netns import in_namespace, namespace_problem
-from tests.support.xruns import retry_on_xrun
+from tests.support.xruns import Xruns, retry_on_xrun
 
 pytestmark = pytest.mark.jack
 
@@ -63,6 +63,7 @@ def test_trackjammer_and_a_link_peer_share_tempo_phase_start_and_stop(jack_serve
 
 
 def _check():
+    xr = Xruns()  # the scenario's process uses the same JACK server, and CLOCK_MONOTONIC is the machine's
     out = _scenario()
     during = out["xruns"]
     assert [m for m in out["said"] if not m.startswith(("recorded: ", "in the Ableton Link session: "))] == []
@@ -76,6 +77,7 @@ def _check():
     assert out["peer_to_tj_after"] is not None and out["peer_to_tj_after"] < 1.0
     assert out["after_changes"]["tj"] == pytest.approx(120, abs=1e-3)
     assert out["after_changes"]["peer"] == 120
+    assert out["tj_at_140_after"] is not None and out["tj_at_140_after"] < 1.0  # and while playing
     assert out["playing_tempo"]["peer"] == 140 and out["playing_tempo"]["tj"] == pytest.approx(140, abs=1e-2)
 
     # the peer's start: TrackJammer's cycle 0 is the session's next downbeat
@@ -93,16 +95,28 @@ def _check():
         assert len(beats) >= 3 * bpm // 120 or (during and beats), (name, beats, during)  # a stalled server sends fewer
         sent = [_phase_ms(beat, phase, bpm) for beat, phase in zip(beats, seg["sent_phases"])]
         assert max(abs(e) for e in sent) < PHASE_MS, (name, sent)
-        # and reached the receiver at its beat (through JACK)
-        arrived = [_phase_ms((note - 36) % QUANTUM, phase, bpm) for (_, note), phase in zip(seg["ons"], seg["on_phases"])]
-        late = [e for e in arrived if not 0 <= e < ARRIVAL_MS]
-        assert len(late) <= during, (name, arrived)
+        # and reached the receiver at its beat (through JACK), but for one the transport held back (or
+        # doubled) near an xrun
+        arrived = [(_phase_ms((note - 36) % QUANTUM, phase, bpm), at) for (at, note), phase in
+                   zip(seg["ons"], seg["on_phases"])]
+        late = [round(e, 3) for e, at in arrived if not 0 <= e < ARRIVAL_MS and not xr.near(at * 1e9)]
+        assert not late, (name, late, [round(e, 3) for e, _ in arrived])
 
-    # the notes in order from cycle 0, beat 0 (the downbeat), one per beat, none missing but per xrun
-    first = [data[1] for data, ns in out["received"]
+    # the notes in order from cycle 0, beat 0 (the downbeat), one per beat, each once: a note lost or
+    # doubled only near an xrun
+    first = [(data[1], ns) for data, ns in out["received"]
              if data[0] == 0x90 and data[2] > 0 and ns / 1e9 < out["peer_stop_asked"]]
-    assert first[0] == 36 or during, first
-    assert first == sorted(first) and len(set(range(36, first[-1] + 1)) - set(first)) <= during, first
+    notes = [note for note, _ in first]
+    doubled = [ns for (note, ns), (before, _) in zip(first[1:], first) if note == before]
+    assert all(xr.near(ns) for ns in doubled), notes
+    once = [note for k, note in enumerate(notes) if not k or note != notes[k - 1]]
+    assert once == sorted(set(once)), notes
+    # a note missing: near an xrun after the note heard before it (a beat is 0.5 s at most)
+    heard_before = {note: ns for note, ns in first}
+    for note in set(range(36, once[-1] + 1)) - set(once):
+        previous = max((n for n in once if n < note), default=None)
+        at = heard_before[previous] if previous is not None else out["clock_zero_at"] * 1e9
+        assert xr.near(at), (note, notes)
 
     # the peer's stop stops TrackJammer, no note left on; TrackJammer's start and stop reach the peer
     assert out["stop_after"] is not None and out["held_after_stop"] == []

@@ -127,7 +127,11 @@ def run() -> dict:
             out["clock_zero_at"] = engine.clock.time_of(0)
             out["at_120"] = segment(engine, peer, rx, sends, 2.2)
             peer.ask("tempo", bpm=140)  # a tempo change while playing
-            time.sleep(0.1)  # TrackJammer sees it at its next look (5 ms), Link's own messages first
+            # TrackJammer sees it at its next look (5 ms), once Link's own messages brought it over: on a
+            # loaded machine that may take a while, and until then the two phases part (seen: 20 ms), so
+            # the segment begins once TrackJammer's clock plays at 140 (the test bounds how long it took)
+            out["tj_at_140_after"] = wait(lambda: abs(engine.clock.anchor()[2] * 240 - 140) < 1e-2, 5)
+            time.sleep(0.1)
             out["at_140"] = segment(engine, peer, rx, sends, 2.0)
             out["playing_tempo"] = {"tj": engine.clock.anchor()[2] * 240, "peer": peer.ask("state")["tempo"]}
 
