@@ -13,9 +13,9 @@ from trackjammer.core.limits import EVENTS_PER_SECOND
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.session import Session
 from tests.engine.test_live_jack import (
-    assert_none_hanging, assert_same_as_export, exported, hanging, live, log_sent, retry)
+    assert_none_hanging, assert_same_as_export, exported, hanging, live, log_sent)
 from tests.support.jack_receiver import JackReceiver
-from tests.support.xruns import Xruns
+from tests.support.xruns import Xruns, retry_on_xrun
 
 pytestmark = pytest.mark.jack
 
@@ -37,7 +37,7 @@ def _session(said: list[str]) -> Session:
 
 
 def test_a_plain_track_beside_fast_100000_arrives_as_its_export_on_time(jack_server):
-    retry(lambda: _beside(jack_server))
+    retry_on_xrun(lambda: _beside(jack_server))
 
 
 def _beside(jack_server):

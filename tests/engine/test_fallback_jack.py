@@ -11,9 +11,9 @@ import trackjammer.core  # noqa: F401
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.project.snapshot import snapshot_source
 from trackjammer.session import Session
-from tests.engine.test_live_jack import assert_none_hanging, assert_same_as_export, exported, live, retry
+from tests.engine.test_live_jack import assert_none_hanging, assert_same_as_export, exported, live
 from tests.support.jack_receiver import JackReceiver
-from tests.support.xruns import Xruns
+from tests.support.xruns import Xruns, retry_on_xrun
 
 pytestmark = pytest.mark.jack
 
@@ -54,7 +54,7 @@ def _play(jack_server, binding: str, cycles: int, later: list[str]):
 
 
 def test_a_pattern_failing_after_cycles_of_playing_gives_the_track_back(jack_server):
-    retry(lambda: _failing_later(jack_server))
+    retry_on_xrun(lambda: _failing_later(jack_server))
 
 
 def _failing_later(jack_server):
@@ -69,7 +69,7 @@ def _failing_later(jack_server):
 
 
 def test_a_binding_refused_at_once_leaves_what_plays_equal_to_export_and_snapshot(jack_server):
-    retry(lambda: _refused(jack_server))
+    retry_on_xrun(lambda: _refused(jack_server))
 
 
 def _refused(jack_server):
@@ -82,7 +82,7 @@ def _refused(jack_server):
 
 
 def test_once_plays_one_cycle_on_the_track_then_its_binding_goes_on(jack_server):
-    retry(lambda: _once(jack_server))
+    retry_on_xrun(lambda: _once(jack_server))
 
 
 def _once(jack_server):

@@ -134,22 +134,6 @@ class _Counted:
         return self.count > 0
 
 
-def retry(attempt):
-    """retry_on_xrun, and the rig's receiver crashing under load (it has
-    died of SIGSEGV inside RtMidi/JACK while the server logged xruns) is
-    the rig's fault as an xrun is: tried again when xruns were logged."""
-
-    def guarded():
-        try:
-            return attempt()
-        except RuntimeError as error:
-            if "JACK receiver exited with status -11" in str(error):
-                raise AssertionError(f"the test rig's receiver crashed: {error}") from error
-            raise
-
-    return retry_on_xrun(guarded)
-
-
 def assert_same_as_export(received, want, cps: float, xruns: Xruns | int) -> Hearing:
     """What export writes arrives: each message, bytes and all, within 3 ms
     of its time (the start is unknown to the receiver: the arrivals vote for
@@ -180,7 +164,7 @@ def assert_ends_with_cc123(messages, channels: list[int], xruns: Xruns, closed_n
 
 @pytest.mark.parametrize("in_process", [False, True], ids=["sending-process", "in-process"])
 def test_what_arrives_equals_the_export_of_the_same_cycles(jack_server, in_process):
-    retry(lambda: _arrives_as_exported(jack_server, in_process))
+    retry_on_xrun(lambda: _arrives_as_exported(jack_server, in_process))
 
 
 def _arrives_as_exported(jack_server, in_process):
@@ -214,7 +198,7 @@ def _arrives_as_exported(jack_server, in_process):
 
 
 def test_a_hot_swap_lands_exactly_on_the_cycle_boundary(jack_server):
-    retry(lambda: _hot_swap(jack_server))
+    retry_on_xrun(lambda: _hot_swap(jack_server))
 
 
 def _hot_swap(jack_server):
@@ -256,7 +240,7 @@ def _run_song(tmp_path: Path, jack_server: str, rx: JackReceiver, extra: list[st
 
 
 def test_run_with_cycles_plays_them_and_exits_cleanly(tmp_path, jack_server):
-    retry(lambda: _run_cycles(tmp_path, jack_server))
+    retry_on_xrun(lambda: _run_cycles(tmp_path, jack_server))
 
 
 def _run_cycles(tmp_path, jack_server):
@@ -279,7 +263,7 @@ def _run_cycles(tmp_path, jack_server):
 def test_sigterm_ctrl_c_and_even_sigkill_leave_no_note_hanging(tmp_path, jack_server, how, code):
     """SIGKILL gives TrackJammer no chance: the sending process sees its
     command pipe end and ends every note itself."""
-    retry(lambda: _interrupted(tmp_path, jack_server, how, code))
+    retry_on_xrun(lambda: _interrupted(tmp_path, jack_server, how, code))
 
 
 def _interrupted(tmp_path, jack_server, how, code):
@@ -311,7 +295,7 @@ def _children(pid: int) -> list[int]:
 
 
 def test_a_sending_process_killed_mid_song_is_started_again_and_the_song_goes_on(tmp_path, jack_server):
-    retry(lambda: _sender_killed(tmp_path, jack_server))
+    retry_on_xrun(lambda: _sender_killed(tmp_path, jack_server))
 
 
 def _sender_killed(tmp_path, jack_server):
@@ -395,7 +379,7 @@ def _faults(jack_server, seed: int) -> None:
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_200_random_operations_leave_no_note_hanging(jack_server, seed):
-    retry(lambda: _faults(jack_server, seed))
+    retry_on_xrun(lambda: _faults(jack_server, seed))
 
 
 def _routed(jack_server) -> None:
@@ -426,7 +410,7 @@ def _routed(jack_server) -> None:
 
 
 def test_a_track_sent_to_another_port_plays_there_and_only_there(jack_server):
-    retry(lambda: _routed(jack_server))
+    retry_on_xrun(lambda: _routed(jack_server))
 
 
 def _clock_ticks(jack_server) -> None:
@@ -456,4 +440,4 @@ def _clock_ticks(jack_server) -> None:
 
 
 def test_clock_out_sends_the_right_number_of_ticks_with_the_right_spacing(jack_server):
-    retry(lambda: _clock_ticks(jack_server))
+    retry_on_xrun(lambda: _clock_ticks(jack_server))

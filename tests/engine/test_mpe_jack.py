@@ -62,7 +62,7 @@ def _mpe(jack_server):
     assert hanging(rx.messages) <= lost_offs
     # what arrived is the export, message for message (above); the export's order, exactly:
     every = [data for _, data in sent]
-    assert hanging([SimpleNamespace(data=d) for d in every]) == set()
+    assert hanging([SimpleNamespace(data=d, time_ns=0) for d in every]) == set()
     assert every[0] == bytes([0xCF, 5])  # a program change first: before the CCs at that time
     data = [d for d in every if d[0] & 0x0F != 15]  # the zone's channels
     # the MPE Configuration Message first: RPN 6 = 3 members on the manager channel (1) …

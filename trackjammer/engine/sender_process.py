@@ -352,8 +352,9 @@ class Server:
         a few periods, and a dead server makes it slower still)."""
         # The ending is what a SIGTERM asks for: one arriving now (an engine
         # that stopped waiting, `abandon`) must not cut it short, which left
-        # a late burst heard and no CC 123 after it.
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        # a late burst heard and no CC 123 after it. Closing the ports may
+        # hang on a dead server: a SIGTERM may end that as before.
+        terminated = signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for port, output in self.ports.items():
             try:
                 messages = output.panic_messages()
@@ -367,6 +368,7 @@ class Server:
                 self.journal_now(port, bytes(message), now)
         for take in self.takes.values():
             take.write(self.report, force=True)
+        signal.signal(signal.SIGTERM, terminated)
         for output in self.ports.values():
             try:
                 output.close()
