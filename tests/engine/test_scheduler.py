@@ -248,3 +248,15 @@ def test_clock_out_turned_on_while_playing_continues_from_the_next_sixteenth():
     assert datas.count((0xFC,)) == 1
     assert (0xF8,) not in datas[datas.index((0xFC,)):]  # the ticks already asked for were dropped
     assert datas.count((0xF8,)) == 25 and datas[-1] == (0x90, 60, 100)  # and the notes play on
+
+
+def test_start_plays_at_a_tempo_set_but_not_committed_yet():
+    """A script's cps(…) is the session's before commit() hands it over:
+    start() plays at it, as the export does, and the take says so."""
+    rig = Rig("let a = MidiTrack(1); a << [C4 E4]", cps=F(1, 2))
+    rig.interpreter.execute("cps(2)")  # not committed
+    start = rig.start(until=1)
+    assert rig.engine.clock.cps == 2
+    rig.play_until(1)
+    assert [(round(t - start, 6), m) for t, m in rig.output.sent if m[0] == 0x90] == [
+        (0.0, (0x90, 60, 100)), (0.25, (0x90, 64, 100))]

@@ -345,6 +345,9 @@ class Engine:
                                    hint='sync("internal") gives the clock back')
         if at is not None:
             self.clock.set_cps(at[1])
+        elif self.session.cps != self._cps:  # a tempo set and not committed yet is the one to start at
+            self._cps = self.session.cps
+            self.clock.set_cps(_playable_cps(self._cps))
         if thread:
             _tune_for_timing()
         self.scheduler.halt()
