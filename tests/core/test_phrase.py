@@ -183,7 +183,7 @@ def test_silence_and_other_grids():
     (lambda: phrase_pattern([(0, 1, 60)], 1), "note 1 of the phrase is not (start, end, key, velocity) with times in cycles: (0, 1, 60)"),
     (lambda: phrase_pattern([], 0), "a phrase lasts a whole number of cycles from 1, got 0"),
     (lambda: phrase_pattern([], 1, F(3, 16)), "the grid must divide a cycle into 1 to 960 equal steps, got Fraction(3, 16)"),
-    (lambda: phrase_pattern([], 1000, F(1, 16)), "a phrase of 1000 cycles on a grid of 1/16 of 16,000 steps is too many (at most 10,000)"),
+    (lambda: phrase_pattern([], 1000, F(1, 16)), "a phrase of 1,000 cycles on a grid of 1/16 is too long: at most 625 cycles on that grid (10,000 steps)"),
 ])
 def test_bad_input_is_said_in_words(call, message):
     with pytest.raises(TrackJammerError) as caught:

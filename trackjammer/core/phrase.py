@@ -34,7 +34,7 @@ import math
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from trackjammer.core.limits import check_steps
+from trackjammer.core.limits import MAX_STEPS, TooMuchWork
 from trackjammer.core.pattern import Pattern, template_pattern
 from trackjammer.core.theory import note_name
 from trackjammer.core.time import to_time
@@ -82,7 +82,10 @@ def phrase_pattern(notes: list[tuple[Any, Any, int, int]], cycles: int, grid: An
     steps = _steps_per_cycle(grid)
     if isinstance(cycles, bool) or not isinstance(cycles, int) or cycles < 1:
         raise ArgumentError(f"a phrase lasts a whole number of cycles from 1, got {cycles!r}", hint="capture(2)")
-    check_steps(cycles * steps, f"a phrase of {cycles} cycles on a grid of 1/{steps}")
+    if cycles * steps > MAX_STEPS:
+        raise TooMuchWork(f"a phrase of {cycles:,} cycles on a grid of 1/{steps} is too long: at most "
+                          f"{MAX_STEPS // steps:,} cycles on that grid ({MAX_STEPS:,} steps)",
+                          hint="capture fewer cycles, or on a coarser grid: capture(4, grid: 1/8)")
     if len(notes) > MAX_NOTES:
         raise ArgumentError(f"a phrase of {len(notes):,} notes is too many (at most {MAX_NOTES:,})",
                             hint="capture fewer cycles")
