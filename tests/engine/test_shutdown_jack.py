@@ -267,8 +267,8 @@ def test_a_second_sigterm_while_closing_ends_run_at_once_and_the_take_is_recover
     # woken, the sending process ended the notes: note-offs, then CC 123 on each channel
     heard = synth.messages
     closing = [bytes([0xB0 | channel, 123, 0]) for channel in range(4)]
-    assert_ended(heard, closing, xr, err)
-    assert hanging(heard) == set() or all(data in [m.data for m in heard] for data in closing)
+    if assert_ended(heard, closing, xr, err):  # unless the transport lost the whole ending, near xruns
+        assert hanging(heard) == set() or all(data in [m.data for m in heard] for data in closing)
     (tmp_path / "nothing.tj").write_text("// nothing\n")
     after = subprocess.run([sys.executable, "-m", "trackjammer", "run", "--offline", "nothing.tj"], cwd=tmp_path,
                            env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=30)
@@ -280,20 +280,22 @@ def test_a_second_sigterm_while_closing_ends_run_at_once_and_the_take_is_recover
     assert sent[-4:] == closing and left_sounding(SimpleNamespace(data=d) for d in sent) == set()
 
 
-def assert_ended(heard, closing: list[bytes], xr: Xruns, err: str) -> None:
-    """The last messages heard are the CC 123s of `closing`, in order. A
+def assert_ended(heard, closing: list[bytes], xr: Xruns, err: str) -> bool:
+    """The last messages heard are the CC 123s of `closing`, in order (True), or
+    the transport lost them all near an xrun (False). A
     client stopped for a while (SIGSTOP) makes the server log xruns, and
     around them it may hand on a stale buffer again: after the first CC 123,
     only repeats of what was just heard may come, and only near an xrun."""
     shown = (" ".join(m.data.hex() for m in heard[-40:]), err)
     if [m.data for m in heard[-len(closing):]] == closing:
-        return
+        return True
     first = next((i for i, m in enumerate(heard) if m.data == closing[0]), None)
     if first is None:  # all lost: only while the server logged xruns as the notes ended
         assert heard and xr.near(heard[-1].time_ns), shown
-        return
+        return False
     assert xr.near(heard[first].time_ns), shown
     assert [m.data for m in heard[first:] if m.data in closing][:len(closing)] == closing, shown
     for m in heard[first:]:
         recent = {r.data for r in heard[:first] if 0 <= m.time_ns - r.time_ns <= DOUBLE_NS}
         assert m.data in closing or (m.data in recent and xr.near(m.time_ns)), shown
+    return True
