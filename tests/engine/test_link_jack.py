@@ -94,7 +94,9 @@ def _check():
         beats = [(note - 36) % QUANTUM for _, note in seg["sent"]]
         assert len(beats) >= 3 * bpm // 120 or (during and beats), (name, beats, during)  # a stalled server sends fewer
         sent = [_phase_ms(beat, phase, bpm) for beat, phase in zip(beats, seg["sent_phases"])]
-        assert max(abs(e) for e in sent) < PHASE_MS, (name, sent)
+        # on a machine stalled enough for the JACK server to notice, the sending process is held back too
+        off = [e for e, (at, _) in zip(sent, seg["sent"]) if abs(e) >= PHASE_MS and not xr.near(at * 1e9)]
+        assert not off, (name, sent)
         # and reached the receiver at its beat (through JACK), but for one the transport held back (or
         # doubled) near an xrun
         arrived = [(_phase_ms((note - 36) % QUANTUM, phase, bpm), at) for (at, note), phase in

@@ -156,8 +156,12 @@ def test_a_sending_process_whose_jack_server_vanished_backs_off_and_plays_again_
         synth.stop()
         private_server.stop()  # the JACK server goes (SIGTERM)
         time.sleep(2)  # RtMidi's buffer is full by now, were it still sent to
-        share = cpu_share(sender, 2.0)
-        assert share < 0.10, f"the sending process used {share:.0%} of a core with its server gone"
+        # It finds the client dead at its next look (0.5 s apart), later on a
+        # loaded machine, then backs off: a quiet 2 s within 8 s.
+        shares = [cpu_share(sender, 2.0)]
+        while shares[-1] >= 0.10 and len(shares) < 4:
+            shares.append(cpu_share(sender, 2.0))
+        assert shares[-1] < 0.10, f"the sending process used {shares} of a core with its server gone"
         restarted = PrivateJackServer(name=name).start()  # a server of the same name is back …
         second = JackReceiver(server=name, client_name=client).start()  # … and the synth on it
         second.wait_for(100, timeout=5)  # it plays again
