@@ -78,3 +78,15 @@ def test_a_late_burst_pairs_with_its_own_messages():
     assert_heard(late, SENT, FakeXruns([1.45]))
     with pytest.raises(AssertionError, match="4 beyond 2 ms away from any xrun"):
         assert_heard(late, SENT, FakeXruns([3.9]))
+
+
+def test_an_early_arrival_is_off_time_and_a_repeated_tick_is_a_double_not_the_next_tick():
+    ticks = [(i * 0.0208, b"\xf8") for i in range(20)]
+    arrivals = heard(ticks)
+    early = [*arrivals[:5], Arrival(b"\xf8", arrivals[5].time_ns - 8_000_000), *arrivals[6:]]
+    hearing = hear(early, ticks)
+    assert (hearing.strangers, hearing.doubles, hearing.missing) == ([], [], [])
+    assert [(i, round(e / 1e6)) for _, i, e in hearing.late(2_000_000)] == [(5, -8)]
+    doubled = [*arrivals[:8], Arrival(b"\xf8", arrivals[7].time_ns + 1_333_000), *arrivals[8:]]
+    hearing = hear(doubled, ticks)
+    assert hearing.doubles == [doubled[8]] and hearing.late(2_000_000) == [] and hearing.missing == []

@@ -124,24 +124,12 @@ def assert_none_hanging(messages, xruns: Xruns, ended_ns: int) -> None:
                              f"the last xruns logged (ms to the end): {xs}")
 
 
-class _Counted:
-    """Only a count of xruns (a caller of old): any of them may be blamed."""
-
-    def __init__(self, count: int) -> None:
-        self.count = count
-
-    def near(self, t_ns: float) -> bool:
-        return self.count > 0
-
-
-def assert_same_as_export(received, want, cps: float, xruns: Xruns | int) -> Hearing:
+def assert_same_as_export(received, want, cps: float, xruns: Xruns) -> Hearing:
     """What export writes arrives: each message, bytes and all, within 3 ms
     of its time (the start is unknown to the receiver: the arrivals vote for
     it), and nothing else. With no xrun logged, exactly these in this order;
     around a logged xrun the transport may lose, double or delay messages
     (tests/support/heard.py): excused only near one."""
-    if isinstance(xruns, int):
-        xruns = _Counted(xruns)
     sent = [(float(m.time) / cps, bytes(m.bytes())) for m in want]
     return assert_heard(received, sent, xruns, TOLERANCE_NS)
 

@@ -11,7 +11,8 @@ and what is left over is named:
 - a *stranger* was heard but never sent: always a fault of ours;
 - a *double* repeats, soon after, bytes just heard: the transport's;
 - a *missing* message was sent and never heard;
-- a *late* one was heard beyond the tolerance after its time.
+- a *late* one was heard beyond the tolerance from its time (after it, or
+  before it: the start is voted for by arrivals, which a stall delays).
 
 `assert_heard` allows doubles, missing and late ones only near a logged
 xrun (late ones also up to twice the xruns, as a loaded machine may hold a
@@ -30,6 +31,7 @@ from tests.support.xruns import Xruns
 
 DOUBLE_NS = 200_000_000  # a stale buffer is read again within a few cycles (a stall: more)
 LATE_NS = 1_000_000_000  # the longest a stall may hold a message back and it still count as that message
+EARLY_NS = 20_000_000  # paired even this early of the voted start (a start voted late by delayed arrivals); off time
 
 
 @dataclass
@@ -68,6 +70,13 @@ def _offset(arrived: Sequence, by_bytes: dict[bytes, list[float]], tolerance_ns:
     return best + fits[len(fits) // 2] if fits else best
 
 
+def _nearest_free(times: list[float], indices: list[int], used: set[int], lo: float, hi: float,
+                  due: float) -> int | None:
+    """The position in `times` of the unused one in [lo, hi] nearest to `due`."""
+    free = [k for k in range(bisect.bisect_left(times, lo), bisect.bisect_right(times, hi)) if indices[k] not in used]
+    return min(free, key=lambda k: abs(due - times[k])) if free else None
+
+
 def hear(arrived: Sequence, sent: Sequence[tuple[float, bytes]], tolerance_ns: float = 2_000_000,
          late_ns: float = LATE_NS) -> Hearing:
     """Pair `arrived` (objects with .data and .time_ns) with `sent`
@@ -89,15 +98,19 @@ def hear(arrived: Sequence, sent: Sequence[tuple[float, bytes]], tolerance_ns: f
     for r in arrived:
         due = r.time_ns - offset
         times, indices = by_bytes.get(r.data, []), index_of.get(r.data, [])
-        # the nearest unused one that could have been sent as late as this, and no earlier than the tolerance
-        lo = bisect.bisect_left(times, due - late_ns)
-        hi = bisect.bisect_right(times, due + tolerance_ns)
-        free = [k for k in range(lo, hi) if indices[k] not in used]
-        if free:
-            k = min(free, key=lambda k: abs(due - times[k]))
+        # the nearest unused one it may be, at most `late_ns` late; else a repeat of what was just heard;
+        # else one up to EARLY_NS early (timed against the tolerance after)
+        since = r.time_ns - last_heard.get(r.data, -DOUBLE_NS - 1)  # a repeat of these bytes, this soon?
+        k = _nearest_free(times, indices, used, due - late_ns, due + tolerance_ns, due)
+        if k is None:
+            k = _nearest_free(times, indices, used, due, due + max(tolerance_ns, EARLY_NS), due)
+            if k is not None and since <= times[k] - due:  # nearer the one just heard: its stale copy
+                k = None
+        repeat = since <= DOUBLE_NS
+        if k is not None:
             used.add(indices[k])
             hearing.pairs.append((r, indices[k], due - times[k]))
-        elif r.data in last_heard and r.time_ns - last_heard[r.data] <= DOUBLE_NS:
+        elif repeat:
             hearing.doubles.append(r)
         else:
             hearing.strangers.append(r)
