@@ -71,6 +71,22 @@ def wait_until(test, timeout: float, poll: float = 0.02) -> float:
     return time.monotonic() - start
 
 
+def where(pid: int) -> str:
+    """What each thread of `pid` and of its children waits in (state and
+    kernel wait channel): what a process that does not end is stuck on."""
+    lines = []
+    for each in [pid, *children(pid)]:
+        for task in sorted(Path(f"/proc/{each}/task").glob("*")) if Path(f"/proc/{each}").exists() else []:
+            try:
+                comm = (task / "comm").read_text().strip()
+                state = (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                wchan = (task / "wchan").read_text().strip()
+            except OSError:
+                continue
+            lines.append(f"{each}/{task.name} {comm} {state} {wchan}")
+    return "\n".join(lines)
+
+
 def children(pid: int) -> list[int]:
     try:
         return sorted(int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
@@ -207,7 +223,10 @@ def test_run_ends_after_sigterm_when_its_jack_server_is_already_gone(tmp_path, p
         private_server.stop()
         time.sleep(3)  # long enough for RtMidi's buffer to fill, were it still sent to
         child.send_signal(signal.SIGTERM)
-        took = wait_until(lambda: child.poll() is not None, timeout=20)
+        try:
+            took = wait_until(lambda: child.poll() is not None, timeout=20)
+        except AssertionError:  # seen once in a full run: say where it hangs
+            raise AssertionError(f"run did not end 20 s after SIGTERM; its threads:\n{where(child.pid)}") from None
         out, err = child.communicate(timeout=5)  # (its stderr is the sending process's too)
         assert child.returncode == 143, err
         assert took < 5, f"run took {took:.1f} s to end after SIGTERM"
