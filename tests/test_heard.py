@@ -90,3 +90,25 @@ def test_an_early_arrival_is_off_time_and_a_repeated_tick_is_a_double_not_the_ne
     doubled = [*arrivals[:8], Arrival(b"\xf8", arrivals[7].time_ns + 1_333_000), *arrivals[8:]]
     hearing = hear(doubled, ticks)
     assert hearing.doubles == [doubled[8]] and hearing.late(2_000_000) == [] and hearing.missing == []
+
+
+CLOSING = [bytes([0xB0, 123, 0]), bytes([0xB1, 123, 0])]
+
+
+def test_closing_comes_last_and_only_the_transport_may_blur_it_near_an_xrun():
+    from tests.support.heard import assert_closing
+
+    arrivals = heard()[:10]
+    end = arrivals[-1].time_ns
+    ending = [Arrival(data, end + 1_000_000) for data in CLOSING]
+    assert assert_closing([*arrivals, *ending], CLOSING, FakeXruns([]), end) is True
+    stale = Arrival(arrivals[-1].data, end + 1_400_000)  # the note-on's buffer read again
+    assert assert_closing([*arrivals, ending[0], stale, ending[1]], CLOSING, FakeXruns([1.1]), end) is True
+    assert assert_closing(arrivals, CLOSING, FakeXruns([1.1]), end) is False  # all lost, near an xrun
+    with pytest.raises(AssertionError, match="after closing began"):
+        assert_closing([*arrivals, ending[0], Arrival(b"\x92\x01\x01", end + 2_000_000), ending[1]], CLOSING,
+                       FakeXruns([1.1]), end)
+    with pytest.raises(AssertionError, match="all lost away from any xrun"):
+        assert_closing(arrivals, CLOSING, FakeXruns([4.0]), end)
+    with pytest.raises(AssertionError):
+        assert_closing([*arrivals, ending[0], stale, ending[1]], CLOSING, FakeXruns([]), end)  # no xrun: exactly

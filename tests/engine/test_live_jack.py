@@ -21,7 +21,7 @@ from trackjammer.midi.rtmidi_out import open_output
 from trackjammer.midi.smf import export_messages
 from trackjammer.project.takes import RenderTakes
 from trackjammer.session import Session
-from tests.support.heard import Hearing, assert_heard
+from tests.support.heard import Hearing, assert_closing, assert_heard, sounding
 from tests.support.jack_receiver import JackReceiver
 from tests.support.xruns import AFTER_NS, BEFORE_NS, Xruns, retry_on_xrun, xrun_times
 
@@ -61,19 +61,7 @@ def exported(session: Session, cycles: int) -> list:
 
 def hanging(messages) -> set[tuple[int, int]]:
     """(channel, note) of every note-on that got no note-off."""
-    return set(_hanging_since(messages))
-
-
-def _hanging_since(messages) -> dict[tuple[int, int], int]:
-    """(channel, note) of every note-on that got no note-off: the time its last note-on arrived."""
-    held: dict = {}
-    for m in messages:
-        kind, channel = m.data[0] & 0xF0, m.data[0] & 0x0F
-        if kind == 0x90 and m.data[2] > 0:
-            held[(channel, m.data[1])] = m.time_ns
-        elif kind in (0x80, 0x90):
-            held.pop((channel, m.data[1]), None)
-    return held
+    return set(sounding(messages))
 
 
 @dataclass(frozen=True)
@@ -109,7 +97,7 @@ def assert_none_hanging(messages, xruns: Xruns, ended_ns: int) -> None:
     server logged one from just before its last note-on arrived until just
     after `ended_ns`, the latest its note-off was due (the engine closed, the
     process was signalled). Nothing is excused with no xrun at all."""
-    held = _hanging_since(messages)
+    held = {note: on.time_ns for note, on in sounding(messages).items()}
     times = xrun_times() or []
     unexcused = {note: on for note, on in held.items()
                  if xruns.count == 0 or not any(on - BEFORE_NS <= x <= ended_ns + AFTER_NS for x in times)}
@@ -136,18 +124,8 @@ def assert_same_as_export(received, want, cps: float, xruns: Xruns) -> Hearing:
 
 def assert_ends_with_cc123(messages, channels: list[int], xruns: Xruns, closed_ns: int) -> None:
     """Closing sends CC 123 on each channel used, in order, after everything
-    else. Near an xrun one may be doubled, or lost if the xrun was near the
-    close; nothing else may follow it."""
-    want = [bytes([0xB0 | channel, 123, 0]) for channel in channels]
-    first = next((i for i, m in enumerate(messages) if m.data in want), len(messages))
-    tail = [m.data for m in messages[first:]]
-    if xruns.count == 0:
-        assert tail == want
-        return
-    assert set(tail) <= set(want), f"after closing's CC 123: {[d.hex(' ') for d in tail]}"
-    once = [d for k, d in enumerate(tail) if k == 0 or tail[k - 1] != d]
-    assert once == [d for d in want if d in once], f"closing's CC 123 out of order: {[d.hex(' ') for d in tail]}"
-    assert once == want or xruns.near(closed_ns), "a CC 123 of closing lost away from any xrun"
+    else (near an xrun, see heard.assert_closing)."""
+    assert_closing(messages, [bytes([0xB0 | channel, 123, 0]) for channel in channels], xruns, closed_ns)
 
 
 @pytest.mark.parametrize("in_process", [False, True], ids=["sending-process", "in-process"])

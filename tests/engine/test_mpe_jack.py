@@ -9,15 +9,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.engine.test_live_jack import TOLERANCE_NS, exported, fail_unless_recorded, hanging, live
-from tests.support.heard import assert_heard
+from tests.engine.test_live_jack import TOLERANCE_NS, exported, fail_unless_recorded, live
+from tests.support.heard import assert_heard, assert_none_left_sounding, sounding
 from tests.support.jack_receiver import JackReceiver
 from tests.support.xruns import Xruns, retry_on_xrun
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.session import Session
 
 pytestmark = pytest.mark.jack
-PAIR_NS = 20_000_000
 
 SONG = """cps(1);
 let m = MpeTrack(members: 3, bend_range: 48); m << [[C4,E4] G4 A4 B4]; m.note_bend << [12 0 -12 24];
@@ -49,20 +48,13 @@ def _mpe(jack_server):
     received = [m for m in rx.messages if m.data[0] & 0xF0 != 0xB0 or m.data[1] != 123]
     sent = [(float(m.time), bytes(m.bytes())) for m in want]  # cps 1: a cycle is a second
     # the same bytes in the same order, each within 3 ms of its time (with no xrun: message for message);
-    # paired within 20 ms (an arrival early of the start heard.py votes for by more than its tolerance
-    # would be named "never sent"), then timed within 3 ms, but near an xrun (and, as heard.py allows,
-    # two per xrun)
-    hearing = assert_heard(received, sent, xruns, PAIR_NS)
-    late = [(r.data.hex(" "), round(e / 1e6, 2)) for r, _, e in hearing.pairs
-            if abs(e) > TOLERANCE_NS and not xruns.near(r.time_ns)]
-    assert len(late) <= 2 * xruns.count, f"beyond 3 ms (ms): {late}"
-    # no note left hanging: at the receiver but for a note-off the transport lost near an xrun
-    lost_offs = {(sent[i][1][0] & 0x0F, sent[i][1][1]) for i in hearing.missing if sent[i][1][0] & 0xF0 == 0x80
-                 or (sent[i][1][0] & 0xF0 == 0x90 and sent[i][1][2] == 0)}
-    assert hanging(rx.messages) <= lost_offs
+    # a loss, a double or a late one only near an xrun (heard.py), and no note left sounding but for a
+    # note-off lost there
+    hearing = assert_heard(received, sent, xruns, TOLERANCE_NS)
+    assert_none_left_sounding(rx.messages, hearing, sent)
     # what arrived is the export, message for message (above); the export's order, exactly:
     every = [data for _, data in sent]
-    assert hanging([SimpleNamespace(data=d, time_ns=0) for d in every]) == set()
+    assert sounding(SimpleNamespace(data=d) for d in every) == {}
     assert every[0] == bytes([0xCF, 5])  # a program change first: before the CCs at that time
     data = [d for d in every if d[0] & 0x0F != 15]  # the zone's channels
     # the MPE Configuration Message first: RPN 6 = 3 members on the manager channel (1) …

@@ -26,7 +26,7 @@ import pytest
 from tests.engine.test_live_jack import hanging
 from tests.engine.test_recorder_jack import recorded
 from tests.midi.conftest import read_midi
-from tests.support.heard import DOUBLE_NS, left_sounding
+from tests.support.heard import assert_closing, sounding
 from tests.support.jack_receiver import JackReceiver
 from tests.support.jack_server import PrivateJackServer, jack_env
 from tests.support.xruns import Xruns
@@ -274,6 +274,7 @@ def test_a_second_sigterm_while_closing_ends_run_at_once_and_the_take_is_recover
             time.sleep(0.5)  # closing, waiting for an answer
             assert child.poll() is None
             child.send_signal(signal.SIGTERM)
+            closed = time.monotonic_ns()  # the sending process is woken to end the notes
             took = wait_until(lambda: child.poll() is not None, timeout=10)
             out, err = child.communicate(timeout=5)  # (its stderr is the sending process's too)
             assert child.returncode == 143, err
@@ -290,7 +291,7 @@ def test_a_second_sigterm_while_closing_ends_run_at_once_and_the_take_is_recover
     # woken, the sending process ended the notes: note-offs, then CC 123 on each channel
     heard = synth.messages
     closing = [bytes([0xB0 | channel, 123, 0]) for channel in range(4)]
-    if assert_ended(heard, closing, xr, err):  # unless the transport lost the whole ending, near xruns
+    if assert_closing(heard, closing, xr, closed):  # unless the transport lost the whole ending, near xruns
         assert hanging(heard) == set() or all(data in [m.data for m in heard] for data in closing)
     (tmp_path / "nothing.tj").write_text("// nothing\n")
     after = subprocess.run([sys.executable, "-m", "trackjammer", "run", "--offline", "nothing.tj"], cwd=tmp_path,
@@ -300,25 +301,4 @@ def test_a_second_sigterm_while_closing_ends_run_at_once_and_the_take_is_recover
     # what the sending process sent, whatever the transport lost: it ends with every note's end, then CC 123
     (take,) = tmp_path.glob("renders/*/*/recording.mid")
     sent = [data for _, data in recorded(read_midi(take))]
-    assert sent[-4:] == closing and left_sounding(SimpleNamespace(data=d) for d in sent) == set()
-
-
-def assert_ended(heard, closing: list[bytes], xr: Xruns, err: str) -> bool:
-    """The last messages heard are the CC 123s of `closing`, in order (True), or
-    the transport lost them all near an xrun (False). A
-    client stopped for a while (SIGSTOP) makes the server log xruns, and
-    around them it may hand on a stale buffer again: after the first CC 123,
-    only repeats of what was just heard may come, and only near an xrun."""
-    shown = (" ".join(m.data.hex() for m in heard[-40:]), err)
-    if [m.data for m in heard[-len(closing):]] == closing:
-        return True
-    first = next((i for i, m in enumerate(heard) if m.data == closing[0]), None)
-    if first is None:  # all lost: only while the server logged xruns as the notes ended
-        assert heard and xr.near(heard[-1].time_ns), shown
-        return False
-    assert xr.near(heard[first].time_ns), shown
-    assert [m.data for m in heard[first:] if m.data in closing][:len(closing)] == closing, shown
-    for m in heard[first:]:
-        recent = {r.data for r in heard[:first] if 0 <= m.time_ns - r.time_ns <= DOUBLE_NS}
-        assert m.data in closing or (m.data in recent and xr.near(m.time_ns)), shown
-    return True
+    assert sent[-4:] == closing and sounding(SimpleNamespace(data=d) for d in sent) == {}

@@ -20,6 +20,7 @@ from trackjammer.engine.live import open_live
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.session import Session
 from tests.support.clock_sender import TICK, ClockSender, Plan
+from tests.support.heard import sounding
 from tests.support.jack_receiver import JackReceiver, jack_connections
 from tests.support.xruns import Xruns, retry_on_xrun
 
@@ -150,23 +151,9 @@ def _follow(jack_server):
     assert held_at_continue == [frozenset()] or (set(held_at_continue) <= {frozenset()} and xr.near(cont)), \
         held_at_continue
     assert held_at_end == frozenset()
-    on_at = {}
-    for m in ons:
-        on_at[(m.data[0] & 0x0F, m.data[1])] = m.time_ns
-    assert all(xr.near(on_at[held]) for held in _hanging([m for m in received if m.time_ns < cont]))
+    assert all(xr.near(on.time_ns) for on in sounding([m for m in received if m.time_ns < cont]).values())
     assert not [m for m in ons if first_stop + MATCH_NS < m.time_ns < cont and not xr.near(first_stop)]
-    assert all(xr.near(on_at[held]) for held in _hanging(received))
-
-
-def _hanging(messages) -> set[tuple[int, int]]:
-    held: set = set()
-    for m in messages:
-        kind, channel = m.data[0] & 0xF0, m.data[0] & 0x0F
-        if kind == 0x90 and m.data[2] > 0:
-            held.add((channel, m.data[1]))
-        elif kind in (0x80, 0x90):
-            held.discard((channel, m.data[1]))
-    return held
+    assert all(xr.near(on.time_ns) for on in sounding(received).values())
 
 
 def test_a_run_script_follows_the_clock_it_names_and_plays_its_cycles_from_the_leaders_start(jack_server, tmp_path):

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from tests.support.xruns import Xruns
@@ -82,15 +82,11 @@ def hear(arrived: Sequence, sent: Sequence[tuple[float, bytes]], tolerance_ns: f
     """Pair `arrived` (objects with .data and .time_ns) with `sent`
     ((seconds from the start, bytes), in sending order); an arrival may be
     up to `late_ns` late and still be that message."""
-    by_bytes: dict[bytes, list[float]] = defaultdict(list)
-    index_of: dict[bytes, list[int]] = defaultdict(list)
+    stream: dict[bytes, list[tuple[float, int]]] = defaultdict(list)  # bytes → (time, index), in time order
     for i, (seconds, data) in enumerate(sent):
-        by_bytes[data].append(seconds * 1e9)
-        index_of[data].append(i)
-    for data in by_bytes:  # sending order is time order but for ties; keep the two lists together
-        order = sorted(range(len(by_bytes[data])), key=lambda k: by_bytes[data][k])
-        by_bytes[data] = [by_bytes[data][k] for k in order]
-        index_of[data] = [index_of[data][k] for k in order]
+        stream[data].append((seconds * 1e9, i))
+    by_bytes = {data: [t for t, _ in sorted(each)] for data, each in stream.items()}
+    index_of = {data: [i for _, i in sorted(each)] for data, each in stream.items()}
     offset = _offset(arrived, by_bytes, tolerance_ns)
     hearing = Hearing(offset)
     used: set[int] = set()
@@ -119,10 +115,6 @@ def hear(arrived: Sequence, sent: Sequence[tuple[float, bytes]], tolerance_ns: f
     return hearing
 
 
-def _show(r) -> str:
-    return f"{r.data.hex(' ')}"
-
-
 def assert_heard(arrived: Sequence, sent: Sequence[tuple[float, bytes]], xruns: Xruns,
                  tolerance_ns: float = 2_000_000) -> Hearing:
     """What was heard is what was sent, each within the tolerance of its
@@ -134,9 +126,9 @@ def assert_heard(arrived: Sequence, sent: Sequence[tuple[float, bytes]], xruns: 
         assert got == want, "with no xrun, what was heard differs from what was sent"
     hearing = hear(arrived, sent, tolerance_ns)
     assert not hearing.strangers, (f"{len(hearing.strangers)} heard but never sent, the first "
-                                   f"{_show(hearing.strangers[0])} at {(hearing.strangers[0].time_ns - hearing.offset_ns) / 1e9:.4f} s")
+                                   f"{hearing.strangers[0].data.hex(' ')} at {(hearing.strangers[0].time_ns - hearing.offset_ns) / 1e9:.4f} s")
     doubles = [r for r in hearing.doubles if not xruns.near(r.time_ns)]
-    assert not doubles, f"{len(doubles)} heard twice away from any xrun, the first {_show(doubles[0])}"
+    assert not doubles, f"{len(doubles)} heard twice away from any xrun, the first {doubles[0].data.hex(' ')}"
     missing = [i for i in hearing.missing if not xruns.near(hearing.offset_ns + sent[i][0] * 1e9)]
     assert not missing, (f"{len(missing)} sent but never heard away from any xrun, the first "
                          f"{sent[missing[0]][1].hex(' ')} at {sent[missing[0]][0]:.4f} s")
@@ -146,16 +138,17 @@ def assert_heard(arrived: Sequence, sent: Sequence[tuple[float, bytes]], xruns: 
     return hearing
 
 
-def left_sounding(arrived: Sequence) -> set[tuple[int, int]]:
-    """(channel, note) of every note-on heard that no note-off after it ended."""
-    sounding: set[tuple[int, int]] = set()
-    for r in arrived:
-        key = (r.data[0] & 0x0F, r.data[1])
-        if r.data[0] & 0xF0 == 0x90 and r.data[2] > 0:
-            sounding.add(key)
-        elif r.data[0] & 0xF0 in (0x80, 0x90):
-            sounding.discard(key)
-    return sounding
+def sounding(messages: Iterable) -> dict[tuple[int, int], object]:
+    """(channel, note) of every note left sounding (objects with .data): the
+    note-on that began it, no note-off after it."""
+    held: dict[tuple[int, int], object] = {}
+    for m in messages:
+        kind = m.data[0] & 0xF0
+        if kind == 0x90 and m.data[2] > 0:
+            held[(m.data[0] & 0x0F, m.data[1])] = m
+        elif kind in (0x80, 0x90):
+            held.pop((m.data[0] & 0x0F, m.data[1]), None)
+    return held
 
 
 def assert_none_left_sounding(arrived: Sequence, hearing: Hearing, sent: Sequence[tuple[float, bytes]]) -> None:
@@ -163,5 +156,31 @@ def assert_none_left_sounding(arrived: Sequence, hearing: Hearing, sent: Sequenc
     sent and lost on the way (which assert_heard allows near an xrun only)."""
     lost = {(data[0] & 0x0F, data[1]) for i in hearing.missing
             if (data := sent[i][1])[0] & 0xF0 == 0x80 or (data[0] & 0xF0 == 0x90 and data[2] == 0)}
-    sounding = left_sounding(arrived)
-    assert sounding <= lost, f"notes left sounding at the receiver (channel, note): {sorted(sounding - lost)}"
+    left = set(sounding(arrived))
+    assert left <= lost, f"notes left sounding at the receiver (channel, note): {sorted(left - lost)}"
+
+
+def assert_closing(heard: Sequence, closing: list[bytes], xruns: Xruns, closed_ns: float) -> bool:
+    """What closing sends (`closing`: its CC 123s) comes last, in order, and
+    nothing after it. Near an xrun the transport may double one, hand on a
+    stale copy of what was heard just before (a writer that did not run), or
+    lose some, or all: then False (a receiver left with notes on is that
+    loss). With no xrun, exactly `closing`, last."""
+    first = next((i for i, m in enumerate(heard) if m.data in closing), len(heard))
+    tail = heard[first:]
+    shown = " ".join(m.data.hex() for m in heard[-40:])
+    if xruns.count == 0:
+        assert [m.data for m in tail] == closing, shown
+        return True
+    if not tail:
+        assert xruns.near(closed_ns), f"closing's messages all lost away from any xrun: {shown}"
+        return False
+    before = heard[:first]
+    for m in tail:
+        stale = any(r.data == m.data and 0 <= m.time_ns - r.time_ns <= DOUBLE_NS for r in before)
+        assert m.data in closing or (stale and xruns.near(m.time_ns)), f"after closing began: {shown}"
+    said = [m.data for m in tail if m.data in closing]
+    once = [d for k, d in enumerate(said) if k == 0 or said[k - 1] != d]
+    assert once == [d for d in closing if d in once], f"closing out of order: {shown}"
+    assert once == closing or xruns.near(closed_ns), f"some of closing lost away from any xrun: {shown}"
+    return True
