@@ -83,11 +83,18 @@ class Sender:
     # -- requests ---------------------------------------------------------------------------------
 
     def _tell(self, *command: Any) -> None:
-        with self._write_lock:
-            try:
-                self._commands.send(command)
-            except OSError:
-                pass  # the process is gone: the reader thread has said so, and its exit ended its notes
+        # Another thread may be blocked writing to a full pipe that the
+        # process no longer reads (seen: busy with a dead JACK server); waiting
+        # for it would hang this one for good, so such a process is stuck.
+        if not self._write_lock.acquire(timeout=ANSWER_TIMEOUT):
+            self._stop_stuck(str(command[0]))
+            return
+        try:
+            self._commands.send(command)
+        except OSError:
+            pass  # the process is gone: the reader thread has said so, and its exit ended its notes
+        finally:
+            self._write_lock.release()
 
     def _ask(self, name: str, *args: Any) -> Any:
         request, generation = next(self._requests), self._generation
@@ -195,8 +202,11 @@ class Sender:
         waited for a moment, then told to end (SIGTERM: its notes end
         first), and killed only when that does not end it."""
         self.closing = self._stuck = True
-        with self._write_lock:
-            self._commands.close()
+        if self._write_lock.acquire(timeout=ANSWER_TIMEOUT):  # else a writer hangs on a full pipe: it is ended below
+            try:
+                self._commands.close()
+            finally:
+                self._write_lock.release()
         with contextlib.suppress(OSError):  # one stopped (SIGSTOP, a debugger) ends its notes too
             os.kill(self.process.pid, signal.SIGCONT)
         try:
