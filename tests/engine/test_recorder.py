@@ -8,6 +8,7 @@ three readers of tests/midi/conftest.py (our byte reader, mido, symusic).
 from __future__ import annotations
 
 import json
+import os
 import time
 from fractions import Fraction as F
 from pathlib import Path
@@ -17,7 +18,8 @@ import pytest
 from tests.engine.test_scheduler import Rig
 from tests.midi.conftest import read_midi
 from trackjammer.engine import journal
-from trackjammer.engine.recorder import FLUSH_SECONDS
+from trackjammer.engine import recorder
+from trackjammer.engine.recorder import FLUSH_SECONDS, SYNC_SECONDS
 from trackjammer.midi.output import MemoryOutput
 from trackjammer.project.takes import recover_unfinished
 
@@ -184,6 +186,30 @@ def test_the_journal_is_on_the_disk_while_playing():
     assert not (folder / journal.JOURNAL).exists()
 
 
+
+def test_the_journal_is_written_every_period_and_synced_to_the_disk_every_quarter_second(monkeypatch):
+    """Written every FLUSH_SECONDS (a process death), synced every
+    SYNC_SECONDS (a power cut, as recording.md promises): an fsync ten
+    times a second was most of the writer thread's CPU."""
+    synced: list[float] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(recorder.os, "fsync", lambda fd: (synced.append(time.monotonic()), real_fsync(fd))[1])
+    rig = Rig("cps(1); let a = MidiTrack(1); a << [C4 E4 G4 B4]", cps=1)
+    rig.start()
+    rig.play_until(1)
+    eventually(lambda: len(journal_lines()) == 2 + 9)  # written within a period or so
+    written = time.monotonic()
+    for step in range(1, 21):  # a second of playing: something new to write in every period
+        rig.play_until(1 + F(step, 4))
+        time.sleep(0.05)
+    during = [t for t in synced if t >= written]
+    eventually(lambda: len(journal_lines()) == 2 + 9 + 20 * 2)
+    assert 1 <= len(during) <= 1.0 / SYNC_SECONDS + 1  # 10 when each period synced
+    assert all(b - a >= SYNC_SECONDS * 0.9 for a, b in zip(during, during[1:]))
+    before = len(synced)
+    rig.engine.stop()
+    rig.engine.recorder.wait()
+    assert len(synced) > before  # the take's end is synced at once
 def test_an_unfinished_journal_is_recovered_with_a_message(tmp_path):
     folder = tmp_path / "renders" / "song" / "2026-11-22_01-00-00"
     folder.mkdir(parents=True)
