@@ -13,6 +13,7 @@ import signal
 import threading
 import time
 from fractions import Fraction as F
+from pathlib import Path
 
 import pytest
 
@@ -108,6 +109,81 @@ def test_a_new_anchor_moves_what_was_handed_over(sender):
     sender.anchor(wall, 0.0, 1.0)  # from now on, one cycle a second
     reports.wait_for(1)
     assert reports.sent[0][1] == wall + 0.1
+
+
+def _wake_ups(pid: int) -> int:
+    """How often the process's main thread went to sleep (each one a wake-up)."""
+    status = Path(f"/proc/{pid}/task/{pid}/status").read_text()
+    return int(status.split("\nvoluntary_ctxt_switches:")[1].split()[0])
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="counts wake-ups in /proc (Linux)")
+def test_windows_handed_over_ahead_are_read_after_a_burst_without_a_wake_up_of_their_own(sender):
+    """As the engine hands them over (150 ms ahead, every 100 ms): a burst
+    every 20 ms, so the process never waits on the ahead pipe; each window
+    is read right after a burst and sent at its time. Reading each on a
+    wake-up of its own cost ten more a second (~0.3 ms of CPU each)."""
+    reports = Reports(sender)
+    output, _ = sender.open_output(None, "alsa")
+    wall = time.monotonic() + 0.15
+    sender.anchor(wall, 0.0, 1.0)  # a cycle a second: a 20 ms step is 1/50
+    windows = [[note(F(step, 50), pitch=40 + step % 40) for step in range(first, first + 5)] for first in range(0, 60, 5)]
+    sender.schedule([(output, m) for m in windows[0]])
+    time.sleep(max(0.0, wall - 0.05 - time.monotonic()))
+    before, handed = _wake_ups(sender.process.pid), 1
+    for number, window in enumerate(windows[1:], start=1):  # window n, 100 ms long, handed over 150 ms ahead
+        time.sleep(max(0.0, wall + number * 0.1 - 0.15 - time.monotonic()))
+        sender.schedule([(output, m) for m in window])
+        handed += 1
+    reports.wait_for(60)
+    woke = _wake_ups(sender.process.pid) - before
+    assert [m for m, _, _ in reports.sent] == [m for window in windows for m in window]
+    assert all(sent >= due for _, due, sent in reports.sent)
+    bursts = 60 - 2  # the two before `before`
+    assert woke <= bursts + 3, (woke, handed)  # with a wake-up per window: bursts + 11
+
+
+def test_a_window_that_leaves_soon_goes_on_the_command_pipe_and_is_not_held_behind_a_burst(sender):
+    """The ahead pipe is read after the next burst: a window leaving sooner
+    than that (a busy engine handed it late) would be late; it goes on the
+    command pipe, which the process waits on."""
+    reports = Reports(sender)
+    output, _ = sender.open_output(None, "alsa")
+    wall = time.monotonic()
+    sender.anchor(wall, 0.0, 1.0)
+    start = time.monotonic() - wall
+    later = note(F(round((start + 0.024) * 1000), 1000), pitch=70)  # within LAZY: the ahead pipe is not waited on
+    sooner = note(F(round((start + 0.008) * 1000), 1000), pitch=60)
+    sender.schedule([(output, later)])
+    sender.schedule([(output, sooner)])  # on the ahead pipe it would wait for `later`'s burst
+    reports.wait_for(2)
+    assert [m for m, _, _ in reports.sent] == [sooner, later]
+    (_, due, sent), _ = reports.sent
+    assert sent - due < 0.008  # not held ~16 ms, until `later`'s burst
+
+
+def test_a_cancel_drops_the_windows_waiting_on_the_ahead_pipe_and_keeps_those_handed_over_after_it():
+    """In the process itself: a cancel reads the ahead pipe first; a window
+    the engine handed over after it (seq above the cancel's) is kept, even
+    when it is already in the pipe."""
+    from multiprocessing import Pipe
+
+    from trackjammer.engine.sender_process import Server
+
+    commands, tell = Pipe(duplex=False)
+    hear, reports = Pipe(duplex=False)
+    ahead, hand = Pipe(duplex=False)
+    server = Server(commands, reports, ahead)
+    item = lambda seq, cycle: (seq, 0, cycle, bytes((0x90, 60 + seq, 100)), False, cycle, 1, 0, 0.0)
+    hand.send(("at", [item(0, 10), item(1, 11)]))  # before the cancel
+    hand.send(("at", [item(2, 12)]))  # after it (the cancel said: up to seq 1)
+    server.do_cancel(False, 1)
+    assert hear.recv() == ("cancelled", [0, 1])
+    assert [entry[1] for entry in server.waiting] == [2]
+    hand.send(("at", [item(3, 13), item(4, 14)]))
+    server.do_cancel(False)  # with no seq given, all of it
+    assert hear.recv() == ("cancelled", [2, 3, 4])
+    assert server.waiting == []
 
 
 def test_close_ends_the_held_notes_then_all_notes_off_and_the_process(sender):

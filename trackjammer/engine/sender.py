@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 import os
 import signal
 import subprocess
@@ -40,6 +41,8 @@ REPLY_TIMEOUT = 10.0  # seconds: opening a port can take a while; a dead process
 ANSWER_TIMEOUT = 3.0  # seconds: any other request is answered within milliseconds; after this it is stuck
 ABANDON_WAIT = 0.5  # seconds a process left to end its notes by itself is waited for, at most
 RESTARTS = 3  # a sending process that dies is started again this many times
+SOON = 0.04  # seconds: a window whose first message leaves sooner goes on the command pipe (the
+# process reads the ahead pipe only after its next burst, within its LAZY: engine/sender_process.py)
 
 
 class SenderError(TrackJammerError):
@@ -47,13 +50,15 @@ class SenderError(TrackJammerError):
 
 
 class Sender:
-    def __init__(self, process: subprocess.Popen, commands: Connection, reports: Connection):
+    def __init__(self, process: subprocess.Popen, commands: Connection, reports: Connection, ahead: Connection):
         self.process, self._commands, self._reports = process, commands, reports
+        self._ahead = ahead  # windows handed over ahead of time: read when the process wakes anyway
         self._write_lock = threading.Lock()
         self._requests = itertools.count()
         self._replies: dict[int, Any] = {}
         self._replied = threading.Condition()
         self._seq = itertools.count()
+        self._handed = -1  # the seq of the last message handed over (a cancel drops up to it)
         self.in_flight: dict[int, tuple] = {}  # (output, message[, earlier]) handed over, neither sent nor cancelled yet
         self.outputs: dict[int, RemoteOutput] = {}
         self.on_sent: Callable[[Message, float, float], None] | None = None  # (message, due, sent)
@@ -70,7 +75,7 @@ class Sender:
         self._generation = 0  # counts the processes started after the first
         # A second process, started and waiting, to take over at once when the
         # first dies: starting Python took 0.1 s idle, and a second on a busy machine.
-        self._spare: tuple[subprocess.Popen, Connection, Connection] | None = None
+        self._spare: Spawned | None = None
         self._reader = threading.Thread(target=self._read, name="trackjammer-sender-reports", daemon=True)
         self._reader.start()
 
@@ -82,7 +87,7 @@ class Sender:
 
     # -- requests ---------------------------------------------------------------------------------
 
-    def _tell(self, *command: Any) -> None:
+    def _tell(self, *command: Any, ahead: bool = False) -> None:
         # Another thread may be blocked writing to a full pipe that the
         # process no longer reads (seen: busy with a dead JACK server); waiting
         # for it would hang this one for good, so such a process is stuck.
@@ -90,7 +95,7 @@ class Sender:
             self._stop_stuck(str(command[0]))
             return
         try:
-            self._commands.send(command)
+            (self._ahead if ahead else self._commands).send(command)
         except OSError:
             pass  # the process is gone: the reader thread has said so, and its exit ended its notes
         finally:
@@ -130,20 +135,32 @@ class Sender:
         cycle: items are (output, message) or (output, message, seconds it
         leaves earlier: its output's latency less its track's nudge)."""
         batch = []
+        first = math.inf  # the cycle the first of them leaves at (at the anchor's tempo)
+        cps = self._anchor[2] if self._anchor is not None else 0.0
         for item in items:
             output, message = item[0], item[1]
             seq = next(self._seq)
             self.in_flight[seq] = item
             time = message.time
             numerator, denominator = time.numerator, time.denominator  # n / d: float(time), without Fraction's detour
-            batch.append((seq, output.number, numerator / denominator, bytes(message.bytes()), message.kind == SYSTEM,
-                          numerator, denominator, message.track, item[2] if len(item) > 2 else 0.0))
+            cycle, earlier = numerator / denominator, item[2] if len(item) > 2 else 0.0
+            first = min(first, cycle - earlier * cps)
+            batch.append((seq, output.number, cycle, bytes(message.bytes()), message.kind == SYSTEM,
+                          numerator, denominator, message.track, earlier))
         if batch:
-            self._tell("at", batch)
+            self._handed = batch[-1][0]
+            self._tell("at", batch, ahead=self._leaves_later(first))
+
+    def _leaves_later(self, cycle: float) -> bool:
+        """Whether a message leaving at `cycle` leaves SOON seconds from now or later."""
+        if self._anchor is None or self._anchor[2] <= 0:
+            return False
+        wall, at, cps = self._anchor
+        return wall + (cycle - at) / cps - time.monotonic() > SOON
 
     def cancel(self, system_only: bool = False) -> None:
         """Drop what was handed over and not sent yet (all of it, or MIDI clock only)."""
-        self._tell("cancel", system_only)
+        self._tell("cancel", system_only, self._handed)
 
     # -- the take's journal, written by the process ------------------------------------------------
 
@@ -205,6 +222,7 @@ class Sender:
         if self._write_lock.acquire(timeout=ANSWER_TIMEOUT):  # else a writer hangs on a full pipe: it is ended below
             try:
                 self._commands.close()
+                self._ahead.close()
             finally:
                 self._write_lock.release()
         with contextlib.suppress(OSError):  # one stopped (SIGSTOP, a debugger) ends its notes too
@@ -220,6 +238,7 @@ class Sender:
         spare, self._spare = self._spare, None
         if spare is not None:
             spare[1].close()  # a waiting process ends when its pipe does; it is not waited for
+            spare[3].close()
 
     def busy(self) -> bool:
         """Messages handed over are still waiting to be sent."""
@@ -238,6 +257,7 @@ class Sender:
             pass  # it is gone already: its own exit ended its notes
         finally:
             self._commands.close()
+            self._ahead.close()
             try:
                 self.process.wait(timeout=REPLY_TIMEOUT)
             except subprocess.TimeoutExpired:
@@ -281,16 +301,18 @@ class Sender:
         try:
             spare, self._spare = self._spare, None
             if spare is not None and spare[0].poll() is None:
-                process, commands, reports = spare  # started already: it takes over at once
+                process, commands, reports, ahead = spare  # started already: it takes over at once
             else:
                 _end_spare(spare)
-                process, commands, reports = _spawn()
+                process, commands, reports, ahead = _spawn()
         except SenderError as error:
             self.report(f"{said}: nothing more will sound ({error.message}); restart TrackJammer")
             return False
         with self._write_lock:  # the new process hears of its ports before anything else
-            old, self.process, self._commands = self._commands, process, commands
+            old, old_ahead, self.process, self._commands, self._ahead = (
+                self._commands, self._ahead, process, commands, ahead)
             old.close()
+            old_ahead.close()
             self.in_flight.clear()  # also what went into the dead one's pipe since it died
             for number, output in sorted(self.outputs.items()):
                 if output.closed:
@@ -380,7 +402,10 @@ class Sender:
                 self._replied.notify_all()
 
 
-def _spare() -> tuple[subprocess.Popen, Connection, Connection] | None:
+Spawned = tuple[subprocess.Popen, Connection, Connection, Connection]  # (process, commands, reports, ahead)
+
+
+def _spare() -> Spawned | None:
     """A sending process to keep waiting; None when it cannot be started (one is started when needed)."""
     try:
         return _spawn()
@@ -388,11 +413,12 @@ def _spare() -> tuple[subprocess.Popen, Connection, Connection] | None:
         return None
 
 
-def _end_spare(spare: tuple[subprocess.Popen, Connection, Connection] | None) -> None:
+def _end_spare(spare: Spawned | None) -> None:
     """A waiting process ends when its command pipe does."""
     if spare is not None:
-        process, commands, reports = spare
+        process, commands, reports, ahead = spare
         commands.close()
+        ahead.close()
         try:
             process.wait(timeout=REPLY_TIMEOUT)
         except subprocess.TimeoutExpired:
@@ -401,23 +427,26 @@ def _end_spare(spare: tuple[subprocess.Popen, Connection, Connection] | None) ->
         reports.close()
 
 
-def _spawn() -> tuple[subprocess.Popen, Connection, Connection]:
-    """Start a sending process: (it, the pipe to tell it, the pipe it reports on)."""
+def _spawn() -> Spawned:
+    """Start a sending process: (it, the pipe to tell it, the pipe it reports on, the pipe for windows ahead)."""
     command_read, command_write = os.pipe()
     report_read, report_write = os.pipe()
+    ahead_read, ahead_write = os.pipe()
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "trackjammer.engine.sender_process", str(command_read), str(report_write)],
-            pass_fds=(command_read, report_write), stdin=subprocess.DEVNULL, stdout=2,  # its noise: our stderr
+            [sys.executable, "-m", "trackjammer.engine.sender_process", str(command_read), str(report_write),
+             str(ahead_read)],
+            pass_fds=(command_read, report_write, ahead_read), stdin=subprocess.DEVNULL, stdout=2,  # its noise: our stderr
             start_new_session=True,  # the terminal's Ctrl-C and hangup are the REPL's, not ours
         )
     except OSError as error:
-        for fd in (command_read, command_write, report_read, report_write):
+        for fd in (command_read, command_write, report_read, report_write, ahead_read, ahead_write):
             os.close(fd)
         raise SenderError(f"cannot start the MIDI sending process: {error}") from None
-    os.close(command_read)
-    os.close(report_write)
-    return process, Connection(command_write, readable=False), Connection(report_read, writable=False)
+    for fd in (command_read, report_write, ahead_read):
+        os.close(fd)
+    return (process, Connection(command_write, readable=False), Connection(report_read, writable=False),
+            Connection(ahead_write, readable=False))
 
 
 class RemoteOutput(Output):
