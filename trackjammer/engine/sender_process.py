@@ -97,11 +97,13 @@ class Server:
         self.commands, self.reports = commands, reports
         self.ahead = ahead  # windows handed over ahead of time (None: they come with the commands)
         self.ports: dict[int, Any] = {}
-        # heap of (cycle to send at, seq, id, data, is_system, numerator, denominator, track, earlier): the
-        # cycle to send at is the message's own, less `earlier` seconds at the anchor's tempo (see do_anchor)
+        # heap of (cycle to send at, seq, id, data, is_system, journal line, numerator, denominator, earlier):
+        # the cycle to send at is the message's own, less `earlier` seconds at the anchor's tempo (see
+        # do_anchor); the line is the take's journal line, made when handed over (not in the burst)
         self.waiting: list[tuple] = []
         self.anchor = (time.monotonic(), 0.0, 0.0)
-        self.sent: list[tuple[Any, ...]] = []
+        self.sent: list[tuple[Any, ...]] = []  # (seq | None, id, data, due, sent), not yet reported
+        self.tracked = 0  # how many of `sent` each port's mirror of held notes has seen (see track_sent)
         self.reported = 0.0  # when the last report went back
         self.running = True
         self.take: TakeFile | None = None  # where what is sent now is journaled
@@ -195,24 +197,38 @@ class Server:
                 self.report(("error", f"{type(error).__name__}: {error}"))
 
     def send_due(self, now: float) -> None:
-        """Everything due by `now`, in order (the hot path: names held locally)."""
-        waiting, wall_of, deliver, sent, clock, pop, take = (
-            self.waiting, self.wall_of, self.deliver, self.sent, time.monotonic, heapq.heappop, self.take)
+        """Everything due by `now`, in order. The hot path, run with caches
+        cold after each sleep: names held locally, each message straight to
+        its port's `_send`; which notes it holds is worked out later, in
+        order, by track_sent (before anything ends notes, and at each report)."""
+        waiting, sent, ports, clock, pop, take = (
+            self.waiting, self.sent, self.ports, time.monotonic, heapq.heappop, self.take)
+        wall, at, cps = self.anchor
+        if cps <= 0:
+            return
+        lines = take.lines if take is not None else None
         while waiting:
-            due = wall_of(waiting[0][0])
+            due = wall + (waiting[0][0] - at) / cps
             if due > now:
                 break
-            _, seq, port, data, system, numerator, denominator, track, _ = pop(waiting)
+            _, seq, port, data, system, line, _, _, _ = pop(waiting)
             if self.catching_up:
                 if now - due > LATE:
                     self.report(("cancelled", [seq]))
                     continue
                 self.catching_up = False
-            if deliver(port, data):
-                sent.append((seq, port, data, due, clock()))
-                if take is not None and not system:
-                    take.lines.append((numerator, denominator, track, data, port))
-        if take is not None and take.lines:
+            output = ports.get(port)
+            if output is None or output.closed:
+                continue
+            try:
+                output._send(data)  # whole messages: made so (midi/messages.py)
+            except Exception as error:  # noqa: BLE001 - a port that fails must not stop the others
+                self.report(("error", f"sending {list(data)} to {output.name}: {type(error).__name__}: {error}"))
+                continue
+            sent.append((seq, port, data, due, clock()))
+            if lines is not None and not system:
+                lines.append(line)
+        if lines:
             take.write(self.report)  # right after the burst: a kill now loses none of it
 
     def send(self, port: int, data: bytes) -> None:
@@ -222,22 +238,38 @@ class Server:
             self.sent.append((None, port, data, sent, sent))
             self.journal_now(port, data, sent)
 
+    def track_sent(self) -> None:
+        """Each port's mirror of the notes it holds, brought up to date with
+        what was sent since, in order; and the note-ons a port that vanished
+        may have lost, counted (engine/port_health.py)."""
+        sent, ports = self.sent, self.ports
+        if self.tracked < len(sent):
+            fresh = sent[self.tracked:]
+            self.tracked = len(sent)
+            for _, port, data, _, _ in fresh:
+                output = ports.get(port)
+                if output is not None:
+                    with output._lock:
+                        output._track(data)
+            self.health.count(fresh)
+
     def journal_now(self, port: int, data: bytes, sent: float) -> None:
         """A message sent at once, journaled at the cycle the clock had then."""
         if self.take is not None and data[0] < 0xF0:
             wall, at, cps = self.anchor
             cycle = at + (sent - wall) * cps if cps > 0 else at
             exact = Fraction(round(cycle * NOW_GRID), NOW_GRID) if cycle == cycle else Fraction(0)
-            self.take.lines.append((exact.numerator, exact.denominator, None, data, port))
+            self.take.lines.append(journal_line(exact.numerator, exact.denominator, None, data, port))
 
     def deliver(self, port: int, data: bytes) -> bool:
-        """Send through port number `port`; False when it is gone or failed
-        (said once per failure: a port that fails must not stop the others)."""
+        """Send through port number `port` (its notes tracked later, with the
+        burst's: track_sent); False when it is gone or failed (said once per
+        failure: a port that fails must not stop the others)."""
         output = self.ports.get(port)
         if output is None or output.closed:
             return False
         try:
-            output.send_checked(data)  # whole messages: made so (midi/messages.py), or checked by RemoteOutput.send
+            output._send(data)  # whole messages: checked by RemoteOutput.send
         except Exception as error:  # noqa: BLE001
             self.report(("error", f"sending {list(data)} to {output.name}: {type(error).__name__}: {error}"))
             return False
@@ -245,8 +277,8 @@ class Server:
 
     def flush(self) -> None:
         if self.sent:
-            sent, self.sent = self.sent, []
-            self.health.count(sent)  # note-ons a port that vanished may have lost
+            self.track_sent()
+            sent, self.sent, self.tracked = self.sent, [], 0
             self.report(("sent", sent))
             self.reported = time.monotonic()
 
@@ -276,8 +308,8 @@ class Server:
         tempo_changed = cps != self.anchor[2]
         self.anchor = (wall, cycle, cps)
         if tempo_changed and any(item[8] for item in self.waiting):  # what leaves earlier, by the new tempo
-            self.waiting = [(self.send_at(n / d, earlier), seq, port, data, system, n, d, track, earlier)
-                            for _, seq, port, data, system, n, d, track, earlier in self.waiting]
+            self.waiting = [(self.send_at(n / d, earlier), seq, port, data, system, line, n, d, earlier)
+                            for _, seq, port, data, system, line, n, d, earlier in self.waiting]
             heapq.heapify(self.waiting)
 
     def send_at(self, cycle: float, earlier: float) -> float:
@@ -287,9 +319,10 @@ class Server:
         return cycle - earlier * cps if earlier and cps > 0 else cycle
 
     def do_at(self, items: list[tuple]) -> None:
+        waiting, send_at, push = self.waiting, self.send_at, heapq.heappush
         for seq, port, cycle, data, system, numerator, denominator, track, earlier in items:
-            heapq.heappush(self.waiting, (self.send_at(cycle, earlier), seq, port, data, system, numerator,
-                                          denominator, track, earlier))
+            line = journal_line(numerator, denominator, track, data, port) if not system else b""
+            push(waiting, (send_at(cycle, earlier), seq, port, data, system, line, numerator, denominator, earlier))
 
     def do_now(self, port: int, data: bytes) -> None:
         self.send(port, data)
@@ -344,6 +377,7 @@ class Server:
         self.report(("cancelled", dropped))
 
     def do_release(self, port: int) -> None:
+        self.track_sent()
         output = self.ports.get(port)
         if output is not None:
             for message in output.release_messages():
@@ -377,10 +411,12 @@ class Server:
 
     def _ending(self, output: Any, port: int, end: Any) -> None:
         """panic() or close(), reporting what they sent so the engine's mirror of held notes is right."""
+        self.track_sent()
         messages = output.panic_messages()
         now = time.monotonic()  # sent first thing in end(): close() then waits a few JACK periods
         end()
         self.sent += [(None, port, bytes(message), now, now) for message in messages]
+        self.tracked = len(self.sent)  # end() tracked them itself
         for message in messages:
             self.journal_now(port, bytes(message), now)
         self.write_take()
@@ -395,6 +431,7 @@ class Server:
         # a late burst heard and no CC 123 after it. Closing the ports may
         # hang on a dead server: a SIGTERM may end that as before.
         terminated = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        self.track_sent()
         for port, output in self.ports.items():
             try:
                 messages = output.panic_messages()
@@ -420,7 +457,7 @@ class TakeFile:
     """One take's messages as this process sent them: lines waiting, and the file they go to."""
 
     def __init__(self) -> None:
-        self.lines: list[tuple] = []  # (numerator, denominator, track, data, port), not yet formatted
+        self.lines: list[bytes] = []  # journal lines (journal_line), not yet written
         self.waiting = b""  # formatted, not yet taken by the disk
         self.fd: int | None = None
         self.refused = False
@@ -442,9 +479,7 @@ class TakeFile:
         if self.fd is None or (not force and self.retry_at and time.monotonic() < self.retry_at):
             return  # no folder yet, or a full disk tried again later: the lines wait
         if self.lines:
-            self.waiting += "".join(
-                f"m {n if d == 1 else f'{n}/{d}'} {'-' if track is None else track} {data.hex()} {port}\n"
-                for n, d, track, data, port in self.lines).encode()
+            self.waiting += b"".join(self.lines)
             self.lines = []
         try:
             while self.waiting:
@@ -463,6 +498,12 @@ class TakeFile:
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
+
+
+def journal_line(numerator: int, denominator: int, track: int | None, data: bytes, port: int) -> bytes:
+    """A message's line in the take's journal (engine/journal.py: `m CYCLE TRACK HEX PORT`)."""
+    cycle = numerator if denominator == 1 else f"{numerator}/{denominator}"
+    return f"m {cycle} {'-' if track is None else track} {data.hex()} {port}\n".encode()
 
 
 def _tight_timers() -> None:
