@@ -74,6 +74,7 @@ SEND_P99_MS, SEND_MAX_MS = 0.2, 1.5
 RECEIVER_P99_MARGIN_MS = 0.25
 DRIFT_MS = 0.1
 CPU_IDLE, CPU_LOADED = 1.0, 5.0  # % of a core
+IDLE_OVER_BARE = 0.2  # percentage points of a core over a bare rtmidi JACK port, idle (issue 20)
 PEER_P99_MS, PEER_CPU = 0.35, 6.0  # the best Python peer, measured the same way
 
 
@@ -637,6 +638,10 @@ def report(results: dict[str, Result], seconds: float) -> bool:
         (f"CPU loaded < {CPU_LOADED:g} % (8 tracks)", drift.cpu < CPU_LOADED,
          f"{drift.cpu:.2f} % (clock thread {drift.clock_cpu:.2f} %); hand-written {hand8.cpu:.2f} %"
          f" ({_ratio(drift.cpu, hand8.cpu)}); best peer {PEER_CPU:g} % ({_ratio(drift.cpu, PEER_CPU)})"),
+        ("CPU playing at most the hand-written sender's (8 tracks)", drift.cpu <= hand8.cpu,
+         f"{_ratio(drift.cpu, hand8.cpu)}: {drift.cpu:.2f} vs {hand8.cpu:.2f} % (issue 20: 1x at most)"),
+        (f"CPU idle within {IDLE_OVER_BARE:g} points of a bare rtmidi JACK port", idle.cpu - hand_idle.cpu <= IDLE_OVER_BARE,
+         f"{idle.cpu - hand_idle.cpu:+.2f} points: {idle.cpu:.2f} vs {hand_idle.cpu:.2f} %"),
     ]
     for label, ok, detail in checks:
         print(f"  {label:56} {'meets' if ok else 'MISSES':6}  {detail}")
