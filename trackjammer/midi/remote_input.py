@@ -49,6 +49,28 @@ class ListeningError(TrackJammerError):
     """A listening process could not be started, or did not answer."""
 
 
+class Frames:
+    """midi/input_process.py's frames, out of what was read in pieces."""
+
+    def __init__(self) -> None:
+        self.buffer = b""
+
+    def feed(self, chunk: bytes) -> list[tuple[int, bytes, bytes]]:
+        """The whole frames in what was read so far: (kind, times, payload);
+        a frame not whole yet waits for the next piece."""
+        data, found, at = self.buffer + chunk, [], 0
+        while len(data) - at >= HEADER.size:
+            kind, length = HEADER.unpack_from(data, at)
+            extra = TIMES.size if kind == MESSAGE_KIND else 0
+            end = at + HEADER.size + extra + length
+            if end > len(data):
+                break
+            found.append((kind, data[at + HEADER.size:at + HEADER.size + extra], data[at + HEADER.size + extra:end]))
+            at = end
+        self.buffer = data[at:]
+        return found
+
+
 class Process:
     """One listening process: it, the pipe it reports on, the pipe whose end ends it."""
 
@@ -70,7 +92,8 @@ class Process:
         os.close(command_read)
         self.reports, self.commands = report_read, command_write
         self.started = time.monotonic()
-        self.buffer = b""
+        self._frames = Frames()
+        self._closing = threading.Lock()
         self.ending = False  # it said it ends (its port vanished): not a death
 
     @property
@@ -87,25 +110,11 @@ class Process:
             return b""
 
     def frames(self, chunk: bytes) -> list[tuple[int, bytes, bytes]]:
-        """The whole frames in what was read so far: (kind, times, payload); the rest waits."""
-        data, found, at = self.buffer + chunk, [], 0
-        while len(data) - at >= HEADER.size:
-            kind, length = HEADER.unpack_from(data, at)
-            extra = TIMES.size if kind == MESSAGE_KIND else 0
-            end = at + HEADER.size + extra + length
-            if end > len(data):
-                break
-            found.append((kind, data[at + HEADER.size:at + HEADER.size + extra], data[at + HEADER.size + extra:end]))
-            at = end
-        self.buffer = data[at:]
-        return found
+        return self._frames.feed(chunk)
 
     def end(self) -> None:
         """Close its command pipe (it ends), wait a moment, else kill it."""
-        try:
-            os.close(self.commands)
-        except OSError:
-            pass
+        self._close("commands")
         try:
             self.popen.wait(timeout=END_WAIT)
         except subprocess.TimeoutExpired:
@@ -113,8 +122,16 @@ class Process:
             self.popen.wait()
 
     def close_reports(self) -> None:
+        self._close("reports")
+
+    def _close(self, which: str) -> None:
+        with self._closing:  # once: a number closed twice may be another file's by then
+            fd = getattr(self, which)
+            if fd < 0:
+                return
+            setattr(self, which, -1)
         try:
-            os.close(self.reports)
+            os.close(fd)
         except OSError:
             pass
 
@@ -163,10 +180,10 @@ class RemoteInput(Input):
             self.closed = True
             self._closing.set()
             process = self.process
-        process.end()  # its pipe ends: the reading thread sees that and stops
+        process.end()  # it ends: the reading thread sees its pipe end, and stops
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=2)
-        if self._thread is None or not self._thread.is_alive():
+        if self._thread is None or not self._thread.is_alive():  # else it closes them as it ends
             process.close_reports()
 
     # -- the reading thread -------------------------------------------------------------------
@@ -184,12 +201,15 @@ class RemoteInput(Input):
                 self._hand(process, process.frames(chunk))
             frames = []
             if self.closed:
+                process.close_reports()
                 break
             try:
                 code = process.popen.wait(timeout=END_WAIT)
             except subprocess.TimeoutExpired:  # its pipe ended but it lives on: of no use
                 process.popen.kill()
+                process.popen.wait()
                 code = None
+            process.end()
             process.close_reports()
             delay = 0.0
             if not process.ending:
@@ -216,8 +236,9 @@ class RemoteInput(Input):
                 process = Process({"name": self.name, "backend": self.backend, "client": self.client_name,
                                    "virtual": self.virtual})
             except ListeningError as error:
-                self.report(f"warning: the MIDI input '{self.name}' is not listened to: {error.message}; "
-                            f"tried again in {MOST_DELAY:g} s")
+                if delay < MOST_DELAY:  # said once; tried again every MOST_DELAY seconds
+                    self.report(f"warning: the MIDI input '{self.name}' is not listened to: {error.message}; "
+                                f"tried again every {MOST_DELAY:g} s")
                 delay = MOST_DELAY
                 continue
             with self._lock:
