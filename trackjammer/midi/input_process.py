@@ -58,6 +58,9 @@ import sys
 import time
 from typing import Any
 
+from trackjammer.errors import TrackJammerError
+from trackjammer.midi.rtmidi_out import input_client, input_there, open_input_port, open_midi_in
+
 HEADER = struct.Struct("<BI")
 MESSAGE = struct.Struct("<BIdd")  # the header, then delta and arrived
 MESSAGE_KIND, REPORT_KIND = 0, 1
@@ -169,9 +172,6 @@ class Listener:
 
     def choose(self) -> None:
         """Open the port asked for, as open_input chooses it, or say why not and end."""
-        from trackjammer.errors import TrackJammerError
-        from trackjammer.midi.rtmidi_out import open_midi_in
-
         request = self.request
         try:
             opened = open_midi_in(request["port"], request["backend"], request["client"], self.callback)
@@ -185,8 +185,6 @@ class Listener:
     def wait_for_port(self) -> None:
         """Open exactly the port named (or our virtual port), looking every
         second while it is not there (nor its JACK server)."""
-        from trackjammer.midi.rtmidi_out import input_client, open_input_port
-
         request = self.request
         self.name, self.backend, self.virtual = request["name"], request["backend"], request["virtual"]
         said = False
@@ -197,10 +195,8 @@ class Listener:
                     self.midi, self.threads = made
             if self.midi is not None and open_input_port(self.midi, self.name, self.virtual):
                 break
-            from trackjammer.midi.rtmidi_out import input_there
-
-            if self.midi is not None and not input_there(self.midi, "", True, self.threads):
-                self.dead_clients.append(self.midi)  # its server went: a new client when one is there
+            if self.midi is not None and not input_there(self.midi, self.name, True, self.threads):
+                self.dead_clients.append(self.midi)  # its JACK server went: a new client when one is there
                 self.midi = None
             if not said:
                 said = True
@@ -209,8 +205,6 @@ class Listener:
         self.send(report_frame("opened", self.name, self.backend, self.virtual, None))
 
     def serve(self) -> None:
-        from trackjammer.midi.rtmidi_out import input_there
-
         if "port" in self.request:
             self.choose()
         else:

@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.input import Input
 from trackjammer.midi.output import NullOutput, Output
+from trackjammer.midi.remote_input import open_remote_input
 
 BACKENDS = {"auto", "alsa", "jack", "coremidi", "winmm"}
 ENV_VAR = "TRACKJAMMER_MIDI_BACKEND"
@@ -623,6 +624,4 @@ def open_input(
     process of its own (midi/remote_input.py, midi/input_process.py), as
     `open_midi_in` chooses it; anything that keeps it from opening is a
     TrackJammerError saying why, raised here."""
-    from trackjammer.midi.remote_input import open_remote_input
-
     return open_remote_input(port, backend, client_name, report)
