@@ -234,10 +234,6 @@ def _killed_listening():
 
 
 def test_a_listening_process_that_keeps_dying_is_started_again_later_and_later(jack_server):
-    retry_on_xrun(_keeps_dying)
-
-
-def _keeps_dying():
     client = f"tj-src-{uuid.uuid4().hex[:6]}"
     out = source(client)
     said: list[str] = []
