@@ -118,3 +118,73 @@ def test_frames_beyond_the_most_kept_are_dropped_and_said(monkeypatch):
     finally:
         for fd in (read, write, commands_read, commands_write, listener.wake_read, listener.wake_write):
             os.close(fd)
+
+
+# -- where no listening process can run (not POSIX): the port polled in this process ---------------
+
+
+class FakeMidiIn:
+    """What PolledInput uses of an rtmidi.MidiIn: messages wait for get_message()."""
+
+    def __init__(self, ports: list[str]) -> None:
+        self.ports = ports
+        self.queue: list[tuple[list[int], float]] = []
+        self.opened: list[int] = []
+        self.closed = self.deleted = 0
+
+    def get_message(self):
+        return self.queue.pop(0) if self.queue else None
+
+    def get_ports(self) -> list[str]:
+        return list(self.ports)
+
+    def close_port(self) -> None:
+        self.closed += 1
+
+    def open_port(self, index: int, name: str) -> None:
+        assert name == "TrackJammer in"
+        self.opened.append(index)
+
+    def delete(self) -> None:
+        self.deleted += 1
+
+
+def test_a_polled_input_hands_over_each_message_and_opens_a_vanished_port_again(monkeypatch):
+    import time
+
+    from trackjammer.midi import rtmidi_out
+
+    monkeypatch.setattr(rtmidi_out, "LOOK_EVERY", 0.05)
+    midi = FakeMidiIn(["a:out", "src:out"])
+    said: list[str] = []
+    got: list[tuple[bytes, float]] = []
+    port = rtmidi_out.PolledInput(rtmidi_out.OpenedInput(midi, "src:out", "jack", False, None, frozenset()),
+                                  said.append)
+    port.listen(lambda data, stamp: got.append((data, stamp)))
+
+    def until(condition) -> None:
+        deadline = time.monotonic() + 5
+        while not condition():
+            assert time.monotonic() < deadline, "timed out"
+            time.sleep(0.005)
+
+    began = time.monotonic()
+    midi.queue.append(([0xF8], 0.0))
+    port.start()
+    until(lambda: got)
+    time.sleep(0.3)
+    midi.queue.append(([0x90, 60, 100], 0.25))  # rtmidi's delta: 250 ms after the first, polled 300 ms after
+    until(lambda: len(got) == 2)
+    assert [data for data, _ in got] == [b"\xf8", b"\x90\x3c\x64"]
+    assert began <= got[0][1] < began + 0.5
+    assert abs(got[1][1] - got[0][1] - 0.25) < 1e-9  # stamped by the deltas, not by the poll
+    midi.ports = ["a:out"]
+    until(lambda: said)
+    time.sleep(0.2)  # more looks: not said again
+    assert said == ["warning: the MIDI input 'src:out' is gone; it is opened again when it comes back"]
+    midi.ports = ["b:out", "a:out", "src:out"]
+    until(lambda: len(said) == 2)
+    assert said[1] == "the MIDI input 'src:out' is back"
+    assert (midi.closed, midi.opened) == (1, [2])  # opened again by name, at its new index
+    port.close()
+    assert (port.closed, midi.closed, midi.deleted) == (True, 2, 1)

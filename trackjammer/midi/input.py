@@ -23,7 +23,9 @@ on the system's monotonic clock, so the two do not drift apart).
 
 A port that vanishes (its device unplugged, its program closed) is said
 once, looked for every second, and opened again by name when it returns;
-a listening process that dies is said once and started again.
+a listening process that dies is said once and started again. Where no
+listening process can run (not POSIX), the port is opened in this process
+and polled every millisecond (midi/rtmidi_out.py: PolledInput).
 `MemoryInput` is fed by hand (tests).
 """
 

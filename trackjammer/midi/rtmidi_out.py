@@ -521,10 +521,11 @@ class OpenedInput(NamedTuple):
 
 
 def open_midi_in(
-    port: str | int | None, backend: str | None, client_name: str, callback: Any,
+    port: str | int | None, backend: str | None, client_name: str, callback: Any = None,
 ) -> OpenedInput:
     """Open a MIDI input port in this process, `callback(message, data)`
-    called for each message from the moment it is open (the listening
+    called for each message from the moment it is open (None: none, the
+    messages wait for get_message()) (the listening
     process's part of `open_input`, midi/input_process.py). Chosen as
     outputs are: by name, a unique part of one, or index; with none named,
     a virtual port "TrackJammer in" where the backend has them, else the
@@ -544,7 +545,8 @@ def open_midi_in(
             raise TrackJammerError("there are no MIDI input ports", hint="connect a device, or start the program to follow")
         with _quiet_stderr():
             client.midi.ignore_types(sysex=False, timing=False, active_sense=True)
-            client.midi.set_callback(callback)
+            if callback is not None:
+                client.midi.set_callback(callback)
             if choice.kind == "virtual":
                 client.midi.open_virtual_port(INPUT_PORT_NAME)
             else:
@@ -623,5 +625,80 @@ def open_input(
     and a line to tell the user. The port is opened and read by a listening
     process of its own (midi/remote_input.py, midi/input_process.py), as
     `open_midi_in` chooses it; anything that keeps it from opening is a
-    TrackJammerError saying why, raised here."""
+    TrackJammerError saying why, raised here. Where no listening process
+    can run (not POSIX: it needs pipes select() can wait on), the port is
+    opened in this process and polled (`PolledInput`)."""
+    if os.name != "posix":
+        return open_polled_input(port, backend, client_name, report)
     return open_remote_input(port, backend, client_name, report)
+
+
+POLL = 0.001  # seconds between a PolledInput's looks at its port (the stamps do not depend on it)
+LOOK_EVERY = 1.0  # seconds between its looks whether the port is still there
+
+
+class PolledInput(Input):
+    """An input port opened in this process, where no listening process can
+    run: a thread polls it every millisecond (rtmidi's callback would wait
+    in the backend's thread for this process's GIL), so stamps come from the
+    poll as they would from the callback (midi/input.py). A port that
+    vanishes is said once and opened again by name when it is back."""
+
+    def __init__(self, opened: OpenedInput, report: Any = print) -> None:
+        super().__init__(opened.name, opened.backend, report)
+        self._midi, self.virtual = opened.midi, opened.virtual
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> PolledInput:
+        if self._thread is None and not self.closed:
+            self._thread = threading.Thread(target=self._run, name=f"trackjammer-input {self.name}", daemon=True)
+            self._thread.start()
+        return self
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=2)
+        try:
+            self._midi.close_port()
+        finally:
+            self._midi.delete()
+
+    def _look(self) -> None:
+        there = self.virtual or self.name in self._midi.get_ports()
+        if not there and not self.gone:
+            self.gone = True
+            self.report(f"warning: the MIDI input '{self.name}' is gone; it is opened again when it comes back")
+        elif there and self.gone:
+            try:
+                ports = list(self._midi.get_ports())
+                with _quiet_stderr():
+                    self._midi.close_port()
+                    self._midi.open_port(ports.index(self.name), name=INPUT_PORT_NAME)
+            except (*_errors(), ValueError):
+                return  # gone again: looked for at the next look
+            self.gone = False
+            self.report(f"the MIDI input '{self.name}' is back")
+
+    def _run(self) -> None:
+        clock, looked = time.monotonic, time.monotonic()
+        while not self.closed:
+            try:
+                while (got := self._midi.get_message()) is not None:
+                    self.take(bytes(got[0]), got[1], clock())
+                if clock() - looked >= LOOK_EVERY:
+                    looked = clock()
+                    self._look()
+            except Exception as error:  # noqa: BLE001 - the port's own failure: said, and the input goes on
+                self.report(f"warning: reading MIDI input '{self.name}' failed ({type(error).__name__}: {error})")
+                time.sleep(LOOK_EVERY)
+            time.sleep(POLL)
+
+
+def open_polled_input(port: str | int | None = None, backend: str | None = None, client_name: str = "TrackJammer",
+                      report: Any = print) -> tuple[PolledInput, str | None]:
+    """`open_input` where no listening process can run: the port opened here, polled."""
+    opened = open_midi_in(port, backend, client_name, None)
+    return PolledInput(opened, report), opened.notice
