@@ -233,6 +233,41 @@ def _killed_listening():
     assert_stamped(got, played, sends)  # its stamps count from the new process's first message
 
 
+def test_a_listening_process_started_again_while_its_port_is_gone_waits_for_it(jack_server):
+    retry_on_xrun(_restarted_while_gone)
+
+
+def _restarted_while_gone():
+    client = f"tj-src-{uuid.uuid4().hex[:6]}"
+    out = source(client)
+    said: list[str] = []
+    got: list[tuple[bytes, float]] = []
+    try:
+        port, name = opened_on(client, said, got)
+        first = port.pid
+        os.kill(first, signal.SIGSTOP)  # it cannot look for its port any more
+        gone(out)
+        os.kill(first, signal.SIGKILL)
+        wait_until(lambda: len(said) == 2)
+        assert said == [f"warning: the MIDI input '{name}' stopped: its listening process died (killed by SIGKILL); "
+                        "it is started again",
+                        f"warning: the MIDI input '{name}' is gone; it is opened again when it comes back"]
+        assert port.gone
+        out = source(client)
+        wait_until(lambda: len(said) == 3, timeout=10)
+        assert said[2] == f"the MIDI input '{name}' is back" and not port.gone
+        assert port.restarts == 1  # the one started waited for its port: no other
+        connected(name)
+        played = [[0x90, 60 + k, 100] for k in range(10)]
+        sends = play(out, played, 0.01)
+        wait_until(lambda: len(got) >= len(played))
+        time.sleep(0.1)
+        port.close()
+    finally:
+        gone(out)
+    assert_stamped(got, played, sends)
+
+
 def test_a_listening_process_that_keeps_dying_is_started_again_later_and_later(jack_server):
     client = f"tj-src-{uuid.uuid4().hex[:6]}"
     out = source(client)
