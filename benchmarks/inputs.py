@@ -18,8 +18,18 @@ every 50 ms for TJ_INPUT_SECONDS (default 8) in each part.
    receiver's arrival (each through its own receiver; both cross JACK twice,
    each crossing up to one 1.33 ms period).
 
+3. Idle (issue 20): an open TrackJammer input and a bare python-rtmidi JACK
+   input (benchmarks/idle_input.py, a process each, nothing played to
+   either), side by side for TJ_IDLE_SECONDS (default 10, in two rounds,
+   the one started first swapped): the CPU time of
+   each (every thread of its process and of the processes it started, as
+   the kernel counts it on the CPU: /proc's schedstat, to the nanosecond)
+   over the wall time. Target: TrackJammer's within 0.2 percentage points
+   of the bare input's. The JACK server's own share (one client's process
+   cycle each) is alike for both and not counted.
+
 The dummy server runs without realtime priority: xruns delay messages and
-are counted. Figures only; no target.
+are counted. Figures only for 1 and 2; a target for 3.
 
     scripts/bench input
 """
@@ -48,6 +58,8 @@ from trackjammer.project.takes import RenderTakes
 from trackjammer.session import Session
 
 DEFAULT_SECONDS = 8.0
+IDLE_SECONDS = 10.0
+IDLE_TARGET = 0.2  # percentage points of a core above the bare rtmidi input's, at most
 EVERY = 0.05  # seconds between notes
 REPO = Path(__file__).resolve().parents[1]
 
@@ -198,6 +210,87 @@ def _thru(seconds: float, folder: Path) -> dict[str, list[float]]:
     }
 
 
+def _tree(pid: int) -> list[int]:
+    """`pid` and every process it started (and they started), as /proc has them now."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            tasks = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                todo += [int(child) for child in Path(f"/proc/{current}/task/{task}/children").read_text().split()]
+            except OSError:
+                pass
+    return found
+
+
+def _cpu_ns(pid: int) -> dict[tuple[int, int], int]:
+    """Nanoseconds on the CPU of every thread of `pid`'s processes, by (process, thread)."""
+    times = {}
+    for process in _tree(pid):
+        try:
+            tasks = os.listdir(f"/proc/{process}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                times[(process, int(task))] = int(Path(f"/proc/{process}/task/{task}/schedstat").read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                pass
+    return times
+
+
+def idle(seconds: float) -> dict[str, float]:
+    """Percent of a core used by each idle input, over the same `seconds`:
+    two rounds of half as long, the one started first swapped (the JACK
+    server wakes its clients in order; measured alone, either order moved
+    each by ±0.1 points)."""
+    used = {"trackjammer": 0.0, "rtmidi": 0.0}
+    wall = 0.0
+    for order in (("trackjammer", "rtmidi"), ("rtmidi", "trackjammer")):
+        cpu, took = _idle_round(order, seconds / 2)
+        wall += took
+        for kind in used:
+            used[kind] += cpu[kind]
+    return {kind: cpu / wall * 100 for kind, cpu in used.items()}
+
+
+def _idle_round(order: tuple[str, str], seconds: float) -> tuple[dict[str, float], float]:
+    """CPU seconds of each idle input over `seconds` (started in `order`), and the wall time."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)}
+    processes = {}
+    try:
+        for kind in order:
+            processes[kind] = subprocess.Popen(
+                [sys.executable, "-m", "benchmarks.idle_input", kind, "--client-name", f"tj-idle-{uuid.uuid4().hex[:8]}"],
+                cwd=REPO, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            line = processes[kind].stdout.readline().strip()
+            if line != "ready":
+                raise RuntimeError(f"the idle {kind} input did not open ({line!r})")
+        time.sleep(1.0)  # past the start's own work
+        before = {kind: _cpu_ns(p.pid) for kind, p in processes.items()}
+        began = time.monotonic()
+        time.sleep(seconds)
+        after = {kind: _cpu_ns(p.pid) for kind, p in processes.items()}
+        wall = time.monotonic() - began
+    finally:
+        for process in processes.values():
+            process.stdin.close()
+        for process in processes.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    # a thread that began during the window counts from 0; one that ended is not seen (none end while idle)
+    return {kind: sum(ns - before[kind].get(key, 0) for key, ns in after[kind].items()) / 1e9
+            for kind in processes}, wall
+
+
 def run() -> bool:
     seconds = float(os.environ.get("TJ_INPUT_SECONDS", DEFAULT_SECONDS))
     print(f"input: MIDI played into TrackJammer over JACK (dummy -r 48000 -p 64), a note every 50 ms for {seconds:g} s",
@@ -219,7 +312,17 @@ def run() -> bool:
           f"{len(found['tj end to end'])} of {found['sent'][0]} notes")
     print(f"  {'rtmidi loop: player → receiver':32} {figures(found['loop end to end']):>24}  "
           f"{len(found['loop end to end'])} of {found['sent'][0]} notes, {during} xruns")
-    return True
+    idle_seconds = float(os.environ.get("TJ_IDLE_SECONDS", IDLE_SECONDS))
+    cost = idle(idle_seconds)
+    tj, bare = cost["trackjammer"], cost["rtmidi"]
+    difference = tj - bare
+    meets = difference <= IDLE_TARGET
+    print(f"  idle: an open input, nothing played to it, {idle_seconds:g} s side by side: % of a core (user + sys)")
+    print(f"  {'TrackJammer input':32} {tj:>8.2f} %  (its process and the processes it started)")
+    print(f"  {'bare python-rtmidi JACK input':32} {bare:>8.2f} %")
+    ratio = f"{tj / bare:.2f}x" if bare > 0 else "n/a"
+    print(f"  {'difference (target ≤ 0.2 points)':32} {difference:>+8.2f}    {'meets' if meets else 'MISSES'}, ratio {ratio}")
+    return meets
 
 
 if __name__ == "__main__":

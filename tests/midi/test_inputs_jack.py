@@ -1,11 +1,18 @@
 """MIDI inputs over a real JACK server: opened by name or index as outputs
 are, every message handed over with its arrival time, and a port that
-vanishes said once and opened again by name when it returns."""
+vanishes said once and opened again by name when it returns. Each input
+is read by a listening process (midi/input_process.py): killed, it is
+said once and started again; it ends with TrackJammer, and with close()."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +22,7 @@ from tests.support.jack_receiver import jack_connections
 from tests.support.xruns import Xruns, retry_on_xrun
 
 pytestmark = pytest.mark.jack
+REPO = Path(__file__).resolve().parents[2]
 
 
 def source(client: str):
@@ -122,3 +130,244 @@ def test_a_missing_input_is_an_error_listing_the_inputs(jack_server):
     assert caught.value.message == "no MIDI input port matches 'no such program'"
     assert caught.value.hint.startswith("the ports (backend jack): ") or caught.value.hint.startswith(
         "there are no MIDI input ports")
+
+
+# -- the listening process (midi/input_process.py) -----------------------------------------------
+
+
+def opened_on(client: str, said: list[str], got: list[tuple[bytes, float]]):
+    name = named(client)
+    port, _ = open_input(name, "jack", report=said.append)
+    port.listen(lambda data, stamp: got.append((data, stamp)))
+    port.start()
+    connected(name)
+    return port, name
+
+
+def play(out, messages: list[list[int]], every: float) -> list[float]:
+    """Send each message `every` seconds apart; when each was sent (monotonic)."""
+    sends = []
+    for data in messages:
+        sends.append(time.monotonic())
+        out.send_message(data)
+        time.sleep(every)
+    return sends
+
+
+def listening_again(out, got: list[tuple[bytes, float]]) -> None:
+    """Send active-sensing-free probes (song select) until one arrives: a
+    listening process started again has opened the port."""
+    deadline = time.monotonic() + 15
+    while not any(data[0] == 0xF3 for data, _ in got):
+        assert time.monotonic() < deadline, "the listening process was not started again"
+        out.send_message([0xF3, 1])
+        time.sleep(0.05)
+    time.sleep(0.1)  # the probes still on their way
+
+
+def assert_stamped(got: list[tuple[bytes, float]], played: list[list[int]], sends: list[float]) -> None:
+    assert [data for data, _ in got] == [bytes(data) for data in played]
+    lateness = sorted(stamp - sent for (_, stamp), sent in zip(got, sends))
+    assert lateness[0] >= -0.0005, lateness[:3]  # never before it was sent
+    assert lateness[-1] < 0.05, lateness[-3:]  # JACK hands it over a period later
+    assert lateness[len(lateness) // 2] < 0.003, lateness  # most within two periods
+
+
+def test_a_burst_arrives_whole_in_order_each_stamped_when_it_was_played(jack_server):
+    retry_on_xrun(_burst)
+
+
+def _burst():
+    client = f"tj-src-{uuid.uuid4().hex[:6]}"
+    out = source(client)
+    said: list[str] = []
+    got: list[tuple[bytes, float]] = []
+    try:
+        port, name = opened_on(client, said, got)
+        sysex = [0xF0, 0x7D] + [k % 128 for k in range(5000)] + [0xF7]  # more than a pipe takes whole
+        played = [[0x90 | k % 16, k % 128, 1 + k // 128] for k in range(150)]
+        played[75:75] = [sysex]
+        sends = play(out, played, 0.002)
+        wait_until(lambda: len(got) >= len(played))
+        time.sleep(0.1)
+        port.close()
+    finally:
+        gone(out)
+    assert_stamped(got, played, sends)
+    assert said == []
+
+
+def test_a_killed_listening_process_is_said_once_and_started_again(jack_server):
+    retry_on_xrun(_killed_listening)
+
+
+def _killed_listening():
+    client = f"tj-src-{uuid.uuid4().hex[:6]}"
+    out = source(client)
+    said: list[str] = []
+    got: list[tuple[bytes, float]] = []
+    try:
+        port, name = opened_on(client, said, got)
+        out.send_message([0x90, 60, 1])
+        wait_until(lambda: got)
+        first = port.pid
+        os.kill(first, signal.SIGKILL)
+        wait_until(lambda: said)
+        assert said == [f"warning: the MIDI input '{name}' stopped: its listening process died (killed by SIGKILL); "
+                        "it is started again"]
+        wait_until(lambda: port.pid != first)
+        assert port.restarts == 1
+        with pytest.raises(ProcessLookupError):
+            os.kill(first, 0)  # waited for: no zombie left
+        listening_again(out, got)
+        del got[:]
+        played = [[0x90, 61 + k, 100] for k in range(20)]
+        sends = play(out, played, 0.01)
+        wait_until(lambda: len(got) >= len(played))
+        time.sleep(1.5)  # a look for the port more: nothing more is said
+        assert said == [f"warning: the MIDI input '{name}' stopped: its listening process died (killed by SIGKILL); "
+                        "it is started again"]
+        port.close()
+    finally:
+        gone(out)
+    assert_stamped(got, played, sends)  # its stamps count from the new process's first message
+
+
+def test_a_listening_process_started_again_while_its_port_is_gone_waits_for_it(jack_server):
+    retry_on_xrun(_restarted_while_gone)
+
+
+def _restarted_while_gone():
+    client = f"tj-src-{uuid.uuid4().hex[:6]}"
+    out = source(client)
+    said: list[str] = []
+    got: list[tuple[bytes, float]] = []
+    try:
+        port, name = opened_on(client, said, got)
+        first = port.pid
+        os.kill(first, signal.SIGSTOP)  # it cannot look for its port any more
+        gone(out)
+        os.kill(first, signal.SIGKILL)
+        wait_until(lambda: len(said) == 2)
+        assert said == [f"warning: the MIDI input '{name}' stopped: its listening process died (killed by SIGKILL); "
+                        "it is started again",
+                        f"warning: the MIDI input '{name}' is gone; it is opened again when it comes back"]
+        assert port.gone
+        out = source(client)
+        wait_until(lambda: len(said) == 3, timeout=10)
+        assert said[2] == f"the MIDI input '{name}' is back" and not port.gone
+        assert port.restarts == 1  # the one started waited for its port: no other
+        connected(name)
+        played = [[0x90, 60 + k, 100] for k in range(10)]
+        sends = play(out, played, 0.01)
+        wait_until(lambda: len(got) >= len(played))
+        time.sleep(0.1)
+        port.close()
+    finally:
+        gone(out)
+    assert_stamped(got, played, sends)
+
+
+def test_a_listening_process_that_keeps_dying_is_started_again_later_and_later(jack_server):
+    client = f"tj-src-{uuid.uuid4().hex[:6]}"
+    out = source(client)
+    said: list[str] = []
+    got: list[tuple[bytes, float]] = []
+    try:
+        port, name = opened_on(client, said, got)
+        gaps = []
+        for _ in range(4):  # each killed as soon as it is there
+            pid = port.pid
+            killed = time.monotonic()
+            os.kill(pid, signal.SIGKILL)
+            wait_until(lambda: port.pid != pid, timeout=10)
+            gaps.append(time.monotonic() - killed)
+        assert port.restarts == 4
+        assert gaps[0] < 0.5, gaps  # the first at once
+        for gap, delay in zip(gaps[1:], (0.5, 1.0, 2.0)):  # then later and later
+            assert delay <= gap < delay + 3, gaps
+        assert said == [f"warning: the MIDI input '{name}' stopped: its listening process died (killed by SIGKILL); "
+                        "it is started again"]  # once for the series
+        listening_again(out, got)
+        port.close()
+    finally:
+        gone(out)
+
+
+PARENT = """
+import os, sys, time
+from trackjammer.midi.rtmidi_out import open_input
+port, _ = open_input(sys.argv[1], "jack")
+port.start()
+sleeper = 0
+if sys.argv[2] == "fork":  # a child of ours keeps the listening process's pipe open
+    sleeper = os.fork()
+    if sleeper == 0:
+        time.sleep(30)
+        os._exit(0)
+print(port.pid, sleeper, flush=True)
+time.sleep(60)
+"""
+
+
+def ended(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] == "Z"  # a zombie: ended, not yet reaped
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.parametrize("kept", ["alone", "fork"])
+def test_the_listening_process_ends_with_trackjammer_even_killed(jack_server, kept):
+    client = f"tj-src-{uuid.uuid4().hex[:6]}"
+    out = source(client)
+    sleeper = 0
+    try:
+        name = named(client)
+        parent = subprocess.Popen([sys.executable, "-c", PARENT, name, kept], stdout=subprocess.PIPE, text=True,
+                                  env={**os.environ, "PYTHONPATH": str(REPO)})
+        try:
+            listening, sleeper = map(int, parent.stdout.readline().split())
+            connected(name)
+            assert not ended(listening)
+            time.sleep(1.2 if kept == "fork" else 0)  # a look at its parent came and went
+            assert not ended(listening)
+            parent.kill()
+            parent.wait()
+            left = time.monotonic()
+            wait_until(lambda: ended(listening), timeout=5)
+            took = time.monotonic() - left
+        finally:
+            if parent.poll() is None:
+                parent.kill()
+                parent.wait()
+        # the pipe's end at once; with a fork of it holding the pipe, its next look at its parent (every second)
+        assert took < (1.5 if kept == "fork" else 0.5), took
+        wait_until(lambda: not jack_connections(name))  # its JACK client went with it
+    finally:
+        if sleeper:
+            os.kill(sleeper, signal.SIGKILL)
+        gone(out)
+
+
+def test_close_ends_the_listening_process(jack_server):
+    client = f"tj-src-{uuid.uuid4().hex[:6]}"
+    out = source(client)
+    try:
+        name = named(client)
+        started, _ = open_input(name, "jack", report=print)
+        started.start()
+        unstarted, _ = open_input(name, "jack", report=print)  # closed before it was started
+        connected(name)
+        for port in (started, unstarted):
+            process = port.process.popen
+            began = time.monotonic()
+            port.close()
+            assert time.monotonic() - began < 1.0  # it ended by itself: not waited for, then killed
+            assert process.returncode == 0
+            assert ended(process.pid)
+            assert port.process.reports == port.process.commands == -1  # its pipes closed
+        wait_until(lambda: not jack_connections(name))
+    finally:
+        gone(out)

@@ -1,8 +1,9 @@
 """The MIDI inputs opened with input(port): what is played in is recorded,
 played through a track, turns knobs, and feeds loops and capture.
 
-Each input (midi/input.py) reads its port in a thread of its own and hands
-over every message with the moment it arrived. `Inputs.arrived` puts that
+Each input (midi/input.py; its port is read by a listening process,
+midi/input_process.py) hands over every message with the moment it
+arrived, from a thread of its own. `Inputs.arrived` puts that
 moment on TrackJammer's musical clock (engine/clock.py: under
 sync("clock") the clock follows the master, so input lines up with it),
 kept exact to a millionth of a cycle, and then:

@@ -5,31 +5,34 @@ thread of its own; `stamp` is on `time.monotonic()`'s clock, the one the
 engine's Clock reads, so a listener can compare it with musical time. It is
 not tied to any use: following a clock listens, and so can capture.
 
-Why polling and not the backend's callback: on JACK that callback runs in
-JACK's process thread and would wait there for this process's GIL; a cycle
-that comes late loses the MIDI of every client. Why the stamps are not the
-poll's own time: the backend stamps each message as it arrives and hands
-over the time since the previous one (`delta`); the poll sees it up to a
-millisecond later. `Stamper` adds the deltas up and ties them to the
-monotonic clock by the smallest (poll time − backend time) seen, the poll
-that came closest to the arrival (JACK and ALSA both count on the
-system's monotonic clock, so the two do not drift apart).
+A port is read by a listening process of its own (midi/input_process.py;
+this process's side: midi/remote_input.py, `RemoteInput`), never in
+TrackJammer's process: RtMidi's JACK input has died of SIGSEGV under load,
+and there that ends only the listening process, which is started again.
+There rtmidi's callback is used (in TrackJammer's process it would wait in
+JACK's process thread for a GIL the interpreter may hold for milliseconds,
+so this process polled every millisecond: 4.3 % of a core while idle);
+the callback takes the time and writes to a pipe, and the reading thread
+here blocks on that pipe. Why the stamps are not that time as it is: the
+backend stamps each message as it arrives and hands over the time since
+the previous one (`delta`); the callback runs a moment later, later still
+when it waited for the GIL. `Stamper` adds the deltas up and ties them to
+the monotonic clock by the smallest (callback time − backend time) seen,
+the callback that came closest to the arrival (JACK and ALSA both count
+on the system's monotonic clock, so the two do not drift apart).
 
 A port that vanishes (its device unplugged, its program closed) is said
-once, looked for every second, and opened again by name when it returns.
-The backend's part (`poll`, `present`, `reopen`, `close_port`) is given by a
-subclass (midi/rtmidi_out.py: RtMidiInput).
+once, looked for every second, and opened again by name when it returns;
+a listening process that dies is said once and started again. Where no
+listening process can run (not POSIX), the port is opened in this process
+and polled every millisecond (midi/rtmidi_out.py: PolledInput).
+`MemoryInput` is fed by hand (tests).
 """
 
 from __future__ import annotations
 
 import math
-import threading
-import time
 from typing import Callable
-
-POLL = 0.001  # seconds between looks at the port (the stamps do not depend on it)
-PRESENCE_EVERY = 1.0  # seconds between looks whether a port is still there
 
 Listener = Callable[[bytes, float], None]
 
@@ -41,14 +44,14 @@ class Stamper:
         self.backend: float | None = None  # the backend's time of the last message, from the first
         self.offset = math.inf  # monotonic − backend time, the smallest seen
 
-    def stamp(self, delta: float, polled: float) -> float:
+    def stamp(self, delta: float, arrived: float) -> float:
         self.backend = 0.0 if self.backend is None else self.backend + max(0.0, delta)
-        self.offset = min(self.offset, polled - self.backend)
+        self.offset = min(self.offset, arrived - self.backend)
         return self.backend + self.offset
 
 
 class Input:
-    """A MIDI input port, read by a thread of its own once `start()`ed."""
+    """A MIDI input port; its messages reach the listeners once `start()`ed."""
 
     def __init__(self, name: str, backend: str = "", report: Callable[[str], None] = print) -> None:
         self.name, self.backend, self.report = name, backend, report
@@ -57,27 +60,7 @@ class Input:
         self.gone = False  # the port vanished and has not come back yet
         self.received = 0
         self._stamper = Stamper()
-        self._thread: threading.Thread | None = None
         self._failed: set[str] = set()  # listeners' errors already said
-
-    # -- the backend's part ------------------------------------------------------------
-
-    def poll(self) -> tuple[list[int], float] | None:
-        """The next message and the backend's delta since the previous one, or None."""
-        return None
-
-    def present(self) -> bool:
-        """Whether the port is still there."""
-        return True
-
-    def reopen(self) -> bool:
-        """Open the port again by its name; True when it could."""
-        return True
-
-    def close_port(self) -> None:
-        pass
-
-    # -- use ----------------------------------------------------------------------------
 
     def listen(self, listener: Listener) -> None:
         self.listeners = self.listeners + [listener]  # a new list: the reading thread never sees one half made
@@ -86,22 +69,15 @@ class Input:
         self.listeners = [known for known in self.listeners if known is not listener]
 
     def start(self) -> Input:
-        if self._thread is None and not self.closed:
-            self._thread = threading.Thread(target=self._run, name=f"trackjammer-input {self.name}", daemon=True)
-            self._thread.start()
         return self
 
     def close(self) -> None:
-        if self.closed:
-            return
         self.closed = True
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=2)
-        self.close_port()
 
-    def take(self, data: bytes, delta: float, polled: float) -> None:
-        """One message from the backend: stamp it and hand it to every listener."""
-        stamp = self._stamper.stamp(delta, polled)
+    def take(self, data: bytes, delta: float, arrived: float) -> None:
+        """One message from the backend (`delta` after the one before, its
+        callback at monotonic `arrived`): stamp it and hand it to every listener."""
+        stamp = self._stamper.stamp(delta, arrived)
         self.received += 1
         for listener in self.listeners:
             try:
@@ -111,30 +87,6 @@ class Input:
                 if said not in self._failed:
                     self._failed.add(said)
                     self.report(f"internal error handling MIDI input '{self.name}' ({said}); it goes on")
-
-    def check_presence(self) -> None:
-        """Say once that the port vanished; open it again when it is back."""
-        there = self.present()
-        if not there and not self.gone:
-            self.gone = True
-            self.report(f"warning: the MIDI input '{self.name}' is gone; it is opened again when it comes back")
-        elif there and self.gone and self.reopen():
-            self.gone = False
-            self.report(f"the MIDI input '{self.name}' is back")
-
-    def _run(self) -> None:
-        clock, checked = time.monotonic, time.monotonic()
-        while not self.closed:
-            try:
-                while (got := self.poll()) is not None:
-                    self.take(bytes(got[0]), got[1], clock())
-                if clock() - checked >= PRESENCE_EVERY:
-                    checked = clock()
-                    self.check_presence()
-            except Exception as error:  # noqa: BLE001 - the port's own failure: said, and the input goes on
-                self.report(f"warning: reading MIDI input '{self.name}' failed ({type(error).__name__}: {error})")
-                time.sleep(PRESENCE_EVERY)
-            time.sleep(POLL)
 
 
 class MemoryInput(Input):

@@ -2,7 +2,9 @@
 
 Outputs and inputs alike: an input port (`open_input`, `find_ports(...,
 direction="in")`) is chosen by the same rules and on the same backend as an
-output, and read as a `midi.input.Input`.
+output, and read as a `midi.input.Input`: opened and read in a listening
+process of its own (`open_midi_in` is that process's part, see
+midi/input_process.py), never in TrackJammer's own process.
 
 rtmidi is imported inside the functions, so the language, export and the
 tests that need no port never load it (nor ALSA or JACK with it).
@@ -34,6 +36,7 @@ from typing import Any, NamedTuple
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.input import Input
 from trackjammer.midi.output import NullOutput, Output
+from trackjammer.midi.remote_input import open_remote_input
 
 BACKENDS = {"auto", "alsa", "jack", "coremidi", "winmm"}
 ENV_VAR = "TRACKJAMMER_MIDI_BACKEND"
@@ -505,54 +508,34 @@ INPUT_PORT_NAME = "TrackJammer in"
 INPUT_HINT = "start the MIDI system (JACK, ALSA) or connect the device; `trackjammer ports` lists what is there"
 
 
-class RtMidiInput(Input):
-    """An open rtmidi.MidiIn port, polled by Input's thread (see midi/input.py
-    for why not rtmidi's callback). MIDI clock and start/stop are let
-    through, active sensing is not."""
+class OpenedInput(NamedTuple):
+    """An rtmidi.MidiIn with its port open (in a listening process), what
+    the port is, and the line to tell the user."""
 
-    def __init__(self, midi_in: Any, name: str, backend: str, virtual: bool,
-                 report: Any = print) -> None:
-        super().__init__(name, backend, report)
-        self._midi = midi_in
-        self.virtual = virtual
-
-    def poll(self) -> tuple[list[int], float] | None:
-        return self._midi.get_message()
-
-    def present(self) -> bool:
-        return self.virtual or self.name in self._midi.get_ports()
-
-    def reopen(self) -> bool:
-        ports = list(self._midi.get_ports())
-        if self.name not in ports:
-            return False
-        try:
-            with _quiet_stderr():
-                self._midi.close_port()
-                self._midi.open_port(ports.index(self.name), name=INPUT_PORT_NAME)
-        except _errors():
-            return False
-        return True
-
-    def close_port(self) -> None:
-        try:
-            self._midi.close_port()
-        finally:
-            self._midi.delete()
+    midi: Any
+    name: str
+    backend: str
+    virtual: bool
+    notice: str | None
+    threads: frozenset[str]  # the thread ids its JACK client started (empty: not watched)
 
 
-def open_input(
-    port: str | int | None = None, backend: str | None = None, client_name: str = "TrackJammer",
-    report: Any = print,
-) -> tuple[Input, str | None]:
-    """Open a MIDI input port (not started: call `start()` once listening),
-    and a line to tell the user. Chosen as outputs are: by name, a unique
-    part of one, or index; with none named, a virtual port "TrackJammer in"
-    where the backend has them, else the first port. Anything that keeps an
-    input from opening is a TrackJammerError saying why."""
+def open_midi_in(
+    port: str | int | None, backend: str | None, client_name: str, callback: Any = None,
+) -> OpenedInput:
+    """Open a MIDI input port in this process, `callback(message, data)`
+    called for each message from the moment it is open (None: none, the
+    messages wait for get_message()) (the listening
+    process's part of `open_input`, midi/input_process.py). Chosen as
+    outputs are: by name, a unique part of one, or index; with none named,
+    a virtual port "TrackJammer in" where the backend has them, else the
+    first port. Anything that keeps an input from opening is a
+    TrackJammerError saying why. MIDI clock and start/stop are let through,
+    active sensing is not."""
     problem = _load_problem()
     if problem is not None:
         raise TrackJammerError(f"no MIDI input can be opened: {problem}", hint=INPUT_HINT)
+    before = _threads()
     client, problems = _connect(backend_api(backend), client_name, "in")
     if client is None:
         raise TrackJammerError(f"no MIDI input can be opened: {'; '.join(problems)}", hint=INPUT_HINT)
@@ -562,6 +545,8 @@ def open_input(
             raise TrackJammerError("there are no MIDI input ports", hint="connect a device, or start the program to follow")
         with _quiet_stderr():
             client.midi.ignore_types(sysex=False, timing=False, active_sense=True)
+            if callback is not None:
+                client.midi.set_callback(callback)
             if choice.kind == "virtual":
                 client.midi.open_virtual_port(INPUT_PORT_NAME)
             else:
@@ -573,10 +558,147 @@ def open_input(
     except TrackJammerError:
         client.delete()
         raise
+    threads = _threads() - before if client.backend == "jack" else frozenset()
     if choice.kind == "virtual":
-        name = INPUT_PORT_NAME
         notice = f"MIDI input: virtual port '{INPUT_PORT_NAME}' ({client.backend}); connect the clock's source to it"
-    else:
-        assert choice.name is not None
-        name, notice = choice.name, None
-    return RtMidiInput(client.midi, name, client.backend, choice.kind == "virtual", report), notice
+        return OpenedInput(client.midi, INPUT_PORT_NAME, client.backend, True, notice, threads)
+    assert choice.name is not None
+    return OpenedInput(client.midi, choice.name, client.backend, False, None, threads)
+
+
+def input_client(backend: str, client_name: str, callback: Any) -> tuple[Any, frozenset[str]] | None:
+    """An rtmidi.MidiIn on `backend`, no port open yet, `callback` set, and
+    the threads its JACK client started; None while it cannot open (no
+    server yet). For a listening process that waits for its port."""
+    if _load_problem() is not None:
+        return None
+    before = _threads()
+    client, _ = _try_backend(backend, client_name, "in")
+    if client is None:
+        return None
+    try:
+        with _quiet_stderr():
+            client.midi.ignore_types(sysex=False, timing=False, active_sense=True)
+            client.midi.set_callback(callback)
+    except _errors():
+        client.delete()
+        return None
+    return client.midi, (_threads() - before if backend == "jack" else frozenset())
+
+
+def open_input_port(midi: Any, name: str, virtual: bool) -> bool:
+    """Open the port called exactly `name` (or our virtual port) on a client
+    from `input_client`; False while it is not there or cannot open."""
+    try:
+        with _quiet_stderr():
+            if virtual:
+                midi.open_virtual_port(INPUT_PORT_NAME)
+                return True
+            ports = list(midi.get_ports())
+            if name not in ports:
+                return False
+            midi.open_port(ports.index(name), name=INPUT_PORT_NAME)
+    except _errors():
+        return False
+    return True
+
+
+def input_there(midi: Any, name: str, virtual: bool, threads: frozenset[str]) -> bool:
+    """Whether an open input's port is still there: its client alive (its
+    JACK server did not go), and the port it reads listed (a virtual port
+    is our own)."""
+    if not _alive(threads):
+        return False
+    if virtual:
+        return True
+    try:
+        return name in midi.get_ports()
+    except _errors():
+        return False
+
+
+def open_input(
+    port: str | int | None = None, backend: str | None = None, client_name: str = "TrackJammer",
+    report: Any = print,
+) -> tuple[Input, str | None]:
+    """Open a MIDI input port (not started: call `start()` once listening),
+    and a line to tell the user. The port is opened and read by a listening
+    process of its own (midi/remote_input.py, midi/input_process.py), as
+    `open_midi_in` chooses it; anything that keeps it from opening is a
+    TrackJammerError saying why, raised here. Where no listening process
+    can run (not POSIX: it needs pipes select() can wait on), the port is
+    opened in this process and polled (`PolledInput`)."""
+    if os.name != "posix":
+        return open_polled_input(port, backend, client_name, report)
+    return open_remote_input(port, backend, client_name, report)
+
+
+POLL = 0.001  # seconds between a PolledInput's looks at its port (the stamps do not depend on it)
+LOOK_EVERY = 1.0  # seconds between its looks whether the port is still there
+
+
+class PolledInput(Input):
+    """An input port opened in this process, where no listening process can
+    run: a thread polls it every millisecond (rtmidi's callback would wait
+    in the backend's thread for this process's GIL), so stamps come from the
+    poll as they would from the callback (midi/input.py). A port that
+    vanishes is said once and opened again by name when it is back."""
+
+    def __init__(self, opened: OpenedInput, report: Any = print) -> None:
+        super().__init__(opened.name, opened.backend, report)
+        self._midi, self.virtual = opened.midi, opened.virtual
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> PolledInput:
+        if self._thread is None and not self.closed:
+            self._thread = threading.Thread(target=self._run, name=f"trackjammer-input {self.name}", daemon=True)
+            self._thread.start()
+        return self
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=2)
+        try:
+            self._midi.close_port()
+        finally:
+            self._midi.delete()
+
+    def _look(self) -> None:
+        there = self.virtual or self.name in self._midi.get_ports()
+        if not there and not self.gone:
+            self.gone = True
+            self.report(f"warning: the MIDI input '{self.name}' is gone; it is opened again when it comes back")
+        elif there and self.gone:
+            try:
+                ports = list(self._midi.get_ports())
+                with _quiet_stderr():
+                    self._midi.close_port()
+                    self._midi.open_port(ports.index(self.name), name=INPUT_PORT_NAME)
+            except (*_errors(), ValueError):
+                return  # gone again: looked for at the next look
+            self.gone = False
+            self.report(f"the MIDI input '{self.name}' is back")
+
+    def _run(self) -> None:
+        clock, looked = time.monotonic, time.monotonic()
+        while not self.closed:
+            try:
+                while (got := self._midi.get_message()) is not None:
+                    self.take(bytes(got[0]), got[1], clock())
+                if clock() - looked >= LOOK_EVERY:
+                    looked = clock()
+                    self._look()
+            except Exception as error:  # noqa: BLE001 - the port's own failure: said, and the input goes on
+                self.report(f"warning: reading MIDI input '{self.name}' failed ({type(error).__name__}: {error})")
+                time.sleep(LOOK_EVERY)
+            time.sleep(POLL)
+
+
+def open_polled_input(port: str | int | None = None, backend: str | None = None, client_name: str = "TrackJammer",
+                      report: Any = print) -> tuple[PolledInput, str | None]:
+    """`open_input` where no listening process can run: the port opened here, polled."""
+    opened = open_midi_in(port, backend, client_name, None)
+    return PolledInput(opened, report), opened.notice
