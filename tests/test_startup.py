@@ -33,6 +33,16 @@ def test_the_sending_process_loads_no_language():
     assert loaded_after("import trackjammer.engine.sender_process") == set()
 
 
+def test_the_repl_starts_its_sending_process_with_the_standard_library_only():
+    """repl/start.py starts it first thing (engine/spawn.py), before the
+    engine and the prompt load: nothing of TrackJammer's is loaded for it."""
+    probe = "import trackjammer.engine.spawn\nimport sys\nprint('\\n'.join(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    ours = {name for name in done.stdout.split() if name.startswith("trackjammer")}
+    assert ours == {"trackjammer", "trackjammer.assembly", "trackjammer.version", "trackjammer.engine",
+                    "trackjammer.engine.spawn"}
+
+
 def test_trackjammer_send_loads_no_language_and_no_prompt():
     """Only the project's rule for safe names (the socket is named after the project)."""
     loaded = loaded_after("import trackjammer.cli, trackjammer.commands.send")

@@ -35,7 +35,7 @@ from trackjammer.engine.numbers import TrackNumbers
 from trackjammer.engine.onsets import HandedOnsets
 from trackjammer.engine.recorder import Recorder
 from trackjammer.engine.scheduler import Scheduler
-from trackjammer.engine.sender import Sender, SenderError
+from trackjammer.engine.sender import Sender, SenderError, cannot_start
 from trackjammer.engine.sink import TakeSink
 from trackjammer.engine.sync import SOURCES, ClockSync, Follow, SyncState, same_device
 from trackjammer.engine.transport import Bindings, Transport
@@ -709,16 +709,19 @@ def open_live(
     return engine, notice
 
 
-def port_opener() -> tuple[Callable[..., Any], Any, str | None]:
+def port_opener(started: Any = None) -> tuple[Callable[..., Any], Any, str | None]:
     """How to open ports: (open(port, backend) → (Output, notice), the
     sending process or None, why there is none). Where no sending process
     can run (not POSIX: it needs pipes select() can wait on), ports open in
-    this process and the clock thread sends: it still plays, less tightly."""
+    this process and the clock thread sends: it still plays, less tightly.
+    `started`: what engine/spawn.py's start_sender() gave, when the process
+    was started earlier (the REPL; its spare starts with Sender.keep_spare)."""
     if os.name != "posix":
         return open_output, None, None
-
     try:
-        sender = Sender.launch()
+        if isinstance(started, OSError):
+            raise cannot_start(started)
+        sender = Sender.launch() if started is None else Sender.adopt(started)
     except SenderError as error:
         return open_output, None, f"warning: {error.message}; sending from this process instead"
     return sender.open_output, sender, None

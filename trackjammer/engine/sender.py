@@ -23,7 +23,6 @@ import itertools
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from trackjammer.engine import journal
+from trackjammer.engine.spawn import spawn
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.messages import SYSTEM, Message
 from trackjammer.midi.output import Output, check_message
@@ -71,14 +71,42 @@ class Sender:
         # A second process, started and waiting, to take over at once when the
         # first dies: starting Python took 0.1 s idle, and a second on a busy machine.
         self._spare: tuple[subprocess.Popen, Connection, Connection] | None = None
+        self._spare_lock = threading.Lock()  # the spare is taken and kept from several threads
         self._reader = threading.Thread(target=self._read, name="trackjammer-sender-reports", daemon=True)
         self._reader.start()
 
     @classmethod
     def launch(cls) -> Sender:
+        """A sending process started now, and its spare."""
         sender = cls(*_spawn())
-        sender._spare = _spare()
+        sender.keep_spare()
         return sender
+
+    @classmethod
+    def adopt(cls, started: tuple[subprocess.Popen, int, int]) -> Sender:
+        """The sending process engine/spawn.py started; its spare starts when
+        keep_spare() is called (the REPL: once its prompt is drawn, so the
+        two do not start on the same cores as the prompt loads)."""
+        return cls(*_wrap(*started))
+
+    def keep_spare(self) -> None:
+        """Start the spare, the process waiting to take over (unless one is
+        waiting already, this one is closing or no more restarts are left)."""
+        if self._spare is None and not self.closing and self._generation < RESTARTS:
+            self._keep(_spare())
+
+    def _keep(self, spare: tuple[subprocess.Popen, Connection, Connection] | None) -> None:
+        """`spare` waits to take over; one started while another was kept, or
+        while closing, is ended."""
+        with self._spare_lock:
+            if self._spare is None and not self.closing:
+                self._spare, spare = spare, None
+        _end_spare(spare)
+
+    def _take_spare(self) -> tuple[subprocess.Popen, Connection, Connection] | None:
+        with self._spare_lock:
+            spare, self._spare = self._spare, None
+        return spare
 
     # -- requests ---------------------------------------------------------------------------------
 
@@ -217,7 +245,7 @@ class Sender:
                 self.process.wait(timeout=ABANDON_WAIT)
             except subprocess.TimeoutExpired:
                 self.process.kill()  # stuck: the next start finishes its journal
-        spare, self._spare = self._spare, None
+        spare = self._take_spare()
         if spare is not None:
             spare[1].close()  # a waiting process ends when its pipe does; it is not waited for
 
@@ -228,8 +256,7 @@ class Sender:
     def close(self) -> None:
         """Close every port (their notes end, CC 123) and end the process."""
         if self.closing:
-            _end_spare(self._spare)
-            self._spare = None
+            _end_spare(self._take_spare())
             return
         self.closing = True  # from now on, the process ending is expected
         try:
@@ -243,8 +270,7 @@ class Sender:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-            _end_spare(self._spare)
-            self._spare = None
+            _end_spare(self._take_spare())
 
     # -- reports ------------------------------------------------------------------------------------
 
@@ -279,7 +305,7 @@ class Sender:
             self.report(f"{said}: nothing more will sound; restart TrackJammer")
             return False
         try:
-            spare, self._spare = self._spare, None
+            spare = self._take_spare()
             if spare is not None and spare[0].poll() is None:
                 process, commands, reports = spare  # started already: it takes over at once
             else:
@@ -319,7 +345,7 @@ class Sender:
         self._hand_over_again(unsent, died)
         self.report(f"{said}: started again; what it left sounding is ended")
         if self._generation < RESTARTS:
-            self._spare = _spare()  # for the next time
+            self._keep(_spare())  # for the next time
         return True
 
     def _hand_over_again(self, unsent: list[tuple[RemoteOutput, Message]], died: float) -> None:
@@ -403,20 +429,18 @@ def _end_spare(spare: tuple[subprocess.Popen, Connection, Connection] | None) ->
 
 def _spawn() -> tuple[subprocess.Popen, Connection, Connection]:
     """Start a sending process: (it, the pipe to tell it, the pipe it reports on)."""
-    command_read, command_write = os.pipe()
-    report_read, report_write = os.pipe()
     try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "trackjammer.engine.sender_process", str(command_read), str(report_write)],
-            pass_fds=(command_read, report_write), stdin=subprocess.DEVNULL, stdout=2,  # its noise: our stderr
-            start_new_session=True,  # the terminal's Ctrl-C and hangup are the REPL's, not ours
-        )
+        return _wrap(*spawn())
     except OSError as error:
-        for fd in (command_read, command_write, report_read, report_write):
-            os.close(fd)
-        raise SenderError(f"cannot start the MIDI sending process: {error}") from None
-    os.close(command_read)
-    os.close(report_write)
+        raise cannot_start(error) from None
+
+
+def cannot_start(error: OSError) -> SenderError:
+    return SenderError(f"cannot start the MIDI sending process: {error}")
+
+
+def _wrap(process: subprocess.Popen, command_write: int, report_read: int) -> tuple[subprocess.Popen, Connection, Connection]:
+    """What engine/spawn.py started, with its pipes as connections."""
     return process, Connection(command_write, readable=False), Connection(report_read, writable=False)
 
 

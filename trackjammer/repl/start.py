@@ -2,10 +2,12 @@
 
 The prompt waits for the output to open, and the output lives in the
 sending process (engine/sender.py), a Python process of its own that takes
-a while to start and to open its port. So it is launched before anything
-heavy is loaded here: the prompt, the language and the engine (repl/app.py)
-load on this core while it starts on another, and its answer is usually
-waiting when it is asked for.
+a while to start and to open its port. So it is started before anything
+else is loaded here (engine/spawn.py: the standard library only): the
+settings, the engine and the prompt (repl/app.py) load on this core while
+it starts on another, and its answer is usually waiting when it is asked
+for. Its spare (the process that takes over when it dies) starts once the
+prompt is drawn (repl/app.py), not on the same cores as the prompt loads.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import sys
 from typing import Any
 
 from trackjammer.errors import TrackJammerError
-from trackjammer.repl.config import load_config
 from trackjammer.repl.options import Options
 
 EXIT_BAD_INPUT = 2
@@ -27,12 +28,15 @@ def run_repl(options: Options) -> int:
               file=sys.stderr)
         return EXIT_BAD_INPUT
 
+    started = None if options.no_midi else _start()  # first: it starts on another core while the rest loads
+    from trackjammer.repl.config import load_config  # start-up time: after the sending process is started
+
     config = load_config()
     for problem in config.problems:
         print(problem, file=sys.stderr)
-    launched = None if options.no_midi else _launch()
     try:
-        from trackjammer.repl.app import Repl  # start-up time: the prompt and the language load while the sending process starts
+        launched = None if options.no_midi else _launch(started)
+        from trackjammer.repl.app import Repl  # start-up time: the prompt loads while the sending process starts
 
         output, notices, opener, sender = _open(options, config, launched)
     except TrackJammerError as error:
@@ -41,11 +45,19 @@ def run_repl(options: Options) -> int:
     return Repl(options, config, output, notices, opener, sender).run()
 
 
-def _launch() -> tuple[Any, Any, str | None]:
-    """The sending process, started now: (how to open ports, it, why there is none)."""
+def _start() -> Any:
+    """The sending process, started now (engine/spawn.py)."""
+    from trackjammer.engine.spawn import start_sender  # start-up time: the standard library only
+
+    return start_sender()
+
+
+def _launch(started: Any) -> tuple[Any, Any, str | None]:
+    """How to open ports, the sending process started, why there is none;
+    its spare starts once the prompt is drawn (repl/app.py)."""
     from trackjammer.engine.live import port_opener  # start-up time: the engine loads only for the REPL
 
-    return port_opener()
+    return port_opener(started)
 
 
 def _open(options: Options, config: Any, launched: tuple[Any, Any, str | None] | None) -> tuple[Any, list[str], Any, Any]:
