@@ -26,11 +26,11 @@ import subprocess
 import threading
 import time
 from collections.abc import Sequence
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Callable
 
 from trackjammer.engine import journal
+from trackjammer.engine.pipe import PipeEnd
 from trackjammer.engine.spawn import spawn
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.messages import SYSTEM, Message
@@ -47,7 +47,7 @@ class SenderError(TrackJammerError):
 
 
 class Sender:
-    def __init__(self, process: subprocess.Popen, commands: Connection, reports: Connection):
+    def __init__(self, process: subprocess.Popen, commands: PipeEnd, reports: PipeEnd):
         self.process, self._commands, self._reports = process, commands, reports
         self._write_lock = threading.Lock()
         self._requests = itertools.count()
@@ -70,7 +70,7 @@ class Sender:
         self._generation = 0  # counts the processes started after the first
         # A second process, started and waiting, to take over at once when the
         # first dies: starting Python took 0.1 s idle, and a second on a busy machine.
-        self._spare: tuple[subprocess.Popen, Connection, Connection] | None = None
+        self._spare: tuple[subprocess.Popen, PipeEnd, PipeEnd] | None = None
         self._spare_lock = threading.Lock()  # the spare is taken and kept from several threads
         self._reader = threading.Thread(target=self._read, name="trackjammer-sender-reports", daemon=True)
         self._reader.start()
@@ -95,7 +95,7 @@ class Sender:
         if self._spare is None and not self.closing and self._generation < RESTARTS:
             self._keep(_spare())
 
-    def _keep(self, spare: tuple[subprocess.Popen, Connection, Connection] | None) -> None:
+    def _keep(self, spare: tuple[subprocess.Popen, PipeEnd, PipeEnd] | None) -> None:
         """`spare` waits to take over; one started while another was kept, or
         while closing, is ended."""
         with self._spare_lock:
@@ -103,7 +103,7 @@ class Sender:
                 self._spare, spare = spare, None
         _end_spare(spare)
 
-    def _take_spare(self) -> tuple[subprocess.Popen, Connection, Connection] | None:
+    def _take_spare(self) -> tuple[subprocess.Popen, PipeEnd, PipeEnd] | None:
         with self._spare_lock:
             spare, self._spare = self._spare, None
         return spare
@@ -406,7 +406,7 @@ class Sender:
                 self._replied.notify_all()
 
 
-def _spare() -> tuple[subprocess.Popen, Connection, Connection] | None:
+def _spare() -> tuple[subprocess.Popen, PipeEnd, PipeEnd] | None:
     """A sending process to keep waiting; None when it cannot be started (one is started when needed)."""
     try:
         return _spawn()
@@ -414,7 +414,7 @@ def _spare() -> tuple[subprocess.Popen, Connection, Connection] | None:
         return None
 
 
-def _end_spare(spare: tuple[subprocess.Popen, Connection, Connection] | None) -> None:
+def _end_spare(spare: tuple[subprocess.Popen, PipeEnd, PipeEnd] | None) -> None:
     """A waiting process ends when its command pipe does."""
     if spare is not None:
         process, commands, reports = spare
@@ -427,7 +427,7 @@ def _end_spare(spare: tuple[subprocess.Popen, Connection, Connection] | None) ->
         reports.close()
 
 
-def _spawn() -> tuple[subprocess.Popen, Connection, Connection]:
+def _spawn() -> tuple[subprocess.Popen, PipeEnd, PipeEnd]:
     """Start a sending process: (it, the pipe to tell it, the pipe it reports on)."""
     try:
         return _wrap(*spawn())
@@ -439,9 +439,9 @@ def cannot_start(error: OSError) -> SenderError:
     return SenderError(f"cannot start the MIDI sending process: {error}")
 
 
-def _wrap(process: subprocess.Popen, command_write: int, report_read: int) -> tuple[subprocess.Popen, Connection, Connection]:
+def _wrap(process: subprocess.Popen, command_write: int, report_read: int) -> tuple[subprocess.Popen, PipeEnd, PipeEnd]:
     """What engine/spawn.py started, with its pipes as connections."""
-    return process, Connection(command_write, readable=False), Connection(report_read, writable=False)
+    return process, PipeEnd(command_write), PipeEnd(report_read)
 
 
 class RemoteOutput(Output):

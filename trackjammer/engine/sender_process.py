@@ -62,9 +62,9 @@ import signal
 import sys
 import time
 from fractions import Fraction
-from multiprocessing.connection import Connection
 from typing import Any
 
+from trackjammer.engine.pipe import PipeEnd
 from trackjammer.engine.port_health import CHECK_SECONDS, PortHealth
 from trackjammer.engine.waking import Waking
 from trackjammer.errors import TrackJammerError
@@ -84,7 +84,7 @@ NICER = 5
 
 
 class Server:
-    def __init__(self, commands: Connection, reports: Connection):
+    def __init__(self, commands: PipeEnd, reports: PipeEnd):
         self.commands, self.reports = commands, reports
         self.ports: dict[int, Any] = {}
         # heap of (cycle to send at, seq, id, data, is_system, numerator, denominator, track, earlier): the
@@ -469,7 +469,7 @@ def main(argv: list[str]) -> int:
     # The cyclic garbage collector stopped sends for 0.6 ms in the middle of a
     # burst; this loop makes no reference cycles, so it is off.
     gc.disable()
-    server = Server(Connection(int(argv[0]), writable=False), Connection(int(argv[1]), readable=False))
+    server = Server(PipeEnd(int(argv[0])), PipeEnd(int(argv[1])))
     try:
         server.serve()
     finally:
