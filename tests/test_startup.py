@@ -52,6 +52,14 @@ def test_neither_the_sending_process_nor_the_repl_before_its_prompt_loads_multip
         assert done.stdout == "[]\n", code
 
 
+def test_no_config_file_loads_no_toml_parser(tmp_path):
+    code = (f"from pathlib import Path\nfrom trackjammer.repl.config import load_config\n"
+            f"load_config(Path({str(tmp_path / 'config.toml')!r}))\n"
+            "import sys\nprint('tomllib' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "False\n"
+
+
 def test_trackjammer_send_loads_no_language_and_no_prompt():
     """Only the project's rule for safe names (the socket is named after the project)."""
     loaded = loaded_after("import trackjammer.cli, trackjammer.commands.send")
