@@ -31,7 +31,7 @@ from typing import Any, Callable
 
 from trackjammer.engine import journal
 from trackjammer.engine.pipe import PipeEnd
-from trackjammer.engine.spawn import spawn
+from trackjammer.engine.spawn import Started, spawn
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.messages import SYSTEM, Message
 from trackjammer.midi.output import Output, check_message
@@ -62,6 +62,7 @@ class Sender:
         self.on_refused: Callable[[str], None] | None = None  # the take's file cannot be written (why)
         self.on_port: Callable[[RemoteOutput, str], None] | None = None  # a port is "gone" or "back"
         self.on_lost: Callable[[str, int], None] | None = None  # (port name, note-ons sent to it while gone)
+        self._asked: dict[tuple, int] = {}  # (name, *args) → request: asked before this sender took the process over
         self._take_number: int | None = None  # the take the process journals now
         self._take_file: str | None = None  # and its file, once the recorder made the folder
         self.closing = False
@@ -83,11 +84,16 @@ class Sender:
         return sender
 
     @classmethod
-    def adopt(cls, started: tuple[subprocess.Popen, int, int]) -> Sender:
-        """The sending process engine/spawn.py started; its spare starts when
-        keep_spare() is called (the REPL: once its prompt is drawn, so the
-        two do not start on the same cores as the prompt loads)."""
-        return cls(*_wrap(*started))
+    def adopt(cls, started: Started) -> Sender:
+        """The sending process engine/spawn.py started, and the requests
+        asked of it already (their answers are waited for as for any); its
+        spare starts when keep_spare() is called (the REPL: once its prompt
+        is drawn, so the two do not start on the same cores as the prompt
+        loads)."""
+        sender = cls(started.process, started.commands, started.reports)
+        sender._requests = itertools.count(started.requests)
+        sender._asked = dict(started.asked)
+        return sender
 
     def keep_spare(self) -> None:
         """Start the spare, the process waiting to take over (unless one is
@@ -125,10 +131,13 @@ class Sender:
             self._write_lock.release()
 
     def _ask(self, name: str, *args: Any) -> Any:
-        request, generation = next(self._requests), self._generation
+        generation = self._generation
         if self._stuck:
             raise SenderError("the MIDI sending process is stuck")
-        self._tell(name, request, *args)
+        request = self._asked.pop((name, *args), None) if generation == 0 else None  # asked the first process already
+        if request is None:
+            request = next(self._requests)
+            self._tell(name, request, *args)
         with self._replied:
             if not self._replied.wait_for(
                 lambda: request in self._replies or not self._reader.is_alive() or self._generation != generation,
@@ -440,7 +449,7 @@ def cannot_start(error: OSError) -> SenderError:
 
 
 def _wrap(process: subprocess.Popen, command_write: int, report_read: int) -> tuple[subprocess.Popen, PipeEnd, PipeEnd]:
-    """What engine/spawn.py started, with its pipes as connections."""
+    """What engine/spawn.py's spawn() started, with its pipes' ends."""
     return process, PipeEnd(command_write), PipeEnd(report_read)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 
 def spawn() -> tuple[subprocess.Popen, int, int]:
@@ -33,13 +34,38 @@ def spawn() -> tuple[subprocess.Popen, int, int]:
     return process, command_write, report_read
 
 
-def start_sender() -> tuple[subprocess.Popen, int, int] | OSError | None:
+class Started:
+    """A sending process started before the engine loaded (the REPL's), and
+    what was asked of it meanwhile: engine/sender.py's Sender.adopt takes it
+    over, and waits for those answers as for its own."""
+
+    def __init__(self, process: subprocess.Popen, commands: int, reports: int):
+        from trackjammer.engine.pipe import PipeEnd  # start-up time: pickle, once the process is on its way
+
+        self.process, self.commands, self.reports = process, PipeEnd(commands), PipeEnd(reports)
+        self.asked: dict[tuple, int] = {}  # (name, *args) → its request number
+        self.requests = 0  # request numbers used so far
+
+    def ask(self, name: str, *args: Any) -> None:
+        """Ask now (as Sender._ask does, without waiting): opening the port
+        takes the process a while, and the answer waits in the pipe until
+        the sender asks for it."""
+        request = self.requests
+        self.requests += 1
+        try:
+            self.commands.send((name, request, *args))
+        except OSError:
+            return  # gone already: the sender asks again, and finds out
+        self.asked[(name, *args)] = request
+
+
+def start_sender() -> Started | OSError | None:
     """The REPL's sending process, started first thing (engine/live.py's
-    port_opener takes it over): what spawn() gave, the OSError that kept it
-    from starting, or None where none runs (not POSIX)."""
+    port_opener takes it over): it started, the OSError that kept it from
+    starting, or None where none runs (not POSIX)."""
     if os.name != "posix":
         return None
     try:
-        return spawn()
+        return Started(*spawn())
     except OSError as error:
         return error

@@ -34,6 +34,8 @@ def run_repl(options: Options) -> int:
     config = load_config()
     for problem in config.problems:
         print(problem, file=sys.stderr)
+    if started is not None and not isinstance(started, OSError):
+        started.ask("open", *_first_choice(options, config))  # opened while the engine and the prompt load
     try:
         launched = None if options.no_midi else _launch(started)
         from trackjammer.repl.app import Repl  # start-up time: the prompt loads while the sending process starts
@@ -46,7 +48,8 @@ def run_repl(options: Options) -> int:
 
 
 def _start() -> Any:
-    """The sending process, started now (engine/spawn.py)."""
+    """The sending process, started now (engine/spawn.py); the port to open
+    is asked of it as soon as the settings are read."""
     from trackjammer.engine.spawn import start_sender  # start-up time: the standard library only
 
     return start_sender()
@@ -71,21 +74,26 @@ def _open(options: Options, config: Any, launched: tuple[Any, Any, str | None] |
 
         return NullOutput(), [NO_MIDI], None, None
 
-    backend = options.backend if options.backend is not None else config.backend
+    port, backend = _first_choice(options, config)
     opener, sender, why = launched
     said = [why] if why else []
     try:
-        if options.port is not None or config.port is None:
-            output, notice = opener(options.port, backend)
-            return output, said + ([notice] if notice else []), opener, sender
         try:
-            output, notice = opener(config.port, backend)
-            return output, said + ([notice] if notice else []), opener, sender
+            output, notice = opener(port, backend)
         except TrackJammerError as error:
+            if options.port is not None or config.port is None:
+                raise
             output, notice = opener(None, backend)
             said.append(f"warning: the port {config.port!r} of the config file cannot be used: {error.message}")
-            return output, said + ([notice] if notice else []), opener, sender
+        return output, said + ([notice] if notice else []), opener, sender
     except BaseException:
         if sender is not None:
             sender.close()
         raise
+
+
+def _first_choice(options: Options, config: Any) -> tuple[Any, str | None]:
+    """The port opened first and the backend: the command line's, else the
+    config file's (its port falls back to the default choice in _open)."""
+    backend = options.backend if options.backend is not None else config.backend
+    return (options.port if options.port is not None else config.port), backend
