@@ -72,12 +72,24 @@ def test_the_repl_draws_its_prompt_before_loading_the_language():
     background once the prompt is drawn, or when first used."""
     loaded = loaded_after("import trackjammer.repl.start, trackjammer.engine.live, trackjammer.repl.app")
     assert loaded & {"lark", "trackjammer.lang.parser", "trackjammer.lang.mini_parser", "trackjammer.lang.evaluator",
-                     "trackjammer.lang.ast", "trackjammer.lang.mini_ast", "trackjammer.lang.builtins"} == set()
+                     "trackjammer.lang.ast", "trackjammer.lang.mini_ast", "trackjammer.lang.builtins",
+                     "trackjammer.lang.provenance", "trackjammer.project.snapshot"} == set()
     probe = ("import trackjammer.repl.start, trackjammer.engine.live, trackjammer.repl.app\n"
              "import sys\nprint('pygments.lexer' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout == "False\n"
     assert "prompt_toolkit" in loaded  # the check sees what is there
+
+
+def test_the_repl_before_its_prompt_loads_no_clock_following_and_with_no_midi_no_sender():
+    """sync() loads what follows a clock (engine/sync.py, link_follow.py)
+    when first used; --no-midi never loads the sending process's side."""
+    probe = ("import trackjammer.repl.start, trackjammer.engine.live, trackjammer.repl.app\n"
+             "import sys\nprint(sorted(m for m in sys.modules if m in ('trackjammer.engine.sync', "
+             "'trackjammer.engine.link_follow', 'trackjammer.engine.clock_follow', 'trackjammer.engine.sender', "
+             "'trackjammer.engine.pipe')))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n"
 
 
 def test_the_command_line_loads_nothing_heavy():
