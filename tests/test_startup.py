@@ -92,6 +92,19 @@ def test_the_repl_before_its_prompt_loads_no_clock_following_and_with_no_midi_no
     assert done.stdout == "[]\n"
 
 
+def test_the_prompt_loads_without_ssl_and_ssl_still_imports_after():
+    """repl/start.py loads the prompt (and asyncio with it) without ssl: no
+    TLS in the REPL's event loop. Afterwards ssl imports as ever, and asyncio
+    still runs."""
+    code = ("import sys\nfrom trackjammer.repl.start import _repl\n_repl()\n"
+            "print('ssl' in sys.modules)\n"
+            "import ssl, asyncio\nprint(ssl.PROTOCOL_TLS_CLIENT is not None)\n"
+            "async def one():\n    await asyncio.sleep(0)\n    return 1\n"
+            "print(asyncio.run(one()))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "False\nTrue\n1\n"
+
+
 def test_the_command_line_loads_nothing_heavy():
     assert loaded_after("import trackjammer.cli") == set()
 

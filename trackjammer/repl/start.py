@@ -38,7 +38,7 @@ def run_repl(options: Options) -> int:
         started.ask("open", *_first_choice(options, config))  # opened while the engine and the prompt load
     try:
         launched = None if options.no_midi else _launch(started)
-        from trackjammer.repl.app import Repl  # start-up time: the prompt loads while the sending process starts
+        Repl = _repl()
 
         output, notices, opener, sender = _open(options, config, launched)
     except TrackJammerError as error:
@@ -97,3 +97,20 @@ def _first_choice(options: Options, config: Any) -> tuple[Any, str | None]:
     config file's (its port falls back to the default choice in _open)."""
     backend = options.backend if options.backend is not None else config.backend
     return (options.port if options.port is not None else config.port), backend
+
+
+def _repl() -> Any:
+    """repl/app.py's Repl, and with it prompt_toolkit and asyncio, without
+    ssl: asyncio imports it where it can, for TLS, which the REPL's event
+    loop never uses (its door is a Unix socket, or plain TCP on localhost
+    with a token: repl/door.py), and loading OpenSSL took ~5 ms of the start.
+    Only asyncio's modules see no ssl; `import ssl` works as ever after."""
+    blocked = "ssl" not in sys.modules
+    if blocked:
+        sys.modules["ssl"] = None  # type: ignore[assignment]  # an import of it fails: asyncio goes without
+    try:
+        from trackjammer.repl.app import Repl  # start-up time: the prompt loads while the sending process starts
+    finally:
+        if blocked and "ssl" in sys.modules and sys.modules["ssl"] is None:
+            del sys.modules["ssl"]
+    return Repl
