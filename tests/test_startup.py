@@ -33,6 +33,33 @@ def test_the_sending_process_loads_no_language():
     assert loaded_after("import trackjammer.engine.sender_process") == set()
 
 
+def test_the_repl_starts_its_sending_process_with_the_standard_library_only():
+    """repl/start.py starts it first thing (engine/spawn.py), before the
+    engine and the prompt load: nothing of TrackJammer's is loaded for it."""
+    probe = "import trackjammer.engine.spawn\nimport sys\nprint('\\n'.join(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    ours = {name for name in done.stdout.split() if name.startswith("trackjammer")}
+    assert ours == {"trackjammer", "trackjammer.assembly", "trackjammer.version", "trackjammer.engine",
+                    "trackjammer.engine.spawn"}
+
+
+def test_neither_the_sending_process_nor_the_repl_before_its_prompt_loads_multiprocessing():
+    """Their pipe is engine/pipe.py: multiprocessing took 12 ms of each start."""
+    for code in ("import trackjammer.engine.sender_process",
+                 "import trackjammer.repl.start, trackjammer.engine.live, trackjammer.repl.app"):
+        probe = code + "\nimport sys\nprint(sorted(m for m in sys.modules if m.startswith('multiprocessing')))"
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+        assert done.stdout == "[]\n", code
+
+
+def test_no_config_file_loads_no_toml_parser(tmp_path):
+    code = (f"from pathlib import Path\nfrom trackjammer.repl.config import load_config\n"
+            f"load_config(Path({str(tmp_path / 'config.toml')!r}))\n"
+            "import sys\nprint('tomllib' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "False\n"
+
+
 def test_trackjammer_send_loads_no_language_and_no_prompt():
     """Only the project's rule for safe names (the socket is named after the project)."""
     loaded = loaded_after("import trackjammer.cli, trackjammer.commands.send")
@@ -45,12 +72,37 @@ def test_the_repl_draws_its_prompt_before_loading_the_language():
     background once the prompt is drawn, or when first used."""
     loaded = loaded_after("import trackjammer.repl.start, trackjammer.engine.live, trackjammer.repl.app")
     assert loaded & {"lark", "trackjammer.lang.parser", "trackjammer.lang.mini_parser", "trackjammer.lang.evaluator",
-                     "trackjammer.lang.ast", "trackjammer.lang.mini_ast", "trackjammer.lang.builtins"} == set()
+                     "trackjammer.lang.ast", "trackjammer.lang.mini_ast", "trackjammer.lang.builtins",
+                     "trackjammer.lang.provenance", "trackjammer.project.snapshot"} == set()
     probe = ("import trackjammer.repl.start, trackjammer.engine.live, trackjammer.repl.app\n"
              "import sys\nprint('pygments.lexer' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout == "False\n"
     assert "prompt_toolkit" in loaded  # the check sees what is there
+
+
+def test_the_repl_before_its_prompt_loads_no_clock_following_and_with_no_midi_no_sender():
+    """sync() loads what follows a clock (engine/sync.py, link_follow.py)
+    when first used; --no-midi never loads the sending process's side."""
+    probe = ("import trackjammer.repl.start, trackjammer.engine.live, trackjammer.repl.app\n"
+             "import sys\nprint(sorted(m for m in sys.modules if m in ('trackjammer.engine.sync', "
+             "'trackjammer.engine.link_follow', 'trackjammer.engine.clock_follow', 'trackjammer.engine.sender', "
+             "'trackjammer.engine.pipe')))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n"
+
+
+def test_the_prompt_loads_without_ssl_and_ssl_still_imports_after():
+    """repl/start.py loads the prompt (and asyncio with it) without ssl: no
+    TLS in the REPL's event loop. Afterwards ssl imports as ever, and asyncio
+    still runs."""
+    code = ("import sys\nfrom trackjammer.repl.start import _repl\n_repl()\n"
+            "print('ssl' in sys.modules)\n"
+            "import ssl, asyncio\nprint(ssl.PROTOCOL_TLS_CLIENT is not None)\n"
+            "async def one():\n    await asyncio.sleep(0)\n    return 1\n"
+            "print(asyncio.run(one()))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "False\nTrue\n1\n"
 
 
 def test_the_command_line_loads_nothing_heavy():

@@ -9,6 +9,7 @@ port over JACK is tested in test_live_jack.py.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -166,13 +167,10 @@ def test_a_cancel_drops_the_windows_waiting_on_the_ahead_pipe_and_keeps_those_ha
     """In the process itself: a cancel reads the ahead pipe first; a window
     the engine handed over after it (seq above the cancel's) is kept, even
     when it is already in the pipe."""
-    from multiprocessing import Pipe
-
+    from trackjammer.engine.pipe import PipeEnd
     from trackjammer.engine.sender_process import Server
 
-    commands, tell = Pipe(duplex=False)
-    hear, reports = Pipe(duplex=False)
-    ahead, hand = Pipe(duplex=False)
+    commands, tell, hear, reports, ahead, hand = (PipeEnd(fd) for pair in (os.pipe(), os.pipe(), os.pipe()) for fd in pair)
     server = Server(commands, reports, ahead)
     item = lambda seq, cycle: (seq, 0, cycle, bytes((0x90, 60 + seq, 100)), False, cycle, 1, 0, 0.0)
     hand.send(("at", [item(0, 10), item(1, 11)]))  # before the cancel
@@ -296,3 +294,25 @@ def test_the_process_journals_what_it_sends_and_on_its_way_out_what_it_ended(sen
         ("m", "-", "803c00", "0"), ("m", "-", "804000", "0"), ("m", "-", "b07b00", "0")]
     now = F(ended[0][1])
     assert now.denominator <= 1_000_000 and F(1, 3) < now < 2  # the cycle the clock had then, to a millionth
+
+
+def test_what_was_asked_before_the_sender_took_the_process_over_is_answered_to_it():
+    """The REPL starts the process and asks for its port before the engine
+    loads (engine/spawn.py); Sender.adopt waits for that answer as for its
+    own, and asks anew what was not asked before."""
+    from trackjammer.engine.spawn import start_sender
+    from trackjammer.errors import TrackJammerError
+
+    started = start_sender()
+    started.ask("open", None, "alsa")
+    started.ask("open", None, "no such backend")
+    sender = Sender.adopt(started)
+    try:
+        first, notice = sender.open_output(None, "alsa")
+        with pytest.raises(TrackJammerError, match="no such backend"):
+            sender.open_output(None, "no such backend")
+        second, _ = sender.open_output(None, "alsa")
+        assert (first.number, second.number) == (0, 1)  # the first was the one asked early, not opened twice
+        assert notice.startswith("no MIDI output (alsa: ")
+    finally:
+        sender.close()

@@ -11,6 +11,7 @@ or written.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -186,6 +187,43 @@ def test_a_port_that_is_not_there_is_an_error_before_anything_starts(tmp_path, j
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 2
+
+
+def sending_processes(pid: int) -> list[int]:
+    """The REPL's sending processes (its children running engine/sender_process.py), oldest first."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                command = (entry / "cmdline").read_bytes().split(b"\0")
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == pid and b"trackjammer.engine.sender_process" in command:
+                found.append(int(entry.name))
+    return sorted(found)
+
+
+def test_the_spare_sending_process_starts_after_the_prompt_and_takes_over(tmp_path):
+    """The spare is started once the prompt is drawn (repl/start.py), not
+    left out: killing the sending process that plays, the spare takes over
+    and another spare is started."""
+    child = spawn(tmp_path, JACK_NO_START_SERVER="1")
+    try:
+        child.expect_exact("\x1b[0m>")  # the prompt
+        assert wait_until(lambda: len(sending_processes(child.pid)) == 2, timeout=10), sending_processes(child.pid)
+        playing, spare = sending_processes(child.pid)
+        os.kill(playing, signal.SIGKILL)
+        child.expect_exact("error: the MIDI sending process ended (exit code -9): started again")
+        assert wait_until(lambda: len(sending_processes(child.pid)) == 2 and spare in sending_processes(child.pid),
+                          timeout=10), sending_processes(child.pid)
+        child.send(CTRL_D)
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0
+    finally:
+        if child.isalive():
+            child.terminate(force=True)
 
 
 def test_without_a_terminal_it_points_to_run(tmp_path):

@@ -36,7 +36,6 @@ from trackjammer.engine.played import PlayedNotes
 from trackjammer.engine.recorder import NOW_GRID
 from trackjammer.engine.thru import Thru
 from trackjammer.errors import TrackJammerError
-from trackjammer.lang import provenance
 from trackjammer.midi.kinds import CONTROL_STATUS, NOTE_OFF_STATUS, NOTE_ON_STATUS, is_channel
 from trackjammer.midi.mpe import configuration
 from trackjammer.midi.rtmidi_out import INPUT_PORT_NAME, list_ports
@@ -217,6 +216,8 @@ class Inputs:
             return
         cc, port = knob.cc, knob.port
         # a snapshot writes what was learned (provenance keeps a value's first source: replaced here)
+        from trackjammer.lang import provenance  # start-up time: the language's, loaded when first used
+
         self.engine.session.sources[knob] = provenance.call_parts("knob", (cc, port), ())
         self.engine.report(f"learned: {known[1]} follows CC {cc} on '{port}' (knob({cc}, \"{port}\"))")
 

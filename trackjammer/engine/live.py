@@ -22,7 +22,7 @@ import threading
 from collections import deque
 from dataclasses import replace
 from fractions import Fraction
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from trackjammer.core.constructors import stack
 from trackjammer.core.time import to_time
@@ -30,20 +30,22 @@ from trackjammer.engine import midi_clock
 from trackjammer.engine.clock import Clock
 from trackjammer.engine.history import History
 from trackjammer.engine.inputs import Inputs
-from trackjammer.engine.link_follow import LinkSync
 from trackjammer.engine.numbers import TrackNumbers
 from trackjammer.engine.onsets import HandedOnsets
 from trackjammer.engine.recorder import Recorder
 from trackjammer.engine.scheduler import Scheduler
-from trackjammer.engine.sender import Sender, SenderError
 from trackjammer.engine.sink import TakeSink
-from trackjammer.engine.sync import SOURCES, ClockSync, Follow, SyncState, same_device
 from trackjammer.engine.transport import Bindings, Transport
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.messages import NOTE_ON, SYSTEM, Message, TrackPlan, plan_of_pattern, plan_of_track
 from trackjammer.midi.output import NullOutput
 from trackjammer.midi.rtmidi_out import open_input, open_output
 from trackjammer.session import Session
+
+if TYPE_CHECKING:
+    from trackjammer.engine.clock_follow import Follow
+    from trackjammer.engine.link_follow import LinkSync
+    from trackjammer.engine.sync import SyncState
 
 # With a sending process: messages are asked for and handed over up to SENDER_LOOKAHEAD
 # seconds ahead, again once only SENDER_MARGIN is left, so at least that far ahead
@@ -422,6 +424,8 @@ class Engine:
 
     def clock_out(self, on: bool) -> None:
         """Send MIDI clock (24 per beat, start, stop, continue, song position)."""
+        from trackjammer.engine.sync import same_device  # start-up time: following a clock loads when used
+
         if on and getattr(self.following, "port", None) is not None \
                 and same_device(self.following.port.name, self.output.name):
             raise TrackJammerError(f"clock out to '{self.output.name}' would come back into the clock "
@@ -442,6 +446,9 @@ class Engine:
         where it is). Following a clock starts stopped: the master's start
         or continue plays; joining Link while playing plays on from the next
         whole cycle at the session's next downbeat. Gives the input's name."""
+        from trackjammer.engine.link_follow import LinkSync  # start-up time: following a clock loads when used
+        from trackjammer.engine.sync import SOURCES, ClockSync, same_device  # start-up time: as LinkSync
+
         if source not in SOURCES:
             raise TrackJammerError(f"cannot follow '{source}'", hint='sync("clock", port), sync("link") or sync("internal")')
         linked = LinkSync(self, self.report, now=self.clock.now) if source == "link" else None  # not installed: says how
@@ -501,7 +508,11 @@ class Engine:
 
     def sync_state(self) -> SyncState:
         """The source of time, for the status bar."""
-        return SyncState() if self.following is None else self.following.state()
+        if self.following is not None:
+            return self.following.state()
+        from trackjammer.engine.sync import SyncState  # start-up time: following a clock loads when used
+
+        return SyncState()
 
     # -- MIDI input (engine/inputs.py) ---------------------------------------------------------
 
@@ -709,16 +720,21 @@ def open_live(
     return engine, notice
 
 
-def port_opener() -> tuple[Callable[..., Any], Any, str | None]:
+def port_opener(started: Any = None) -> tuple[Callable[..., Any], Any, str | None]:
     """How to open ports: (open(port, backend) → (Output, notice), the
     sending process or None, why there is none). Where no sending process
     can run (not POSIX: it needs pipes select() can wait on), ports open in
-    this process and the clock thread sends: it still plays, less tightly."""
+    this process and the clock thread sends: it still plays, less tightly.
+    `started`: what engine/spawn.py's start_sender() gave, when the process
+    was started earlier (the REPL; its spare starts with Sender.keep_spare)."""
     if os.name != "posix":
         return open_output, None, None
+    from trackjammer.engine.sender import Sender, SenderError, cannot_start  # start-up time: not with --no-midi
 
     try:
-        sender = Sender.launch()
+        if isinstance(started, OSError):
+            raise cannot_start(started)
+        sender = Sender.launch() if started is None else Sender.adopt(started)
     except SenderError as error:
         return open_output, None, f"warning: {error.message}; sending from this process instead"
     return sender.open_output, sender, None

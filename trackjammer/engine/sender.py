@@ -24,15 +24,15 @@ import math
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Sequence
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Callable
 
 from trackjammer.engine import journal
+from trackjammer.engine.pipe import PipeEnd
+from trackjammer.engine.spawn import Started, spawn
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.messages import SYSTEM, Message
 from trackjammer.midi.output import Output, check_message
@@ -50,7 +50,7 @@ class SenderError(TrackJammerError):
 
 
 class Sender:
-    def __init__(self, process: subprocess.Popen, commands: Connection, reports: Connection, ahead: Connection):
+    def __init__(self, process: subprocess.Popen, commands: PipeEnd, reports: PipeEnd, ahead: PipeEnd):
         self.process, self._commands, self._reports = process, commands, reports
         self._ahead = ahead  # windows handed over ahead of time: read when the process wakes anyway
         self._write_lock = threading.Lock()
@@ -67,6 +67,7 @@ class Sender:
         self.on_refused: Callable[[str], None] | None = None  # the take's file cannot be written (why)
         self.on_port: Callable[[RemoteOutput, str], None] | None = None  # a port is "gone" or "back"
         self.on_lost: Callable[[str, int], None] | None = None  # (port name, note-ons sent to it while gone)
+        self._asked: dict[tuple, int] = {}  # (name, *args) → request: asked before this sender took the process over
         self._take_number: int | None = None  # the take the process journals now
         self._take_file: str | None = None  # and its file, once the recorder made the folder
         self.closing = False
@@ -76,14 +77,47 @@ class Sender:
         # A second process, started and waiting, to take over at once when the
         # first dies: starting Python took 0.1 s idle, and a second on a busy machine.
         self._spare: Spawned | None = None
+        self._spare_lock = threading.Lock()  # the spare is taken and kept from several threads
         self._reader = threading.Thread(target=self._read, name="trackjammer-sender-reports", daemon=True)
         self._reader.start()
 
     @classmethod
     def launch(cls) -> Sender:
+        """A sending process started now, and its spare."""
         sender = cls(*_spawn())
-        sender._spare = _spare()
+        sender.keep_spare()
         return sender
+
+    @classmethod
+    def adopt(cls, started: Started) -> Sender:
+        """The sending process engine/spawn.py started, and the requests
+        asked of it already (their answers are waited for as for any); its
+        spare starts when keep_spare() is called (the REPL: once its prompt
+        is drawn, so the two do not start on the same cores as the prompt
+        loads)."""
+        sender = cls(started.process, started.commands, started.reports, started.ahead)
+        sender._requests = itertools.count(started.requests)
+        sender._asked = dict(started.asked)
+        return sender
+
+    def keep_spare(self) -> None:
+        """Start the spare, the process waiting to take over (unless one is
+        waiting already, this one is closing or no more restarts are left)."""
+        if self._spare is None and not self.closing and self._generation < RESTARTS:
+            self._keep(_spare())
+
+    def _keep(self, spare: Spawned | None) -> None:
+        """`spare` waits to take over; one started while another was kept, or
+        while closing, is ended."""
+        with self._spare_lock:
+            if self._spare is None and not self.closing:
+                self._spare, spare = spare, None
+        _end_spare(spare)
+
+    def _take_spare(self) -> Spawned | None:
+        with self._spare_lock:
+            spare, self._spare = self._spare, None
+        return spare
 
     # -- requests ---------------------------------------------------------------------------------
 
@@ -102,10 +136,13 @@ class Sender:
             self._write_lock.release()
 
     def _ask(self, name: str, *args: Any) -> Any:
-        request, generation = next(self._requests), self._generation
+        generation = self._generation
         if self._stuck:
             raise SenderError("the MIDI sending process is stuck")
-        self._tell(name, request, *args)
+        request = self._asked.pop((name, *args), None) if generation == 0 else None  # asked the first process already
+        if request is None:
+            request = next(self._requests)
+            self._tell(name, request, *args)
         with self._replied:
             if not self._replied.wait_for(
                 lambda: request in self._replies or not self._reader.is_alive() or self._generation != generation,
@@ -235,7 +272,7 @@ class Sender:
                 self.process.wait(timeout=ABANDON_WAIT)
             except subprocess.TimeoutExpired:
                 self.process.kill()  # stuck: the next start finishes its journal
-        spare, self._spare = self._spare, None
+        spare = self._take_spare()
         if spare is not None:
             spare[1].close()  # a waiting process ends when its pipe does; it is not waited for
             spare[3].close()
@@ -247,8 +284,7 @@ class Sender:
     def close(self) -> None:
         """Close every port (their notes end, CC 123) and end the process."""
         if self.closing:
-            _end_spare(self._spare)
-            self._spare = None
+            _end_spare(self._take_spare())
             return
         self.closing = True  # from now on, the process ending is expected
         try:
@@ -263,8 +299,7 @@ class Sender:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-            _end_spare(self._spare)
-            self._spare = None
+            _end_spare(self._take_spare())
 
     # -- reports ------------------------------------------------------------------------------------
 
@@ -299,7 +334,7 @@ class Sender:
             self.report(f"{said}: nothing more will sound; restart TrackJammer")
             return False
         try:
-            spare, self._spare = self._spare, None
+            spare = self._take_spare()
             if spare is not None and spare[0].poll() is None:
                 process, commands, reports, ahead = spare  # started already: it takes over at once
             else:
@@ -341,7 +376,7 @@ class Sender:
         self._hand_over_again(unsent, died)
         self.report(f"{said}: started again; what it left sounding is ended")
         if self._generation < RESTARTS:
-            self._spare = _spare()  # for the next time
+            self._keep(_spare())  # for the next time
         return True
 
     def _hand_over_again(self, unsent: list[tuple[RemoteOutput, Message]], died: float) -> None:
@@ -402,7 +437,7 @@ class Sender:
                 self._replied.notify_all()
 
 
-Spawned = tuple[subprocess.Popen, Connection, Connection, Connection]  # (process, commands, reports, ahead)
+Spawned = tuple[subprocess.Popen, PipeEnd, PipeEnd, PipeEnd]  # (process, commands, reports, ahead)
 
 
 def _spare() -> Spawned | None:
@@ -429,24 +464,19 @@ def _end_spare(spare: Spawned | None) -> None:
 
 def _spawn() -> Spawned:
     """Start a sending process: (it, the pipe to tell it, the pipe it reports on, the pipe for windows ahead)."""
-    command_read, command_write = os.pipe()
-    report_read, report_write = os.pipe()
-    ahead_read, ahead_write = os.pipe()
     try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "trackjammer.engine.sender_process", str(command_read), str(report_write),
-             str(ahead_read)],
-            pass_fds=(command_read, report_write, ahead_read), stdin=subprocess.DEVNULL, stdout=2,  # its noise: our stderr
-            start_new_session=True,  # the terminal's Ctrl-C and hangup are the REPL's, not ours
-        )
+        return _wrap(*spawn())
     except OSError as error:
-        for fd in (command_read, command_write, report_read, report_write, ahead_read, ahead_write):
-            os.close(fd)
-        raise SenderError(f"cannot start the MIDI sending process: {error}") from None
-    for fd in (command_read, report_write, ahead_read):
-        os.close(fd)
-    return (process, Connection(command_write, readable=False), Connection(report_read, writable=False),
-            Connection(ahead_write, readable=False))
+        raise cannot_start(error) from None
+
+
+def cannot_start(error: OSError) -> SenderError:
+    return SenderError(f"cannot start the MIDI sending process: {error}")
+
+
+def _wrap(process: subprocess.Popen, command_write: int, report_read: int, ahead_write: int) -> Spawned:
+    """What engine/spawn.py's spawn() started, with its pipes' ends."""
+    return process, PipeEnd(command_write), PipeEnd(report_read), PipeEnd(ahead_write)
 
 
 class RemoteOutput(Output):

@@ -70,9 +70,9 @@ import signal
 import sys
 import time
 from fractions import Fraction
-from multiprocessing.connection import Connection
 from typing import Any
 
+from trackjammer.engine.pipe import PipeEnd
 from trackjammer.engine.port_health import CHECK_SECONDS, PortHealth
 from trackjammer.engine.waking import Waking
 from trackjammer.errors import TrackJammerError
@@ -93,7 +93,7 @@ NICER = 5
 
 
 class Server:
-    def __init__(self, commands: Connection, reports: Connection, ahead: Connection | None = None):
+    def __init__(self, commands: PipeEnd, reports: PipeEnd, ahead: PipeEnd | None = None):
         self.commands, self.reports = commands, reports
         self.ahead = ahead  # windows handed over ahead of time (None: they come with the commands)
         self.ports: dict[int, Any] = {}
@@ -174,7 +174,7 @@ class Server:
         while self.running and select.select([fd], [], [], 0)[0]:
             try:
                 command = self.commands.recv()
-            except EOFError:  # the engine's process is gone: end every note
+            except (EOFError, OSError):  # the engine's process is gone: end every note
                 self.running = False
                 return
             try:
@@ -188,7 +188,7 @@ class Server:
         while ahead is not None and select.select([ahead], [], [], 0)[0]:
             try:
                 command = ahead.recv()
-            except EOFError:  # the engine closed it: its command pipe says what comes next
+            except (EOFError, OSError):  # the engine closed it: its command pipe says what comes next
                 self.ahead = None
                 return
             try:
@@ -550,8 +550,8 @@ def main(argv: list[str]) -> int:
     # The cyclic garbage collector stopped sends for 0.6 ms in the middle of a
     # burst; this loop makes no reference cycles, so it is off.
     gc.disable()
-    ahead = Connection(int(argv[2]), writable=False) if len(argv) > 2 else None
-    server = Server(Connection(int(argv[0]), writable=False), Connection(int(argv[1]), readable=False), ahead)
+    ahead = PipeEnd(int(argv[2])) if len(argv) > 2 else None
+    server = Server(PipeEnd(int(argv[0])), PipeEnd(int(argv[1])), ahead)
     try:
         server.serve()
     finally:

@@ -20,10 +20,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from trackjammer.errors import ArgumentError
-from trackjammer.lang.provenance import NoSource, SourceTooLarge, Writer, track_names
 from trackjammer.midi.track import lane_suffix
 from trackjammer.project.renders import WriteError, make_folders, safe_name, shown_path, write_json
-from trackjammer.project.snapshot import SnapshotError, snapshot_source
 
 SESSIONS = "sessions"
 PROJECT_FILE = "project.json"
@@ -82,6 +80,8 @@ class SessionLog:
         """A binding of `track` failed and the one before plays again (the
         engine put its lanes back): the log says so and binds those lanes
         again, so running it gives what played, not the failing binding."""
+        from trackjammer.lang.provenance import NoSource, SourceTooLarge, Writer, track_names  # start-up time: when used
+
         names = track_names(self.session)
         name = names.get(id(track))
         if name is None:  # no name holds the track any more: nothing to replay
@@ -102,6 +102,8 @@ class SessionLog:
         that whole state (a snapshot) and empties the names that lost their
         track, so running the log gives what played, with or without an
         engine to undo."""
+        from trackjammer.project.snapshot import SnapshotError, snapshot_source  # start-up time: when used
+
         try:
             body = [line for line in snapshot_source(self.session).splitlines() if not line.startswith("//")]
         except SnapshotError as error:

@@ -282,8 +282,21 @@ class Repl:
             include_default_pygments_style=False,
             mouse_support=False,
         )
-        session.app.after_render += _load_language_once  # the prompt first, then what the first input needs
+        session.app.after_render += self._drawn  # the prompt first, then the spare and what the first input needs
         return session
+
+    def _drawn(self, app: Any) -> None:
+        """After the first draw of the prompt, in the background: the sending
+        process's spare starts (repl/start.py: not while the prompt loads),
+        then the language loads."""
+        app.after_render -= self._drawn
+        threading.Thread(target=self._after_prompt, name="trackjammer-after-prompt", daemon=True).start()
+
+    def _after_prompt(self) -> None:
+        sender = self.engine.sender
+        if sender is not None:
+            self._guarded("starting the spare MIDI sending process", sender.keep_spare)
+        _load_language()
 
     def _ports(self) -> list[str]:
         if self.options.no_midi:
@@ -312,15 +325,10 @@ class Highlighter(Lexer):
         return self.lexer.lex_document(document)
 
 
-def _load_language_once(app: Any) -> None:
-    """After the first draw of the prompt: load the language and its parsers
-    in the background (from the parser cache: milliseconds), so the first
-    key typed finds them ready. The prompt waited for none of it."""
-    app.after_render -= _load_language_once
-    threading.Thread(target=_load_language, name="trackjammer-load-language", daemon=True).start()
-
-
 def _load_language() -> None:
+    """After the first draw of the prompt: load the language and its parsers
+    (from the parser cache: milliseconds), so the first key typed finds them
+    ready. The prompt waited for none of it."""
     try:
         from trackjammer.lang.builtins import help_entries  # start-up time: loaded once the prompt is up
         from trackjammer.lang.console import respond  # noqa: F401 - start-up time: as help_entries

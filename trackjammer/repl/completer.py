@@ -31,7 +31,6 @@ from trackjammer.core.theory import CHORDS, SCALES
 from trackjammer.core.transforms.tonal import ARP_MODES
 from trackjammer.core.values import is_number
 from trackjammer.lang.display import show
-from trackjammer.lang.provenance import source_of
 from trackjammer.midi.track import LANE_HELP, NAMED_LANES, MidiTrack
 from trackjammer.repl.validator import open_brackets
 
@@ -224,6 +223,8 @@ class _Bound(str):
 def _value_meta(session: Any, value: Any) -> str:
     """A bound value in one line: a pattern as it was written (no query),
     anything else as the REPL echoes it."""
+    from trackjammer.lang.provenance import source_of  # start-up time: the language's, loaded when first used
+
     try:
         text = source_of(session, value) if isinstance(value, Pattern) else show(value, session.seed)
     except Exception:  # noqa: BLE001 - a value that cannot show itself still completes

@@ -22,7 +22,6 @@ without that setting (a typo there never keeps anyone from playing).
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,6 +73,8 @@ def load_config(path: Path | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as error:
         config.problems.append(f"warning: cannot read {path}: {getattr(error, 'strerror', None) or error}")
         return config
+    import tomllib  # start-up time: only when there is a file to read
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

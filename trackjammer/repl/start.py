@@ -2,10 +2,12 @@
 
 The prompt waits for the output to open, and the output lives in the
 sending process (engine/sender.py), a Python process of its own that takes
-a while to start and to open its port. So it is launched before anything
-heavy is loaded here: the prompt, the language and the engine (repl/app.py)
-load on this core while it starts on another, and its answer is usually
-waiting when it is asked for.
+a while to start and to open its port. So it is started before anything
+else is loaded here (engine/spawn.py: the standard library only): the
+settings, the engine and the prompt (repl/app.py) load on this core while
+it starts on another, and its answer is usually waiting when it is asked
+for. Its spare (the process that takes over when it dies) starts once the
+prompt is drawn (repl/app.py), not on the same cores as the prompt loads.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import sys
 from typing import Any
 
 from trackjammer.errors import TrackJammerError
-from trackjammer.repl.config import load_config
 from trackjammer.repl.options import Options
 
 EXIT_BAD_INPUT = 2
@@ -27,12 +28,17 @@ def run_repl(options: Options) -> int:
               file=sys.stderr)
         return EXIT_BAD_INPUT
 
+    started = None if options.no_midi else _start()  # first: it starts on another core while the rest loads
+    from trackjammer.repl.config import load_config  # start-up time: after the sending process is started
+
     config = load_config()
     for problem in config.problems:
         print(problem, file=sys.stderr)
-    launched = None if options.no_midi else _launch()
+    if started is not None and not isinstance(started, OSError):
+        started.ask("open", *_first_choice(options, config))  # opened while the engine and the prompt load
     try:
-        from trackjammer.repl.app import Repl  # start-up time: the prompt and the language load while the sending process starts
+        launched = None if options.no_midi else _launch(started)
+        Repl = _repl()
 
         output, notices, opener, sender = _open(options, config, launched)
     except TrackJammerError as error:
@@ -41,11 +47,20 @@ def run_repl(options: Options) -> int:
     return Repl(options, config, output, notices, opener, sender).run()
 
 
-def _launch() -> tuple[Any, Any, str | None]:
-    """The sending process, started now: (how to open ports, it, why there is none)."""
+def _start() -> Any:
+    """The sending process, started now (engine/spawn.py); the port to open
+    is asked of it as soon as the settings are read."""
+    from trackjammer.engine.spawn import start_sender  # start-up time: the standard library only
+
+    return start_sender()
+
+
+def _launch(started: Any) -> tuple[Any, Any, str | None]:
+    """How to open ports, the sending process started, why there is none;
+    its spare starts once the prompt is drawn (repl/app.py)."""
     from trackjammer.engine.live import port_opener  # start-up time: the engine loads only for the REPL
 
-    return port_opener()
+    return port_opener(started)
 
 
 def _open(options: Options, config: Any, launched: tuple[Any, Any, str | None] | None) -> tuple[Any, list[str], Any, Any]:
@@ -59,21 +74,43 @@ def _open(options: Options, config: Any, launched: tuple[Any, Any, str | None] |
 
         return NullOutput(), [NO_MIDI], None, None
 
-    backend = options.backend if options.backend is not None else config.backend
+    port, backend = _first_choice(options, config)
     opener, sender, why = launched
     said = [why] if why else []
     try:
-        if options.port is not None or config.port is None:
-            output, notice = opener(options.port, backend)
-            return output, said + ([notice] if notice else []), opener, sender
         try:
-            output, notice = opener(config.port, backend)
-            return output, said + ([notice] if notice else []), opener, sender
+            output, notice = opener(port, backend)
         except TrackJammerError as error:
+            if options.port is not None or config.port is None:
+                raise
             output, notice = opener(None, backend)
             said.append(f"warning: the port {config.port!r} of the config file cannot be used: {error.message}")
-            return output, said + ([notice] if notice else []), opener, sender
+        return output, said + ([notice] if notice else []), opener, sender
     except BaseException:
         if sender is not None:
             sender.close()
         raise
+
+
+def _first_choice(options: Options, config: Any) -> tuple[Any, str | None]:
+    """The port opened first and the backend: the command line's, else the
+    config file's (its port falls back to the default choice in _open)."""
+    backend = options.backend if options.backend is not None else config.backend
+    return (options.port if options.port is not None else config.port), backend
+
+
+def _repl() -> Any:
+    """repl/app.py's Repl, and with it prompt_toolkit and asyncio, without
+    ssl: asyncio imports it where it can, for TLS, which the REPL's event
+    loop never uses (its door is a Unix socket, or plain TCP on localhost
+    with a token: repl/door.py), and loading OpenSSL took ~5 ms of the start.
+    Only asyncio's modules see no ssl; `import ssl` works as ever after."""
+    blocked = "ssl" not in sys.modules
+    if blocked:
+        sys.modules["ssl"] = None  # type: ignore[assignment]  # an import of it fails: asyncio goes without
+    try:
+        from trackjammer.repl.app import Repl  # start-up time: the prompt loads while the sending process starts
+    finally:
+        if blocked and "ssl" in sys.modules and sys.modules["ssl"] is None:
+            del sys.modules["ssl"]
+    return Repl

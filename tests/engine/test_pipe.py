@@ -1,0 +1,69 @@
+"""engine/pipe.py: what the engine and its sending process say to each other."""
+
+from __future__ import annotations
+
+import os
+import threading
+from fractions import Fraction
+
+import pytest
+
+from trackjammer.engine.pipe import HEADER, PipeEnd
+
+
+@pytest.fixture
+def ends():
+    read_fd, write_fd = os.pipe()
+    reader, writer = PipeEnd(read_fd), PipeEnd(write_fd)
+    yield reader, writer
+    reader.close()
+    writer.close()
+
+
+def test_values_arrive_whole_and_in_order(ends):
+    reader, writer = ends
+    values = [("open", 0, "TrackJammer", None), ("at", [(1, 0, 0.25, b"\x90\x3c\x64", False, 1, 4, 3, 0.0)]),
+              ("anchor", 12.5, 0.0, 0.5), ("journal", 1, "renders/x/take.sent"), Fraction(2, 3), None]
+    for value in values:
+        writer.send(value)
+    assert [reader.recv() for _ in values] == values
+
+
+def test_a_value_larger_than_the_pipe_holds_arrives_whole(ends):
+    reader, writer = ends
+    big = ("sent", [(n, 0, bytes([0x90, n % 128, 100]), n / 1000, n / 1000) for n in range(20_000)])
+    got = []
+    thread = threading.Thread(target=lambda: got.append(reader.recv()))
+    thread.start()
+    writer.send(big)
+    thread.join(timeout=10)
+    assert got == [big]
+
+
+def test_the_other_end_closed_is_eof_between_values_and_an_error_inside_one(ends):
+    reader, writer = ends
+    writer.send("last")
+    os.write(writer.fileno(), HEADER.pack(10) + b"abc")  # a value cut short: its writer died
+    writer.close()
+    assert reader.recv() == "last"
+    with pytest.raises(OSError):
+        reader.recv()
+    with pytest.raises(EOFError):
+        reader.recv()
+
+
+def test_writing_to_a_pipe_nobody_reads_is_a_broken_pipe(ends):
+    reader, writer = ends
+    reader.close()
+    with pytest.raises(BrokenPipeError):
+        writer.send("anyone?")
+
+
+def test_an_end_closed_here_refuses_with_oserror(ends):
+    reader, writer = ends
+    writer.close()
+    writer.close()  # twice: nothing happens
+    with pytest.raises(OSError):
+        writer.send("x")
+    with pytest.raises(OSError):
+        writer.fileno()
