@@ -592,3 +592,44 @@ def test_without_virtual_ports_the_first_port_is_opened(jack_server: str, monkey
             assert notice == f"MIDI output: the first port, '{first}' (jack)"
         finally:
             out.close()
+
+
+class _CountingMidiOut:
+    """Stands in for rtmidi.MidiOut: counts what it is given."""
+
+    def __init__(self) -> None:
+        self.sent: list[bytes] = []
+
+    def send_message(self, data: Sequence[int]) -> None:
+        self.sent.append(bytes(data))
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="reads threads' schedstat in /proc (Linux)")
+def test_sending_stops_to_a_jack_client_whose_threads_no_longer_run() -> None:
+    """A JACK client whose server went (or stopped running it) no longer
+    empties RtMidi's 16 KiB buffer, and once it is full RtMidi spins forever
+    with the GIL held. The client's threads are real threads here: one that
+    runs as JACK's does every period, and one that is parked."""
+    stop = threading.Event()
+    running = threading.Thread(target=lambda: [time.sleep(0.001) for _ in iter(stop.is_set, True)], daemon=True)
+    parked = threading.Thread(target=stop.wait, daemon=True)
+    running.start()
+    parked.start()
+    try:
+        note = (0x90, 60, 100)
+        alive = rtmidi_out.RtMidiOutput(_CountingMidiOut(), "synth", "jack", threads=frozenset({str(running.native_id)}))
+        for _ in range(3):  # a few looks, each after UNSEEN_BYTES, with the thread run meanwhile
+            for _ in range(rtmidi_out.UNSEEN_BYTES // 7 + 1):
+                alive.send(note)
+            time.sleep(0.01)
+        assert not alive.dead and len(alive._midi.sent) == 3 * (rtmidi_out.UNSEEN_BYTES // 7 + 1)
+
+        stalled = rtmidi_out.RtMidiOutput(_CountingMidiOut(), "synth", "jack", threads=frozenset({str(parked.native_id)}))
+        for _ in range(3 * (rtmidi_out.UNSEEN_BYTES // 7)):
+            stalled.send(note)
+        looked_first = rtmidi_out.UNSEEN_BYTES // 7 + 1  # the first look counts as a run: it was just opened
+        assert stalled.dead
+        assert len(stalled._midi.sent) == 2 * looked_first - 1  # the second look found it had not run: no more
+        assert stalled.present() is False  # said gone by the port's health, and opened again when a server is back
+    finally:
+        stop.set()

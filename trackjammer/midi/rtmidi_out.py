@@ -45,6 +45,7 @@ ALSA_SEQ_DEVICE = "/dev/snd/seq"
 NO_OUTPUT = "no MIDI output: nothing will sound (export and recording still work)"
 JACK_CLOSE_GRACE = 0.1  # seconds: a few JACK periods for the last note-offs to get out
 TASKS = "/proc/self/task"  # this process's threads (Linux): a JACK client's end shows there
+UNSEEN_BYTES = 4096  # sent to a JACK client before looking whether it still runs (RtMidi's buffer: 16 KiB)
 
 # Our names for rtmidi's API constants, in the order we list them.
 _API_ATTRS = {
@@ -332,7 +333,14 @@ class RtMidiOutput(Output):
     threads are noted when it opens (`threads`), `present()` finds the client
     dead when one of them ended, nothing is sent to a dead client (its notes
     go nowhere, as to a vanished port), and `reconnect()` opens a new client
-    and the port again by name once a server is there."""
+    and the port again by name once a server is there.
+
+    `present()` is asked every quarter second or so, later on a loaded
+    machine, and a dense stream fills RtMidi's buffer (16 KiB) in about a
+    second and a half: so the sending itself looks too, every UNSEEN_BYTES,
+    whether the client's threads ran since it last looked (they run every
+    JACK period, and each run empties the buffer); a client that did not is
+    dead, and the buffer never fills."""
 
     def __init__(self, midi_out: Any, name: str, backend: str, virtual: bool = False,
                  threads: frozenset[str] = frozenset(), client_name: str = "TrackJammer") -> None:
@@ -344,10 +352,27 @@ class RtMidiOutput(Output):
         self.client_name = client_name
         self.dead = False  # its client lost its server: sending to it would spin
         self._fresh: tuple[Any, frozenset[str]] | None = None  # a new client, its port not yet open
+        self._unseen = 0  # bytes sent since its client's threads were last seen to run
+        self._runs: int | None = None  # how often they had run then (None: not looked yet)
 
     def _send(self, data: Sequence[int]) -> None:
-        if not self.dead:
-            self._midi.send_message(data)
+        if self.dead:
+            return
+        if self.threads:
+            self._unseen += len(data) + 4  # RtMidi keeps each message behind its size (an int)
+            if self._unseen > UNSEEN_BYTES and not self._client_ran():
+                self.dead = True  # its client stopped running: the buffer would fill and RtMidi spin
+                return
+        self._midi.send_message(data)
+
+    def _client_ran(self) -> bool:
+        """Whether the JACK client's threads ran since this last looked (the
+        first look counts as a run: the client was just opened, or seen)."""
+        runs = _runs(self.threads)
+        ran = runs is not None and runs != self._runs
+        if ran:
+            self._runs, self._unseen = runs, 0
+        return ran
 
     def present(self) -> bool:
         """Whether the port it sends to is still there (a virtual port always
@@ -409,6 +434,7 @@ class RtMidiOutput(Output):
             return False
         _dead_clients.append(self._midi)
         self._midi, self.threads, self._fresh, self.dead = midi, threads, None, False
+        self._unseen, self._runs = 0, None
         return True
 
     def _close(self) -> None:
@@ -439,6 +465,19 @@ def _threads() -> frozenset[str]:
         return frozenset(os.listdir(TASKS))
     except OSError:
         return frozenset()
+
+
+def _runs(threads: frozenset[str]) -> int | None:
+    """How many times these threads have been run by the kernel so far
+    (schedstat's third field, summed), or None when one of them ended."""
+    total = 0
+    for thread in threads:
+        try:
+            with open(f"{TASKS}/{thread}/schedstat", "rb") as stat:
+                total += int(stat.read().split()[2])
+        except (OSError, IndexError, ValueError):
+            return None
+    return total
 
 
 def _alive(threads: frozenset[str]) -> bool:
