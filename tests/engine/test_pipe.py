@@ -67,3 +67,24 @@ def test_an_end_closed_here_refuses_with_oserror(ends):
         writer.send("x")
     with pytest.raises(OSError):
         writer.fileno()
+
+
+def test_a_send_with_a_timeout_to_a_pipe_nobody_reads_gives_up_and_one_read_in_time_goes_through(ends):
+    import time
+
+    reader, writer = ends
+    big = b"x" * 300_000  # more than a pipe holds (64 KiB here)
+    began = time.monotonic()
+    with pytest.raises(TimeoutError, match="the pipe stayed full for 0.2 s"):
+        writer.send(big, timeout=0.2)
+    assert 0.2 <= time.monotonic() - began < 2
+    read_fd, write_fd = os.pipe()
+    reader, writer = PipeEnd(read_fd), PipeEnd(write_fd)
+    got = []
+    drain = threading.Thread(target=lambda: got.append(reader.recv()))
+    drain.start()
+    writer.send(big, timeout=5)  # the reader keeps up: it waits for room, not for the timeout
+    drain.join(5)
+    assert got == [big]
+    reader.close()
+    writer.close()

@@ -228,6 +228,40 @@ def test_a_sending_process_that_dies_is_started_again_with_its_ports_and_the_mus
     assert (message, due) == (note(cycle), wall + float(cycle)) and sent >= due
 
 
+def test_a_sending_process_that_stops_reading_is_ended_and_started_again_and_never_hangs_the_engine(
+        sender, monkeypatch):
+    """A process that no longer reads its pipes (stopped here; seen: busy
+    with a dead JACK server) must not hold the engine's threads (the clock
+    thread hands windows over holding the scheduler's lock): a write that
+    finds the pipe full for ANSWER_TIMEOUT gives up, and the process is
+    ended and started again, as one that does not answer."""
+    from trackjammer.engine import sender as sender_module
+
+    monkeypatch.setattr(sender_module, "ANSWER_TIMEOUT", 0.5)
+    reports = Reports(sender)
+    output, _ = sender.open_output(None, "alsa")
+    sender.anchor(time.monotonic(), 0.0, 1.0)
+    stopped = sender.process
+    stopped.send_signal(signal.SIGSTOP)
+    window = [(output, note(F(1000 + i, 10))) for i in range(400)]  # far ahead: ~20 KB a window
+    began = time.monotonic()
+    while sender.process is stopped and time.monotonic() - began < 10:
+        sender.schedule(window)  # fills the pipe (64 KiB), then waits at most ANSWER_TIMEOUT
+    assert time.monotonic() - began < 5
+    assert stopped.wait(timeout=5) == -signal.SIGKILL
+    deadline = time.monotonic() + 5
+    while len(reports.said) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert reports.said == [
+        "error: the MIDI sending process did not answer (at) for 0.5 s: stopping it",
+        "error: the MIDI sending process ended (exit code -9): started again; what it left sounding is ended"]
+    cycle = F(round((time.monotonic() - began + 0.05) * 1000), 1000)
+    sender.anchor(began, 0.0, 1.0)
+    sender.schedule([(output, note(cycle))])
+    reports.wait_for(1)  # the one started in its place plays
+    assert reports.sent[-1][0] == note(cycle)
+
+
 def test_a_sending_process_that_keeps_dying_is_given_up_on_and_said_once(sender, monkeypatch):
     from trackjammer.engine import sender as sender_module
 

@@ -10,13 +10,21 @@ As there: a pipe whose other end is closed raises EOFError in recv() (an
 end in the middle of a value: OSError), BrokenPipeError in send(); one
 closed here raises OSError. Writers on several threads hold a lock
 (engine/sender.py does).
+
+A writer may give a `timeout`: a reader that stopped reading (a process
+stopped, or stuck in a call that never returns) must not hang the
+engine's threads for good, so the end is made non-blocking and a send that
+finds the pipe full for that long raises TimeoutError (the value may be
+cut short: the reader is no use any more, and engine/sender.py ends it).
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import select
 import struct
+import time
 from typing import Any
 
 HEADER = struct.Struct("!Q")
@@ -31,12 +39,21 @@ class PipeEnd:
             raise OSError("the pipe is closed")
         return self.fd
 
-    def send(self, value: Any) -> None:
+    def send(self, value: Any, timeout: float | None = None) -> None:
         data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
         view = memoryview(HEADER.pack(len(data)) + data)
         fd = self.fileno()
+        if timeout is not None and os.get_blocking(fd):
+            os.set_blocking(fd, False)  # only this end: the reader's stays as it is
+        deadline = None if timeout is None else time.monotonic() + timeout
         while view:
-            view = view[os.write(fd, view):]
+            try:
+                view = view[os.write(fd, view):]
+            except BlockingIOError:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    raise TimeoutError(f"the pipe stayed full for {timeout:g} s") from None
+                select.select([], [fd], [], left)
 
     def recv(self) -> Any:
         size, = HEADER.unpack(self._read(HEADER.size, first=True))

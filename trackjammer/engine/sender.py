@@ -129,7 +129,9 @@ class Sender:
             self._stop_stuck(str(command[0]))
             return
         try:
-            (self._ahead if ahead else self._commands).send(command)
+            (self._ahead if ahead else self._commands).send(command, timeout=ANSWER_TIMEOUT)
+        except TimeoutError:  # it stopped reading: a thread waiting here would hold its locks for good
+            self._stop_stuck(str(command[0]))
         except OSError:
             pass  # the process is gone: the reader thread has said so, and its exit ended its notes
         finally:
