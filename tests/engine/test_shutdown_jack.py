@@ -27,7 +27,7 @@ from tests.engine.test_live_jack import hanging
 from tests.engine.test_recorder_jack import recorded
 from tests.midi.conftest import read_midi
 from tests.support.heard import assert_closing, sounding
-from tests.support.jack_receiver import JackReceiver
+from tests.support.jack_receiver import JackReceiver, jack_connections
 from tests.support.jack_server import PrivateJackServer, jack_env
 from tests.support.xruns import Xruns
 
@@ -180,7 +180,10 @@ def test_a_sending_process_whose_jack_server_vanished_backs_off_and_plays_again_
         assert shares[-1] < 0.10, f"the sending process used {shares} of a core with its server gone"
         restarted = PrivateJackServer(name=name).start()  # a server of the same name is back …
         second = JackReceiver(server=name, client_name=client).start()  # … and the synth on it
-        second.wait_for(100, timeout=5)  # it plays again
+        try:
+            second.wait_for(100, timeout=5)  # it plays again
+        except AssertionError:
+            _plays_though_unheard(name, second)
         assert children(child.pid)[0] == sender  # the same process: it never stopped answering
         child.send_signal(signal.SIGTERM)
         out, err = child.communicate(timeout=10)
@@ -199,6 +202,20 @@ def test_a_sending_process_whose_jack_server_vanished_backs_off_and_plays_again_
             second.stop()
         if restarted is not None:
             restarted.stop()
+
+
+def _plays_though_unheard(server: str, synth: JackReceiver) -> None:
+    """The test rig's fault, not ours: a receiver started right after its
+    JACK server (re)started now and then hears nothing though connected
+    (3 runs in about 60; a listener connected later to the same port heard
+    3,460 messages in 2 s). So: TrackJammer's port is connected to the synth
+    by name again, and a fresh listener on that port hears it play."""
+    ours = jack_connections(synth.port, server)
+    assert len(ours) == 1, f"the synth's port is not connected to TrackJammer again: {ours}"
+    with JackReceiver(server=server) as listener:
+        env = {**os.environ, "JACK_DEFAULT_SERVER": server, "JACK_NO_START_SERVER": "1"}
+        subprocess.run(["jack_connect", ours[0], listener.port], env=env, check=True, timeout=10, capture_output=True)
+        listener.wait_for(100, timeout=5)
 
 
 SONG_FILE = DENSE + "\n"

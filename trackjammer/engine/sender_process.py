@@ -223,7 +223,7 @@ class Server:
             try:
                 output._send(data)  # whole messages: made so (midi/messages.py)
             except Exception as error:  # noqa: BLE001 - a port that fails must not stop the others
-                self.report(("error", f"sending {list(data)} to {output.name}: {type(error).__name__}: {error}"))
+                self.failed(output, data, error)
                 continue
             sent.append((seq, port, data, due, clock()))
             if lines is not None and not system:
@@ -271,9 +271,12 @@ class Server:
         try:
             output._send(data)  # whole messages: checked by RemoteOutput.send
         except Exception as error:  # noqa: BLE001
-            self.report(("error", f"sending {list(data)} to {output.name}: {type(error).__name__}: {error}"))
+            self.failed(output, data, error)
             return False
         return True
+
+    def failed(self, output: Any, data: bytes, error: Exception) -> None:
+        self.report(("error", f"sending {list(data)} to {output.name}: {type(error).__name__}: {error}"))
 
     def flush(self) -> None:
         if self.sent:
