@@ -177,10 +177,7 @@ class Server:
             except (EOFError, OSError):  # the engine's process is gone: end every note
                 self.running = False
                 return
-            try:
-                getattr(self, "do_" + command[0])(*command[1:])
-            except Exception as error:  # noqa: BLE001 - one bad command must not stop the music
-                self.report(("error", f"{type(error).__name__}: {error}"))
+            self.do(command)
 
     def read_ahead(self) -> None:
         """Every window waiting on the ahead pipe."""
@@ -191,10 +188,13 @@ class Server:
             except (EOFError, OSError):  # the engine closed it: its command pipe says what comes next
                 self.ahead = None
                 return
-            try:
-                getattr(self, "do_" + command[0])(*command[1:])
-            except Exception as error:  # noqa: BLE001 - one bad command must not stop the music
-                self.report(("error", f"{type(error).__name__}: {error}"))
+            self.do(command)
+
+    def do(self, command: tuple) -> None:
+        try:
+            getattr(self, "do_" + command[0])(*command[1:])
+        except Exception as error:  # noqa: BLE001 - one bad command must not stop the music
+            self.report(("error", f"{type(error).__name__}: {error}"))
 
     def send_due(self, now: float) -> None:
         """Everything due by `now`, in order. The hot path, run with caches
