@@ -32,6 +32,7 @@ and polled every millisecond (midi/rtmidi_out.py: PolledInput).
 from __future__ import annotations
 
 import math
+import threading
 from typing import Callable
 
 Listener = Callable[[bytes, float], None]
@@ -61,6 +62,7 @@ class Input:
         self.received = 0
         self._stamper = Stamper()
         self._failed: set[str] = set()  # listeners' errors already said
+        self._thread: threading.Thread | None = None  # the one that reads the port (`_run`), once started
 
     def listen(self, listener: Listener) -> None:
         self.listeners = self.listeners + [listener]  # a new list: the reading thread never sees one half made
@@ -69,10 +71,22 @@ class Input:
         self.listeners = [known for known in self.listeners if known is not listener]
 
     def start(self) -> Input:
+        """Read the port in a thread of its own, from now on (once)."""
+        if self._thread is None and not self.closed:
+            self._thread = threading.Thread(target=self._run, name=f"trackjammer-input {self.name}", daemon=True)
+            self._thread.start()
         return self
+
+    def _run(self) -> None:
+        """Read the port until closed, handing each message to `take` (the backend's part)."""
 
     def close(self) -> None:
         self.closed = True
+
+    def _join_reader(self) -> None:
+        """Wait a moment for the reading thread to see the input closed (unless this is it)."""
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=2)
 
     def take(self, data: bytes, delta: float, arrived: float) -> None:
         """One message from the backend (`delta` after the one before, its

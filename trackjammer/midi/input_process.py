@@ -59,11 +59,10 @@ import time
 from typing import Any
 
 from trackjammer.errors import TrackJammerError
+from trackjammer.midi.remote_input import HEADER, MESSAGE_KIND, REPORT_KIND, TIMES
 from trackjammer.midi.rtmidi_out import input_client, input_there, open_input_port, open_midi_in
 
-HEADER = struct.Struct("<BI")
-MESSAGE = struct.Struct("<BIdd")  # the header, then delta and arrived
-MESSAGE_KIND, REPORT_KIND = 0, 1
+MESSAGE = struct.Struct("<" + HEADER.format[1:] + TIMES.format[1:])  # the header, then delta and arrived
 LOOK_EVERY = 1.0  # seconds between looks for the port (and the parent)
 ATOMIC = 4096  # PIPE_BUF: a write this small goes into a pipe whole or not at all
 PIPE_SIZE = 1 << 20  # asked for the report pipe: ~37,000 messages before anything waits here

@@ -40,9 +40,12 @@ OPEN_TIMEOUT = 10.0  # seconds: starting Python and opening the port, on a busy 
 END_WAIT = 1.0  # seconds a closed input's process is waited for before it is killed
 STEADY = 5.0  # seconds a process must have listened for its death to start a new series of restarts
 FIRST_DELAY, MOST_DELAY = 0.5, 10.0  # seconds before starting again a process that died right after its start
-HEADER = struct.Struct("<BI")  # midi/input_process.py's frames
+# The listening process's frames (midi/input_process.py writes them): kind and length, then for a
+# message its delta and the monotonic time its callback ran, then the payload (its bytes, or a report
+# as JSON).
+HEADER = struct.Struct("<BI")
 TIMES = struct.Struct("<dd")
-MESSAGE_KIND = 0
+MESSAGE_KIND, REPORT_KIND = 0, 1
 
 
 class ListeningError(TrackJammerError):
@@ -160,18 +163,11 @@ class RemoteInput(Input):
         self._early = early  # frames read while opening, handed over once started
         self._lock = threading.Lock()  # closing and starting a process again do not cross
         self._closing = threading.Event()
-        self._thread: threading.Thread | None = None
 
     @property
     def pid(self) -> int:
         """The listening process's id (it changes when one is started again)."""
         return self.process.pid
-
-    def start(self) -> RemoteInput:
-        if self._thread is None and not self.closed:
-            self._thread = threading.Thread(target=self._run, name=f"trackjammer-input {self.name}", daemon=True)
-            self._thread.start()
-        return self
 
     def close(self) -> None:
         with self._lock:
@@ -181,8 +177,7 @@ class RemoteInput(Input):
             self._closing.set()
             process = self.process
         process.end()  # it ends: the reading thread sees its pipe end, and stops
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=2)
+        self._join_reader()
         if self._thread is None or not self._thread.is_alive():  # else it closes them as it ends
             process.close_reports()
 

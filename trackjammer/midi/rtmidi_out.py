@@ -686,20 +686,12 @@ class PolledInput(Input):
     def __init__(self, opened: OpenedInput, report: Any = print) -> None:
         super().__init__(opened.name, opened.backend, report)
         self._midi, self.virtual = opened.midi, opened.virtual
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> PolledInput:
-        if self._thread is None and not self.closed:
-            self._thread = threading.Thread(target=self._run, name=f"trackjammer-input {self.name}", daemon=True)
-            self._thread.start()
-        return self
 
     def close(self) -> None:
         if self.closed:
             return
         self.closed = True
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=2)
+        self._join_reader()
         try:
             self._midi.close_port()
         finally:
