@@ -22,11 +22,16 @@ HEAVY = ("lark", "prompt_toolkit", "numpy", "mido", "trackjammer.lang", "trackja
          "trackjammer.audio", "trackjammer.repl.app")
 
 
-def loaded_after(code: str) -> set[str]:
-    """The heavy modules a fresh interpreter holds after running `code`."""
+def modules_after(code: str) -> set[str]:
+    """Every module a fresh interpreter holds after running `code`."""
     probe = code + "\nimport sys\nprint('\\n'.join(sorted(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    return {name for name in done.stdout.split() if name.startswith(HEAVY)}
+    return set(done.stdout.split())
+
+
+def loaded_after(code: str) -> set[str]:
+    """The heavy modules a fresh interpreter holds after running `code`."""
+    return {name for name in modules_after(code) if name.startswith(HEAVY)}
 
 
 def test_the_sending_process_loads_no_language():
@@ -36,9 +41,7 @@ def test_the_sending_process_loads_no_language():
 def test_the_repl_starts_its_sending_process_with_the_standard_library_only():
     """repl/start.py starts it first thing (engine/spawn.py), before the
     engine and the prompt load: nothing of TrackJammer's is loaded for it."""
-    probe = "import trackjammer.engine.spawn\nimport sys\nprint('\\n'.join(sorted(sys.modules)))"
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    ours = {name for name in done.stdout.split() if name.startswith("trackjammer")}
+    ours = {name for name in modules_after("import trackjammer.engine.spawn") if name.startswith("trackjammer")}
     assert ours == {"trackjammer", "trackjammer.assembly", "trackjammer.version", "trackjammer.engine",
                     "trackjammer.engine.spawn"}
 
@@ -47,17 +50,14 @@ def test_neither_the_sending_process_nor_the_repl_before_its_prompt_loads_multip
     """Their pipe is engine/pipe.py: multiprocessing took 12 ms of each start."""
     for code in ("import trackjammer.engine.sender_process",
                  "import trackjammer.repl.start, trackjammer.engine.live, trackjammer.repl.app"):
-        probe = code + "\nimport sys\nprint(sorted(m for m in sys.modules if m.startswith('multiprocessing')))"
-        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-        assert done.stdout == "[]\n", code
+        assert {name for name in modules_after(code) if name.startswith("multiprocessing")} == set(), code
 
 
 def test_no_config_file_loads_no_toml_parser(tmp_path):
     code = (f"from pathlib import Path\nfrom trackjammer.repl.config import load_config\n"
-            f"load_config(Path({str(tmp_path / 'config.toml')!r}))\n"
-            "import sys\nprint('tomllib' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout == "False\n"
+            f"load_config(Path({str(tmp_path / 'config.toml')!r}))")
+    loaded = modules_after(code)
+    assert "tomllib" not in loaded and "trackjammer.repl.config" in loaded  # the check sees what is there
 
 
 def test_trackjammer_send_loads_no_language_and_no_prompt():
@@ -74,22 +74,18 @@ def test_the_repl_draws_its_prompt_before_loading_the_language():
     assert loaded & {"lark", "trackjammer.lang.parser", "trackjammer.lang.mini_parser", "trackjammer.lang.evaluator",
                      "trackjammer.lang.ast", "trackjammer.lang.mini_ast", "trackjammer.lang.builtins",
                      "trackjammer.lang.provenance", "trackjammer.project.snapshot"} == set()
-    probe = ("import trackjammer.repl.start, trackjammer.engine.live, trackjammer.repl.app\n"
-             "import sys\nprint('pygments.lexer' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert done.stdout == "False\n"
+    assert "pygments.lexer" not in modules_after("import trackjammer.repl.start, trackjammer.engine.live, "
+                                                 "trackjammer.repl.app")
     assert "prompt_toolkit" in loaded  # the check sees what is there
 
 
 def test_the_repl_before_its_prompt_loads_no_clock_following_and_with_no_midi_no_sender():
     """sync() loads what follows a clock (engine/sync.py, link_follow.py)
     when first used; --no-midi never loads the sending process's side."""
-    probe = ("import trackjammer.repl.start, trackjammer.engine.live, trackjammer.repl.app\n"
-             "import sys\nprint(sorted(m for m in sys.modules if m in ('trackjammer.engine.sync', "
-             "'trackjammer.engine.link_follow', 'trackjammer.engine.clock_follow', 'trackjammer.engine.sender', "
-             "'trackjammer.engine.pipe')))")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert done.stdout == "[]\n"
+    loaded = modules_after("import trackjammer.repl.start, trackjammer.engine.live, trackjammer.repl.app")
+    assert loaded & {"trackjammer.engine.sync", "trackjammer.engine.link_follow", "trackjammer.engine.clock_follow",
+                     "trackjammer.engine.sender", "trackjammer.engine.pipe"} == set()
+    assert "trackjammer.engine.live" in loaded  # the check sees what is there
 
 
 def test_the_prompt_loads_without_ssl_and_ssl_still_imports_after():
