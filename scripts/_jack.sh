@@ -20,6 +20,25 @@ tj_jack_pid=""
 tj_jack_name=""
 tj_jack_tmp=""
 
+# JACK keeps a table of at most 8 servers in /dev/shm (jack-shm-registry).  A
+# server that was killed keeps its row until a server of the same name starts
+# again, and each private server here has a new name, so on a machine where runs
+# were killed the table fills and jackd says "Too many servers already active".
+# As root where unshare works, re-run the calling script with a /dev/shm and
+# System V IPC of its own (mount and IPC namespaces): nothing other servers left
+# is seen there, and nothing ours leaves outlives the run.  Elsewhere it returns
+# and the script runs as it is.  Call it first:  tj_jack_private_shm "$0" "$@"
+tj_jack_private_shm() {
+    [[ -z "${TJ_PRIVATE_SHM:-}" && $EUID -eq 0 ]] || return 0
+    command -v unshare >/dev/null 2>&1 && unshare --mount --ipc true 2>/dev/null || return 0
+    export TJ_PRIVATE_SHM=1
+    # shellcheck disable=SC2016  # expanded by the inner shell
+    exec unshare --mount --ipc --propagation private -- bash -c '
+        mount -t tmpfs -o mode=1777 tmpfs /dev/shm \
+            || printf "trackjammer: could not give this run a /dev/shm of its own\n" >&2
+        exec "$@"' tj-private-shm "$@"
+}
+
 # Install jackd2 when jackd is missing and we are root on Debian; otherwise say
 # why not.  Returns 1 when jackd is not there afterwards.
 tj_jack_install() {
@@ -98,6 +117,11 @@ tj_jack_start() {
     if [[ -z "$up" ]]; then
         tj_log "the private JACK server '$tj_jack_name' did not come up; last lines of its log:"
         tail -n 30 "$log" >&2 || true
+        if grep -q "Too many servers" "$log" 2>/dev/null; then
+            tj_log "hint: JACK's table of servers in /dev/shm is full of servers that were killed;" \
+                "run this as root (it then gets a /dev/shm of its own), or remove" \
+                "/dev/shm/jack-shm-registry while no JACK server runs"
+        fi
         return 1
     fi
     export JACK_DEFAULT_SERVER="$tj_jack_name"
