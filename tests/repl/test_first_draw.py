@@ -9,6 +9,7 @@ submitted while the engine is certainly not there yet.
 
 from __future__ import annotations
 
+import io
 import signal
 import sys
 import tempfile
@@ -101,6 +102,25 @@ def test_stopped_before_its_engine_is_built_it_leaves_no_sending_process(tmp_pat
         child.close()
         assert child.exitstatus == 143
         assert wait_until(lambda: not any(running(pid) for pid in senders))
+    finally:
+        if child.isalive():
+            child.terminate(force=True)
+
+
+def test_an_input_typed_before_a_port_turns_out_missing_never_runs_and_the_repl_ends(tmp_path, jack_server):
+    """The port named on the command line is looked for behind the prompt:
+    missing, it ends the REPL with the error (exit 2), and what was typed
+    meanwhile does not run against an engine that never was."""
+    child = started(tmp_path, tmp_path / "first-draw.txt", "--backend", "jack", "--port", "no such port",
+                    JACK_DEFAULT_SERVER=jack_server)
+    child.logfile_read = seen = io.StringIO()
+    try:
+        child.send("print(6 * 7000)" + ENTER)
+        child.expect_exact("error: no MIDI output port matches 'no such port'")
+        child.expect(pexpect.EOF)
+        assert "42000" not in seen.getvalue() and "internal error" not in seen.getvalue()
+        child.close()
+        assert child.exitstatus == 2
     finally:
         if child.isalive():
             child.terminate(force=True)
