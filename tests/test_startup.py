@@ -68,14 +68,16 @@ def test_trackjammer_send_loads_no_language_and_no_prompt():
 
 def test_the_repl_draws_its_prompt_before_loading_the_engine_the_session_and_the_completer():
     """repl/app.py builds them behind the drawn prompt (repl/behind.py): of
-    TrackJammer's modules, only the prompt's own are loaded to draw it."""
-    ours = {name for name in modules_after("import trackjammer.repl.start, trackjammer.repl.app")
-            if name.startswith("trackjammer")}
+    TrackJammer's modules, only the command line's and the prompt's own are
+    loaded to draw it."""
+    loaded = modules_after("import trackjammer.cli, trackjammer.repl.start, trackjammer.repl.app")
+    ours = {name for name in loaded if name.startswith("trackjammer")} - {"trackjammer.cli"}
     assert ours == {"trackjammer", "trackjammer.assembly", "trackjammer.errors", "trackjammer.version",
                     "trackjammer.repl", "trackjammer.repl.start", "trackjammer.repl.options", "trackjammer.repl.config",
                     "trackjammer.repl.app", "trackjammer.repl.behind", "trackjammer.repl.inbox",
                     "trackjammer.repl.key_bindings", "trackjammer.repl.keys", "trackjammer.repl.style",
                     "trackjammer.repl.validator"}
+    assert {"fractions", "decimal"} & loaded == set()  # a tempo is read as a Fraction once the session is built
 
 
 def test_the_repl_draws_its_prompt_before_loading_the_language():

@@ -29,7 +29,6 @@ import sys
 import threading
 import time
 import traceback
-from fractions import Fraction
 from typing import Any, Iterator
 
 from prompt_toolkit import PromptSession
@@ -119,6 +118,7 @@ class Repl:
             self.inbox.open_door(self.session.project, None if self.listen is True else self.listen)
 
     def _make(self, output: Any, opener: Any, sender: Any) -> None:
+        from fractions import Fraction  # start-up time: built behind the prompt
         from trackjammer.engine.live import Engine  # start-up time: built behind the prompt
         from trackjammer.project.sessions import SessionLog  # start-up time: as Engine
         from trackjammer.project.takes import RenderTakes  # start-up time: as Engine
