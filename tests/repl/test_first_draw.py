@@ -97,10 +97,12 @@ def test_stopped_before_its_engine_is_built_it_leaves_no_sending_process(tmp_pat
         assert loaded_at_first_draw(out) & BUILT_BEHIND == set()
         senders = sending_processes(child.pid)
         assert len(senders) == 1  # started before the prompt; its spare only once the engine is built
+        child.logfile_read = seen = io.StringIO()
         child.kill(signal.SIGTERM)
         child.expect(pexpect.EOF)
         child.close()
         assert child.exitstatus == 143
+        assert "internal error" not in seen.getvalue()  # the engine built meanwhile closed as any
         assert wait_until(lambda: not any(running(pid) for pid in senders))
     finally:
         if child.isalive():
