@@ -429,9 +429,9 @@ class Highlighter(Lexer):
 
 
 def _load_language() -> None:
-    """After the first draw of the prompt: load the language and its parsers
-    (from the parser cache: milliseconds), so the first key typed finds them
-    ready. The prompt waited for none of it."""
+    """Once the engine is built behind the prompt: load the language and its
+    parsers (from the parser cache: milliseconds), so the first input
+    usually finds them ready. The prompt waited for none of it."""
     try:
         from trackjammer.lang.builtins import help_entries  # start-up time: loaded once the prompt is up
         from trackjammer.lang.console import respond  # noqa: F401 - start-up time: as help_entries
