@@ -4,8 +4,8 @@ Start (repl/start.py starts the MIDI sending process and reads the
 settings): the prompt is drawn first, then the session, the output, the
 engine and the completer are built behind it (repl/behind.py) while the
 performer starts typing, and the language loads after them. Keys typed
-meanwhile wait in the terminal; an input submitted before the engine is
-ready waits for it, then runs. Each input goes through
+meanwhile are read and shown as ever; an input submitted before the
+engine is ready waits for it, then runs. Each input goes through
 `console.respond` (what the docs' transcripts show is what is printed
 here), and `engine.commit()`
 follows every input, also a failed one (the statements before the error
