@@ -66,10 +66,25 @@ def test_trackjammer_send_loads_no_language_and_no_prompt():
     assert loaded == {"trackjammer.project", "trackjammer.project.renders", "trackjammer.project.writes"}
 
 
+def test_the_repl_draws_its_prompt_before_loading_the_engine_the_session_and_the_completer():
+    """repl/app.py builds them behind the drawn prompt (repl/behind.py): of
+    TrackJammer's modules, only the command line's and the prompt's own are
+    loaded to draw it."""
+    loaded = modules_after("import trackjammer.cli, trackjammer.repl.start, trackjammer.repl.app")
+    ours = {name for name in loaded if name.startswith("trackjammer")} - {"trackjammer.cli"}
+    assert ours == {"trackjammer", "trackjammer.assembly", "trackjammer.errors", "trackjammer.version",
+                    "trackjammer.repl", "trackjammer.repl.start", "trackjammer.repl.options", "trackjammer.repl.config",
+                    "trackjammer.repl.app", "trackjammer.repl.behind", "trackjammer.repl.inbox",
+                    "trackjammer.repl.key_bindings", "trackjammer.repl.keys", "trackjammer.repl.style",
+                    "trackjammer.repl.validator"}
+    assert {"fractions", "decimal"} & loaded == set()  # a tempo is read as a Fraction once the session is built
+
+
 def test_the_repl_draws_its_prompt_before_loading_the_language():
-    """What the REPL imports before its prompt (repl/start.py, the engine,
-    repl/app.py) holds no parser, no evaluator and no lark: they load in the
-    background once the prompt is drawn, or when first used."""
+    """What the REPL imports before its prompt (repl/start.py, repl/app.py)
+    and behind it before the language (the engine) holds no parser, no
+    evaluator and no lark: they load in the background once the engine is
+    built, or when first used."""
     loaded = loaded_after("import trackjammer.repl.start, trackjammer.engine.live, trackjammer.repl.app")
     assert loaded & {"lark", "trackjammer.lang.parser", "trackjammer.lang.mini_parser", "trackjammer.lang.evaluator",
                      "trackjammer.lang.ast", "trackjammer.lang.mini_ast", "trackjammer.lang.builtins",
@@ -81,7 +96,8 @@ def test_the_repl_draws_its_prompt_before_loading_the_language():
 
 def test_the_repl_before_its_prompt_loads_no_clock_following_and_with_no_midi_no_sender():
     """sync() loads what follows a clock (engine/sync.py, link_follow.py)
-    when first used; --no-midi never loads the sending process's side."""
+    when first used, not as the engine is built; --no-midi never loads the
+    sending process's side."""
     loaded = modules_after("import trackjammer.repl.start, trackjammer.engine.live, trackjammer.repl.app")
     assert loaded & {"trackjammer.engine.sync", "trackjammer.engine.link_follow", "trackjammer.engine.clock_follow",
                      "trackjammer.engine.sender", "trackjammer.engine.pipe"} == set()

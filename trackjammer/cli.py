@@ -16,10 +16,13 @@ import argparse
 import os
 import select
 import sys
-from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from trackjammer.version import __version__
 from trackjammer.errors import TrackJammerError
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70
@@ -27,6 +30,8 @@ EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE
 
 
 def _cycles(text: str) -> tuple[Fraction, Fraction]:
+    from fractions import Fraction  # start-up time: the REPL's prompt needs none (decimal comes with it)
+
     try:
         begin_text, end_text = text.split(":")
         begin, end = Fraction(begin_text), Fraction(end_text)
@@ -53,6 +58,8 @@ BACKEND_METAVAR = "auto|alsa|jack|coremidi|winmm"
 
 def _cps(text: str) -> Fraction:
     """--cps: a number more than 0, written 0.5 or 2/3."""
+    from fractions import Fraction  # start-up time: as in _cycles
+
     try:
         value = Fraction(text.strip())
     except (ValueError, ZeroDivisionError):
@@ -116,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     events.add_argument("expression", help="a pattern expression, e.g. '[C4 [E4 G4]*2 <C5 B4>](3,8)' or "
                         "'[C4 E4].fast(2)'; or statements ending with one: 'let m = [C4 E4]; m.rev()'")
-    events.add_argument("--cycles", type=_cycles, default=(Fraction(0), Fraction(1)), metavar="A:B",
+    events.add_argument("--cycles", type=_cycles, default="0:1", metavar="A:B",  # a string: parsed by _cycles
                         help="the cycles to show, [A, B) (default 0:1; fractions allowed: 1/2:3)")
     events.add_argument("--json", action="store_true",
                         help='print a JSON array of {"begin", "end", "note", "velocity"} (times as exact fractions)')

@@ -1,8 +1,11 @@
 """The REPL: where the engine lives while a performer types.
 
-Start (repl/start.py reads the settings and opens the MIDI output): build
-the engine and start its clock, then prompt; the language loads in the
-background once the prompt is drawn. Each input goes through
+Start (repl/start.py starts the MIDI sending process and reads the
+settings): the prompt is drawn first, then the session, the output, the
+engine and the completer are built behind it (repl/behind.py) while the
+performer starts typing, and the language loads after them. Keys typed
+meanwhile are read and shown as ever; an input submitted before the
+engine is ready waits for it, then runs. Each input goes through
 `console.respond` (what the docs' transcripts show is what is printed
 here), and `engine.commit()`
 follows every input, also a failed one (the statements before the error
@@ -11,11 +14,14 @@ reports prints above the prompt.
 
 Nothing typed ends the process: Ctrl-C clears the input, an exception in
 our own code is reported and the prompt comes back. Ctrl-D on an empty line
-(and SIGTERM, SIGHUP) stop the clock, end every note and exit.
+(and SIGTERM, SIGHUP) stop the clock, end every note and exit. An output
+that cannot be opened (a port named on the command line that is not
+there) ends the prompt, and repl/start.py says why.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -23,30 +29,23 @@ import sys
 import threading
 import time
 import traceback
-from fractions import Fraction
 from typing import Any, Iterator
 
 from prompt_toolkit import PromptSession
+from prompt_toolkit.completion import DynamicCompleter
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.lexers import Lexer, PygmentsLexer
 from prompt_toolkit.patch_stdout import patch_stdout
 
-from trackjammer.engine.live import Engine
 from trackjammer.errors import TrackJammerError
-from trackjammer.midi.rtmidi_out import list_ports
-from trackjammer.project.renders import clear_leftovers
-from trackjammer.project.sessions import SessionLog
-from trackjammer.project.takes import RenderTakes, recover_unfinished
-from trackjammer.repl.completer import TrackJammerCompleter
+from trackjammer.repl.behind import Behind
 from trackjammer.repl.config import history_path
 from trackjammer.repl.inbox import Inbox, attach
 from trackjammer.repl.key_bindings import Actions, BlockMode, repl_bindings
 from trackjammer.repl.keys import WELCOME
 from trackjammer.repl.options import Options
 from trackjammer.repl.style import colour_lines, repl_style
-from trackjammer.repl.toolbar import fragments
 from trackjammer.repl.validator import ErrorMark, SyntaxMarks
-from trackjammer.session import Session
 from trackjammer.version import __version__
 
 EXIT_OK = 0
@@ -54,6 +53,7 @@ EXIT_TERMINATED = 143
 REFRESH_SECONDS = 0.15  # the status bar: more than 5 times a second
 PROMPT, CONTINUATION = "> ", ". "
 PAUSE_AFTER_FAILURE = 0.2  # seconds
+STARTING = [("class:toolbar.stopped", " … starting ")]  # the status bar until the engine is built
 
 
 class Stopped(BaseException):
@@ -61,29 +61,119 @@ class Stopped(BaseException):
     `except Exception` on the way mistakes it for a bug)."""
 
 
+class Unbuilt(BaseException):
+    """What plays could not be built behind the prompt (repl/behind.py): the
+    prompt ends, and its error is raised once everything is shut down."""
+
+
 class Repl:
-    def __init__(
-        self, options: Options, config: Any, output: Any, notices: list[str], opener: Any = None, sender: Any = None,
-    ):
-        self.options = options
+    """`output()` (on the build's thread) opens the main output: (output,
+    what to say about it, how to open more ports, the sending process);
+    `notices` are said before the prompt."""
+
+    def __init__(self, options: Options, config: Any, output: Any, notices: list[str]):
+        self.options, self.config = options, config
         self.backend = options.backend if options.backend is not None else config.backend
-        self.session = Session(project=options.project or config.project or "untitled")
-        cps = options.cps if options.cps is not None else config.cps
-        if cps is not None:
-            self.session.cps = Fraction(str(cps)) if isinstance(cps, float) else cps
-        self.log = SessionLog(self.session, report=self.say)  # sessions/<project>/<start>.tj
-        self._interpreter: Any = None  # made at the first input: the language loads after the prompt is up
+        self._output = output
         self.notices = notices
+        self.session: Any = None  # these four are built behind the prompt (_build)
+        self.log: Any = None  # sessions/<project>/<start>.tj
+        self.engine: Any = None
+        self.completer: Any = None
+        self._interpreter: Any = None  # made at the first input: the language loads after the prompt is up
         self.prompt: Any = None
         self.stop_requested = False  # a SIGTERM or SIGHUP came
         self.plain = bool(os.environ.get("NO_COLOR"))  # https://no-color.org
-        self.engine = Engine(self.session, output, report=self.say, backend=self.backend,
-                             open_port=opener, sender=sender, takes=RenderTakes())
-        self.session.engine = self.engine
-        self.engine.configure_latencies(config.latency)  # config.toml's [latency], per port name
-        self.inbox = attach(self.session, Inbox(self.evaluate, self.say))  # the door and watch(): repl/inbox.py
+        self.inbox = Inbox(self.evaluate, self.say)  # the door and watch(): repl/inbox.py
         self.listen = options.listen if options.listen is not None else config.listen
         self.block = BlockMode()  # F5: Enter adds lines, Alt-Enter runs
+        self.behind = Behind(self._build, self._after_build, self._build_failed)
+        self._prompt_lock = threading.Lock()
+        self._prompt_loop: asyncio.AbstractEventLoop | None = None  # while the prompt is up
+
+    # -- built behind the prompt --------------------------------------------------------
+
+    def _build(self) -> None:
+        """The session, the output, the engine and the completer (the
+        build's thread, once the prompt is drawn); then the engine starts
+        and the door opens, unless the REPL is stopping already."""
+        from trackjammer.project.renders import clear_leftovers  # start-up time: built behind the prompt
+        from trackjammer.project.takes import recover_unfinished  # start-up time: as clear_leftovers
+
+        output, notices, opener, sender = self._output()
+        try:
+            self._make(output, opener, sender)
+        except BaseException:
+            if self.engine is None and sender is not None:
+                sender.close()  # the engine closes it, once there is one (_shut_down)
+            raise
+        for notice in notices:
+            self.say(notice)
+        recover_unfinished(report=self.say)  # takes a crash left unfinished
+        clear_leftovers(self.say)  # .part files of writes a kill interrupted
+        if self.stop_requested:  # stopping already: built only to be closed
+            return
+        self.engine.start()
+        if self.listen is not False:
+            self.inbox.open_door(self.session.project, None if self.listen is True else self.listen)
+
+    def _make(self, output: Any, opener: Any, sender: Any) -> None:
+        from fractions import Fraction  # start-up time: built behind the prompt
+        from trackjammer.engine.live import Engine  # start-up time: built behind the prompt
+        from trackjammer.project.sessions import SessionLog  # start-up time: as Engine
+        from trackjammer.project.takes import RenderTakes  # start-up time: as Engine
+        from trackjammer.repl.completer import TrackJammerCompleter  # start-up time: as Engine
+        from trackjammer.session import Session  # start-up time: as Engine
+
+        session = Session(project=self.options.project or self.config.project or "untitled")
+        cps = self.options.cps if self.options.cps is not None else self.config.cps
+        if cps is not None:
+            session.cps = Fraction(str(cps)) if isinstance(cps, float) else cps
+        self.log = SessionLog(session, report=self.say)
+        engine = Engine(session, output, report=self.say, backend=self.backend, open_port=opener, sender=sender,
+                        takes=RenderTakes())
+        session.engine = engine
+        engine.configure_latencies(self.config.latency)  # config.toml's [latency], per port name
+        attach(session, self.inbox)
+        self.completer = TrackJammerCompleter(session, self._ports)
+        self.session, self.engine = session, engine
+
+    def _after_build(self) -> None:
+        """The sending process's spare starts (repl/start.py: not while the
+        prompt loads), then the language loads."""
+        if self.stop_requested:
+            return
+        sender = self.engine.sender
+        if sender is not None:
+            self._guarded("starting the spare MIDI sending process", sender.keep_spare)
+        _load_language()
+
+    def _build_failed(self, error: BaseException) -> None:
+        """The build's thread: end the prompt (or the next one, in
+        _prompt_started; between prompts _loop sees it)."""
+        with self._prompt_lock:
+            loop = self._prompt_loop
+            if loop is not None:
+                with contextlib.suppress(RuntimeError):  # closed as the prompt ended: _loop sees it
+                    loop.call_soon_threadsafe(self._end_unbuilt)
+
+    def _end_unbuilt(self) -> None:
+        app = self.prompt.app
+        if app.is_running and not app.future.done():
+            app.exit(exception=Unbuilt())
+
+    def _prompt_started(self) -> None:
+        """The prompt's pre_run (in its loop)."""
+        self.inbox.prompt_started()
+        with self._prompt_lock:
+            self._prompt_loop = asyncio.get_running_loop()
+            if self.behind.error is not None:
+                self._end_unbuilt()
+
+    def _prompt_ended(self) -> None:
+        self.inbox.prompt_ended()
+        with self._prompt_lock:
+            self._prompt_loop = None
 
     @property
     def interpreter(self) -> Any:
@@ -133,10 +223,14 @@ class Repl:
         self.say(help_text())
 
     def _hush(self) -> None:
+        if not self.behind.wait():
+            return
         self.engine.hush()
         self.say("hush: every track is silent")
 
     def _panic(self) -> None:
+        if not self.behind.wait():
+            return
         self.engine.panic()
         self.say("panic: all notes off")
 
@@ -150,18 +244,19 @@ class Repl:
                 try:
                     self.prompt = prompt = self._prompt_session()
                     self._welcome()
-                    self.engine.start()
-                    if self.listen is not False:
-                        self.inbox.open_door(self.session.project, None if self.listen is True else self.listen)
                     self._loop(prompt)
                 except Stopped:
                     code = EXIT_TERMINATED
+                except Unbuilt:
+                    pass  # raised below
                 finally:
                     self.stop_requested = True  # a signal now changes nothing: we are stopping
                     self._shut_down()
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+        if self.behind.error is not None:
+            raise self.behind.error  # repl/start.py says it
         return code
 
     def _on_signal(self, signum: int, frame: Any) -> None:
@@ -184,21 +279,23 @@ class Repl:
         raise Stopped()
 
     def _welcome(self) -> None:
+        """What is said before the prompt: what the output's notices (_build)
+        and the door follow."""
         for notice in self.notices:
             self.say(notice)
-        recover_unfinished(report=self.say)  # takes a crash left unfinished
         self.say(f"TrackJammer {__version__}: type patterns, hear them on the next cycle. help() or F1 for help.")
         self.say(WELCOME)
-        clear_leftovers(self.say)  # .part files of writes a kill interrupted
 
     def _loop(self, prompt: Any) -> None:
         while not self.stop_requested:
+            if self.behind.error is not None:
+                raise Unbuilt()
             try:
                 self.inbox.drain()  # what came through the door or a save while an input ran
                 try:
-                    text = prompt.prompt(pre_run=self.inbox.prompt_started)
+                    text = prompt.prompt(pre_run=self._prompt_started)
                 finally:
-                    self.inbox.prompt_ended()
+                    self._prompt_ended()
                 if text.strip():
                     self.evaluate(text)
             except EOFError:
@@ -213,8 +310,12 @@ class Repl:
     def evaluate(self, text: str, write: Any = None, whole: bool = False) -> bool:
         """Typed, sent through the door or saved in a watched file: one path.
         Whether it ran without error. `whole` (a watched save): all of it
-        takes effect or, when it fails, none (repl/watch.py)."""
+        takes effect or, when it fails, none (repl/watch.py). Submitted
+        before the engine is built, it waits for it (nothing runs when that
+        failed: the REPL ends)."""
         ok = False
+        if not self.behind.wait():
+            return ok
         self._guarded("logging what fell back", self._log_fallbacks)
         save = None
         if whole:
@@ -245,7 +346,10 @@ class Repl:
             self.log.restored(emptied)
 
     def _shut_down(self) -> None:
+        built = self.behind.wait()  # what is being built is closed as what was built
         self._guarded("closing the door for editors", self.inbox.close)
+        if not built:
+            return  # nothing plays: the failed build closed the sending process
         self._guarded("logging what fell back", self._log_fallbacks)
         try:
             self.engine.close()  # not stop() first: the CC 123 of quitting belongs in the take
@@ -261,13 +365,12 @@ class Repl:
         except OSError as error:
             self.say(f"warning: the history cannot be kept in {history}: {error.strerror or error}")
             store = InMemoryHistory()
-        completer = TrackJammerCompleter(self.session, self._ports)
         session = PromptSession(
             PROMPT,
             multiline=True,
             prompt_continuation=lambda width, line, wrap: CONTINUATION.rjust(width),
             lexer=Highlighter(),
-            completer=completer,
+            completer=DynamicCompleter(lambda: self.completer),  # none until built: Tab does nothing
             complete_while_typing=False,
             validator=SyntaxMarks(),
             validate_while_typing=True,
@@ -276,31 +379,31 @@ class Repl:
             enable_history_search=False,
             key_bindings=repl_bindings(Actions(self.help, self.hush, self.panic, self.block,
                                                undo=lambda: self.evaluate("undo()"))),
-            bottom_toolbar=lambda: self.block.mark() + fragments(self.engine, self.session),
+            bottom_toolbar=lambda: self.block.mark() + self._status(),
             refresh_interval=REFRESH_SECONDS,
             style=repl_style(),
             include_default_pygments_style=False,
             mouse_support=False,
         )
-        session.app.after_render += self._drawn  # the prompt first, then the spare and what the first input needs
+        session.app.after_render += self._drawn  # the prompt first, then what plays, then the language
         return session
 
     def _drawn(self, app: Any) -> None:
-        """After the first draw of the prompt, in the background: the sending
-        process's spare starts (repl/start.py: not while the prompt loads),
-        then the language loads."""
+        """After the first draw of the prompt: build what plays behind it."""
         app.after_render -= self._drawn
-        threading.Thread(target=self._after_prompt, name="trackjammer-after-prompt", daemon=True).start()
+        self.behind.start()
 
-    def _after_prompt(self) -> None:
-        sender = self.engine.sender
-        if sender is not None:
-            self._guarded("starting the spare MIDI sending process", sender.keep_spare)
-        _load_language()
+    def _status(self) -> list[tuple[str, str]]:
+        if not self.behind.ready:
+            return STARTING
+        from trackjammer.repl.toolbar import fragments  # start-up time: loaded once the engine is built
+
+        return fragments(self.engine, self.session)
 
     def _ports(self) -> list[str]:
         if self.options.no_midi:
             return []
+        from trackjammer.midi.rtmidi_out import list_ports  # start-up time: only Tab in a port name needs it
 
         return list_ports(self.backend)
 
@@ -326,9 +429,9 @@ class Highlighter(Lexer):
 
 
 def _load_language() -> None:
-    """After the first draw of the prompt: load the language and its parsers
-    (from the parser cache: milliseconds), so the first key typed finds them
-    ready. The prompt waited for none of it."""
+    """Once the engine is built behind the prompt: load the language and its
+    parsers (from the parser cache: milliseconds), so the first input
+    usually finds them ready. The prompt waited for none of it."""
     try:
         from trackjammer.lang.builtins import help_entries  # start-up time: loaded once the prompt is up
         from trackjammer.lang.console import respond  # noqa: F401 - start-up time: as help_entries

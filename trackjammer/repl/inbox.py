@@ -15,12 +15,15 @@ import contextvars
 import queue
 import threading
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from prompt_toolkit.application import run_in_terminal
 
 from trackjammer.errors import TrackJammerError
-from trackjammer.repl.door import Door, Request
+
+if TYPE_CHECKING:
+    from trackjammer.repl.door import Door, Request
+    from trackjammer.repl.watch import Changes, FileWatch
 
 Evaluate = Callable[..., bool]  # (code, write, whole=False) -> ok: Repl.evaluate
 SENT_MARK = "» "  # how code that came through the door is shown
@@ -79,6 +82,8 @@ class Inbox:
 
     def open_door(self, project: str, tcp_port: int | None = None) -> None:
         """Listen for editors; a door that cannot open is said, and the REPL plays on."""
+        from trackjammer.repl.door import Door  # start-up time: the REPL makes its inbox before its prompt
+
         try:
             self.door = Door(project, lambda request: self.submit(lambda: self._answer(request)), tcp_port)
         except TrackJammerError as error:

@@ -1,13 +1,14 @@
-"""The REPL's start: the MIDI sending process first, the rest while it starts.
+"""The REPL's start: the MIDI sending process first, the prompt next, the rest behind it.
 
-The prompt waits for the output to open, and the output lives in the
-sending process (engine/sender.py), a Python process of its own that takes
-a while to start and to open its port. So it is started before anything
-else is loaded here (engine/spawn.py: the standard library only): the
-settings, the engine and the prompt (repl/app.py) load on this core while
-it starts on another, and its answer is usually waiting when it is asked
-for. Its spare (the process that takes over when it dies) starts once the
-prompt is drawn (repl/app.py), not on the same cores as the prompt loads.
+The output lives in the sending process (engine/sender.py), a Python
+process of its own that takes a while to start and to open its port. So
+it is started before anything else is loaded here (engine/spawn.py: the
+standard library only), and asked for its port as soon as the settings
+are read. The prompt (repl/app.py) loads on this core meanwhile and is
+drawn without waiting for it: the engine loads, and the port's answer is
+taken, behind the drawn prompt (repl/behind.py). Its spare (the process
+that takes over when it dies) starts after that, not on the same cores as
+the prompt loads.
 """
 
 from __future__ import annotations
@@ -35,16 +36,14 @@ def run_repl(options: Options) -> int:
     for problem in config.problems:
         print(problem, file=sys.stderr)
     if started is not None and not isinstance(started, OSError):
-        started.ask("open", *_first_choice(options, config))  # opened while the engine and the prompt load
+        started.ask("open", *_first_choice(options, config))  # opened while the prompt loads
+    Repl = _repl()
+    repl = Repl(options, config, lambda: _output(options, config, started), [NO_MIDI] if options.no_midi else [])
     try:
-        launched = None if options.no_midi else _launch(started)
-        Repl = _repl()
-
-        output, notices, opener, sender = _open(options, config, launched)
-    except TrackJammerError as error:
+        return repl.run()
+    except TrackJammerError as error:  # the output could not be opened: the prompt has ended
         print(error.format(), file=sys.stderr)
         return EXIT_BAD_INPUT
-    return Repl(options, config, output, notices, opener, sender).run()
 
 
 def _start() -> Any:
@@ -55,9 +54,15 @@ def _start() -> Any:
     return start_sender()
 
 
+def _output(options: Options, config: Any, started: Any) -> tuple[Any, list[str], Any, Any]:
+    """The main output and the rest _open gives (behind the drawn prompt:
+    repl/app.py's build)."""
+    return _open(options, config, None if options.no_midi else _launch(started))
+
+
 def _launch(started: Any) -> tuple[Any, Any, str | None]:
     """How to open ports, the sending process started, why there is none;
-    its spare starts once the prompt is drawn (repl/app.py)."""
+    its spare starts once what plays is built (repl/app.py)."""
     from trackjammer.engine.live import port_opener  # start-up time: the engine loads only for the REPL
 
     return port_opener(started)
@@ -69,10 +74,10 @@ def _open(options: Options, config: Any, launched: tuple[Any, Any, str | None] |
     (engine/sender.py; with --no-midi none of these). A port named on the
     command line must be there; one from the config file falls back to the
     default choice with a warning."""
-    if launched is None:
+    if launched is None:  # --no-midi: said before the prompt (run_repl)
         from trackjammer.midi.output import NullOutput  # start-up time: the engine loads only for the REPL
 
-        return NullOutput(), [NO_MIDI], None, None
+        return NullOutput(), [], None, None
 
     port, backend = _first_choice(options, config)
     opener, sender, why = launched
