@@ -529,9 +529,9 @@ def run_idle_pair(seconds: float, engine_first: bool) -> tuple[Result, Result]:
     receiver and measured over the same seconds: the JACK client's share,
     the same code in both, varies by ±0.2 points from one run to the next
     on this VM, as much as the bound, so one after the other says little.
-    Of two identical idle clients, the one connected second costs 1.5 to 2
-    times the first each period (measured here: 9.5 vs 19.8 µs), so the
-    rounds take turns at going first."""
+    Of two identical idle clients, one often costs 1.5 to 2 times the other
+    each period (9.5 vs 19.8 µs here), mostly the one connected second, so
+    the rounds take turns at going first and the verdict is their mean."""
     from tests.support.jack_receiver import JackReceiver, jack_connections
 
     results = (Result(PAIR_IDLE, "engine", seconds), Result(PAIR_HAND_IDLE, "hand", seconds))
