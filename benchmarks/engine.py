@@ -16,7 +16,12 @@ All at cps 1/2 = 120 BPM, one after the other, in one run:
   Interpreter on a separate Session (the REPL load); the hand-written sender
   plays it without and with the same thread beside it;
 - drift: the Engine's 8 tracks without the REPL load, three times as long
-  (60 s); its CPU is the "loaded" figure.
+  (60 s); its CPU is the "loaded" figure;
+- side by side: the idle Engine and a bare port, then the Engine's and the
+  hand-written sender's 8 tracks, both on one server at the same time, four
+  rounds each taking turns at connecting first (`run_pair`): a JACK
+  client's share follows its place in JACK's graph and the machine's mood,
+  and both move as much as the CPU bounds of issue 20.
 
 The hand-written sender is a plain Python loop over python-rtmidi (time.sleep
 until 0.3 ms before, then spin) sending the very messages midi_export writes
@@ -30,7 +35,7 @@ clock thread shown apart), drift, and the xruns the server logged during each
 scenario (an xrun cycle drops its MIDI: what never arrived is counted and left
 out). Verdicts against the targets of engine.md ("Timing targets").
 
-    scripts/bench engine                       20 s scenarios, 60 s drift, 10 s idle (~3.5 min)
+    scripts/bench engine                       20 s scenarios, 60 s drift, 10 s idle, 8 pairs of 10 s (~5 min)
     TJ_ENGINE_SECONDS=5 scripts/bench engine   5 s scenarios, 15 s drift, 2.5 s idle
     .venv/bin/python -m benchmarks.engine      the same, starting its own JACK server
 """
@@ -329,7 +334,7 @@ def worker_main(argv: list[str]) -> int:
     parser.add_argument("--cc", action="store_true")
     parser.add_argument("--repl", action="store_true")
     parser.add_argument("--seconds", type=float, required=True)
-    parser.add_argument("--at", type=float, help="idle: start measuring at this time.monotonic() (a pair side by side)")
+    parser.add_argument("--at", type=float, help="start playing (idle: measuring) at this time.monotonic(): a pair side by side")
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
     result = (engine_worker if args.sender == "engine" else hand_worker)(args)
@@ -524,8 +529,8 @@ def _read_cpu(result: Result, data: dict[str, Any]) -> None:
     result.repl_rate = data["repl_evaluations"] / wall
 
 
-PAIR_ROUNDS = 4  # idle pairs measured, taking turns at connecting first: the verdict is their mean difference
-PAIR_START = 6.0  # s: both idle workers are up and settled by then (a slow machine starts the engine in ~1 s)
+PAIR_ROUNDS = 4  # pairs measured (idle, then 8 tracks), taking turns at connecting first: verdicts take their mean
+PAIR_START = 6.0  # s: both workers are up and settled by then (a slow machine starts the engine in ~1 s)
 
 
 def run_pair(seconds: float, engine_first: bool, tracks: int = 0) -> tuple[Result, Result]:
@@ -703,7 +708,7 @@ def report(results: dict[str, Result], seconds: float, pairs: list[tuple[Result,
          f" {live_ratio:.2f}x, the mean of {len(live_pairs)} rounds: "
          + ", ".join(f"{e.cpu:.2f} vs {h.cpu:.2f} %" for e, h in live_pairs)),
         (f"CPU idle within {IDLE_OVER_BARE:g} points of a bare rtmidi JACK port", idle_over <= IDLE_OVER_BARE,
-         f"{idle_over:+.2f} points, the mean of {len(pairs)} side by side (engine first, then the bare port): "
+         f"{idle_over:+.2f} points, the mean of {len(pairs)} side by side (engine and bare port, taking turns at connecting first): "
          + ", ".join(f"{e.cpu:.2f} vs {h.cpu:.2f} %" for e, h in pairs)
          + f"; one after the other {idle.cpu:.2f} vs {hand_idle.cpu:.2f} % ({idle.cpu - hand_idle.cpu:+.2f})"),
     ]
@@ -744,12 +749,12 @@ def run() -> bool:
             print(f"  {name}, {length:g} s ...", flush=True)
             results[name] = run_scenario(name, sender, length, **options)
         pairs, live_pairs = [], []
-        for round in range(PAIR_ROUNDS):
+        for turn in range(PAIR_ROUNDS):
             print(f"  {PAIR_IDLE} and {PAIR_HAND_IDLE}, {seconds / 2:g} s ...", flush=True)
-            pairs.append(run_pair(seconds / 2, engine_first=round % 2 == 0))
-        for round in range(PAIR_ROUNDS):
+            pairs.append(run_pair(seconds / 2, engine_first=turn % 2 == 0))
+        for turn in range(PAIR_ROUNDS):
             print(f"  {PAIR_LIVE} and {PAIR_HAND_LIVE}, {seconds / 2:g} s ...", flush=True)
-            live_pairs.append(run_pair(seconds / 2, engine_first=round % 2 == 0, tracks=8))
+            live_pairs.append(run_pair(seconds / 2, engine_first=turn % 2 == 0, tracks=8))
         return report(results, seconds, pairs, live_pairs)
     finally:
         if server is not None:
