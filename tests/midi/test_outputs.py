@@ -594,6 +594,37 @@ def test_without_virtual_ports_the_first_port_is_opened(jack_server: str, monkey
             out.close()
 
 
+@pytest.mark.jack
+def test_a_port_is_present_wherever_it_moves_in_the_list_and_absent_once_gone(jack_server: str) -> None:
+    """The port's health asks `present()` four times a second; it looks
+    first where it found the port last, so a port that moved in the list
+    (one listed before it went) must still be found, and a vanished one not."""
+    tag = uuid.uuid4().hex[:8]
+    before = JackReceiver(server=jack_server, client_name=f"tj-before-{tag}").start()
+    synth = JackReceiver(server=jack_server, client_name=f"tj-synth-{tag}").start()
+    out, _ = open_jack(synth.port, client_name=unique_client())
+    try:
+        assert out.present() and out.present()  # found, then found where it was
+        assert jack_ports().index(synth.port) == out._at
+        before.stop()
+        deadline = time.monotonic() + 5
+        while before.port in jack_ports() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert before.port not in jack_ports()
+        assert out.present()  # moved up the list
+        assert out._at == jack_ports().index(synth.port)
+        synth.stop()
+        while synth.port in jack_ports() and time.monotonic() < deadline + 5:
+            time.sleep(0.02)
+        assert out.present() is False
+        assert out.present() is False  # and stays so while it is gone
+    finally:
+        out.close()
+        for receiver in (before, synth):
+            with contextlib.suppress(Exception):
+                receiver.stop()
+
+
 class _CountingMidiOut:
     """Stands in for rtmidi.MidiOut: counts what it is given."""
 

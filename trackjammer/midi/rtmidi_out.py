@@ -354,6 +354,7 @@ class RtMidiOutput(Output):
         self._fresh: tuple[Any, frozenset[str]] | None = None  # a new client, its port not yet open
         self._unseen = 0  # bytes sent since its client's threads were last seen to run
         self._runs: int | None = None  # how often they had run then (None: not looked yet)
+        self._at: int | None = None  # where `present()` last found its port in the list of ports
 
     def _send(self, data: Sequence[int]) -> None:
         if self.dead:
@@ -386,10 +387,18 @@ class RtMidiOutput(Output):
             return False
         if self.virtual:
             return True
+        midi, at = self._midi, self._at
         try:
-            return self.name in self._midi.get_ports()
+            # Where it was last found first: over JACK each name asked for is one
+            # walk of the server's port table (get_ports walks it once per port:
+            # 198 µs against 30 with 12 ports), and this runs in the sending loop.
+            if at is not None and at < midi.get_port_count() and midi.get_port_name(at) == self.name:
+                return True
+            ports = midi.get_ports()
         except _errors():
             return False
+        self._at = ports.index(self.name) if self.name in ports else None
+        return self._at is not None
 
     def reconnect(self) -> bool:
         """Open the port of the same name again (it came back); False while it is not there."""
@@ -434,7 +443,7 @@ class RtMidiOutput(Output):
             return False
         _dead_clients.append(self._midi)
         self._midi, self.threads, self._fresh, self.dead = midi, threads, None, False
-        self._unseen, self._runs = 0, None
+        self._unseen, self._runs, self._at = 0, None, None
         return True
 
     def _close(self) -> None:
