@@ -8,6 +8,7 @@ import pytest
 import rtmidi
 
 from tests.support.jack_receiver import JackReceiver, close_midi, open_jack_output
+from tests.support.xruns import retry_on_xrun
 
 NOTE_ON_60 = bytes([0x90, 60, 100])  # note_on, channel 1, note 60, velocity 100
 CC_74_64 = bytes([0xB0, 74, 64])  # control change, channel 1, controller 74, value 64
@@ -20,6 +21,14 @@ def test_rtmidi_has_the_jack_api() -> None:
 
 @pytest.mark.jack
 def test_messages_arrive_exactly_and_in_order(jack_server: str) -> None:
+    """Exactly, with no excuse; an attempt during which the server logged an
+    xrun may be tried again: around one, the dummy server hands a reader the
+    stale buffer of a writer that did not run (one message heard in place of
+    the next ones: seen in a clean-clone CI run with 12,101 xruns)."""
+    retry_on_xrun(lambda: _exactly_and_in_order(jack_server))
+
+
+def _exactly_and_in_order(jack_server: str) -> None:
     sent = [NOTE_ON_60, CC_74_64, NOTE_OFF_60]
     with JackReceiver(server=jack_server) as rx:
         assert rx.port.endswith(":in")
