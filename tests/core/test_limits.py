@@ -152,6 +152,26 @@ def test_a_window_that_takes_too_long_is_stopped_while_it_runs():
     assert budget.seconds_for(F(1, 40)) == pytest.approx(0.01) and budget.seconds_for(F(1)) == 0.4  # a late window: 2 s
 
 
+def test_each_track_of_a_window_has_its_own_time_and_one_too_slow_leaves_the_next_its_own():
+    """A window's budget is worked out once and run once per track; the CPU
+    clock read when one track ends starts the next one's time."""
+    window = Budget(per_cycle=10**9, cps=0.5, seconds=0.02).window(F(0), F(1, 40))
+
+    def working(seconds: float):
+        def query() -> list:
+            end = time.thread_time() + seconds
+            while time.thread_time() < end:
+                charge(0)
+            return []
+        return query
+
+    for _ in range(5):  # 60 ms in all, 12 ms each: within each track's 20 ms
+        assert window.run(working(0.012), lambda length: 0) == []
+    error = quickly(lambda: window.run(working(5), lambda length: 0))
+    assert error.message.startswith("this takes more than 20 ms of work for 1/40 of a cycle")
+    assert window.run(working(0.012), lambda length: 0) == []  # the next track: its own 20 ms again
+
+
 def test_a_long_song_is_played_exactly_as_without_the_budget():
     """The midi_export benchmark's song (eight tracks of 16ths of four-note
     chords, two CC lanes each): the budget changes nothing."""

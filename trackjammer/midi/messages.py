@@ -253,7 +253,7 @@ class MessageStream:
         onsets: list[tuple] = []
         grids: list[list[Fraction]] = []  # the CC sampling times in the span, made once
         per_note: dict[int, tuple[TrackPlan, dict]] = {}  # plan index → (plan, lane → {time: value})
-        budget = self.budget
+        budget = self.budget.window(begin, end) if self.budget is not None else None
         for plan in plans:
             values: dict = {}  # per-note lanes of this plan: lane → {time: value}
             notes_found = [0]  # how many of `found` are note onsets: they come first
@@ -279,7 +279,7 @@ class MessageStream:
                 if budget is None:
                     found = lanes()
                 else:
-                    found = budget.run(lanes, lambda length, plan=plan: _count(plan, begin, length, seed), begin, end)
+                    found = budget.run(lanes, lambda length, plan=plan: _count(plan, begin, length, seed))
             except Exception as error:  # noqa: BLE001 - live playback must survive any pattern
                 if on_error is None:
                     raise
