@@ -397,12 +397,14 @@ def _virtual_made_anew():
         time.sleep(1.2)  # a look at what our port is connected to: once a second
         first = port.pid
         os.kill(first, signal.SIGKILL)
+        killed = time.monotonic()
         stopped = ("warning: the MIDI input 'TrackJammer in' stopped: its listening process died (killed by SIGKILL); "
                    "it is started again")
         wait_until(lambda: said)
         assert said == [stopped]
         wait_until(lambda: port.pid != first)
         wait_until(lambda: jack_connections(f"{client}:src"), timeout=10)  # nobody connects it but TrackJammer
+        print(f"connected again {(time.monotonic() - killed) * 1000:.0f} ms after the kill")
         (anew,) = jack_connections(f"{client}:src")
         made_anew = f"MIDI port '{anew}' made anew: reconnected to {client}:src"
         wait_until(lambda: len(said) == 2)
