@@ -3,7 +3,6 @@ remembered, and what is said, on a made-up JACK graph."""
 
 from __future__ import annotations
 
-from trackjammer.midi import jack_links
 from trackjammer.midi.jack_links import Links, _Jack
 
 
@@ -115,7 +114,9 @@ def test_connections_are_forgotten_after_two_looks_that_find_none():
 
 
 def test_without_libjack_nothing_happens(monkeypatch):
-    monkeypatch.setattr(jack_links.ctypes.util, "find_library", lambda name: None)
+    import ctypes.util
+
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
     links, said = Links(), []
     links._thread = object()
     links.watch("out", "TrackJammer", output=True)

@@ -292,7 +292,7 @@ class Sender:
             _end_spare(self._take_spare())
             return
         self.closing = True  # from now on, the process ending is expected
-        for output in self.outputs.values():
+        for output in list(self.outputs.values()):
             links().unwatch(output)
         try:
             self._ask("shutdown")
@@ -323,7 +323,7 @@ class Sender:
                     self.report(f"internal error reading the MIDI sender's report ({type(error).__name__}: {error})")
             unsent, died = list(self.in_flight.values()), time.monotonic()
             self.in_flight.clear()  # what it was holding is lost with it …
-            for output in self.outputs.values():
+            for output in list(self.outputs.values()):  # (another thread may open one meanwhile)
                 links().died(output)  # its virtual port goes with it: what it was connected to is kept
             if self.closing or not self._restart(unsent, died):
                 break

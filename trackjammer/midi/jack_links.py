@@ -27,8 +27,6 @@ died.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -57,14 +55,17 @@ class _Watched:
 class _Jack:
     """libjack through ctypes, and a client that is never activated."""
 
-    def __init__(self, lib: Any) -> None:
-        self.lib = lib
+    def __init__(self, lib: Any, ctypes: Any = None) -> None:
+        self.lib, self.ctypes = lib, ctypes
         self.client: int | None = None
         self.dead = False  # its server shut it down: never used again (as rtmidi_out keeps dead clients)
         self._keep: list[Any] = []  # the callbacks given to libjack
 
     @classmethod
     def load(cls) -> _Jack | None:
+        import ctypes  # here: ctypes.util takes 10 ms to import, and most runs never need it
+        import ctypes.util
+
         name = ctypes.util.find_library("jack")
         if name is None:
             return None
@@ -84,12 +85,13 @@ class _Jack:
             lib.jack_get_uuid_for_client_name.argtypes = [c, p]
         except (OSError, AttributeError):
             return None
-        return cls(lib)
+        return cls(lib, ctypes)
 
     def ready(self) -> bool:
         """A client, opened now if there is none (or its server went); False without a server."""
         if self.client is not None and not self.dead:
             return True
+        ctypes = self.ctypes
         status = ctypes.c_int()
         with quiet_stderr():  # libjack says "Cannot connect to server socket"
             client = self.lib.jack_client_open(CLIENT_NAME, _NO_START_SERVER, ctypes.byref(status))
@@ -120,7 +122,7 @@ class _Jack:
         if not found:
             return -1
         try:
-            return int(ctypes.string_at(found))
+            return int(self.ctypes.string_at(found))
         except ValueError:
             return -1
         finally:
@@ -133,7 +135,7 @@ class _Jack:
         while found[at] is not None:
             names.append(found[at].decode(errors="replace"))
             at += 1
-        self.lib.jack_free(ctypes.cast(found, ctypes.c_void_p))
+        self.lib.jack_free(self.ctypes.cast(found, self.ctypes.c_void_p))
         return tuple(sorted(names))
 
     def called(self, port: str, output: bool) -> list[tuple[str, int, bool]]:
@@ -201,28 +203,39 @@ class Links:
             if watched is None or watched.waiting:
                 return
             watched.waiting = True
-            if self._ready():  # a new port is a newer client's than any there now
-                watched.newer = max((uuid for _, uuid, _ in self._jack.called(watched.port, watched.output)),
-                                    default=-1)
+            try:
+                if self._ready():  # a new port is a newer client's than any there now
+                    watched.newer = max((uuid for _, uuid, _ in self._jack.called(watched.port, watched.output)),
+                                        default=-1)
+            except Exception:  # noqa: BLE001 - called where the restart is on its way: never in its way
+                pass
 
     def made_anew(self, key: Any, say: Callable[[str], None]) -> None:
         """A new process made the port anew: connect it again to what the old
         one was connected to, what of it is still there, and say so once."""
+        try:
+            said = self._connect_again(key)
+        except Exception:  # noqa: BLE001 - called by the threads that read the processes' reports
+            return
+        if said is not None:
+            say(said)
+
+    def _connect_again(self, key: Any) -> str | None:
         with self._lock:
             watched = self._watched.get(key)
             if watched is None or not watched.waiting:
-                return
+                return None
             watched.waiting, watched.empty = False, 0
             self._tried = False
             if not self._ready():  # (its server gone meanwhile, what was connected is forgotten)
                 watched.name = None
-                return
+                return None
             jack = self._jack
             assert jack is not None
             name = jack.newest(watched.port, watched.output, watched.newer)
             peers, watched.name = watched.peers, name
             if not peers or name is None:
-                return
+                return None
             done, gone = [], []
             for peer in peers:
                 if jack.exists(peer) is None:
@@ -238,7 +251,7 @@ class Links:
                 said += "; not to " + ", ".join(gone) + " (gone)"
         else:
             said += "what it was connected to is gone (" + ", ".join(gone) + ")"
-        say(said)
+        return said
 
     def look(self) -> None:
         """Once: what each watched port is connected to now."""
