@@ -371,3 +371,54 @@ def test_close_ends_the_listening_process(jack_server):
         wait_until(lambda: not jack_connections(name))
     finally:
         gone(out)
+
+
+def test_a_virtual_input_made_anew_is_connected_again_to_what_played_into_it(jack_server):
+    retry_on_xrun(_virtual_made_anew)
+
+
+def _virtual_made_anew():
+    from tests.support.jack_receiver import open_jack_output
+
+    said: list[str] = []
+    got: list[tuple[bytes, float]] = []
+    before = {port for port in list_ports("jack") if port.endswith(":TrackJammer in")}
+    port, notice = open_input(None, "jack", report=said.append)  # no port named: "TrackJammer in"
+    client = f"tj-src-{uuid.uuid4().hex[:6]}"
+    out = None
+    try:
+        assert notice == "MIDI input: virtual port 'TrackJammer in' (jack); connect the clock's source to it"
+        (ours,) = {p for p in list_ports("jack") if p.endswith(":TrackJammer in")} - before
+        port.listen(lambda data, stamp: got.append((data, stamp)))
+        port.start()
+        out = open_jack_output(ours, client_name=client, port_name="src")  # the performer connects it
+        connected(ours)
+        listening_again(out, got)
+        time.sleep(1.2)  # a look at what our port is connected to: once a second
+        first = port.pid
+        os.kill(first, signal.SIGKILL)
+        killed = time.monotonic()
+        stopped = ("warning: the MIDI input 'TrackJammer in' stopped: its listening process died (killed by SIGKILL); "
+                   "it is started again")
+        wait_until(lambda: said)
+        assert said == [stopped]
+        wait_until(lambda: port.pid != first)
+        wait_until(lambda: jack_connections(f"{client}:src"), timeout=10)  # nobody connects it but TrackJammer
+        print(f"connected again {(time.monotonic() - killed) * 1000:.0f} ms after the kill")
+        (anew,) = jack_connections(f"{client}:src")
+        made_anew = f"MIDI port '{anew}' made anew: reconnected to {client}:src"
+        wait_until(lambda: len(said) == 2)
+        assert said == [stopped, made_anew]
+        del got[:]
+        listening_again(out, got)  # what is played into it arrives again
+        del got[:]
+        played = [[0x90, 61 + k, 100] for k in range(10)]
+        play(out, played, 0.01)
+        wait_until(lambda: len(got) >= len(played))
+        time.sleep(1.5)  # more looks: nothing more is said
+        assert [data for data, _ in got] == [bytes(data) for data in played]
+        assert said == [stopped, made_anew]
+    finally:
+        port.close()
+        if out is not None:
+            gone(out)

@@ -34,6 +34,7 @@ from trackjammer.engine import journal
 from trackjammer.engine.pipe import PipeEnd
 from trackjammer.engine.spawn import Started, spawn
 from trackjammer.errors import TrackJammerError
+from trackjammer.midi.jack_links import links
 from trackjammer.midi.messages import SYSTEM, Message
 from trackjammer.midi.output import Output, check_message
 
@@ -160,9 +161,11 @@ class Sender:
         reply = self._ask("open", port, backend)
         if reply[0] == "failed":
             raise TrackJammerError(reply[1], hint=reply[2])
-        _, number, name, notice = reply
+        _, number, name, notice, virtual = reply
         output = RemoteOutput(self, number, name, (port, backend))
         self.outputs[number] = output
+        if virtual == "jack":  # connected again when a new process makes it anew (midi/jack_links.py)
+            links().watch(output, name, output=True)
         return output, notice
 
     def anchor(self, wall: float, cycle: float, cps: float) -> None:
@@ -289,6 +292,8 @@ class Sender:
             _end_spare(self._take_spare())
             return
         self.closing = True  # from now on, the process ending is expected
+        for output in list(self.outputs.values()):
+            links().unwatch(output)
         try:
             self._ask("shutdown")
         except SenderError:
@@ -318,6 +323,8 @@ class Sender:
                     self.report(f"internal error reading the MIDI sender's report ({type(error).__name__}: {error})")
             unsent, died = list(self.in_flight.values()), time.monotonic()
             self.in_flight.clear()  # what it was holding is lost with it …
+            for output in list(self.outputs.values()):  # (another thread may open one meanwhile)
+                links().died(output)  # its virtual port goes with it: what it was connected to is kept
             if self.closing or not self._restart(unsent, died):
                 break
         with self._replied:
@@ -433,6 +440,10 @@ class Sender:
         elif report[1] < 0:  # a port opened again after a restart
             if kind == "failed":
                 self.report(f"warning: a MIDI port could not be opened again: {report[2]}; its tracks are silent")
+            elif kind == "opened":
+                output = self.outputs.get(report[2])
+                if output is not None:  # a virtual JACK port made anew: connected again (midi/jack_links.py)
+                    links().made_anew(output, self.report)
         else:  # a reply: (kind, request, ...)
             with self._replied:
                 self._replies[report[1]] = (kind, *report[2:]) if kind in ("failed", "opened") else report[2:]
@@ -514,6 +525,7 @@ class RemoteOutput(Output):
         if self.closed:
             return
         self.closed = True
+        links().unwatch(self)
         try:
             self.sender._ask("close", self.number)
         except SenderError:

@@ -29,7 +29,8 @@ message is due for LAZY seconds: the engine hands a window over at least
 in time without a wake-up of its own (ten a second at 8 tracks, each
 ~0.3 ms of CPU with cold caches).
 
-    ("open", request, port, backend[, id]) → ("opened", request, id, name, notice) | ("failed", request, message, hint)
+    ("open", request, port, backend[, id]) → ("opened", request, id, name, notice, virtual) | ("failed", request, message, hint)
+                                         (virtual: the backend of a virtual port, else None)
     ("anchor", wall, cycle, cps)         the clock's anchor (cps ≤ 0: time stands still)
     ("at", [(seq, id, cycle, data, is_system, numerator, denominator, track, earlier), ...])
                                          send each at its cycle (exact: numerator/denominator, for the journal),
@@ -305,7 +306,8 @@ class Server:
         else:  # in a dead process's place: what it was handed is lost, and what comes late is stale
             self.catching_up = True
         self.ports[number] = output
-        self.report(("opened", request, number, output.name, notice))
+        virtual = getattr(output, "backend", None) if getattr(output, "virtual", False) else None
+        self.report(("opened", request, number, output.name, notice, virtual))
 
     def do_anchor(self, wall: float, cycle: float, cps: float) -> None:
         tempo_changed = cps != self.anchor[2]

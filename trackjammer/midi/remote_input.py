@@ -35,6 +35,7 @@ from typing import Any, Callable
 
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.input import Input, Stamper
+from trackjammer.midi.jack_links import links
 
 OPEN_TIMEOUT = 10.0  # seconds: starting Python and opening the port, on a busy machine
 END_WAIT = 1.0  # seconds a closed input's process is waited for before it is killed
@@ -176,6 +177,7 @@ class RemoteInput(Input):
             self.closed = True
             self._closing.set()
             process = self.process
+        links().unwatch(self)
         process.end()  # it ends: the reading thread sees its pipe end, and stops
         self._join_reader()
         if self._thread is None or not self._thread.is_alive():  # else it closes them as it ends
@@ -206,13 +208,14 @@ class RemoteInput(Input):
                 code = None
             process.end()
             process.close_reports()
+            links().died(self)  # a virtual port went with it: what it was connected to is kept
             delay = 0.0
             if not process.ending:
                 streak = streak + 1 if time.monotonic() - process.started < STEADY else 1
                 delay = 0.0 if streak == 1 else min(MOST_DELAY, FIRST_DELAY * 2 ** (streak - 2))
                 if streak == 1:
-                    again = ("; it is started again (a virtual port: connect its source to it again)" if self.virtual
-                             else "; it is started again")
+                    again = ("; it is started again (a virtual port: connect its source to it again)"
+                             if self.virtual and not links().watching(self) else "; it is started again")
                     self.report(f"warning: the MIDI input '{self.name}' stopped: its listening process died "
                                 f"({_how(code)}){again}")
                 elif delay == MOST_DELAY and FIRST_DELAY * 2 ** (streak - 3) < MOST_DELAY:
@@ -262,9 +265,12 @@ class RemoteInput(Input):
                 if not self.gone:
                     self.gone = True
                     self.report(f"warning: the MIDI input '{self.name}' is gone; it is opened again when it comes back")
-            elif what == "opened" and self.gone:
-                self.gone = False
-                self.report(f"the MIDI input '{self.name}' is back")
+            elif what == "opened":
+                if self.gone:
+                    self.gone = False
+                    self.report(f"the MIDI input '{self.name}' is back")
+                elif self.virtual:  # made anew by a process started in place of one that died
+                    links().made_anew(self, self.report)
             elif what == "dropped":
                 self.report(f"warning: {said[1]} messages played into '{self.name}' were dropped: "
                             "TrackJammer did not read them in time")
@@ -298,7 +304,10 @@ def open_remote_input(port: str | int | None, backend: str | None, client_name: 
                 if said[0] == "opened":
                     _, name, chosen, virtual, notice = said
                     early += frames[at + 1:]  # what came after: handed over once started
-                    return RemoteInput(name, chosen, virtual, client_name, process, early, report), notice
+                    opened = RemoteInput(name, chosen, virtual, client_name, process, early, report)
+                    if virtual and chosen == "jack":  # connected again when a new process makes it anew
+                        links().watch(opened, name, output=False)  # its name: "TrackJammer in"
+                    return opened, notice
     except BaseException:
         process.end()
         process.close_reports()

@@ -23,18 +23,17 @@ the performer's terminal.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import os
 import re
 import sys
-import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.input import Input
+from trackjammer.midi.quiet import quiet_stderr as _quiet_stderr
 from trackjammer.midi.output import NullOutput, Output
 from trackjammer.midi.remote_input import open_remote_input
 
@@ -135,36 +134,6 @@ def _reason(error: BaseException) -> str:
     """RtMidi's message without its 'MidiOutJack::initialize: ' prefix."""
     text = re.sub(r"^\w+::\w+:\s*", "", str(error)).strip().rstrip(".")
     return text or type(error).__name__
-
-
-_stderr_lock = threading.Lock()
-
-
-@contextlib.contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    """Send file descriptor 2 to /dev/null for a moment.
-
-    libasound and libjack print their own errors ("ALSA lib seq_hw.c ...",
-    "Cannot connect to server socket") straight to fd 2 when they fail; we
-    say why in one line instead. Only while a port is being opened.
-    """
-    with _stderr_lock:
-        try:
-            sys.stderr.flush()
-            saved = os.dup(2)
-        except (OSError, ValueError, AttributeError):
-            yield
-            return
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            try:
-                os.dup2(devnull, 2)
-            finally:
-                os.close(devnull)
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
 
 
 class _Client(NamedTuple):
