@@ -22,11 +22,14 @@ HEAVY = ("lark", "prompt_toolkit", "numpy", "mido", "trackjammer.lang", "trackja
          "trackjammer.audio", "trackjammer.repl.app")
 
 
+def printed_by(code: str) -> str:
+    """What a fresh interpreter prints running `code`."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+
+
 def modules_after(code: str) -> set[str]:
     """Every module a fresh interpreter holds after running `code`."""
-    probe = code + "\nimport sys\nprint('\\n'.join(sorted(sys.modules)))"
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    return set(done.stdout.split())
+    return set(printed_by(code + "\nimport sys\nprint('\\n'.join(sorted(sys.modules)))").split())
 
 
 def loaded_after(code: str) -> set[str]:
@@ -113,8 +116,7 @@ def test_the_prompt_loads_without_ssl_and_ssl_still_imports_after():
             "import ssl, asyncio\nprint(ssl.PROTOCOL_TLS_CLIENT is not None)\n"
             "async def one():\n    await asyncio.sleep(0)\n    return 1\n"
             "print(asyncio.run(one()))\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout == "False\nTrue\n1\n"
+    assert printed_by(code) == "False\nTrue\n1\n"
 
 
 def test_the_command_line_loads_nothing_heavy():
@@ -125,8 +127,7 @@ def test_evaluating_sees_every_global_in_a_process_that_imported_only_the_evalua
     code = ("from trackjammer.lang.evaluator import Interpreter\n"
             "i = Interpreter()\n"
             "i.execute('print(render); print(midi_export); print(show); print(start)')\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split("\n")[:4] == ["<built-in render>", "<built-in midi_export>", "<built-in show>",
+    assert printed_by(code).split("\n")[:4] == ["<built-in render>", "<built-in midi_export>", "<built-in show>",
                                           "<built-in start>"]
 
 
@@ -134,8 +135,7 @@ def test_help_and_completion_see_every_global_first_thing():
     code = ("from trackjammer.lang.builtins import help_entries\n"
             "names = help_entries()\n"
             "print(all(n in names for n in ('render', 'midi_export', 'show', 'start', 'daw_export', 'fast')))\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout == "True\n"
+    assert printed_by(code) == "True\n"
 
 
 def test_a_global_of_a_package_above_cannot_be_rebound_in_a_fresh_process():
@@ -145,8 +145,7 @@ def test_a_global_of_a_package_above_cannot_be_rebound_in_a_fresh_process():
             "    Interpreter().execute('let render = 4')\n"
             "except TrackJammerError as error:\n"
             "    print(error.message)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout == "'render' is a built-in function and cannot be rebound\n"
+    assert printed_by(code) == "'render' is a built-in function and cannot be rebound\n"
 
 
 @pytest.fixture
@@ -210,5 +209,4 @@ def test_the_package_hands_its_loader_to_the_process_assembly():
             "print(len(a.GLOBALS.pending), a.GLOBALS.assembled, 'trackjammer.engine.globals' in sys.modules)\n"
             "a.assemble()\n"
             "print(len(a.GLOBALS.pending), a.GLOBALS.assembled, 'trackjammer.engine.globals' in sys.modules)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout == "1 False False\n0 True True\n"
+    assert printed_by(code) == "1 False False\n0 True True\n"
