@@ -286,6 +286,8 @@ def test_a_track_as_a_value():
         ("let bass = MidiTrack(1, 80) bass << [C2]", 1, 29, "is a ';' missing before it?"),
         ("# a comment?", 1, 1, "comments start with //"),
         ('print("open)', 1, 7, 'a string needs its closing "'),
+        ('let c = MidiTrack(2); c.vel << [40 "loud"]', 1, 36,
+         "a pattern holds notes, numbers and rests, not strings: [40 100 ~]"),
         ("[C4 X4]", 1, 5, "notes are written A to G with an optional # or b and an octave: C4, f#3, Eb2"),
     ],
 )

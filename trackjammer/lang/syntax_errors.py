@@ -187,7 +187,11 @@ def _hint(text: str, where: int, expected: set[str]) -> str | None:
     if found == "#" and text[where:where + 2] != "#[":
         return "comments start with //"
     if found == '"':
-        return 'a string needs its closing "'
+        line_end = text.find("\n", where)
+        if '"' not in text[where + 1:line_end if line_end >= 0 else len(text)]:
+            return 'a string needs its closing "'
+        if "NOTE" in expected:  # a closed string inside a pattern
+            return "a pattern holds notes, numbers and rests, not strings: [40 100 ~]"
     if "SEMI" in expected and (found.isalpha() or found == "_"):
         if line_start > 0 and not text[line_start:where].strip():
             return "is a ';' missing at the end of the line before?"
