@@ -36,7 +36,7 @@ from tests.support.heard import Hearing, assert_heard
 from tests.support.jack_receiver import JackReceiver, jack_connections
 from tests.support.xruns import Xruns, retry_on_xrun, xruns
 from trackjammer.core.knobs import KNOBS
-from trackjammer.engine.live import open_live
+from trackjammer.engine.live import CHUNK, FAR_LOOKAHEAD, SENDER_LOOKAHEAD, open_live
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.project.takes import RenderTakes
 from trackjammer.session import Session
@@ -240,6 +240,36 @@ def _learn(jack_server, tmp_path):
         [m.data.hex(" ") for m in ccs], xr.count)
 
 
+def test_while_an_input_is_open_what_plays_is_handed_over_only_a_short_way_ahead(jack_server, tmp_path, monkeypatch):
+    """A knob or a note played in changes what plays between two inputs of
+    the performer's, with nothing to take back what was handed over: with
+    an input open the engine asks 150 ms ahead, not 650 (engine/live.py)."""
+    monkeypatch.chdir(tmp_path)  # the take goes under renders/ here
+    said: list[str] = []
+    with JackReceiver(server=jack_server) as rx:
+        engine, interpreter = live("cps(1); let lead = MidiTrack(1); lead << [C4*8]", rx, said)
+        scheduler = engine.scheduler
+        ahead = lambda: scheduler.horizon - scheduler.position()  # noqa: E731
+        try:
+            engine.start()
+            time.sleep(0.3)
+            assert (scheduler.chunk, scheduler.lookahead) == (CHUNK, FAR_LOOKAHEAD)
+            deadline = time.monotonic() + 1
+            while ahead() < 0.3 and time.monotonic() < deadline:
+                time.sleep(0.005)
+            interpreter.execute("input()")  # the virtual input, "TrackJammer in"
+            engine.commit()
+            assert (scheduler.chunk, scheduler.lookahead) == (None, SENDER_LOOKAHEAD)
+            assert ahead() < SENDER_LOOKAHEAD + 0.01  # what was handed over further was taken back
+            time.sleep(0.5)
+            assert ahead() < SENDER_LOOKAHEAD + 0.01
+            interpreter.execute('input("TrackJammer in", off: true)')
+            engine.commit()
+            assert (scheduler.chunk, scheduler.lookahead) == (CHUNK, FAR_LOOKAHEAD)
+        finally:
+            engine.close()
+
+
 def test_three_overdub_passes_give_three_layers_with_exact_notes(jack_server, tmp_path):
     retry_on_xrun(lambda: _overdub(jack_server, tmp_path))
 
@@ -306,7 +336,7 @@ def test_kill_9_mid_take_loses_at_most_250_ms_of_input(jack_server, tmp_path):
 CHILD = """
 import sys, time
 import trackjammer
-from trackjammer.engine.live import open_live
+from trackjammer.engine.live import CHUNK, FAR_LOOKAHEAD, SENDER_LOOKAHEAD, open_live
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.project.takes import RenderTakes
 from trackjammer.session import Session

@@ -26,7 +26,7 @@ from tests.support.heard import assert_heard
 from tests.support.jack_receiver import JackReceiver, ReceivedMessage
 from tests.support.smf_reader import read_smf
 from tests.support.xruns import Xruns, retry_on_xrun
-from trackjammer.engine.live import SENDER_LOOKAHEAD, open_live
+from trackjammer.engine.live import FAR_LOOKAHEAD, SENDER_MARGIN, open_live
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.project.takes import RenderTakes
 from trackjammer.session import Session
@@ -65,7 +65,8 @@ def _line_up(jack_server: str, tmp_path: Path) -> None:
             main.wait_connected()  # the connections take effect a while later on a loaded machine
             slow.wait_connected()
             # the largest latency plus the earliest nudge: handed over that much further ahead
-            assert engine.scheduler.ahead == pytest.approx(SENDER_LOOKAHEAD + 0.020 + 0.007)
+            assert engine.scheduler.ahead == pytest.approx(FAR_LOOKAHEAD + 0.020 + 0.007)
+            assert engine.scheduler.start_ahead == pytest.approx(SENDER_MARGIN + 0.020 + 0.007)
             engine.start(until=CYCLES)
             assert engine.finished.wait(10)
             due = engine.clock.time_of  # the cycle's wall time, as every note's musical time

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ import pytest
 import trackjammer.core  # noqa: F401
 from trackjammer.engine.live import Engine, open_live
 from trackjammer.lang.evaluator import Interpreter
-from trackjammer.midi.messages import plan_of_track
+from trackjammer.midi.messages import MessageStream, plan_of_track
 from trackjammer.midi.rtmidi_out import open_output
 from trackjammer.midi.smf import export_messages
 from trackjammer.project.takes import RenderTakes
@@ -193,6 +194,47 @@ def _hot_swap(jack_server):
     errors = [e for r, _, e in hearing.pairs if abs(e) <= TOLERANCE_NS and not xr.near(r.time_ns)]
     assert max(errors, default=0) - min(errors, default=0) < TOLERANCE_NS  # one grid (with no xrun: all eight)
     assert_none_hanging(rx.messages, xr, closed)
+
+
+def test_a_change_lands_within_150_ms_though_half_a_second_was_handed_over(jack_server):
+    """With no MIDI input open, windows go to the sending process up to
+    0.65 s ahead; an input takes back what is not sent yet from the first
+    window at least 50 ms ahead (engine/scheduler.py: retract), and what is
+    sent is exactly the old binding up to there and the new one after: the
+    notes sounding there end when they would have."""
+    session = Session(cps=1, out=lambda text: None)
+    interpreter = Interpreter(session)
+    interpreter.execute("let a = MidiTrack(1); a << [C4*16].gate(3); quantize(0)")  # each C4 sounds over 3 of them
+    before = [plan_of_track(t, i) for i, t in enumerate(session.tracks())]
+    with JackReceiver(server=jack_server) as rx:
+        engine = live(session, rx.port, lambda text: None)
+        sent: list[tuple] = []
+        engine.scheduler.on_sent = lambda message, due, at: sent.append((message.time, bytes(message.bytes()), at))
+        rx.wait_connected()
+        try:
+            engine.start()
+            time.sleep(0.3)
+            ahead = lambda: engine.scheduler.horizon - engine.scheduler.position()  # noqa: E731
+            deadline = time.monotonic() + 1
+            while ahead() < 0.3 and time.monotonic() < deadline:  # right after an ask
+                time.sleep(0.005)
+            assert ahead() >= 0.3  # handed over far ahead
+            interpreter.execute("a << [D4*16]")
+            changed = time.monotonic()
+            engine.commit()
+            landed = engine.scheduler.horizon  # taken back to here: the change plays from it
+            # the first window at least 50 ms ahead (within 150 ms), not 300 ms and more (the slack: a loaded machine)
+            assert 0.05 <= engine.clock.time_of(landed) - changed <= 0.25
+            time.sleep(0.9)
+            engine.sender.sync()
+            played = list(sent)  # before close() ends what sounds
+        finally:
+            engine.close()
+    after = [plan_of_track(t, i) for i, t in enumerate(session.tracks())]
+    stream = MessageStream()
+    want = stream.window(before, Fraction(0), landed) + stream.window(after, landed, landed + Fraction(1, 2))
+    assert [(cycle, data) for cycle, data, _ in played if cycle < landed + Fraction(1, 2)] == [
+        (m.time, bytes(m.bytes())) for m in want]
 
 
 def _run_song(tmp_path: Path, jack_server: str, rx: JackReceiver, extra: list[str]) -> subprocess.Popen:

@@ -98,6 +98,39 @@ def test_cancel_of_midi_clock_only_keeps_the_notes(sender):
     assert [m for m, _, _ in reports.sent] == [note("1/100")]
 
 
+def test_retract_drops_what_waits_from_a_cycle_on_also_on_the_ahead_pipe_and_the_rest_plays(sender):
+    reports = Reports(sender)
+    output, _ = sender.open_output(None, "alsa")
+    sender.anchor(time.monotonic(), 0.0, 4.0)  # 4 cycles a second: cycle 1 in 250 ms
+    handed = [note(1), note("3/2", NOTE_OFF), note("3/2", pitch=62), note(2, NOTE_OFF, pitch=62), note(2, pitch=64),
+              note("5/2", NOTE_OFF, pitch=64)]
+    sender.schedule([(output, m) for m in handed[:3]])  # leaves after SOON: on the ahead pipe, as a far window
+    sender.schedule([(output, m) for m in handed[3:]])
+    assert sender.retract(F(2))
+    assert [item[1] for item in sender.in_flight.values()] == handed[:3]
+    reports.wait_for(3)
+    time.sleep(0.5)  # past cycle 2.5
+    sender.sync()
+    assert [m for m, _, _ in reports.sent] == handed[:3]
+    assert output.held_notes == {(0, 62)}  # its note-off was taken back: the engine's next window sends one
+
+
+def test_retract_drops_nothing_once_some_of_it_may_have_left(sender):
+    """Cycle 2 has not come, but its message leaves 300 ms early (an
+    output's latency) and has left: too late to take back from there (the
+    engine then tries its next window); from cycle 3 it is not."""
+    reports = Reports(sender)
+    output, _ = sender.open_output(None, "alsa")
+    sender.anchor(time.monotonic() - 1.9, 0.0, 1.0)  # cycle 1.9 now
+    sender.schedule([(output, note(2), 0.3), (output, note(3, NOTE_OFF), 0.3)])
+    assert not sender.retract(F(2))  # cycle 2's message left at 1.7
+    assert sender.retract(F(3))  # cycle 3's leaves at 2.7
+    assert note(3, NOTE_OFF) not in [item[1] for item in sender.in_flight.values()]
+    reports.wait_for(1)
+    sender.sync()
+    assert [m for m, _, _ in reports.sent] == [note(2)]
+
+
 def test_a_new_anchor_moves_what_was_handed_over(sender):
     reports = Reports(sender)
     output, _ = sender.open_output(None, "alsa")

@@ -90,6 +90,7 @@ class Inputs:
                 opened.listen(lambda data, stamp, entry=entry: self.arrived(entry, data, stamp))
                 self.opened.append(entry)
                 opened.start()
+                engine.inputs_changed()
         if thru is not entry.thru:
             self._end_thru(entry)
             entry.thru = thru
@@ -107,6 +108,7 @@ class Inputs:
         self._end_thru(entry)
         self.opened.remove(entry)
         entry.port.close()
+        self.engine.inputs_changed()
         return entry.name
 
     def close_all(self) -> None:

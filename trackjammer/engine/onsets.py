@@ -47,6 +47,12 @@ class HandedOnsets:
         for track in [t for t in list(self._by_track) if t not in kept]:  # list(): copied in one step
             self._by_track.pop(track, None)
 
+    def drop_from(self, cycle: Fraction) -> None:
+        """What was handed over for `cycle` and later was taken back (a change lands there)."""
+        for track, onsets in list(self._by_track.items()):  # list(): copied in one step
+            if onsets and onsets[-1] >= cycle:  # a new deque: `latest` may be reading the old one
+                self._by_track[track] = deque((c for c in list(onsets) if c < cycle), maxlen=KEPT)
+
     def clear(self) -> None:
         """What was handed over was dropped (stop, hush, start: cycles begin again)."""
         self._by_track = {}

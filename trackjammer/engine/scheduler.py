@@ -11,6 +11,14 @@ asked for. When nothing is due, the thread just waits: no busy loop.
 With `ahead` > 0 (the ports live in the sending process, engine/sender.py)
 messages are handed over that long before their time instead, and the
 sending process keeps the time; this thread then only asks and hands over.
+
+Handed over far ahead (`chunk` set), each ask is cut into windows of
+`chunk` seconds and the transport's state is kept where each begins: a
+change (a new binding, mute, once) then takes back what was handed over
+from the first of those beginnings still far enough ahead (`retract`) and
+lands there, as soon as it would with a short lookahead. Each wake-up
+costs this thread most of its CPU (its caches are cold), so asking half a
+second at a time rather than a tenth costs about a third as much.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from fractions import Fraction
 from typing import Callable
 
 from trackjammer.engine.clock import Clock
-from trackjammer.engine.transport import Transport
+from trackjammer.engine.transport import Checkpoint, Transport
 from trackjammer.engine import midi_clock
 from trackjammer.midi.messages import SYSTEM, Message, sending_order
 
@@ -63,6 +71,12 @@ class Scheduler:
         self.clock_start_pending = False  # start (or song position and continue) not yet queued
         self.on_sent: Callable[[Message, float, float], None] | None = None  # (message, due, sent): benchmarks
         # (with `ahead`, the engine calls it when the sending process reports)
+        self.chunk: float | None = None  # seconds: asks are cut into windows this long, each kept to retract to
+        # (cycle where a window begins, the transport there, MIDI clock's start still to send): not yet played
+        self._checkpoints: list[tuple[Fraction, Checkpoint, bool]] = []
+        # asks the sending process to drop what it holds from a cycle on; False: too late, some of it left
+        # (without one, what was asked for and not sent is all in `queue`)
+        self.take_back: Callable[[Fraction], bool] = lambda cycle: True
 
     # -- driven by any thread ---------------------------------------------------------------
 
@@ -75,6 +89,7 @@ class Scheduler:
             self.clock.start_at(cycle, self.clock.now() + self.start_ahead if wall is None else wall)
             self.horizon = Fraction(cycle)
             self.queue.clear()
+            self._checkpoints = []
             self._closing = False
             self.playing = True
         self._wake.set()
@@ -103,6 +118,7 @@ class Scheduler:
             self.playing = False
             dropped = list(self.queue)
             self.queue.clear()
+            self._checkpoints = []
         self._wake.set()
         return dropped
 
@@ -125,16 +141,58 @@ class Scheduler:
         if self.until is not None:
             end = min(end, self.until)
         if end > self.horizon:
-            found = self.transport.messages(self.horizon, end, self.clock.cps)  # the tempo: each track's budget
-            if self.clock_from is not None and end > self.clock_from:
-                found = sorted(found + self._clock(self.horizon, end), key=sending_order)
-            self.queue.extend(found)
+            position = self.clock.cycle_at(now)
+            self._checkpoints = [kept for kept in self._checkpoints if kept[0] > position]  # the rest has played
+            begin = self.horizon
+            while begin < end:
+                upto = end if self.chunk is None else min(end, self._chunk_end(begin))
+                if self.chunk is not None:
+                    self._checkpoints.append((begin, self.transport.checkpoint(), self.clock_start_pending))
+                self.queue.extend(self._messages(begin, upto))
+                begin = upto
             self.horizon = end
         if self.until is not None and self.horizon >= self.until and not self._closing:
             self.queue.extend(self.transport.stream.release(self.until))
             if self.clock_from is not None:
                 self.queue.append(midi_clock.stop_at(self.until))
             self._closing = True
+
+    def _messages(self, begin: Fraction, end: Fraction) -> list[Message]:
+        found = self.transport.messages(begin, end, self.clock.cps)  # the tempo: each track's budget
+        if self.clock_from is not None and end > self.clock_from:
+            found = sorted(found + self._clock(begin, end), key=sending_order)
+        return found
+
+    def _chunk_end(self, begin: Fraction) -> Fraction:
+        """Where a window of `chunk` seconds from `begin` ends, on the grid."""
+        end = Fraction(math.floor((begin + self.chunk * self.clock.cps) * GRID), GRID)
+        return max(end, begin + Fraction(1, GRID))
+
+    def retract(self, earliest: Fraction) -> Fraction | None:
+        """Take back what was handed over from the first window beginning
+        at or after `earliest` (the next one if the sending process has sent
+        some of it already) and put the transport back as it was there: the
+        next ask plays on from that cycle, which is given (None: nothing to
+        take back). No window kept before stays kept: a change comes after
+        it, so going back there would lose the change."""
+        with self.lock:
+            found = None
+            for cycle, checkpoint, clock_start_pending in self._checkpoints:
+                if cycle >= earliest and self.take_back(cycle):
+                    self.transport.restore(checkpoint)
+                    self.clock_start_pending = clock_start_pending
+                    self._closing = False
+                    self.horizon = cycle
+                    self.queue = deque(m for m in self.queue if m.time < cycle)
+                    found = cycle
+                    break
+            self._checkpoints = []
+            return found
+
+    def forget_windows(self) -> None:
+        """What was handed over was dropped (hush): nothing to go back to."""
+        with self.lock:
+            self._checkpoints = []
 
     def _next_ask(self) -> float:
         """When less than the margin (half the lookahead unless set) is left of what was asked for."""

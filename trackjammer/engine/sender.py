@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from trackjammer.engine import journal
 from trackjammer.engine.pipe import PipeEnd
@@ -37,6 +37,9 @@ from trackjammer.errors import TrackJammerError
 from trackjammer.midi.jack_links import links
 from trackjammer.midi.messages import SYSTEM, Message
 from trackjammer.midi.output import Output, check_message
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 REPLY_TIMEOUT = 10.0  # seconds: opening a port can take a while; a dead process must not hang us
 ANSWER_TIMEOUT = 3.0  # seconds: any other request is answered within milliseconds; after this it is stuck
@@ -199,6 +202,19 @@ class Sender:
             return False
         wall, at, cps = self._anchor
         return wall + (cycle - at) / cps - time.monotonic() > SOON
+
+    def retract(self, cycle: Fraction) -> bool:
+        """Drop what was handed over for `cycle` and later, unless some of
+        it may have been sent already: then nothing is dropped (False)."""
+        try:
+            dropped = self._ask("retract", cycle.numerator, cycle.denominator)[0]
+        except SenderError:
+            return False
+        if dropped is None:
+            return False
+        for seq in dropped:
+            self.in_flight.pop(seq, None)
+        return True
 
     def cancel(self, system_only: bool = False) -> None:
         """Drop what was handed over and not sent yet (all of it, or MIDI clock only)."""

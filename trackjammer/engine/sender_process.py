@@ -110,6 +110,7 @@ class Server:
         self.take: TakeFile | None = None  # where what is sent now is journaled
         self.takes: dict[int, TakeFile] = {}
         self.catching_up = False  # started in a dead one's place: what is already late is dropped, not sent
+        self.earliest = 0.0  # the most seconds any message handed over leaves before its time (latency, nudge)
         self.health = PortHealth()  # ports that vanished (a JACK client went away), looked for again
         self.parent = os.getppid()  # the engine's process: when it is gone, so are we
         self.waking = Waking()  # how long to spin before a message: as long as this machine's wake-ups need
@@ -325,6 +326,7 @@ class Server:
 
     def do_at(self, items: list[tuple]) -> None:
         waiting, send_at, push = self.waiting, self.send_at, heapq.heappush
+        self.earliest = max(self.earliest, max(item[8] for item in items))
         for seq, port, cycle, data, system, numerator, denominator, track, earlier in items:
             line = journal_line(numerator, denominator, track, data, port) if not system else b""
             push(waiting, (send_at(cycle, earlier), seq, port, data, system, line, numerator, denominator, earlier))
@@ -380,6 +382,27 @@ class Server:
         heapq.heapify(kept)
         self.waiting = kept
         self.report(("cancelled", dropped))
+
+    def do_retract(self, request: int, numerator: int, denominator: int) -> None:
+        """Drop what waits to be sent for cycle numerator/denominator and
+        later (a change lands there: engine/scheduler.py), read from the
+        ahead pipe first; replies the seqs dropped, or None, dropping
+        nothing, when some of it may have left already."""
+        self.read_ahead()
+        wall, at, cps = self.anchor
+        leaves = numerator / denominator - self.earliest * cps  # the earliest any of it leaves
+        if cps > 0 and at + (time.monotonic() - wall) * cps >= leaves:
+            self.report(("retracted", request, None))
+            return
+        kept, dropped = [], []
+        for item in self.waiting:  # item[6] / item[7]: its cycle, compared exactly
+            if item[6] * denominator >= numerator * item[7]:
+                dropped.append(item[1])
+            else:
+                kept.append(item)
+        heapq.heapify(kept)
+        self.waiting = kept
+        self.report(("retracted", request, dropped))
 
     def do_release(self, port: int) -> None:
         self.track_sent()

@@ -52,6 +52,16 @@ class Once:
     track: Any = None  # None: a bare pattern with a plan of its own
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """The transport between two windows (see Transport.checkpoint)."""
+
+    current: Bindings
+    pending: tuple[tuple[Fraction, Bindings], ...]
+    once: tuple[Once, ...]
+    stream: MessageStream
+
+
 def same_lanes(a: TrackPlan, b: TrackPlan) -> bool:
     """The same patterns on every lane (plans are rebuilt at every input,
     so a binding is recognised by its patterns, not by its plan)."""
@@ -118,6 +128,21 @@ class Transport:
                 self.current = bindings
                 self._forget_unbound()
             self.stream = MessageStream(min_length=Fraction(1, self.ticks_per_cycle))
+
+    def checkpoint(self) -> Checkpoint:
+        """What plays from here on, as it stands between two windows: the
+        bindings in force and waiting, the `once` patterns and the stream's
+        state (notes sounding, CC values sent)."""
+        with self._lock:
+            return Checkpoint(self.current, tuple(self._pending), tuple(self._once), self.stream.fork())
+
+    def restore(self, checkpoint: Checkpoint) -> None:
+        """Back to `checkpoint`, as if the windows asked for since had not
+        been (their messages were taken back); it is used up by it."""
+        with self._lock:
+            self.current, self._pending, self._once = checkpoint.current, list(checkpoint.pending), list(checkpoint.once)
+            self.stream = checkpoint.stream
+            self._forget_unbound()
 
     def forget(self) -> None:
         """No earlier binding to fall back to (after hush: what was silenced

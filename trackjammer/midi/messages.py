@@ -41,6 +41,7 @@ The rules, from the language and export contracts:
 
 from __future__ import annotations
 
+import copy
 import heapq
 import math
 from dataclasses import dataclass, field
@@ -328,6 +329,30 @@ class MessageStream:
                     setup.append(Message(at, PROGRAM, plan.index, channel, plan.program, 0))
                     sent[plan.port, channel] = plan.program
         return setup, sent
+
+    def fork(self) -> MessageStream:
+        """An independent copy of the state that crosses windows, taken
+        between windows: live playback keeps one where each window it hands
+        over begins, so a change can take back what is not sent yet and
+        play on from there (engine/scheduler.py)."""
+        if self._zones:  # MPE: voices and their zones' channels point at each other
+            return copy.deepcopy(self, {id(self.budget): self.budget})
+        copies: dict[int, _Voice] = {}
+
+        def own(voice: _Voice) -> _Voice:
+            mine = copies.get(id(voice))
+            if mine is None:
+                sent = dict(voice.sent) if voice.sent is not None else None
+                mine = copies[id(voice)] = _Voice(voice.start, voice.off, voice.track, voice.channel, voice.note,
+                                                  voice.key, voice.cancelled, voice.members, sent, voice.cut)
+            return mine
+
+        forked = copy.copy(self)
+        forked._pending = [(due, off, number, own(voice)) for due, off, number, voice in self._pending]
+        forked._sounding = {key: own(voice) for key, voice in self._sounding.items()}
+        forked._cc_sent, forked._programs = dict(self._cc_sent), dict(self._programs)
+        forked._started, forked._offs = [], {}
+        return forked
 
     def release(self, at: Fraction, tracks: set[int] | None = None) -> list[Message]:
         """Note-offs at `at` for every sounding note (or those of `tracks`):

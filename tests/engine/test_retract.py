@@ -1,0 +1,138 @@
+"""Handing over far ahead and taking it back: a change lands as soon as with
+a short lookahead, and what plays is still exactly the export.
+
+On a fake clock, the scheduler set as the engine sets it with a sending
+process and no MIDI input (engine/live.py: FAR_LOOKAHEAD, CHUNK); what was
+asked for and not sent yet waits in its queue, which a retract cuts. The
+sending process's own part (dropping what it holds) is tested on JACK in
+test_retract_jack.py.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+import pytest
+
+from trackjammer.engine.live import CHUNK, FAR_LOOKAHEAD, FAR_MARGIN, SENDER_MARGIN
+from trackjammer.midi.messages import MessageStream, plan_of_track
+
+from tests.engine.test_scheduler import Rig, expected
+
+
+def far(rig: Rig) -> Rig:
+    scheduler = rig.engine.scheduler
+    scheduler.lookahead, scheduler.margin, scheduler.chunk = FAR_LOOKAHEAD, FAR_MARGIN, CHUNK
+    scheduler.start_ahead = SENDER_MARGIN
+    return rig
+
+
+def note_ons(rig: Rig) -> list[tuple[float, int]]:
+    t0 = rig.at(0)
+    return [(round((t - t0) * float(rig.session.cps), 9), data[1]) for t, data in rig.output.sent if data[0] & 0xF0 == 0x90]
+
+
+def test_a_change_with_quantize_zero_lands_a_short_way_ahead_not_where_the_far_asks_reached():
+    rig = far(Rig("let a = MidiTrack(1); a << [C4*8]; quantize(0)"))
+    rig.start()
+    rig.play_until(F(1, 3))
+    assert rig.engine.scheduler.horizon > F(1, 3) + F(3, 40)  # asked for further than 150 ms ahead
+    rig.run("a << [D4*8]")
+    landed = rig.engine.scheduler.horizon  # taken back to here: the change plays from it
+    # at least SENDER_MARGIN (50 ms = 1/40 cycle) ahead, within one CHUNK (100 ms) more
+    assert F(1, 3) + F(1, 40) <= landed <= F(1, 3) + F(3, 40) + F(1, 960)
+    rig.play_until(2)
+    assert note_ons(rig) == [(k / 8, 60 if F(k, 8) < landed else 62) for k in range(17)]
+
+
+def test_mute_acts_within_a_chunk_and_the_notes_sounding_still_end():
+    rig = far(Rig("let a = MidiTrack(1); a << [C4 E4 G4 B4]; a.gate(3)"))
+    rig.start()
+    rig.play_until(F(3, 10))  # C4 and E4 have started, and sound on past the window taken back
+    rig.run("a.mute()")
+    rig.play_until(4)
+    assert [data for _, data in rig.output.sent] == [(0x90, 60, 100), (0x90, 64, 100), (0x80, 60, 0), (0x80, 64, 0)]
+    assert rig.output.held == set()
+
+
+@pytest.mark.parametrize("moments", [
+    [F(1, 10), F(3, 10), F(7, 10), F(1), F(13, 10), F(2)],
+    [F(k, 37) for k in range(1, 140, 3)],  # many, off any grid the windows keep
+])
+def test_taking_back_at_any_moment_plays_exactly_the_export(moments):
+    """Each input takes back what was handed over (here nothing changes), so
+    the state kept where each window begins must be exactly the one the
+    windows after it were made from: held notes, CC values sent, programs."""
+    program = ("let a = MidiTrack(1); a << [C4 [E4 G4]](3,8); a.gate(3); a.cc(74) << Sine(1); a.vel << [60 100 80];"
+               "a.program(4); let b = MidiTrack(2, 90); b << [C2 ~ C2@2].gate(1/2); b.bend << Saw(1/2)")
+    rig = far(Rig(program))
+    t0 = rig.start(until=4)
+    for moment in moments:
+        rig.play_until(moment)
+        rig.run("")
+    rig.play_until(4)
+    want = expected(rig.session, 4)
+    assert [data for _, data in rig.output.sent] == [tuple(m.bytes()) for m in want]
+    for (sent_at, _), message in zip(rig.output.sent, want):
+        assert sent_at == pytest.approx(t0 + float(message.time) * 2, abs=1e-9)
+    assert rig.output.held == set()
+
+
+def test_an_mpe_track_taken_back_keeps_its_channels_as_the_export_does():
+    program = "let m = MpeTrack(members: 3, bend_range: 48); m << [[C4,E4] G4 A4 B4].gate(2); m.note_bend << [12 0 -12 24]"
+    rig = far(Rig(program))
+    rig.start(until=3)
+    for moment in (F(1, 10), F(6, 10), F(11, 10), F(17, 10)):
+        rig.play_until(moment)
+        rig.run("")
+    rig.play_until(3)
+    assert [data for _, data in rig.output.sent] == [tuple(m.bytes()) for m in expected(rig.session, 3)]
+
+
+def test_once_lands_on_the_next_boundary_even_when_the_asks_reached_past_it():
+    rig = far(Rig("let a = MidiTrack(1); a << [C4*4]"))
+    rig.session.engine = rig.engine  # once() asks the engine playing
+    rig.start()
+    rig.play_until(F(9, 10))  # the asks reach past cycle 1
+    assert rig.engine.scheduler.horizon > 1
+    rig.run("once(a, [D4*2])")
+    rig.play_until(3)
+    assert note_ons(rig) == [(k / 4, 60) for k in range(4)] + [(1, 62), (1.5, 62)] + [(k / 4, 60) for k in range(8, 13)]
+
+
+def test_a_binding_typed_just_before_the_cycle_boundary_still_lands_on_it():
+    """Asked half a second ahead, the next cycle is already asked for a
+    while before it comes: the input takes it back and lands on it."""
+    rig = far(Rig("let a = MidiTrack(1); a << [C4*4]"))
+    rig.start()
+    rig.play_until(F(19, 20))  # 100 ms before cycle 1
+    rig.run("a << [D4*4]")
+    rig.play_until(2)
+    assert note_ons(rig) == [(k / 4, 60) for k in range(4)] + [(k / 4, 62) for k in range(4, 9)]
+
+
+@pytest.mark.parametrize("program, change", [
+    ("let a = MidiTrack(1); a << [C4 E4@2].gate(2); a.cc(1) << Saw(1); a.program(3)", "a << [D4*3]; a.cc(1) << Sine(1)"),
+    # the second C4 comes while the first sounds and ends it; after the change, it never came: the first ends itself
+    ("let a = MidiTrack(1); a << [C4*2].gate(3)", "a << [~ D4]"),
+    ("let m = MpeTrack(members: 2); m << [C4 E4 G4].gate(2); m.note_bend << Saw(1)", "m << [~ A4]"),  # channels
+])
+def test_a_fork_of_the_stream_goes_on_from_where_it_was_taken_whatever_the_stream_did_since(program, change):
+    import trackjammer.core  # noqa: F401
+    from trackjammer.lang.evaluator import Interpreter
+    from trackjammer.session import Session
+
+    session = Session()
+    interpreter = Interpreter(session)
+    interpreter.execute(program)
+    before = [plan_of_track(t, i) for i, t in enumerate(session.tracks())]
+    interpreter.execute(change)
+    after = [plan_of_track(t, i) for i, t in enumerate(session.tracks())]
+    stream = MessageStream()
+    first = stream.window(before, F(0), F(1, 4))
+    fork = stream.fork()
+    stream.window(before, F(1, 4), F(2))  # the windows handed over, then taken back
+    stream.release(F(2))
+    reference = MessageStream()  # the change made before anything was handed over past 1/4
+    assert reference.window(before, F(0), F(1, 4)) == first
+    assert fork.window(after, F(1, 4), F(2)) + fork.release(F(2)) == reference.window(after, F(1, 4), F(2)) + reference.release(F(2))
