@@ -210,6 +210,41 @@ def test_the_journal_is_written_every_period_and_synced_to_the_disk_every_quarte
     rig.engine.stop()
     rig.engine.recorder.wait()
     assert len(synced) > before  # the take's end is synced at once
+def test_while_the_sending_process_journals_the_writer_wakes_to_sync_and_for_what_it_writes_itself(monkeypatch):
+    """With a sending process, every message is journaled by that process:
+    the writer has nothing of its own to write, so it wakes only to sync
+    (it woke ten times a second); a message played in, which is its own to
+    write, wakes it at once."""
+    from trackjammer.engine.sender import Sender
+    from trackjammer.project.takes import RenderTakes
+    from trackjammer.session import Session
+
+    writes: list[float] = []
+    real_write = recorder.Take._write
+    monkeypatch.setattr(recorder.Take, "_write", lambda take: (writes.append(time.monotonic()), real_write(take))[1])
+    sender = Sender.launch()
+    take = recorder.Recorder(Session(out=lambda text: None), lambda text: None, lambda: 0.0, lambda number: "a",
+                             takes=RenderTakes())
+    take.relay = sender
+    try:
+        take.begin(F(0), F(1))
+        start = time.monotonic()
+        while time.monotonic() - start < 1.2:  # 8 tracks of 16ths, as the sending process reports them
+            take.record(F(0), bytes([0x90, 60, 100]), 1, elsewhere=True)
+            time.sleep(0.02)
+        during = [t for t in writes if t >= start + 0.2]  # after the first (the track's name): a second
+        assert len(during) <= 1.0 / SYNC_SECONDS + 1  # 10 when it woke every FLUSH_SECONDS
+        for k in range(5):  # at any moment between two syncs
+            time.sleep(0.03 * k)
+            played = time.monotonic()
+            take.record_input(F(k), bytes([0x90, 64, 80]), 1, "keys")
+            eventually(lambda: sum(line.startswith("i ") for line in journal_lines()) == k + 1)
+            assert time.monotonic() - played < FLUSH_SECONDS + 0.05
+    finally:
+        take.finish()
+        sender.close()
+
+
 def test_an_unfinished_journal_is_recovered_with_a_message(tmp_path):
     folder = tmp_path / "renders" / "song" / "2026-11-22_01-00-00"
     folder.mkdir(parents=True)

@@ -8,7 +8,9 @@ A writer thread drains the deque every 100 ms into the take's journal
 250 ms (the bound recording.md promises for a power cut) it also syncs
 the journal, and the sending process's file beside it, to the disk: an
 fsync of each, ten times a second, was most of this thread's 0.3 % of a
-core at 8 tracks. The folder
+core at 8 tracks. While the sending process journals what it sends, a
+drain seldom finds lines of its own: the writer then wakes only to sync,
+and a line that comes meanwhile (an input, a tempo change) wakes it. The folder
 (asked of the `TakeSink`: the project layer knows where takes go) and the
 journal's header are made when the take begins, before anything is sent,
 so a kill at any moment finds what was sent; a take that played nothing
@@ -124,6 +126,7 @@ class Recorder:
         take = self._take
         if take is not None:
             take.queue.append((self._here(), TEMPO, _exact(cps)))
+            take.kick()
 
     def lost(self, port: str, count: int) -> None:
         """`count` note-ons went to `port` while it was gone (the sending
@@ -131,6 +134,7 @@ class Recorder:
         take = self._take
         if take is not None:
             take.queue.append((self._here(), LOST, (count, port)))
+            take.kick()
 
     def record_input(self, cycle: Fraction, data: bytes, number: int, port: str) -> None:
         """A message that came in on input `number` (port `port`) at `cycle`
@@ -138,6 +142,7 @@ class Recorder:
         take = self._take
         if take is not None and is_channel(data[0]):  # MIDI clock and active sensing are not recorded
             take.queue.append((cycle, INPUT, (number, port, bytes(data))))
+            take.kick()
 
     def refused(self, text: str) -> None:
         """The sending process cannot write the take's messages (`text`: why):
@@ -210,6 +215,8 @@ class Take:
         self._warned = False
         self._told = False  # the sending process knows where its file of this take is
         self._stop = threading.Event()
+        self._kick = threading.Event()  # wakes the writer: the take ends, or a line of its own waits
+        self._busy = True  # the last write had lines of its own: write again after FLUSH_SECONDS
         self._thread = threading.Thread(target=self._run, name="trackjammer-recorder", daemon=True)
 
     def open_now(self) -> None:
@@ -229,6 +236,7 @@ class Take:
     def finish(self, end: Fraction) -> Path | None:
         self.queue.append((end, END, None))
         self._stop.set()
+        self._kick.set()
         self._thread.join()
         if self.relay is not None:
             self.relay.take_closed(self.number)  # its file of this take is whole
@@ -239,6 +247,7 @@ class Take:
     def abandon(self, end: Fraction) -> None:
         self.queue.append((end, END, None))
         self._stop.set()
+        self._kick.set()
         self._thread.join(timeout=1.0)
         if self.folder is not None:
             self.report(f"stopped at once: the take's journal is kept in {self.takes.shown(self.folder)}, and "
@@ -252,8 +261,18 @@ class Take:
 
     # -- the writer thread -----------------------------------------------------------
 
+    def kick(self) -> None:
+        """A line of its own waits (an input, a tempo change): written
+        within FLUSH_SECONDS even while the writer only syncs."""
+        if not self._busy:
+            self._kick.set()
+
     def _run(self) -> None:
-        while not self._stop.wait(FLUSH_SECONDS):
+        # While the sending process journals what it sends, the writer seldom
+        # has lines of its own: it then wakes only to sync (4 times a second, not 10).
+        while not self._stop.is_set():
+            self._kick.wait(FLUSH_SECONDS if self._busy else SYNC_SECONDS)
+            self._kick.clear()
             self._write()
         self._write()
         if self._file is not None:
@@ -292,6 +311,7 @@ class Take:
                 if data is not ELSEWHERE:
                     lines.append(journal.message_line(cycle, data, track))
                 self._played = True
+        self._busy = bool(lines or self._waiting)
         if lines:
             self._waiting += "".join(lines).encode("utf-8")
         if self._file is None and not self._played:
