@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from trackjammer.errors import TrackJammerError
+from trackjammer.midi import remote_input
 from trackjammer.midi.rtmidi_out import list_ports, open_input
 from tests.support.jack_receiver import jack_connections
 from tests.support.xruns import Xruns, retry_on_xrun
@@ -231,6 +232,41 @@ def _killed_listening():
     finally:
         gone(out)
     assert_stamped(got, played, sends)  # its stamps count from the new process's first message
+
+
+def test_a_listening_process_that_hangs_is_ended_and_started_again(jack_server, monkeypatch):
+    monkeypatch.setattr(remote_input, "HUNG", 2.0)  # it says "alive" every second
+    retry_on_xrun(_hung_listening)
+
+
+def _hung_listening():
+    client = f"tj-src-{uuid.uuid4().hex[:6]}"
+    out = source(client)
+    said: list[str] = []
+    got: list[tuple[bytes, float]] = []
+    try:
+        port, name = opened_on(client, said, got)
+        first = port.pid
+        os.kill(first, signal.SIGSTOP)  # alive, but it reads and says nothing more: as if stuck in a call
+        stopped = time.monotonic()
+        wait_until(lambda: said, timeout=10)
+        assert time.monotonic() - stopped >= 2.0 - 1.0  # HUNG after its last word, up to a second before the stop
+        assert said == [f"warning: the MIDI input '{name}' stopped: its listening process stopped answering; "
+                        "it is started again"]
+        wait_until(lambda: port.pid != first)
+        with pytest.raises(ProcessLookupError):
+            os.kill(first, 0)  # killed and waited for: no zombie left
+        listening_again(out, got)
+        del got[:]
+        played = [[0x90, 61 + k, 100] for k in range(10)]
+        sends = play(out, played, 0.01)
+        wait_until(lambda: len(got) >= len(played))
+        time.sleep(3)  # a quiet input is not taken for a hung one: its process says it is alive
+        assert len(said) == 1 and port.restarts == 1
+        port.close()
+    finally:
+        gone(out)
+    assert_stamped(got, played, sends)
 
 
 def test_a_listening_process_started_again_while_its_port_is_gone_waits_for_it(jack_server):

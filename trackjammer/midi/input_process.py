@@ -168,6 +168,7 @@ class Listener:
                 self.flush()
         if os.getppid() != self.parent:  # TrackJammer died; the pipe may live on in a child of it
             os._exit(0)
+        self.send(report_frame("alive"))  # TrackJammer ends and replaces a process that stops saying so
 
     def choose(self) -> None:
         """Open the port asked for, as open_input chooses it, or say why not and end."""

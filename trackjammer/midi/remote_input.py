@@ -14,7 +14,10 @@ The process is started again when it ends:
 - it died (SIGSEGV inside RtMidi, kill -9): said once, and started again
   on the same port, at once the first time; one that keeps dying as it
   starts is started again later and later (up to every 10 s), never in a
-  loop. Messages played while no process listens are lost.
+  loop. Messages played while no process listens are lost;
+- it hangs (stuck in a call into a MIDI system that stopped answering):
+  it says "alive" every second it waits, so one silent for HUNG seconds is
+  killed and started again as one that died.
 
 `close()` closes the process's command pipe (it ends at once, with
 os._exit) and waits for it a moment, then kills it.
@@ -39,6 +42,7 @@ from trackjammer.midi.jack_links import links
 
 OPEN_TIMEOUT = 10.0  # seconds: starting Python and opening the port, on a busy machine
 END_WAIT = 1.0  # seconds a closed input's process is waited for before it is killed
+HUNG = 5.0  # seconds without a word from a process (it says "alive" every second): it hangs
 STEADY = 5.0  # seconds a process must have listened for its death to start a new series of restarts
 FIRST_DELAY, MOST_DELAY = 0.5, 10.0  # seconds before starting again a process that died right after its start
 # The listening process's frames (midi/input_process.py writes them): kind and length, then for a
@@ -191,8 +195,13 @@ class RemoteInput(Input):
         while not self.closed:
             process = self.process
             self._hand(process, frames)
+            hung = False
             while True:
-                chunk = process.read()
+                try:
+                    chunk = process.read(timeout=HUNG)
+                except TimeoutError:
+                    hung = not self.closed
+                    break
                 if not chunk:
                     break
                 self._hand(process, process.frames(chunk))
@@ -201,8 +210,10 @@ class RemoteInput(Input):
                 process.close_reports()
                 break
             try:
+                if hung:
+                    raise subprocess.TimeoutExpired(process.popen.args, 0)
                 code = process.popen.wait(timeout=END_WAIT)
-            except subprocess.TimeoutExpired:  # its pipe ended but it lives on: of no use
+            except subprocess.TimeoutExpired:  # it hangs, or its pipe ended but it lives on: of no use
                 process.popen.kill()
                 process.popen.wait()
                 code = None
@@ -216,8 +227,8 @@ class RemoteInput(Input):
                 if streak == 1:
                     again = ("; it is started again (a virtual port: connect its source to it again)"
                              if self.virtual and not links().watching(self) else "; it is started again")
-                    self.report(f"warning: the MIDI input '{self.name}' stopped: its listening process died "
-                                f"({_how(code)}){again}")
+                    how = "stopped answering" if code is None else f"died ({_how(code)})"
+                    self.report(f"warning: the MIDI input '{self.name}' stopped: its listening process {how}{again}")
                 elif delay == MOST_DELAY and FIRST_DELAY * 2 ** (streak - 3) < MOST_DELAY:
                     self.report(f"warning: the MIDI input '{self.name}' keeps failing as its listening process "
                                 f"starts; it is tried again every {MOST_DELAY:g} s")
