@@ -17,7 +17,7 @@ import pytest
 from trackjammer.engine.live import CHUNK, FAR_LOOKAHEAD, FAR_MARGIN, SENDER_MARGIN
 from trackjammer.midi.messages import MessageStream, plan_of_track
 
-from tests.engine.test_scheduler import Rig, expected
+from tests.engine.test_scheduler import Rig, assert_sent_as_exported, expected
 
 
 def far(rig: Rig) -> Rig:
@@ -71,11 +71,7 @@ def test_taking_back_at_any_moment_plays_exactly_the_export(moments):
         rig.play_until(moment)
         rig.run("")
     rig.play_until(4)
-    want = expected(rig.session, 4)
-    assert [data for _, data in rig.output.sent] == [tuple(m.bytes()) for m in want]
-    for (sent_at, _), message in zip(rig.output.sent, want):
-        assert sent_at == pytest.approx(t0 + float(message.time) * 2, abs=1e-9)
-    assert rig.output.held == set()
+    assert_sent_as_exported(rig, t0, 4)
 
 
 def test_an_mpe_track_taken_back_keeps_its_channels_as_the_export_does():

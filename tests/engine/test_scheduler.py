@@ -75,16 +75,21 @@ def expected(session: Session, cycles: int) -> list[tuple]:
     return messages
 
 
+def assert_sent_as_exported(rig: Rig, t0: float, cycles: int) -> None:
+    """Every message of the export of `cycles`, each sent at its time (cps 1/2), and no note left on."""
+    want = expected(rig.session, cycles)
+    assert [data for _, data in rig.output.sent] == [tuple(m.bytes()) for m in want]
+    for (sent_at, _), message in zip(rig.output.sent, want):
+        assert sent_at == pytest.approx(t0 + float(message.time) * 2, abs=1e-9)
+    assert rig.output.held == set()
+
+
 def test_live_output_is_the_export_sent_each_at_its_time():
     rig = Rig("let a = MidiTrack(1); a << [C4 [E4 G4]](3,8); a.cc(74) << Sine(1);"
               "let b = MidiTrack(2, 90); b << [C2 ~ C2@2].gate(1/2)")
     t0 = rig.start(until=2)
     rig.play_until(2)
-    want = expected(rig.session, 2)
-    assert [data for _, data in rig.output.sent] == [tuple(m.bytes()) for m in want]
-    for (sent_at, _), message in zip(rig.output.sent, want):
-        assert sent_at == pytest.approx(t0 + float(message.time) * 2, abs=1e-9)
-    assert rig.output.held == set()
+    assert_sent_as_exported(rig, t0, 2)
     assert rig.engine.scheduler.playing is False  # the bounded run finished
 
 
