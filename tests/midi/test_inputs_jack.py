@@ -174,11 +174,34 @@ def assert_stamped(got: list[tuple[bytes, float]], played: list[list[int]], send
     assert lateness[len(lateness) // 2] < 0.003, lateness  # most within two periods
 
 
+def assert_stamped_but_near_xruns(got: list[tuple[bytes, float]], played: list[list[int]], sends: list[float],
+                                  xr: Xruns) -> None:
+    """As assert_stamped, but a message the dummy server lost (or handed
+    over twice) in an xrun cycle is excused, only when it was sent (or
+    came) near an xrun it logged: the rest arrives whole and in order."""
+    kept: list[tuple[bytes, float]] = []
+    kept_sends: list[float] = []
+    at = 0
+    for data, stamp in got:
+        found = next((j for j in range(at, len(played)) if bytes(played[j]) == data), None)
+        if found is None:  # an earlier message again
+            assert xr.near(stamp * 1e9), f"{data[:3].hex()} came twice, with no xrun near"
+            continue
+        lost = [m for m in range(at, found) if not xr.near(sends[m] * 1e9)]
+        assert not lost, f"lost with no xrun near: {[bytes(played[m][:3]).hex() for m in lost]}"
+        kept.append((data, stamp))
+        kept_sends.append(sends[found])
+        at = found + 1
+    assert all(xr.near(sends[m] * 1e9) for m in range(at, len(played))), "the end was lost with no xrun near"
+    assert_stamped(kept, [list(data) for data, _ in kept], kept_sends)
+
+
 def test_a_burst_arrives_whole_in_order_each_stamped_when_it_was_played(jack_server):
     retry_on_xrun(_burst)
 
 
 def _burst():
+    xr = Xruns()
     client = f"tj-src-{uuid.uuid4().hex[:6]}"
     out = source(client)
     said: list[str] = []
@@ -189,12 +212,14 @@ def _burst():
         played = [[0x90 | k % 16, k % 128, 1 + k // 128] for k in range(150)]
         played[75:75] = [sysex]
         sends = play(out, played, 0.002)
-        wait_until(lambda: len(got) >= len(played))
+        deadline = time.monotonic() + 5
+        while len(got) < len(played) and time.monotonic() < deadline:
+            time.sleep(0.01)
         time.sleep(0.1)
         port.close()
     finally:
         gone(out)
-    assert_stamped(got, played, sends)
+    assert_stamped_but_near_xruns(got, played, sends, xr)
     assert said == []
 
 
