@@ -271,8 +271,7 @@ class Engine:
         lands.) What was handed over far ahead is taken back from the first
         window still SENDER_MARGIN ahead, so the change lands there."""
         if self.scheduler.playing:
-            earliest = self.clock.cycle_at(self.clock.now() + self.scheduler.start_ahead)
-            self.scheduler.retract(Fraction(earliest) if math.isfinite(earliest) else Fraction(0))
+            self.scheduler.retract(Fraction(self.clock.cycle_at(self.clock.now() + self.scheduler.start_ahead)))
 
     def _take_back(self, cycle: Fraction) -> bool:
         """The sending process drops what it holds from `cycle` on (False: too late)."""

@@ -210,9 +210,7 @@ class RemoteInput(Input):
                 process.close_reports()
                 break
             try:
-                if hung:
-                    raise subprocess.TimeoutExpired(process.popen.args, 0)
-                code = process.popen.wait(timeout=END_WAIT)
+                code = process.popen.wait(timeout=0 if hung else END_WAIT)
             except subprocess.TimeoutExpired:  # it hangs, or its pipe ended but it lives on: of no use
                 process.popen.kill()
                 process.popen.wait()
