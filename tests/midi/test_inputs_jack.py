@@ -20,24 +20,21 @@ from trackjammer.errors import TrackJammerError
 from trackjammer.midi import remote_input
 from trackjammer.midi.rtmidi_out import list_ports, open_input
 from tests.support.jack_receiver import jack_connections
+from tests.support.jack_source import JackSource
 from tests.support.xruns import Xruns, retry_on_xrun
 
 pytestmark = pytest.mark.jack
 REPO = Path(__file__).resolve().parents[2]
 
 
-def source(client: str):
-    """A JACK program with an output port 'src' (what a DAW's clock out looks like)."""
-    import rtmidi
-
-    out = rtmidi.MidiOut(rtmidi.API_UNIX_JACK, name=client)
-    out.open_virtual_port("src")
-    return out
+def source(client: str) -> JackSource:
+    """A JACK program with an output port 'src' (what a DAW's clock out
+    looks like), in a process of its own."""
+    return JackSource(client)
 
 
-def gone(out) -> None:
-    out.close_port()
-    out.delete()
+def gone(out: JackSource) -> None:
+    out.close()
 
 
 def wait_until(condition, timeout: float = 5.0) -> None:
@@ -76,11 +73,7 @@ def _hands_over():
         port.listen(lambda data, stamp: got.append((data, stamp)))
         port.start()
         connected(name)
-        sends = []
-        for data in ([0xF8], [0xFA], [0x90, 60, 100], [0xF2, 0, 1], [0xFC]):
-            sends.append(time.monotonic())
-            out.send_message(data)
-            time.sleep(0.02)
+        sends = out.play([[0xF8], [0xFA], [0x90, 60, 100], [0xF2, 0, 1], [0xFC]], 0.02)
         wait_until(lambda: len(got) >= 5)
         port.close()
     finally:
@@ -116,7 +109,7 @@ def _vanishes_and_returns():
         wait_until(lambda: len(said) == 2, timeout=10)
         assert said[1] == f"the MIDI input '{name}' is back"
         connected(name)
-        out.send_message([0xF8])
+        out.send([0xF8])
         wait_until(lambda: got)
         time.sleep(0.1)
         assert got == [b"\xf8"] or (set(got) == {b"\xf8"} and xr.count)  # near an xrun JACK may hand it twice
@@ -136,32 +129,35 @@ def test_a_missing_input_is_an_error_listing_the_inputs(jack_server):
 # -- the listening process (midi/input_process.py) -----------------------------------------------
 
 
+_opened: list = []
+
+
+@pytest.fixture(autouse=True)
+def _inputs_closed():
+    """What `opened_on` opened is closed after the test, also when an
+    attempt failed: no listening process outlives its test."""
+    yield
+    while _opened:
+        _opened.pop().close()
+
+
 def opened_on(client: str, said: list[str], got: list[tuple[bytes, float]]):
     name = named(client)
     port, _ = open_input(name, "jack", report=said.append)
+    _opened.append(port)
     port.listen(lambda data, stamp: got.append((data, stamp)))
     port.start()
     connected(name)
     return port, name
 
 
-def play(out, messages: list[list[int]], every: float) -> list[float]:
-    """Send each message `every` seconds apart; when each was sent (monotonic)."""
-    sends = []
-    for data in messages:
-        sends.append(time.monotonic())
-        out.send_message(data)
-        time.sleep(every)
-    return sends
-
-
-def listening_again(out, got: list[tuple[bytes, float]]) -> None:
+def listening_again(out: JackSource, got: list[tuple[bytes, float]]) -> None:
     """Send active-sensing-free probes (song select) until one arrives: a
     listening process started again has opened the port."""
     deadline = time.monotonic() + 15
     while not any(data[0] == 0xF3 for data, _ in got):
         assert time.monotonic() < deadline, "the listening process was not started again"
-        out.send_message([0xF3, 1])
+        out.send([0xF3, 1])
         time.sleep(0.05)
     time.sleep(0.1)  # the probes still on their way
 
@@ -211,7 +207,7 @@ def _burst():
         sysex = [0xF0, 0x7D] + [k % 128 for k in range(5000)] + [0xF7]  # more than a pipe takes whole
         played = [[0x90 | k % 16, k % 128, 1 + k // 128] for k in range(150)]
         played[75:75] = [sysex]
-        sends = play(out, played, 0.002)
+        sends = out.play(played, 0.002)
         deadline = time.monotonic() + 5
         while len(got) < len(played) and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -240,7 +236,7 @@ def _replaced_listening(how: signal.Signals, what: str, quiet: float = 1.5):
     got: list[tuple[bytes, float]] = []
     try:
         port, name = opened_on(client, said, got)
-        out.send_message([0x90, 60, 1])
+        out.send([0x90, 60, 1])
         wait_until(lambda: got)
         first = port.pid
         os.kill(first, how)
@@ -254,7 +250,7 @@ def _replaced_listening(how: signal.Signals, what: str, quiet: float = 1.5):
         listening_again(out, got)
         del got[:]
         played = [[0x90, 61 + k, 100] for k in range(20)]
-        sends = play(out, played, 0.01)
+        sends = out.play(played, 0.01)
         wait_until(lambda: len(got) >= len(played))
         time.sleep(quiet)  # looks for the port, words that it is alive: nothing more is said, none started
         assert said == once and port.restarts == 1
@@ -290,7 +286,7 @@ def _restarted_while_gone():
         assert port.restarts == 1  # the one started waited for its port: no other
         connected(name)
         played = [[0x90, 60 + k, 100] for k in range(10)]
-        sends = play(out, played, 0.01)
+        sends = out.play(played, 0.01)
         wait_until(lambda: len(got) >= len(played))
         time.sleep(0.1)
         port.close()
@@ -409,8 +405,6 @@ def test_a_virtual_input_made_anew_is_connected_again_to_what_played_into_it(jac
 
 
 def _virtual_made_anew():
-    from tests.support.jack_receiver import open_jack_output
-
     said: list[str] = []
     got: list[tuple[bytes, float]] = []
     before = {port for port in list_ports("jack") if port.endswith(":TrackJammer in")}
@@ -422,7 +416,7 @@ def _virtual_made_anew():
         (ours,) = {p for p in list_ports("jack") if p.endswith(":TrackJammer in")} - before
         port.listen(lambda data, stamp: got.append((data, stamp)))
         port.start()
-        out = open_jack_output(ours, client_name=client, port_name="src")  # the performer connects it
+        out = JackSource(client, target=ours)  # the performer connects it
         connected(ours)
         listening_again(out, got)
         time.sleep(1.2)  # a look at what our port is connected to: once a second
@@ -444,7 +438,7 @@ def _virtual_made_anew():
         listening_again(out, got)  # what is played into it arrives again
         del got[:]
         played = [[0x90, 61 + k, 100] for k in range(10)]
-        play(out, played, 0.01)
+        out.play(played, 0.01)
         wait_until(lambda: len(got) >= len(played))
         time.sleep(1.5)  # more looks: nothing more is said
         assert [data for data, _ in got] == [bytes(data) for data in played]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 import rtmidi
 
-from tests.support.jack_receiver import JackReceiver, close_midi, open_jack_output
+from tests.support.jack_receiver import JackReceiver
+from tests.support.jack_source import JackSource
 from tests.support.xruns import retry_on_xrun
 
 NOTE_ON_60 = bytes([0x90, 60, 100])  # note_on, channel 1, note 60, velocity 100
@@ -32,17 +34,16 @@ def _exactly_and_in_order(jack_server: str) -> None:
     sent = [NOTE_ON_60, CC_74_64, NOTE_OFF_60]
     with JackReceiver(server=jack_server) as rx:
         assert rx.port.endswith(":in")
-        out = open_jack_output(rx.port, port_name="out")
+        out = JackSource(f"tj-sender-{uuid.uuid4().hex[:8]}", port="out", target=rx.port)
         try:
             connected = rx.wait_connected()
             assert any(name.endswith(":out") for name in connected), connected
             before_send = time.monotonic_ns()
-            for message in sent:
-                out.send_message(list(message))
+            out.play(sent, 0)
             rx.wait_for(len(sent))
             time.sleep(0.1)  # anything extra would arrive now
         finally:
-            close_midi(out)
+            out.close()
     received = rx.messages
 
     assert [m.data for m in received] == sent

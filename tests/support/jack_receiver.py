@@ -21,15 +21,15 @@ never outlives a parent that holds the other end of the pipe).
 
 The JACK server is the one named by JACK_DEFAULT_SERVER, as for any JACK client.
 
-In tests, use `JackReceiver`, which runs this process, and `open_jack_output`
-for a sender::
+In tests, use `JackReceiver`, which runs this process, and a sender of a
+process of its own (`tests.support.jack_source.JackSource`)::
 
     with JackReceiver(server=jack_server) as rx:
-        out = open_jack_output(rx.port)
+        out = JackSource("tj-sender", target=rx.port)
         rx.wait_connected()
-        out.send_message([0x90, 60, 100])
+        out.send([0x90, 60, 100])
         rx.wait_for(1)
-        close_midi(out)
+        out.close()
     rx.messages  # [ReceivedMessage(data=b"\\x90<d", time_ns=..., delta=...)]
 """
 
@@ -221,7 +221,8 @@ def close_midi(port: Any) -> None:
 
 
 def open_jack_output(target: str, client_name: str | None = None, port_name: str = "out") -> Any:
-    """A python-rtmidi MidiOut on the JACK API, connected to the input port `target`.
+    """A python-rtmidi MidiOut on the JACK API, connected to the input port `target`
+    (for a sender that is a process of its own, as the benchmark's loop).
 
     On JACK, MidiOut.get_ports() lists the input ports of the other clients, so
     opening `target` by its index makes rtmidi create our output port and
