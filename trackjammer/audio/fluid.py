@@ -39,6 +39,10 @@ BLOCK = 4096  # frames asked for at a time
 # took a third of a render (the same sound: the samples a note plays are loaded
 # before it starts). Only 16 channels, as MIDI has (pyfluidsynth's default is 256).
 DYNAMIC_SAMPLES = "synth.dynamic-sample-loading"
+# Before 2.4.4, a sample loaded so plays what lies past its end in memory when the
+# font does not pad each sample with 46 zero frames (FluidSynth's issue #1484): a
+# click in every drum hit with Debian's TimGM6mb. Older libraries load it all.
+DYNAMIC_SAMPLES_SOUND_FROM = (2, 4, 4)
 INSTALL_HINT = ("pip install 'trackjammer[audio]' and the FluidSynth library"
                 " (Debian/Ubuntu: apt-get install libfluidsynth3; macOS: brew install fluid-synth)")
 
@@ -93,6 +97,12 @@ def checked_soundfont(text: Any) -> Path:
     return path.resolve()
 
 
+def library_version(fluidsynth: Any) -> tuple[int, ...]:
+    """The version of the libfluidsynth under pyfluidsynth, as (2, 3, 1)."""
+    text = fluidsynth.cfunc("fluid_version_str", ctypes.c_char_p)().decode("ascii", "replace")
+    return tuple(int(part) for part in text.split(".")[:3] if part.isdigit())
+
+
 def render_fluid(
     messages: list[Timed], frames: int, soundfont: Path, progress: Callable[[float], None] | None = None,
 ) -> np.ndarray:
@@ -109,7 +119,8 @@ def render_fluid(
                                 ("chan", ctypes.c_int, 1), ("val", ctypes.c_int, 1))
     key_pressure = fluidsynth.cfunc("fluid_synth_key_pressure", ctypes.c_int, ("synth", ctypes.c_void_p, 1),
                                     ("chan", ctypes.c_int, 1), ("key", ctypes.c_int, 1), ("val", ctypes.c_int, 1))
-    synth = fluidsynth.Synth(gain=GAIN, samplerate=float(SAMPLE_RATE), channels=16, **{DYNAMIC_SAMPLES: 1})
+    loading = {DYNAMIC_SAMPLES: 1} if library_version(fluidsynth) >= DYNAMIC_SAMPLES_SOUND_FROM else {}
+    synth = fluidsynth.Synth(gain=GAIN, samplerate=float(SAMPLE_RATE), channels=16, **loading)
     try:
         font = synth.sfload(str(soundfont))
         if font < 0:
