@@ -289,6 +289,11 @@ def test_a_track_as_a_value():
         ('let c = MidiTrack(2); c.vel << [40 "loud"]', 1, 36,
          "a pattern holds notes, numbers and rests, not strings: [40 100 ~]"),
         ("[C4 X4]", 1, 5, "notes are written A to G with an optional # or b and an octave: C4, f#3, Eb2"),
+        ("[F#2*8].fast(<1 2>)", 1, 14, 'mini-notation goes inside a pattern\'s [ ] or a string: [<1 2>] or "<1 2>"'),
+        ("let t = MidiTrack(1);\nt << {C4 E4, G4}%4", 2, 6,
+         'mini-notation goes inside a pattern\'s [ ] or a string: [{C4 E4, G4}] or "{C4 E4, G4}"'),
+        ("[C4].fast(<1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21>)", 1, 11,
+         'mini-notation goes inside a pattern\'s [ ] or a string: [<1 2>] or "<1 2>"'),  # too long to show
     ],
 )
 def test_syntax_hints_for_common_slips(text, line, column, hint):

@@ -192,6 +192,9 @@ def _hint(text: str, where: int, expected: set[str]) -> str | None:
             return 'a string needs its closing "'
         if "NOTE" in expected:  # a closed string inside a pattern
             return "a pattern holds notes, numbers and rests, not strings: [40 100 ~]"
+    if found in "<{" and found and "LSQB" in expected:  # mini-notation outside a pattern (Strudel writes a string)
+        example = _bracketed(text, where) or ("<1 2>" if found == "<" else "{C4 E4, G4}")
+        return f"mini-notation goes inside a pattern's [ ] or a string: [{example}] or \"{example}\""
     if "SEMI" in expected and (found.isalpha() or found == "_"):
         if line_start > 0 and not text[line_start:where].strip():
             return "is a ';' missing at the end of the line before?"
@@ -202,4 +205,21 @@ def _hint(text: str, where: int, expected: set[str]) -> str | None:
     for opening, closing in ("[]", "<>", "{}", "()"):
         if brackets.count(opening) != brackets.count(closing):
             return f"check that every '{opening}' has its '{closing}'"
+    return None
+
+
+def _bracketed(text: str, where: int, longest: int = 40) -> str | None:
+    """The group opening at `where` up to its closing bracket, on its line and
+    short enough to show in a hint; None otherwise."""
+    depth = 0
+    for end in range(where, min(len(text), where + longest)):
+        char = text[end]
+        if char == "\n":
+            return None
+        if char in "<{[":
+            depth += 1
+        elif char in ">}]":
+            depth -= 1
+            if depth == 0:
+                return text[where:end + 1]
     return None
