@@ -301,6 +301,38 @@ def test_syntax_hints_for_common_slips(text, line, column, hint):
     assert (error.line, error.column, error.hint) == (line, column, hint)
 
 
+ARROW = "TrackJammer has no arrow functions; pass the function waiting for its pattern"
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "hint"),
+    [
+        ("[C4 E4].off(1/8, x => x.add(7))", 20, f"{ARROW}: add(7)"),
+        ("[C4 E4].superimpose((x) => x.add(12))", 25, f"{ARROW}: add(12)"),
+        ("[C4 E4].every(4, p => p.add(Sine(1).range(0, 12)))", 20, f"{ARROW}: add(Sine(1).range(0, 12))"),
+        # a chain cannot wait as one function: the general form
+        ("[C4 E4].every(4, p => p.fast(2).rev())", 20, f"{ARROW}: off(1/8, add(7)) for off(1/8, x => x.add(7))"),
+        ("[C4 E4]|+|[12]", 8, "Tidal's |+| is written + here, with the structure of the left side (Tidal's |+)"),
+        ("[C4 E4] |+ [0 12]", 9, "Tidal's |+ is written + here"),
+        ("[C4 E4] -| 12", 10, "Tidal's -| is written - here, with the structure of the left side (Tidal's |-)"),
+        ('[C4*4].struct("t ~ t t")', 16, "a rhythm (struct, mask) is written with 1 for a step and ~ for none: "
+                                         "struct([1 ~ 1 1])"),
+        ("[C4*4].mask([x ~ x x])", 14, "a rhythm (struct, mask) is written with 1 for a step and ~ for none: "
+                                       "struct([1 ~ 1 1])"),
+    ],
+)
+def test_what_strudel_and_tidal_write_gets_trackjammers_spelling(text, column, hint):
+    error = error_of(Interpreter(), text)
+    assert (error.line, error.column, error.hint) == (1, column, hint)
+
+
+def test_the_functions_the_arrow_hints_name_play_where_the_arrows_were():
+    assert onsets(Interpreter().execute("[C4 E4].off(1/8, add(7))")) == [
+        (F(0), F(1, 2), 60), (F(1, 8), F(5, 8), 67), (F(1, 2), F(1), 64), (F(5, 8), F(9, 8), 71)]
+    assert len(onsets(Interpreter().execute("[C4 E4].superimpose(add(12))"))) == 4
+    assert len(onsets(Interpreter().execute("[C4 E4].every(4, add(Sine(1).range(0, 12)))"))) == 2
+
+
 def test_where_a_value_may_start_the_error_says_so_once():
     error = error_of(Interpreter(), "let b = ;")
     assert error.message == (

@@ -79,6 +79,11 @@ def test_lowercase_random_signals_equal_the_capitalised_ones():
      "'sometimes_by' is not a TrackJammer name; use sometimesBy: sometimesBy(0.3, rev)"),
     ('s("bd sd")', 1, "unknown function 's'",
      "'s' is not a TrackJammer name; write drum names in a pattern: [bd sd hh] on a track (MidiTrack(10) for GM drums)"),
+    # Strudel's sound controls: on MIDI, a CC lane of the track
+    ("[C4 E4].lpf(800)", 9, "patterns have no method 'lpf'",
+     "'lpf' is not a TrackJammer name; a synth's filter is a CC lane on MIDI: t.cc(74) << [20 100] (cutoff on most synths)"),
+    ("[C4 E4].jux(rev)", 9, "patterns have no method 'jux'",
+     "'jux' is not a TrackJammer name; on MIDI there is no stereo to split; pan is a CC lane: t.cc(10) << [0 127]"),
     # a name that differs only in case
     ("Fast(2)", 1, "unknown function 'Fast'", "did you mean 'fast'?"),
     ("Silence", 1, "unknown name 'Silence'", "did you mean 'silence'?"),
@@ -100,6 +105,18 @@ def test_help_knows_the_new_names_and_the_aliases():
 
 def test_no_alias_shadows_a_real_name():
     assert set(ALIASES) & set(help_entries()) == set()
+
+
+def test_the_cc_lanes_the_sound_control_hints_show_play_as_written():
+    """What the hint for lpf, room, pan, attack … shows is TrackJammer that runs."""
+    shown = {hint.split(": ", 1)[1].split(" (")[0] for name, hint in ALIASES.items() if "CC lane" in hint}
+    assert shown == {"t.cc(74) << [20 100]", "t.cc(71) << [20 100]", "t.cc(91) << 60", "t.cc(10) << [0 127]",
+                     "t.cc(73) << 20", "t.cc(72) << 90"}
+    for code in sorted(shown):
+        interpreter = Interpreter()
+        interpreter.execute(f"let t = MidiTrack(1); t << [C4]; {code}")
+        number = int(code[5:7])
+        assert list(interpreter.session.names["t"].cc_lanes) == [number], code
 
 
 def test_completion_offers_the_new_names_and_methods_after_a_value():

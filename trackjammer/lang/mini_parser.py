@@ -31,6 +31,9 @@ def _pos(token: Token, line: int, column: int) -> ast.Pos:
     return ast.Pos(line + token.line - 1, token.column)
 
 
+RHYTHM_WORDS = {"t", "x", "true"}  # what Strudel's rhythms are written with
+
+
 class MiniToAst(Transformer):
     """Lark tree → mini AST (also used for literals inside scripts)."""
 
@@ -59,12 +62,15 @@ class MiniToAst(Transformer):
         if number is not None:
             return ast.Atom(number, text, self.pos(token))
         position = self.pos(token)
-        close = get_close_matches(text.lower(), DRUMS, n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
+        if text.lower() in RHYTHM_WORDS:  # Strudel's struct("t ~ t t") and struct("x ~ x x")
+            hint = "a rhythm (struct, mask) is written with 1 for a step and ~ for none: struct([1 ~ 1 1])"
+        else:
+            close = get_close_matches(text.lower(), DRUMS, n=1)
+            hint = (f"did you mean '{close[0]}'? " if close else "") + (
+                "drums are General MIDI names such as bd sd hh oh cp rim lt mt ht cr rd (docs/language.md)")
         raise MiniNotationError(
             f"expected a note, a number, a drum name or a rest (~); found '{text}'",
-            hint=hint + "drums are General MIDI names such as bd sd hh oh cp rim lt mt ht cr rd (docs/language.md)",
-            line=position.line, column=position.column,
+            hint=hint, line=position.line, column=position.column,
         )
 
     def number(self, children):

@@ -53,6 +53,16 @@ ALIASES: dict[str, str] = {
     "noise": "use Rand() or rand",
     "hushAll": "use hush",
     "stopAll": "use stop",
+    # Strudel's and SuperDirt's sound controls: on MIDI the synth makes the sound, a CC lane drives it
+    "lpf": "a synth's filter is a CC lane on MIDI: t.cc(74) << [20 100] (cutoff on most synths)",
+    "cutoff": "a synth's filter is a CC lane on MIDI: t.cc(74) << [20 100] (cutoff on most synths)",
+    "lpq": "a synth's resonance is a CC lane on MIDI: t.cc(71) << [20 100] (on most synths)",
+    "resonance": "a synth's resonance is a CC lane on MIDI: t.cc(71) << [20 100] (on most synths)",
+    "room": "reverb is a CC lane on MIDI: t.cc(91) << 60 (the General MIDI reverb send)",
+    "pan": "pan is a CC lane on MIDI: t.cc(10) << [0 127]",
+    "jux": "on MIDI there is no stereo to split; pan is a CC lane: t.cc(10) << [0 127]",
+    "attack": "a synth's attack is a CC lane on MIDI: t.cc(73) << 20 (the General MIDI attack time)",
+    "release": "a synth's release is a CC lane on MIDI: t.cc(72) << 90 (the General MIDI release time)",
 }
 
 

@@ -6,6 +6,8 @@ words ("expected a note, a number or ']'"), with the line and column.
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from lark import Lark, Token, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -182,6 +184,10 @@ def _trial_copy(interactive: Any) -> Any:
 def _hint(text: str, where: int, expected: set[str]) -> str | None:
     found = text[where:where + 1]
     line_start = text.rfind("\n", 0, where) + 1
+    if text[where:where + 2] == "=>":
+        return _arrow_hint(text, where)
+    if found == "|":
+        return _tidal_operator_hint(text, where)
     if found == "=" and text[where:where + 2] != "==":
         return "to give a value a name, write: let name = value"
     if found == "#" and text[where:where + 2] != "#[":
@@ -223,3 +229,53 @@ def _bracketed(text: str, where: int, longest: int = 40) -> str | None:
             if depth == 0:
                 return text[where:end + 1]
     return None
+
+
+def _arrow_hint(text: str, where: int) -> str:
+    """Strudel's `x => x.add(7)`: the same function, waiting for its
+    pattern, is `add(7)` (docs/language.md, Currying). Only one call can
+    wait so: for a chain, the general form is shown."""
+    start = "TrackJammer has no arrow functions; pass the function waiting for its pattern"
+    parameter = re.search(r"\(?\s*([A-Za-z_]\w*)\s*\)?\s*$", text[:where])
+    body = _argument_after(text, where + 2).strip()
+    if parameter and body.startswith(parameter.group(1) + "."):
+        waiting = body[len(parameter.group(1)) + 1:]
+        if len(waiting) <= 40 and ONE_CALL.fullmatch(waiting):
+            return f"{start}: {waiting}"
+    return f"{start}: off(1/8, add(7)) for off(1/8, x => x.add(7))"
+
+
+ONE_CALL = re.compile(r"[A-Za-z_]\w*\((?:[^()]|\([^()]*\))*\)")
+
+
+def _argument_after(text: str, start: int) -> str:
+    """The text from `start` to the ',' or ')' that ends the argument it is in."""
+    depth = 0
+    for end in range(start, len(text)):
+        char = text[end]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                return text[start:end]
+            depth -= 1
+        elif char in ",\n" and depth == 0:
+            return text[start:end]
+    return text[start:]
+
+
+def _tidal_operator_hint(text: str, where: int) -> str | None:
+    """Tidal's |+| |+ +| (and -): TrackJammer's + keeps the left side's
+    structure, as Tidal's |+ does."""
+    begin = end = where
+    while begin > 0 and text[begin - 1] in "|+-":
+        begin -= 1
+    while end < len(text) and text[end] in "|+-":
+        end += 1
+    operator = text[begin:end]
+    plain = operator.strip("|")
+    if plain not in ("+", "-"):
+        return None
+    if operator == "|" + plain:
+        return f"Tidal's {operator} is written {plain} here"
+    return f"Tidal's {operator} is written {plain} here, with the structure of the left side (Tidal's |{plain})"
