@@ -40,6 +40,8 @@ TESTED = {
     "struct", "mask", "degradeBy", "legato", "whenmod", "chunk", "within", "superimpose",  # test_names.py
     "inside", "outside", "rot", "linger", "run", "shuffle", "scramble", "choose", "irand",  # test_names.py
     "knob",  # test_knobs.py
+    "fastGap", "compress", "zoom", "press", "pressBy", "brak", "lastOf", "firstOf", "swingBy",  # and tests/strudel
+    "almostNever", "almostAlways", "someCyclesBy", "someCycles",
 }
 
 
@@ -692,3 +694,58 @@ def test_unknown_chord_suggests():
 
 def test_argument_errors_are_trackjammer_errors():
     assert issubclass(ArgumentError, TrackJammerError)
+
+
+# -- taken from Strudel (also checked against Strudel itself: tests/strudel/test_functions.py) -----
+
+
+def test_fast_gap_compress_and_zoom_fit_a_cycle_into_part_of_itself():
+    assert ev(mini("0 1 2 3").fastGap(2)) == [(0, F(1, 8), 0), (F(1, 8), F(1, 4), 1), (F(1, 4), F(3, 8), 2),
+                                              (F(3, 8), F(1, 2), 3)]
+    assert ev(mini("<0 1> 2").fastGap(2), 1, 2) == [(1, F(5, 4), 1), (F(5, 4), F(3, 2), 2)]  # each cycle its own
+    assert ev(mini("0 1").compress(F(1, 4), F(3, 4))) == [(F(1, 4), F(1, 2), 0), (F(1, 2), F(3, 4), 1)]
+    assert ev(mini("0 1").compress(F(3, 4), F(1, 4))) == []
+    assert ev(mini("0 1 2 3").zoom(F(1, 4), F(3, 4))) == [(0, F(1, 2), 1), (F(1, 2), 1, 2)]
+
+
+def test_press_moves_each_event_into_the_later_part_of_its_span():
+    assert ev(mini("0 1").press()) == [(F(1, 4), F(1, 2), 0), (F(3, 4), 1, 1)]
+    assert ev(mini("0").pressBy(F(1, 3))) == [(F(1, 3), 1, 0)]
+
+
+def test_brak_plays_every_other_cycle_in_its_first_half_a_quarter_late():
+    assert ev(mini("0 1").brak(), 0, 2) == [(0, F(1, 2), 0), (F(1, 2), 1, 1), (F(5, 4), F(3, 2), 0),
+                                            (F(3, 2), F(7, 4), 1)]
+
+
+def test_last_of_and_first_of_choose_the_last_and_the_first_of_each_period():
+    assert [v for _, _, v in ev(mini("0").lastOf(3, up12), 0, 6)] == [0, 0, 12, 0, 0, 12]
+    assert [v for _, _, v in ev(mini("0").firstOf(3, up12), 0, 6)] == [12, 0, 0, 12, 0, 0]
+    assert ev(mini("0*8").swingBy(F(1, 3), 4)) == ev(mini("0*8").swing(F(1, 3), 4))
+
+
+@pytest.mark.parametrize(("name", "args", "expected"), [("almostNever", (), 0.1), ("almostAlways", (), 0.9)])
+def test_almost_never_and_almost_always_apply_with_their_probability(name, args, expected):
+    pat = getattr(mini("0*8"), name)(*args, up12)
+    assert abs(_transposed_fraction(pat) - expected) <= 0.05
+
+
+def test_some_cycles_changes_whole_cycles_at_random_seeded():
+    pat = mini("0*8").someCyclesBy(F(1, 2), up12)
+    cycles = [{v for _, _, v in ev(pat, c, c + 1)} for c in range(64)]
+    assert all(values in ({0}, {12}) for values in cycles)  # a cycle is changed whole, or not at all
+    assert 20 < sum(values == {12} for values in cycles) < 44
+    assert ev(pat, 0, 16) == per_cycle(pat, 16) and ev(pat, 0, 16, seed=3) != ev(pat, 0, 16)
+    assert ev(mini("0 1").someCyclesBy(0, up12), 0, 4) == ev(mini("0 1"), 0, 4)
+    assert ev(mini("0 1").someCyclesBy(1, up12), 0, 4) == ev(mini("12 13"), 0, 4)
+    assert {v for _, _, v in ev(mini("0*8").someCycles(up12), 0, 64)} == {0, 12}
+
+
+def test_swing_past_the_next_beat_is_an_error_naming_strudels_reading():
+    """Strudel's swing(4) is a subdivision; read as TrackJammer's amount it would
+    move each off-beat onto the next one: straight time, and no word said."""
+    with pytest.raises(ArgumentError) as caught:
+        ev(mini("0*8").swing(4))
+    assert caught.value.message == "swing's amount is a share of half a beat, from -1 to 1; got 4"
+    assert caught.value.hint == "swing(1/3, 4) swings 4 beats a cycle by a triplet feel (Strudel's swing(4))"
+    assert ev(mini("0 1").swing(-1, 1)) == [(0, F(1, 2), 0), (0, F(1, 2), 1)]  # -1 and 1 are the bounds

@@ -378,6 +378,9 @@ CORPUS = [
     "[C4*8?0.3 E4? <C4 E4, G3> [C4, E4, G4]?]",
     "[C4^<60 100> E4*<2 3> G4^[60 100] [c e g]/2 <C4 <E4 G4>>]",
     '[0 2 4 7].scale("dorian", C3).off(1/8, transpose(12))',
+    "[C4 E4 G4 B4].fastGap(2).compress(1/4, 3/4).zoom(0, 1/2).press().pressBy(1/3).brak()",
+    "[C4*8].lastOf(4, rev).firstOf(3, fast(2)).swingBy(1/3, 4).almostNever(transpose(12))"
+    ".almostAlways(vel(90)).someCyclesBy(0.3, rev).someCycles(transpose(-12))",
     '[C3 F3].chord("maj7").arp("updown").strum(1/16); [C3].chord("m7").arp("random")',
     "[C4 E4 G4].every(2, rev).sometimes(fast(2)).often(vel(90)).rarely(degrade)",
     "[C4*8].sometimesBy(0.3, transpose(-12)).degrade(0.25).swing(1/3)",

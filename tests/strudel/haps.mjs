@@ -1,6 +1,8 @@
 // Strudel's own reading of mini-notation, for tests/strudel/test_differential.py.
 // Reads {"patterns": [text...], "spans": [["0","1"], ["1/3","7/3"]...]} as JSON
-// on stdin; writes, for each pattern, either {"error": message} or
+// on stdin (with "js": true, each text is a JavaScript expression over
+// Strudel's core functions and `m` for mini, as m("c4 e4").press()); writes,
+// for each pattern, either {"error": message} or
 // {"spans": [[hap...]...]}, a hap being [whole begin, whole end, part begin,
 // part end, value] with exact fractions as strings ("7/3") and note names as
 // MIDI numbers. One process answers a whole batch.
@@ -34,10 +36,13 @@ function value(v) {
 let input = '';
 process.stdin.setEncoding('utf8');
 for await (const chunk of process.stdin) input += chunk;
-const { patterns, spans } = JSON.parse(input);
+const { patterns, spans, js } = JSON.parse(input);
+const core = await import('@strudel/core');
+const names = Object.keys(core).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
+const evaluate = (expression) => new Function('m', ...names, `return (${expression});`)(mini, ...names.map((n) => core[n]));
 const results = patterns.map((pattern) => {
   try {
-    const pat = mini(pattern);
+    const pat = js ? evaluate(pattern) : mini(pattern);
     return {
       spans: spans.map(([begin, end]) =>
         pat

@@ -34,10 +34,11 @@ def unavailable() -> str | None:
     return None
 
 
-def ask_strudel(patterns: list[str], spans=SPANS) -> subprocess.Popen:
+def ask_strudel(patterns: list[str], spans=SPANS, js: bool = False) -> subprocess.Popen:
     """Start Strudel on a batch; `answers()` collects what it says, so the
-    caller can work out its own answers meanwhile (on the other core)."""
-    request = {"patterns": patterns, "spans": [[str(b), str(e)] for b, e in spans]}
+    caller can work out its own answers meanwhile (on the other core). With
+    `js`, each is a JavaScript expression (`m` is mini: m("c4 e4").press())."""
+    request = {"patterns": patterns, "spans": [[str(b), str(e)] for b, e in spans], "js": js}
     process = subprocess.Popen(
         ["node", str(HERE / "haps.mjs")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=None, text=True, cwd=HERE,
@@ -56,8 +57,8 @@ def answers(process: subprocess.Popen) -> list[dict]:
     return json.loads(out)
 
 
-def strudel_haps(patterns: list[str], spans=SPANS) -> list[dict]:
-    return answers(ask_strudel(patterns, spans))
+def strudel_haps(patterns: list[str], spans=SPANS, js: bool = False) -> list[dict]:
+    return answers(ask_strudel(patterns, spans, js))
 
 
 def canonical(haps) -> tuple[list[tuple], list[tuple]]:
@@ -77,8 +78,9 @@ def canonical(haps) -> tuple[list[tuple], list[tuple]]:
     return sorted(onsets, key=key), sorted(touched, key=key)
 
 
-def our_haps(text: str, spans=SPANS) -> list[list[tuple]]:
-    pattern = build(parse_mini(text))
+def our_haps(text: str, spans=SPANS, pattern=None) -> list[list[tuple]]:
+    """Our events for mini-notation `text` (or for `pattern`, given), as `canonical`."""
+    pattern = build(parse_mini(text)) if pattern is None else pattern
     answers = []
     for begin, end in spans:
         events = pattern.query(State(TimeSpan(begin, end)))

@@ -51,6 +51,8 @@ ALIASES: dict[str, str] = {
     "choose_by": "use choose: choose(C3, E3, G3)",
     "sinewave": "use Sine(f) or sine",
     "noise": "use Rand() or rand",
+    "echo": "use off, once an echo: off(1/8, vel(70)) adds an echo an eighth later, softer",
+    "stut": "use off, once an echo: off(1/8, vel(70)) adds an echo an eighth later, softer",
     "hushAll": "use hush",
     "stopAll": "use stop",
     # Strudel's and SuperDirt's sound controls: on MIDI the synth makes the sound, a CC lane drives it

@@ -14,16 +14,19 @@ from trackjammer.core.signals import signal
 
 DEGRADE_SALT = salt_of("degrade")
 SOMETIMES_SALT = salt_of("sometimes")
+SOME_CYCLES_SALT = salt_of("someCycles")
 
 
 def random_signal(salt: int) -> Pattern:
     return signal(lambda t, seed: rand_at(seed, t, salt))
 
 
-def keep_by_chance(pat: Pattern, probability, salt: int, keep_dropped: bool = False) -> Pattern:
-    """Drop each event with `probability` (decided at its onset); with
-    `keep_dropped`, keep exactly the events that would have been dropped."""
-    paired = pat.app_left(random_signal(salt), lambda value, r: (value, r))
+def keep_by_chance(pat: Pattern, probability, salt: int, keep_dropped: bool = False, per_cycle: bool = False) -> Pattern:
+    """Drop each event with `probability` (decided at its onset, or once for
+    each cycle with `per_cycle`); with `keep_dropped`, keep exactly the events
+    that would have been dropped."""
+    chance = random_signal(salt).segment(1) if per_cycle else random_signal(salt)
+    paired = pat.app_left(chance, lambda value, r: (value, r))
     if keep_dropped:
         kept = paired.filter_values(lambda pair: pair[1] < probability)
     else:
@@ -62,6 +65,33 @@ def often(pat: Pattern, function) -> Pattern:
 def rarely(pat: Pattern, function) -> Pattern:
     """Apply `function` to about one event in four."""
     return sometimes_by(pat, 0.25, function)
+
+
+@transformation("almostNever", kinds={"function": "function"}, family="chance")
+def almost_never(pat: Pattern, function) -> Pattern:
+    """Apply `function` to about one event in ten."""
+    return sometimes_by(pat, 0.1, function)
+
+
+@transformation("almostAlways", kinds={"function": "function"}, family="chance")
+def almost_always(pat: Pattern, function) -> Pattern:
+    """Apply `function` to about nine events in ten."""
+    return sometimes_by(pat, 0.9, function)
+
+
+@transformation("someCyclesBy", kinds={"probability": "number", "function": "function"}, family="chance")
+def some_cycles_by(pat: Pattern, probability, function) -> Pattern:
+    """Apply `function` to whole cycles, each with the given probability:
+    someCyclesBy(0.3, rev) reverses about one cycle in three."""
+    untouched = keep_by_chance(pat, probability, SOME_CYCLES_SALT, per_cycle=True)
+    chosen = keep_by_chance(pat, probability, SOME_CYCLES_SALT, keep_dropped=True, per_cycle=True)
+    return stack(untouched, apply_function(function, chosen, "someCyclesBy"))
+
+
+@transformation("someCycles", kinds={"function": "function"}, family="chance")
+def some_cycles(pat: Pattern, function) -> Pattern:
+    """Apply `function` to about half of the cycles, each whole."""
+    return some_cycles_by(pat, 0.5, function)
 
 
 def choose_per_cycle(patterns: list[Pattern], salt: int) -> Pattern:

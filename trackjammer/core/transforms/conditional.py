@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from trackjammer.core.constructors import stack
+from trackjammer.core.constructors import fastcat, silence, stack
 from trackjammer.core.event import Event
 from trackjammer.core.pattern import Pattern, State, cycle_choice
 from trackjammer.core.registry import apply_function, transformation
@@ -23,6 +23,24 @@ def whenmod(pat: Pattern, period, from_cycle, function) -> Pattern:
         return pat
     changed = apply_function(function, pat, "whenmod")
     return cycle_choice(lambda cycle: changed if cycle % period >= from_cycle else pat)
+
+
+@transformation("lastOf", kinds={"period": "int", "function": "function"}, family="time")
+def last_of(pat: Pattern, period, function) -> Pattern:
+    """Apply `function` in the last of every `period` cycles: lastOf(4, rev)
+    reverses cycles 3, 7, 11 … (every and firstOf: the first)."""
+    if period <= 0:
+        return pat
+    changed = apply_function(function, pat, "lastOf")
+    return cycle_choice(lambda cycle: changed if cycle % period == period - 1 else pat)
+
+
+@transformation(family="time")
+def brak(pat: Pattern) -> Pattern:
+    """A breakbeat feel: every other cycle plays in its first half, a
+    quarter of a cycle late (Tidal's and Strudel's brak)."""
+    squeezed = fastcat(pat, silence).late_by(Fraction(1, 4))
+    return cycle_choice(lambda cycle: squeezed if cycle % 2 else pat)
 
 
 def repeat_cycles(pat: Pattern, times: int) -> Pattern:

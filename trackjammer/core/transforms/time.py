@@ -9,6 +9,7 @@ from trackjammer.core.pattern import Pattern, cycle_choice
 from trackjammer.core.registry import apply_function, transformation
 from trackjammer.core.span import TimeSpan
 from trackjammer.core.time import cycle_pos
+from trackjammer.errors import ArgumentError
 
 
 @transformation(kinds={"factor": "time"}, family="time")
@@ -72,9 +73,10 @@ def palindrome(pat: Pattern) -> Pattern:
     return cycle_choice(lambda cycle: backwards if cycle % 2 else pat)
 
 
-@transformation(kinds={"period": "int", "function": "function"}, family="time")
+@transformation(kinds={"period": "int", "function": "function"}, family="time", aliases=("firstOf",))
 def every(pat: Pattern, period, function) -> Pattern:
-    """Apply `function` in the first of every `period` cycles (cycles 0, period, 2×period, ...)."""
+    """Apply `function` in the first of every `period` cycles (cycles 0, period, 2×period, ...);
+    firstOf is the same (Strudel's name)."""
     if period <= 0:
         return pat
     changed = apply_function(function, pat, "every")
@@ -87,11 +89,15 @@ def off(pat: Pattern, offset, function) -> Pattern:
     return stack(pat, apply_function(function, pat.late_by(offset), "off"))
 
 
-@transformation(kinds={"amount": "time", "subdivision": "time"}, family="time")
+@transformation(kinds={"amount": "time", "subdivision": "time"}, family="time", aliases=("swingBy",))
 def swing(pat: Pattern, amount, subdivision=4) -> Pattern:
     """Delay the off-beats: in each 1/subdivision of a cycle, events starting in
     the second half move later by `amount` of that half (0 straight, 1/3 a
-    triplet feel)."""
+    triplet feel); swingBy is the same (Strudel's name, and order)."""
+    if abs(amount) > 1:  # past the next beat: Strudel's swing(4), read as an amount
+        raise ArgumentError(f"swing's amount is a share of half a beat, from -1 to 1; got {amount}",
+                            hint=f"swing(1/3, {amount}) swings {amount} beats a cycle by a triplet feel "
+                                 f"(Strudel's swing({amount}))")
     if subdivision <= 0 or amount == 0:
         return pat
     shift = amount / (2 * subdivision)

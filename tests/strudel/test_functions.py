@@ -1,0 +1,81 @@
+"""Pattern functions TrackJammer took from Strudel, against Strudel itself
+(1.2.6, pinned): the same expression in both, event for event over the
+spans of reference.py. Skips, saying why, where node or the packages are
+missing (as test_differential.py)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from trackjammer.lang.evaluator import Interpreter
+from tests.strudel.reference import canonical, our_haps, strudel_haps, unavailable
+
+# (TrackJammer, Strudel)
+SAME = [
+    ("[C4 E4 G4 B4].fastGap(2)", 'm("c4 e4 g4 b4").fastGap(2)'),
+    ("[<C4 E4> [G4 B4]].fastGap(3)", 'm("<c4 e4> [g4 b4]").fastGap(3)'),
+    ("[C4 E4 G4].fastGap(1/2)", 'm("c4 e4 g4").fastGap(1/2)'),
+    ("[C4@3 E4].fastGap(3/2)", 'm("c4@3 e4").fastGap(3/2)'),
+    ("[C4 E4 G4 B4].compress(1/4, 3/4)", 'm("c4 e4 g4 b4").compress(1/4, 3/4)'),
+    ("[C4 <E4 G4>].compress(0, 1/3)", 'm("c4 <e4 g4>").compress(0, 1/3)'),
+    ("[C4 E4 G4 B4].zoom(1/4, 3/4)", 'm("c4 e4 g4 b4").zoom(1/4, 3/4)'),
+    ("[C4 E4 G4].zoom(1/3, 4/3)", 'm("c4 e4 g4").zoom(1/3, 4/3)'),
+    ("[<C4 D4> E4 G4 B4].zoom(0, 1/2)", 'm("<c4 d4> e4 g4 b4").zoom(0, 1/2)'),
+    ("[C4 [E4 G4]].press()", 'm("c4 [e4 g4]").press()'),
+    ("[C4 E4 G4 B4].pressBy(1/3)", 'm("c4 e4 g4 b4").pressBy(1/3)'),
+    ("[C4 E4].brak()", 'm("c4 e4").brak()'),
+    ("[C4 <E4 G4>].brak()", 'm("c4 <e4 g4>").brak()'),
+    ("[C4 E4 G4].lastOf(3, rev)", 'm("c4 e4 g4").lastOf(3, rev)'),
+    ("[C4 E4 G4].firstOf(3, rev)", 'm("c4 e4 g4").firstOf(3, rev)'),
+    ("[C4 E4 G4 B4].lastOf(2, fast(2))", 'm("c4 e4 g4 b4").lastOf(2, fast(2))'),
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def strudel():
+    reason = unavailable()
+    if reason is not None:
+        if os.environ.get("TJ_REQUIRE_STRUDEL") == "1":
+            pytest.fail(f"TJ_REQUIRE_STRUDEL=1, but {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def theirs():
+    return dict(zip((js for _, js in SAME), strudel_haps([js for _, js in SAME], js=True)))
+
+
+@pytest.mark.parametrize(("ours", "js"), SAME)
+def test_the_function_plays_as_strudels(ours, js, theirs):
+    answer = theirs[js]
+    assert "error" not in answer, answer
+    expected = [canonical(haps) for haps in answer["spans"]]
+    assert any(onsets for onsets, _ in expected), "a case that plays nothing proves little"
+    assert our_haps("", pattern=Interpreter().execute(ours)) == expected
+
+
+def test_the_comparison_can_fail(theirs):
+    """One step read differently is caught."""
+    answer = theirs['m("c4 e4 g4 b4").compress(1/4, 3/4)']
+    assert our_haps("", pattern=Interpreter().execute("[C4 E4 G4 B4].compress(1/4, 5/8)")) != [
+        canonical(haps) for haps in answer["spans"]]
+
+
+def test_a_compress_backwards_is_silent_in_both():
+    js = 'm("c4 e4").compress(3/4, 1/4)'
+    (answer,) = strudel_haps([js], js=True)
+    assert answer["spans"] == [[], [], [], []]
+    assert our_haps("", pattern=Interpreter().execute("[C4 E4].compress(3/4, 1/4)")) == [([], [])] * 4
+
+
+def test_swing_by_starts_every_note_where_strudels_does():
+    """Strudel's swingBy shifts with a patterned `late`, which leaves pieces
+    of the unshifted notes behind, pieces without an onset (never heard);
+    TrackJammer moves whole notes. The onsets are the same."""
+    js = 'm("c4 e4 g4 b4 c5 e5 g5 b5").swingBy(1/3, 4)'
+    (answer,) = strudel_haps([js], js=True)
+    theirs = [canonical(haps)[0] for haps in answer["spans"]]
+    ours = our_haps("", pattern=Interpreter().execute("[C4 E4 G4 B4 C5 E5 G5 B5].swingBy(1/3, 4)"))
+    assert [onsets for onsets, _ in ours] == theirs and len(theirs[0]) == 8
