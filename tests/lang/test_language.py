@@ -319,6 +319,13 @@ ARROW = "TrackJammer has no arrow functions; pass the function waiting for its p
                                          "struct([1 ~ 1 1])"),
         ("[C4*4].mask([x ~ x x])", 14, "a rhythm (struct, mask) is written with 1 for a step and ~ for none: "
                                        "struct([1 ~ 1 1])"),
+        ('d1 $ n "0 2"', 4, "to play a pattern, bind it to a track: let t = MidiTrack(1); t << [C4 E4]"),
+        ("$: [C4 E4]", 1, "to play a pattern, bind it to a track: let t = MidiTrack(1); t << [C4 E4]"),
+        ("setcps 0.5", 8, "arguments go in parentheses, separated by commas: setcps(0.5)"),
+        ("every 2 (fast 2) [C4 E4]", 7, "arguments go in parentheses, separated by commas: every(2, …)"),
+        ('print "hi"', 7, 'arguments go in parentheses, separated by commas: print("hi")'),
+        ("const melody = [C4]", 7, "TrackJammer names a value with let: let melody = …"),
+        ("var x = 1", 5, "TrackJammer names a value with let: let x = …"),
     ],
 )
 def test_what_strudel_and_tidal_write_gets_trackjammers_spelling(text, column, hint):

@@ -188,6 +188,14 @@ def _hint(text: str, where: int, expected: set[str]) -> str | None:
         return _arrow_hint(text, where)
     if found == "|":
         return _tidal_operator_hint(text, where)
+    if found == "$":  # Strudel's `$: pattern`, Tidal's `d1 $ pattern`
+        return "to play a pattern, bind it to a track: let t = MidiTrack(1); t << [C4 E4]"
+    word_before = re.search(r"(?:^|[\s;(])([A-Za-z_]\w*)[ \t]+$", text[line_start:where])
+    if word_before and word_before.group(1) in ("const", "var") and found.isalpha():
+        name = re.match(r"\w+", text[where:]).group()
+        return f"TrackJammer names a value with let: let {name} = …"
+    if word_before and "SEMI" in expected and (found.isdigit() or found in '"[<'):
+        return _application_hint(word_before.group(1), text, where)
     if found == "=" and text[where:where + 2] != "==":
         return "to give a value a name, write: let name = value"
     if found == "#" and text[where:where + 2] != "#[":
@@ -279,3 +287,11 @@ def _tidal_operator_hint(text: str, where: int) -> str | None:
     if operator == "|" + plain:
         return f"Tidal's {operator} is written {plain} here"
     return f"Tidal's {operator} is written {plain} here, with the structure of the left side (Tidal's |{plain})"
+
+
+def _application_hint(name: str, text: str, where: int) -> str:
+    """Tidal's `setcps 0.5`, `every 2 (fast 2) …`: arguments in parentheses."""
+    rest = text[where:text.find("\n", where) if "\n" in text[where:] else len(text)].strip()
+    first = re.match(r'"[^"]*"|\[[^\]]*\]|<[^>]*>|\S+', rest).group()
+    arguments = first if first == rest else f"{first}, …"
+    return f"arguments go in parentheses, separated by commas: {name}({arguments})"
