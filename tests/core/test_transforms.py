@@ -749,3 +749,16 @@ def test_swing_past_the_next_beat_is_an_error_naming_strudels_reading():
     assert caught.value.message == "swing's amount is a share of half a beat, from -1 to 1; got 4"
     assert caught.value.hint == "swing(1/3, 4) swings 4 beats a cycle by a triplet feel (Strudel's swing(4))"
     assert ev(mini("0 1").swing(-1, 1)) == [(0, F(1, 2), 0), (0, F(1, 2), 1)]  # -1 and 1 are the bounds
+
+
+def test_a_name_with_brackets_is_a_pattern_of_names():
+    """As Strudel reads scale("<C:major D:minor>"); a name without brackets
+    stays one name, spaces and all."""
+    assert [v for _, _, v in ev(mini("0 2 4").scale("<C3:major D3:minor>"), 0, 2)] == [48, 52, 55, 50, 53, 57]
+    assert [v for _, _, v in ev(mini("0 2 4").scale("[C3:major D3:minor]"))] == [48, 52, 57]  # at each onset
+    assert [v for _, _, v in ev(mini("[60,64,67]").arp("<up down>"), 0, 2)] == [60, 64, 67, 67, 64, 60]
+    assert [v for _, _, v in ev(mini("0 2 4").scale("major pentatonic"))] == [60, 64, 69]
+    assert [v for _, _, v in ev(mini("0").scale("<C3:major 7>"), 0, 1)] == [48]
+    with pytest.raises(ArgumentError) as caught:  # a number among the names: the parameter's own error
+        ev(mini("0").scale("<C3:major 7>"), 1, 2)
+    assert caught.value.message == "scale's 'name' expects a string (in double quotes), got the number 7"

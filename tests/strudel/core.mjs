@@ -6,6 +6,7 @@
 export * from '@strudel/core/euclid.mjs';
 export * from '@strudel/core/controls.mjs';
 export * from '@strudel/core/hap.mjs';
+export * from '@strudel/core/logger.mjs';
 export * from '@strudel/core/pattern.mjs';
 export * from '@strudel/core/pick.mjs';
 export * from '@strudel/core/signal.mjs';

@@ -37,7 +37,9 @@ let input = '';
 process.stdin.setEncoding('utf8');
 for await (const chunk of process.stdin) input += chunk;
 const { patterns, spans, js } = JSON.parse(input);
+console.log = (...words) => console.error(...words); // Strudel's logger would mix its words into our answer
 const core = await import('@strudel/core');
+if (js) await import('@strudel/tonal/tonal.mjs'); // scale …: a method of every pattern once loaded
 const names = Object.keys(core).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
 const evaluate = (expression) => new Function('m', ...names, `return (${expression});`)(mini, ...names.map((n) => core[n]));
 const results = patterns.map((pattern) => {

@@ -12,7 +12,7 @@ import pytest
 from trackjammer.lang.evaluator import Interpreter
 from tests.strudel.reference import canonical, our_haps, strudel_haps, unavailable
 
-# (TrackJammer, Strudel)
+# (TrackJammer, Strudel); in Strudel's own REPL a string is mini-notation, here m("…") says so
 SAME = [
     ("[C4 E4 G4 B4].fastGap(2)", 'm("c4 e4 g4 b4").fastGap(2)'),
     ("[<C4 E4> [G4 B4]].fastGap(3)", 'm("<c4 e4> [g4 b4]").fastGap(3)'),
@@ -30,6 +30,10 @@ SAME = [
     ("[C4 E4 G4].lastOf(3, rev)", 'm("c4 e4 g4").lastOf(3, rev)'),
     ("[C4 E4 G4].firstOf(3, rev)", 'm("c4 e4 g4").firstOf(3, rev)'),
     ("[C4 E4 G4 B4].lastOf(2, fast(2))", 'm("c4 e4 g4 b4").lastOf(2, fast(2))'),
+    # a string of names with brackets is a pattern of names, one per cycle here
+    ('[0 2 4 6].scale("<C4:major D4:minor A3:minor:pentatonic>")',
+     'm("0 2 4 6").scale(m("<C4:major D4:minor A3:minor:pentatonic>"))'),
+    ('[0 2 4 7].scale("[C4:major E4:phrygian]")', 'm("0 2 4 7").scale(m("[C4:major E4:phrygian]"))'),
 ]
 
 

@@ -109,12 +109,37 @@ def pattern_of_text(value: Any) -> Any:
 def _text_as_pattern(param: Param, value: Any) -> Any:
     """A string given for a patternable number or note is mini-notation
     (`fast("<1 2>")`); a note name stays a note (`scale("dorian", "C3")`)
-    and a string parameter (a scale name) stays a string."""
+    and a string parameter (a scale name) stays a string, unless it has
+    brackets: then it is a pattern of names (`scale("<C:major D:minor>")`)."""
+    if isinstance(value, str) and param.kind == "string" and re.search(r"[<\[{]", value):
+        return _names_as_pattern(value)
     if not isinstance(value, str) or param.kind not in PATTERNABLE or param.kind == "string":
         return value
     if param.kind == "note" and re.fullmatch(r"[\w#-]+", value):
         return value  # one word: a note name, or the note kind's own error
     return pattern_of_text(value)
+
+
+NAME = re.compile(r"[A-Za-z^][\w#^+:\-]*")  # a scale name with its root (C#3:minor), an arp mode, a chord (^7)
+NAMED = 10**9  # names are read as these numbers and up: far from any a pattern holds itself
+
+
+def _names_as_pattern(text: str) -> Any:
+    """Mini-notation of names ("<C:major D:minor>" as Strudel writes it): the
+    structure is read by the mini-notation reader, with each name standing
+    in as a number; a number the text holds itself stays a number, for the
+    parameter's own error."""
+    names: list[str] = []
+
+    def number_for(match: re.Match) -> str:
+        if match.group() not in names:
+            names.append(match.group())
+        return str(NAMED + names.index(match.group()))
+
+    read = pattern_of_text(NAME.sub(number_for, text))
+    if not isinstance(read, Pattern):
+        return text
+    return read.fmap(lambda v: names[v - NAMED] if isinstance(v, int) and NAMED <= v < NAMED + len(names) else v)
 
 
 def _pattern(value: Any, who: str) -> Pattern:
