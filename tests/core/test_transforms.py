@@ -465,6 +465,10 @@ def test_arp_unknown_mode():
     with pytest.raises(ArgumentError) as info:
         mini("C4").arp("sideways")
     assert "unknown arp mode 'sideways'" in info.value.message
+    with pytest.raises(ArgumentError) as info:
+        mini("C4").arp("0 2 1")  # Strudel's indices
+    assert info.value.hint == ("arp plays the notes in an order: up, down, updown, downup, converge, diverge or "
+                               "random (Strudel's arp picks them by index; Tidal's arp names the order)")
 
 
 def test_strum():

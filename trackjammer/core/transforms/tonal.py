@@ -111,6 +111,10 @@ def arp(pat: Pattern, mode="up") -> Pattern:
     """Play the notes of each chord one after another within its span, in the
     order `mode`: up down updown downup converge diverge random."""
     if mode not in ARP_MODES:
+        if mode[:1].isdigit():  # Strudel's arp("0 2 1") picks the chord's notes by their index
+            raise ArgumentError(f"unknown arp mode '{mode}'",
+                                hint="arp plays the notes in an order: up, down, updown, downup, converge, diverge "
+                                     "or random (Strudel's arp picks them by index; Tidal's arp names the order)")
         _lookup({m: m for m in ARP_MODES}, mode, "arp mode")
     # Each event carries a random number drawn at its onset, used by "random".
     paired = pat.app_left(random_signal(ARP_SALT), lambda value, r: (value, r))
