@@ -6,13 +6,12 @@ words ("expected a note, a number or ']'"), with the line and column.
 
 from __future__ import annotations
 
-import re
-
 from typing import Any
 
 from lark import Lark, Token, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from trackjammer.errors import TrackJammerError
+from trackjammer.lang.foreign_syntax import foreign_hint
 
 MODIFIER = "a modifier (* / ! _ @ ? ^ or (k,n))"
 OPERATOR = "an operator (+ - * /)"
@@ -184,18 +183,9 @@ def _trial_copy(interactive: Any) -> Any:
 def _hint(text: str, where: int, expected: set[str]) -> str | None:
     found = text[where:where + 1]
     line_start = text.rfind("\n", 0, where) + 1
-    if text[where:where + 2] == "=>":
-        return _arrow_hint(text, where)
-    if found == "|":
-        return _tidal_operator_hint(text, where)
-    if found == "$":  # Strudel's `$: pattern`, Tidal's `d1 $ pattern`
-        return "to play a pattern, bind it to a track: let t = MidiTrack(1); t << [C4 E4]"
-    word_before = re.search(r"(?:^|[\s;(])([A-Za-z_]\w*)[ \t]+$", text[line_start:where])
-    if word_before and word_before.group(1) in ("const", "var") and found.isalpha():
-        name = re.match(r"\w+", text[where:]).group()
-        return f"TrackJammer names a value with let: let {name} = …"
-    if word_before and "SEMI" in expected and (found.isdigit() or found in '"[<'):
-        return _application_hint(word_before.group(1), text, where)
+    foreign = foreign_hint(text, where, expected)
+    if foreign is not None:
+        return foreign
     if found == "=" and text[where:where + 2] != "==":
         return "to give a value a name, write: let name = value"
     if found == "#" and text[where:where + 2] != "#[":
@@ -206,7 +196,7 @@ def _hint(text: str, where: int, expected: set[str]) -> str | None:
             return 'a string needs its closing "'
         if "NOTE" in expected:  # a closed string inside a pattern
             return "a pattern holds notes, numbers and rests, not strings: [40 100 ~]"
-    if found in "<{" and found and "LSQB" in expected:  # mini-notation outside a pattern (Strudel writes a string)
+    if found and found in "<{" and "LSQB" in expected:  # mini-notation outside a pattern (Strudel writes a string)
         example = _bracketed(text, where) or ("<1 2>" if found == "<" else "{C4 E4, G4}")
         return f"mini-notation goes inside a pattern's [ ] or a string: [{example}] or \"{example}\""
     if "SEMI" in expected and (found.isalpha() or found == "_"):
@@ -237,61 +227,3 @@ def _bracketed(text: str, where: int, longest: int = 40) -> str | None:
             if depth == 0:
                 return text[where:end + 1]
     return None
-
-
-def _arrow_hint(text: str, where: int) -> str:
-    """Strudel's `x => x.add(7)`: the same function, waiting for its
-    pattern, is `add(7)` (docs/language.md, Currying). Only one call can
-    wait so: for a chain, the general form is shown."""
-    start = "TrackJammer has no arrow functions; pass the function waiting for its pattern"
-    parameter = re.search(r"\(?\s*([A-Za-z_]\w*)\s*\)?\s*$", text[:where])
-    body = _argument_after(text, where + 2).strip()
-    if parameter and body.startswith(parameter.group(1) + "."):
-        waiting = body[len(parameter.group(1)) + 1:]
-        if len(waiting) <= 40 and ONE_CALL.fullmatch(waiting):
-            return f"{start}: {waiting}"
-    return f"{start}: off(1/8, add(7)) for off(1/8, x => x.add(7))"
-
-
-ONE_CALL = re.compile(r"[A-Za-z_]\w*\((?:[^()]|\([^()]*\))*\)")
-
-
-def _argument_after(text: str, start: int) -> str:
-    """The text from `start` to the ',' or ')' that ends the argument it is in."""
-    depth = 0
-    for end in range(start, len(text)):
-        char = text[end]
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            if depth == 0:
-                return text[start:end]
-            depth -= 1
-        elif char in ",\n" and depth == 0:
-            return text[start:end]
-    return text[start:]
-
-
-def _tidal_operator_hint(text: str, where: int) -> str | None:
-    """Tidal's |+| |+ +| (and -): TrackJammer's + keeps the left side's
-    structure, as Tidal's |+ does."""
-    begin = end = where
-    while begin > 0 and text[begin - 1] in "|+-":
-        begin -= 1
-    while end < len(text) and text[end] in "|+-":
-        end += 1
-    operator = text[begin:end]
-    plain = operator.strip("|")
-    if plain not in ("+", "-"):
-        return None
-    if operator == "|" + plain:
-        return f"Tidal's {operator} is written {plain} here"
-    return f"Tidal's {operator} is written {plain} here, with the structure of the left side (Tidal's |{plain})"
-
-
-def _application_hint(name: str, text: str, where: int) -> str:
-    """Tidal's `setcps 0.5`, `every 2 (fast 2) …`: arguments in parentheses."""
-    rest = text[where:text.find("\n", where) if "\n" in text[where:] else len(text)].strip()
-    first = re.match(r'"[^"]*"|\[[^\]]*\]|<[^>]*>|\S+', rest).group()
-    arguments = first if first == rest else f"{first}, …"
-    return f"arguments go in parentheses, separated by commas: {name}({arguments})"

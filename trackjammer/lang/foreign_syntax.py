@@ -1,0 +1,86 @@
+"""What Strudel, Tidal and JavaScript write where TrackJammer reads
+something else, and TrackJammer's way, as the hint of the syntax error it
+causes: `x => x.add(7)` is `add(7)`, Tidal's `|+` is `+`, `setcps 0.5` is
+`setcps(0.5)`, `const x = …` is `let x = …`, `$: …` binds to a track.
+"""
+
+from __future__ import annotations
+
+import re
+
+BIND = "to play a pattern, bind it to a track: let t = MidiTrack(1); t << [C4 E4]"
+ONE_CALL = re.compile(r"[A-Za-z_]\w*\((?:[^()]|\([^()]*\))*\)")
+WORD_BEFORE = re.compile(r"(?:^|[\s;(])([A-Za-z_]\w*)[ \t]+$")
+
+
+def foreign_hint(text: str, where: int, expected: set[str]) -> str | None:
+    """The hint for another tool's way of writing found at `where`, or None."""
+    found = text[where:where + 1]
+    if text[where:where + 2] == "=>":
+        return _arrow_hint(text, where)
+    if found == "|":
+        return _tidal_operator_hint(text, where)
+    if found == "$":  # Strudel's `$: pattern`, Tidal's `d1 $ pattern`
+        return BIND
+    word_before = WORD_BEFORE.search(text[text.rfind("\n", 0, where) + 1:where])
+    if word_before and word_before.group(1) in ("const", "var") and found.isalpha():
+        name = re.match(r"\w+", text[where:]).group()
+        return f"TrackJammer names a value with let: let {name} = …"
+    if word_before and found and "SEMI" in expected and (found.isdigit() or found in '"[<'):
+        return _application_hint(word_before.group(1), text, where)
+    return None
+
+
+def _arrow_hint(text: str, where: int) -> str:
+    """Strudel's `x => x.add(7)`: the same function, waiting for its
+    pattern, is `add(7)` (docs/language.md, Currying). Only one call can
+    wait so: for a chain, the general form is shown."""
+    start = "TrackJammer has no arrow functions; pass the function waiting for its pattern"
+    parameter = re.search(r"\(?\s*([A-Za-z_]\w*)\s*\)?\s*$", text[:where])
+    body = _argument_after(text, where + 2).strip()
+    if parameter and body.startswith(parameter.group(1) + "."):
+        waiting = body[len(parameter.group(1)) + 1:]
+        if len(waiting) <= 40 and ONE_CALL.fullmatch(waiting):
+            return f"{start}: {waiting}"
+    return f"{start}: off(1/8, add(7)) for off(1/8, x => x.add(7))"
+
+
+def _argument_after(text: str, start: int) -> str:
+    """The text from `start` to the ',' or ')' that ends the argument it is in."""
+    depth = 0
+    for end in range(start, len(text)):
+        char = text[end]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                return text[start:end]
+            depth -= 1
+        elif char in ",\n" and depth == 0:
+            return text[start:end]
+    return text[start:]
+
+
+def _tidal_operator_hint(text: str, where: int) -> str | None:
+    """Tidal's |+| |+ +| (and -): TrackJammer's + keeps the left side's
+    structure, as Tidal's |+ does."""
+    begin = end = where
+    while begin > 0 and text[begin - 1] in "|+-":
+        begin -= 1
+    while end < len(text) and text[end] in "|+-":
+        end += 1
+    operator = text[begin:end]
+    plain = operator.strip("|")
+    if plain not in ("+", "-"):
+        return None
+    if operator == "|" + plain:
+        return f"Tidal's {operator} is written {plain} here"
+    return f"Tidal's {operator} is written {plain} here, with the structure of the left side (Tidal's |{plain})"
+
+
+def _application_hint(name: str, text: str, where: int) -> str:
+    """Tidal's `setcps 0.5`, `every 2 (fast 2) …`: arguments in parentheses."""
+    rest = text[where:].split("\n", 1)[0].strip()
+    first = re.match(r'"[^"]*"|\[[^\]]*\]|<[^>]*>|\S+', rest).group()
+    arguments = first if first == rest else f"{first}, …"
+    return f"arguments go in parentheses, separated by commas: {name}({arguments})"
