@@ -82,13 +82,19 @@ def tracks(session: Session):
     return session.tracks()
 
 
+STILL = "time stands still (a tempo of 0 or less): the notes sounding hold until a tempo is set again; hush() ends them"
+
+
 @builtin(family="tempo")
 def cps(session: Session, cycles_per_second=None):
     """Get or set the tempo in cycles per second (default 0.5): cps(0.6).
-    0 or less is kept; export then falls back to 120 BPM."""
+    0 or less holds time still (the notes sounding hold); export then
+    falls back to 120 BPM."""
     if cycles_per_second is None:
         return session.cps
     session.cps = _number(cycles_per_second, "cps")
+    if session.cps <= 0:
+        session.out(STILL)
 
 
 @builtin(family="tempo")
@@ -98,6 +104,8 @@ def bpm(session: Session, beats_per_minute=None):
         return session.bpm
     beats = _number(beats_per_minute, "bpm")
     session.cps = Fraction(to_time(beats), 60 * session.beats_per_cycle)
+    if session.cps <= 0:
+        session.out(STILL)
 
 
 @builtin(family="tempo")
