@@ -78,7 +78,7 @@ def test_lowercase_random_signals_equal_the_capitalised_ones():
     ("[C4].sometimes_by(0.5, rev)", 6, "patterns have no method 'sometimes_by'",
      "'sometimes_by' is not a TrackJammer name; use sometimesBy: sometimesBy(0.3, rev)"),
     ('s("bd sd")', 1, "unknown function 's'",
-     "'s' is not a TrackJammer name; write drum names in a pattern: [bd sd hh] on a track (MidiTrack(10) for GM drums)"),
+     "'s' is not a TrackJammer name; write drum names in a pattern: [bd sd hh] on a track (MidiTrack(10) for GM drums); an instrument is the track's program: t.program(1)"),
     # Strudel's sound controls: on MIDI, a CC lane of the track
     ("[C4 E4].lpf(800)", 9, "patterns have no method 'lpf'",
      "'lpf' is not a TrackJammer name; a synth's filter is a CC lane on MIDI: t.cc(74) << [20 100] (cutoff on most synths)"),

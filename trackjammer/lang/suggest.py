@@ -11,12 +11,15 @@ from __future__ import annotations
 import difflib
 from typing import Iterable
 
+SOUND = ("write drum names in a pattern: [bd sd hh] on a track (MidiTrack(10) for GM drums); "
+         "an instrument is the track's program: t.program(1)")
+
 # A name from Strudel, Tidal, Sonic Pi or FoxDot → how TrackJammer says it.
 ALIASES: dict[str, str] = {
     "note": "write the notes themselves: [C4 E4 G4] (or \"C4 E4 G4\")",
     "n": "write the numbers themselves: [0 2 4], and .scale(\"C3:major\") for degrees",
-    "s": "write drum names in a pattern: [bd sd hh] on a track (MidiTrack(10) for GM drums)",
-    "sound": "write drum names in a pattern: [bd sd hh] on a track (MidiTrack(10) for GM drums)",
+    "s": SOUND,
+    "sound": SOUND,
     "play": "bind a pattern to a track: let t = MidiTrack(1); t << [C4 E4]",
     "hurry": "use fast: fast(2)",
     "density": "use fast: fast(2)",

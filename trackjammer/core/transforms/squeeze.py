@@ -76,7 +76,8 @@ def zoom(pat: Pattern, start, end) -> Pattern:
             cycle = Fraction(piece.begin.__floor__())
 
             def outward(span: TimeSpan, cycle=cycle) -> TimeSpan:
-                return TimeSpan(cycle + (span.begin - cycle - start) / length, cycle + (span.end - cycle - start) / length)
+                return TimeSpan(cycle + (span.begin - cycle - start) / length,
+                                cycle + (span.end - cycle - start) / length)
 
             found.extend(event.with_span(outward) for event in pat.query(state.with_span(inward(piece))))
         return found
