@@ -244,6 +244,11 @@ def test_built_in_globals_cannot_be_rebound_but_pattern_functions_can_be_shadowe
         ("let t = MidiTrack(1); t.cc(1) << #[1]", 1, 34, "cannot bind an array to a lane",
          "bind a pattern, a signal or a number"),
         ("[C4] << [E4]", 1, 1, "cannot bind to a pattern", "bind to a track, track.cc(N) or track.vel: t << [C4 E4]"),
+        ("let t = MidiTrack(1); t << fast(2)", 1, 28,
+         "cannot bind fast(2) to a lane: it is waiting for the pattern it changes", "give it one: [C3 D3].fast(2)"),
+        ('let t = MidiTrack(1); t << chord("<C^7 Dm7>")', 1, 28,  # Strudel's chord sequence
+         'cannot bind chord("<C^7 Dm7>") to a lane: it is waiting for the pattern it changes',
+         'chord turns each note into a chord here: [<C3 D3>].chord("<^7 m7>") plays C^7, then Dm7'),
         ("1 + true", 1, 3, "cannot use '+' with true", None),
         ("let true = 1", 1, 5, "'true' is a word of the language and cannot be a name", "choose another name"),
         ("#[1, 2].fast(2)", 1, 9, "an array has no method 'fast'", None),

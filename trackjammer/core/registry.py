@@ -344,8 +344,13 @@ class Partial:
         return self.entry.apply(_pattern(given[0], self.entry.name), *self.args, **dict(self.kwargs))
 
     def __repr__(self) -> str:
-        shown = [repr(a) for a in self.args] + [f"{k}: {v!r}" for k, v in self.kwargs]
+        shown = [_source(a) for a in self.args] + [f"{k}: {_source(v)}" for k, v in self.kwargs]
         return f"{self.entry.name}({', '.join(shown)})"
+
+
+def _source(value: Any) -> str:
+    """An argument as the language writes it: strings in double quotes."""
+    return '"' + value + '"' if isinstance(value, str) and '"' not in value else repr(value)
 
 
 @dataclass(frozen=True)

@@ -155,6 +155,10 @@ class Interpreter:
         if is_number(value):
             made = pure(value) if kind == "notes" else const(value)
             return provenance.record(self.session, made, (Of(value),))  # `t << 60` gives it again
+        if isinstance(value, Partial):  # fast(2); chord("<C^7 Dm7>"), as Strudel writes a chord sequence
+            hint = (f"give it one: [C3 D3].{value!r}" if value.name != "chord" else
+                    'chord turns each note into a chord here: [<C3 D3>].chord("<^7 m7>") plays C^7, then Dm7')
+            raise self.error(f"cannot bind {value!r} to a lane: it is waiting for the pattern it changes", node, hint)
         if not isinstance(value, Pattern):
             raise self.error(f"cannot bind {describe(value)} to a lane", node, "bind a pattern, a signal or a number")
         try:  # what could not be played at this tempo is refused here, at once (core/limits.py)
