@@ -9,23 +9,12 @@ TJ_REQUIRE_STRUDEL=1 turns that skip into a failure."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from tests.strudel.generator import DRUM, OCTAVE, ROTATION
-from tests.strudel.reference import SPANS, canonical, compare, our_haps, strudel_haps, unavailable
+from tests.strudel.reference import SPANS, canonical, compare, our_haps, strudel_haps
 
 PATTERNS = 250
-
-
-@pytest.fixture(scope="module", autouse=True)
-def strudel():
-    reason = unavailable()
-    if reason is not None:
-        if os.environ.get("TJ_REQUIRE_STRUDEL") == "1":
-            pytest.fail(f"TJ_REQUIRE_STRUDEL=1, but {reason}", pytrace=False)
-        pytest.skip(reason)
 
 
 def test_seeded_random_patterns_agree_with_strudel_event_for_event():

@@ -1,16 +1,13 @@
 """Pattern functions TrackJammer took from Strudel, against Strudel itself
 (1.2.6, pinned): the same expression in both, event for event over the
-spans of reference.py. Skips, saying why, where node or the packages are
-missing (as test_differential.py)."""
+spans of reference.py (skipped, saying why, without node: conftest.py)."""
 
 from __future__ import annotations
-
-import os
 
 import pytest
 
 from trackjammer.lang.evaluator import Interpreter
-from tests.strudel.reference import canonical, our_haps, strudel_haps, unavailable
+from tests.strudel.reference import canonical, our_haps, strudel_haps
 
 # (TrackJammer, Strudel); in Strudel's own REPL a string is mini-notation, here m("…") says so
 SAME = [
@@ -35,15 +32,6 @@ SAME = [
      'm("0 2 4 6").scale(m("<C4:major D4:minor A3:minor:pentatonic>"))'),
     ('[0 2 4 7].scale("[C4:major E4:phrygian]")', 'm("0 2 4 7").scale(m("[C4:major E4:phrygian]"))'),
 ]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def strudel():
-    reason = unavailable()
-    if reason is not None:
-        if os.environ.get("TJ_REQUIRE_STRUDEL") == "1":
-            pytest.fail(f"TJ_REQUIRE_STRUDEL=1, but {reason}", pytrace=False)
-        pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
