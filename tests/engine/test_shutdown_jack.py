@@ -317,5 +317,10 @@ def test_a_second_sigterm_while_closing_ends_run_at_once_and_the_take_is_recover
     assert after.stderr.startswith("recovered a take that was not finished")
     # what the sending process sent, whatever the transport lost: it ends with every note's end, then CC 123
     (take,) = tmp_path.glob("renders/*/*/recording.mid")
-    sent = [data for _, data in recorded(read_midi(take))]
-    assert sent[-4:] == closing and sounding(SimpleNamespace(data=d) for d in sent) == {}
+    timed = recorded(read_midi(take))
+    sent = [data for _, data in timed]
+    assert sounding(SimpleNamespace(data=d) for d in sent) == {}
+    # each channel's last message is its CC 123, all at the last moment; a CC 74 value due at that very
+    # tick is written beside it, channel by channel (seen in CI: b0 4a 73, b0 7b 00, b1 4a 73 …)
+    assert [next(d for d in reversed(sent) if d[0] & 0x0F == channel) for channel in range(4)] == closing
+    assert {tick for tick, data in timed if data in closing} == {timed[-1][0]}
