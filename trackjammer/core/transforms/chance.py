@@ -21,7 +21,8 @@ def random_signal(salt: int) -> Pattern:
     return signal(lambda t, seed: rand_at(seed, t, salt))
 
 
-def keep_by_chance(pat: Pattern, probability, salt: int, keep_dropped: bool = False, per_cycle: bool = False) -> Pattern:
+def keep_by_chance(pat: Pattern, probability, salt: int, keep_dropped: bool = False,
+                   per_cycle: bool = False) -> Pattern:
     """Drop each event with `probability` (decided at its onset, or once for
     each cycle with `per_cycle`); with `keep_dropped`, keep exactly the events
     that would have been dropped."""
@@ -44,9 +45,15 @@ def degrade(pat: Pattern, probability=0.5) -> Pattern:
 @transformation("sometimesBy", kinds={"probability": "number", "function": "function"}, family="chance")
 def sometimes_by(pat: Pattern, probability, function) -> Pattern:
     """Apply `function` to each event with the given probability."""
-    untouched = keep_by_chance(pat, probability, SOMETIMES_SALT)
-    chosen = keep_by_chance(pat, probability, SOMETIMES_SALT, keep_dropped=True)
-    return stack(untouched, apply_function(function, chosen, "sometimesBy"))
+    return apply_by_chance(pat, probability, function, SOMETIMES_SALT, "sometimesBy")
+
+
+def apply_by_chance(pat: Pattern, probability, function, salt: int, who: str, per_cycle: bool = False) -> Pattern:
+    """`function` on the events chosen with `probability` (each, or each
+    cycle's), the others as they are."""
+    untouched = keep_by_chance(pat, probability, salt, per_cycle=per_cycle)
+    chosen = keep_by_chance(pat, probability, salt, keep_dropped=True, per_cycle=per_cycle)
+    return stack(untouched, apply_function(function, chosen, who))
 
 
 @transformation(kinds={"function": "function"}, family="chance")
@@ -83,9 +90,7 @@ def almost_always(pat: Pattern, function) -> Pattern:
 def some_cycles_by(pat: Pattern, probability, function) -> Pattern:
     """Apply `function` to whole cycles, each with the given probability:
     someCyclesBy(0.3, rev) reverses about one cycle in three."""
-    untouched = keep_by_chance(pat, probability, SOME_CYCLES_SALT, per_cycle=True)
-    chosen = keep_by_chance(pat, probability, SOME_CYCLES_SALT, keep_dropped=True, per_cycle=True)
-    return stack(untouched, apply_function(function, chosen, "someCyclesBy"))
+    return apply_by_chance(pat, probability, function, SOME_CYCLES_SALT, "someCyclesBy", per_cycle=True)
 
 
 @transformation("someCycles", kinds={"function": "function"}, family="chance")
