@@ -129,3 +129,25 @@ def test_an_internal_bug_is_one_short_message_and_a_traceback_only_with_debug(mo
     err = capsys.readouterr().err
     assert err.startswith("Traceback (most recent call last):")
     assert "ValueError: boom" in err
+
+
+def test_a_line_on_stderr_is_one_write_so_threads_cannot_splice_lines(monkeypatch):
+    """The engine reports from threads of its own while the watch says what a
+    save did: print() writes a line's end apart, and a report written in
+    between once made a watch line start with a warning."""
+    import io
+
+    from trackjammer.commands import run
+
+    class Writes(io.StringIO):
+        calls: list[str] = []
+
+        def write(self, text: str) -> int:
+            self.calls.append(text)
+            return len(text)
+
+    monkeypatch.setattr(sys, "stderr", Writes())
+    run.say("song.tj: saved, 3 of 5 statements run")
+    run.say("song.tj: error: …\nsong.tj: not applied: nothing changed")
+    assert Writes.calls == ["song.tj: saved, 3 of 5 statements run\n",
+                            "song.tj: error: …\nsong.tj: not applied: nothing changed\n"]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -51,21 +52,21 @@ def run_file(
     config = config if config is not None else Config()
     shown = "<stdin>" if path == STDIN else path
     if watch and (path == STDIN or offline):
-        print("error: --watch follows the saves of a file while it plays\n"
-              "hint: name the file, and leave out --offline: trackjammer run --watch song.tj", file=sys.stderr)
+        say("error: --watch follows the saves of a file while it plays\n"
+            "hint: name the file, and leave out --offline: trackjammer run --watch song.tj")
         return EXIT_ERROR
     try:
         source = _read(path)
     except OSError as error:
-        print(f"error: cannot read {shown}: {error.strerror or error}", file=sys.stderr)
+        say(f"error: cannot read {shown}: {error.strerror or error}")
         return EXIT_ERROR
     except UnicodeDecodeError:
-        print(f"error: {shown} is not text (UTF-8)", file=sys.stderr)
+        say(f"error: {shown} is not text (UTF-8)")
         return EXIT_ERROR
-    recover_unfinished(report=lambda text: print(text, file=sys.stderr))  # takes a crash left unfinished
+    recover_unfinished(report=say)  # takes a crash left unfinished
     default = "untitled" if path == STDIN else Path(path).stem
     session = Session(project=project or config.project or default)
-    clear_leftovers(lambda text: print(text, file=sys.stderr))  # .part files of writes a kill interrupted
+    clear_leftovers(say)  # .part files of writes a kill interrupted
     if config.cps is not None:
         session.cps = Fraction(str(config.cps)) if isinstance(config.cps, float) else Fraction(config.cps)
     interpreter, changes = Interpreter(session), Changes()
@@ -80,7 +81,7 @@ def run_file(
             engine.close()
         if not isinstance(error, TrackJammerError):
             raise
-        print(f"{shown}: {error.format()}", file=sys.stderr)
+        say(f"{shown}: {error.format()}")
         return EXIT_ERROR
     if engine is None:
         return 0
@@ -102,15 +103,15 @@ def _follower(path: str, shown: str, interpreter: Interpreter, changes: Changes)
         try:
             plan = changes.plan(source)
         except TrackJammerError as error:
-            print(f"{shown}: {error.format()}\n{shown}: not applied: nothing changed", file=sys.stderr)
+            say(f"{shown}: {error.format()}\n{shown}: not applied: nothing changed")
             return
-        print(f"{shown}: saved, {plan.run} of {plan.total} statements run", file=sys.stderr)
+        say(f"{shown}: saved, {plan.run} of {plan.total} statements run")
         try:
             if plan.run:
                 whole_save(interpreter, plan.source)  # a save that fails while running changes nothing
         except TrackJammerError as error:
             changes.failed(plan)
-            print(f"{shown}: {error.format()}\n{shown}: not applied: nothing changed", file=sys.stderr)
+            say(f"{shown}: {error.format()}\n{shown}: not applied: nothing changed")
         finally:
             engine = interpreter.session.engine
             if engine is not None:
@@ -132,6 +133,19 @@ class Stopped(BaseException):
     (the run ended with 70, an internal error, instead of 143)."""
 
 
+_SAYING = threading.Lock()
+
+
+def say(text: str) -> None:
+    """A line (or lines) on stderr in one write: the engine's reports come
+    from threads of its own, and print() writes the end of line apart, so
+    two lines printed at once could share a line (seen in CI: a watch
+    line that no longer began with the file's name)."""
+    with _SAYING:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+
 class Hurry(BaseException):
     """A second Ctrl-C or SIGTERM while closing: end now."""
 
@@ -142,19 +156,16 @@ def open_engine(session: Session, port: Any, backend: str | None, config_port: A
     else the default choice), as the session's engine."""
     from trackjammer.engine.live import open_live  # start-up time: --offline never loads the realtime engine
 
-    def report(text: str) -> None:
-        print(text, file=sys.stderr)
-
     engine = notice = None
     if port is None and config_port is not None:
         try:
-            engine, notice = open_live(session, config_port, backend, report=report, takes=RenderTakes())
+            engine, notice = open_live(session, config_port, backend, report=say, takes=RenderTakes())
         except TrackJammerError as error:
-            report(f"warning: the port {config_port!r} of the config file cannot be used: {error.message}")
+            say(f"warning: the port {config_port!r} of the config file cannot be used: {error.message}")
     if engine is None:
-        engine, notice = open_live(session, port, backend, report=report, takes=RenderTakes())
+        engine, notice = open_live(session, port, backend, report=say, takes=RenderTakes())
     if notice:
-        report(notice)
+        say(notice)
     session.engine = engine
     engine.configure_latencies(latencies or {})  # config.toml's [latency], per port name
     return engine
@@ -172,7 +183,7 @@ def play(engine: Any, cycles: Any, follow: Any = None) -> int:
         following = engine.following
         if following is not None and following.source == "clock":
             engine.follow_until = cycles  # counted from the leader's start
-            print(f"waiting for the MIDI clock on '{following.port.name}' to start", file=sys.stderr)
+            say(f"waiting for the MIDI clock on '{following.port.name}' to start")
         else:
             engine.start(until=cycles)
         while not engine.finished.wait(POLL_SECONDS if follow else 0.2):
@@ -201,7 +212,7 @@ def _close(engine: Any) -> None:
     except Hurry:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, signal.SIG_DFL)  # a third one ends the process where it is
-        print("stopping at once", file=sys.stderr)
+        say("stopping at once")
         engine.abandon()
 
 
