@@ -2,7 +2,9 @@
 are, every message handed over with its arrival time, and a port that
 vanishes said once and opened again by name when it returns. Each input
 is read by a listening process (midi/input_process.py): killed, it is
-said once and started again; it ends with TrackJammer, and with close()."""
+said once and started again; it ends with TrackJammer, and with close().
+What plays into the inputs is a JACK program of its own (JackSource, a
+DAW's or a keyboard's output port 'src')."""
 
 from __future__ import annotations
 
@@ -25,16 +27,6 @@ from tests.support.xruns import Xruns, retry_on_xrun
 
 pytestmark = pytest.mark.jack
 REPO = Path(__file__).resolve().parents[2]
-
-
-def source(client: str) -> JackSource:
-    """A JACK program with an output port 'src' (what a DAW's clock out
-    looks like), in a process of its own."""
-    return JackSource(client)
-
-
-def gone(out: JackSource) -> None:
-    out.close()
 
 
 def wait_until(condition, timeout: float = 5.0) -> None:
@@ -62,7 +54,7 @@ def test_an_input_hands_over_each_message_with_its_arrival_time(jack_server):
 
 def _hands_over():
     client = f"tj-src-{uuid.uuid4().hex[:6]}"
-    out = source(client)
+    out = JackSource(client)
     said: list[str] = []
     got: list[tuple[bytes, float]] = []
     try:
@@ -77,7 +69,7 @@ def _hands_over():
         wait_until(lambda: len(got) >= 5)
         port.close()
     finally:
-        gone(out)
+        out.close()
     assert [data for data, _ in got] == [b"\xf8", b"\xfa", b"\x90\x3c\x64", b"\xf2\x00\x01", b"\xfc"]
     for (_, stamp), sent in zip(got, sends):
         assert sent - 0.0005 <= stamp < sent + 0.05  # never before it was sent; JACK delivers it a period later
@@ -93,7 +85,7 @@ def test_a_vanished_input_is_said_once_and_opened_again_when_it_returns(jack_ser
 def _vanishes_and_returns():
     xr = Xruns()
     client = f"tj-src-{uuid.uuid4().hex[:6]}"
-    out = source(client)
+    out = JackSource(client)
     said: list[str] = []
     got: list[bytes] = []
     name = named(client)
@@ -101,11 +93,11 @@ def _vanishes_and_returns():
     port.listen(lambda data, stamp: got.append(data))
     port.start()
     try:
-        gone(out)
+        out.close()
         wait_until(lambda: said, timeout=3)
         time.sleep(2.2)  # two more looks: still gone, not said again
         assert said == [f"warning: the MIDI input '{name}' is gone; it is opened again when it comes back"]
-        out = source(client)
+        out = JackSource(client)
         wait_until(lambda: len(said) == 2, timeout=10)
         assert said[1] == f"the MIDI input '{name}' is back"
         connected(name)
@@ -115,7 +107,7 @@ def _vanishes_and_returns():
         assert got == [b"\xf8"] or (set(got) == {b"\xf8"} and xr.count)  # near an xrun JACK may hand it twice
     finally:
         port.close()
-        gone(out)
+        out.close()
 
 
 def test_a_missing_input_is_an_error_listing_the_inputs(jack_server):
@@ -199,7 +191,7 @@ def test_a_burst_arrives_whole_in_order_each_stamped_when_it_was_played(jack_ser
 def _burst():
     xr = Xruns()
     client = f"tj-src-{uuid.uuid4().hex[:6]}"
-    out = source(client)
+    out = JackSource(client)
     said: list[str] = []
     got: list[tuple[bytes, float]] = []
     try:
@@ -214,7 +206,7 @@ def _burst():
         time.sleep(0.1)
         port.close()
     finally:
-        gone(out)
+        out.close()
     assert_stamped_but_near_xruns(got, played, sends, xr)
     assert said == []
 
@@ -231,7 +223,7 @@ def test_a_listening_process_that_hangs_is_ended_and_started_again(jack_server, 
 
 def _replaced_listening(how: signal.Signals, what: str, quiet: float = 1.5):
     client = f"tj-src-{uuid.uuid4().hex[:6]}"
-    out = source(client)
+    out = JackSource(client)
     said: list[str] = []
     got: list[tuple[bytes, float]] = []
     try:
@@ -256,7 +248,7 @@ def _replaced_listening(how: signal.Signals, what: str, quiet: float = 1.5):
         assert said == once and port.restarts == 1
         port.close()
     finally:
-        gone(out)
+        out.close()
     assert_stamped(got, played, sends)  # its stamps count from the new process's first message
 
 
@@ -266,21 +258,21 @@ def test_a_listening_process_started_again_while_its_port_is_gone_waits_for_it(j
 
 def _restarted_while_gone():
     client = f"tj-src-{uuid.uuid4().hex[:6]}"
-    out = source(client)
+    out = JackSource(client)
     said: list[str] = []
     got: list[tuple[bytes, float]] = []
     try:
         port, name = opened_on(client, said, got)
         first = port.pid
         os.kill(first, signal.SIGSTOP)  # it cannot look for its port any more
-        gone(out)
+        out.close()
         os.kill(first, signal.SIGKILL)
         wait_until(lambda: len(said) == 2)
         assert said == [f"warning: the MIDI input '{name}' stopped: its listening process died (killed by SIGKILL); "
                         "it is started again",
                         f"warning: the MIDI input '{name}' is gone; it is opened again when it comes back"]
         assert port.gone
-        out = source(client)
+        out = JackSource(client)
         wait_until(lambda: len(said) == 3, timeout=10)
         assert said[2] == f"the MIDI input '{name}' is back" and not port.gone
         assert port.restarts == 1  # the one started waited for its port: no other
@@ -291,13 +283,13 @@ def _restarted_while_gone():
         time.sleep(0.1)
         port.close()
     finally:
-        gone(out)
+        out.close()
     assert_stamped(got, played, sends)
 
 
 def test_a_listening_process_that_keeps_dying_is_started_again_later_and_later(jack_server):
     client = f"tj-src-{uuid.uuid4().hex[:6]}"
-    out = source(client)
+    out = JackSource(client)
     said: list[str] = []
     got: list[tuple[bytes, float]] = []
     try:
@@ -318,7 +310,7 @@ def test_a_listening_process_that_keeps_dying_is_started_again_later_and_later(j
         listening_again(out, got)
         port.close()
     finally:
-        gone(out)
+        out.close()
 
 
 PARENT = """
@@ -348,7 +340,7 @@ def ended(pid: int) -> bool:
 @pytest.mark.parametrize("kept", ["alone", "fork"])
 def test_the_listening_process_ends_with_trackjammer_even_killed(jack_server, kept):
     client = f"tj-src-{uuid.uuid4().hex[:6]}"
-    out = source(client)
+    out = JackSource(client)
     sleeper = 0
     try:
         name = named(client)
@@ -375,12 +367,12 @@ def test_the_listening_process_ends_with_trackjammer_even_killed(jack_server, ke
     finally:
         if sleeper:
             os.kill(sleeper, signal.SIGKILL)
-        gone(out)
+        out.close()
 
 
 def test_close_ends_the_listening_process(jack_server):
     client = f"tj-src-{uuid.uuid4().hex[:6]}"
-    out = source(client)
+    out = JackSource(client)
     try:
         name = named(client)
         started, _ = open_input(name, "jack", report=print)
@@ -397,7 +389,7 @@ def test_close_ends_the_listening_process(jack_server):
             assert port.process.reports == port.process.commands == -1  # its pipes closed
         wait_until(lambda: not jack_connections(name))
     finally:
-        gone(out)
+        out.close()
 
 
 def test_a_virtual_input_made_anew_is_connected_again_to_what_played_into_it(jack_server):
@@ -446,4 +438,4 @@ def _virtual_made_anew():
     finally:
         port.close()
         if out is not None:
-            gone(out)
+            out.close()
