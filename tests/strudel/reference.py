@@ -78,9 +78,13 @@ def canonical(haps) -> tuple[list[tuple], list[tuple]]:
     return sorted(onsets, key=key), sorted(touched, key=key)
 
 
-def our_haps(text: str, spans=SPANS, pattern=None) -> list[list[tuple]]:
-    """Our events for mini-notation `text` (or for `pattern`, given), as `canonical`."""
-    pattern = build(parse_mini(text)) if pattern is None else pattern
+def our_haps(text: str, spans=SPANS) -> list[list[tuple]]:
+    """Our events for mini-notation `text`, as `canonical`."""
+    return haps_of(build(parse_mini(text)), spans)
+
+
+def haps_of(pattern, spans=SPANS) -> list[list[tuple]]:
+    """A pattern's events over each span, as `canonical`."""
     answers = []
     for begin, end in spans:
         events = pattern.query(State(TimeSpan(begin, end)))

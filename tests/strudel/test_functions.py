@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from trackjammer.lang.evaluator import Interpreter
-from tests.strudel.reference import canonical, our_haps, strudel_haps
+from tests.strudel.reference import canonical, haps_of, strudel_haps
 
 # (TrackJammer, Strudel); in Strudel's own REPL a string is mini-notation, here m("…") says so
 SAME = [
@@ -45,13 +45,13 @@ def test_the_function_plays_as_strudels(ours, js, theirs):
     assert "error" not in answer, answer
     expected = [canonical(haps) for haps in answer["spans"]]
     assert any(onsets for onsets, _ in expected), "a case that plays nothing proves little"
-    assert our_haps("", pattern=Interpreter().execute(ours)) == expected
+    assert haps_of(Interpreter().execute(ours)) == expected
 
 
 def test_the_comparison_can_fail(theirs):
     """One step read differently is caught."""
     answer = theirs['m("c4 e4 g4 b4").compress(1/4, 3/4)']
-    assert our_haps("", pattern=Interpreter().execute("[C4 E4 G4 B4].compress(1/4, 5/8)")) != [
+    assert haps_of(Interpreter().execute("[C4 E4 G4 B4].compress(1/4, 5/8)")) != [
         canonical(haps) for haps in answer["spans"]]
 
 
@@ -59,7 +59,7 @@ def test_a_compress_backwards_is_silent_in_both():
     js = 'm("c4 e4").compress(3/4, 1/4)'
     (answer,) = strudel_haps([js], js=True)
     assert answer["spans"] == [[], [], [], []]
-    assert our_haps("", pattern=Interpreter().execute("[C4 E4].compress(3/4, 1/4)")) == [([], [])] * 4
+    assert haps_of(Interpreter().execute("[C4 E4].compress(3/4, 1/4)")) == [([], [])] * 4
 
 
 def test_swing_by_starts_every_note_where_strudels_does():
@@ -69,5 +69,5 @@ def test_swing_by_starts_every_note_where_strudels_does():
     js = 'm("c4 e4 g4 b4 c5 e5 g5 b5").swingBy(1/3, 4)'
     (answer,) = strudel_haps([js], js=True)
     theirs = [canonical(haps)[0] for haps in answer["spans"]]
-    ours = our_haps("", pattern=Interpreter().execute("[C4 E4 G4 B4 C5 E5 G5 B5].swingBy(1/3, 4)"))
+    ours = haps_of(Interpreter().execute("[C4 E4 G4 B4 C5 E5 G5 B5].swingBy(1/3, 4)"))
     assert [onsets for onsets, _ in ours] == theirs and len(theirs[0]) == 8

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from trackjammer.core.constructors import pure, silence
 from trackjammer.core.event import Event
-from trackjammer.core.pattern import Pattern, State
+from trackjammer.core.pattern import Pattern, State, cycle_choice
 from trackjammer.core.registry import transformation
 from trackjammer.core.span import TimeSpan
 
@@ -66,23 +66,16 @@ def zoom(pat: Pattern, start, end) -> Pattern:
         return silence
     length = end - start
 
-    def inward(span: TimeSpan) -> TimeSpan:
-        cycle = Fraction(span.begin.__floor__())
-        return TimeSpan(cycle + (span.begin - cycle) * length + start, cycle + (span.end - cycle) * length + start)
+    def zoomed(cycle: int) -> Pattern:
+        def inward(span: TimeSpan) -> TimeSpan:
+            return span.with_time(lambda t: cycle + (t - cycle) * length + start)
 
-    def query(state: State) -> list[Event]:
-        found: list[Event] = []
-        for piece in state.span.cycles():
-            cycle = Fraction(piece.begin.__floor__())
+        def outward(span: TimeSpan) -> TimeSpan:
+            return span.with_time(lambda t: cycle + (t - cycle - start) / length)
 
-            def outward(span: TimeSpan, cycle=cycle) -> TimeSpan:
-                return TimeSpan(cycle + (span.begin - cycle - start) / length,
-                                cycle + (span.end - cycle - start) / length)
+        return pat.with_query_span(inward).with_event_span(outward)
 
-            found.extend(event.with_span(outward) for event in pat.query(state.with_span(inward(piece))))
-        return found
-
-    return Pattern(query)
+    return cycle_choice(zoomed)
 
 
 @transformation("pressBy", kinds={"share": "time"}, family="time")
