@@ -199,3 +199,31 @@ def test_a_garbage_collection_is_not_counted_as_the_patterns_work():
 
     assert budget.run(collecting, lambda length: 0, F(0), F(1, 40)) == []
     assert took[0] > 0.001 and len(heap) == 300_000  # the collection alone was over the budget
+
+
+def test_an_interrupt_while_a_budget_is_set_leaves_the_thread_unmetered(monkeypatch):
+    """Ctrl-C (or a test's alarm) can land while the meter is being set: the
+    thread's meter must come back, or every later query is out of budget
+    (seen once: 87 tests failed after a fuzz case was cut off by its alarm)."""
+    import math
+    import time as real_time
+
+    from trackjammer.core import limits
+
+    class Interrupting:
+        def __getattr__(self, name):
+            return getattr(real_time, name)
+
+        @staticmethod
+        def thread_time():
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(limits, "time", Interrupting())
+    with pytest.raises(KeyboardInterrupt):
+        with limits.metered(10, seconds=1):
+            pass
+    assert (limits._meter.left, limits._meter.deadline) == (math.inf, math.inf)
+    window = limits.Budget.live(F(1, 2)).window(F(0), F(1, 8))
+    with pytest.raises(KeyboardInterrupt):
+        window.run(lambda: [], lambda length: 0)
+    assert (limits._meter.left, limits._meter.deadline) == (math.inf, math.inf)

@@ -117,9 +117,9 @@ def metered(work: float, seconds: float | None = None) -> Iterator[None]:
     """Queries made in this block may do `work` and take `seconds` of CPU time."""
     meter = _meter
     saved = meter.left, meter.deadline
-    meter.left = work
-    meter.deadline = time.thread_time() + seconds if seconds is not None else math.inf
-    try:
+    try:  # set inside: an exception raised between (Ctrl-C) must not leave this thread's meter spent
+        meter.left = work
+        meter.deadline = time.thread_time() + seconds if seconds is not None else math.inf
         yield
     finally:
         meter.left, meter.deadline = saved
@@ -206,14 +206,14 @@ class WindowBudget:
         # metered(allowed, seconds), written out: this runs for every lane of every live window
         meter = _meter
         saved = meter.left, meter.deadline
-        meter.left = allowed
-        if seconds is None:
-            meter.deadline = math.inf
-        else:
-            started = self._clock if self._clock is not None else time.thread_time()
-            meter.deadline = started + seconds
-        self._clock = None  # read again only when this query ends well
-        try:
+        try:  # set inside, as in metered
+            meter.left = allowed
+            if seconds is None:
+                meter.deadline = math.inf
+            else:
+                started = self._clock if self._clock is not None else time.thread_time()
+                meter.deadline = started + seconds
+            self._clock = None  # read again only when this query ends well
             found = query()
             if seconds is not None:
                 self._clock = time.thread_time()
