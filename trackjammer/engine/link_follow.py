@@ -12,7 +12,10 @@ so every peer follows.
 
 Link keeps its own clock (on Linux CLOCK_MONOTONIC_RAW, which NTP does not
 slew); each look reads it between two readings of ours, so its times are
-turned into ours afresh every time and the two never drift apart.
+turned into ours afresh every time and the two never drift apart. A thread
+preempted between those readings would misplace Link's time by half the
+stall, so `paired_reading` keeps the tightest of a few tries, and a look
+whose reading is still loose does not move the clock (the next one will).
 
 This is the one module that imports the Link library (LinkPython-extern,
 the optional `[link]` extra: docs/live.md says why that one, and what its
@@ -36,6 +39,8 @@ MOVE = 0.0002  # seconds: our position this far from Link's is moved onto it
 START_MARGIN = 0.05  # seconds: a start needs this long to hand its first notes over in time
 START_AHEAD = 0.1  # seconds: the performer's start() is asked of the session this far ahead
 MIN_BPM, MAX_BPM = 20.0, 999.0  # the tempos Link accepts
+READ_WITHIN = 0.00005  # seconds: a reading of Link's clock bracketed this tightly by ours is taken at once
+READ_TRIES = 8  # readings at most, the tightest kept
 INSTALL = "pip install 'trackjammer[link]'"
 
 
@@ -54,6 +59,24 @@ def load_link() -> Any:
 def link_bpm(cps: float, beats_per_cycle: int) -> float:
     """A tempo Link takes (20 … 999 bpm) from cycles per second."""
     return min(MAX_BPM, max(MIN_BPM, float(cps) * 60 * beats_per_cycle))
+
+
+def paired_reading(ours: Callable[[], float], theirs: Callable[[], int],
+                   tries: int = READ_TRIES, within: float = READ_WITHIN) -> tuple[int, float, float]:
+    """Their clock's reading, our time at it (the middle of the two readings
+    of ours around it), and how wide those two were apart: the tightest of
+    up to `tries`, the first within `within`."""
+    best: tuple[int, float, float] | None = None
+    for _ in range(tries):
+        before = ours()
+        reading = theirs()
+        after = ours()
+        if best is None or after - before < best[2]:
+            best = (reading, (before + after) / 2, after - before)
+        if best[2] <= within:
+            break
+    assert best is not None
+    return best
 
 
 def first_downbeat(beat: float, quantum: float) -> int:
@@ -82,6 +105,7 @@ class LinkSync:
         self.next_bar = True  # the next start waits for the next downbeat (joining a playing session)
         self.tempo: float | None = None  # the session's bpm, as last seen
         self.peers = 0
+        self._width = 0.0  # how loosely the last reading of Link's clock was bracketed by ours (seconds)
         self._closed = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -100,10 +124,8 @@ class LinkSync:
     # -- time: Link's clock read between two readings of ours ---------------------------------------
 
     def _read(self) -> tuple[int, float]:
-        before = self.now()
-        micros = self._clock.micros()
-        after = self.now()
-        return micros, (before + after) / 2
+        micros, wall, self._width = paired_reading(self.now, self._clock.micros)
+        return micros, wall
 
     # -- the session → the engine --------------------------------------------------------------------
 
@@ -132,8 +154,8 @@ class LinkSync:
         cycle = state.beatAtTime(micros, quantum) / quantum - self.base
         clock = self.engine.clock
         _, _, our_cps = clock.anchor()
-        if our_cps == cps and abs(clock.cycle_at(wall) - cycle) < MOVE * cps:
-            return None
+        if our_cps == cps and (abs(clock.cycle_at(wall) - cycle) < MOVE * cps or self._width > MOVE):
+            return None  # in place, or a reading too loose to tell: the next look will
         return Follow("anchor", wall, cycle, cps, cps)
 
     def _start(self, state: Any, micros: int, wall: float, quantum: float, cps: float) -> Follow:
@@ -214,4 +236,4 @@ class LinkSync:
                 self._closed.wait(1.0)
 
 
-__all__ = ["INSTALL", "LinkSync", "first_downbeat", "link_bpm", "load_link"]
+__all__ = ["INSTALL", "LinkSync", "first_downbeat", "link_bpm", "load_link", "paired_reading"]
