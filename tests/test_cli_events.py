@@ -38,6 +38,22 @@ def test_events_are_sorted_by_time_then_note_with_velocities():
     ]
 
 
+def test_a_gain_shows_where_a_note_has_one():
+    result = run("[C4^90 E4].echo(2, 1/4, 0.5)", "--json")
+    assert json.loads(result.stdout) == [
+        {"begin": "0", "end": "1/2", "note": 60, "velocity": 90},
+        {"begin": "1/4", "end": "3/4", "note": 60, "velocity": 90, "gain": 0.5},
+        {"begin": "1/2", "end": "1", "note": 64, "velocity": None},
+        {"begin": "3/4", "end": "5/4", "note": 64, "velocity": None, "gain": 0.5},
+    ]
+    assert run("[C4 E4].gain(0.25)").stdout.splitlines() == [
+        "   begin       end   note        velocity    gain",
+        "       0       1/2     60  C4           -    0.25",
+        "     1/2         1     64  E4           -    0.25",
+        "2 events",
+    ]
+
+
 def test_readable_table():
     result = run("[C4 E4^80].fast(2)", "--cycles", "0:1/2")
     assert result.returncode == 0

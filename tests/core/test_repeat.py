@@ -31,6 +31,8 @@ METHODS = st.sampled_from([
     "", ".fast(2)", ".slow(3)", ".fast(3/2)", ".slow(2/3)", ".fast(4/3)", ".late(1/3)", ".early(1/8)",
     ".late(5/4)", '.chord("maj7")', ".transpose(12)", ".ply(2)", ".ply(3/2)", ".off(1/8, transpose(12))",
     ".every(3, rev)", ".fast(\"<1 2>\")", ".rev()", ".segment(3)", ".degrade()", ".vel([60 100])",
+    ".ribbon(1, 3/2)", ".ribbon(1/3, 2)", ".echo(3, 1/8, 0.5)", ".echoWith(2, 1/3, rev)", ".euclidLegato(3, 8)",
+    ".euclidLegatoRot(5, 8, 3)", ".iterBack(3)", ".gain(\"<1 0.5>\")",
 ])
 SIGNALS = st.sampled_from([
     "Sine(1/4).segment(16).range(0, 127)", "Saw(2/3).segment(5)", "Tri(1).segment(\"<4 8>\")",

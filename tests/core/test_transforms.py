@@ -42,6 +42,8 @@ TESTED = {
     "knob",  # test_knobs.py
     "fastGap", "compress", "zoom", "press", "pressBy", "brak", "lastOf", "firstOf", "swingBy",  # and tests/strudel
     "almostNever", "almostAlways", "someCyclesBy", "someCycles",
+    "euclidOff", "euclidRot", "euclidLegato", "euclidLegatoRot", "iterBack", "ribbon", "rib",  # and tests/strudel
+    "echoWith", "stutWith", "echo", "stut", "gain",  # and tests/midi/test_export_rules.py
 }
 
 
@@ -766,3 +768,61 @@ def test_a_name_with_brackets_is_a_pattern_of_names():
     with pytest.raises(ArgumentError) as caught:  # a number among the names: the parameter's own error
         ev(mini("0").scale("<C3:major 7>"), 1, 2)
     assert caught.value.message == "scale's 'name' expects a string (in double quotes), got the number 7"
+
+
+def test_euclid_rot_and_euclid_legato_turn_right_as_strudel_does():
+    """(3,8) is x..x..x.: euclid's third number turns it left (Tidal's, and
+    euclidOff), euclidRot right (Strudel's); euclidLegato holds each onset."""
+    assert [b for b, _, _ in ev(mini("0").euclid(3, 8, 2))] == [F(1, 8), F(1, 2), F(3, 4)]
+    assert ev(mini("0").euclidOff(3, 8, 2)) == ev(mini("0").euclid(3, 8, 2))
+    assert [b for b, _, _ in ev(mini("0").euclidRot(3, 8, 2))] == [0, F(1, 4), F(5, 8)]
+    assert ev(mini("0").euclidLegato(3, 8)) == [(0, F(3, 8), 0), (F(3, 8), F(3, 4), 0), (F(3, 4), 1, 0)]
+    # the rhythm takes its values, then turns late: its onsets at 0 and 3/8 took 0, the one at 3/4 took 1
+    assert ev(mini("0 1").euclidLegatoRot(3, 8, 2)) == [(0, F(1, 4), 1), (F(1, 4), F(5, 8), 0), (F(5, 8), 1, 0)]
+    assert ev(mini("0").euclidLegato(0, 8)) == [] and ev(mini("0").euclidLegato(-3, 8)) == []
+
+
+def test_iter_back_starts_each_cycle_a_step_earlier_in_the_pattern():
+    assert [[v for _, _, v in ev(mini("0 1 2 3").iterBack(4), c, c + 1)] for c in range(5)] == [
+        [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1], [1, 2, 3, 0], [0, 1, 2, 3]]
+    assert ev(mini("0 1").iterBack(0)) == ev(mini("0 1"))
+
+
+def test_ribbon_loops_a_stretch_of_the_pattern_forever():
+    assert [v for _, _, v in ev(mini("<0 1 2 3>").ribbon(1, 2), 0, 6)] == [1, 2, 1, 2, 1, 2]
+    assert ev(mini("0 1 2 3").ribbon(F(1, 4), F(1, 2)), 0, 1) == [
+        (0, F(1, 4), 1), (F(1, 4), F(1, 2), 2), (F(1, 2), F(3, 4), 1), (F(3, 4), 1, 2)]
+    # a note running past the loop's end is cut there: the whole ends at the loop's end
+    assert ev(mini("0@3 1").rib(0, F(1, 2)), 0, 1) == [(0, F(1, 2), 0), (F(1, 2), 1, 0)]
+    assert ev(mini("<0 1 2 3>").ribbon(7, 1), 100, 102) == [(100, 101, 3), (101, 102, 3)]
+
+
+def test_echo_with_applies_the_function_once_more_to_each_later_copy():
+    assert evs(mini("0").echoWith(3, F(1, 8), fn("add")(7))) == [(0, 1, 0), (F(1, 8), F(9, 8), 7),
+                                                                  (F(1, 4), F(5, 4), 14)]
+    assert ev(mini("0").stutWith(3, F(1, 8), fn("add")(7))) == ev(mini("0").echoWith(3, F(1, 8), fn("add")(7)))
+    assert ev(mini("0").echoWith(1, F(1, 8), up12)) == ev(mini("0")) and ev(mini("0").echoWith(0, 1, up12)) == []
+
+
+def test_echo_and_stut_fade_each_copy_by_the_feedback_and_gain_multiplies():
+    assert evs(mini("60").echo(3, F(1, 4), F(1, 2))) == [(0, 1, 60), (F(1, 4), F(5, 4), Note(60, gain=0.5)),
+                                                         (F(1, 2), F(3, 2), Note(60, gain=0.25))]
+    assert evs(mini("60").stut(3, F(1, 2), F(1, 4))) == evs(mini("60").echo(3, F(1, 4), F(1, 2)))
+    assert evs(mini("60^80").gain(F(1, 2)).echo(2, F(1, 2), F(1, 2))) == [
+        (0, 1, Note(60, 80, gain=0.5)), (F(1, 2), F(3, 2), Note(60, 80, gain=0.25))]
+    assert evs(mini("60").gain("<1 0.5>"), 1, 2) == [(1, 2, Note(60, gain=0.5))]
+    assert evs(mini("60").gain(0.5).add(7)) == [(0, 1, Note(67, gain=0.5))]  # arithmetic keeps the gain
+
+
+@pytest.mark.parametrize("expression, message, hint", [
+    (lambda: mini("0").gain(-1), "gain is a factor on the velocity, 0 or more; got -1",
+     "gain(0.5) plays at half the velocity; vel(40) sets a velocity"),
+    (lambda: mini("0").echo(3, F(1, 8), -0.5), "echo's feedback is a factor on the velocity, 0 or more; got -0.5",
+     "echo(3, …, 0.6): each copy at 0.6 of the one before's velocity"),
+    (lambda: mini("0").echo(100, F(1, 8), 0.5), "echo makes one copy per repeat, and 100 is more than 64",
+     "echo(8, …) already fades out at most feedbacks"),
+])
+def test_echo_and_gain_refuse_what_cannot_sound(expression, message, hint):
+    with pytest.raises(ArgumentError) as caught:
+        ev(expression())
+    assert (caught.value.message, caught.value.hint) == (message, hint)

@@ -13,7 +13,7 @@ Docs show pattern examples as fenced blocks tagged `events`:
 
 The first line is an expression, the rest are the onsets it must give, in
 order of time then note: begin, end, note (a name such as E4 or a number),
-and `^velocity` when one is set. A line `...` ends the listing early (only
+and `^velocity` and `gain g` when set. A line `...` ends the listing early (only
 the lines above it are checked).
 
 Blocks tagged `session` are REPL transcripts: each line starting with `> `
@@ -34,7 +34,7 @@ import trackjammer.core  # noqa: F401
 from trackjammer.commands.events import pattern_of, sorted_onsets
 from trackjammer.lang.display import note_name, show_number
 from trackjammer.core.time import format_time
-from trackjammer.core.values import number_of, velocity_of
+from trackjammer.core.values import gain_of, number_of, velocity_of
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]
@@ -91,8 +91,8 @@ def test_doc_session(block: str, tmp_path, monkeypatch):
 def render(event) -> str:
     number = number_of(event.value)
     shown = note_name(number) or show_number(number)
-    velocity = velocity_of(event.value)
-    suffix = "" if velocity is None else f" ^{velocity}"
+    velocity, gain = velocity_of(event.value), gain_of(event.value)
+    suffix = ("" if velocity is None else f" ^{velocity}") + ("" if gain is None else f" gain {gain:g}")
     return f"{format_time(event.whole.begin)} {format_time(event.whole.end)} {shown}{suffix}"
 
 

@@ -366,6 +366,16 @@ def test_rule7_explicit_velocity_beats_the_lane(export):
     assert [n.velocity for n in midi.notes()] == [127, 55, 70, 85]
 
 
+def test_rule7_gain_multiplies_whatever_velocity_the_note_has(export):
+    """The track's default, a ^v, the lane: each times the note's gain (echo's
+    fade); brought to 0 a note is not sent, above 127 it stays 127."""
+    midi = export("let t = MidiTrack(1, 80); t << [C4 E4^100 G4 B4].gain([0.5 0.5 0 2]); midi_export(t, 1, {path})")
+    assert [(n.pitch, n.velocity) for n in midi.notes()] == [(60, 40), (64, 50), (71, 127)]
+    midi = export("let t = MidiTrack(1, 80); t << [C4 ~ ~ ~].echo(3, 1/4, 0.5); t.vel << [90 60];"
+                  " midi_export(t, 1, {path})", name="echo.mid")
+    assert [(n.tick, n.pitch, n.velocity) for n in midi.notes()] == [(0, 60, 90), (480, 60, 45), (960, 60, 15)]
+
+
 def test_rule7_vel_method_is_explicit_too(export):
     midi = export("let t = MidiTrack(1, 77); t << [C4 E4].vel(90); t.vel << 30; midi_export(t, 1, {path})")
     assert [n.velocity for n in midi.notes()] == [90, 90]

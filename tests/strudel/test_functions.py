@@ -4,8 +4,12 @@ spans of reference.py (skipped, saying why, without node: conftest.py)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from trackjammer.core.theory import note_number
+from trackjammer.core.values import gain_of, number_of
 from trackjammer.lang.evaluator import Interpreter
 from tests.strudel.reference import canonical, haps_of, strudel_haps
 
@@ -31,6 +35,21 @@ SAME = [
     ('[0 2 4 6].scale("<C4:major D4:minor A3:minor:pentatonic>")',
      'm("0 2 4 6").scale(m("<C4:major D4:minor A3:minor:pentatonic>"))'),
     ('[0 2 4 7].scale("[C4:major E4:phrygian]")', 'm("0 2 4 7").scale(m("[C4:major E4:phrygian]"))'),
+    ("[C4].euclidRot(3, 8, 2)", 'm("c4").euclidRot(3, 8, 2)'),
+    ("[C4 E4].euclidRot(5, 8, -3)", 'm("c4 e4").euclidRot(5, 8, -3)'),
+    ("[C4].euclidLegato(3, 8)", 'm("c4").euclidLegato(3, 8)'),
+    ("[C4 <E4 G4>].euclidLegato(5, 8)", 'm("c4 <e4 g4>").euclidLegato(5, 8)'),
+    ("[C4 E4].euclidLegatoRot(3, 8, 2)", 'm("c4 e4").euclidLegatoRot(3, 8, 2)'),
+    ("[C4].euclidLegatoRot(3, 5, -1)", 'm("c4").euclidLegatoRot(3, 5, -1)'),
+    ("[C4 E4 G4 B4].iterBack(4)", 'm("c4 e4 g4 b4").iterBack(4)'),
+    ("[C4 E4 G4].iterBack(3)", 'm("c4 e4 g4").iterBack(3)'),
+    ("[<C4 D4 E4 F4>].ribbon(1, 2)", 'm("<c4 d4 e4 f4>").ribbon(1, 2)'),
+    ("[C4 E4 G4 B4].ribbon(1/4, 1/2)", 'm("c4 e4 g4 b4").ribbon(1/4, 1/2)'),
+    ("[C4@3 E4 <G4 B4>].rib(3/8, 3/2)", 'm("c4@3 e4 <g4 b4>").rib(3/8, 3/2)'),
+    ("[C4 <E4 G4> B4].ribbon(5, 1)", 'm("c4 <e4 g4> b4").ribbon(5, 1)'),
+    # Strudel's function also gets the copy's number; TrackJammer applies its function once more per copy
+    ("[C4 E4].echoWith(3, 1/8, add(2))", 'm("c4 e4").echoWith(3, 1/8, (p, n) => p.add(n * 2))'),
+    ("[C4 <E4 G4>].stutWith(4, 1/3, add(12))", 'm("c4 <e4 g4>").stutWith(4, 1/3, (p, n) => p.add(n * 12))'),
 ]
 
 
@@ -71,3 +90,27 @@ def test_swing_by_starts_every_note_where_strudels_does():
     theirs = [canonical(haps)[0] for haps in answer["spans"]]
     ours = haps_of(Interpreter().execute("[C4 E4 G4 B4 C5 E5 G5 B5].swingBy(1/3, 4)"))
     assert [onsets for onsets, _ in ours] == theirs and len(theirs[0]) == 8
+
+
+ECHOES = [("[C4 E4 G4].echo(3, 1/6, 0.8)", 'm("c4 e4 g4").echo(3, 1/6, 0.8)'),
+          ("[C4 <E4 G4>].stut(4, 0.5, 1/8)", 'm("c4 <e4 g4>").stut(4, 0.5, 1/8)')]
+
+
+def _loudness(value) -> tuple:
+    """(note, gain): Strudel's value is {"value": "c4", "gain": 0.8} (strudel_haps shows it
+    as JSON); TrackJammer's is the note with its gain, none being 1."""
+    if isinstance(value, str) and value.startswith("other:"):
+        held = json.loads(value[len("other:"):])
+        return note_number(held["value"]), round(held["gain"], 9)
+    return number_of(value), round(gain_of(value) or 1.0, 9)
+
+
+@pytest.mark.parametrize(("ours", "js"), ECHOES)
+def test_echo_fades_each_copy_as_strudels_gain_does(ours, js):
+    """Strudel's echo sets a gain on each copy (the original's is 1); here
+    each copy's velocity is multiplied by it: the same notes, times and gains."""
+    (answer,) = strudel_haps([js], js=True)
+    theirs = [[(b, e, _loudness(v)) for b, e, v in canonical(haps)[0]] for haps in answer["spans"]]
+    mine = [[(b, e, _loudness(v)) for b, e, v in onsets] for onsets, _ in haps_of(Interpreter().execute(ours))]
+    assert [sorted(x, key=str) for x in mine] == [sorted(x, key=str) for x in theirs]
+    assert {gain for cycle in mine for _, _, (_, gain) in cycle} >= {1.0, 0.8 if "0.8" in ours else 0.5}

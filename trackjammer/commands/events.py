@@ -12,7 +12,7 @@ from trackjammer.core.limits import OFFLINE
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import describe
 from trackjammer.core.time import format_time
-from trackjammer.core.values import number_of, velocity_of
+from trackjammer.core.values import gain_of, number_of, velocity_of
 from trackjammer.errors import ArgumentError, TrackJammerError
 from trackjammer.lang.display import note_name, show_number
 from trackjammer.lang.evaluator import Interpreter
@@ -68,15 +68,13 @@ def _sort_number(value) -> float:
 
 
 def to_json(events: list[Event]) -> str:
-    rows = [
-        {
-            "begin": format_time(e.whole.begin),
-            "end": format_time(e.whole.end),
-            "note": _json_number(number_of(e.value)),
-            "velocity": velocity_of(e.value),
-        }
-        for e in events
-    ]
+    rows = []
+    for e in events:
+        row = {"begin": format_time(e.whole.begin), "end": format_time(e.whole.end),
+               "note": _json_number(number_of(e.value)), "velocity": velocity_of(e.value)}
+        if gain_of(e.value) is not None:  # only where a note has one (gain, echo)
+            row["gain"] = gain_of(e.value)
+        rows.append(row)
     return json.dumps(rows, indent=2)
 
 
@@ -85,13 +83,15 @@ def _json_number(number):
 
 
 def to_table(events: list[Event]) -> str:
-    lines = [f"{'begin':>8}  {'end':>8}  {'note':>5}  {'':4}  {'velocity':>8}"]
+    gains = any(gain_of(e.value) is not None for e in events)  # a column of its own only when used
+    lines = [f"{'begin':>8}  {'end':>8}  {'note':>5}  {'':4}  {'velocity':>8}" + (f"  {'gain':>6}" if gains else "")]
     for e in events:
         number = number_of(e.value)
-        velocity = velocity_of(e.value)
+        velocity, gain = velocity_of(e.value), gain_of(e.value)
         lines.append(
             f"{format_time(e.whole.begin):>8}  {format_time(e.whole.end):>8}  {show_number(number):>5}  "
             f"{note_name(number):4}  {'-' if velocity is None else velocity:>8}"
+            + ("" if not gains else f"  {'-' if gain is None else format(gain, 'g'):>6}")
         )
     lines.append(f"{len(events)} event{'s' if len(events) != 1 else ''}")
     return "\n".join(lines)

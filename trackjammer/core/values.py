@@ -1,8 +1,9 @@
-"""Event values: a plain number, or a Note carrying velocity and gate.
+"""Event values: a plain number, or a Note carrying velocity, gate and gain.
 
 A note number with nothing attached stays a plain number, so `[C4]` and
-`[60]` are the same pattern; `^80`, `vel(...)` and `gate(...)` attach a
-velocity or gate by wrapping the number in a `Note`. Arithmetic and tonal
+`[60]` are the same pattern; `^80`, `vel(...)`, `gate(...)` and `gain(...)`
+attach a velocity, gate or gain (a factor on whatever velocity the note
+ends up with, as `echo` fades its copies) by wrapping the number in a `Note`. Arithmetic and tonal
 transformations act on the number and keep what is attached.
 """
 
@@ -22,10 +23,12 @@ class Note:
     note: Any
     velocity: int | None = None
     gate: Fraction | None = None
+    gain: float | None = None
 
     def __repr__(self) -> str:
         extra = "" if self.velocity is None else f"^{self.velocity}"
         extra += "" if self.gate is None else f" gate {self.gate}"
+        extra += "" if self.gain is None else f" gain {self.gain:g}"
         return f"{self.note}{extra}"
 
 
@@ -40,11 +43,12 @@ class Unit(float):
     __slots__ = ()
 
 
-def make_value(number: Any, velocity: int | None = None, gate: Fraction | None = None) -> Any:
+def make_value(number: Any, velocity: int | None = None, gate: Fraction | None = None,
+               gain: float | None = None) -> Any:
     """A plain number when nothing is attached, else a Note."""
-    if velocity is None and gate is None:
+    if velocity is None and gate is None and gain is None:
         return number
-    return Note(number, velocity, gate)
+    return Note(number, velocity, gate, gain)
 
 
 def number_of(value: Any) -> Any:
@@ -59,10 +63,14 @@ def gate_of(value: Any) -> Fraction | None:
     return value.gate if isinstance(value, Note) else None
 
 
+def gain_of(value: Any) -> float | None:
+    return value.gain if isinstance(value, Note) else None
+
+
 def map_number(value: Any, f: Callable[[Any], Any]) -> Any:
     """Apply `f` to the number inside a value, keeping velocity and gate."""
     if isinstance(value, Note):
-        return Note(checked_number(lambda: f(_numeric(value.note))), value.velocity, value.gate)
+        return Note(checked_number(lambda: f(_numeric(value.note))), value.velocity, value.gate, value.gain)
     return checked_number(lambda: f(_numeric(value)))
 
 
@@ -96,21 +104,27 @@ def checked_number(compute: Callable[[], Any]) -> Any:
 
 
 def with_velocity(value: Any, velocity: int | None) -> Any:
-    return make_value(number_of(value), velocity, gate_of(value))
+    return make_value(number_of(value), velocity, gate_of(value), gain_of(value))
 
 
 def with_gate(value: Any, gate: Fraction | None) -> Any:
-    return make_value(number_of(value), velocity_of(value), gate)
+    return make_value(number_of(value), velocity_of(value), gate, gain_of(value))
+
+
+def with_gain(value: Any, gain: float) -> Any:
+    """`gain` times the value's own (gains multiply: a fade keeps a gain set before it)."""
+    own = gain_of(value)
+    return make_value(number_of(value), velocity_of(value), gate_of(value), gain if own is None else own * gain)
 
 
 def combine_numbers(left: Any, right: Any, op: Callable[[Any, Any], Any]) -> Any:
     """`op` on the numbers of two values; what is attached comes from the left,
     or from the right where the left has nothing attached."""
     result = checked_number(lambda: op(_numeric(number_of(left)), _numeric(number_of(right))))
-    velocity = velocity_of(left)
-    gate = gate_of(left)
+    velocity, gate, gain = velocity_of(left), gate_of(left), gain_of(left)
     return make_value(
         result,
         velocity if velocity is not None else velocity_of(right),
         gate if gate is not None else gate_of(right),
+        gain if gain is not None else gain_of(right),
     )

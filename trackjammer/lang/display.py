@@ -10,7 +10,7 @@ from trackjammer.core.pattern import Pattern
 from trackjammer.core.phrase import Phrase
 from trackjammer.core.theory import note_name
 from trackjammer.core.time import format_time
-from trackjammer.core.values import number_of, velocity_of
+from trackjammer.core.values import gain_of, number_of, velocity_of
 
 MAX_SHOWN = 8
 
@@ -64,8 +64,8 @@ def show_pattern(pattern: Pattern, seed: int = 0) -> str:
         return "pattern: silent in cycle 0"
     shown = []
     for event in events[:MAX_SHOWN]:
-        velocity = velocity_of(event.value)
+        velocity, gain = velocity_of(event.value), gain_of(event.value)
         shown.append(f"{format_time(event.whole.begin)} {note_text(number_of(event.value))}"
-                     + ("" if velocity is None else f"^{velocity}"))
+                     + ("" if velocity is None else f"^{velocity}") + ("" if gain is None else f" gain {gain:g}"))
     more = f", … ({len(events)} in cycle 0)" if len(events) > MAX_SHOWN else ""
     return "pattern: " + ", ".join(shown) + more

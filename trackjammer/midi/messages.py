@@ -12,7 +12,8 @@ gives the same messages.
 The rules, from the language and export contracts:
 - a note sounds for its span × gate (the note's own gate, else the track's,
   else 1), at least `min_length`; velocity is the note's `^v`, else the
-  velocity lane at the onset, else the track's default;
+  velocity lane at the onset, else the track's default; times the note's
+  gain, if any (a note brought to velocity 0 is not sent);
 - a CC lane holding a signal is sampled every 1/128 cycle and sent only when
   its 7-bit value changes; discrete values are sent at their onsets; every
   other control lane follows the same rule with its own message: pitch bend
@@ -407,9 +408,9 @@ class MessageStream:
                 continue
             value = event.value
             if type(value) is Note:
-                number, velocity, gate = value.note, value.velocity, value.gate
+                number, velocity, gate, gain = value.note, value.velocity, value.gate, value.gain
             else:
-                number, velocity, gate = value, None, None
+                number, velocity, gate, gain = value, None, None, None
             if type(number) is not int and not is_number(number):  # an int is the commonest note: no more checks
                 raise PatternError(f"{_owner(plan)} plays {_shown(number)}, which is not a note",
                                    hint="a note lane needs numbers or note names: [C4 E4 G4]")
@@ -426,6 +427,8 @@ class MessageStream:
                     sampled = _sample(plan.velocity_lane, t, seed)
                     if sampled is not None:
                         velocity = seven_bit(_number(sampled, plan, "velocity"))
+            if gain is not None:
+                velocity = min(127, round(velocity * gain))
             if velocity == 0:
                 continue  # a note-on of velocity 0 would be a note-off: a silent note sends nothing
             if gate is None:

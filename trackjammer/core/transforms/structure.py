@@ -3,10 +3,11 @@ variadic combinators stack, cat and seq."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from functools import lru_cache
 
 from trackjammer.core import constructors
-from trackjammer.core.constructors import fastcat, pure, silence
+from trackjammer.core.constructors import fastcat, pure, silence, timecat
 from trackjammer.core.euclid import euclid_steps
 from trackjammer.core.limits import check_steps
 from trackjammer.core.pattern import Pattern
@@ -42,12 +43,44 @@ def euclid_rhythm(pulses: int, steps: int, rotation: int = 0) -> Pattern:
     return fastcat(*(pure(step) for step in euclid_steps(pulses, steps, rotation)))
 
 
-@transformation(kinds={"pulses": "int", "steps": "int", "rotation": "int"}, family="structure")
+@transformation(kinds={"pulses": "int", "steps": "int", "rotation": "int"}, family="structure",
+                aliases=("euclidOff",))
 def euclid(pat: Pattern, pulses, steps, rotation=0) -> Pattern:
     """Play on a Euclidean rhythm of `pulses` onsets over `steps` steps, rotated
-    left by `rotation` (negative `pulses` plays the off-beats)."""
+    left by `rotation` (negative `pulses` plays the off-beats); euclidOff is
+    the same (Tidal's name)."""
     check_steps(steps, "a Euclidean rhythm")
     return struct(pat, euclid_rhythm(pulses, steps, rotation))
+
+
+@transformation("euclidRot", kinds={"pulses": "int", "steps": "int", "rotation": "int"}, family="structure")
+def euclid_rot(pat: Pattern, pulses, steps, rotation) -> Pattern:
+    """Strudel's euclidRot: the Euclidean rhythm rotated RIGHT by `rotation`
+    steps, the other way from euclid's third number (Tidal's)."""
+    return euclid(pat, pulses, steps, -rotation)
+
+
+@lru_cache(maxsize=512)
+def legato_rhythm(pulses: int, steps: int) -> Pattern:
+    """One step per onset of a Euclidean rhythm, each lasting until the next onset."""
+    onsets = [k for k, on in enumerate(euclid_steps(pulses, steps)) if on]
+    return timecat(*((end - begin, True) for begin, end in zip(onsets, onsets[1:] + [steps])))
+
+
+@transformation("euclidLegato", kinds={"pulses": "int", "steps": "int"}, family="structure")
+def euclid_legato(pat: Pattern, pulses, steps) -> Pattern:
+    """Like euclid, but each note is held until the next onset: no gaps
+    (Strudel's euclidLegato; 0 pulses or fewer is silence)."""
+    return euclid_legato_rot(pat, pulses, steps, 0)
+
+
+@transformation("euclidLegatoRot", kinds={"pulses": "int", "steps": "int", "rotation": "int"}, family="structure")
+def euclid_legato_rot(pat: Pattern, pulses, steps, rotation) -> Pattern:
+    """euclidLegato rotated RIGHT by `rotation` steps (Strudel's euclidLegatoRot)."""
+    check_steps(steps, "a Euclidean rhythm")
+    if pulses < 1 or steps < 1:
+        return silence
+    return struct(pat, legato_rhythm(pulses, steps)).late_by(Fraction(rotation, steps))
 
 
 @transformation(variadic=True, family="combine")

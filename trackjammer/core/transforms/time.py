@@ -5,7 +5,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 from trackjammer.core.constructors import pure, stack
-from trackjammer.core.pattern import Pattern, cycle_choice
+from trackjammer.core.event import Event
+from trackjammer.core.pattern import Pattern, State, cycle_choice
 from trackjammer.core.registry import apply_function, transformation
 from trackjammer.core.span import TimeSpan
 from trackjammer.core.time import cycle_pos
@@ -64,6 +65,41 @@ def iter_(pat: Pattern, divisions) -> Pattern:
     if divisions <= 0:
         return pat
     return cycle_choice(lambda cycle: pat.late_by(-Fraction(cycle % divisions, divisions)))
+
+
+@transformation("iterBack", kinds={"divisions": "int"}, family="time")
+def iter_back(pat: Pattern, divisions) -> Pattern:
+    """iter the other way: [a b c d].iterBack(4) plays a b c d, then d a b c,
+    then c d a b, ... (Strudel's iterBack, Tidal's iter')."""
+    if divisions <= 0:
+        return pat
+    return cycle_choice(lambda cycle: pat.late_by(Fraction(cycle % divisions, divisions)))
+
+
+@transformation(kinds={"offset": "time", "cycles": "positive time"}, family="time", aliases=("rib",))
+def ribbon(pat: Pattern, offset, cycles) -> Pattern:
+    """Loop `cycles` cycles of the pattern from cycle `offset` on, forever:
+    [<C4 D4 E4 F4>].ribbon(1, 2) plays D4 E4 D4 E4 ...; a note running past
+    the loop's end is cut there (Strudel's ribbon, rib)."""
+    start = pat.late_by(-offset)
+
+    def query(state: State) -> list[Event]:
+        found: list[Event] = []
+        span = state.span
+        first = (span.begin / cycles).__floor__()
+        for loop in range(first, max(first + 1, (span.end / cycles).__ceil__())):
+            bounds = TimeSpan(loop * cycles, (loop + 1) * cycles)
+            piece = span.intersection(bounds)
+            if piece is None:
+                continue
+            for event in start.late_by(bounds.begin).query(state.with_span(piece)):
+                part = event.part.intersection(bounds)
+                if part is not None:
+                    whole = None if event.whole is None else event.whole.intersection(bounds)
+                    found.append(Event(whole, part, event.value, event.context))
+        return found
+
+    return Pattern(query, period=Fraction(cycles).numerator)
 
 
 @transformation(family="time")

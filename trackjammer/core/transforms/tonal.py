@@ -18,7 +18,7 @@ from trackjammer.core.theory import scale_note
 from trackjammer.core.tonal_names import chord_intervals, scale_steps, split_root
 from trackjammer.core.transforms.chance import random_signal
 from trackjammer.core.rand import salt_of
-from trackjammer.core.values import is_number, map_number, number_of, with_gate, with_velocity
+from trackjammer.core.values import is_number, map_number, number_of, with_gain, with_gate, with_velocity
 from trackjammer.errors import ArgumentError
 
 ARP_SALT = salt_of("arp")
@@ -168,6 +168,16 @@ def strum(pat: Pattern, delay) -> Pattern:
 def vel(value, velocity):
     """Set the velocity (0..127) of every note; a pattern or signal is read at each note's onset."""
     return with_velocity(value, max(0, min(127, round(velocity))))
+
+
+@transformation(kinds={"factor": "number"}, family="tonal", per_value=True)
+def gain(value, factor):
+    """Multiply each note's velocity by `factor` (whatever sets it: ^v, vel,
+    the track's velocity or lane); 0.5 is half as loud, and gains multiply."""
+    if factor < 0:
+        raise ArgumentError(f"gain is a factor on the velocity, 0 or more; got {factor}",
+                            hint="gain(0.5) plays at half the velocity; vel(40) sets a velocity")
+    return with_gain(value, float(factor))
 
 
 @transformation(kinds={"fraction": "positive time"}, family="tonal", per_value=True, aliases=("legato",))
