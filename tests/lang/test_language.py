@@ -307,6 +307,7 @@ def test_syntax_hints_for_common_slips(text, line, column, hint):
 
 
 ARROW = "TrackJammer has no arrow functions; pass the function waiting for its pattern"
+ARRANGE = "arrange's sections are arrays, written #[ ]: arrange(#[4, verse], #[2, chorus]); [ ] is a pattern"
 
 
 @pytest.mark.parametrize(
@@ -331,9 +332,13 @@ ARROW = "TrackJammer has no arrow functions; pass the function waiting for its p
         ('print "hi"', 7, 'arguments go in parentheses, separated by commas: print("hi")'),
         ("const melody = [C4]", 7, "TrackJammer names a value with let: let melody = …"),
         ("var x = 1", 5, "TrackJammer names a value with let: let x = …"),
+        ('arrange([4, "<c a f e>(3,8)"], [2, "<g a>(5,8)"])', 13, ARRANGE),  # a string in a pattern
+        ("arrange([4, verse], [2, chorus])", 13, ARRANGE),  # a name in a pattern
+        ("let v = [C4]; arrange(#[4, v], [2, chorus])", 36, ARRANGE),
     ],
 )
 def test_what_strudel_and_tidal_write_gets_trackjammers_spelling(text, column, hint):
+    """(The same slips elsewhere keep their own hints: test_syntax_hints_for_common_slips.)"""
     error = error_of(Interpreter(), text)
     assert (error.line, error.column, error.hint) == (1, column, hint)
 
@@ -378,3 +383,34 @@ def test_a_syntax_error_after_many_semicolons_in_strings_tries_a_bounded_number_
     error = error_of(Interpreter(), text)
     assert (error.line, error.column) == (1, 3011)
     assert len(calls) == 1 + parser.PREFIX_TRIES
+
+
+def test_a_name_in_a_pattern_elsewhere_keeps_the_drum_hint():
+    assert error_of(Interpreter(), "[C4 verse]").hint.startswith("drums are General MIDI names")
+
+
+# -- arrange: a song's sections ---------------------------------------------------------
+
+
+def test_arrange_plays_each_section_its_cycles_and_goes_on_where_it_left_off():
+    interpreter = Interpreter()
+    song = interpreter.execute('let verse = [<C4 D4 E4 F4 G4 A4 B4 C5>]; let chorus = [<C3 D3>];'
+                               ' arrange(#[3, verse], #[2, chorus], #[1, "E5 G5"])')
+    assert [[(b, v) for b, _, v in onsets(song, c, c + 1)] for c in range(12)] == [
+        [(0, 60)], [(1, 62)], [(2, 64)], [(3, 48)], [(4, 50)], [(5, 76), (F(11, 2), 79)],
+        [(6, 65)], [(7, 67)], [(8, 69)], [(9, 48)], [(10, 50)], [(11, 76), (F(23, 2), 79)]]
+    # a section of 0 cycles is left out; a number plays one note a cycle
+    assert onsets(interpreter.execute("arrange(#[0, verse], #[1, 60])"), 0, 2) == [(0, 1, 60), (1, 2, 60)]
+
+
+@pytest.mark.parametrize(("text", "column", "message", "hint"), [
+    ("arrange([4 C4], #[2, [E4]])", 1, "arrange's section 1 is a pattern, not #[cycles, pattern]",
+     "arrange(#[4, verse], #[2, chorus]): each section is an array, #[ ]; [ ] is a pattern"),
+    ("arrange(#[4, [C4], 2])", 1, "arrange's section 1 is an array of 3 values, not #[cycles, pattern]",
+     "arrange(#[4, verse], #[2, chorus]): each section is an array, #[ ]; [ ] is a pattern"),
+    ("arrange(#[-1, [C4]])", 1, "arrange's section 1 lasts -1 cycles", "a section lasts 0 cycles or more: #[4, verse]"),
+    ('arrange(#[2, true])', 1, "arrange's section 1 plays true, not a pattern", "arrange(#[4, verse], #[2, [C4 E4]])"),
+])
+def test_arrange_says_what_a_section_should_be(text, column, message, hint):
+    error = error_of(Interpreter(), text)
+    assert (error.line, error.column, error.message, error.hint) == (1, column, message, hint)

@@ -49,6 +49,9 @@ SAME = [
     ("[C4 <E4 G4> B4].ribbon(5, 1)", 'm("c4 <e4 g4> b4").ribbon(5, 1)'),
     # Strudel's function also gets the copy's number; TrackJammer applies its function once more per copy
     ("[C4 E4].echoWith(3, 1/8, add(2))", 'm("c4 e4").echoWith(3, 1/8, (p, n) => p.add(n * 2))'),
+    # 3.5 cycles in all: the spans (to cycle 5) reach the second time round
+    ('arrange(#[2, [<C4 D4 E4>]], #[1, [<C3 D3>]], #[1/2, "E5 G5"])',
+     'arrange([2, m("<c4 d4 e4>")], [1, m("<c3 d3>")], [1/2, m("e5 g5")])'),
     ("[C4 <E4 G4>].stutWith(4, 1/3, add(12))", 'm("c4 <e4 g4>").stutWith(4, 1/3, (p, n) => p.add(n * 12))'),
 ]
 

@@ -80,6 +80,18 @@ def fastcat(*patterns: Any) -> Pattern:
     return timecat(*((1, p) for p in patterns))
 
 
+def arrange(*sections: tuple[Any, Any]) -> Pattern:
+    """Sections one after another, each (cycles, pattern) playing for its
+    number of cycles, then again from the first: the arrangement of a song.
+    Each section goes on where it left off the time before (a verse of 4
+    cycles plays its cycles 4 to 7 the second time round), as Strudel's."""
+    pairs = [(to_time(cycles), reify(pattern)) for cycles, pattern in sections]
+    total = sum((cycles for cycles, _ in pairs), Fraction(0))
+    if total <= 0:
+        return silence
+    return timecat(*((cycles, pattern.fast_by(cycles)) for cycles, pattern in pairs)).fast_by(1 / total)
+
+
 def timecat(*weighted: tuple[Any, Any]) -> Pattern:
     """Patterns in one cycle, each taking a step proportional to its weight.
 

@@ -14,7 +14,8 @@ from typing import Any, Callable
 
 from trackjammer.assembly import assemble
 from trackjammer.core.pattern import Pattern, template_pattern
-from trackjammer.core.registry import REGISTRY, Curried, Partial, describe
+from trackjammer.core import constructors
+from trackjammer.core.registry import REGISTRY, Curried, Partial, describe, pattern_of_text
 from trackjammer.core.signals import LOWERCASE_SIGNALS
 from trackjammer.core.time import to_time
 from trackjammer.core.values import is_number
@@ -145,6 +146,35 @@ def project(session: Session, name=None):
 
 
 # -- Strudel's names: setcps, setbpm, and values (silence, sine, saw, …) ------------
+
+
+@builtin(family="combine")
+def arrange(session: Session, *sections):
+    """Play sections one after another and loop: arrange(#[4, verse], #[2, chorus])
+    plays verse for 4 cycles, chorus for 2, and again; each section goes on
+    where it left off the time before (Strudel's arrange)."""
+    pairs = []
+    for number, section in enumerate(sections, 1):
+        if not (isinstance(section, list) and len(section) == 2):
+            what = f"an array of {len(section)} values" if isinstance(section, list) else describe(section)
+            raise ArgumentError(
+                f"arrange's section {number} is {what}, not #[cycles, pattern]",
+                hint="arrange(#[4, verse], #[2, chorus]): each section is an array, #[ ]; [ ] is a pattern")
+        cycles, pattern = section
+        cycles = to_time(_number(cycles, f"arrange's section {number}: its cycles"))
+        if cycles < 0:
+            raise ArgumentError(f"arrange's section {number} lasts {show(cycles)} cycles",
+                                hint="a section lasts 0 cycles or more: #[4, verse]")
+        pairs.append((cycles, _section_pattern(pattern, number)))
+    return constructors.arrange(*pairs)
+
+
+def _section_pattern(value: Any, number: int) -> Any:
+    value = pattern_of_text(value)  # "C4 E4": mini-notation, as in Strudel
+    if isinstance(value, Pattern) or is_number(value):
+        return value
+    raise ArgumentError(f"arrange's section {number} plays {describe(value)}, not a pattern",
+                        hint="arrange(#[4, verse], #[2, [C4 E4]])")
 
 
 @builtin(family="tempo")

@@ -1,7 +1,8 @@
 """What Strudel, Tidal and JavaScript write where TrackJammer reads
 something else, and TrackJammer's way, as the hint of the syntax error it
 causes: `x => x.add(7)` is `add(7)`, Tidal's `|+` is `+`, `setcps 0.5` is
-`setcps(0.5)`, `const x = …` is `let x = …`, `$: …` binds to a track.
+`setcps(0.5)`, `const x = …` is `let x = …`, `$: …` binds to a track,
+Strudel's `arrange([4, a], …)` is `arrange(#[4, a], …)`.
 """
 
 from __future__ import annotations
@@ -11,11 +12,21 @@ import re
 BIND = "to play a pattern, bind it to a track: let t = MidiTrack(1); t << [C4 E4]"
 ONE_CALL = re.compile(r"[A-Za-z_]\w*\((?:[^()]|\([^()]*\))*\)")
 WORD_BEFORE = re.compile(r"(?:^|[\s;(])([A-Za-z_]\w*)[ \t]+$")
+# inside the [ ] of a section of arrange(…), as Strudel writes its arrays
+ARRANGE_SECTION = re.compile(r"\barrange\s*\((?:\s*#?\[[^\[\]]*\]\s*,)*\s*\[[^\[\]]*$")
+ARRANGE = "arrange's sections are arrays, written #[ ]: arrange(#[4, verse], #[2, chorus]); [ ] is a pattern"
+
+
+def arrange_hint(text: str, where: int) -> str | None:
+    """Strudel's `arrange([4, a], [2, b])`: here `[ ]` is a pattern, an array is `#[ ]`."""
+    return ARRANGE if ARRANGE_SECTION.search(text[:where]) else None
 
 
 def foreign_hint(text: str, where: int, expected: set[str]) -> str | None:
     """The hint for another tool's way of writing found at `where`, or None."""
     found = text[where:where + 1]
+    if arrange_hint(text, where):
+        return ARRANGE
     if text[where:where + 2] == "=>":
         return _arrow_hint(text, where)
     if found == "|":

@@ -9,8 +9,9 @@ from lark import Lark, Token, Transformer, UnexpectedInput
 from lark.exceptions import VisitError
 from lark.visitors import merge_transformers
 
-from trackjammer.errors import TrackJammerError
+from trackjammer.errors import MiniNotationError, TrackJammerError
 from trackjammer.lang import ast
+from trackjammer.lang.foreign_syntax import arrange_hint
 from trackjammer.lang.grammar_cache import cached_parser
 from trackjammer.lang.mini_ast import Pos
 from trackjammer.lang.mini_parser import MiniToAst, read_number
@@ -227,17 +228,24 @@ def parse_program(text: str) -> ast.Program:
     try:
         return _to_ast(text)
     except TrackJammerError as error:
-        raise _with_prefix(error.at(1, 1, text), text) from None
+        error = error.at(1, 1, text)
+        if isinstance(error, MiniNotationError):  # a name in Strudel's arrange([4, verse], …)
+            error.hint = arrange_hint(text, _offset(text, error)) or error.hint
+        raise _with_prefix(error, text) from None
     except UnexpectedInput as error:
         failure = syntax_error(error, text, SyntaxError_, parser=_parser()).at(1, 1, text)
         raise _with_prefix(failure, text) from None
 
 
+def _offset(text: str, error: TrackJammerError) -> int:
+    """Where in `text` the error's line and column are."""
+    lines = text.split("\n")
+    return sum(len(line) + 1 for line in lines[: (error.line or 1) - 1]) + (error.column or 1) - 1
+
+
 def _with_prefix(error: TrackJammerError, text: str) -> TrackJammerError:
     error.completed = ast.Program(())
-    lines = text.split("\n")
-    offset = sum(len(line) + 1 for line in lines[: (error.line or 1) - 1]) + (error.column or 1) - 1
-    cut = text.rfind(";", 0, offset)
+    cut = text.rfind(";", 0, _offset(text, error))
     for _ in range(PREFIX_TRIES):  # a ';' inside a string or literal is skipped by trying the one before
         if cut < 0:
             break
