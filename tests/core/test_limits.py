@@ -11,6 +11,7 @@ import pytest
 from fractions import Fraction as F
 
 import trackjammer.core  # noqa: F401
+from trackjammer.core import limits
 from trackjammer.commands.events import pattern_of, sorted_onsets
 from trackjammer.core.limits import MAX_CYCLES_PER_QUERY, MAX_STEPS, Budget, TooDense, TooMuchWork, charge
 from trackjammer.lang.console import respond
@@ -113,6 +114,22 @@ def test_export_refuses_what_no_port_could_carry_at_once():
 def test_a_pattern_dense_only_in_part_of_a_cycle_is_refused_as_more_than_the_budget():
     error = quickly(lambda: export_messages([plan_of_pattern(Interpreter().execute("[C4 C4*1000000]"))], 1, 0, 4))
     assert error.message.startswith("this asks for more than 20,000 events a cycle;")
+
+
+def test_an_estimate_that_would_take_long_gives_the_limit_as_a_lower_bound(monkeypatch):
+    """The density of a refused pattern is estimated on ever shorter spans;
+    when that takes longer than PROBE_SECONDS (an echo 60 copies deep, each
+    twice as dense), the refusal says "more than" the limit instead."""
+    dense = "[C4].fast(1000000)"
+    assert sorted_onsets_error(dense).message.startswith("this asks for about 1,000,000 events a cycle;")
+    monkeypatch.setattr(limits, "PROBE_SECONDS", 0.0)
+    assert sorted_onsets_error(dense).message.startswith("this asks for more than 20,000 events a cycle;")
+
+
+def sorted_onsets_error(text: str) -> TooDense:
+    with pytest.raises(TooDense) as caught:
+        sorted_onsets(pattern_of(text), F(0), F(1))
+    return caught.value
 
 
 def test_midi_export_and_a_shown_pattern_are_refused_where_they_are_written(tmp_path, monkeypatch):

@@ -802,6 +802,9 @@ def test_echo_with_applies_the_function_once_more_to_each_later_copy():
                                                                   (F(1, 4), F(5, 4), 14)]
     assert ev(mini("0").stutWith(3, F(1, 8), fn("add")(7))) == ev(mini("0").echoWith(3, F(1, 8), fn("add")(7)))
     assert ev(mini("0").echoWith(1, F(1, 8), up12)) == ev(mini("0")) and ev(mini("0").echoWith(0, 1, up12)) == []
+    assert ev(mini("0").echo(0, 1, 0.5)) == [] and ev(mini("0").echo(1, 1, 0.5)) == ev(mini("0"))
+    # an echo inside an echo's function, when the copies stay few: 1 + 2 + 4 of the note
+    assert len(ev(mini("0 ~").echoWith(3, F(1, 8), fn("echo")(2, F(1, 16), 0.5)))) == 7
 
 
 def test_echo_and_stut_fade_each_copy_by_the_feedback_and_gain_multiplies():
@@ -821,6 +824,10 @@ def test_echo_and_stut_fade_each_copy_by_the_feedback_and_gain_multiplies():
      "echo(3, …, 0.6): each copy at 0.6 of the one before's velocity"),
     (lambda: mini("0").echo(100, F(1, 8), 0.5), "echo makes one copy per repeat, and 100 is more than 64",
      "echo(8, …) already fades out at most feedbacks"),
+    # copy i of the outer echo has the inner one i times over: 64^63 copies of the last note
+    (lambda: mini("0").echoWith(64, F(1, 8), fn("echoWith")(64, F(1, 8), up12)),
+     "echoWith inside another echo's function makes about 64^63 copies of each note",
+     "give the outer echo or this one fewer copies; or add the copies with off"),
 ])
 def test_echo_and_gain_refuse_what_cannot_sound(expression, message, hint):
     with pytest.raises(ArgumentError) as caught:

@@ -240,15 +240,21 @@ OFFLINE = Budget(EVENTS_PER_SECOND * SLOWEST_CYCLE)
 
 
 PROBE = 500  # work the density of a refused window is estimated with
+PROBE_SECONDS = 0.25  # CPU time the estimate may take in all (an echo 60 copies deep costs each halving dearly)
 
 
 def _density(count: Callable[[Fraction], int], length: Fraction) -> float:
     """Events a cycle, from the longest first part of the window (halved
-    again and again) that `PROBE` work can count."""
+    again and again) that `PROBE` work can count; 0 when none can within
+    PROBE_SECONDS (the refusal then says "more than" the limit)."""
+    deadline = time.thread_time() + PROBE_SECONDS
     for _ in range(64):
         length /= 2
+        left = deadline - time.thread_time()
+        if left <= 0:
+            return 0.0
         try:
-            with metered(PROBE):
+            with metered(PROBE, left):
                 found = count(length)
         except Exhausted:
             continue
