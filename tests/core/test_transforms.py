@@ -44,6 +44,7 @@ TESTED = {
     "almostNever", "almostAlways", "someCyclesBy", "someCycles",
     "euclidOff", "euclidRot", "euclidLegato", "euclidLegatoRot", "iterBack", "ribbon", "rib",  # and tests/strudel
     "echoWith", "stutWith", "echo", "stut", "gain",  # and tests/midi/test_export_rules.py
+    "pick", "pickmod", "pickF",  # and tests/strudel
 }
 
 
@@ -833,3 +834,32 @@ def test_echo_and_gain_refuse_what_cannot_sound(expression, message, hint):
     with pytest.raises(ArgumentError) as caught:
         ev(expression())
     assert (caught.value.message, caught.value.hint) == (message, hint)
+
+
+def test_pick_plays_the_pattern_each_number_picks():
+    choices = (mini("60 64"), mini("67 71 74"))
+    assert ev(mini("<0 1>").pick(choices), 0, 2) == [(0, F(1, 2), 60), (F(1, 2), 1, 64), (1, F(4, 3), 67),
+                                                     (F(4, 3), F(5, 3), 71), (F(5, 3), 2, 74)]
+    # the index's events keep time: the chosen pattern sounds only within them
+    assert ev(mini("0 1").pick(choices)) == [(0, F(1, 2), 60), (F(2, 3), 1, 74)]
+    assert ev(mini("5").pick(choices)) == ev(mini("-3").pickmod(choices)) == ev(choices[1])  # clamped; wrapped
+    assert ev(mini("0.6").pick(choices)) == ev(choices[1]) and ev(mini("0").pick(())) == []
+
+
+def test_pick_f_applies_the_function_each_number_picks():
+    pat = mini("60 64 67 71")
+    picked = pat.pickF(mini("<0 1>"), (fn("rev"), fn("transpose")(12)))
+    assert [v for _, _, v in ev(picked, 0, 2)] == [71, 67, 64, 60, 72, 76, 79, 83]
+    assert ev(pat.pickF(mini("9"), (fn("rev"), up12))) == ev(up12(pat))  # past the last: the last
+
+
+def test_pick_needs_numbers_and_an_array():
+    with pytest.raises(TrackJammerError) as caught:
+        ev(fn("cat")("major", "minor").pick((mini("60"),)))
+    assert (caught.value.message, caught.value.hint) == (
+        "pick picks by number, but its pattern holds the string \"major\"",
+        "[<0 1 2>].pick(#[…]) picks the first, the second, the third")
+    with pytest.raises(ArgumentError) as caught:
+        mini("0").pick(mini("60 64"))
+    assert (caught.value.message, caught.value.hint) == (
+        "pick's 'choices' expects an array of patterns, got a pattern", "an array is written #[ ]: #[[C4 E4], [G4 B4]]")

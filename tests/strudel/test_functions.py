@@ -47,6 +47,11 @@ SAME = [
     ("[C4 E4 G4 B4].ribbon(1/4, 1/2)", 'm("c4 e4 g4 b4").ribbon(1/4, 1/2)'),
     ("[C4@3 E4 <G4 B4>].rib(3/8, 3/2)", 'm("c4@3 e4 <g4 b4>").rib(3/8, 3/2)'),
     ("[C4 <E4 G4> B4].ribbon(5, 1)", 'm("c4 <e4 g4> b4").ribbon(5, 1)'),
+    ('[<0 1 2 5>].pick(#[[C4 E4], "G4 B4", [C5(3,8)]])', 'm("<0 1 2 5>").pick([m("c4 e4"), m("g4 b4"), m("c5(3,8)")])'),
+    ("[<0 1> [2 0]].pickmod(#[[C4 E4], [G4 B4 D5], 72])", 'm("<0 1> [2 0]").pickmod([m("c4 e4"), m("g4 b4 d5"), 72])'),
+    ('[C4 E4 G4 B4].pickF("<0 1 2>", #[rev, fast(2), add(12)])',
+     'm("c4 e4 g4 b4").pickF(m("<0 1 2>"), [rev, fast(2), x => x.add(12)])'),
+    ('[C4 E4 G4 B4].pickF("0 [1 5]", #[rev, fast(2)])', 'm("c4 e4 g4 b4").pickF(m("0 [1 5]"), [rev, fast(2)])'),
     # Strudel's function also gets the copy's number; TrackJammer applies its function once more per copy
     ("[C4 E4].echoWith(3, 1/8, add(2))", 'm("c4 e4").echoWith(3, 1/8, (p, n) => p.add(n * 2))'),
     # 3.5 cycles in all: the spans (to cycle 5) reach the second time round

@@ -153,6 +153,22 @@ def _anything(value: Any, who: str) -> Any:
     return value
 
 
+def _patterns(value: Any, who: str) -> tuple[Pattern, ...]:
+    """An array of patterns (numbers and mini-notation text are patterns too): #[[C4 E4], "G4 B4", 60]."""
+    if not isinstance(value, (list, tuple)):
+        raise ArgumentError(f"{who} expects an array of patterns, got {describe(value)}",
+                            hint="an array is written #[ ]: #[[C4 E4], [G4 B4]]")
+    return tuple(_pattern(item, who) for item in value)
+
+
+def _functions(value: Any, who: str) -> tuple[Callable[[Pattern], Pattern], ...]:
+    """An array of functions: #[rev, fast(2)]."""
+    if not isinstance(value, (list, tuple)):
+        raise ArgumentError(f"{who} expects an array of functions, got {describe(value)}",
+                            hint="an array is written #[ ]: #[rev, fast(2)]")
+    return tuple(_function(item, who) for item in value)
+
+
 KINDS: dict[str, Callable[[Any, str], Any]] = {
     "number": _number,
     "time": _time,
@@ -162,6 +178,8 @@ KINDS: dict[str, Callable[[Any, str], Any]] = {
     "string": _string,
     "function": _function,
     "pattern": _pattern,
+    "patterns": _patterns,
+    "functions": _functions,
     "any": _anything,
 }
 

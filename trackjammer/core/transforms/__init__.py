@@ -3,4 +3,4 @@
 from __future__ import annotations
 
 from trackjammer.core.transforms import arith, chance, structure, time, tonal  # noqa: F401
-from trackjammer.core.transforms import conditional, echo, reorder, squeeze  # noqa: F401,E402
+from trackjammer.core.transforms import conditional, echo, pick, reorder, squeeze  # noqa: F401,E402
