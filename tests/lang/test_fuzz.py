@@ -650,6 +650,8 @@ _BY_KIND = {
     "function": _TRANSFORMS,
     "any": _SMALL_NUMBERS + ["[0 12]", "Sine(1)"],
     "pattern": ["[1 0 1 1]", "[1 ~ 1]", "[<1 0> 1]", "Sine(1)", "0", "1"],
+    "patterns": ["#[[C4 E4], [G4]]", "#[]", '#["C4 E4", 60, [<C3 D3>]]', "#[Sine(1)]", "#[[C4]]"],
+    "functions": ["#[rev, fast(2)]", "#[]", "#[transpose(12)]", "#[every(2, rev), vel(90), degrade]"],
 }
 _PATTERN_FUNCTIONS = [name for name, entry in REGISTRY.items() if not entry.constructor]
 
