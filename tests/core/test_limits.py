@@ -13,6 +13,7 @@ from fractions import Fraction as F
 import trackjammer.core  # noqa: F401
 from trackjammer.core import limits
 from trackjammer.commands.events import pattern_of, sorted_onsets
+from trackjammer.core.pattern import Pattern
 from trackjammer.core.limits import MAX_CYCLES_PER_QUERY, MAX_STEPS, Budget, TooDense, TooMuchWork, charge
 from trackjammer.lang.console import respond
 from trackjammer.lang.evaluator import Interpreter
@@ -124,6 +125,18 @@ def test_an_estimate_that_would_take_long_gives_the_limit_as_a_lower_bound(monke
     assert sorted_onsets_error(dense).message.startswith("this asks for about 1,000,000 events a cycle;")
     monkeypatch.setattr(limits, "PROBE_SECONDS", 0.0)
     assert sorted_onsets_error(dense).message.startswith("this asks for more than 20,000 events a cycle;")
+
+
+def test_a_ribbon_of_a_sliver_of_a_cycle_is_counted_before_its_loops_are_asked():
+    """ribbon(0, 1/100000) is 100,000 loops a cycle, each a query of the
+    pattern: refused on their count, not after asking 20,000 of them."""
+    asked = []
+    pattern = Pattern(lambda state: asked.append(state.span) or [])
+    with pytest.raises(TooDense) as caught:
+        Budget(20_000).query(pattern.ribbon(0, F(1, 100_000)), 0, 1)
+    # the pattern is silent: its loops alone are the work refused
+    assert caught.value.message.startswith("this asks for more than 20,000 events a cycle;")
+    assert len(asked) < 2_000  # the density estimate's probes only (PROBE work each)
 
 
 def sorted_onsets_error(text: str) -> TooDense:

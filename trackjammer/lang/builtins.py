@@ -13,8 +13,8 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from trackjammer.assembly import assemble
-from trackjammer.core.pattern import Pattern, template_pattern
 from trackjammer.core import constructors
+from trackjammer.core.pattern import Pattern, template_pattern
 from trackjammer.core.registry import REGISTRY, Curried, Partial, describe, pattern_of_text
 from trackjammer.core.signals import LOWERCASE_SIGNALS
 from trackjammer.core.time import to_time

@@ -6,6 +6,7 @@ from fractions import Fraction
 
 from trackjammer.core.constructors import pure, stack
 from trackjammer.core.event import Event
+from trackjammer.core.limits import charge
 from trackjammer.core.pattern import Pattern, State, cycle_choice
 from trackjammer.core.registry import apply_function, transformation
 from trackjammer.core.span import TimeSpan
@@ -87,7 +88,9 @@ def ribbon(pat: Pattern, offset, cycles) -> Pattern:
         found: list[Event] = []
         span = state.span
         first = (span.begin / cycles).__floor__()
-        for loop in range(first, max(first + 1, (span.end / cycles).__ceil__())):
+        last = max(first + 1, (span.end / cycles).__ceil__())
+        charge(last - first)  # a loop of 1/100000 cycle is that many queries a cycle (core/limits.py)
+        for loop in range(first, last):
             bounds = TimeSpan(loop * cycles, (loop + 1) * cycles)
             piece = span.intersection(bounds)
             if piece is None:
