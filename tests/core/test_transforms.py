@@ -824,10 +824,13 @@ def test_echo_and_stut_fade_each_copy_by_the_feedback_and_gain_multiplies():
     (lambda: mini("0").echo(3, F(1, 8), -0.5), "echo's feedback is a factor on the velocity, 0 or more; got -0.5",
      "echo(3, …, 0.6): each copy at 0.6 of the one before's velocity"),
     (lambda: mini("0").echo(100, F(1, 8), 0.5), "echo makes one copy per repeat, and 100 is more than 64",
-     "echo(8, …) already fades out at most feedbacks"),
+     "echo(8, …): a few copies already make a long echo"),
     # copy i of the outer echo has the inner one i times over: 64^63 copies of the last note
     (lambda: mini("0").echoWith(64, F(1, 8), fn("echoWith")(64, F(1, 8), up12)),
      "echoWith inside another echo's function makes about 64^63 copies of each note",
+     "give the outer echo or this one fewer copies; or add the copies with off"),
+    (lambda: mini("0").echoWith(16, F(1, 8), fn("echo")(3, F(1, 8), 0.5)),
+     "echo inside another echo's function makes about 3^15 copies of each note",
      "give the outer echo or this one fewer copies; or add the copies with off"),
 ])
 def test_echo_and_gain_refuse_what_cannot_sound(expression, message, hint):

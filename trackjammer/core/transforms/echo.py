@@ -27,9 +27,16 @@ _COMPOSED: ContextVar[int] = ContextVar("echo_composed", default=0)  # how often
 
 
 def _copies(times: int, who: str) -> int:
+    """How many copies, once checked: at most MAX_COPIES, and inside another
+    echo's function (applied again to each of its copies) at most MAX_NESTED
+    of each note in all."""
     if times > MAX_COPIES:
         raise ArgumentError(f"{who} makes one copy per repeat, and {times} is more than {MAX_COPIES}",
-                            hint=f"{who}({min(8, MAX_COPIES)}, …) already fades out at most feedbacks")
+                            hint=f"{who}(8, …): a few copies already make a long echo")
+    composed = _COMPOSED.get()
+    if composed and times > 1 and composed * math.log(times) > math.log(MAX_NESTED):
+        raise ArgumentError(f"{who} inside another echo's function makes about {times}^{composed} copies of each note",
+                            hint="give the outer echo or this one fewer copies; or add the copies with off")
     return max(0, times)
 
 
@@ -46,11 +53,7 @@ def echo_with(pat: Pattern, times, time, function) -> Pattern:
 def _echoes(pat: Pattern, times: int, time, change, who: str) -> Pattern:
     """The pattern and its copies: each copy is the one before, `time` later
     and changed once more (Tidal's stutWith): built in `times` steps."""
-    times = _copies(times, who)
-    composed = _COMPOSED.get()
-    if composed and times > 1 and composed * math.log(times) > math.log(MAX_NESTED):
-        raise ArgumentError(f"{who} inside another echo's function makes about {times}^{composed} copies of each note",
-                            hint="give the outer echo or this one fewer copies; or add the copies with off")
+    times, composed = _copies(times, who), _COMPOSED.get()
     copies, copy = [], pat
     token = _COMPOSED.set(max(1, composed) * (times - 1))  # an echo in `change` is applied over and over
     try:
