@@ -32,7 +32,8 @@ METHODS = st.sampled_from([
     ".late(5/4)", '.chord("maj7")', ".transpose(12)", ".ply(2)", ".ply(3/2)", ".off(1/8, transpose(12))",
     ".every(3, rev)", ".fast(\"<1 2>\")", ".rev()", ".segment(3)", ".degrade()", ".vel([60 100])",
     ".ribbon(1, 3/2)", ".ribbon(1/3, 2)", ".echo(3, 1/8, 0.5)", ".echoWith(2, 1/3, rev)", ".euclidLegato(3, 8)",
-    ".euclidLegatoRot(5, 8, 3)", ".iterBack(3)", ".gain(\"<1 0.5>\")",
+    ".euclidLegatoRot(5, 8, 3)", ".iterBack(3)", ".gain(\"<1 0.5>\")", ".chunkBack(3, rev)", ".fastChunk(2, rev)",
+    ".pick(#[[0 1], [<2 3>]])",
 ])
 SIGNALS = st.sampled_from([
     "Sine(1/4).segment(16).range(0, 127)", "Saw(2/3).segment(5)", "Tri(1).segment(\"<4 8>\")",
@@ -110,6 +111,9 @@ def test_the_period_is_one(monkeypatch_module, expression, seed):
     ("Rand().segment(4)", None),
     ("[C4 E4].every(2, rev)", None),
     ("[C4 <E4 G4 A4 B4 C5 D5 E5 F5 G5>].slow(9)", None),  # 90 cycles: longer than MAX_PERIOD
+    ("[<C4 E4 G4>].ribbon(1, 3/2)", 3),  # loops of 3/2: every 3 cycles
+    ("[<C4 E4 G4>].ribbon(1, 2)", 2),
+    ("[C4?].ribbon(1, 2)", None),  # it loops, but the repeat cache serves every seed alike: randomness has none
 ])
 def test_periods(expression, period):
     assert period_of(evaluate_expression(expression)) == period

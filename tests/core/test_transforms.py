@@ -44,7 +44,7 @@ TESTED = {
     "almostNever", "almostAlways", "someCyclesBy", "someCycles",
     "euclidOff", "euclidRot", "euclidLegato", "euclidLegatoRot", "iterBack", "ribbon", "rib",  # and tests/strudel
     "echoWith", "stutWith", "echo", "stut", "gain",  # and tests/midi/test_export_rules.py
-    "pick", "pickmod", "pickF",  # and tests/strudel
+    "pick", "pickmod", "pickF", "chunkBack", "fastChunk",  # and tests/strudel
 }
 
 
@@ -866,3 +866,11 @@ def test_pick_needs_numbers_and_an_array():
         mini("0").pick(mini("60 64"))
     assert (caught.value.message, caught.value.hint) == (
         "pick's 'choices' expects an array of patterns, got a pattern", "an array is written #[ ]: #[[C4 E4], [G4 B4]]")
+
+
+def test_chunk_back_moves_backwards_and_fast_chunk_lets_the_pattern_go_on():
+    tops = lambda pat: [max(v for _, _, v in ev(pat, c, c + 1)) for c in range(4)]  # noqa: E731
+    assert tops(mini("0 1 2 3").chunk(4, up12)) == [12, 13, 14, 15]
+    assert tops(mini("0 1 2 3").chunkBack(4, up12)) == [12, 15, 14, 13]
+    assert [v for _, _, v in ev(mini("<0 10> 1").fastChunk(2, up12), 0, 2)] == [12, 1, 10, 13]
+    assert [v for _, _, v in ev(mini("<0 10> 1").chunk(2, up12), 0, 2)] == [12, 1, 0, 13]  # cycle 0 again

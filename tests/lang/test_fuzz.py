@@ -386,6 +386,7 @@ CORPUS = [
     ".echo(3, 1/8, 0.6).stut(2, 0.5, 1/3).gain(0.8)",
     'let v = [<C4 D4>]; arrange(#[2, v], #[1, "E4 G4"], #[1/2, 60])',
     '[<0 1 2>].pick(#[[C4 E4], "G4", 72]).pickF("<0 1>", #[rev, fast(2)]); [0 3].pickmod(#[[C3], [E3]])',
+    "[C4 E4 G4].chunkBack(3, rev).fastChunk(2, add(12))",
     '[C3 F3].chord("maj7").arp("updown").strum(1/16); [C3].chord("m7").arp("random")',
     "[C4 E4 G4].every(2, rev).sometimes(fast(2)).often(vel(90)).rarely(degrade)",
     "[C4*8].sometimesBy(0.3, transpose(-12)).degrade(0.25).swing(1/3)",

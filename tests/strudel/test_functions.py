@@ -52,6 +52,9 @@ SAME = [
     ('[C4 E4 G4 B4].pickF("<0 1 2>", #[rev, fast(2), add(12)])',
      'm("c4 e4 g4 b4").pickF(m("<0 1 2>"), [rev, fast(2), x => x.add(12)])'),
     ('[C4 E4 G4 B4].pickF("0 [1 5]", #[rev, fast(2)])', 'm("c4 e4 g4 b4").pickF(m("0 [1 5]"), [rev, fast(2)])'),
+    ("[C4 E4 G4 B4].chunkBack(4, add(7))", 'm("c4 e4 g4 b4").chunkBack(4, x => x.add(7))'),
+    ("[<C4 D4> E4 G4].chunkBack(3, fast(2))", 'm("<c4 d4> e4 g4").chunkBack(3, fast(2))'),
+    ("[<C4 C5> E4 G4 B4].fastChunk(4, add(12))", 'm("<c4 c5> e4 g4 b4").fastChunk(4, x => x.add(12))'),
     # Strudel's function also gets the copy's number; TrackJammer applies its function once more per copy
     ("[C4 E4].echoWith(3, 1/8, add(2))", 'm("c4 e4").echoWith(3, 1/8, (p, n) => p.add(n * 2))'),
     # 3.5 cycles in all: the spans (to cycle 5) reach the second time round

@@ -69,13 +69,33 @@ def chunk(pat: Pattern, parts, function) -> Pattern:
     """Split each cycle into `parts` and apply `function` to one part per
     cycle, in turn: the first part in cycle 0, the second in cycle 1, ...
     As in Strudel, each cycle of the pattern is played `parts` times over."""
+    return _chunked(pat, parts, function, back=False, fast=False, who="chunk")
+
+
+@transformation("chunkBack", kinds={"parts": "int", "function": "function"}, family="time")
+def chunk_back(pat: Pattern, parts, function) -> Pattern:
+    """chunk from the last part backwards: the first part in cycle 0, the
+    last in cycle 1, ... (Strudel's chunkBack, Tidal's chunk')."""
+    return _chunked(pat, parts, function, back=True, fast=False, who="chunkBack")
+
+
+@transformation("fastChunk", kinds={"parts": "int", "function": "function"}, family="time")
+def fast_chunk(pat: Pattern, parts, function) -> Pattern:
+    """chunk, but the pattern goes on cycle by cycle instead of each cycle
+    being played `parts` times over (Strudel's fastChunk)."""
+    return _chunked(pat, parts, function, back=False, fast=True, who="fastChunk")
+
+
+def _chunked(pat: Pattern, parts: int, function, back: bool, fast: bool, who: str) -> Pattern:
+    """`function` applied to part k of cycle c: k = c mod parts (back: −c mod parts)."""
     if parts <= 0:
         return pat
-    pat = repeat_cycles(pat, parts)
-    changed = apply_function(function, pat, "chunk")
+    if not fast:
+        pat = repeat_cycles(pat, parts)
+    changed = apply_function(function, pat, who)
 
     def chosen(cycle: int) -> TimeSpan:
-        k = cycle % parts
+        k = (-cycle if back else cycle) % parts
         return TimeSpan(cycle + Fraction(k, parts), cycle + Fraction(k + 1, parts))
 
     def rest_before(cycle: int) -> TimeSpan:

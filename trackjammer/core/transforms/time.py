@@ -102,7 +102,10 @@ def ribbon(pat: Pattern, offset, cycles) -> Pattern:
                     found.append(Event(whole, part, event.value, event.context))
         return found
 
-    return Pattern(query, period=Fraction(cycles).numerator)
+    # It repeats every `cycles` (a whole number of cycles: the numerator), but the
+    # repeat cache (core/repeat.py) serves every seed alike: only a pattern with a
+    # period of its own is known not to hang on the seed (randomness has none).
+    return Pattern(query, period=Fraction(cycles).numerator if pat.period is not None else None)
 
 
 @transformation(family="time")
