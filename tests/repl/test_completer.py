@@ -36,7 +36,8 @@ def test_globals_with_their_signature_from_the_help_index(completer):
         "midi_import": "midi_import(path, track = 1)  The notes of one track of a .mid file, as a pattern.",
     }
     assert metas(completer, "fas") == {"fast": "fast(factor)  Play `factor` times faster: [a b].fast(2) is [a b a b].",
-                                       "fastGap": "fastGap(factor)"}  # its summary is too long to show beside
+                                       "fastChunk": "fastChunk(parts, function)",  # summaries too long to show beside
+                                       "fastGap": "fastGap(factor)"}
     assert help_entries()["fast"].signature == "fast(factor)"
 
 
