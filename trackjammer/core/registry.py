@@ -153,20 +153,16 @@ def _anything(value: Any, who: str) -> Any:
     return value
 
 
-def _patterns(value: Any, who: str) -> tuple[Pattern, ...]:
-    """An array of patterns (numbers and mini-notation text are patterns too): #[[C4 E4], "G4 B4", 60]."""
-    if not isinstance(value, (list, tuple)):
-        raise ArgumentError(f"{who} expects an array of patterns, got {describe(value)}",
-                            hint="an array is written #[ ]: #[[C4 E4], [G4 B4]]")
-    return tuple(_pattern(item, who) for item in value)
+def _array_of(read: Callable[[Any, str], Any], what: str, example: str) -> Callable[[Any, str], tuple]:
+    """The kind of an array (#[…]) of values of a kind: #[[C4 E4], "G4 B4", 60], #[rev, fast(2)]."""
 
+    def array(value: Any, who: str) -> tuple:
+        if not isinstance(value, (list, tuple)):
+            raise ArgumentError(f"{who} expects an array of {what}, got {describe(value)}",
+                                hint=f"an array is written #[ ]: {example}")
+        return tuple(read(item, who) for item in value)
 
-def _functions(value: Any, who: str) -> tuple[Callable[[Pattern], Pattern], ...]:
-    """An array of functions: #[rev, fast(2)]."""
-    if not isinstance(value, (list, tuple)):
-        raise ArgumentError(f"{who} expects an array of functions, got {describe(value)}",
-                            hint="an array is written #[ ]: #[rev, fast(2)]")
-    return tuple(_function(item, who) for item in value)
+    return array
 
 
 KINDS: dict[str, Callable[[Any, str], Any]] = {
@@ -178,8 +174,8 @@ KINDS: dict[str, Callable[[Any, str], Any]] = {
     "string": _string,
     "function": _function,
     "pattern": _pattern,
-    "patterns": _patterns,
-    "functions": _functions,
+    "patterns": _array_of(_pattern, "patterns", "#[[C4 E4], [G4 B4]]"),
+    "functions": _array_of(_function, "functions", "#[rev, fast(2)]"),
     "any": _anything,
 }
 

@@ -105,7 +105,6 @@ class LinkSync:
         self.next_bar = True  # the next start waits for the next downbeat (joining a playing session)
         self.tempo: float | None = None  # the session's bpm, as last seen
         self.peers = 0
-        self._width = 0.0  # how loosely the last reading of Link's clock was bracketed by ours (seconds)
         self._closed = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -123,9 +122,9 @@ class LinkSync:
 
     # -- time: Link's clock read between two readings of ours ---------------------------------------
 
-    def _read(self) -> tuple[int, float]:
-        micros, wall, self._width = paired_reading(self.now, self._clock.micros)
-        return micros, wall
+    def _read(self) -> tuple[int, float, float]:
+        """Link's clock, our time at it, and how loosely ours bracketed it (seconds)."""
+        return paired_reading(self.now, self._clock.micros)
 
     # -- the session → the engine --------------------------------------------------------------------
 
@@ -138,7 +137,7 @@ class LinkSync:
 
     def _look(self) -> Follow | None:
         quantum = float(self.engine.session.beats_per_cycle)
-        micros, wall = self._read()
+        micros, wall, width = self._read()
         state = self.link.captureAppSessionState()
         tempo, playing = state.tempo(), state.isPlaying()
         self.tempo, self.peers = tempo, self.link.numPeers()
@@ -154,7 +153,7 @@ class LinkSync:
         cycle = state.beatAtTime(micros, quantum) / quantum - self.base
         clock = self.engine.clock
         _, _, our_cps = clock.anchor()
-        if our_cps == cps and (abs(clock.cycle_at(wall) - cycle) < MOVE * cps or self._width > MOVE):
+        if our_cps == cps and (abs(clock.cycle_at(wall) - cycle) < MOVE * cps or width > MOVE):
             return None  # in place, or a reading too loose to tell: the next look will
         return Follow("anchor", wall, cycle, cps, cps)
 
@@ -181,7 +180,7 @@ class LinkSync:
     def set_tempo(self, cps: Any) -> None:
         """cps()/bpm(): the session's tempo, for every peer."""
         with self._lock:
-            micros, _ = self._read()
+            micros, _, _ = self._read()
             state = self.link.captureAppSessionState()
             state.setTempo(link_bpm(cps, self.engine.session.beats_per_cycle), micros)
             self.link.commitAppSessionState(state)
@@ -194,7 +193,7 @@ class LinkSync:
         with self._lock:
             self.from_cycle = Fraction(cycle)
             quantum = float(self.engine.session.beats_per_cycle)
-            micros, _ = self._read()
+            micros, _, _ = self._read()
             state = self.link.captureAppSessionState()
             if state.isPlaying():
                 self.playing, self.next_bar = False, True  # seen as a start at the next look: the next downbeat
@@ -207,7 +206,7 @@ class LinkSync:
         """stop(): the session's transport stops (every peer with start/stop sync too)."""
         with self._lock:
             self.playing = False  # our own stop: the next look has nothing to tell
-            micros, _ = self._read()
+            micros, _, _ = self._read()
             state = self.link.captureAppSessionState()
             state.setIsPlaying(False, micros)
             self.link.commitAppSessionState(state)
