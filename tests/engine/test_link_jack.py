@@ -102,7 +102,7 @@ def _check():
         arrived = [(_phase_ms((note - 36) % QUANTUM, phase, bpm), at) for (at, note), phase in
                    zip(seg["ons"], seg["on_phases"])]
         late = [round(e, 3) for e, at in arrived if not 0 <= e < ARRIVAL_MS and not xr.near(at * 1e9)]
-        assert not late, (name, late, [round(e, 3) for e, _ in arrived])
+        assert not late, (name, late, [round(e, 3) for e, _ in arrived], "sent at", [round(e, 3) for e in sent])
 
     # the notes in order from cycle 0, beat 0 (the downbeat), one per beat, each once: a note lost or
     # doubled only near an xrun

@@ -252,7 +252,10 @@ def _replaced_listening(how: signal.Signals, what: str, quiet: float = 1.5):
     assert_stamped(got, played, sends)  # its stamps count from the new process's first message
 
 
-def test_a_listening_process_started_again_while_its_port_is_gone_waits_for_it(jack_server):
+def test_a_listening_process_started_again_while_its_port_is_gone_waits_for_it(jack_server, monkeypatch):
+    # the listener is held stopped while its port goes; on a loaded machine that took
+    # longer than HUNG once, and the engine killed it as hung before the test could
+    monkeypatch.setattr(remote_input, "HUNG", 60.0)
     retry_on_xrun(_restarted_while_gone)
 
 
