@@ -45,6 +45,7 @@ TESTED = {
     "euclidOff", "euclidRot", "euclidLegato", "euclidLegatoRot", "iterBack", "ribbon", "rib",  # and tests/strudel
     "echoWith", "stutWith", "echo", "stut", "gain",  # and tests/midi/test_export_rules.py
     "pick", "pickmod", "pickF", "chunkBack", "fastChunk",  # and tests/strudel
+    "when", "layer", "plyWith", "rangex", "always", "never", "inv", "invert",  # and tests/strudel
 }
 
 
@@ -874,3 +875,64 @@ def test_chunk_back_moves_backwards_and_fast_chunk_lets_the_pattern_go_on():
     assert tops(mini("0 1 2 3").chunkBack(4, up12)) == [12, 15, 14, 13]
     assert [v for _, _, v in ev(mini("<0 10> 1").fastChunk(2, up12), 0, 2)] == [12, 1, 10, 13]
     assert [v for _, _, v in ev(mini("<0 10> 1").chunk(2, up12), 0, 2)] == [12, 1, 0, 13]  # cycle 0 again
+
+
+def test_when_applies_the_function_where_its_condition_is_true():
+    pat = mini("0 1 2 3")
+    assert [v for _, _, v in ev(pat.when(mini("<0 1>"), rev), 0, 2)] == [0, 1, 2, 3, 3, 2, 1, 0]
+    assert ev(pat.when(mini("0 1"), up12)) == [(0, F(1, 4), 0), (F(1, 4), F(1, 2), 1),
+                                               (F(1, 2), F(3, 4), 14), (F(3, 4), 1, 15)]
+    assert ev(pat.when(1, up12)) == ev(up12(pat)) and ev(pat.when(0, up12)) == ev(pat)
+    with pytest.raises(ArgumentError) as caught:
+        pat.when(1, 12)
+    assert caught.value.message == "when's 'function' expects a function such as rev or fast(2), got the number 12"
+
+
+def test_layer_plays_each_function_s_copy_and_not_the_pattern():
+    pat = mini("0 1")
+    assert evs(pat.layer(rev, up12)) == [(0, F(1, 2), 1), (0, F(1, 2), 12), (F(1, 2), 1, 0), (F(1, 2), 1, 13)]
+    assert ev(pat.layer()) == [] and ev(pat.layer(up12)) == ev(up12(pat))
+    waiting = fn("layer")(rev, up12)  # the free function waits for its pattern
+    assert isinstance(waiting, Partial) and evs(waiting(pat)) == evs(pat.layer(rev, up12))
+    assert evs(fn("layer")(rev, pat)) == evs(rev(pat))
+    assert REGISTRY["layer"].signature == "layer(function, ...)"
+    with pytest.raises(ArgumentError) as caught:
+        fn("layer")(rev, 7)
+    assert (caught.value.message, caught.value.hint) == (
+        "layer expects a function such as rev or fast(2), got the number 7",
+        "pass a transformation, e.g. every(4, fast(2))")
+
+
+def test_ply_with_changes_each_repeat_once_more():
+    assert ev(mini("0 10").plyWith(3, up12)) == [
+        (0, F(1, 6), 0), (F(1, 6), F(1, 3), 12), (F(1, 3), F(1, 2), 24),
+        (F(1, 2), F(2, 3), 10), (F(2, 3), F(5, 6), 22), (F(5, 6), 1, 34)]
+    assert ev(mini("0 10").plyWith(1, up12)) == ev(mini("0 10")) and ev(mini("0").plyWith(0, up12)) == []
+    with pytest.raises(ArgumentError) as caught:
+        mini("0").plyWith(65, up12)
+    assert (caught.value.message, caught.value.hint) == (
+        "plyWith makes one copy per repeat, and 65 is more than 64", "plyWith(4, …); ply(n) repeats without a change")
+
+
+def test_rangex_spreads_equal_steps_into_equal_ratios():
+    values = [v for _, _, v in ev(mini("0 0.5 1").rangex(20, 2000))]
+    assert values == pytest.approx([20, 200, 2000], rel=1e-12)
+    assert [v for _, _, v in ev(mini("0 0.5 1").rangex(100, 1))] == pytest.approx([100, 10, 1], rel=1e-12)
+    with pytest.raises(TrackJammerError) as caught:
+        ev(mini("0.5").rangex(0, 127))
+    assert (caught.value.message, caught.value.hint) == (
+        "rangex needs low and high above 0 (an exponential curve never reaches 0), got 0 and 127",
+        "rangex(20, 2000); range(0, 127) is the straight line")
+
+
+def test_always_applies_and_never_does_not():
+    pat = mini("0 1")
+    assert ev(pat.always(up12)) == [(0, F(1, 2), 12), (F(1, 2), 1, 13)]
+    assert ev(pat.never(up12)) == ev(pat)
+    with pytest.raises(ArgumentError):
+        pat.never(3)  # still a function, so a slip is caught before it is turned on
+
+
+def test_inv_turns_a_rhythm_round():
+    assert [v for _, _, v in ev(mini("1 0 ~ 2").inv())] == [0, 1, 0]  # a rest stays a rest
+    assert ev(mini("60").struct(mini("1 0 0 1").invert())) == [(F(1, 4), F(1, 2), 60), (F(1, 2), F(3, 4), 60)]

@@ -61,6 +61,16 @@ SAME = [
     ('arrange(#[2, [<C4 D4 E4>]], #[1, [<C3 D3>]], #[1/2, "E5 G5"])',
      'arrange([2, m("<c4 d4 e4>")], [1, m("<c3 d3>")], [1/2, m("e5 g5")])'),
     ("[C4 <E4 G4>].stutWith(4, 1/3, add(12))", 'm("c4 <e4 g4>").stutWith(4, 1/3, (p, n) => p.add(n * 12))'),
+    ('[C4 E4 G4 B4].when("<0 1>", rev)', 'm("c4 e4 g4 b4").when(m("<0 1>"), rev)'),
+    ("[C4 E4 G4].when([0 1 1], add(12))", 'm("c4 e4 g4").when(m("0 1 1"), x => x.add(12))'),
+    ("[C4 <E4 G4>].layer(rev, add(7))", 'm("c4 <e4 g4>").layer(rev, x => x.add(7))'),
+    ("[C4 E4 G4].layer(fast(2))", 'm("c4 e4 g4").layer(fast(2))'),
+    ("[C4 <E4 G4>].plyWith(3, add(12))", 'm("c4 <e4 g4>").plyWith(3, x => x.add(12))'),
+    ("[C4 E4@2].plyWith(2, fast(2))", 'm("c4 e4@2").plyWith(2, fast(2))'),
+    ("[C4 E4].always(add(12))", 'm("c4 e4").always(x => x.add(12))'),
+    ("[C4 E4].never(add(12))", 'm("c4 e4").never(x => x.add(12))'),
+    ("[C4].struct([1 0 1 [1 0]].inv())", 'm("c4").struct(m("1 0 1 [1 0]").inv())'),
+    ("[C4 E4 G4 B4].mask([<1 0> 1].invert())", 'm("c4 e4 g4 b4").mask(m("<1 0> 1").invert())'),
 ]
 
 
@@ -125,3 +135,16 @@ def test_echo_fades_each_copy_as_strudels_gain_does(ours, js):
     mine = [[(b, e, _loudness(v)) for b, e, v in onsets] for onsets, _ in haps_of(Interpreter().execute(ours))]
     assert [sorted(x, key=str) for x in mine] == [sorted(x, key=str) for x in theirs]
     assert {gain for cycle in mine for _, _, (_, gain) in cycle} >= {1.0, 0.8 if "0.8" in ours else 0.5}
+
+
+def test_rangex_curves_a_signal_as_strudels_does():
+    """Equal steps in, equal ratios out; the values agree with Strudel's
+    to the last few bits (Math.exp and the C library's exp may round apart)."""
+    js = "sine.rangex(20, 2000).segment(8)"
+    (answer,) = strudel_haps([js], js=True)
+    theirs = [canonical(haps)[0] for haps in answer["spans"]]
+    mine = haps_of(Interpreter().execute("Sine(1).rangex(20, 2000).segment(8)"))
+    assert [[(b, e) for b, e, _ in cycle] for cycle, _ in mine] == [[(b, e) for b, e, _ in cycle] for cycle in theirs]
+    for (cycle, _), their_cycle in zip(mine, theirs):
+        assert [v for _, _, v in cycle] == pytest.approx([v for _, _, v in their_cycle], rel=1e-12)
+    assert {round(v, 6) for _, _, v in mine[0][0]} >= {200.0, 2000.0, 20.0}

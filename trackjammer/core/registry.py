@@ -243,11 +243,12 @@ class Entry:
     aliases: tuple[str, ...] = field(default=())
     per_value: bool = False
     constructor: bool = False
+    each: str = "pattern"  # what each argument of a variadic entry is: "pattern" or "function"
 
     @property
     def signature(self) -> str:
         if self.variadic:
-            return f"{self.name}(pattern, ...)"
+            return f"{self.name}({self.each}, ...)"
         shown = []
         for p in self.params:
             shown.append(p.name if p.required else f"{p.name} = {p.default!r}")
@@ -286,6 +287,8 @@ class Entry:
         or names for a patterned argument (scale(cat("major", "minor")))."""
         if kwargs:
             raise ArgumentError(f"{self.name} takes no keyword arguments", hint=f"use {self.signature}")
+        if self.each == "function":
+            return [_function(value, self.name) for value in args]
         read = [pattern_of_text(value) for value in args]
         return [value if isinstance(value, str) else _pattern(value, self.name) for value in read]
 
@@ -378,6 +381,12 @@ class Curried:
         return self.entry.name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.entry.variadic and self.entry.each == "function":  # layer(rev, add(7)) waits for its pattern
+            if args and isinstance(args[-1], (Pattern, str)):
+                *head, target = args
+                return self.entry.apply(_pattern(target, self.entry.name), *head, **kwargs)
+            self.entry.check_variadic(args, kwargs)  # report mistakes now, not when applied
+            return Partial(self.entry, tuple(args))
         if self.entry.variadic:
             return self.entry.function(*self.entry.check_variadic(args, kwargs))
         if self.entry.constructor:
@@ -404,11 +413,14 @@ def transformation(
     variadic: bool = False,
     per_value: bool = False,
     constructor: bool = False,
+    each: str = "pattern",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `f(pattern, *args)` as a method and a curried free function.
 
     `kinds` maps each parameter after the pattern (or, for constructors, each
-    parameter) to one of KINDS ("number" when not given). With `per_value`,
+    parameter) to one of KINDS ("number" when not given); a `variadic` one
+    takes any number of arguments, each a pattern or, with `each="function"`,
+    a function (layer(rev, add(7))). With `per_value`,
     `f(value, *args)` maps one event value. The docstring's first line is the
     help summary.
     """
@@ -424,7 +436,7 @@ def transformation(
                 params.append(Param(param.name, kind, param.default))
         entry = Entry(
             entry_name, function, tuple(params), inspect.getdoc(function) or "", family,
-            variadic, aliases, per_value, constructor,
+            variadic, aliases, per_value, constructor, each,
         )
         for key in (entry_name, *aliases):
             if key in REGISTRY:

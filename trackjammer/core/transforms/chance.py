@@ -86,6 +86,20 @@ def almost_always(pat: Pattern, function) -> Pattern:
     return sometimes_by(pat, 0.9, function)
 
 
+@transformation(kinds={"function": "function"}, family="chance")
+def always(pat: Pattern, function) -> Pattern:
+    """Apply `function` to every event: sometimesBy(1, …), for trying a
+    change before leaving it to chance (Strudel's and Tidal's always)."""
+    return apply_function(function, pat, "always")
+
+
+@transformation(kinds={"function": "function"}, family="chance")
+def never(pat: Pattern, function) -> Pattern:
+    """Apply `function` to no event: sometimesBy(0, …), a change kept in the
+    code but silenced (Strudel's and Tidal's never)."""
+    return pat
+
+
 @transformation("someCyclesBy", kinds={"probability": "number", "function": "function"}, family="chance")
 def some_cycles_by(pat: Pattern, probability, function) -> Pattern:
     """Apply `function` to whole cycles, each with the given probability:

@@ -13,6 +13,7 @@ from trackjammer.core.pattern import Pattern, State, cycle_choice
 from trackjammer.core.registry import apply_function, transformation
 from trackjammer.core.span import TimeSpan
 from trackjammer.core.time import cycle_pos
+from trackjammer.core.values import number_of
 
 
 @transformation(kinds={"period": "int", "from_cycle": "int", "function": "function"}, family="time")
@@ -124,6 +125,20 @@ def superimpose(pat: Pattern, function) -> Pattern:
     """Play the pattern and, on top, a copy changed by `function`:
     superimpose(transpose(12)) doubles it an octave up."""
     return stack(pat, apply_function(function, pat, "superimpose"))
+
+
+@transformation(variadic=True, each="function", family="time")
+def layer(pat: Pattern, *functions) -> Pattern:
+    """Play a copy of the pattern changed by each function, together (not the
+    pattern itself: superimpose keeps it): layer(rev, add(7))."""
+    return stack(*(apply_function(function, pat, "layer") for function in functions))
+
+
+@transformation(kinds={"condition": "number", "function": "function"}, family="time")
+def when(pat: Pattern, condition, function) -> Pattern:
+    """Apply `function` where `condition` is true (not 0): when("<0 1>", rev)
+    reverses every other cycle, when([0 1], add(12)) the second half of each."""
+    return apply_function(function, pat, "when") if number_of(condition) else pat
 
 
 @transformation(kinds={"factor": "positive time", "function": "function"}, family="time")

@@ -35,6 +35,13 @@ def mask(pat: Pattern, rhythm) -> Pattern:
     return pat.app_left(rhythm.filter_values(_true), lambda value, _: value)
 
 
+@transformation(family="structure", aliases=("invert",))
+def inv(pat: Pattern) -> Pattern:
+    """A rhythm the other way round: each step that plays becomes 0 and each
+    0 becomes 1, so [1 0 1 1].inv() is [0 1 0 0] (Strudel's inv and invert)."""
+    return pat.fmap(lambda value: 0 if _true(value) else 1)
+
+
 @lru_cache(maxsize=512)
 def euclid_rhythm(pulses: int, steps: int, rotation: int = 0) -> Pattern:
     """True on the onsets of a Euclidean rhythm, one step each."""

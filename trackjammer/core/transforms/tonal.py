@@ -7,6 +7,7 @@ samples a patterned argument at each note's onset.
 from __future__ import annotations
 
 import difflib
+import math
 import random
 from itertools import groupby
 
@@ -191,3 +192,14 @@ def gate(value, fraction):
 def range_(value, low, high):
     """Scale values from 0..1 to low..high: Sine(1).range(60, 110)."""
     return map_number(value, lambda v: v * (high - low) + low)
+
+
+@transformation(kinds={"low": "number", "high": "number"}, family="tonal", per_value=True)
+def rangex(value, low, high):
+    """range on an exponential curve: equal steps in, equal ratios out, as a
+    cutoff or a pitch in Hz is heard: Sine(1).rangex(20, 2000)."""
+    if low <= 0 or high <= 0:
+        raise ArgumentError(f"rangex needs low and high above 0 (an exponential curve never reaches 0), got {low} and {high}",
+                            hint="rangex(20, 2000); range(0, 127) is the straight line")
+    lowest, ratio = math.log(low), math.log(high) - math.log(low)
+    return map_number(value, lambda v: math.exp(v * ratio + lowest))
