@@ -46,6 +46,7 @@ TESTED = {
     "echoWith", "stutWith", "echo", "stut", "gain",  # and tests/midi/test_export_rules.py
     "pick", "pickmod", "pickF", "chunkBack", "fastChunk",  # and tests/strudel
     "when", "layer", "plyWith", "rangex", "always", "never", "inv", "invert",  # and tests/strudel
+    "mod", "round", "floor", "ceil",  # and tests/strudel
 }
 
 
@@ -936,3 +937,17 @@ def test_always_applies_and_never_does_not():
 def test_inv_turns_a_rhythm_round():
     assert [v for _, _, v in ev(mini("1 0 ~ 2").inv())] == [0, 1, 0]  # a rest stays a rest
     assert ev(mini("60").struct(mini("1 0 0 1").invert())) == [(F(1, 4), F(1, 2), 60), (F(1, 2), F(3, 4), 60)]
+
+
+def test_mod_round_floor_ceil_keep_what_is_attached_to_the_note():
+    assert [v for _, _, v in ev(mini("0 5 13 -1").mod(12))] == [0, 5, 1, 11]
+    assert [v for _, _, v in ev(mini("7 -7").mod(-5))] == [-3, -2]  # on the divisor's side of 0
+    assert ev(mini("72").vel(90).mod(12)) == [(0, 1, Note(0, 90))]
+    assert [v for _, _, v in ev(mini("0.4 1.6 -0.5 2.5").round())] == [0, 2, 0, 3]  # a half up
+    assert [v for _, _, v in ev(mini("0.4 1.6 -0.5").floor())] == [0, 1, -1]
+    assert [v for _, _, v in ev(mini("0.4 1.6 -0.5").ceil())] == [1, 2, 0]
+    assert ev(mini("60").mul(F(1, 3)).round()) == [(0, 1, 20)] and type(ev(mini("5").div(2).round())[0][2]) is int
+    with pytest.raises(TrackJammerError) as caught:
+        ev(mini("60").mod(0))
+    assert (caught.value.message, caught.value.hint) == (
+        "modulo by zero", "mod(12) wraps notes into an octave; use a number other than 0")

@@ -143,3 +143,15 @@ def test_a_snapshot_writes_the_values_as_source_that_survives_shadowing():
     for n in "abcd":
         text = source_of(interpreter.session, names[n])
         assert onsets(again.execute(text), 0, 2) == onsets(names[n], 0, 2), text
+
+
+def test_what_the_hints_for_strudels_midi_names_show_plays_as_written():
+    """midi, midichan, ccn, pianoroll, voicing, scaleTranspose, chop …: the code each hint shows runs."""
+    for name in ("midi", "midichan", "midiport", "ccn", "ccv", "pianoroll", "punchcard", "voicing", "rootNotes",
+                 "scaleTranspose", "chop"):
+        assert name in ALIASES and name not in help_entries(), name
+    shown = ["let t = MidiTrack(1); t << [C4 E4]", "MidiTrack(2)", "let t = MidiTrack(1); t.cc(74) << [20 100]",
+             "show([C4 E4], 2)", '[<C3 D3>].chord("<^7 m7>")', '[0 2 4].add("<0 1>").scale("C4:major")', "[C4 E4].ply(2)"]
+    for code in shown:
+        assert any(code.split("; ")[-1] in hint for hint in ALIASES.values()), code
+        Interpreter().execute(code)

@@ -71,6 +71,11 @@ SAME = [
     ("[C4 E4].never(add(12))", 'm("c4 e4").never(x => x.add(12))'),
     ("[C4].struct([1 0 1 [1 0]].inv())", 'm("c4").struct(m("1 0 1 [1 0]").inv())'),
     ("[C4 E4 G4 B4].mask([<1 0> 1].invert())", 'm("c4 e4 g4 b4").mask(m("<1 0> 1").invert())'),
+    ("[0 5 13 -1 <25 -13>].mod(12)", 'm("0 5 13 -1 <25 -13>").mod(12)'),
+    ("[0.4 1.6 -0.5 2.5 -1.5].round()", 'm("0.4 1.6 -0.5 2.5 -1.5").round()'),
+    ("[0.4 1.6 -0.5 -2].floor()", 'm("0.4 1.6 -0.5 -2").floor()'),
+    ("[0.4 1.6 -0.5 -2].ceil()", 'm("0.4 1.6 -0.5 -2").ceil()'),
+    ("Sine(1).segment(8).range(0, 6).round()", "sine.segment(8).range(0, 6).round()"),  # no value on a half
 ]
 
 

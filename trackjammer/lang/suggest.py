@@ -53,6 +53,19 @@ ALIASES: dict[str, str] = {
     "sinewave": "use Sine(f) or sine",
     "noise": "use Rand() or rand",
     "hushAll": "use hush",
+    # Strudel's MIDI output and its visuals: here a track is the MIDI channel and port, show() the piano roll
+    "midi": "a pattern plays on MIDI once bound to a track: let t = MidiTrack(1); t << [C4 E4] "
+            "(t.device(\"port\") picks the port)",
+    "midichan": "the channel is the track's: MidiTrack(2) plays on channel 2",
+    "midiport": "use the track's device: t.device(\"IAC Driver Bus 1\"), or output(\"...\") for every track",
+    "ccn": "a CC is a lane of the track: t.cc(74) << [20 100]",
+    "ccv": "a CC is a lane of the track: t.cc(74) << [20 100]",
+    "pianoroll": "use show: show([C4 E4], 2) draws a piano roll of 2 cycles",
+    "punchcard": "use show: show([C4 E4], 2) draws a piano roll of 2 cycles",
+    "voicing": "chord turns each note into a chord: [<C3 D3>].chord(\"<^7 m7>\")",
+    "rootNotes": "the roots are the notes themselves: [<C3 D3>].chord(\"<^7 m7>\")",
+    "scaleTranspose": "add the steps before scale: [0 2 4].add(\"<0 1>\").scale(\"C4:major\")",
+    "chop": "use ply: [C4 E4].ply(2) plays each note twice in its slot (chop cuts samples)",
     "stopAll": "use stop",
     # Strudel's and SuperDirt's sound controls: on MIDI the synth makes the sound, a CC lane drives it
     "lpf": "a synth's filter is a CC lane on MIDI: t.cc(74) << [20 100] (cutoff on most synths)",

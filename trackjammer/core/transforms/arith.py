@@ -3,13 +3,14 @@ sampled at each left event's onset. Velocity and gate are kept."""
 
 from __future__ import annotations
 
+import math
 import operator
 from fractions import Fraction
 from typing import Any, Callable
 
 from trackjammer.core.pattern import Pattern
 from trackjammer.core.registry import describe, pattern_of_text, transformation
-from trackjammer.core.values import combine_numbers, is_number
+from trackjammer.core.values import combine_numbers, is_number, map_number
 from trackjammer.errors import ArgumentError, TrackJammerError
 
 
@@ -23,11 +24,19 @@ def _divide(a: Any, b: Any) -> Any:
     return a / b
 
 
+def _modulo(a: Any, b: Any) -> Any:
+    """The remainder on the divisor's side of 0, as Strudel's mod: -1 mod 12 is 11."""
+    if b == 0:
+        raise TrackJammerError("modulo by zero", hint="mod(12) wraps notes into an octave; use a number other than 0")
+    return a % b
+
+
 OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add,
     "-": operator.sub,
     "*": operator.mul,
     "/": _divide,
+    "mod": _modulo,
 }
 
 
@@ -74,3 +83,29 @@ def mul(pat: Pattern, other) -> Pattern:
 def div(pat: Pattern, other) -> Pattern:
     """Divide each value by a number or pattern: [120 128].div(2) (p / 2 is time: slow)."""
     return combine(pat, other, "/")
+
+
+@transformation(kinds={"other": "any"}, family="arithmetic")
+def mod(pat: Pattern, other) -> Pattern:
+    """The remainder of each value divided by a number or pattern, never
+    below 0 for a positive one: [0 5 13 -1].mod(12) is [0 5 1 11]."""
+    return combine(pat, other, "mod")
+
+
+@transformation("round", family="arithmetic", per_value=True)
+def round_(value) -> Any:
+    """Each value to the nearest whole number, a half up (as Strudel's
+    round): Sine(1).segment(8).range(0, 7).round().scale("C4:major")."""
+    return map_number(value, lambda v: math.floor(v + Fraction(1, 2) if isinstance(v, (int, Fraction)) else v + 0.5))
+
+
+@transformation(family="arithmetic", per_value=True)
+def floor(value) -> Any:
+    """Each value down to a whole number: [0.4 1.6 -0.5].floor() is [0 1 -1]."""
+    return map_number(value, math.floor)
+
+
+@transformation(family="arithmetic", per_value=True)
+def ceil(value) -> Any:
+    """Each value up to a whole number: [0.4 1.6 -0.5].ceil() is [1 2 0]."""
+    return map_number(value, math.ceil)
