@@ -259,7 +259,7 @@ def test_while_an_input_is_open_what_plays_is_handed_over_only_a_short_way_ahead
                 time.sleep(0.005)
             interpreter.execute("input()")  # the virtual input, "TrackJammer in"
             engine.commit()
-            assert (scheduler.chunk, scheduler.lookahead) == (None, SENDER_LOOKAHEAD)
+            assert (scheduler.chunk, scheduler.lookahead) == (CHUNK, SENDER_LOOKAHEAD)
             assert ahead() < SENDER_LOOKAHEAD + 0.01  # what was handed over further was taken back
             time.sleep(0.5)
             assert ahead() < SENDER_LOOKAHEAD + 0.01

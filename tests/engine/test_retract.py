@@ -14,15 +14,15 @@ from fractions import Fraction as F
 
 import pytest
 
-from trackjammer.engine.live import CHUNK, FAR_LOOKAHEAD, FAR_MARGIN, SENDER_MARGIN
+from trackjammer.engine.live import CHUNK, FAR_LOOKAHEAD, FAR_MARGIN, SENDER_LOOKAHEAD, SENDER_MARGIN
 from trackjammer.midi.messages import MessageStream, plan_of_track
 
 from tests.engine.test_scheduler import Rig, assert_sent_as_exported, expected
 
 
-def far(rig: Rig) -> Rig:
+def far(rig: Rig, lookahead: float = FAR_LOOKAHEAD, margin: float = FAR_MARGIN) -> Rig:
     scheduler = rig.engine.scheduler
-    scheduler.lookahead, scheduler.margin, scheduler.chunk = FAR_LOOKAHEAD, FAR_MARGIN, CHUNK
+    scheduler.lookahead, scheduler.margin, scheduler.chunk = lookahead, margin, CHUNK
     scheduler.start_ahead = SENDER_MARGIN
     return rig
 
@@ -94,6 +94,41 @@ def test_once_lands_on_the_next_boundary_even_when_the_asks_reached_past_it():
     rig.run("once(a, [D4*2])")
     rig.play_until(3)
     assert note_ons(rig) == [(k / 4, 60) for k in range(4)] + [(1, 62), (1.5, 62)] + [(k / 4, 60) for k in range(8, 13)]
+
+
+@pytest.mark.parametrize("lookahead, margin", [(FAR_LOOKAHEAD, FAR_MARGIN), (SENDER_LOOKAHEAD, SENDER_MARGIN)])
+@pytest.mark.parametrize("started", [F(0), F(3, 7)])  # where the windows began: their ends fall elsewhere
+@pytest.mark.parametrize("ms", [55, 70, 90, 110, 130, 149])
+def test_a_binding_typed_more_than_50_ms_before_a_boundary_lands_on_it(lookahead, margin, started, ms):
+    """The windows end on each quantize boundary too, so the state kept there
+    is there to go back to (they used to end only every CHUNK, and a binding
+    typed 60 to 150 ms before the cycle missed it: it played a cycle late)."""
+    rig = far(Rig("let a = MidiTrack(1); a << [C4*4]"), lookahead, margin)
+    rig.start()
+    rig.play_until(started)
+    rig.run("")  # the next windows begin here
+    rig.play_until(1 - F(ms, 1000) * rig.session.cps)
+    rig.run("a << [D4*4]")
+    rig.play_until(2)
+    assert note_ons(rig) == [(k / 4, 60) for k in range(4)] + [(k / 4, 62) for k in range(4, 9)]
+
+
+def test_a_binding_typed_less_than_50_ms_before_the_boundary_lands_on_the_next_one():
+    rig = far(Rig("let a = MidiTrack(1); a << [C4*4]"))
+    rig.start()
+    rig.play_until(1 - F(45, 1000) * rig.session.cps)
+    rig.run("a << [D4*4]")
+    rig.play_until(3)
+    assert note_ons(rig) == [(k / 4, 60) for k in range(8)] + [(k / 4, 62) for k in range(8, 13)]
+
+
+def test_windows_end_on_each_quantize_boundary():
+    rig = far(Rig("let a = MidiTrack(1); a << [C4*4]; quantize(1/7)"))
+    rig.start()
+    rig.play_until(F(9, 10))
+    assert rig.engine.scheduler.horizon == F(21, 20)  # asked to there, in windows of CHUNK and cut on 6/7 and 1
+    assert [cycle for cycle, _, _ in rig.engine.scheduler._checkpoints] == [
+        F(733, 960), F(4, 5), F(17, 20), F(6, 7), F(29, 32), F(153, 160), F(1)]
 
 
 def test_a_binding_typed_just_before_the_cycle_boundary_still_lands_on_it():

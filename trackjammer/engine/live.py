@@ -60,7 +60,8 @@ SENDER_MARGIN = 0.05
 # is left, in windows of CHUNK, a change lands as soon as with SENDER_LOOKAHEAD, and
 # the clock thread asks 2 times a second, not 10 (measured at 8 tracks, side by side:
 # 0.9–1.1 → 0.6–0.7 % of a core). A knob or a note played in acts when it comes: a
-# short lookahead then.
+# short lookahead then. Either way windows end every CHUNK and on each quantize
+# boundary, so a binding typed up to SENDER_MARGIN before a boundary lands on it.
 FAR_LOOKAHEAD = 0.65
 FAR_MARGIN = 0.15
 CHUNK = 0.1
@@ -256,7 +257,7 @@ class Engine:
         scheduler.lookahead = scheduler.ahead = (FAR_LOOKAHEAD if far else SENDER_LOOKAHEAD) + earliest
         scheduler.margin = (FAR_MARGIN if far else SENDER_MARGIN) + earliest
         scheduler.start_ahead = SENDER_MARGIN + earliest  # the first window is handed over in time, also when busy
-        scheduler.chunk = CHUNK if far else None
+        scheduler.chunk = CHUNK
 
     def inputs_changed(self) -> None:
         """A MIDI input opened or closed: while one is open, knobs and notes
@@ -316,6 +317,7 @@ class Engine:
             self.scheduler.wake()
         bindings = self.bindings()
         self.scheduler.beats_per_cycle = self.session.beats_per_cycle
+        self.scheduler.quantum = max(Fraction(0), to_time(self.session.quantize))
         with self.scheduler.lock:
             if not self.scheduler.playing:
                 self.transport.reset(bindings)

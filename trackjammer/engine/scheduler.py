@@ -13,10 +13,11 @@ messages are handed over that long before their time instead, and the
 sending process keeps the time; this thread then only asks and hands over.
 
 Handed over far ahead (`chunk` set), each ask is cut into windows of
-`chunk` seconds and the transport's state is kept where each begins: a
-change (a new binding, mute, once) then takes back what was handed over
-from the first of those beginnings still far enough ahead (`retract`) and
-lands there, as soon as it would with a short lookahead. A wake-up finds
+`chunk` seconds, and at each quantize boundary, and the transport's state
+is kept where each begins: a change (a new binding, mute, once) then takes
+back what was handed over from the first of those beginnings still far
+enough ahead (`retract`) and lands there, as soon as it would with a short
+lookahead; a binding typed a moment before a boundary lands on it. A wake-up finds
 this thread's caches cold, so asking half a second at a time rather than
 a tenth costs about 40 % less (each window still costs its own work).
 """
@@ -72,6 +73,9 @@ class Scheduler:
         self.on_sent: Callable[[Message, float, float], None] | None = None  # (message, due, sent): benchmarks
         # (with `ahead`, the engine calls it when the sending process reports)
         self.chunk: float | None = None  # seconds: asks are cut into windows this long, each kept to retract to
+        # cycles: the quantize grid; windows cut into chunks also end on it, so a change finds the
+        # state kept right on the boundary it lands on (0: no grid)
+        self.quantum = Fraction(0)
         # (cycle where a window begins, the transport there, MIDI clock's start still to send): not yet played
         self._checkpoints: list[tuple[Fraction, Checkpoint, bool]] = []
         # asks the sending process to drop what it holds from a cycle on; False: too late, some of it left
@@ -164,9 +168,12 @@ class Scheduler:
         return found
 
     def _chunk_end(self, begin: Fraction) -> Fraction:
-        """Where a window of `chunk` seconds from `begin` ends, on the grid."""
-        end = Fraction(math.floor((begin + self.chunk * self.clock.cps) * GRID), GRID)
-        return max(end, begin + Fraction(1, GRID))
+        """Where a window of `chunk` seconds from `begin` ends, on the grid,
+        or at the next quantize boundary if that comes first."""
+        end = max(Fraction(math.floor((begin + self.chunk * self.clock.cps) * GRID), GRID), begin + Fraction(1, GRID))
+        if self.quantum > 0:
+            end = min(end, (math.floor(begin / self.quantum) + 1) * self.quantum)
+        return end
 
     def retract(self, earliest: Fraction) -> Fraction | None:
         """Take back what was handed over from the first window beginning
