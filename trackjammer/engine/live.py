@@ -61,7 +61,7 @@ SENDER_MARGIN = 0.05
 # the clock thread asks 2 times a second, not 10 (measured at 8 tracks, side by side:
 # 0.9–1.1 → 0.6–0.7 % of a core). A knob or a note played in acts when it comes: a
 # short lookahead then. Either way windows end every CHUNK and on each quantize
-# boundary, so a binding typed up to SENDER_MARGIN before a boundary lands on it.
+# boundary, so a binding typed more than SENDER_MARGIN before a boundary lands on it.
 FAR_LOOKAHEAD = 0.65
 FAR_MARGIN = 0.15
 CHUNK = 0.1

@@ -17,8 +17,8 @@ Handed over far ahead (`chunk` set), each ask is cut into windows of
 is kept where each begins: a change (a new binding, mute, once) then takes
 back what was handed over from the first of those beginnings still far
 enough ahead (`retract`) and lands there, as soon as it would with a short
-lookahead; a binding typed a moment before a boundary lands on it. A wake-up finds
-this thread's caches cold, so asking half a second at a time rather than
+lookahead; a binding typed just far enough ahead of a boundary lands on
+it. A wake-up finds this thread's caches cold, so asking half a second at a time rather than
 a tenth costs about 40 % less (each window still costs its own work).
 """
 

@@ -96,7 +96,7 @@ def mod(pat: Pattern, other) -> Pattern:
 def round_(value) -> Any:
     """Each value to the nearest whole number, a half up (as Strudel's
     round): Sine(1).segment(8).range(0, 7).round().scale("C4:major")."""
-    return map_number(value, lambda v: math.floor(v + Fraction(1, 2) if isinstance(v, (int, Fraction)) else v + 0.5))
+    return map_number(value, lambda v: math.floor(v + Fraction(1, 2)))  # exact for whole numbers and fractions
 
 
 @transformation(family="arithmetic", per_value=True)
