@@ -820,6 +820,9 @@ def test_echo_and_stut_fade_each_copy_by_the_feedback_and_gain_multiplies():
     assert evs(mini("60").gain(0.5).add(7)) == [(0, 1, Note(67, gain=0.5))]  # arithmetic keeps the gain
 
 
+GROWS = "give echoWith fewer copies, or a function that keeps one note one (add, transpose, rev, gain)"
+
+
 @pytest.mark.parametrize("expression, message, hint", [
     (lambda: mini("0").gain(-1), "gain is a factor on the velocity, 0 or more; got -1",
      "gain(0.5) plays at half the velocity; vel(40) sets a velocity"),
@@ -829,10 +832,21 @@ def test_echo_and_stut_fade_each_copy_by_the_feedback_and_gain_multiplies():
      "echo(8, …): a few copies already make a long echo"),
     # copy i of the outer echo has the inner one i times over: 64^63 copies of the last note
     (lambda: mini("0").echoWith(64, F(1, 8), fn("echoWith")(64, F(1, 8), up12)),
-     "echoWith inside another echo's function makes about 64^63 copies of each note",
-     "give the outer echo or this one fewer copies; or add the copies with off"),
+     "echoWith's function makes 64 notes of one, so its last copy would make 64^63 of each note", GROWS),
     (lambda: mini("0").echoWith(16, F(1, 8), fn("echo")(3, F(1, 8), 0.5)),
-     "echo inside another echo's function makes about 3^15 copies of each note",
+     "echoWith's function makes 3 notes of one, so its last copy would make 3^15 of each note", GROWS),
+    # any function that makes more notes of one: refused at once (one cycle's work is not metered: it ran for hours)
+    (lambda: mini("0*16").echoWith(64, F(1, 8), fn("superimpose")(rev)),
+     "echoWith's function makes 2 notes of one, so its last copy would make 2^63 of each note", GROWS),
+    (lambda: mini("0*16").plyWith(64, fn("layer")(rev, rev)),
+     "plyWith's function makes 2 notes of one, so its last copy would make 2^63 of each note",
+     GROWS.replace("echoWith", "plyWith")),
+    (lambda: mini("0").plyWith(12, fn("echoWith")(3, F(1, 8), up12)),
+     "plyWith's function makes 3 notes of one, so its last copy would make 3^11 of each note",
+     GROWS.replace("echoWith", "plyWith")),
+    # an echo the probe of cycle 0 does not see (lastOf: cycle 3) is refused where it is made
+    (lambda: mini("0").echoWith(64, F(1, 8), fn("lastOf")(4, fn("echoWith")(64, F(1, 8), up12))),
+     "echoWith inside another echo's or plyWith's function makes about 64^63 copies of each note",
      "give the outer echo or this one fewer copies; or add the copies with off"),
 ])
 def test_echo_and_gain_refuse_what_cannot_sound(expression, message, hint):

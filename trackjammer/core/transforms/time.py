@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from trackjammer.core.constructors import fastcat, pure, silence, stack
+from trackjammer.core.constructors import pure, stack
 from trackjammer.core.event import Event
 from trackjammer.core.limits import charge
 from trackjammer.core.pattern import Pattern, State, cycle_choice
@@ -12,8 +12,6 @@ from trackjammer.core.registry import apply_function, transformation
 from trackjammer.core.span import TimeSpan
 from trackjammer.core.time import cycle_pos
 from trackjammer.errors import ArgumentError
-
-MAX_PLIES = 64  # plyWith builds its copies for every event it plays: more than this is a slip
 
 
 @transformation(kinds={"factor": "time"}, family="time")
@@ -59,26 +57,6 @@ def rev(pat: Pattern) -> Pattern:
 def ply(pat: Pattern, times) -> Pattern:
     """Repeat each event `times` times within its own span: [a b].ply(2) is [[a a] [b b]]."""
     return pat.fmap(lambda value: pure(value).fast_by(times)).squeeze_join()
-
-
-@transformation("plyWith", kinds={"times": "int", "function": "function"}, family="time")
-def ply_with(pat: Pattern, times, function) -> Pattern:
-    """ply, each repeat changed by `function` once more than the one before:
-    [C4 E4].plyWith(3, add(12)) plays C4 C5 C6, E4 E5 E6 (Strudel's plyWith)."""
-    if times > MAX_PLIES:
-        raise ArgumentError(f"plyWith makes one copy per repeat, and {times} is more than {MAX_PLIES}",
-                            hint="plyWith(4, …); ply(n) repeats without a change")
-    if times <= 0:
-        return silence
-
-    def repeats(value) -> Pattern:
-        copy, copies = pure(value), []
-        for _ in range(times):
-            copies.append(copy)
-            copy = apply_function(function, copy, "plyWith")
-        return fastcat(*copies)
-
-    return pat.fmap(repeats).squeeze_join()
 
 
 @transformation("iter", kinds={"divisions": "int"}, family="time")
