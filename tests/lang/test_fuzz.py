@@ -390,6 +390,7 @@ CORPUS = [
     '[C4 E4 G4].when("<0 1>", rev).layer(add(7), fast(2)).plyWith(3, add(12)).always(rev).never(fast(2))',
     "[C4].struct([1 0 1 1].inv()).mask([1 0].invert()); Sine(1).rangex(20, 2000).segment(4)",
     "Sine(1).segment(8).range(0, 7).round().floor().ceil().mod(5).scale(\"C4:major\")",
+    'wchoose(#[C3, 3], #["G3", 1], #[[C4 E4], 2]).segment(8)',
     '[C3 F3].chord("maj7").arp("updown").strum(1/16); [C3].chord("m7").arp("random")',
     "[C4 E4 G4].every(2, rev).sometimes(fast(2)).often(vel(90)).rarely(degrade)",
     "[C4*8].sometimesBy(0.3, transpose(-12)).degrade(0.25).swing(1/3)",

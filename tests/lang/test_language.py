@@ -343,6 +343,8 @@ ARRANGE = "arrange's sections are arrays, written #[ ]: arrange(#[4, verse], #[2
         ('arrange([4, "<c a f e>(3,8)"], [2, "<g a>(5,8)"])', 13, ARRANGE),  # a string in a pattern
         ("arrange([4, verse], [2, chorus])", 13, ARRANGE),  # a name in a pattern
         ("let v = [C4]; arrange(#[4, v], [2, chorus])", 36, ARRANGE),
+        ('wchoose(["c3", 3], ["e3", 1])', 10, "wchoose's choices are arrays, written #[ ]: wchoose(#[C3, 3], #[G3, 1]); "
+                                              "[ ] is a pattern"),
     ],
 )
 def test_what_strudel_and_tidal_write_gets_trackjammers_spelling(text, column, hint):
@@ -409,3 +411,31 @@ def test_arrange_plays_each_section_its_cycles_and_goes_on_where_it_left_off():
         [(6, 65)], [(7, 67)], [(8, 69)], [(9, 48)], [(10, 50)], [(11, 76), (F(23, 2), 79)]]
     # a section of 0 cycles is left out; a number plays one note a cycle
     assert onsets(interpreter.execute("arrange(#[0, verse], #[1, 60])"), 0, 2) == [(0, 1, 60), (1, 2, 60)]
+
+
+# -- wchoose: a weighted random choice ---------------------------------------------------------
+
+
+def test_wchoose_picks_each_value_as_often_as_its_weight_says():
+    picks = [v for _, _, v in onsets(Interpreter().execute("wchoose(#[C3, 3], #[G3, 1], #[C4, 0]).segment(8)"), 0, 100)]
+    counts = {note: picks.count(note) for note in set(picks)}
+    assert set(counts) == {48, 55} and sum(counts.values()) == 800  # a weight of 0 never plays
+    assert 540 <= counts[48] <= 660  # 600 expected; 3 standard deviations either way
+    # the same seed, the same picks; a string is mini-notation, a pattern plays its value at the moment
+    again = [v for _, _, v in onsets(Interpreter().execute('wchoose(#["C3", 3], #[[G3 A3], 1]).segment(8)'), 0, 100)]
+    assert [v if v == 48 else 55 for v in again] == picks and 57 in again
+
+
+def test_wchoose_says_what_a_choice_must_be():
+    cases = [
+        ("wchoose(#[C3, 3], 60)", "wchoose's choice 2 is the number 60, not #[value, weight]",
+         "wchoose(#[C3, 3], #[G3, 1]): each choice is an array, #[ ]; [ ] is a pattern"),
+        ("wchoose(#[C3, 3, 1])", "wchoose's choice 1 is an array of 3 values, not #[value, weight]",
+         "wchoose(#[C3, 3], #[G3, 1]): each choice is an array, #[ ]; [ ] is a pattern"),
+        ("wchoose(#[C3, -1])", "wchoose's choice 1 weighs -1", "a weight is 0 or more: #[C3, 3]"),
+    ]
+    for text, message, hint in cases:
+        error = error_of(Interpreter(), text)
+        assert (error.message, error.hint) == (message, hint), text
+    assert onsets(Interpreter().execute("wchoose().segment(4)")) == [] == onsets(
+        Interpreter().execute("wchoose(#[C3, 0]).segment(4)"))

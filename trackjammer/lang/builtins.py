@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from trackjammer.assembly import assemble
 from trackjammer.core import constructors
+from trackjammer.core.transforms import reorder
 from trackjammer.core.pattern import Pattern, template_pattern
 from trackjammer.core.registry import REGISTRY, Curried, Partial, describe, pattern_of_text
 from trackjammer.core.signals import LOWERCASE_SIGNALS
@@ -167,6 +168,24 @@ def arrange(session: Session, *sections):
                                 hint="a section lasts 0 cycles or more: #[4, verse]")
         pairs.append((cycles, _section_pattern(pattern, number)))
     return constructors.arrange(*pairs)
+
+
+@builtin(family="chance")
+def wchoose(session: Session, *choices):
+    """choose, each value as often as its weight: wchoose(#[C3, 3], #[G3, 1]).segment(8)
+    picks C3 about three times in four (Tidal's and Strudel's wchoose)."""
+    pairs = []
+    for number, choice in enumerate(choices, 1):
+        if not (isinstance(choice, list) and len(choice) == 2):
+            what = f"an array of {len(choice)} values" if isinstance(choice, list) else describe(choice)
+            raise ArgumentError(f"wchoose's choice {number} is {what}, not #[value, weight]",
+                                hint="wchoose(#[C3, 3], #[G3, 1]): each choice is an array, #[ ]; [ ] is a pattern")
+        value, weight = choice
+        weight = _number(weight, f"wchoose's choice {number}: its weight")
+        if weight < 0:
+            raise ArgumentError(f"wchoose's choice {number} weighs {show(weight)}", hint="a weight is 0 or more: #[C3, 3]")
+        pairs.append((pattern_of_text(value), weight))
+    return reorder.wchoose(*pairs)
 
 
 def _section_pattern(value: Any, number: int) -> Any:

@@ -13,20 +13,26 @@ BIND = "to play a pattern, bind it to a track: let t = MidiTrack(1); t << [C4 E4
 ONE_CALL = re.compile(r"[A-Za-z_]\w*\((?:[^()]|\([^()]*\))*\)")
 WORD_BEFORE = re.compile(r"(?:^|[\s;(])([A-Za-z_]\w*)[ \t]+$")
 # inside the [ ] of a section of arrange(…), as Strudel writes its arrays
-ARRANGE_SECTION = re.compile(r"\barrange\s*\((?:\s*#?\[[^\[\]]*\]\s*,)*\s*\[[^\[\]]*$")
-ARRANGE = "arrange's sections are arrays, written #[ ]: arrange(#[4, verse], #[2, chorus]); [ ] is a pattern"
+ARRANGE_SECTION = re.compile(r"\b(arrange|wchoose)\s*\((?:\s*#?\[[^\[\]]*\]\s*,)*\s*\[[^\[\]]*$")
+ARRANGE = {
+    "arrange": "arrange's sections are arrays, written #[ ]: arrange(#[4, verse], #[2, chorus]); [ ] is a pattern",
+    "wchoose": "wchoose's choices are arrays, written #[ ]: wchoose(#[C3, 3], #[G3, 1]); [ ] is a pattern",
+}
 
 
 def arrange_hint(text: str, where: int) -> str | None:
-    """Strudel's `arrange([4, a], [2, b])`: here `[ ]` is a pattern, an array is `#[ ]`."""
-    return ARRANGE if ARRANGE_SECTION.search(text[:where]) else None
+    """Strudel's `arrange([4, a], [2, b])` and `wchoose(["c", 3], ["e", 1])`:
+    here `[ ]` is a pattern, an array is `#[ ]`."""
+    found = ARRANGE_SECTION.search(text[:where])
+    return ARRANGE[found.group(1)] if found else None
 
 
 def foreign_hint(text: str, where: int, expected: set[str]) -> str | None:
     """The hint for another tool's way of writing found at `where`, or None."""
     found = text[where:where + 1]
-    if arrange_hint(text, where):
-        return ARRANGE
+    hint = arrange_hint(text, where)
+    if hint:
+        return hint
     if text[where:where + 2] == "=>":
         return _arrow_hint(text, where)
     if found == "|":

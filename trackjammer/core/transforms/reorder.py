@@ -9,8 +9,10 @@ are the same live and in export.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from fractions import Fraction
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, Callable
 
 from trackjammer.core.constructors import fastcat, pure, silence
@@ -27,6 +29,7 @@ from trackjammer.errors import ArgumentError
 SHUFFLE_SALT = salt_of("shuffle")
 SCRAMBLE_SALT = salt_of("scramble")
 CHOOSE_SALT = salt_of("choose")
+WCHOOSE_SALT = salt_of("wchoose")
 
 
 @transformation(kinds={"steps": "int"}, family="structure")
@@ -165,6 +168,24 @@ def choose(*choices) -> Pattern:
     def query(state: State) -> list[Event]:
         begin = state.span.begin
         picked = pats[rand_int_at(state.seed, begin, count, CHOOSE_SALT)]
+        return [Event(None, state.span, e.value, e.context) for e in picked.query(state.with_span(TimeSpan(begin, begin)))[:1]]
+
+    return Pattern(query)
+
+
+def wchoose(*weighted: tuple[Any, Any]) -> Pattern:
+    """choose, each value as often as its weight says: wchoose((48, 3),
+    (55, 1)) picks 48 about three times in four (the language's
+    wchoose(#[C3, 3], #[G3, 1]), as Tidal's and Strudel's)."""
+    pairs = [(_choice(value), float(weight)) for value, weight in weighted if weight > 0]
+    if not pairs:
+        return silence
+    ends = list(accumulate(weight for _, weight in pairs))  # each choice owns [its end − its weight, its end)
+    total = ends[-1]
+
+    def query(state: State) -> list[Event]:
+        begin = state.span.begin
+        picked = pairs[min(bisect_right(ends, rand_at(state.seed, begin, WCHOOSE_SALT) * total), len(pairs) - 1)][0]
         return [Event(None, state.span, e.value, e.context) for e in picked.query(state.with_span(TimeSpan(begin, begin)))[:1]]
 
     return Pattern(query)
