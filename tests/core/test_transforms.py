@@ -835,7 +835,7 @@ GROWS = "give echoWith fewer copies, or a function that keeps one note one (add,
      "echoWith's function makes 64 notes of one, so its last copy would make 64^63 of each note", GROWS),
     (lambda: mini("0").echoWith(16, F(1, 8), fn("echo")(3, F(1, 8), 0.5)),
      "echoWith's function makes 3 notes of one, so its last copy would make 3^15 of each note", GROWS),
-    # any function that makes more notes of one: refused at once (one cycle's work is not metered: it ran for hours)
+    # any function that makes more notes of one: refused at once (one cycle's work is not metered: it never finished)
     (lambda: mini("0*16").echoWith(64, F(1, 8), fn("superimpose")(rev)),
      "echoWith's function makes 2 notes of one, so its last copy would make 2^63 of each note", GROWS),
     (lambda: mini("0*16").plyWith(64, fn("layer")(rev, rev)),
@@ -944,8 +944,9 @@ def test_always_applies_and_never_does_not():
     pat = mini("0 1")
     assert ev(pat.always(up12)) == [(0, F(1, 2), 12), (F(1, 2), 1, 13)]
     assert ev(pat.never(up12)) == ev(pat)
-    with pytest.raises(ArgumentError):
+    with pytest.raises(ArgumentError) as caught:
         pat.never(3)  # still a function, so a slip is caught before it is turned on
+    assert caught.value.message == "never's 'function' expects a function such as rev or fast(2), got the number 3"
 
 
 def test_inv_turns_a_rhythm_round():

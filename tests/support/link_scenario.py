@@ -81,11 +81,9 @@ def segment(engine: Any, peer: Peer, rx: Any, sends: list, seconds: float) -> di
     ons = [(m.time_ns / 1e9, m.data[1]) for m in rx.messages
            if m.data[0] == 0x90 and m.data[2] > 0 and m.time_ns / 1e9 >= began]
     sent = [(at, note) for at, note in list(sends) if at >= began]
-    # One ask for all three: Link maps our time to the session's through its
-    # measurement of the other peer's clock (taken when the peers meet, again
-    # every 30 s), and a new one moves every phase asked after it. Asked
-    # apart, the arrivals were once all 2-3 ms "before" their beat while sent
-    # on it, and the receiver never stamps an arrival before its send.
+    # One ask for all three, so all are read through the same mapping of our
+    # time to the session's (Link renews its measurement of the other peer's
+    # clock when the peers meet and every 30 s): arrivals and sends compare.
     times = [t for t, _ in samples] + [t for t, _ in ons] + [t for t, _ in sent]
     phases = peer.ask("phases", times=times)["phases"]
     return {"samples": samples, "phases": phases[:len(samples)],

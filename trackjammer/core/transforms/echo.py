@@ -50,7 +50,7 @@ def _check_growth(change: Callable[[Pattern], Pattern], times: int, who: str) ->
     """A function that makes m notes of one makes m^(times − 1) of each note
     in the last copy (echoWith(64, 1/8, superimpose(rev)): 2^63). Probed on
     one note and refused now past MAX_NESTED: the work inside one cycle is
-    not metered (core/limits.py), so the query would run for hours."""
+    not metered (core/limits.py), so the query would never finish."""
     if times < 3:
         return
     try:
@@ -81,16 +81,22 @@ def _echoes(pat: Pattern, times: int, time, change, who: str) -> Pattern:
     and changed once more (Tidal's stutWith): built in `times` steps."""
     times, composed = _copies(times, who), _COMPOSED.get()
     _check_growth(change, times, who)
-    copies, copy = [], pat
-    token = _COMPOSED.set(max(1, composed) * (times - 1))  # an echo in `change` is applied over and over
+    return stack(*_chain(pat, times, lambda copy: change(copy.late_by(time)), composed))
+
+
+def _chain(first: Pattern, times: int, change: Callable[[Pattern], Pattern], composed: int) -> list[Pattern]:
+    """`first` and `times` − 1 more, each `change` of the one before (an echo
+    or plyWith in `change` is applied over and over: _COMPOSED counts it)."""
+    copies, copy = [], first
+    token = _COMPOSED.set(max(1, composed) * (times - 1))
     try:
         for i in range(times):
             copies.append(copy)
             if i + 1 < times:
-                copy = change(copy.late_by(time))
+                copy = change(copy)
     finally:
         _COMPOSED.reset(token)
-    return stack(*copies)
+    return copies
 
 
 @transformation(kinds={"times": "int", "time": "time", "feedback": "number"}, family="time")
@@ -132,18 +138,8 @@ def ply_with(pat: Pattern, times, function) -> Pattern:
     times, composed = _copies(times, "plyWith", hint="plyWith(4, …); ply(n) repeats without a change"), _COMPOSED.get()
     if times == 0:
         return silence
-    _check_growth(lambda copy: apply_function(function, copy, "plyWith"), times, "plyWith")
+    def change(copy: Pattern) -> Pattern:
+        return apply_function(function, copy, "plyWith")
 
-    def repeats(value) -> Pattern:
-        copy, copies = pure(value), []
-        token = _COMPOSED.set(max(1, composed) * (times - 1))  # a plyWith or echo in `function`, over and over
-        try:
-            for i in range(times):
-                copies.append(copy)
-                if i + 1 < times:
-                    copy = apply_function(function, copy, "plyWith")
-        finally:
-            _COMPOSED.reset(token)
-        return fastcat(*copies)
-
-    return pat.fmap(repeats).squeeze_join()
+    _check_growth(change, times, "plyWith")
+    return pat.fmap(lambda value: fastcat(*_chain(pure(value), times, change, composed))).squeeze_join()
