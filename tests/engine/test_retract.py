@@ -10,6 +10,7 @@ test_retract_jack.py.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction as F
 
 import pytest
@@ -127,7 +128,7 @@ def test_windows_end_on_each_quantize_boundary():
     rig.start()
     rig.play_until(F(9, 10))
     assert rig.engine.scheduler.horizon == F(21, 20)  # asked to there, in windows of CHUNK and cut on 6/7 and 1
-    assert [cycle for cycle, _, _ in rig.engine.scheduler._checkpoints] == [
+    assert [kept.cycle for kept in rig.engine.scheduler._checkpoints] == [
         F(733, 960), F(4, 5), F(17, 20), F(6, 7), F(29, 32), F(153, 160), F(1)]
 
 
@@ -167,3 +168,80 @@ def test_a_fork_of_the_stream_goes_on_from_where_it_was_taken_whatever_the_strea
     reference = MessageStream()  # the change made before anything was handed over past 1/4
     assert reference.window(before, F(0), F(1, 4)) == first
     assert fork.window(after, F(1, 4), F(2)) + fork.release(F(2)) == reference.window(after, F(1, 4), F(2)) + reference.release(F(2))
+
+
+def test_an_idle_engine_asks_for_nothing_and_keeps_one_silent_stretch(monkeypatch):
+    """Nothing bound: no window is asked for; the state is kept once, good
+    anywhere from where the engine started to as far as the asks reached."""
+    rig = far(Rig(""))
+    asked = []
+    messages = rig.engine.transport.messages
+    monkeypatch.setattr(rig.engine.transport, "messages", lambda *a, **k: asked.append(a[:2]) or messages(*a, **k))
+    rig.start()
+    rig.play_until(3)
+    scheduler = rig.engine.scheduler
+    assert asked == []
+    [kept] = scheduler._checkpoints  # (where it begins may have played: the clock looks once a second)
+    assert kept.cycle <= 3 and kept.silent_until == scheduler.horizon
+    assert 3 < scheduler.horizon <= F(3) + F(13, 40)  # asked at most 650 ms (13/40 cycle) ahead
+
+
+@pytest.mark.parametrize("ms", [55, 70, 90, 110, 130, 149, 400])
+def test_a_binding_typed_into_an_idle_engine_lands_on_the_next_boundary_at_least_50_ms_ahead(ms):
+    rig = far(Rig(""))
+    rig.start()
+    rig.play_until(3 - F(ms, 1000) * rig.session.cps)
+    rig.run("let a = MidiTrack(1); a << [C4*4]")
+    rig.play_until(5)
+    assert note_ons(rig) == [(k / 4, 60) for k in range(12, 21)]
+
+
+def test_a_binding_typed_into_an_idle_engine_less_than_50_ms_before_the_boundary_lands_on_the_next_one():
+    rig = far(Rig(""))
+    rig.start()
+    rig.play_until(3 - F(45, 1000) * rig.session.cps)
+    rig.run("let a = MidiTrack(1); a << [C4*4]")
+    rig.play_until(5)
+    assert note_ons(rig) == [(k / 4, 60) for k in range(16, 21)]
+
+
+def test_with_quantize_zero_an_idle_engine_plays_a_binding_50_ms_after_it_is_typed():
+    rig = far(Rig("quantize(0)"))
+    rig.start()
+    rig.play_until(F(2, 3))
+    rig.run("let a = MidiTrack(1); a << [C4*64]")
+    landed = rig.engine.scheduler.horizon  # the first 1/960 of a cycle at least 50 ms (1/40 cycle) ahead
+    assert landed == F(math.ceil((F(2, 3) + F(1, 40)) * 960), 960) == F(664, 960)
+    rig.play_until(1)
+    assert note_ons(rig) == [(k / 64, 60) for k in range(45, 65)]  # from 45/64 = 675/960 on
+
+
+def test_notes_still_sounding_after_a_track_is_cleared_end_before_the_engine_counts_as_idle():
+    rig = far(Rig("let a = MidiTrack(1); a << [C4 E4].gate(4)"))
+    rig.start()
+    rig.play_until(F(1, 4))
+    rig.run("a.clear()")  # from cycle 1: C4 and E4 sound until 2 and 2.5
+    rig.play_until(4)
+    assert [data for _, data in rig.output.sent] == [(0x90, 60, 100), (0x90, 64, 100), (0x80, 60, 0), (0x80, 64, 0)]
+    assert [t for t, _ in rig.output.sent][2:] == [rig.at(2), rig.at(F(5, 2))]
+    kept = rig.engine.scheduler._checkpoints
+    assert kept[-1].silent_until == rig.engine.scheduler.horizon and kept[-1].cycle >= F(5, 2)
+    rig.run("a << [G4]")
+    rig.play_until(F(13, 2))
+    assert [data for _, data in rig.output.sent][4:] == [(0x90, 67, 100), (0x80, 67, 0), (0x90, 67, 100)]
+    assert [t for t, _ in rig.output.sent][4:] == [rig.at(5), rig.at(6), rig.at(6)]
+
+
+def test_a_binding_typed_long_after_an_idle_engine_last_asked_still_lands_50_ms_ahead():
+    """The idle clock asks once a second, as far as 650 ms ahead: a binding
+    typed after that reach is no reason to land early (or late)."""
+    rig = far(Rig(""))
+    rig.start()
+    rig.play_until(2)
+    scheduler = rig.engine.scheduler
+    reached = scheduler.horizon
+    rig.fake.t = rig.at(3) - 0.03  # 30 ms before cycle 3, the clock thread asleep since cycle 2
+    assert reached < 3
+    rig.run("let a = MidiTrack(1); a << [C4*4]")
+    rig.play_until(5)
+    assert note_ons(rig) == [(k / 4, 60) for k in range(16, 21)]

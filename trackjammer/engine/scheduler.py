@@ -20,6 +20,12 @@ enough ahead (`retract`) and lands there, as soon as it would with a short
 lookahead; a binding typed just far enough ahead of a boundary lands on
 it. A wake-up finds this thread's caches cold, so asking half a second at a time rather than
 a tenth costs about 40 % less (each window still costs its own work).
+
+While nothing is bound, waiting or sounding (an engine just started, or
+after hush) every window would be empty and the transport the same at each
+of its cycles: such a stretch is kept whole, as one state good anywhere in
+it, and nothing is asked (an idle engine's clock thread cost 0.08 % of a
+core making ten empty windows a second).
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ import sys
 import threading
 from collections import deque
 from fractions import Fraction
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from trackjammer.engine.clock import Clock
 from trackjammer.engine.transport import Checkpoint, Transport
@@ -43,6 +49,15 @@ BUSY = 0.003  # no asking when a message is due this soon: it goes first
 SPIN = 0.0003  # the last part of a wait for a message is spun, not slept
 START_AHEAD = 0.01  # cycle 0 is this far in the future, so its window is ready in time
 GRID = 960  # window ends lie on 1/GRID cycle
+
+
+class Kept(NamedTuple):
+    """The transport kept where a window handed over begins, to go back to."""
+
+    cycle: Fraction
+    checkpoint: Checkpoint
+    clock_start_pending: bool  # MIDI clock's start still to send
+    silent_until: Fraction | None = None  # a silent stretch: the same state anywhere up to here
 
 
 class Scheduler:
@@ -76,8 +91,7 @@ class Scheduler:
         # cycles: the quantize grid; windows cut into chunks also end on it, so a change finds the
         # state kept right on the boundary it lands on (0: no grid)
         self.quantum = Fraction(0)
-        # (cycle where a window begins, the transport there, MIDI clock's start still to send): not yet played
-        self._checkpoints: list[tuple[Fraction, Checkpoint, bool]] = []
+        self._checkpoints: list[Kept] = []  # where each window not yet played begins
         # asks the sending process to drop what it holds from a cycle on; False: too late, some of it left
         # (without one, what was asked for and not sent is all in `queue`)
         self.take_back: Callable[[Fraction], bool] = lambda cycle: True
@@ -146,12 +160,16 @@ class Scheduler:
             end = min(end, self.until)
         if end > self.horizon:
             position = self.clock.cycle_at(now)
-            self._checkpoints = [kept for kept in self._checkpoints if kept[0] > position]  # the rest has played
+            self._checkpoints = [kept for kept in self._checkpoints  # the rest has played
+                                 if kept.cycle > position or (kept.silent_until or 0) > position]
             begin = self.horizon
+            if self._silent():
+                self._keep_silent(begin, end)
+                begin = end
             while begin < end:
                 upto = end if self.chunk is None else min(end, self._chunk_end(begin))
                 if self.chunk is not None:
-                    self._checkpoints.append((begin, self.transport.checkpoint(), self.clock_start_pending))
+                    self._checkpoints.append(Kept(begin, self.transport.checkpoint(), self.clock_start_pending))
                 self.queue.extend(self._messages(begin, upto))
                 begin = upto
             self.horizon = end
@@ -160,6 +178,22 @@ class Scheduler:
             if self.clock_from is not None:
                 self.queue.append(midi_clock.stop_at(self.until))
             self._closing = True
+
+    def _silent(self) -> bool:
+        """Every window asked for now would be empty, and the transport the
+        same at each of its cycles: nothing bound, waiting or sounding, no
+        MIDI clock, no end to reach (handed over far ahead only)."""
+        return (self.chunk is not None and self.until is None and self.clock_from is None
+                and not self.transport.busy() and self.transport.stream.sounding == 0)
+
+    def _keep_silent(self, begin: Fraction, end: Fraction) -> None:
+        """[begin, end) is silent: kept as one stretch (joined to the one
+        before it), nothing asked."""
+        last = self._checkpoints[-1] if self._checkpoints else None
+        if last is not None and last.silent_until == begin:
+            self._checkpoints[-1] = last._replace(silent_until=end)
+        else:
+            self._checkpoints.append(Kept(begin, self.transport.checkpoint(), self.clock_start_pending, end))
 
     def _messages(self, begin: Fraction, end: Fraction) -> list[Message]:
         found = self.transport.messages(begin, end, self.clock.cps)  # the tempo: each track's budget
@@ -184,10 +218,15 @@ class Scheduler:
         it, so going back there would lose the change."""
         with self.lock:
             found = None
-            for cycle, checkpoint, clock_start_pending in self._checkpoints:
+            for kept in self._checkpoints:
+                cycle = kept.cycle
+                if kept.silent_until is not None and cycle < earliest:  # silent: any cycle of it will do,
+                    cycle = Fraction(math.ceil(earliest * GRID), GRID)  # or past it when nothing was asked since
+                    if cycle >= kept.silent_until and kept is not self._checkpoints[-1]:
+                        continue
                 if cycle >= earliest and self.take_back(cycle):
-                    self.transport.restore(checkpoint)
-                    self.clock_start_pending = clock_start_pending
+                    self.transport.restore(kept.checkpoint)
+                    self.clock_start_pending = kept.clock_start_pending
                     self._closing = False
                     self.horizon = cycle
                     self.queue = deque(m for m in self.queue if m.time < cycle)
