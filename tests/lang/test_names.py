@@ -111,7 +111,7 @@ def test_the_cc_lanes_the_sound_control_hints_show_play_as_written():
     """What the hint for lpf, room, pan, attack … shows is TrackJammer that runs."""
     shown = {hint.split(": ", 1)[1].split(" (")[0] for name, hint in ALIASES.items() if "CC lane" in hint}
     assert shown == {"t.cc(74) << [20 100]", "t.cc(71) << [20 100]", "t.cc(91) << 60", "t.cc(10) << [0 127]",
-                     "t.cc(73) << 20", "t.cc(72) << 90"}
+                     "t.cc(73) << 20", "t.cc(72) << 90", "t.cc(12) << [0 127]"}
     for code in sorted(shown):
         interpreter = Interpreter()
         interpreter.execute(f"let t = MidiTrack(1); t << [C4]; {code}")
@@ -155,3 +155,52 @@ def test_what_the_hints_for_strudels_midi_names_show_plays_as_written():
     for code in shown:
         assert any(code.split("; ")[-1] in hint for hint in ALIASES.values()), code
         Interpreter().execute(code)
+
+
+@pytest.mark.parametrize("name, says", [
+    ("striate", "it plays samples"), ("slice", "it plays samples"), ("loopAt", "it plays samples"),
+    ("speed", "it plays samples"), ("begin", "it plays samples"), ("bank", "it plays samples"),
+    ("crush", "on MIDI the synth makes its effects"), ("delay", "on MIDI the synth makes its effects"),
+    ("hpf", "on MIDI the synth makes its effects"), ("vowel", "on MIDI the synth makes its effects"),
+    ("orbit", "on MIDI the synth makes its effects"), ("juxBy", "on MIDI there is no stereo to split"),
+    ("octave", "use transpose"), ("color", "TrackJammer draws no colours"), ("dur", "the pattern gives each step"),
+    ("postgain", "use gain"),
+])
+def test_strudels_sample_and_effect_controls_say_what_midi_has_instead(name, says):
+    """They used to guess at spelling: striate → struct, delay → layer, bank → brak, end → whenmod."""
+    error = error_of(f"[C4 E4].{name}(2)")
+    assert error.message == f"patterns have no method '{name}'"
+    assert error.hint.startswith(f"'{name}' is not a TrackJammer name; {says}")
+
+
+def test_what_the_sample_and_effect_hints_show_plays_as_written():
+    interpreter = Interpreter()
+    for code, notes in [("[C4 E4].ply(2)", [60, 60, 64, 64]), ("[C4 E4 G4 B4].zoom(1/4, 3/4)", [64, 67]),
+                        ("[C4].transpose(12)", [72]), ("[C4 E4].gate(0.5)", [60, 64])]:
+        assert code in "".join(ALIASES.values()) or code.split(".", 1)[1] in "".join(ALIASES.values()), code
+        assert [getattr(value, "note", value) for _, _, value in onsets(interpreter.execute(code))] == notes, code
+    assert [(b, e) for b, e, _ in onsets(interpreter.execute("[C4 E4 G4 B4].zoom(1/4, 3/4)"))] == [(0, F(1, 2)), (F(1, 2), 1)]
+
+
+@pytest.mark.parametrize("symbol, root, shape, notes", [
+    ("Dm7", "D", "m7", [50, 53, 57, 60]), ("C^7", "C", "^7", [48, 52, 55, 59]), ("Bb7", "Bb", "7", [58, 62, 65, 68]),
+    ("F#m7b5", "F#", "m7b5", [54, 57, 60, 64]), ("C", "C", "maj", [48, 52, 55]), ("G-7", "G", "-7", [55, 58, 62, 65]),
+])
+def test_a_chord_symbol_with_its_root_says_the_root_is_the_note(symbol, root, shape, notes):
+    error = error_of(f'let t = MidiTrack(1); t << [C3].chord("<{symbol} maj>")')
+    assert error.message == f"unknown chord '{symbol}'"
+    assert error.hint == (f'the root is the note the chord is built on: [{root}3].chord("{shape}") '
+                          '(Strudel\'s chord("<C^7 Dm7>") is [<C3 D3>].chord("<^7 m7>"))')
+    assert sorted(value for _, _, value in onsets(Interpreter().execute(f'[{root}3].chord("{shape}")'))) == notes
+
+
+def test_an_unknown_chord_without_a_root_still_offers_the_nearest_name():
+    assert error_of('[C3].chord("Cxyz")').hint.startswith("known chords: maj, min, m, dim")
+    assert error_of('[C3].chord("mjr7")').hint == "did you mean 'maj7'?"
+
+
+def test_strudels_chord_then_voicing_gets_the_voicing_hint():
+    error = error_of('let t = MidiTrack(1); t << chord("<C^7 Dm7>").voicing()')
+    assert error.message == "chord is a function waiting for a pattern; it has no method 'voicing'"
+    assert error.hint == ("'voicing' is not a TrackJammer name; chord turns each note into a chord: "
+                          '[<C3 D3>].chord("<^7 m7>")')

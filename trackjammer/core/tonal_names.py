@@ -86,4 +86,11 @@ def chord_intervals(name: str) -> tuple[int, ...]:
         return CHORDS[name]
     if name in CHORD_ALIASES:
         return CHORDS[CHORD_ALIASES[name]]
+    rooted = re.fullmatch(r"([A-G][#b]?)(.*)", name)  # Strudel's and lead sheets' "Dm7": the root in the symbol
+    if rooted and (rooted[2] in CHORDS or rooted[2] in CHORD_ALIASES):
+        root, symbol = rooted[1], rooted[2] or "maj"
+        raise ArgumentError(
+            f"unknown chord '{name}'",
+            hint=f'the root is the note the chord is built on: [{root}3].chord("{symbol}") '
+                 '(Strudel\'s chord("<C^7 Dm7>") is [<C3 D3>].chord("<^7 m7>"))')
     raise _unknown("chord", name, list(CHORDS))

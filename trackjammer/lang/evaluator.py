@@ -32,7 +32,7 @@ from trackjammer.lang.operators import operate
 from trackjammer.lang.parser import parse_program
 from trackjammer.lang.provenance import Of, call_parts, method_parts
 from trackjammer.lang.strings import Text, read_pattern, read_text
-from trackjammer.lang.suggest import suggest
+from trackjammer.lang.suggest import alias_hint, suggest
 from trackjammer.midi.track import LANE_METHODS, TRACK_METHODS, Lane, MidiTrack
 from trackjammer.session import Session
 
@@ -267,7 +267,8 @@ class Interpreter:
         if isinstance(target, Lane) and node.method in LANE_METHODS:  # t.cc(74).learn() is learn(t.cc(74))
             return self.lookup(node.method, node)(target, *args, **kwargs)
         if isinstance(target, (Partial, Curried)):
-            raise self.error(f"{target.name} is a function waiting for a pattern; it has no method '{node.method}'", node)
+            raise self.error(f"{target.name} is a function waiting for a pattern; it has no method '{node.method}'", node,
+                             alias_hint(node.method))
         raise self.error(f"{describe(target)} has no method '{node.method}'", node)
 
     def eval_Attribute(self, node: ast.Attribute) -> Any:

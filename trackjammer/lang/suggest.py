@@ -77,7 +77,24 @@ ALIASES: dict[str, str] = {
     "jux": "on MIDI there is no stereo to split; pan is a CC lane: t.cc(10) << [0 127]",
     "attack": "a synth's attack is a CC lane on MIDI: t.cc(73) << 20 (the General MIDI attack time)",
     "release": "a synth's release is a CC lane on MIDI: t.cc(72) << 90 (the General MIDI release time)",
+    "juxBy": "on MIDI there is no stereo to split; pan is a CC lane: t.cc(10) << [0 127]",
+    "octave": "use transpose: transpose(12) is an octave up",
+    "color": "TrackJammer draws no colours; show([C4 E4], 2) draws a piano roll of 2 cycles",
+    "dur": "the pattern gives each step its length ([C4 E4] halves the cycle); how long a note sounds is gate(0.5)",
+    "postgain": "use gain, a share of the velocity: gain(0.8)",
 }
+
+# Sample playback (Strudel, Tidal): on MIDI the synth makes the sound, there is no sample to cut
+SAMPLES = ("it plays samples, and on MIDI the synth makes the sound: [C4 E4].ply(2) repeats each note in its "
+           "slot, [C4 E4 G4 B4].zoom(1/4, 3/4) plays the middle of the cycle")
+ALIASES.update(dict.fromkeys(("striate", "slice", "splice", "loopAt", "fit", "begin", "end", "speed", "cut", "unit",
+                              "loop", "bank"), SAMPLES))
+# Effects with no General MIDI controller: the synth has them, a CC lane it maps drives them
+EFFECT = ("on MIDI the synth makes its effects; drive one with a CC lane the synth maps: t.cc(12) << [0 127] "
+          "(effect control 1)")
+ALIASES.update(dict.fromkeys(("crush", "coarse", "shape", "distort", "delay", "delaytime", "delayfeedback", "vowel",
+                              "hpf", "hcutoff", "hpq", "bpf", "bandf", "bpq", "dry", "size", "roomsize", "orbit",
+                              "fm", "phaser", "tremolo", "squiz", "djf", "leslie"), EFFECT))
 
 
 def alias_hint(name: str) -> str | None:
