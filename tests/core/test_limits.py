@@ -257,3 +257,12 @@ def test_an_interrupt_while_a_budget_is_set_leaves_the_thread_unmetered(monkeypa
     with pytest.raises(KeyboardInterrupt):
         window.run(lambda: [], lambda length: 0)
     assert (limits._meter.left, limits._meter.deadline) == (math.inf, math.inf)
+
+
+def test_more_than_the_limit_is_said_as_the_limit_not_rounded_below_it():
+    """A refused live window whose density could not be estimated said "more
+    than 1,200 events a cycle, 4,800 a second; a MIDI port carries at most
+    5,000" at cps 4: the window's allowance (int(1,250 x its length)) rounded down."""
+    message = Budget.live(4).too_dense(1249.6, at_least=True).message
+    assert message == ("this asks for more than 1,250 events a cycle, 5,000 a second at cps 4; "
+                       "a MIDI port carries at most 5,000 a second on one track")

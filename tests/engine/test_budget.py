@@ -7,6 +7,8 @@ from __future__ import annotations
 import time
 from fractions import Fraction as F
 
+import pytest
+
 import trackjammer.core  # noqa: F401
 from trackjammer.core.limits import Budget, EVENTS_PER_SECOND
 from trackjammer.midi.messages import plan_of_track
@@ -17,6 +19,8 @@ HINT = "\nhint: play it slower (fast(100000) → fast(16)) or with fewer steps (
 TOO_DENSE = ("this asks for about 100,000 events a cycle, 50,000 a second at cps 0.5; "
              f"a MIDI port carries at most {EVENTS_PER_SECOND:,} a second on one track")
 LIGHT_THEN_HEAVY = "[<C5 C5*100000>]"  # cycle 0 is one note (the binding is accepted), cycle 1 is 100,000
+
+pytestmark = pytest.mark.usefixtures("only_the_first_cycle_tried")  # (tests/engine/conftest.py)
 
 
 def sixteenths(note: int, cycles) -> list[tuple[F, int]]:

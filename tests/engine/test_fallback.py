@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from fractions import Fraction as F
 
+import pytest
+
 import trackjammer.core  # noqa: F401
 from trackjammer.midi.smf import export_messages
 from trackjammer.midi.messages import plan_of_track
 from trackjammer.project.snapshot import snapshot_source
 from tests.engine.test_scheduler import Rig as FakeClockRig
+
+pytestmark = pytest.mark.usefixtures("only_the_first_cycle_tried")  # (tests/engine/conftest.py)
+
 
 class Rig(FakeClockRig):
     """The engine is the session's, so once() reaches it."""

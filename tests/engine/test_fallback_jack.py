@@ -15,7 +15,7 @@ from tests.engine.test_live_jack import assert_none_hanging, assert_same_as_expo
 from tests.support.jack_receiver import JackReceiver
 from tests.support.xruns import Xruns, retry_on_xrun
 
-pytestmark = pytest.mark.jack
+pytestmark = [pytest.mark.jack, pytest.mark.usefixtures("only_the_first_cycle_tried")]
 
 CPS = 2
 FAILS_IN_CYCLE_4 = '[<0 0 0 0 1.5>].scale("major", C2)'  # degree 1.5 is refused; cycles 0..3 play C2

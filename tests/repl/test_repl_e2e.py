@@ -141,7 +141,7 @@ def test_without_midi_the_repl_says_so_and_evaluates(tmp_path):
     child.expect_exact("2/3")
     # A pattern that fails only while it plays: the clock thread's report prints above the prompt.
     child.send('quantize(0); let t = MidiTrack(1); t << [0 2].scale(cat("major", "nonsense"), C3)' + ENTER)
-    child.expect_exact("error: track 't' stopped: unknown scale 'nonsense'")
+    child.expect_exact("error: line 1, column 41: unknown scale 'nonsense' (in cycle 1)")
     child.send("print(tracks())" + ENTER)
     child.expect_exact('#[MidiTrack(1, 100, name: "t")]')
     child.send(CTRL_D)
@@ -293,7 +293,7 @@ def test_a_refused_binding_is_shown_as_what_plays_and_logged_so(tmp_path):
     child.expect_exact("Ctrl-D quit")
     child.send("let b = MidiTrack(1); b << [C2 E2 G2]" + ENTER)
     time.sleep(0.6)  # it plays (a cycle is 1/4 s), so it is the pattern b played before
-    child.send('b << [<0 1.5>].scale("major", C2)' + ENTER)  # fails in its first odd cycle
+    child.send('b << [<0!8 1.5>].scale("major", C2)' + ENTER)  # fails in cycle 8, past those tried when bound
     child.expect_exact("error: track 'b' stopped: scale degrees must be whole numbers, got 1.5; "
                        "its previous pattern plays again")
     child.send("show(b)" + ENTER)
@@ -304,6 +304,6 @@ def test_a_refused_binding_is_shown_as_what_plays_and_logged_so(tmp_path):
     assert child.exitstatus == 0
     [log] = (tmp_path / "sessions" / "untitled").glob("*.tj")
     assert log.read_text().split("\n", 1)[1] == (
-        'let b = MidiTrack(1);\nb << [C2 E2 G2];\nb << [<0 1.5>].scale("major", C2);\n'
+        'let b = MidiTrack(1);\nb << [C2 E2 G2];\nb << [<0!8 1.5>].scale("major", C2);\n'
         "// track 'b' fell back: its new binding failed while playing, the one before plays again\n"
         "b.clear();\nb << [C2 E2 G2];\nshow(b);\n")

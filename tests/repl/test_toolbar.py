@@ -115,9 +115,9 @@ def test_a_track_that_fell_back_is_marked_until_it_is_bound_again():
     rig.engine.report = rig.engine.transport.report = said.append
     rig.engine.start(thread=False)
     rig.play_until(0.5)
-    rig.run('b << [<0 1.5>].scale("major", C2)')  # lands on cycle 1, where it fails
+    rig.run('b << [<0!8 1.5>].scale("major", C2)')  # fails in cycle 8, past those tried when bound
     assert rig.text().endswith("│  b  │ ● REC")
-    rig.play_until(1.5)
+    rig.play_until(8.5)
     assert said == ["error: track 'b' stopped: scale degrees must be whole numbers, got 1.5; "
                     "its previous pattern plays again"]
     assert rig.text().endswith("│  b[!]  │ ● REC")

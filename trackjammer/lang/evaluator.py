@@ -13,6 +13,7 @@ snapshot can write it out again.
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable
 
 from trackjammer.core.constructors import pure
@@ -55,6 +56,20 @@ KEYWORDS = {"let", "true", "false", "none"}
 # Commands that act and take no argument: alone as a statement, the bare
 # name runs them (as Tidal's `hush`); in a panic nobody types parentheses.
 BARE_COMMANDS = ("hush", "panic", "stop", "start")
+# A binding's first cycles are tried before it plays, so an error in one of them ("<maj Dm7>": a
+# chord name the second cycle asks for) is said at once, where it was typed, and nothing changes;
+# trying stops after TRIED_SECONDS (a heavy pattern's first cycle is always tried, as before).
+TRIED_CYCLES = 8
+TRIED_SECONDS = 0.05
+
+
+def _start(node) -> tuple[int, int]:
+    """Where an expression's text begins: `[C3]` of `[C3].chord("m7").fast(2)`."""
+    while True:
+        inner = getattr(node, "target", None) or getattr(node, "left", None)
+        if inner is None:
+            return node.pos.line, node.pos.column
+        node = inner
 
 
 def _suggest(name: str, known) -> str | None:
@@ -165,6 +180,8 @@ class Interpreter:
             first_cycle = Budget.live(self.session.cps, None).query(value, 0, 1, self.session.seed)
         except TooDense as error:
             raise error.at(node.pos.line, node.pos.column, self.source) from None
+        except TrackJammerError as error:  # where the pattern bound begins (the name asked for is inside it)
+            raise error.at(*_start(node), self.source) from None
         if kind == "notes" and first_cycle and all(e.whole is None for e in first_cycle):
             raise self.error(
                 "a signal has no notes of its own", node, "make notes of it with segment: Sine(1).segment(8).range(48, 72)"
@@ -175,7 +192,26 @@ class Interpreter:
                     f"a lane plays numbers, but this pattern holds {describe(number_of(event.value))}", node,
                     "names such as scale names belong in arguments: .scale(cat(\"major\", \"minor\"))",
                 )
+        self._try_cycles_after_the_first(value, node)
         return value
+
+    def _try_cycles_after_the_first(self, value: Pattern, node) -> None:
+        """An error in cycles 1 to TRIED_CYCLES - 1 refuses the binding now
+        (it would stop the track when that cycle came, with nothing to say where)."""
+        budget, seed = Budget.live(self.session.cps, None), self.session.seed
+        deadline = time.monotonic() + TRIED_SECONDS
+        for cycle in range(1, TRIED_CYCLES):
+            if time.monotonic() > deadline:
+                return
+            try:
+                budget.query(value, cycle, cycle + 1, seed)
+            except TooDense as error:
+                raise TooDense(f"{error.message} (in cycle {cycle})", hint=error.hint).at(
+                    node.pos.line, node.pos.column, self.source) from None
+            except TrackJammerError as error:
+                line, column = _start(node)
+                raise EvaluationError(f"{error.message} (in cycle {cycle})", hint=error.hint, line=line,
+                                      column=column, source=self.source) from None
 
     def run_ExpressionStatement(self, node: ast.ExpressionStatement) -> Any:
         value = self.evaluate(node.expr)
