@@ -341,7 +341,6 @@ BINDS = [
     "b << [C2*{n}].gate(1.5)",
     "b << [C2 C2 C2].off(1/8, transpose(12))",
     "c << [60 62 64].scale(cat(\"major\", \"nonsense\")).fast({n})",  # refused when typed: its cycle 1 fails
-    "c << [60 62 64].scale(\"<major!8 nonsense>\")",  # past the cycles tried when typed: fails while it plays
 ]
 OPERATIONS = BINDS * 4 + [
     "let a = MidiTrack(1)",
