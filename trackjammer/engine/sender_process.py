@@ -59,7 +59,6 @@ at with the ports' health.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import fcntl
 import gc
@@ -90,15 +89,13 @@ LAZY = 0.025  # seconds: with a message due this soon, the ahead pipe is read af
 LATE = 0.03  # seconds: a process started in a dead one's place does not send what is this late (a burst of stale notes)
 RETRY_SECONDS = 0.5  # a take's file the disk refused is tried again this often
 NOW_GRID = 1_000_000  # a message sent at once is journaled at its cycle to a millionth (as the recorder does)
-REALTIME_PRIORITY = 10  # low among real-time threads (JACK's own run at 70 and above); its ports' JACK clients one above
+REALTIME_PRIORITY = 10  # low among real-time threads (JACK's own run at 70 and above)
 NICER = 5
 
 
 class Server:
-    def __init__(self, commands: PipeEnd, reports: PipeEnd, ahead: PipeEnd | None = None, realtime: bool = False):
+    def __init__(self, commands: PipeEnd, reports: PipeEnd, ahead: PipeEnd | None = None):
         self.commands, self.reports = commands, reports
-        self.realtime = realtime  # this loop runs SCHED_FIFO: its ports' JACK clients run just above it
-        self._raised: dict[int, frozenset] = {}  # each port's JACK client threads already raised
         self.ahead = ahead  # windows handed over ahead of time (None: they come with the commands)
         self.ports: dict[int, Any] = {}
         # heap of (cycle to send at, seq, id, data, is_system, journal line, numerator, denominator, earlier):
@@ -138,7 +135,6 @@ class Server:
             if self.health.due(now(), due):
                 self.flush()  # what was sent before a port is found gone or back is reported first
                 self.health.check(self.ports, self.report, now())
-                self.raise_clients()  # a port found back has a JACK client of its own
                 if os.getppid() != self.parent:  # the engine's process died (its pipe may live on elsewhere)
                     self.running = False
                     break
@@ -291,23 +287,6 @@ class Server:
             self.report(("sent", sent))
             self.reported = time.monotonic()
 
-    def raise_clients(self) -> None:
-        """Each port's JACK client threads at a real-time priority one above
-        this loop's, as a real-time JACK server runs them: left as they are
-        (a server started --no-realtime makes them ordinary threads, which
-        inherit no priority), the JACK thread woken while this loop spins on
-        its core waited or moved, and cost 1.2 % of a core against a bare
-        port's 0.8 at 8 tracks, side by side (0.8 against 1.1 raised)."""
-        if not self.realtime:
-            return
-        for number, output in self.ports.items():
-            threads = getattr(output, "threads", frozenset())
-            if threads and self._raised.get(number) != threads:
-                self._raised[number] = threads
-                for thread in threads:
-                    with contextlib.suppress(OSError, ValueError):  # gone already, or not allowed: as they are
-                        os.sched_setscheduler(int(thread), os.SCHED_FIFO, os.sched_param(REALTIME_PRIORITY + 1))
-
     def report(self, what: tuple) -> None:
         try:
             self.reports.send(what)
@@ -328,7 +307,6 @@ class Server:
         else:  # in a dead process's place: what it was handed is lost, and what comes late is stale
             self.catching_up = True
         self.ports[number] = output
-        self.raise_clients()
         virtual = getattr(output, "backend", None) if getattr(output, "virtual", False) else None
         self.report(("opened", request, number, output.name, notice, virtual))
 
@@ -591,7 +569,7 @@ def main(argv: list[str]) -> int:
     """`python -m trackjammer.engine.sender_process COMMAND_FD REPORT_FD [AHEAD_FD]`"""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C belongs to the REPL; the engine ends us
     _tight_timers()
-    realtime = _first_in_line().startswith("SCHED_FIFO")
+    _first_in_line()
 
     def terminated(signum: int, frame: Any) -> None:
         raise SystemExit(143)
@@ -601,7 +579,7 @@ def main(argv: list[str]) -> int:
     # burst; this loop makes no reference cycles, so it is off.
     gc.disable()
     ahead = PipeEnd(int(argv[2])) if len(argv) > 2 else None
-    server = Server(PipeEnd(int(argv[0])), PipeEnd(int(argv[1])), ahead, realtime)
+    server = Server(PipeEnd(int(argv[0])), PipeEnd(int(argv[1])), ahead)
     try:
         server.serve()
     finally:
