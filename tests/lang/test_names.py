@@ -164,7 +164,8 @@ def test_what_the_hints_for_strudels_midi_names_show_plays_as_written():
     ("hpf", "on MIDI the synth makes its effects"), ("vowel", "on MIDI the synth makes its effects"),
     ("orbit", "on MIDI the synth makes its effects"), ("juxBy", "on MIDI there is no stereo to split"),
     ("octave", "use transpose"), ("color", "TrackJammer draws no colours"), ("dur", "the pattern gives each step"),
-    ("postgain", "use gain"),
+    ("postgain", "use gain"), ("rolled", "use strum"), ("rolledBy", "use strum"), ("stutter", "use echo"),
+    ("quantise", "use round"), ("toScale", "scale takes a scale's name"), ("trunc", "use mask"),
 ])
 def test_strudels_sample_and_effect_controls_say_what_midi_has_instead(name, says):
     """They used to guess at spelling: striate → struct, delay → layer, bank → brak, end → whenmod."""
@@ -176,7 +177,10 @@ def test_strudels_sample_and_effect_controls_say_what_midi_has_instead(name, say
 def test_what_the_sample_and_effect_hints_show_plays_as_written():
     interpreter = Interpreter()
     for code, notes in [("[C4 E4].ply(2)", [60, 60, 64, 64]), ("[C4 E4 G4 B4].zoom(1/4, 3/4)", [64, 67]),
-                        ("[C4].transpose(12)", [72]), ("[C4 E4].gate(0.5)", [60, 64])]:
+                        ("[C4].transpose(12)", [72]), ("[C4 E4].gate(0.5)", [60, 64]),
+                        ("[C4,E4,G4].strum(1/16)", [60, 64, 67]), ("[C4 E4].echo(4, 1/16, 1)", [60, 60, 60, 60, 64, 64, 64, 64]),
+                        ("[0.4 1.6].round()", [0, 2]), ('[0 2 4].scale("C4:major")', [60, 64, 67]),
+                        ("[C4 E4 G4 B4].mask([1 1 1 0])", [60, 64, 67])]:
         assert code in "".join(ALIASES.values()) or code.split(".", 1)[1] in "".join(ALIASES.values()), code
         assert [getattr(value, "note", value) for _, _, value in onsets(interpreter.execute(code))] == notes, code
     assert [(b, e) for b, e, _ in onsets(interpreter.execute("[C4 E4 G4 B4].zoom(1/4, 3/4)"))] == [(0, F(1, 2)), (F(1, 2), 1)]

@@ -82,6 +82,13 @@ ALIASES: dict[str, str] = {
     "color": "TrackJammer draws no colours; show([C4 E4], 2) draws a piano roll of 2 cycles",
     "dur": "the pattern gives each step its length ([C4 E4] halves the cycle); how long a note sounds is gate(0.5)",
     "postgain": "use gain, a share of the velocity: gain(0.8)",
+    # Tidal's and Strudel's names for what TrackJammer has under another
+    "rolled": "use strum: [C4,E4,G4].strum(1/16) spreads each chord from its lowest note up",
+    "rolledBy": "use strum: [C4,E4,G4].strum(1/16) spreads each chord from its lowest note up",
+    "stutter": "use echo without fading: [C4 E4].echo(4, 1/16, 1)",
+    "quantise": "use round: [0.4 1.6].round()",
+    "toScale": "scale takes a scale's name: [0 2 4].scale(\"C4:major\")",
+    "trunc": "use mask with a rhythm: [C4 E4 G4 B4].mask([1 1 1 0]) keeps the first three quarters of each cycle",
 }
 
 # Sample playback (Strudel, Tidal): on MIDI the synth makes the sound, there is no sample to cut
