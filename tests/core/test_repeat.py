@@ -34,6 +34,7 @@ METHODS = st.sampled_from([
     ".ribbon(1, 3/2)", ".ribbon(1/3, 2)", ".echo(3, 1/8, 0.5)", ".echoWith(2, 1/3, rev)", ".euclidLegato(3, 8)",
     ".euclidLegatoRot(5, 8, 3)", ".iterBack(3)", ".gain(\"<1 0.5>\")", ".chunkBack(3, rev)", ".fastChunk(2, rev)",
     ".pick(#[[0 1], [<2 3>]])", '.when("<0 1 1>", rev)', ".layer(rev, fast(2))", ".plyWith(3, add(1))", ".mod(5)",
+    ".bite(4, [<3 1> 0 ~ 6])",
 ])
 SIGNALS = st.sampled_from([
     "Sine(1/4).segment(16).range(0, 127)", "Saw(2/3).segment(5)", "Tri(1).segment(\"<4 8>\")",

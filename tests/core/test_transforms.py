@@ -46,7 +46,7 @@ TESTED = {
     "echoWith", "stutWith", "echo", "stut", "gain",  # and tests/midi/test_export_rules.py
     "pick", "pickmod", "pickF", "chunkBack", "fastChunk",  # and tests/strudel
     "when", "layer", "plyWith", "rangex", "always", "never", "inv", "invert",  # and tests/strudel
-    "mod", "round", "floor", "ceil",  # and tests/strudel
+    "mod", "round", "floor", "ceil", "bite",  # and tests/strudel
 }
 
 
@@ -966,3 +966,21 @@ def test_mod_round_floor_ceil_keep_what_is_attached_to_the_note():
         ev(mini("60").mod(0))
     assert (caught.value.message, caught.value.hint) == (
         "modulo by zero", "mod(12) wraps notes into an octave; use a number other than 0")
+
+
+def test_bite_plays_the_slices_in_the_order_the_indices_give():
+    assert ev(mini("C4 D4 E4 F4").bite(4, mini("3 2 1 0"))) == [
+        (0, F(1, 4), 65), (F(1, 4), F(1, 2), 64), (F(1, 2), F(3, 4), 62), (F(3, 4), 1, 60)]
+    assert ev(mini("C4 D4 E4 F4").bite(4, mini("5 ~"))) == [(0, F(1, 2), 62)]  # 5 wraps to 1; the rest is silent
+    assert ev(mini("C4 D4").bite(1, mini("0 0"))) == [(0, F(1, 4), 60), (F(1, 4), F(1, 2), 62),
+                                                     (F(1, 2), F(3, 4), 60), (F(3, 4), 1, 62)]
+
+
+def test_bite_refuses_no_slices_and_indices_that_are_not_numbers():
+    with pytest.raises(TrackJammerError) as caught:
+        ev(mini("C4 D4").bite(0, mini("0")))
+    assert caught.value.message == "bite's 'slices' must be more than 0, got 0"
+    with pytest.raises(TrackJammerError) as caught:
+        ev(mini("C4 D4").bite(2, pure("x")))
+    assert (caught.value.message, caught.value.hint) == (
+        'bite\'s indices are numbers, got the string "x"', "number the slices from 0: bite(4, [0 2 1 3])")

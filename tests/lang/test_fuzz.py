@@ -389,6 +389,7 @@ CORPUS = [
     "[C4 E4 G4].chunkBack(3, rev).fastChunk(2, add(12))",
     '[C4 E4 G4].when("<0 1>", rev).layer(add(7), fast(2)).plyWith(3, add(12)).always(rev).never(fast(2))',
     "[C4].struct([1 0 1 1].inv()).mask([1 0].invert()); Sine(1).rangex(20, 2000).segment(4)",
+    "[C4 D4 E4 F4].bite(4, [3 <2 1> ~ 0]).bite(2, [0 [1 0]])",
     "Sine(1).segment(8).range(0, 7).round().floor().ceil().mod(5).scale(\"C4:major\")",
     'wchoose(#[C3, 3], #["G3", 1], #[[C4 E4], 2]).segment(8)',
     '[C3 F3].chord("maj7").arp("updown").strum(1/16); [C3].chord("m7").arp("random")',

@@ -1,6 +1,7 @@
 """Rearranging what a pattern plays within each cycle: values moved along
 the events (`rot`), the start of a cycle repeated (`linger`), slices of a
-cycle played in random order (`shuffle`, `scramble`); and the patterns made
+cycle played in random order (`shuffle`, `scramble`) or in the order a
+pattern of indices gives (`bite`); and the patterns made
 from nothing but a count or a list (`run`, `choose`).
 
 Random orders are a function of the seed and the cycle (core.rand), so they
@@ -109,6 +110,23 @@ def _slices(pat: Pattern, parts: int, index_of: Callable[[int, int, int], int]) 
         ]
 
     return _placed(pat, places)
+
+
+@transformation(kinds={"slices": "positive time", "indices": "pattern"}, family="structure")
+def bite(pat: Pattern, slices, indices) -> Pattern:
+    """Cut each cycle into `slices` equal parts and play them in the order
+    `indices` gives, each squeezed into its index's step (Strudel's bite):
+    [C4 D4 E4 F4].bite(4, [3 2 1 0]) plays the quarters backwards."""
+    from trackjammer.core.transforms.squeeze import zoom
+
+    def part(index: Any) -> Pattern:
+        if not is_number(index):
+            raise ArgumentError(f"bite's indices are numbers, got {describe(index)}",
+                                hint="number the slices from 0: bite(4, [0 2 1 3])")
+        start = (Fraction(index) / slices) % 1
+        return zoom(pat, start, start + 1 / Fraction(slices))
+
+    return indices.fmap(part).squeeze_join()
 
 
 @lru_cache(maxsize=256)
