@@ -176,12 +176,8 @@ class Interpreter:
             raise self.error(f"cannot bind {value!r} to a lane: it is waiting for the pattern it changes", node, hint)
         if not isinstance(value, Pattern):
             raise self.error(f"cannot bind {describe(value)} to a lane", node, "bind a pattern, a signal or a number")
-        try:  # what could not be played at this tempo is refused here, at once (core/limits.py)
-            first_cycle = Budget.live(self.session.cps, None).query(value, 0, 1, self.session.seed)
-        except TooDense as error:
-            raise error.at(node.pos.line, node.pos.column, self.source) from None
-        except TrackJammerError as error:  # where the pattern bound begins (the name asked for is inside it)
-            raise error.at(*_start(node), self.source) from None
+        budget = Budget.live(self.session.cps, None)  # what could not be played at this tempo is refused here
+        first_cycle = self._tried(value, 0, budget, node)
         if kind == "notes" and first_cycle and all(e.whole is None for e in first_cycle):
             raise self.error(
                 "a signal has no notes of its own", node, "make notes of it with segment: Sine(1).segment(8).range(48, 72)"
@@ -192,26 +188,27 @@ class Interpreter:
                     f"a lane plays numbers, but this pattern holds {describe(number_of(event.value))}", node,
                     "names such as scale names belong in arguments: .scale(cat(\"major\", \"minor\"))",
                 )
-        self._try_cycles_after_the_first(value, node)
-        return value
-
-    def _try_cycles_after_the_first(self, value: Pattern, node) -> None:
-        """An error in cycles 1 to TRIED_CYCLES - 1 refuses the binding now
-        (it would stop the track when that cycle came, with nothing to say where)."""
-        budget, seed = Budget.live(self.session.cps, None), self.session.seed
         deadline = time.monotonic() + TRIED_SECONDS
         for cycle in range(1, TRIED_CYCLES):
             if time.monotonic() > deadline:
-                return
-            try:
-                budget.query(value, cycle, cycle + 1, seed)
-            except TooDense as error:
-                raise TooDense(f"{error.message} (in cycle {cycle})", hint=error.hint).at(
-                    node.pos.line, node.pos.column, self.source) from None
-            except TrackJammerError as error:
-                line, column = _start(node)
-                raise EvaluationError(f"{error.message} (in cycle {cycle})", hint=error.hint, line=line,
-                                      column=column, source=self.source) from None
+                break
+            self._tried(value, cycle, budget, node)
+        return value
+
+    def _tried(self, value: Pattern, cycle: int, budget: Budget, node) -> list:
+        """One cycle of a binding, asked as the engine will ask it: an error
+        refuses the binding here, where it was typed (too dense: at the call
+        that made it so; else where the pattern begins, the name asked for
+        being inside it), saying which cycle after the first (a later cycle
+        would stop the track when it came, with nothing to say where)."""
+        try:
+            return budget.query(value, cycle, cycle + 1, self.session.seed)
+        except TrackJammerError as error:
+            if cycle:
+                error.message = f"{error.message} (in cycle {cycle})"
+                error.args = (error.message,)
+            where = (node.pos.line, node.pos.column) if isinstance(error, TooDense) else _start(node)
+            raise error.at(*where, self.source) from None
 
     def run_ExpressionStatement(self, node: ast.ExpressionStatement) -> Any:
         value = self.evaluate(node.expr)

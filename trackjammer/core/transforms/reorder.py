@@ -24,6 +24,7 @@ from trackjammer.core.rand import rand_at, rand_int_at, salt_of
 from trackjammer.core.registry import describe, transformation
 from trackjammer.core.span import TimeSpan
 from trackjammer.core.theory import note_number
+from trackjammer.core.transforms.squeeze import zoom
 from trackjammer.core.values import is_number
 from trackjammer.errors import ArgumentError
 
@@ -117,7 +118,6 @@ def bite(pat: Pattern, slices, indices) -> Pattern:
     """Cut each cycle into `slices` equal parts and play them in the order
     `indices` gives, each squeezed into its index's step (Strudel's bite):
     [C4 D4 E4 F4].bite(4, [3 2 1 0]) plays the quarters backwards."""
-    from trackjammer.core.transforms.squeeze import zoom
 
     def part(index: Any) -> Pattern:
         if not is_number(index):
