@@ -20,7 +20,7 @@ import pytest
 from tests.engine.test_recorder_jack import assert_no_note_left_on, recorded
 from tests.midi.conftest import read_midi
 from tests.support.jack_receiver import JackReceiver
-from tests.support.xruns import retry_on_xrun, xruns
+from tests.support.xruns import retry_in_folders, retry_on_xrun, xruns
 
 pytestmark = pytest.mark.jack
 
@@ -114,8 +114,8 @@ def test_a_disk_still_full_at_the_end_keeps_the_journal_for_the_next_start(jack_
     why = private_tmpfs_works(tmp_path)
     if why:
         pytest.skip(why)
-    attempts = iter(range(1, 100))  # each in a folder of its own (the rig's receiver can crash under load)
-    retry_on_xrun(lambda: _stays_full(jack_server, tmp_path / f"attempt-{next(attempts)}"))
+    # each attempt in a folder of its own (the rig's receiver can crash under load)
+    retry_in_folders(tmp_path, lambda folder: _stays_full(jack_server, folder))
 
 
 def _stays_full(jack_server, tmp_path):

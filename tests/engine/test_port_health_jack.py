@@ -20,7 +20,7 @@ from trackjammer.project.takes import RenderTakes
 from trackjammer.session import Session
 from tests.support.jack_receiver import JackReceiver
 from tests.support.smf_reader import read_smf
-from tests.support.xruns import retry_on_xrun
+from tests.support.xruns import retry_in_folders
 
 pytestmark = pytest.mark.jack
 
@@ -54,15 +54,12 @@ def in_folders(tmp_path, monkeypatch, scenario) -> None:
     bounds on the lost count hold while the sending process checks its ports
     on time; a loaded machine stalling it (one CI run: 2,412 xruns) can
     push its last check past them by a note."""
-    attempts = iter(range(1, 100))
-
-    def attempt():
-        folder = tmp_path / f"attempt-{next(attempts)}"
+    def attempt(folder):
         folder.mkdir()
         monkeypatch.chdir(folder)
         scenario()
 
-    retry_on_xrun(attempt)
+    retry_in_folders(tmp_path, attempt)
 
 
 def test_a_vanished_port_is_said_once_counted_as_lost_and_reconnected(jack_server, tmp_path, monkeypatch):

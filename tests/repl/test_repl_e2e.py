@@ -139,7 +139,7 @@ def test_without_midi_the_repl_says_so_and_evaluates(tmp_path):
     child.expect_exact('"demo"')
     child.send("cps()" + ENTER)
     child.expect_exact("2/3")
-    # A pattern that fails only while it plays: the clock thread's report prints above the prompt.
+    # A pattern whose second cycle fails: refused when typed, with where and which cycle.
     child.send('quantize(0); let t = MidiTrack(1); t << [0 2].scale(cat("major", "nonsense"), C3)' + ENTER)
     child.expect_exact("error: line 1, column 41: unknown scale 'nonsense' (in cycle 1)")
     child.send("print(tracks())" + ENTER)

@@ -16,6 +16,7 @@ during a failed attempt; a failure without one is reported at once.
 from __future__ import annotations
 
 import os
+from itertools import count
 from pathlib import Path
 from typing import Callable, TypeVar
 
@@ -69,6 +70,14 @@ class Xruns:
         if times is None:  # no stamps: any xrun during the scenario may be blamed
             return self.count > 0
         return any(t_ns - BEFORE_NS <= x <= t_ns + AFTER_NS for x in times)
+
+
+def retry_in_folders(tmp_path: Path, attempt: Callable[[Path], T]) -> T:
+    """`retry_on_xrun`, each attempt given a folder of its own under
+    `tmp_path` (attempt-1, attempt-2 …, not made yet), so it finds only its
+    own files there."""
+    numbers = count(1)
+    return retry_on_xrun(lambda: attempt(tmp_path / f"attempt-{next(numbers)}"))
 
 
 def retry_on_xrun(attempt: Callable[[], T], attempts: int = ATTEMPTS) -> T:
