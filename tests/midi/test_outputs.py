@@ -636,31 +636,54 @@ class _CountingMidiOut:
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="reads threads' schedstat in /proc (Linux)")
-def test_sending_stops_to_a_jack_client_whose_threads_no_longer_run() -> None:
+def test_sending_stops_to_a_jack_client_whose_threads_no_longer_run(monkeypatch) -> None:
     """A JACK client whose server went (or stopped running it) no longer
     empties RtMidi's 16 KiB buffer, and once it is full RtMidi spins forever
     with the GIL held. The client's threads are real threads here: one that
-    runs as JACK's does every period, and one that is parked."""
+    runs as JACK's does every period, and one that is parked. The sending
+    process looks between bursts; within one, only before the buffer could fill."""
     stop = threading.Event()
     running = threading.Thread(target=lambda: [time.sleep(0.001) for _ in iter(stop.is_set, True)], daemon=True)
     parked = threading.Thread(target=stop.wait, daemon=True)
     running.start()
     parked.start()
+    looks = []
+    runs = rtmidi_out._runs
+    monkeypatch.setattr(rtmidi_out, "_runs", lambda threads: looks.append(1) or runs(threads))
     try:
         note = (0x90, 60, 100)
+        burst = rtmidi_out.UNSEEN_BYTES // 7 + 1  # one look's worth
         alive = rtmidi_out.RtMidiOutput(_CountingMidiOut(), "synth", "jack", threads=frozenset({str(running.native_id)}))
-        for _ in range(3):  # a few looks, each after UNSEEN_BYTES, with the thread run meanwhile
-            for _ in range(rtmidi_out.UNSEEN_BYTES // 7 + 1):
+        for _ in range(3):  # a few bursts, each looked after, with the thread run meanwhile
+            for _ in range(burst):
                 alive.send(note)
+            alive.look_after_sending()
             time.sleep(0.01)
-        assert not alive.dead and len(alive._midi.sent) == 3 * (rtmidi_out.UNSEEN_BYTES // 7 + 1)
+        assert not alive.dead and len(alive._midi.sent) == 3 * burst
+        assert len(looks) == 3  # one after each burst, none in the middle of one
 
+        looks.clear()
         stalled = rtmidi_out.RtMidiOutput(_CountingMidiOut(), "synth", "jack", threads=frozenset({str(parked.native_id)}))
-        for _ in range(3 * (rtmidi_out.UNSEEN_BYTES // 7)):
+        for _ in range(burst):
             stalled.send(note)
-        looked_first = rtmidi_out.UNSEEN_BYTES // 7 + 1  # the first look counts as a run: it was just opened
-        assert stalled.dead
-        assert len(stalled._midi.sent) == 2 * looked_first - 1  # the second look found it had not run: no more
+        assert looks == []  # a burst of 4 KiB: no /proc read in its middle (it made the burst's last sends 0.2 ms late)
+        stalled.look_after_sending()  # the first look counts as a run: it was just opened
+        for _ in range(burst):
+            stalled.send(note)
+        stalled.look_after_sending()
+        assert stalled.dead and len(looks) == 2
+        assert len(stalled._midi.sent) == 2 * burst
+        stalled.send(note)
+        assert len(stalled._midi.sent) == 2 * burst  # nothing more goes to it
         assert stalled.present() is False  # said gone by the port's health, and opened again when a server is back
+
+        looks.clear()  # one long burst, never looked after: looked at within it before the buffer fills
+        endless = rtmidi_out.RtMidiOutput(_CountingMidiOut(), "synth", "jack", threads=frozenset({str(parked.native_id)}))
+        for _ in range(3 * (rtmidi_out.IN_BURST_LOOK // 7)):
+            endless.send(note)
+        in_burst = rtmidi_out.IN_BURST_LOOK // 7 + 1  # messages sent up to and with the first look
+        assert endless.dead and len(looks) == 2
+        assert len(endless._midi.sent) == 2 * in_burst - 1  # the second look found it had not run,
+        assert 7 * len(endless._midi.sent) < 16384  # before RtMidi's buffer was full
     finally:
         stop.set()

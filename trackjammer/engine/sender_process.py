@@ -232,6 +232,8 @@ class Server:
                 lines.append(line)
         if lines:
             take.write(self.report)  # right after the burst: a kill now loses none of it
+        for output in ports.values():
+            output.look_after_sending()
 
     def send(self, port: int, data: bytes) -> None:
         """At once (release, panic): reported with its send time as its due time."""

@@ -82,6 +82,9 @@ class Output:
             self._send(data)
             self._track(data)
 
+    def look_after_sending(self) -> None:
+        """Between two bursts of sending: checks too slow for the middle of one (midi/rtmidi_out.py)."""
+
     def _track(self, data: Sequence[int]) -> None:
         # After a successful send only: a note-off that failed stays held,
         # so panic() tries it again.
