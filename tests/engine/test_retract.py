@@ -127,9 +127,10 @@ def test_windows_end_on_each_quantize_boundary():
     rig = far(Rig("let a = MidiTrack(1); a << [C4*4]; quantize(1/7)"))
     rig.start()
     rig.play_until(F(9, 10))
-    assert rig.engine.scheduler.horizon == F(21, 20)  # asked to there, in windows of CHUNK and cut on 6/7 and 1
+    assert rig.engine.scheduler.horizon == F(23, 20)  # asked to there, in windows of CHUNK (1/20) cut on each 1/7
     assert [kept.cycle for kept in rig.engine.scheduler._checkpoints] == [
-        F(733, 960), F(4, 5), F(17, 20), F(6, 7), F(29, 32), F(153, 160), F(1)]
+        F(169, 320), F(4, 7), F(3, 5), F(13, 20), F(7, 10), F(5, 7), F(733, 960), F(781, 960), F(6, 7),
+        F(29, 32), F(153, 160), F(1), F(21, 20), F(11, 10), F(8, 7)]  # (3/5: where an earlier ask ended)
 
 
 def test_a_binding_typed_just_before_the_cycle_boundary_still_lands_on_it():
@@ -183,7 +184,7 @@ def test_an_idle_engine_asks_for_nothing_and_keeps_one_silent_stretch(monkeypatc
     assert asked == []
     [kept] = scheduler._checkpoints  # (where it begins may have played: the clock looks once a second)
     assert kept.cycle <= 3 and kept.silent_until == scheduler.horizon
-    assert 3 < scheduler.horizon <= F(3) + F(13, 40)  # asked at most 650 ms (13/40 cycle) ahead
+    assert 3 < scheduler.horizon <= 3 + F(FAR_LOOKAHEAD) * rig.session.cps  # asked at most FAR_LOOKAHEAD ahead
 
 
 @pytest.mark.parametrize("ms, lands", [(55, 3), (70, 3), (90, 3), (110, 3), (130, 3), (149, 3), (400, 3), (45, 4)])
@@ -236,3 +237,29 @@ def test_a_binding_typed_long_after_an_idle_engine_last_asked_still_lands_50_ms_
     rig.run("let a = MidiTrack(1); a << [C4*4]")
     rig.play_until(5)
     assert note_ons(rig) == [(k / 4, 60) for k in range(16, 21)]
+
+
+@pytest.mark.parametrize("window_ms, batches", [(0, 1), (4, 10)])
+def test_an_ask_that_runs_long_hands_each_window_over_as_soon_as_it_is_made(monkeypatch, window_ms, batches):
+    """Asked 1.25 s ahead, a slow ask must not hold back its first window
+    until the last is made: past SLOW_ASK (10 ms), each goes at once."""
+    rig = far(Rig("let a = MidiTrack(1); a << [C4*32]"))
+    scheduler = rig.engine.scheduler
+    scheduler.ahead = scheduler.lookahead  # as with a sending process: handed over far ahead
+    handed: list[tuple[float, list]] = []
+    scheduler.send = lambda messages: handed.append((rig.fake.t, [m.time for m in messages]))
+    messages = rig.engine.transport.messages
+
+    def slow(*args, **kwargs):
+        rig.fake.t += window_ms / 1000  # this window's work
+        return messages(*args, **kwargs)
+
+    monkeypatch.setattr(rig.engine.transport, "messages", slow)
+    rig.start()
+    scheduler.step()
+    assert scheduler.horizon == F(576, 960)  # 1.25 s ahead, less the 50 ms before cycle 0 (cps 1/2)
+    want = [m.time for m in expected(rig.session, 1) if m.time < F(576, 960)]
+    assert [t for _, times in handed for t in times] == want  # every message once, in order
+    assert len(handed) == batches
+    if window_ms:  # 3 windows took 12 ms: each of the other 9 went the moment it was made
+        assert [round((t - handed[0][0]) * 1000) for t, _ in handed] == [4 * k for k in range(batches)]

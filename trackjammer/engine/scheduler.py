@@ -49,6 +49,7 @@ BUSY = 0.003  # no asking when a message is due this soon: it goes first
 SPIN = 0.0003  # the last part of a wait for a message is spun, not slept
 START_AHEAD = 0.01  # cycle 0 is this far in the future, so its window is ready in time
 GRID = 960  # window ends lie on 1/GRID cycle
+SLOW_ASK = 0.01  # seconds: an ask taking longer hands each window over as soon as it is made
 
 
 class Kept(NamedTuple):
@@ -172,6 +173,8 @@ class Scheduler:
                     self._checkpoints.append(Kept(begin, self.transport.checkpoint(), self.clock_start_pending))
                 self.queue.extend(self._messages(begin, upto))
                 begin = upto
+                if self.ahead and begin < end and self.clock.now() - now > SLOW_ASK:
+                    self.send_due(self.clock.now())  # a long ask: what is ready goes now, before it is late
             self.horizon = end
         if self.until is not None and self.horizon >= self.until and not self._closing:
             self.queue.extend(self.transport.stream.release(self.until))
