@@ -14,10 +14,11 @@ import trackjammer.core  # noqa: F401
 from trackjammer.core import limits
 from trackjammer.commands.events import pattern_of, sorted_onsets
 from trackjammer.core.pattern import Pattern
+from trackjammer.core.span import TimeSpan as S
 from trackjammer.core.limits import MAX_CYCLES_PER_QUERY, MAX_STEPS, Budget, TooDense, TooMuchWork, charge
 from trackjammer.lang.console import respond
 from trackjammer.lang.evaluator import Interpreter
-from trackjammer.midi.messages import MessageStream, plan_of_pattern, plan_of_track
+from trackjammer.midi.messages import NOTE_ON, MessageStream, plan_of_pattern, plan_of_track
 from trackjammer.midi.smf import export_messages
 from trackjammer.session import Session
 
@@ -266,3 +267,31 @@ def test_more_than_the_limit_is_said_as_the_limit_not_rounded_below_it():
     message = Budget.live(4).too_dense(1249.6, at_least=True).message
     assert message == ("this asks for more than 1,250 events a cycle, 5,000 a second at cps 4; "
                        "a MIDI port carries at most 5,000 a second on one track")
+
+
+@pytest.mark.parametrize("begin, end, weight, charged", [
+    (F(919, 960), F(967, 960), 64, 6),  # 1/20 of a cycle across a boundary: ⌈3.2⌉ steps, one more each piece
+    (F(919, 960), F(967, 960), 1, 2),  # never more than a cycle each: min(2 × 1, ⌈0.05⌉ + 2)
+    (F(1, 2), F(10), 64, 618),  # ⌈9.5 × 64⌉ + 10
+    (F(0), F(1000), 64, 64_000),  # whole cycles: a cycle's events each, as ever
+])
+def test_a_span_over_several_cycles_is_charged_what_it_covers(begin, end, weight, charged):
+    with limits.metered(10**9):
+        S(begin, end).cycles(weight)
+        assert 10**9 - limits._meter.left == charged
+
+
+def test_a_live_window_across_a_cycle_boundary_holds_a_dense_pattern_that_plays():
+    """512 events a cycle (256 a second at cps 1/2, far below a port's 5,000)
+    in a 1/20-cycle window across cycle 1: counted as a whole cycle each side
+    (1,024 against the window's 500) it was refused, with quantize(0)."""
+    stream = MessageStream(budget=Budget.live(0.5))
+    session = Session(cps=F(1, 2), out=lambda text: None)
+    Interpreter(session).execute("let h = MidiTrack(1); h << [C5*512].degradeBy(0.5)")
+    plan = plan_of_track(session.names["h"], 0)
+    failed = []
+    window = stream.window([plan], F(919, 960), F(967, 960), 0, lambda plan, error: failed.append(error))
+    assert failed == []
+    reference, _ = export_messages([plan], 2, 0, 4)
+    assert window == [m for m in reference if F(919, 960) <= m.time < F(967, 960)]
+    assert sum(1 for m in window if m.kind == NOTE_ON) == 14

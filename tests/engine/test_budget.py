@@ -4,6 +4,7 @@ engine on a fake clock, exact messages; core/limits.py holds the budget)."""
 
 from __future__ import annotations
 
+import math
 import time
 from fractions import Fraction as F
 
@@ -14,6 +15,7 @@ from trackjammer.core.limits import Budget, EVENTS_PER_SECOND
 from trackjammer.midi.messages import plan_of_track
 from trackjammer.midi.smf import export_messages
 from tests.engine.test_fallback import Rig, note_ons
+from tests.engine.test_retract import far
 
 HINT = "\nhint: play it slower (fast(100000) → fast(16)) or with fewer steps (segment(16))"
 TOO_DENSE = ("this asks for about 100,000 events a cycle, 50,000 a second at cps 0.5; "
@@ -93,3 +95,17 @@ def test_a_track_may_send_the_budget_and_no_more():
     budget = Budget.live(F(1, 2))
     assert budget.per_cycle == 2 * EVENTS_PER_SECOND
     assert budget.allowed(F(1, 40)) == 250 and budget.allowed(F(1, 960)) == 128  # every window may hold a chord
+
+
+def test_with_quantize_zero_a_dense_pattern_plays_through_windows_across_cycle_boundaries():
+    """Asked far ahead in windows of 100 ms that, with quantize(0), are not
+    cut at cycle boundaries: 480 notes a cycle (240 a second) play on,
+    exactly as exported, where such a window once counted as too dense."""
+    rig = far(Rig("quantize(0)"))
+    rig.start()
+    rig.play_until(F(1, 3))
+    rig.run("let h = MidiTrack(1); h << [C5*480]")
+    landed = rig.engine.scheduler.horizon
+    rig.play_until(3)
+    assert rig.said == []
+    assert note_ons(rig) == [(F(k, 480), 72) for k in range(math.ceil(landed * 480), 3 * 480 + 1)]
