@@ -59,9 +59,9 @@ SENDER_MARGIN = 0.05
 # it can still change (Scheduler.retract): asked FAR_LOOKAHEAD ahead once FAR_MARGIN
 # is left, in windows of CHUNK, a change lands as soon as with SENDER_LOOKAHEAD, and
 # the clock thread asks about once a second, not 10 times (measured at 8 tracks, side
-# by side: 0.9–1.1 % of a core asking every 100 ms, 0.6–0.7 every 500 ms, 0.35–0.42
-# every 1.1 s; an ask that runs long hands its windows over one by one, so a long
-# lookahead never makes the first of them late). A knob or a note played in acts when
+# by side: 0.9–1.1 % of a core asking every 100 ms, 0.6–0.7 every 500 ms, 0.38–0.57
+# every 1.1 s, 0.37–0.42 alone; an ask that runs long hands its windows over one by
+# one, so a long lookahead never makes the first of them late). A knob or a note played in acts when
 # it comes: a short lookahead then. Either way windows end every CHUNK and on each
 # quantize boundary, so a binding typed more than SENDER_MARGIN before a boundary lands on it.
 FAR_LOOKAHEAD = 1.25

@@ -20,7 +20,7 @@ enough ahead (`retract`) and lands there, as soon as it would with a short
 lookahead; a binding typed just far enough ahead of a boundary lands on
 it. A wake-up finds this thread's caches cold, so asking a second at a
 time rather than a tenth costs about 60 % less (0.9–1.1 → 0.37–0.42 % of
-a core at 8 tracks; each window still costs its own work); an ask that
+a core at 8 tracks, alone; each window still costs its own work); an ask that
 runs past SLOW_ASK hands each window over as soon as it is made.
 
 While nothing is bound, waiting or sounding (an engine just started, or

@@ -313,7 +313,7 @@ class RtMidiOutput(Output):
     dead, and the buffer never fills. A look reads /proc (0.1 to 0.2 ms), so
     the sending process looks after a burst (`look_after_sending`), not in
     its middle, where it made the burst's last messages that late (the send
-    p99 at 8 tracks went 0.25 → 0.10–0.14 ms); within a burst, only past
+    p99 at 8 tracks went 0.25 → 0.09–0.12 ms); within a burst, only past
     IN_BURST_LOOK, before the buffer could fill."""
 
     def __init__(self, midi_out: Any, name: str, backend: str, virtual: bool = False,
