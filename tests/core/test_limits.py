@@ -177,7 +177,7 @@ def test_a_window_that_takes_too_long_is_stopped_while_it_runs():
             charge(0)  # what every query reaching over many cycles does
         return []
 
-    error = quickly(lambda: budget.run(busy, lambda length: 0, F(0), F(1, 40)))
+    error = quickly(lambda: budget.run(busy, lambda start, length: 0, F(0), F(1, 40)))
     assert error.message == ("this takes more than 10 ms of work for 1/40 of a cycle "
                              "(at most 10 ms a window, or a 20% share of a longer one)")
     assert budget.seconds_for(F(1, 40)) == pytest.approx(0.01) and budget.seconds_for(F(1)) == 0.4  # a late window: 2 s
@@ -197,10 +197,10 @@ def test_each_track_of_a_window_has_its_own_time_and_one_too_slow_leaves_the_nex
         return query
 
     for _ in range(5):  # 60 ms in all, 12 ms each: within each track's 20 ms
-        assert window.run(working(0.012), lambda length: 0) == []
-    error = quickly(lambda: window.run(working(5), lambda length: 0))
+        assert window.run(working(0.012), lambda start, length: 0) == []
+    error = quickly(lambda: window.run(working(5), lambda start, length: 0))
     assert error.message.startswith("this takes more than 20 ms of work for 1/40 of a cycle")
-    assert window.run(working(0.012), lambda length: 0) == []  # the next track: its own 20 ms again
+    assert window.run(working(0.012), lambda start, length: 0) == []  # the next track: its own 20 ms again
 
 
 def test_a_long_song_is_played_exactly_as_without_the_budget():
@@ -228,7 +228,7 @@ def test_a_garbage_collection_is_not_counted_as_the_patterns_work():
         took.append(time.thread_time() - start)
         return []
 
-    assert budget.run(collecting, lambda length: 0, F(0), F(1, 40)) == []
+    assert budget.run(collecting, lambda start, length: 0, F(0), F(1, 40)) == []
     assert took[0] > 0.001 and len(heap) == 300_000  # the collection alone was over the budget
 
 
@@ -256,7 +256,7 @@ def test_an_interrupt_while_a_budget_is_set_leaves_the_thread_unmetered(monkeypa
     assert (limits._meter.left, limits._meter.deadline) == (math.inf, math.inf)
     window = limits.Budget.live(F(1, 2)).window(F(0), F(1, 8))
     with pytest.raises(KeyboardInterrupt):
-        window.run(lambda: [], lambda length: 0)
+        window.run(lambda: [], lambda start, length: 0)
     assert (limits._meter.left, limits._meter.deadline) == (math.inf, math.inf)
 
 
@@ -295,3 +295,17 @@ def test_a_live_window_across_a_cycle_boundary_holds_a_dense_pattern_that_plays(
     reference, _ = export_messages([plan], 2, 0, 4)
     assert window == [m for m in reference if F(919, 960) <= m.time < F(967, 960)]
     assert sum(1 for m in window if m.kind == NOTE_ON) == 14
+
+
+@pytest.mark.parametrize("begin, end", [(F(7 * 960 + 898, 960), F(8 * 960 + 191, 960)), (F(7 * 960 + 959, 960), F(8 * 960 + 99, 960))])
+def test_a_window_refused_where_a_pattern_turns_dense_at_a_cycle_says_how_dense_it_turns(begin, end):
+    """Counted only from where the window begins (mostly in the light cycle 7),
+    a pattern of 100,000 notes in cycle 8 read "about 2,000 events a cycle"."""
+    stream = MessageStream(budget=Budget.live(4))
+    session = Session(cps=F(4), out=lambda text: None)
+    Interpreter(session).execute("let h = MidiTrack(1); h << [<C5!8 C5*100000>]")
+    failed = []
+    stream.window([plan_of_track(session.names["h"], 0)], begin, end, 0, lambda plan, error: failed.append(error))
+    assert [error.message for error in failed] == [
+        "this asks for about 100,000 events a cycle, 400,000 a second at cps 4; "
+        f"a MIDI port carries at most {limits.EVENTS_PER_SECOND:,} a second on one track"]

@@ -143,11 +143,11 @@ class Budget:
         """Events a window of `length` cycles may hold."""
         return max(FEWEST_EVENTS, int(self.per_cycle * length))
 
-    def run(self, query: Callable[[], Sized], count: Callable[[Fraction], int],
+    def run(self, query: Callable[[], Sized], count: Callable[[Fraction, Fraction], int],
             begin: Fraction, end: Fraction) -> Any:
         """`query()` (the events of [begin, end)) within the budget, or
-        TooDense. `count(length)` counts the events of [begin, begin + length)
-        without side effects; it estimates the density of a refused query."""
+        TooDense. `count(start, length)` counts the events of [start, start +
+        length) without side effects; it estimates the density of a refused query."""
         return self.window(begin, end).run(query, count)
 
     def window(self, begin: Fraction, end: Fraction) -> WindowBudget:
@@ -155,7 +155,8 @@ class Budget:
         for all of them (a live window asks it for every track)."""
         length = end - begin
         # the float, as Fraction's own arithmetic makes it
-        return WindowBudget(self, length, self.allowed(length), self.seconds_for(length.numerator / length.denominator))
+        return WindowBudget(self, begin, length, self.allowed(length),
+                            self.seconds_for(length.numerator / length.denominator))
 
     def query(self, pattern: Any, begin: Any, end: Any, seed: int = 0, onsets: bool = False) -> list:
         """A pattern's events in [begin, end) (with `onsets`, only those
@@ -163,8 +164,8 @@ class Budget:
         and the other offline paths ask."""
         begin, end = Fraction(begin), Fraction(end)
         ask = pattern.onsets if onsets else pattern.query_span
-        return self.run(lambda: ask(begin, end, seed), lambda length: len(pattern.onsets(begin, begin + length, seed)),
-                        begin, end)
+        return self.run(lambda: ask(begin, end, seed),
+                        lambda start, length: len(pattern.onsets(start, start + length, seed)), begin, end)
 
     def too_dense(self, per_cycle: float, at_least: bool = False) -> TooDense:
         # "More than" the limit is said as the limit itself, not rounded below it (it once read
@@ -196,13 +197,13 @@ class WindowBudget:
     may take. The CPU clock read when one track's query ends starts the next
     one's (a read is a system call: two per track were 5 % of a live window)."""
 
-    __slots__ = ("budget", "length", "allowed", "seconds", "_clock")
+    __slots__ = ("budget", "begin", "length", "allowed", "seconds", "_clock")
 
-    def __init__(self, budget: Budget, length: Fraction, allowed: int, seconds: float | None):
-        self.budget, self.length, self.allowed, self.seconds = budget, length, allowed, seconds
+    def __init__(self, budget: Budget, begin: Fraction, length: Fraction, allowed: int, seconds: float | None):
+        self.budget, self.begin, self.length, self.allowed, self.seconds = budget, begin, length, allowed, seconds
         self._clock: float | None = None  # the thread's CPU time when the last query ended
 
-    def run(self, query: Callable[[], Sized], count: Callable[[Fraction], int]) -> Any:
+    def run(self, query: Callable[[], Sized], count: Callable[[Fraction, Fraction], int]) -> Any:
         """`query()` within the budget, or TooDense (see Budget.run)."""
         allowed, seconds = self.allowed, self.seconds
         # metered(allowed, seconds), written out: this runs for every lane of every live window
@@ -226,7 +227,7 @@ class WindowBudget:
             if over.slow:
                 raise self.budget.too_slow(self.length, seconds) from None
             least = allowed / self.length
-            estimate = _density(count, self.length)
+            estimate = _density(count, self.begin, self.length)
             raise self.budget.too_dense(max(estimate, least), estimate < least) from None
         finally:
             meter.left, meter.deadline = saved
@@ -245,11 +246,20 @@ PROBE = 500  # work the density of a refused window is estimated with
 PROBE_SECONDS = 0.25  # CPU time the estimate may take in all (an echo 60 copies deep costs each halving dearly)
 
 
-def _density(count: Callable[[Fraction], int], length: Fraction) -> float:
-    """Events a cycle, from the longest first part of the window (halved
-    again and again) that `PROBE` work can count; 0 when none can within
-    PROBE_SECONDS (the refusal then says "more than" the limit)."""
+def _density(count: Callable[[Fraction, Fraction], int], begin: Fraction, length: Fraction) -> float:
+    """Events a cycle: from where the window begins and from each cycle it
+    reaches into (a pattern may turn dense there: `<C5!8 C5*100000>`), the
+    longest first part (halved again and again) that `PROBE` work can count,
+    the densest of them; 0 when none can within PROBE_SECONDS (the refusal
+    then says "more than" the limit)."""
     deadline = time.thread_time() + PROBE_SECONDS
+    end = begin + length
+    starts = [begin] + [Fraction(c) for c in range(math.floor(begin) + 1, math.ceil(end))]
+    return max(_density_from(count, start, end - start, deadline) for start in starts)
+
+
+def _density_from(count: Callable[[Fraction, Fraction], int], start: Fraction, length: Fraction,
+                  deadline: float) -> float:
     for _ in range(64):
         length /= 2
         left = deadline - time.thread_time()
@@ -257,7 +267,7 @@ def _density(count: Callable[[Fraction], int], length: Fraction) -> float:
             return 0.0
         try:
             with metered(PROBE, left):
-                found = count(length)
+                found = count(start, length)
         except Exhausted:
             continue
         if found <= PROBE:

@@ -281,7 +281,7 @@ class MessageStream:
                 if budget is None:
                     found = lanes()
                 else:
-                    found = budget.run(lanes, lambda length, plan=plan: _count(plan, begin, length, seed))
+                    found = budget.run(lanes, lambda start, length, plan=plan: _count(plan, start, length, seed))
             except Exception as error:  # noqa: BLE001 - live playback must survive any pattern
                 if on_error is None:
                     raise
