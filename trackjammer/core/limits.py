@@ -244,6 +244,7 @@ OFFLINE = Budget(EVENTS_PER_SECOND * SLOWEST_CYCLE)
 
 PROBE = 500  # work the density of a refused window is estimated with
 PROBE_SECONDS = 0.25  # CPU time the estimate may take in all (an echo 60 copies deep costs each halving dearly)
+PROBED_CYCLES = 16  # a long window's density is also counted from the start of its first this many cycles
 
 
 def _density(count: Callable[[Fraction, Fraction], int], begin: Fraction, length: Fraction) -> float:
@@ -254,7 +255,8 @@ def _density(count: Callable[[Fraction, Fraction], int], begin: Fraction, length
     then says "more than" the limit)."""
     deadline = time.thread_time() + PROBE_SECONDS
     end = begin + length
-    starts = [begin] + [Fraction(c) for c in range(math.floor(begin) + 1, math.ceil(end))]
+    first = math.floor(begin) + 1
+    starts = [begin] + [Fraction(c) for c in range(first, min(math.ceil(end), first + PROBED_CYCLES))]
     return max(_density_from(count, start, end - start, deadline) for start in starts)
 
 
