@@ -281,31 +281,32 @@ def test_a_span_over_several_cycles_is_charged_what_it_covers(begin, end, weight
         assert 10**9 - limits._meter.left == charged
 
 
+def live_window(source: str, cps, begin: F, end: F) -> tuple[list, list[Exception]]:
+    """One live window of a bare pattern at `cps`: its messages and the errors it met."""
+    failed: list[Exception] = []
+    plan = plan_of_pattern(Interpreter().execute(source))
+    messages = MessageStream(budget=Budget.live(cps)).window([plan], begin, end, 0, lambda p, error: failed.append(error))
+    return messages, failed
+
+
 def test_a_live_window_across_a_cycle_boundary_holds_a_dense_pattern_that_plays():
     """512 events a cycle (256 a second at cps 1/2, far below a port's 5,000)
     in a 1/20-cycle window across cycle 1: counted as a whole cycle each side
     (1,024 against the window's 500) it was refused, with quantize(0)."""
-    stream = MessageStream(budget=Budget.live(0.5))
-    session = Session(cps=F(1, 2), out=lambda text: None)
-    Interpreter(session).execute("let h = MidiTrack(1); h << [C5*512].degradeBy(0.5)")
-    plan = plan_of_track(session.names["h"], 0)
-    failed = []
-    window = stream.window([plan], F(919, 960), F(967, 960), 0, lambda plan, error: failed.append(error))
+    source = "[C5*512].degradeBy(0.5)"
+    window, failed = live_window(source, F(1, 2), F(919, 960), F(967, 960))
     assert failed == []
-    reference, _ = export_messages([plan], 2, 0, 4)
+    reference, _ = export_messages([plan_of_pattern(Interpreter().execute(source))], 2, 0, 4)
     assert window == [m for m in reference if F(919, 960) <= m.time < F(967, 960)]
     assert sum(1 for m in window if m.kind == NOTE_ON) == 14
 
 
-@pytest.mark.parametrize("begin, end", [(F(7 * 960 + 898, 960), F(8 * 960 + 191, 960)), (F(7 * 960 + 959, 960), F(8 * 960 + 99, 960))])
+@pytest.mark.parametrize("begin, end", [(F(7 * 960 + 898, 960), F(8 * 960 + 191, 960)),
+                                        (F(7 * 960 + 959, 960), F(8 * 960 + 99, 960))])
 def test_a_window_refused_where_a_pattern_turns_dense_at_a_cycle_says_how_dense_it_turns(begin, end):
     """Counted only from where the window begins (mostly in the light cycle 7),
     a pattern of 100,000 notes in cycle 8 read "about 2,000 events a cycle"."""
-    stream = MessageStream(budget=Budget.live(4))
-    session = Session(cps=F(4), out=lambda text: None)
-    Interpreter(session).execute("let h = MidiTrack(1); h << [<C5!8 C5*100000>]")
-    failed = []
-    stream.window([plan_of_track(session.names["h"], 0)], begin, end, 0, lambda plan, error: failed.append(error))
+    _, failed = live_window("[<C5!8 C5*100000>]", 4, begin, end)
     assert [error.message for error in failed] == [
         "this asks for about 100,000 events a cycle, 400,000 a second at cps 4; "
         f"a MIDI port carries at most {limits.EVENTS_PER_SECOND:,} a second on one track"]
