@@ -55,15 +55,17 @@ if TYPE_CHECKING:
 SENDER_LOOKAHEAD = 0.15
 SENDER_MARGIN = 0.05
 # While no MIDI input is open, nothing changes what plays between two inputs of the
-# performer's, and every input takes back what was handed over from the first window
+# performer's, and every input takes back what was handed over from the first point
 # it can still change (Scheduler.retract): asked FAR_LOOKAHEAD ahead once FAR_MARGIN
-# is left, in windows of CHUNK, a change lands as soon as with SENDER_LOOKAHEAD, and
-# the clock thread asks about once a second, not 10 times (measured at 8 tracks, side
-# by side: 0.9–1.1 % of a core asking every 100 ms, 0.6–0.7 every 500 ms, 0.38–0.57
-# every 1.1 s, 0.37–0.42 alone; an ask that runs long hands its windows over one by
-# one, so a long lookahead never makes the first of them late). A knob or a note played in acts when
-# it comes: a short lookahead then. Either way windows end every CHUNK and on each
-# quantize boundary, so a binding typed more than SENDER_MARGIN before a boundary lands on it.
+# is left, a change lands as soon as with SENDER_LOOKAHEAD, and the clock thread asks
+# about once a second, not 10 times (measured at 8 tracks, side by side: 0.9–1.1 % of
+# a core asking every 100 ms, 0.6–0.7 every 500 ms, 0.38–0.57 every 1.1 s in windows
+# of 100 ms; alone, 0.45–0.53 in windows of 100 ms, 0.28–0.31 in windows as long as
+# Scheduler.REPLAY allows, one a second here; an ask that runs long hands its windows
+# over one by one, so a long lookahead never makes the first of them late). A knob or
+# a note played in acts when it comes: a short lookahead then. Either way a window is
+# CHUNK long after a change and ends on each quantize boundary, so a binding typed
+# more than SENDER_MARGIN before a boundary lands on it.
 FAR_LOOKAHEAD = 1.25
 FAR_MARGIN = 0.15
 CHUNK = 0.1

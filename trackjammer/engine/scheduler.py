@@ -12,16 +12,20 @@ With `ahead` > 0 (the ports live in the sending process, engine/sender.py)
 messages are handed over that long before their time instead, and the
 sending process keeps the time; this thread then only asks and hands over.
 
-Handed over far ahead (`chunk` set), each ask is cut into windows of
-`chunk` seconds, and at each quantize boundary, and the transport's state
-is kept where each begins: a change (a new binding, mute, once) then takes
-back what was handed over from the first of those beginnings still far
-enough ahead (`retract`) and lands there, as soon as it would with a short
-lookahead; a binding typed just far enough ahead of a boundary lands on
-it. A wake-up finds this thread's caches cold, so asking a second at a
-time rather than a tenth costs about 60 % less (0.9–1.1 → 0.37–0.42 % of
-a core at 8 tracks, alone; each window still costs its own work); an ask that
-runs past SLOW_ASK hands each window over as soon as it is made.
+Handed over far ahead (`chunk` set), each ask is cut into windows, at
+each quantize boundary too, and the transport's state is kept where each
+begins: a change (a new binding, mute, once) then takes back what was
+handed over from the first point of the grid still far enough ahead
+(`retract`), the transport goes back to where that point's window begins
+and asks the window up to it again, and the change lands there, as soon as
+it would with a short lookahead; a binding typed just far enough ahead of
+a boundary lands on it. A window is `chunk` seconds after a change, then
+as long as can be asked again in REPLAY seconds at what the last window
+cost: each window costs its own work, and a wake-up finds this thread's
+caches cold, so asking a second at a time in one window rather than ten
+times a second costs about 70 % less (0.9–1.1 → 0.28–0.31 % of a core at
+8 tracks, alone; 0.45–0.53 in windows of 100 ms). An ask that runs past
+SLOW_ASK hands each window over as soon as it is made.
 
 While nothing is bound, waiting or sounding (an engine just started, or
 after hush) every window would be empty and the transport the same at each
@@ -52,6 +56,7 @@ SPIN = 0.0003  # the last part of a wait for a message is spun, not slept
 START_AHEAD = 0.01  # cycle 0 is this far in the future, so its window is ready in time
 GRID = 960  # window ends lie on 1/GRID cycle
 SLOW_ASK = 0.01  # seconds: an ask taking longer hands each window over as soon as it is made
+REPLAY = 0.005  # seconds: a window far ahead is as long as can be asked again in this (a change cutting it)
 
 
 class Kept(NamedTuple):
@@ -61,6 +66,8 @@ class Kept(NamedTuple):
     checkpoint: Checkpoint
     clock_start_pending: bool  # MIDI clock's start still to send
     silent_until: Fraction | None = None  # a silent stretch: the same state anywhere up to here
+    clean: bool = True  # no track failed in the window: asking it again gives the same state (a cut inside)
+    heard: dict | None = None  # plan index → heard in the window (Transport.heard): asked again, as then
 
 
 class Scheduler:
@@ -95,6 +102,7 @@ class Scheduler:
         # state kept right on the boundary it lands on (0: no grid)
         self.quantum = Fraction(0)
         self._checkpoints: list[Kept] = []  # where each window not yet played begins
+        self._rate: float | None = None  # seconds the last window took to ask, per second of music (None: unknown)
         # asks the sending process to drop what it holds from a cycle on; False: too late, some of it left
         # (without one, what was asked for and not sent is all in `queue`)
         self.take_back: Callable[[Fraction], bool] = lambda cycle: True
@@ -163,17 +171,25 @@ class Scheduler:
             end = min(end, self.until)
         if end > self.horizon:
             position = self.clock.cycle_at(now)
-            self._checkpoints = [kept for kept in self._checkpoints  # the rest has played
-                                 if kept.cycle > position or (kept.silent_until or 0) > position]
+            kept = self._checkpoints  # the rest has played: each window ends where the next begins
+            ends = [k.cycle for k in kept[1:]] + [self.horizon]
+            self._checkpoints = [k for k, until in zip(kept, ends) if until > position]
             begin = self.horizon
             if self._silent():
                 self._keep_silent(begin, end)
                 begin = end
             while begin < end:
                 upto = end if self.chunk is None else min(end, self._chunk_end(begin))
+                failures, asked = self.transport.failures, self.clock.now()
+                self.transport.heard = {}
                 if self.chunk is not None:
-                    self._checkpoints.append(Kept(begin, self.transport.checkpoint(), self.clock_start_pending))
+                    kept_here = Kept(begin, self.transport.checkpoint(), self.clock_start_pending)
                 self.queue.extend(self._messages(begin, upto))
+                if self.chunk is not None:
+                    took = self.clock.now() - asked
+                    self._checkpoints.append(kept_here._replace(clean=self.transport.failures == failures,
+                                                                heard=self.transport.heard))
+                    self._rate = took * self.clock.cps / float(upto - begin)
                 begin = upto
                 if self.ahead and begin < end and self.clock.now() - now > SLOW_ASK:
                     self.send_due(self.clock.now())  # a long ask: what is ready goes now, before it is late
@@ -207,38 +223,76 @@ class Scheduler:
         return found
 
     def _chunk_end(self, begin: Fraction) -> Fraction:
-        """Where a window of `chunk` seconds from `begin` ends, on the grid,
-        or at the next quantize boundary if that comes first."""
-        end = max(Fraction(math.floor((begin + self.chunk * self.clock.cps) * GRID), GRID), begin + Fraction(1, GRID))
+        """Where the window from `begin` ends, on the grid, or at the next
+        quantize boundary if that comes first: `chunk` seconds long after a
+        change, then as long as can be asked again in REPLAY seconds at the
+        cost the last window took (a change may cut it: `retract`)."""
+        seconds = self.chunk
+        if self._rate is not None:
+            seconds = max(seconds, REPLAY / self._rate if self._rate > 0 else math.inf)
+        length = min(seconds * self.clock.cps, self.lookahead * self.clock.cps)
+        end = max(Fraction(math.floor((begin + length) * GRID), GRID), begin + Fraction(1, GRID))
         if self.quantum > 0:
             end = min(end, (math.floor(begin / self.quantum) + 1) * self.quantum)
         return end
 
     def retract(self, earliest: Fraction) -> Fraction | None:
-        """Take back what was handed over from the first window beginning
-        at or after `earliest` (the next one if the sending process has sent
-        some of it already) and put the transport back as it was there: the
-        next ask plays on from that cycle, which is given (None: nothing to
-        take back). No window kept before stays kept: a change comes after
-        it, so going back there would lose the change."""
+        """Take back what was handed over from `earliest` on (on the grid;
+        the next window if the sending process has sent some of it already)
+        and put the transport back as it was there: the next ask plays on
+        from that cycle, which is given (None: nothing to take back). A cut
+        inside a window finds the state there by asking the window's
+        beginning again (`Transport.replay`). No window kept before stays
+        kept: a change comes after it, so going back there would lose the
+        change."""
         with self.lock:
             found = None
-            for kept in self._checkpoints:
-                cycle = kept.cycle
-                if kept.silent_until is not None and cycle < earliest:  # silent: any cycle of it will do,
-                    cycle = Fraction(math.ceil(earliest * GRID), GRID)  # or past it when nothing was asked since
-                    if cycle >= kept.silent_until and kept is not self._checkpoints[-1]:
+            cut = Fraction(math.ceil(earliest * GRID), GRID)
+            kept = self._checkpoints
+            ends = [k.cycle for k in kept[1:]] + [self.horizon]
+            for here, until in zip(kept, ends):
+                cycle = here.cycle
+                if here.silent_until is not None and cycle < earliest:  # silent: any cycle of it will do,
+                    cycle = cut  # or past it when nothing was asked since
+                    if cycle >= here.silent_until and here is not kept[-1]:
                         continue
-                if cycle >= earliest and self.take_back(cycle):
-                    self.transport.restore(kept.checkpoint)
-                    self.clock_start_pending = kept.clock_start_pending
-                    self._closing = False
-                    self.horizon = cycle
-                    self.queue = deque(m for m in self.queue if m.time < cycle)
+                elif cycle < earliest:  # the cut falls inside this window, or it has begun already
+                    if cut < until and self._cut_inside(here, cut):
+                        found = cut
+                        break
+                    continue
+                if self.take_back(cycle):
+                    self.transport.restore(here.checkpoint)
+                    self.clock_start_pending = here.clock_start_pending
+                    self._back_to(cycle)
                     found = cycle
                     break
             self._checkpoints = []
+            self._rate = None  # what plays next is not known yet: its first window short
             return found
+
+    def _cut_inside(self, kept: Kept, cut: Fraction) -> bool:
+        """Take back from `cut`, inside the window `kept` begins: the
+        transport goes back there and asks [kept.cycle, cut) again (what
+        that gives was handed over already); False, and the transport as it
+        was, when that window had a failure or the sending process too late."""
+        if not kept.clean:
+            return False
+        now = self.transport.checkpoint()
+        self.transport.restore(kept.checkpoint)
+        if self.transport.replay(kept.cycle, cut, kept.heard or {}) and self.take_back(cut):
+            started = self.clock_from is not None and self.clock_from < cut  # MIDI clock's start went in the window
+            self.clock_start_pending = kept.clock_start_pending and not started
+            self._back_to(cut)
+            return True
+        self.transport.restore(now)
+        return False
+
+    def _back_to(self, cycle: Fraction) -> None:
+        """What was asked for from `cycle` on is forgotten: the next ask begins there."""
+        self._closing = False
+        self.horizon = cycle
+        self.queue = deque(m for m in self.queue if m.time < cycle)
 
     def forget_windows(self) -> None:
         """What was handed over was dropped (hush): nothing to go back to."""

@@ -90,6 +90,12 @@ class Transport:
     # track index → the distinct plans that played well, most recent last
     _history: dict[int, list[TrackPlan]] = field(default_factory=dict)
     _said: dict[int, TrackPlan] = field(default_factory=dict)  # track index → the failure said last
+    failures: int = 0  # tracks (and once patterns) that failed in a window, so far
+    _replaying: bool = False  # asking a window again (`replay`): a failure aborts it, with no side effects
+    # plan index → whether it was heard (mute and solo, read live) in the windows asked since the
+    # scheduler last emptied it (None: both); a replay hears what the window heard when first asked
+    heard: dict[int, bool | None] = field(default_factory=dict)
+    _replay_heard: dict[int, bool | None] | None = None
 
     def __post_init__(self) -> None:
         self.stream = MessageStream(min_length=Fraction(1, self.ticks_per_cycle))
@@ -144,6 +150,42 @@ class Transport:
             self.stream = checkpoint.stream
             self._forget_unbound()
 
+    def replay(self, begin: Fraction, end: Fraction, heard: dict[int, bool | None]) -> bool:
+        """Ask [begin, end) again, from the state restored where a window
+        already handed over begins, and drop what it gives: the state where a
+        change cuts that window (engine/scheduler.py). The window played
+        within its budget when first asked, so it is not charged again (a
+        replay under load must not fail where the original did not), and
+        its tracks are heard as they were then (`heard`: a mute typed since
+        is the change being made). False, with nothing said or fallen back,
+        when a track fails all the same or was muted halfway through the
+        first ask: the state would not be the one the window was made from."""
+        budget, self.stream.budget, self._replaying = self.stream.budget, None, True
+        self._replay_heard = heard
+        try:
+            self.messages(begin, end)
+        except _ReplayFailed:
+            return False
+        finally:
+            self.stream.budget, self._replaying, self._replay_heard = budget, False, None
+        return True
+
+    def _hear(self, plans: list[TrackPlan], tracks: list[Any]) -> list[TrackPlan]:
+        """The plans heard in this window: as mute and solo stand (noted in
+        `heard`), or, asked again, as they stood then."""
+        if self._replay_heard is not None:
+            heard = [self._replay_heard.get(p.index) for p in plans]
+            if None in heard:
+                raise _ReplayFailed
+            return [p for p, h in zip(plans, heard) if h]
+        audible = _audible(plans, tracks)
+        noted, now = self.heard, {id(p) for p in audible}
+        for p in plans:
+            was = noted.setdefault(p.index, id(p) in now)
+            if was is not None and was != (id(p) in now):
+                noted[p.index] = None
+        return audible
+
     def forget(self) -> None:
         """No earlier binding to fall back to (after hush: what was silenced
         stays silent)."""
@@ -193,8 +235,12 @@ class Transport:
                 own[id(plans[at])] = own_plan
         once_of = {id(plans[i]): o for i, p in enumerate(plans) for o in onces if p.index == o.plan.index}
         failed: list[tuple[TrackPlan, Exception]] = []
-        audible = _audible(plans, tracks)
+        audible = self._hear(plans, tracks)
         found = self.stream.window(audible, begin, end, bindings.seed, lambda plan, error: failed.append((plan, error)))
+        if failed:
+            if self._replaying:
+                raise _ReplayFailed
+            self.failures += len(failed)
 
         def failed_again(plan: TrackPlan, error: Exception) -> None:
             failed.append((plan, error))  # the loop below comes to it
@@ -286,6 +332,10 @@ class Transport:
             self._once = [o for o in self._once if o is not once]
         who = f" on track '{once.plan.name}'" if once.track is not None and once.plan.name else ""
         self.report(f"error: once{who} stopped: {_what(error)}{_hint(error)}")
+
+
+class _ReplayFailed(Exception):
+    """A track failed while a window was asked again (Transport.replay)."""
 
 
 def _what(error: Exception) -> str:
