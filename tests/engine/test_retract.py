@@ -335,3 +335,36 @@ def test_a_cut_whose_window_cannot_be_asked_again_lands_where_the_next_begins(mo
     assert tried == [True] * 4  # each replay itself went well, and was undone
     rig.play_until(4)
     assert_sent_as_exported(rig, t0, 4)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_changes_at_random_moments_never_leave_a_note_sounding_or_start_one_twice(seed):
+    """Mute, solo, new bindings and quantize(0) typed at random moments, each
+    cutting a window somewhere inside: on every channel and note, note-ons
+    and note-offs alternate, the first an on, the last an off (a state at a
+    cut that differed from the notes sent would end a note twice or never)."""
+    import random
+
+    program = ("let a = MidiTrack(1); a << [C4 [E4 G4]](3,8).gate(3); a.cc(74) << Sine(1); "
+               "let b = MidiTrack(2); b << [C2 ~ C2@2].gate(2); quantize(0)")
+    changes = ["a.mute()", "a.unmute()", "b.solo()", "b.unsolo()", "a << [C4 E4]*2", "a << [C4 [E4 G4]](3,8).gate(3)",
+               "b << [C2*4].gate(3)", "b << [C2 ~ C2@2].gate(2)", "quantize(1/4)", "quantize(0)", ""]
+    chosen = random.Random(seed)
+    rig = far(Rig(program))
+    rig.start(until=12)
+    moment = F(0)
+    for _ in range(40):
+        moment += F(chosen.randrange(1, 40), 97)  # anywhere, off any grid the windows keep
+        if moment >= 11:
+            break
+        rig.play_until(moment)
+        rig.run(chosen.choice(changes))
+    rig.play_until(12)
+    assert rig.output.held == set()
+    sounding: dict[tuple[int, int], bool] = {}
+    for _, data in rig.output.sent:
+        if data[0] & 0xE0 == 0x80:  # a note-on or a note-off
+            key, on = (data[0] & 0x0F, data[1]), data[0] & 0xF0 == 0x90 and data[2] > 0
+            assert sounding.get(key, False) != on, (key, on)
+            sounding[key] = on
+    assert not any(sounding.values()) and len(sounding) >= 2
