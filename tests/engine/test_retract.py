@@ -11,6 +11,7 @@ test_live_jack.py.
 from __future__ import annotations
 
 import math
+import random
 from fractions import Fraction as F
 
 import pytest
@@ -343,8 +344,6 @@ def test_changes_at_random_moments_never_leave_a_note_sounding_or_start_one_twic
     cutting a window somewhere inside: on every channel and note, note-ons
     and note-offs alternate, the first an on, the last an off (a state at a
     cut that differed from the notes sent would end a note twice or never)."""
-    import random
-
     program = ("let a = MidiTrack(1); a << [C4 [E4 G4]](3,8).gate(3); a.cc(74) << Sine(1); "
                "let b = MidiTrack(2); b << [C2 ~ C2@2].gate(2); quantize(0)")
     changes = ["a.mute()", "a.unmute()", "b.solo()", "b.unsolo()", "a << [C4 E4]*2", "a << [C4 [E4 G4]](3,8).gate(3)",
