@@ -269,9 +269,7 @@ def test_an_ask_that_runs_long_hands_each_window_over_as_soon_as_it_is_made(monk
 
 def windows(rig: Rig) -> list[tuple[F, F]]:
     """(begin, length) of each window kept to go back to."""
-    kept = rig.engine.scheduler._checkpoints
-    ends = [k.cycle for k in kept[1:]] + [rig.engine.scheduler.horizon]
-    return [(k.cycle, end - k.cycle) for k, end in zip(kept, ends)]
+    return [(kept.cycle, end - kept.cycle) for kept, end in rig.engine.scheduler.windows()]
 
 
 @pytest.mark.parametrize("ms_a_second, longest", [(0, F(11, 20)), (10, F(1, 4)), (100, F(1, 20)), (400, F(1, 20))])
@@ -307,7 +305,8 @@ def test_a_window_where_a_track_failed_is_not_cut_a_change_lands_where_the_next_
     rig.start(until=23)
     rig.play_until(20 + F(1, 100))
     assert "track 'b' stopped" in rig.said[-1]
-    [(begin, length)] = [w for w, k in zip(windows(rig), rig.engine.scheduler._checkpoints) if not k.clean]
+    [(begin, length)] = [(kept.cycle, end - kept.cycle) for kept, end in rig.engine.scheduler.windows()
+                         if not kept.clean]
     assert begin < 20 + F(1, 100) + F(1, 40) < begin + length  # where the change would land: inside it
     rig.run("a << [D4*8].gate(2)")
     landed = rig.engine.scheduler.horizon

@@ -171,9 +171,7 @@ class Scheduler:
             end = min(end, self.until)
         if end > self.horizon:
             position = self.clock.cycle_at(now)
-            kept = self._checkpoints  # the rest has played: each window ends where the next begins
-            ends = [k.cycle for k in kept[1:]] + [self.horizon]
-            self._checkpoints = [k for k, until in zip(kept, ends) if until > position]
+            self._checkpoints = [kept for kept, until in self.windows() if until > position]  # the rest has played
             begin = self.horizon
             if self._silent():
                 self._keep_silent(begin, end)
@@ -248,13 +246,11 @@ class Scheduler:
         with self.lock:
             found = None
             cut = Fraction(math.ceil(earliest * GRID), GRID)
-            kept = self._checkpoints
-            ends = [k.cycle for k in kept[1:]] + [self.horizon]
-            for here, until in zip(kept, ends):
+            for here, until in self.windows():
                 cycle = here.cycle
                 if here.silent_until is not None and cycle < earliest:  # silent: any cycle of it will do,
                     cycle = cut  # or past it when nothing was asked since
-                    if cycle >= here.silent_until and here is not kept[-1]:
+                    if cycle >= here.silent_until and here is not self._checkpoints[-1]:
                         continue
                 elif cycle < earliest:  # the cut falls inside this window, or it has begun already
                     if cut < until and self._cut_inside(here, cut):
@@ -270,6 +266,12 @@ class Scheduler:
             self._checkpoints = []
             self._rate = None  # what plays next is not known yet: its first window short
             return found
+
+    def windows(self) -> list[tuple[Kept, Fraction]]:
+        """Each window kept to go back to, with where it ends: where the next
+        begins, the last where the asks reached."""
+        kept = self._checkpoints
+        return list(zip(kept, [k.cycle for k in kept[1:]] + [self.horizon]))
 
     def _cut_inside(self, kept: Kept, cut: Fraction) -> bool:
         """Take back from `cut`, inside the window `kept` begins: the
