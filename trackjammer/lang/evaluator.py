@@ -76,6 +76,20 @@ def _suggest(name: str, known) -> str | None:
     return suggest(name, known)  # the alias table first, then spelling (lang.suggest)
 
 
+def _call_text(source: str, node: ast.MethodCall) -> str:
+    """`.name(args)` as typed, read from the source at the method's name up to
+    its closing parenthesis ("(…)" when it cannot be found on that line)."""
+    lines = source.splitlines()
+    line = lines[node.pos.line - 1] if 0 < node.pos.line <= len(lines) else ""
+    start = line.find(node.method, node.pos.column - 1)
+    depth, at = 0, start + len(node.method)
+    for index in range(at, len(line)) if start >= 0 else ():
+        depth += {"(": 1, ")": -1}.get(line[index], 0)
+        if depth == 0:
+            return "." + line[start:index + 1]
+    return f".{node.method}(…)"
+
+
 class Interpreter:
     def __init__(self, session: Session | None = None):
         self.session = session if session is not None else Session()
@@ -292,10 +306,7 @@ class Interpreter:
             return provenance.record(self.session, method(*args, **kwargs), parts)
         if isinstance(target, MidiTrack):
             if node.method not in TRACK_METHODS:
-                raise self.error(
-                    f"tracks have no method '{node.method}'", node,
-                    _suggest(node.method, TRACK_METHODS) or f"track methods: {', '.join(TRACK_METHODS)}",
-                )
+                raise self.error(f"tracks have no method '{node.method}'", node, self._track_method_hint(node))
             return _call_track_method(target, node.method, *_plain(args, kwargs))
         if isinstance(target, Lane) and node.method in LANE_METHODS:  # t.cc(74).learn() is learn(t.cc(74))
             return self.lookup(node.method, node)(target, *args, **kwargs)
@@ -303,6 +314,16 @@ class Interpreter:
             raise self.error(f"{target.name} is a function waiting for a pattern; it has no method '{node.method}'", node,
                              alias_hint(node.method))
         raise self.error(f"{describe(target)} has no method '{node.method}'", node)
+
+    def _track_method_hint(self, node: ast.MethodCall) -> str:
+        """A pattern's method typed on a track (Tidal's `d1 $ ... # slow 2`,
+        Strudel's chains): say where it goes, with the call as written."""
+        entry = REGISTRY.get(node.method)
+        if entry is None or entry.constructor:
+            return _suggest(node.method, TRACK_METHODS) or f"track methods: {', '.join(TRACK_METHODS)}"
+        track = node.target.name if isinstance(node.target, ast.Name) else "t"
+        return (f"'{node.method}' changes a pattern, not a track: put it on the pattern the track plays, "
+                f"{track} << [C4 E4]{_call_text(self.source, node)}")
 
     def eval_Attribute(self, node: ast.Attribute) -> Any:
         target = self.evaluate(node.target)

@@ -11,6 +11,8 @@ import re
 
 BIND = "to play a pattern, bind it to a track: let t = MidiTrack(1); t << [C4 E4]"
 ONE_CALL = re.compile(r"[A-Za-z_]\w*\((?:[^()]|\([^()]*\))*\)")
+TIDAL_TRACK = re.compile(r"(?:^|[\s;])(d\d{1,2})[ \t]*$")  # d1 … d16
+SOUNDS_AFTER = re.compile(r':?\s*(?:sound|s)\s*\(?\s*"([^"\n]*)"')  # Tidal's sound "bd*2", Strudel's s("bd sd")
 WORD_BEFORE = re.compile(r"(?:^|[\s;(])([A-Za-z_]\w*)[ \t]+$")
 # inside the [ ] of a section of arrange(…), as Strudel writes its arrays
 ARRANGE_SECTION = re.compile(r"\b(arrange|wchoose)\s*\((?:\s*#?\[[^\[\]]*\]\s*,)*\s*\[[^\[\]]*$")
@@ -38,7 +40,7 @@ def foreign_hint(text: str, where: int, expected: set[str]) -> str | None:
     if found == "|":
         return _tidal_operator_hint(text, where)
     if found == "$":  # Strudel's `$: pattern`, Tidal's `d1 $ pattern`
-        return BIND
+        return _dollar_hint(text, where)
     word_before = WORD_BEFORE.search(text[text.rfind("\n", 0, where) + 1:where])
     if word_before and word_before.group(1) in ("const", "var") and found.isalpha():
         name = re.match(r"\w+", text[where:]).group()
@@ -46,6 +48,19 @@ def foreign_hint(text: str, where: int, expected: set[str]) -> str | None:
     if word_before and found and "SEMI" in expected and (found.isdigit() or found in '"[<'):
         return _application_hint(word_before.group(1), text, where)
     return None
+
+
+def _dollar_hint(text: str, where: int) -> str:
+    """Tidal's `d1 $ sound "bd*2"` and Strudel's `$: s("bd sd")`: a
+    pattern plays on a track, named as Tidal named it; sounds are drums,
+    General MIDI's names on channel 10 (`[bd*2]`)."""
+    before = TIDAL_TRACK.search(text[text.rfind("\n", 0, where) + 1:where])
+    sounds = SOUNDS_AFTER.match(text, where + 1)
+    name = before.group(1) if before else "t"
+    if sounds:
+        return (f"a pattern plays on a track; sounds are drums on channel 10: "
+                f"let {name} = MidiTrack(10); {name} << [{sounds.group(1)}]")
+    return BIND if before is None else f"a pattern plays on a track: let {name} = MidiTrack(1); {name} << [C4 E4]"
 
 
 def _arrow_hint(text: str, where: int) -> str:
