@@ -337,6 +337,8 @@ ARRANGE = "arrange's sections are arrays, written #[ ]: arrange(#[4, verse], #[2
         ("[C4 E4] -| 12", 10, "Tidal's -| is written - here, with the structure of the left side (Tidal's |-)"),
         ('[C4*4].struct("t ~ t t")', 16, "a rhythm (struct, mask) is written with 1 for a step and ~ for none: "
                                          "struct([1 ~ 1 1])"),
+        ('"<Am7 Dm7>".voicing()', 3, 'the root is the note the chord is built on: [A3].chord("m7") '
+                                    '(Strudel\'s chord("<C^7 Dm7>") is [<C3 D3>].chord("<^7 m7>"))'),
         ("[C4*4].mask([x ~ x x])", 14, "a rhythm (struct, mask) is written with 1 for a step and ~ for none: "
                                        "struct([1 ~ 1 1])"),
         ('d1 $ n "0 2"', 4, "a pattern plays on a track: let d1 = MidiTrack(1); d1 << [C4 E4]"),

@@ -86,11 +86,18 @@ def chord_intervals(name: str) -> tuple[int, ...]:
         return CHORDS[name]
     if name in CHORD_ALIASES:
         return CHORDS[CHORD_ALIASES[name]]
-    rooted = re.fullmatch(r"([A-G][#b]?)(.*)", name)  # Strudel's and lead sheets' "Dm7": the root in the symbol
-    if rooted and (rooted[2] in CHORDS or rooted[2] in CHORD_ALIASES):
-        root, symbol = rooted[1], rooted[2] or "maj"
-        raise ArgumentError(
-            f"unknown chord '{name}'",
-            hint=f'the root is the note the chord is built on: [{root}3].chord("{symbol}") '
-                 '(Strudel\'s chord("<C^7 Dm7>") is [<C3 D3>].chord("<^7 m7>"))')
+    hint = rooted_chord_hint(name)
+    if hint is not None:
+        raise ArgumentError(f"unknown chord '{name}'", hint=hint)
     raise _unknown("chord", name, list(CHORDS))
+
+
+def rooted_chord_hint(name: str) -> str | None:
+    """Strudel's and lead sheets' "Dm7", the root in the symbol: here a note
+    and a chord. The hint wherever one is written (chord's argument, a pattern)."""
+    rooted = re.fullmatch(r"([A-G][#b]?)(.*)", name)
+    if not rooted or not (rooted[2] in CHORDS or rooted[2] in CHORD_ALIASES):
+        return None
+    root, symbol = rooted[1], rooted[2] or "maj"
+    return (f'the root is the note the chord is built on: [{root}3].chord("{symbol}") '
+            '(Strudel\'s chord("<C^7 Dm7>") is [<C3 D3>].chord("<^7 m7>"))')

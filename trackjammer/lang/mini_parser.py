@@ -17,6 +17,7 @@ from lark.exceptions import VisitError
 
 from trackjammer.core.drums import DRUMS, drum_number
 from trackjammer.core.theory import note_number
+from trackjammer.core.tonal_names import rooted_chord_hint
 from trackjammer.errors import MiniNotationError, TrackJammerError
 from trackjammer.lang import mini_ast as ast
 from trackjammer.lang.grammar_cache import cached_parser
@@ -64,6 +65,8 @@ class MiniToAst(Transformer):
         position = self.pos(token)
         if text.lower() in RHYTHM_WORDS:  # Strudel's struct("t ~ t t") and struct("x ~ x x")
             hint = "a rhythm (struct, mask) is written with 1 for a step and ~ for none: struct([1 ~ 1 1])"
+        elif rooted_chord_hint(text) is not None:  # Strudel's chord("<Am7 Dm7>"): a chord symbol
+            hint = rooted_chord_hint(text)
         else:
             close = get_close_matches(text.lower(), DRUMS, n=1)
             hint = (f"did you mean '{close[0]}'? " if close else "") + (
