@@ -31,7 +31,8 @@ Figures: send-time error inside the sender (sent − scheduled, time.monotonic;
 the Engine's from `scheduler.on_sent`), onset error at the receiver (note-ons;
 |arrival − ideal − median offset|, the start being unknown there), CPU (user +
 sys over wall of the sending process, the REPL thread's own CPU taken out; the
-clock thread shown apart; side by side, also without the JACK clients'
+clock thread shown apart, and the hand-written loop's spinning, most of
+its CPU; side by side, also without the JACK clients'
 threads, whose share follows the graph more than the sender), drift, and
 the xruns the server logged during each scenario (an xrun cycle drops its
 MIDI: what never arrived is counted and left out). Verdicts against the targets of engine.md ("Timing targets").
@@ -281,13 +282,16 @@ def hand_worker(args: argparse.Namespace) -> dict[str, Any]:
     cpu0, wall0 = _process_cpu(), now()
     repl_cpu0 = _thread_cpu(repl.thread) if repl is not None else 0.0
     origin = wall0 + 0.01
+    spun = 0.0  # seconds spent spinning to the due times: most of this loop's CPU
     for offset, data, kind in timeline:
         due = origin + offset
         wait = due - now() - SPIN
         if wait > 0:
             sleep(wait)
+        spin_from = now()
         while now() < due:
             pass
+        spun += now() - spin_from
         send(data)
         records.append((due, now(), kind))
     if not timeline:  # idle: the port open, nothing sent
@@ -298,6 +302,7 @@ def hand_worker(args: argparse.Namespace) -> dict[str, Any]:
     by_thread = threads.since()
     result = _measured(origin, records, cpu0, wall0, repl, repl_cpu0, 0.0)
     result["threads"] = by_thread
+    result["spun"] = spun
     time.sleep(CLOSE_GRACE)
     close_midi(out)
     return result
@@ -382,6 +387,7 @@ class Result:
         self.wall = math.nan  # seconds measured
         self.xruns = self.expected = self.missing = self.unexpected = self.sent = self.bursts = 0
         self.repl_rate = 0.0
+        self.spun = 0.0  # s: the hand-written loop's spinning to its due times
         self.first_onset_send = math.nan  # ms: the very first note-on, sent − due
         self.drift_sender = math.nan  # ms: median send error (vs origin + t/cps), last 10 % − first 10 % of onsets
         self.last_onset = math.nan  # ms: the last onset (first of its burst) sent − origin − t/cps
@@ -528,6 +534,7 @@ def _read_cpu(result: Result, data: dict[str, Any]) -> None:
     result.sender_policy = data.get("sender_policy", "")
     result.threads, result.wall = data.get("threads", []), wall
     result.repl_rate = data["repl_evaluations"] / wall
+    result.spun = data.get("spun", 0.0)
 
 
 PAIR_ROUNDS = 4  # pairs measured (idle, then 8 tracks), taking turns at connecting first: verdicts take their mean
@@ -658,7 +665,9 @@ def report(results: dict[str, Result], seconds: float, pairs: list[tuple[Result,
                 notes.append("by thread: " + _by_thread([t for t in r.threads if t[0] != "repl-load"], r.wall))
         else:
             if r.sent:
-                notes.append(f"{r.cpu * r.seconds * 1e4 / r.bursts:.0f} µs a burst ({r.bursts} bursts, its JACK thread included)")
+                notes.append(f"{r.cpu * r.seconds * 1e4 / r.bursts:.0f} µs a burst ({r.bursts} bursts, its JACK thread included),"
+                             f" {r.spun * 1e6 / r.bursts:.0f} µs of it spinning to the due time (it sleeps until"
+                             f" {SPIN * 1e3:g} ms before)")
             if r.threads:
                 notes.append("by thread: " + _by_thread([t for t in r.threads if t[0] != "repl-load"], r.wall))
         if r.repl_rate:
