@@ -59,7 +59,8 @@ def test_a_wrong_setting_is_said_once_and_the_run_goes_on(tmp_path: Path) -> Non
     config = tmp_path / "config-home" / "trackjammer" / "config.toml"
     assert result.returncode == 0
     assert result.stdout == "night set 1/2\n"
-    assert result.stderr == f"warning: {config}: cps = -1 is not a number more than 0: cps = 0.5; the setting is not used\n"
+    assert result.stderr == (f"warning: {config}: cps = -1 is not a number more than 0, at most 10 (cycles a second,"
+                             " not beats): cps = 0.5; the setting is not used\n")
 
 
 def test_run_dash_reads_the_script_from_standard_input(tmp_path: Path) -> None:

@@ -66,6 +66,11 @@ def _cps(text: str) -> Fraction:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number like 0.5 or 2/3") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"the tempo must be more than 0 cycles per second, not {text}")
+    from trackjammer.core.limits import MAX_CPS
+
+    if value > MAX_CPS:
+        raise argparse.ArgumentTypeError(f"{text} cycles a second is past the most, {MAX_CPS}: cps counts cycles,"
+                                         f" not beats ({text} BPM at 4 beats a cycle is --cps {value / 240})")
     return value
 
 
@@ -103,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     repl.add_argument("--project", dest="repl_project", metavar="NAME",
                       help="the project name: renders go to renders/NAME/ (default: the config file's, else untitled)")
     repl.add_argument("--cps", dest="repl_cps", type=_cps, metavar="CPS",
-                      help="the starting tempo in cycles per second, e.g. 0.5 or 2/3 (default 0.5)")
+                      help="the starting tempo in cycles per second (at most 10), e.g. 0.5 or 2/3 (default 0.5)")
     repl.add_argument("--listen", dest="repl_listen", nargs="?", const=True, type=_listen, metavar="tcp:PORT",
                       help="listen for code from editors ('trackjammer send') on a socket only you can reach "
                       "(the default); with tcp:PORT also on 127.0.0.1:PORT, with a token")

@@ -185,6 +185,14 @@ def test_tempo_globals():
     assert interpreter.execute("cps()") == -0.5
     error = error_of(interpreter, "beats_per_cycle(0)")
     assert error.message == "beats_per_cycle needs a whole number of at least 1, got 0"
+    interpreter.execute("cps(10)")  # the fastest there is
+    assert interpreter.execute("cps()") == 10
+    error_of(interpreter, "cps(10.01)")  # refused: the tempo stays as it was
+    assert interpreter.execute("cps()") == 10
+    interpreter.execute("beats_per_cycle(1); bpm(600)")
+    assert interpreter.execute("cps()") == 10
+    assert error_of(interpreter, "bpm(601)").message == (
+        "bpm(601) is 10.02 cycles a second at 1 beat a cycle; the most is 10 (600 BPM)")
 
 
 def test_seed_project_quantize_and_tracks():
@@ -240,6 +248,12 @@ def test_built_in_globals_cannot_be_rebound_but_pattern_functions_can_be_shadowe
         ('[0 2].scale("dorain")', 1, 7, "unknown scale 'dorain'", "did you mean 'dorian'?"),
         ('[C3].chord("mjr7")', 1, 6, "unknown chord 'mjr7'", "did you mean 'maj7'?"),
         ("cps(1, 2)", 1, 1, "cps takes at most 1 argument but was given 2", "use cps(cycles_per_second?)"),
+        ("cps(120)", 1, 1, "cps(120) is 120 cycles a second, 28,800 BPM; the most is 10",
+         "cps counts cycles, not beats: 120 BPM is bpm(120), or cps(1/2) at 4 beats a cycle"),
+        ("setcps(140)", 1, 1, "cps(140) is 140 cycles a second, 33,600 BPM; the most is 10",
+         "cps counts cycles, not beats: 140 BPM is bpm(140), or cps(7/12) at 4 beats a cycle"),
+        ("bpm(100000)", 1, 1, "bpm(100000) is 416.7 cycles a second at 4 beats a cycle; the most is 10 (2,400 BPM)",
+         "bpm(120) plays 120 beats a minute"),
         ("print(x: 1)", 1, 1, "print has no argument 'x'", "use print(...)"),
         ("let t = MidiTrack(1); t.mutte()", 1, 25, "tracks have no method 'mutte'", "did you mean 'mute'?"),
         ("let bass = MidiTrack(1); bass.slow(2)", 1, 31, "tracks have no method 'slow'",

@@ -45,7 +45,8 @@ def test_wrong_settings_are_said_once_each_and_left_out(tmp_path):
         "the setting is not used",
         f"warning: {path}: backend = 'midi' is not one of auto, alsa, jack, coremidi, winmm: backend = \"alsa\"; "
         "the setting is not used",
-        f"warning: {path}: cps = 0 is not a number more than 0: cps = 0.5; the setting is not used",
+        f"warning: {path}: cps = 0 is not a number more than 0, at most 10 (cycles a second, not beats): cps = 0.5; "
+        "the setting is not used",
         f"warning: {path}: unknown setting 'colour' (the settings are: port, backend, project, cps, listen, latency); "
         "the setting is not used",
     ]

@@ -277,6 +277,8 @@ def test_sigterm_and_sighup_end_it_cleanly(tmp_path, signal_name):
 @pytest.mark.parametrize(("value", "said"), [
     ("0", "argument --cps: the tempo must be more than 0 cycles per second, not 0"),
     ("fast", "argument --cps: 'fast' is not a number like 0.5 or 2/3"),
+    ("120", "argument --cps: 120 cycles a second is past the most, 10: cps counts cycles, not beats"
+            " (120 BPM at 4 beats a cycle is --cps 1/2)"),
 ])
 def test_a_bad_tempo_is_refused_before_anything_starts(tmp_path, value, said):
     import subprocess

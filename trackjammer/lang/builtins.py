@@ -16,6 +16,7 @@ from trackjammer.assembly import assemble
 from trackjammer.core import constructors
 from trackjammer.core.transforms import reorder
 from trackjammer.core.pattern import Pattern, template_pattern
+from trackjammer.core.limits import MAX_CPS
 from trackjammer.core.registry import REGISTRY, Curried, Partial, describe, pattern_of_text
 from trackjammer.core.signals import LOWERCASE_SIGNALS
 from trackjammer.core.time import to_time
@@ -94,7 +95,8 @@ def cps(session: Session, cycles_per_second=None):
     falls back to 120 BPM."""
     if cycles_per_second is None:
         return session.cps
-    session.cps = _number(cycles_per_second, "cps")
+    _not_too_fast(_number(cycles_per_second, "cps"), session)
+    session.cps = cycles_per_second
     if session.cps <= 0:
         session.out(STILL)
 
@@ -105,9 +107,27 @@ def bpm(session: Session, beats_per_minute=None):
     if beats_per_minute is None:
         return session.bpm
     beats = _number(beats_per_minute, "bpm")
+    _not_too_fast(Fraction(to_time(beats), 60 * session.beats_per_cycle), session, beats)
     session.cps = Fraction(to_time(beats), 60 * session.beats_per_cycle)
     if session.cps <= 0:
         session.out(STILL)
+
+
+def _not_too_fast(cps: Any, session: Session, bpm: Any = None) -> None:
+    """A tempo past MAX_CPS is a slip (BPM typed as cps): refused, the music goes on as it was."""
+    if cps <= MAX_CPS:
+        return
+    per_cycle = session.beats_per_cycle
+    beats = f"{per_cycle} beat{'s' if per_cycle != 1 else ''} a cycle"
+    if bpm is None:
+        raise ArgumentError(
+            f"cps({show(cps)}) is {float(cps):,.4g} cycles a second, {float(cps) * 60 * per_cycle:,.0f} BPM; "
+            f"the most is {MAX_CPS}",
+            hint=f"cps counts cycles, not beats: {show(cps)} BPM is bpm({show(cps)}), "
+                 f"or cps({show(Fraction(to_time(cps), 60 * per_cycle))}) at {beats}")
+    raise ArgumentError(f"bpm({show(bpm)}) is {float(cps):,.4g} cycles a second at {beats}; "
+                        f"the most is {MAX_CPS} ({MAX_CPS * 60 * per_cycle:,} BPM)",
+                        hint="bpm(120) plays 120 beats a minute")
 
 
 @builtin(family="tempo")

@@ -26,11 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from trackjammer.core.limits import MAX_CPS
+
 SETTINGS = {
     "port": "a port name in quotes or an index: port = \"FLUID Synth\"",
     "backend": "one of auto, alsa, jack, coremidi, winmm: backend = \"alsa\"",
     "project": "a name in quotes: project = \"my song\"",
-    "cps": "a number more than 0: cps = 0.5",
+    "cps": f"a number more than 0, at most {MAX_CPS} (cycles a second, not beats): cps = 0.5",
     "listen": 'true, false or "tcp:PORT" (localhost only, with a token): listen = "tcp:7777"',
     "latency": 'a table of port names and milliseconds from 0 to 500: [latency] then "Digitone" = 12',
 }
@@ -104,7 +106,7 @@ def _apply(config: Config, key: str, value: Any) -> str | None:
             return wrong
         config.project = value
     elif key == "cps":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_CPS:
             return wrong
         config.cps = value
     elif key == "listen":
