@@ -358,6 +358,8 @@ ARRANGE = "arrange's sections are arrays, written #[ ]: arrange(#[4, verse], #[2
         ('d1 $ n "0 2"', 4, "a pattern plays on a track: let d1 = MidiTrack(1); d1 << [C4 E4]"),
         ('d2 $ sound "bd*2 [~ sd]"', 4,
          "a pattern plays on a track; sounds are drums on channel 10: let d2 = MidiTrack(10); d2 << [bd*2 [~ sd]]"),
+        ("[bd:3 sd]", 4, "bd:N picks a sample in Tidal and Strudel; on MIDI a drum is one note, its name alone: bd "
+                         "(another sound is another name: bd sd hh oh cp rim lt mt ht cr rd)"),
         ('$: s("bd sd")', 1, "a pattern plays on a track; sounds are drums on channel 10: let t = MidiTrack(10); t << [bd sd]"),
         ("$: [C4 E4]", 1, "to play a pattern, bind it to a track: let t = MidiTrack(1); t << [C4 E4]"),
         ("setcps 0.5", 8, "arguments go in parentheses, separated by commas: setcps(0.5)"),

@@ -6,10 +6,12 @@ words ("expected a note, a number or ']'"), with the line and column.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lark import Lark, Token, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from trackjammer.core.drums import drum_number
 from trackjammer.errors import TrackJammerError
 from trackjammer.lang.foreign_syntax import foreign_hint
 
@@ -190,6 +192,11 @@ def _hint(text: str, where: int, expected: set[str]) -> str | None:
         return "to give a value a name, write: let name = value"
     if found == "#" and text[where:where + 2] != "#[":
         return "comments start with //"
+    if found == ":":  # Tidal's and Strudel's bd:3, the fourth sample of a folder
+        word = re.search(r"[A-Za-z]\w*$", text[line_start:where])
+        if word and drum_number(word.group()) is not None:
+            return (f"{word.group()}:N picks a sample in Tidal and Strudel; on MIDI a drum is one note, its name alone:"
+                    f" {word.group()} (another sound is another name: bd sd hh oh cp rim lt mt ht cr rd)")
     if found == '"':
         line_end = text.find("\n", where)
         if '"' not in text[where + 1:line_end if line_end >= 0 else len(text)]:
