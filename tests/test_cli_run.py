@@ -55,6 +55,21 @@ def test_an_error_names_the_file_and_exits_1_after_the_statements_before_it(tmp_
     ]
 
 
+def test_a_bracket_left_open_at_the_end_of_a_file_is_shown_where_the_file_ends(tmp_path: Path):
+    """Not on the empty line after the file's last newline (no line, no caret to show)."""
+    script = tmp_path / "open.tj"
+    script.write_text("let t = MidiTrack(1);\nt << [C4 E4\n\n")
+    result = trackjammer("run", str(script), "--offline")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{script}: error: line 2, column 12: expected a note, a number, a rest (~), a group ([ < {{), '(' or ']';"
+        " the input ended",
+        "  t << [C4 E4",
+        "             ^",
+        "hint: check that every '[' has its ']'",
+    ]
+
+
 def test_a_missing_file_exits_1(tmp_path: Path):
     result = trackjammer("run", str(tmp_path / "nope.tj"), "--offline")
     assert result.returncode == 1

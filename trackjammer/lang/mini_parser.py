@@ -6,6 +6,7 @@ what would have been accepted there, in a musician's words.
 
 from __future__ import annotations
 
+import re
 import sys
 from difflib import get_close_matches
 from fractions import Fraction
@@ -33,14 +34,40 @@ def _pos(token: Token, line: int, column: int) -> ast.Pos:
 
 
 RHYTHM_WORDS = {"t", "x", "true"}  # what Strudel's rhythms are written with
+WORDS = re.compile(r"[A-Za-z_]\w*")
+NOTES = re.compile(r"(?<![\w.])[A-Ga-g](?:#|b|s)?-?\d(?!\w)")  # C4, f#3, Eb2, C-1
+NOTE_SLIP = re.compile(r"[A-Za-z][#b]?-?\d?")  # what a mistyped note looks like (not a word such as `verse`)
+NOTES_HINT = "notes are written A to G with an optional # or b and an octave: C4, f#3, Eb2"
+
+
+def _enclosing(text: str, at: int) -> str:
+    """The innermost [ ] group of `text` around position `at` (the whole text
+    when there is none: a string's pattern has no brackets around it)."""
+    depth, start = 0, 0
+    for index in range(min(at, len(text)) - 1, -1, -1):
+        if text[index] == "]":
+            depth += 1
+        elif text[index] == "[":
+            if depth == 0:
+                start = index
+                break
+            depth -= 1
+    depth, end = 0, len(text)
+    for index in range(start, len(text)):
+        depth += {"[": 1, "]": -1}.get(text[index], 0)
+        if depth == 0 and text[start] == "[":
+            end = index + 1
+            break
+    return text[start:end]
 
 
 class MiniToAst(Transformer):
     """Lark tree → mini AST (also used for literals inside scripts)."""
 
-    def __init__(self, line: int = 1, column: int = 1):
+    def __init__(self, line: int = 1, column: int = 1, text: str = ""):
         super().__init__()
         self.line, self.column = line, column
+        self.text = text  # the whole pattern: what else it holds tells what a bad word was meant to be
 
     def pos(self, token: Token) -> ast.Pos:
         return _pos(token, self.line, self.column)
@@ -63,12 +90,16 @@ class MiniToAst(Transformer):
         if number is not None:
             return ast.Atom(number, text, self.pos(token))
         position = self.pos(token)
-        if text.lower() in RHYTHM_WORDS:  # Strudel's struct("t ~ t t") and struct("x ~ x x")
+        close = get_close_matches(text.lower(), DRUMS, n=1)
+        around = _enclosing(self.text, token.start_pos) if self.text else text
+        if all(word.lower() in RHYTHM_WORDS for word in WORDS.findall(around)):
+            # Strudel's struct("t ~ t t") and struct("x ~ x x"): nothing in the pattern but its steps
             hint = "a rhythm (struct, mask) is written with 1 for a step and ~ for none: struct([1 ~ 1 1])"
         elif rooted_chord_hint(text) is not None:  # Strudel's chord("<Am7 Dm7>"): a chord symbol
             hint = rooted_chord_hint(text)
+        elif not close and NOTE_SLIP.fullmatch(text) and NOTES.search(around):  # a slip among notes: X, H4
+            hint = NOTES_HINT
         else:
-            close = get_close_matches(text.lower(), DRUMS, n=1)
             hint = (f"did you mean '{close[0]}'? " if close else "") + (
                 "drums are General MIDI names such as bd sd hh oh cp rim lt mt ht cr rd (docs/language.md)")
         raise MiniNotationError(
@@ -234,7 +265,7 @@ def parse_mini(text: str, line: int = 1, column: int = 1, closer: str | None = N
         return ast.Body((), False, ast.Pos(line, column))
     try:
         tree = _parser().parse(text)
-        return MiniToAst(line, column).transform(tree)
+        return MiniToAst(line, column, text).transform(tree)
     except VisitError as error:
         if isinstance(error.orig_exc, TrackJammerError):
             raise error.orig_exc from None

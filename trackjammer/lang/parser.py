@@ -81,8 +81,8 @@ class _MiniWithEnds(MiniToAst):
     """MiniToAst that notes where the modifiers after a literal's `]` end
     (their nodes keep no end), so a script keeps each literal's exact text."""
 
-    def __init__(self):
-        super().__init__()
+    def __init__(self, text: str = ""):
+        super().__init__(text=text)
         self.ends: dict[int, int] = {}
 
     def euclid(self, children):
@@ -208,7 +208,7 @@ def _parser() -> Lark:
 
 
 def _to_ast(text: str) -> ast.Program:
-    mini = _MiniWithEnds()
+    mini = _MiniWithEnds(text)
     transformer = merge_transformers(ScriptToAst(text, mini), mini=mini)
     try:
         return transformer.transform(_parser().parse(text))

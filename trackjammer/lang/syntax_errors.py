@@ -118,11 +118,12 @@ def syntax_error(
     """Build `error_class` for a lark error in `text` (which starts at line/column).
     Given the `parser`, an unexpected character is explained by what the
     parser really accepts there (the lexer's own list is too broad)."""
+    end = len(text.rstrip())  # the input ended: right after its last character (not on the empty line a file ends with)
     if isinstance(error, UnexpectedEOF):
-        where, expected, found = len(text), set(error.expected), "the input ended"
+        where, expected, found = end, set(error.expected), "the input ended"
     elif isinstance(error, UnexpectedToken):
         at_end = error.token.type == "$END"
-        where = len(text) if at_end else error.token.start_pos
+        where = end if at_end else error.token.start_pos
         expected = set(error.expected)
         found = "the input ended" if at_end else f"found '{error.token}'"
     elif isinstance(error, UnexpectedCharacters):
