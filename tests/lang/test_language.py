@@ -258,6 +258,8 @@ def test_built_in_globals_cannot_be_rebound_but_pattern_functions_can_be_shadowe
         ("let t = MidiTrack(1); t.mutte()", 1, 25, "tracks have no method 'mutte'", "did you mean 'mute'?"),
         ("let bass = MidiTrack(1); bass.slow(2)", 1, 31, "tracks have no method 'slow'",
          "'slow' changes a pattern, not a track: put it on the pattern the track plays, bass << [C4 E4].slow(2)"),
+        ("let b = MidiTrack(1); b << [C3 E3].fast(2); b.slow(2)", 1, 47, "tracks have no method 'slow'",
+         "'slow' changes a pattern, not a track: put it on the pattern the track plays, b << [C3 E3].fast(2).slow(2)"),
         ("let t = MidiTrack(1); t.every(2, rev)", 1, 25, "tracks have no method 'every'",
          "'every' changes a pattern, not a track: put it on the pattern the track plays, t << [C4 E4].every(2, rev)"),
         ("let t = MidiTrack(1); t.zzz()", 1, 25, "tracks have no method 'zzz'",

@@ -56,6 +56,7 @@ KEYWORDS = {"let", "true", "false", "none"}
 # Commands that act and take no argument: alone as a statement, the bare
 # name runs them (as Tidal's `hush`); in a panic nobody types parentheses.
 BARE_COMMANDS = ("hush", "panic", "stop", "start")
+HINT_SOURCE = 48  # the longest source of a track's pattern a hint repeats
 # A binding's first cycles are tried before it plays, so an error in one of them ("<maj Dm7>": a
 # chord name the second cycle asks for) is said at once, where it was typed, and nothing changes;
 # trying stops after TRIED_SECONDS (a heavy pattern's first cycle is always tried, as before).
@@ -306,7 +307,7 @@ class Interpreter:
             return provenance.record(self.session, method(*args, **kwargs), parts)
         if isinstance(target, MidiTrack):
             if node.method not in TRACK_METHODS:
-                raise self.error(f"tracks have no method '{node.method}'", node, self._track_method_hint(node))
+                raise self.error(f"tracks have no method '{node.method}'", node, self._track_method_hint(node, target))
             return _call_track_method(target, node.method, *_plain(args, kwargs))
         if isinstance(target, Lane) and node.method in LANE_METHODS:  # t.cc(74).learn() is learn(t.cc(74))
             return self.lookup(node.method, node)(target, *args, **kwargs)
@@ -315,15 +316,23 @@ class Interpreter:
                              alias_hint(node.method))
         raise self.error(f"{describe(target)} has no method '{node.method}'", node)
 
-    def _track_method_hint(self, node: ast.MethodCall) -> str:
+    def _track_method_hint(self, node: ast.MethodCall, track: MidiTrack) -> str:
         """A pattern's method typed on a track (Tidal's `d1 $ ... # slow 2`,
         Strudel's chains): say where it goes, with the call as written."""
         entry = REGISTRY.get(node.method)
         if entry is None or entry.constructor:
             return _suggest(node.method, TRACK_METHODS) or f"track methods: {', '.join(TRACK_METHODS)}"
-        track = node.target.name if isinstance(node.target, ast.Name) else "t"
+        name = node.target.name if isinstance(node.target, ast.Name) else "t"
         return (f"'{node.method}' changes a pattern, not a track: put it on the pattern the track plays, "
-                f"{track} << [C4 E4]{_call_text(self.source, node)}")
+                f"{name} << {self._playing_text(track)}{_call_text(self.source, node)}")
+
+    def _playing_text(self, track: MidiTrack) -> str:
+        """What the track's notes play, as script text when short (else an example)."""
+        try:
+            text = provenance.source_of(self.session, track.notes) if track.notes is not None else ""
+        except Exception:  # noqa: BLE001 - a hint's nicety: the example does as well
+            text = ""
+        return text if 0 < len(text) <= HINT_SOURCE else "[C4 E4]"
 
     def eval_Attribute(self, node: ast.Attribute) -> Any:
         target = self.evaluate(node.target)
