@@ -108,3 +108,22 @@ def test_every_command_of_the_readme_tour_runs():
         result = run(*args)
         assert result.returncode == 0, (command, result.stderr)
         assert result.stdout.strip(), command
+
+
+def test_a_string_alone_is_read_as_mini_notation_as_strudel_users_type_it():
+    result = run('"c e <g b>"', "--cycles", "1:2", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        {"begin": "1", "end": "4/3", "note": 60, "velocity": None},
+        {"begin": "4/3", "end": "5/3", "note": 64, "velocity": None},
+        {"begin": "5/3", "end": "2", "note": 71, "velocity": None},
+    ]
+    named = run('"hello"')  # a name, not notes: a string still
+    assert named.returncode == 2
+    assert named.stderr.splitlines()[0] == 'error: the input ends with the string "hello", not a pattern'
+    wrong = run('"c e X"')  # a slip inside it is shown inside it
+    assert wrong.stderr.splitlines()[:3] == [
+        "error: line 1, column 6: expected a note, a number, a drum name or a rest (~); found 'X'",
+        '  "c e X"',
+        "       ^",
+    ]

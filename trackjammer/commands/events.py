@@ -17,13 +17,16 @@ from trackjammer.errors import ArgumentError, TrackJammerError
 from trackjammer.lang.display import note_name, show_number
 from trackjammer.lang.evaluator import Interpreter
 from trackjammer.lang.parser import parse_program
+from trackjammer.lang.strings import read_text
 from trackjammer.midi.playable import playable
 from trackjammer.session import Session
 
 def pattern_of(program: str, session: Session | None = None) -> Pattern:
-    """The pattern an input ends with: a pattern, a number, or a track (its
-    note lane, transposed as the track plays it)."""
+    """The pattern an input ends with: a pattern, a string of mini-notation,
+    a number, or a track (its note lane, transposed as the track plays it)."""
     value = Interpreter(session).execute(program)
+    if isinstance(value, str):  # Strudel's "c e g": a string is mini-notation where a pattern is wanted, as here
+        value = read_text(value)
     try:
         found = playable(value, session.seed if session is not None else 0, "events")
     except ArgumentError as error:
