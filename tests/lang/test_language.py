@@ -215,6 +215,16 @@ def test_a_bare_note_name_with_octave_is_its_midi_number():
     assert interpreter.execute("C3") == 7  # a bound name wins
 
 
+def test_numbers_with_an_exponent_as_javascript_writes_them():
+    interpreter = Interpreter()
+    assert interpreter.execute("1e3") == 1000 and isinstance(interpreter.execute("1e3"), int)  # exact where whole
+    assert interpreter.execute("2.5e-2") == 0.025 and interpreter.execute("1E+2") == 100
+    assert [e.whole.begin for e in interpreter.execute("[C4].fast(1e1)").onsets(0, 1)][:2] == [F(0), F(1, 10)]
+    assert interpreter.execute("e3") == 52 and interpreter.execute("2 * e3") == 104  # a note name still
+    assert error_of(interpreter, "1e400").message == "this number is too large"
+    assert error_of(interpreter, "[C4].fast(2e)").column == 12  # no digits after the e: not an exponent
+
+
 def test_help_reads_the_registry():
     lines = transcript("help(fast)", 'help("mute")', "help(MidiTrack)")
     assert lines[0] == "fast(factor)"

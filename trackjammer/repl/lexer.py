@@ -72,7 +72,7 @@ class TrackJammerLexer(RegexLexer):
             (r"\[", Punctuation, "pattern"),
             (r"(\.)([A-Za-z_][A-Za-z0-9_]*)", bygroups(Punctuation, Name.Function)),
             (r"[A-Za-z_][A-Za-z0-9_]*", _name),
-            (r"\d+(\.\d+)?", Number),
+            (r"\d+(\.\d+)?([eE][-+]?\d+)?", Number),
             (r"<<|[=+\-*/:?]", Operator),
             (r"[()\],;]", Punctuation),
         ],
