@@ -74,6 +74,12 @@ def test_lowercase_random_signals_equal_the_capitalised_ones():
     # Strudel/Tidal names TrackJammer spells differently name TrackJammer's word
     ("[C4 E4].hurry(2)", 9, "patterns have no method 'hurry'", "'hurry' is not a TrackJammer name; use fast: fast(2)"),
     ("slowcat([C4], [E4])", 1, "unknown function 'slowcat'", "'slowcat' is not a TrackJammer name; use cat: cat(a, b)"),
+    ("pure(C4)", 1, "unknown function 'pure'",
+     "'pure' is not a TrackJammer name; a value is a pattern wherever one is wanted: C4 plays as [C4]"),
+    ("polymeter([C4 E4], [G4 A4 B4])", 1, "unknown function 'polymeter'",
+     "'polymeter' is not a TrackJammer name; use { } in a pattern: [{C4 E4, G4 A4 B4}] plays both at the first one's steps"),
+    ("scan(4)", 1, "unknown function 'scan'",
+     "'scan' is not a TrackJammer name; use run, the numbers from 0 up: run(4) is [0 1 2 3]"),
     ("fastcat([C4], [E4])", 1, "unknown function 'fastcat'", "'fastcat' is not a TrackJammer name; use seq: seq(a, b)"),
     ("[C4].sometimes_by(0.5, rev)", 6, "patterns have no method 'sometimes_by'",
      "'sometimes_by' is not a TrackJammer name; use sometimesBy: sometimesBy(0.3, rev)"),
