@@ -66,7 +66,7 @@ def _cps(text: str) -> Fraction:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number like 0.5 or 2/3") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"the tempo must be more than 0 cycles per second, not {text}")
-    from trackjammer.core.limits import MAX_CPS
+    from trackjammer.tempo import MAX_CPS  # start-up time: as above
 
     if value > MAX_CPS:
         raise argparse.ArgumentTypeError(f"{text} cycles a second is past the most, {MAX_CPS}: cps counts cycles,"

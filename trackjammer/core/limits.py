@@ -23,10 +23,6 @@ MAX_CYCLES_PER_QUERY = 1_000_000
 
 # Steps one construct may lay out: euclid steps, `!n` copies, `a .. b` runs.
 MAX_STEPS = 10_000
-# The fastest tempo a performer can set: 10 cycles a second is 2,400 BPM at
-# 4 beats a cycle, far past any music; cps(120), meant as BPM, would flood
-# the synth with notes 240 times too fast, so it is refused with the way to say it.
-MAX_CPS = 10
 
 
 class TooMuchWork(TrackJammerError):

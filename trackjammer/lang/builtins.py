@@ -16,7 +16,6 @@ from trackjammer.assembly import assemble
 from trackjammer.core import constructors
 from trackjammer.core.transforms import reorder
 from trackjammer.core.pattern import Pattern, template_pattern
-from trackjammer.core.limits import MAX_CPS
 from trackjammer.core.registry import REGISTRY, Curried, Partial, describe, pattern_of_text
 from trackjammer.core.signals import LOWERCASE_SIGNALS
 from trackjammer.core.time import to_time
@@ -29,6 +28,7 @@ from trackjammer.lang.suggest import suggest
 from trackjammer.midi.mpe import MpeTrack
 from trackjammer.midi.track import LANE_HELP, TRACK_METHODS, MidiTrack
 from trackjammer.session import Session
+from trackjammer.tempo import MAX_CPS
 
 
 # -- checking arguments --------------------------------------------------------

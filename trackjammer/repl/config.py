@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trackjammer.core.limits import MAX_CPS
+from trackjammer.tempo import MAX_CPS
 
 SETTINGS = {
     "port": "a port name in quotes or an index: port = \"FLUID Synth\"",
