@@ -107,8 +107,9 @@ def bpm(session: Session, beats_per_minute=None):
     if beats_per_minute is None:
         return session.bpm
     beats = _number(beats_per_minute, "bpm")
-    _not_too_fast(Fraction(to_time(beats), 60 * session.beats_per_cycle), session, beats)
-    session.cps = Fraction(to_time(beats), 60 * session.beats_per_cycle)
+    cycles_per_second = Fraction(to_time(beats), 60 * session.beats_per_cycle)
+    _not_too_fast(cycles_per_second, session, beats)
+    session.cps = cycles_per_second
     if session.cps <= 0:
         session.out(STILL)
 

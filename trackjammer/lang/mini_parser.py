@@ -95,8 +95,8 @@ class MiniToAst(Transformer):
         if all(word.lower() in RHYTHM_WORDS for word in WORDS.findall(around)):
             # Strudel's struct("t ~ t t") and struct("x ~ x x"): nothing in the pattern but its steps
             hint = "a rhythm (struct, mask) is written with 1 for a step and ~ for none: struct([1 ~ 1 1])"
-        elif rooted_chord_hint(text) is not None:  # Strudel's chord("<Am7 Dm7>"): a chord symbol
-            hint = rooted_chord_hint(text)
+        elif (chord := rooted_chord_hint(text)) is not None:  # Strudel's chord("<Am7 Dm7>"): a chord symbol
+            hint = chord
         elif not close and NOTE_SLIP.fullmatch(text) and NOTES.search(around):  # a slip among notes: X, H4
             hint = NOTES_HINT
         else:
