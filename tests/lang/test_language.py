@@ -337,6 +337,7 @@ def test_a_track_as_a_value():
         # a slip among notes is a note, not Strudel's rhythm letter x; in a rhythm of its own it is
         ("let t = MidiTrack(1); t << [C4 <E4 X>]", 1, 36,
          "notes are written A to G with an optional # or b and an octave: C4, f#3, Eb2"),
+        ("[c e X]", 1, 6, "notes are written A to G with an optional # or b and an octave: C4, f#3, Eb2"),
         ("[C4*4].struct([1 ~ [x x] 1])", 1, 21,
          "a rhythm (struct, mask) is written with 1 for a step and ~ for none: struct([1 ~ 1 1])"),
         ("[F#2*8].fast(<1 2>)", 1, 14, 'mini-notation goes inside a pattern\'s [ ] or a string: [<1 2>] or "<1 2>"'),

@@ -78,6 +78,9 @@ def test_lowercase_random_signals_equal_the_capitalised_ones():
      "'pure' is not a TrackJammer name; a value is a pattern wherever one is wanted: C4 plays as [C4]"),
     ("polymeter([C4 E4], [G4 A4 B4])", 1, "unknown function 'polymeter'",
      "'polymeter' is not a TrackJammer name; use { } in a pattern: [{C4 E4, G4 A4 B4}] plays both at the first one's steps"),
+    ("[C4 E4].duration(0.5)", 9, "patterns have no method 'duration'",
+     "'duration' is not a TrackJammer name; the pattern gives each step its length ([C4 E4] halves the cycle); "
+     "how long a note sounds is gate(0.5)"),
     ("scan(4)", 1, "unknown function 'scan'",
      "'scan' is not a TrackJammer name; use run, the numbers from 0 up: run(4) is [0 1 2 3]"),
     ("fastcat([C4], [E4])", 1, "unknown function 'fastcat'", "'fastcat' is not a TrackJammer name; use seq: seq(a, b)"),

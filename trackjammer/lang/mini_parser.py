@@ -35,7 +35,7 @@ def _pos(token: Token, line: int, column: int) -> ast.Pos:
 
 RHYTHM_WORDS = {"t", "x", "true"}  # what Strudel's rhythms are written with
 WORDS = re.compile(r"[A-Za-z_]\w*")
-NOTES = re.compile(r"(?<![\w.])[A-Ga-g](?:#|b|s)?-?\d(?!\w)")  # C4, f#3, Eb2, C-1
+NOTES = re.compile(r"(?<![\w.])[A-Ga-g](?:#|b|s)?(?:-?\d)?(?!\w)")  # C4, f#3, Eb2, C-1, c
 NOTE_SLIP = re.compile(r"[A-Za-z][#b]?-?\d?")  # what a mistyped note looks like (not a word such as `verse`)
 NOTES_HINT = "notes are written A to G with an optional # or b and an octave: C4, f#3, Eb2"
 

@@ -85,6 +85,7 @@ ALIASES: dict[str, str] = {
     "octave": "use transpose: transpose(12) is an octave up",
     "color": "TrackJammer draws no colours; show([C4 E4], 2) draws a piano roll of 2 cycles",
     "dur": "the pattern gives each step its length ([C4 E4] halves the cycle); how long a note sounds is gate(0.5)",
+    "duration": "the pattern gives each step its length ([C4 E4] halves the cycle); how long a note sounds is gate(0.5)",
     "postgain": "use gain, a share of the velocity: gain(0.8)",
     # Tidal's and Strudel's names for what TrackJammer has under another
     "rolled": "use strum: [C4,E4,G4].strum(1/16) spreads each chord from its lowest note up",
