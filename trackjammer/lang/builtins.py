@@ -92,7 +92,7 @@ STILL = "time stands still (a tempo of 0 or less): the notes sounding hold until
 def cps(session: Session, cycles_per_second=None):
     """Get or set the tempo in cycles per second (default 0.5): cps(0.6).
     0 or less holds time still (the notes sounding hold); export then
-    falls back to 120 BPM."""
+    falls back to 120 BPM. At most 10: cps(120), meant as BPM, is refused."""
     if cycles_per_second is None:
         return session.cps
     _not_too_fast(_number(cycles_per_second, "cps"), session)
