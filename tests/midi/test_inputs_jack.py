@@ -118,6 +118,29 @@ def test_a_missing_input_is_an_error_listing_the_inputs(jack_server):
         "there are no MIDI input ports")
 
 
+def test_trackjammers_own_output_is_refused_as_an_input(jack_server):
+    """Read back and played through a track it fed itself without end
+    (3,026 messages in 4 s from one note a cycle, typed in the REPL)."""
+    from tests.support.jack_receiver import JackReceiver
+    from trackjammer.midi.rtmidi_out import open_output
+
+    with JackReceiver(server=jack_server) as synth:
+        output, _ = open_output(synth.port, "jack")
+        try:
+            own = next(port for port in list_ports("jack", direction="in") if port.startswith("TrackJammer"))
+            for asked in ("TrackJammer", own):
+                with pytest.raises(TrackJammerError) as caught:
+                    open_input(asked, "jack")
+                assert caught.value.message == (
+                    f"'{own}' is TrackJammer's own output: read back, every note it sends would come in again"
+                    " (and, played through a track, go out again, without end)")
+                assert caught.value.hint.startswith("input() alone opens a port 'TrackJammer in' to connect a"
+                                                    " controller or a program to; ")
+                assert own not in caught.value.hint
+        finally:
+            output.close()
+
+
 # -- the listening process (midi/input_process.py) -----------------------------------------------
 
 

@@ -542,6 +542,9 @@ def open_output(
 # --- inputs -------------------------------------------------------------------
 
 INPUT_PORT_NAME = "TrackJammer in"
+# An output port of TrackJammer's own, as inputs list it: JACK's "TrackJammer:TrackJammer" (a second
+# client of the name is "TrackJammer-01"), ALSA's "TrackJammer:TrackJammer 128:0", CoreMIDI's "TrackJammer".
+OWN_OUTPUT = re.compile(rf"(?:{VIRTUAL_PORT_NAME}(?:-\d+)?:)?{VIRTUAL_PORT_NAME}(?: \d+:\d+)?")
 INPUT_HINT = "start the MIDI system (JACK, ALSA) or connect the device; `trackjammer ports` lists what is there"
 
 
@@ -580,6 +583,13 @@ def open_midi_in(
         choice = choose_port(port, client.ports, client.backend in _VIRTUAL, client.backend, "input")
         if choice.kind == "none":
             raise TrackJammerError("there are no MIDI input ports", hint="connect a device, or start the program to follow")
+        if choice.kind != "virtual" and OWN_OUTPUT.fullmatch(choice.name or ""):
+            others = [name for name in client.ports if not OWN_OUTPUT.fullmatch(name)]
+            raise TrackJammerError(
+                f"'{choice.name}' is TrackJammer's own output: read back, every note it sends would come in"
+                " again (and, played through a track, go out again, without end)",
+                hint=f"input() alone opens a port '{INPUT_PORT_NAME}' to connect a controller or a program to; "
+                     + (_port_table(others, client.backend, "input") if others else "no other port offers MIDI now"))
         with _quiet_stderr():
             client.midi.ignore_types(sysex=False, timing=False, active_sense=True)
             if callback is not None:
