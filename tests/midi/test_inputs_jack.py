@@ -141,6 +141,20 @@ def test_trackjammers_own_output_is_refused_as_an_input(jack_server):
             output.close()
 
 
+def test_trackjammers_own_input_is_refused_as_an_output(jack_server):
+    """The other way round: sent to its own input, played through a track, the same loop."""
+    from trackjammer.midi.rtmidi_out import open_output
+
+    port, _ = open_input(None, "jack")  # a virtual "TrackJammer in"
+    _opened.append(port)
+    own = next(name for name in list_ports("jack") if name.endswith(":TrackJammer in"))
+    with pytest.raises(TrackJammerError) as caught:
+        open_output("TrackJammer in", "jack")
+    assert caught.value.message == (f"'{own}' is TrackJammer's own input: what is sent there would come in again"
+                                    " (and, played through a track, go out again, without end)")
+    assert own not in (caught.value.hint or "")
+
+
 # -- the listening process (midi/input_process.py) -----------------------------------------------
 
 
@@ -430,7 +444,8 @@ def _virtual_made_anew():
     client = f"tj-src-{uuid.uuid4().hex[:6]}"
     out = None
     try:
-        assert notice == "MIDI input: virtual port 'TrackJammer in' (jack); connect the clock's source to it"
+        assert notice == ("MIDI input: virtual port 'TrackJammer in' (jack); "
+                          "connect what plays in (a controller, a program, a clock) to it")
         (ours,) = {p for p in list_ports("jack") if p.endswith(":TrackJammer in")} - before
         port.listen(lambda data, stamp: got.append((data, stamp)))
         port.start()

@@ -505,6 +505,12 @@ def open_output(
         return NullOutput(), no_output_notice("; ".join(problems))
     try:
         choice = choose_port(port, client.ports, client.backend in _VIRTUAL, client.backend)
+        if choice.kind != "virtual" and OWN_INPUT.fullmatch(choice.name or ""):
+            others = [name for name in client.ports if not OWN_INPUT.fullmatch(name)]
+            raise TrackJammerError(
+                f"'{choice.name}' is TrackJammer's own input: what is sent there would come in again"
+                " (and, played through a track, go out again, without end)",
+                hint=_port_table(others, client.backend) if others else "no other port takes MIDI now")
     except TrackJammerError:
         client.delete()
         raise
@@ -545,6 +551,7 @@ INPUT_PORT_NAME = "TrackJammer in"
 # An output port of TrackJammer's own, as inputs list it: JACK's "TrackJammer:TrackJammer" (a second
 # client of the name is "TrackJammer-01"), ALSA's "TrackJammer:TrackJammer 128:0", CoreMIDI's "TrackJammer".
 OWN_OUTPUT = re.compile(rf"(?:{VIRTUAL_PORT_NAME}(?:-\d+)?:)?{VIRTUAL_PORT_NAME}(?: \d+:\d+)?")
+OWN_INPUT = re.compile(rf"(?:{VIRTUAL_PORT_NAME}(?:-\d+)?:)?{INPUT_PORT_NAME}(?: \d+:\d+)?")  # and its input
 INPUT_HINT = "start the MIDI system (JACK, ALSA) or connect the device; `trackjammer ports` lists what is there"
 
 
@@ -607,7 +614,8 @@ def open_midi_in(
         raise
     threads = _threads() - before if client.backend == "jack" else frozenset()
     if choice.kind == "virtual":
-        notice = f"MIDI input: virtual port '{INPUT_PORT_NAME}' ({client.backend}); connect the clock's source to it"
+        notice = (f"MIDI input: virtual port '{INPUT_PORT_NAME}' ({client.backend}); "
+                  "connect what plays in (a controller, a program, a clock) to it")
         return OpenedInput(client.midi, INPUT_PORT_NAME, client.backend, True, notice, threads)
     assert choice.name is not None
     return OpenedInput(client.midi, choice.name, client.backend, False, None, threads)
