@@ -722,3 +722,21 @@ def test_sending_stops_to_a_jack_client_whose_threads_no_longer_run(monkeypatch)
         assert 7 * len(endless._midi.sent) < 16384  # before RtMidi's buffer was full
     finally:
         stop.set()
+
+
+@pytest.mark.parametrize(("name", "own_output", "own_input"), [
+    ("TrackJammer:TrackJammer", True, False),  # JACK
+    ("TrackJammer-01:TrackJammer", True, False),  # JACK, a second client of the name
+    ("TrackJammer:TrackJammer 128:0", True, False),  # ALSA
+    ("TrackJammer", True, False),  # CoreMIDI's virtual source
+    ("TrackJammer-01:TrackJammer in", False, True),
+    ("TrackJammer:TrackJammer in 129:0", False, True),
+    ("TrackJammer in", False, True),
+    ("Keystation:in", False, False),
+    ("Midi Through:Midi Through Port-0 14:0", False, False),
+    ("TrackJammer:TrackJammer out", False, False),  # not a name of ours
+])
+def test_trackjammers_own_ports_are_known_by_name_on_every_backend(name, own_output, own_input):
+    """Read back (or sent to itself), they make a loop without end: refused (test_inputs_jack.py)."""
+    assert (bool(rtmidi_out.OWN_OUTPUT.fullmatch(name)), bool(rtmidi_out.OWN_INPUT.fullmatch(name))) == (
+        own_output, own_input)
