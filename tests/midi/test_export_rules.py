@@ -552,6 +552,18 @@ def test_rule12_bad_cycles_are_an_error_that_writes_nothing(run, tmp_path, cycle
     assert files_under(tmp_path) == []
 
 
+@pytest.mark.parametrize(("call", "hint"), [
+    ('midi_export("song.mid", t, 4)', 'the file\'s path comes last, named: midi_export(bass, 4, path: "song.mid")'),
+    ('render("mixes/take.wav", t, 4)', 'the file\'s path comes last, named: render(bass, 4, path: "mixes/take.wav")'),
+    ('midi_export(t, "4")', "the number of cycles to render, counted from cycle 0: midi_export(bass, 4)"),
+])
+def test_rule12_a_path_given_first_gets_its_place_as_the_hint(run, tmp_path, call, hint):
+    with pytest.raises(TrackJammerError) as caught:
+        run(f"let t = MidiTrack(1); t << [C4]; {call};")
+    assert caught.value.hint == hint
+    assert files_under(tmp_path) == []
+
+
 def test_rule12_the_largest_cycle_count_is_accepted(export):
     midi = export("midi_export([C4], 100000, {path})")
     assert len(midi.notes()) == 100000 and midi.end() == 100000 * 1920

@@ -59,7 +59,7 @@ def render(
 ) -> str:
     """Render cycles 0 … cycles-1 of `what` to a .wav file; return its path."""
     require_numpy()
-    cycles = check_cycles(cycles, EXAMPLE)
+    cycles = check_cycles(cycles, EXAMPLE, what)
     if not isinstance(overwrite, bool):
         raise ArgumentError(f"overwrite must be true or false, got {describe(overwrite)}", hint="overwrite: true")
     if not is_number(tail) or not 0 <= tail <= MAX_TAIL:

@@ -61,7 +61,7 @@ def daw_export(
     base: Path | None = None, now: Callable[[], datetime] = datetime.now,
 ) -> str:
     """Write cycles 0 … cycles-1 of `what` as a .dawproject; return its path."""
-    cycles = check_cycles(cycles, EXAMPLE)
+    cycles = check_cycles(cycles, EXAMPLE, what)
     if not isinstance(overwrite, bool):
         raise ArgumentError(f"overwrite must be true or false, got {describe(overwrite)}", hint="overwrite: true")
     if path is not None:

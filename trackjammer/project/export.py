@@ -10,6 +10,8 @@ the file(s).
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -38,6 +40,7 @@ from trackjammer.session import Session
 
 MAX_CYCLES = 100_000
 EXPORT_NAME = "export.mid"
+FILE_NAME = re.compile(r"[/\\]|\.(mid|midi|wav|dawproject)$", re.IGNORECASE)  # a path where the tracks go
 
 
 @dataclass(frozen=True)
@@ -49,15 +52,17 @@ class Export:
     skipped: list[str]
 
 
-def check_cycles(cycles: Any, example: str = "midi_export(bass, 4)") -> int:
+def check_cycles(cycles: Any, example: str = "midi_export(bass, 4)", what: Any = None) -> int:
     """A positive whole number of cycles, at most MAX_CYCLES; `example` is
-    the call the hint shows (render() shares this check)."""
+    the call the hint shows (render() shares this check). `what`, the first
+    argument: a file's name there (`midi_export("song.mid", bass, 4)`) gets
+    the path's place as the hint."""
     if not is_number(cycles) or cycles != int(cycles) or not 1 <= cycles <= MAX_CYCLES:
         shown = f'"{cycles}"' if isinstance(cycles, str) else describe(cycles) if not is_number(cycles) else str(cycles)
-        raise ArgumentError(
-            f"cycles must be a whole number from 1 to {MAX_CYCLES:,}, got {shown}",
-            hint=f"the number of cycles to render, counted from cycle 0: {example}",
-        )
+        hint = f"the number of cycles to render, counted from cycle 0: {example}"
+        if isinstance(what, str) and FILE_NAME.search(what):
+            hint = f'the file\'s path comes last, named: {example[:-1]}, path: "{what}")'
+        raise ArgumentError(f"cycles must be a whole number from 1 to {MAX_CYCLES:,}, got {shown}", hint=hint)
     return int(cycles)
 
 
@@ -88,7 +93,7 @@ def midi_export(
     """Render cycles 0 … cycles-1 of `what` to a MIDI file; return its path.
     `file_type` 0 or 1 asks for that type (a pattern is Type 0 and tracks
     Type 1 by default; Type 0 merges the tracks into one, channels kept)."""
-    cycles = check_cycles(cycles)
+    cycles = check_cycles(cycles, what=what)
     for flag, value in (("stems", stems), ("overwrite", overwrite), ("loop", loop), ("all", every)):
         if not isinstance(value, bool):
             raise ArgumentError(f"{flag} must be true or false, got {describe(value)}", hint=f"{flag}: true")
