@@ -505,12 +505,7 @@ def open_output(
         return NullOutput(), no_output_notice("; ".join(problems))
     try:
         choice = choose_port(port, client.ports, client.backend in _VIRTUAL, client.backend)
-        if choice.kind != "virtual" and OWN_INPUT.fullmatch(choice.name or ""):
-            others = [name for name in client.ports if not OWN_INPUT.fullmatch(name)]
-            raise TrackJammerError(
-                f"'{choice.name}' is TrackJammer's own input: what is sent there would come in again"
-                " (and, played through a track, go out again, without end)",
-                hint=_port_table(others, client.backend) if others else "no other port takes MIDI now")
+        _refuse_own(choice, client, OWN_INPUT, "input: what is sent there would come in again", "takes")
     except TrackJammerError:
         client.delete()
         raise
@@ -555,6 +550,19 @@ OWN_INPUT = re.compile(rf"(?:{VIRTUAL_PORT_NAME}(?:-\d+)?:)?{INPUT_PORT_NAME}(?:
 INPUT_HINT = "start the MIDI system (JACK, ALSA) or connect the device; `trackjammer ports` lists what is there"
 
 
+def _refuse_own(choice: PortChoice, client: _Client, own: re.Pattern, said: str, verb: str, lead: str = "") -> None:
+    """TrackJammer's own port chosen (its output as an input, its input as an
+    output): what goes out would come back in, and played through a track
+    go out again without end. Refused, the other ports as the hint."""
+    if choice.kind == "virtual" or not own.fullmatch(choice.name or ""):
+        return
+    others = [name for name in client.ports if not own.fullmatch(name)]
+    direction = "output" if own is OWN_INPUT else "input"
+    raise TrackJammerError(
+        f"'{choice.name}' is TrackJammer's own {said} (and, played through a track, go out again, without end)",
+        hint=lead + (_port_table(others, client.backend, direction) if others else f"no other port {verb} MIDI now"))
+
+
 class OpenedInput(NamedTuple):
     """An rtmidi.MidiIn with its port open (in a listening process), what
     the port is, and the line to tell the user."""
@@ -590,13 +598,8 @@ def open_midi_in(
         choice = choose_port(port, client.ports, client.backend in _VIRTUAL, client.backend, "input")
         if choice.kind == "none":
             raise TrackJammerError("there are no MIDI input ports", hint="connect a device, or start the program to follow")
-        if choice.kind != "virtual" and OWN_OUTPUT.fullmatch(choice.name or ""):
-            others = [name for name in client.ports if not OWN_OUTPUT.fullmatch(name)]
-            raise TrackJammerError(
-                f"'{choice.name}' is TrackJammer's own output: read back, every note it sends would come in"
-                " again (and, played through a track, go out again, without end)",
-                hint=f"input() alone opens a port '{INPUT_PORT_NAME}' to connect a controller or a program to; "
-                     + (_port_table(others, client.backend, "input") if others else "no other port offers MIDI now"))
+        _refuse_own(choice, client, OWN_OUTPUT, "output: read back, every note it sends would come in again",
+                    "offers", f"input() alone opens a port '{INPUT_PORT_NAME}' to connect a controller or a program to; ")
         with _quiet_stderr():
             client.midi.ignore_types(sysex=False, timing=False, active_sense=True)
             if callback is not None:
