@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 
@@ -117,3 +118,15 @@ def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
     """A MonkeyPatch usable from hypothesis tests (function-scoped fixtures are not)."""
     with pytest.MonkeyPatch.context() as patch:
         yield patch
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """A crash of this process (a fatal signal in a C library: RtMidi, libjack)
+    prints the frames of the thread it happened in alone, so the lines CI keeps
+    of the run show them; nothing after the header means a thread of the
+    library's own, not Python's."""
+    import faulthandler
+
+    if faulthandler.is_enabled():  # (pytest's own, on a copy of stderr: the tests' output is captured)
+        faulthandler.enable(file=os.dup(sys.stderr.fileno()), all_threads=False)
