@@ -14,6 +14,7 @@ import pytest
 import trackjammer.core  # noqa: F401
 from trackjammer.engine.live import open_live
 from trackjammer.lang.evaluator import Interpreter
+from trackjammer.midi.jack_links import links
 from trackjammer.session import Session
 from tests.support.jack_receiver import JackReceiver, jack_connections
 from tests.support.xruns import retry_on_xrun
@@ -83,6 +84,8 @@ def _made_anew(jack_server: str) -> None:
         time.sleep(1.5)  # more looks: nothing more is said
         assert said == [STARTED_AGAIN, made_anew], said
         print(f"connected again {reconnected * 1000:.0f} ms after the kill")
+        assert links()._jack.client is not None
     finally:
         engine.close()
         synth.stop()
+    assert links()._jack.client is None  # closed with the last port watched: no JACK client of ours stays

@@ -12,9 +12,15 @@ class FakeJack(_Jack):
     def __init__(self) -> None:
         super().__init__(None)
         self.client, self.outputs, self.uuids, self.links = 1, {}, {}, set()
+        self.closed = 0
 
     def ready(self) -> bool:
+        self.client = self.client or 1
         return True
+
+    def close(self) -> None:
+        self.closed += 1
+        self.client = None
 
     def add(self, name: str, uuid: int, output: bool = True) -> None:
         self.outputs[name] = output
@@ -124,3 +130,25 @@ def test_without_libjack_nothing_happens(monkeypatch):
     links.died("out")
     links.made_anew("out", said.append)
     assert said == []
+
+
+def test_our_client_is_closed_once_no_port_is_watched_and_opened_again_for_the_next():
+    """No JACK client of ours (nor libjack's threads for it) stays in the
+    process while nothing is watched."""
+    jack = FakeJack()
+    jack.add("TrackJammer:TrackJammer", 5)
+    jack.add("TrackJammer:TrackJammer in", 5, output=False)
+    links = links_on(jack)
+    links.watch("out", "TrackJammer", output=True)
+    links.watch("in", "TrackJammer in", output=False)
+    links.look()
+    links.unwatch("out")
+    assert (jack.closed, jack.client) == (0, 1)  # a port still watched
+    links.unwatch("in")
+    assert (jack.closed, jack.client) == (1, None)
+    links.look()
+    assert jack.client is None  # nothing watched: not opened to look
+    links.watch("out", "TrackJammer", output=True)
+    links.look()
+    assert (jack.closed, jack.client) == (1, 1)
+    assert links._watched["out"].name == "TrackJammer:TrackJammer"

@@ -11,8 +11,8 @@ connects again the ports that are still there, and says so once.
 
 Cheaply: libjack through ctypes, with a JACK client of our own that is
 never activated (it takes no part in JACK's process cycle, so it costs
-nothing per period); `jack_port_get_all_connections` reads JACK's shared
-memory. Without libjack, a JACK server or a port on JACK, nothing happens
+nothing per period) and is open only while a port is watched;
+`jack_port_get_all_connections` reads JACK's shared memory. Without libjack, a JACK server or a port on JACK, nothing happens
 and nothing is said.
 
 Which port is ours: a second TrackJammer's client is "TrackJammer-01", and
@@ -83,6 +83,7 @@ class _Jack:
             lib.jack_get_ports.argtypes = [c, p, p, ctypes.c_ulong]
             lib.jack_get_uuid_for_client_name.restype = c  # a string to jack_free
             lib.jack_get_uuid_for_client_name.argtypes = [c, p]
+            lib.jack_client_close.restype, lib.jack_client_close.argtypes = ctypes.c_int, [c]
         except (OSError, AttributeError):
             return None
         return cls(lib, ctypes)
@@ -105,6 +106,14 @@ class _Jack:
 
     def _shut_down(self, _arg: Any) -> None:
         self.dead = True
+
+    def close(self) -> None:
+        """Our client closed: its threads (libjack's, in this process) end.
+        A client its server shut down is left as it is, never closed."""
+        if self.client is not None and not self.dead:
+            with quiet_stderr():
+                self.lib.jack_client_close(self.client)
+        self.client = None
 
     def exists(self, name: str) -> int | None:
         return self.lib.jack_port_by_name(self.client, name.encode()) or None
@@ -191,8 +200,16 @@ class Links:
             return key in self._watched
 
     def unwatch(self, key: Any) -> None:
+        """Stop watching; the last port gone, our JACK client is closed (opened
+        again with the next port watched): no client of ours, nor its
+        threads, stays in the process while no port is watched."""
         with self._lock:
             self._watched.pop(key, None)
+            if not self._watched and self._jack is not None:
+                try:
+                    self._jack.close()
+                except Exception:  # noqa: BLE001 - called as an output closes: never in its way
+                    pass
 
     def died(self, key: Any) -> None:
         """The process that owns the port died: what it was connected to is
