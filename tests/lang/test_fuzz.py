@@ -426,7 +426,7 @@ CORPUS = [
     ".chunk(4, transpose(12))",
     "[0 1 2 3 4 5 6 7].within(0, 1/2, fast(2)).superimpose(transpose(7)).inside(2, rev).outside(2, rev)"
     ".rot(1).linger(1/4).shuffle(4).scramble(4).add(60)",
-    'setcps(0.5); setbpm(120);\nstack(run(4) + 60, choose(C3, E3).segment(2), irand(12).segment(4) + 48, silence,'
+    'setcps(0.5); setbpm(120); setcpm(30);\nstack(run(4) + 60, choose(C3, E3).segment(2), irand(12).segment(4) + 48, silence,'
     ' sine.segment(2), [0 2 4].scale("C3:minor pentatonic"), [C3].chord("^7"))',
     'let s = "say \\"hi\\"\\\\n\\n"; print(s); Eb2 + 12',
     '[[C4,E4,G4] ~].arp("down").strum(0.01) + [C3].chord("maj7").arp("random")',

@@ -26,13 +26,18 @@ def error_of(text: str) -> TrackJammerError:
     return caught.value
 
 
-def test_setcps_and_setbpm_are_cps_and_bpm():
+def test_setcps_setbpm_and_setcpm_are_cps_and_bpm():
     interpreter = Interpreter()
     interpreter.execute("setcps(0.75)")
     assert interpreter.session.cps == 0.75
     interpreter.execute("setbpm(120)")
     assert interpreter.session.cps == F(1, 2)
     assert error_of("setcps()").message == "setcps needs its argument 'cycles_per_second'"
+    interpreter.execute("setcpm(140/4)")  # Strudel's cycles a minute
+    assert (interpreter.session.cps, interpreter.session.bpm) == (F(7, 12), 140)
+    error = error_of("setcpm(960)")  # BPM typed as cycles a minute: refused, as cps(120) is
+    assert (error.message, error.hint) == ("setcpm(960) is 16 cycles a second; the most is 600 a minute",
+                                           "setcpm counts cycles, not beats: 960 BPM is setcpm(960/4), or bpm(960)")
     assert error_of('setbpm("fast")').message == 'bpm needs a number, got the string "fast"'
 
 
@@ -71,6 +76,10 @@ def test_lowercase_random_signals_equal_the_capitalised_ones():
      "'note' is not a TrackJammer name; write the notes themselves: [C4 E4 G4] (or \"C4 E4 G4\")"),
     ("[C4].legatto(0.5)", 6, "patterns have no method 'legatto'", "did you mean 'legato'?"),
     ('[0 2].scale("major pentatonik")', 7, "unknown scale 'major pentatonik'", "did you mean 'pentatonic_major'?"),
+    ('[0 2].scale("D dorian", C3)', 7, "unknown scale 'D dorian'",  # a root said before the scale's name
+     "the root goes before a ':': scale(\"D:dorian\"), or scale(\"dorian\", D3)"),
+    ('[0 2].scale("Eb4 major pentatonic")', 7, "unknown scale 'Eb4 major pentatonic'",
+     "the root goes before a ':': scale(\"Eb4:major pentatonic\"), or scale(\"major pentatonic\", Eb4)"),
     # Strudel/Tidal names TrackJammer spells differently name TrackJammer's word
     ("[C4 E4].hurry(2)", 9, "patterns have no method 'hurry'", "'hurry' is not a TrackJammer name; use fast: fast(2)"),
     ("slowcat([C4], [E4])", 1, "unknown function 'slowcat'", "'slowcat' is not a TrackJammer name; use cat: cat(a, b)"),
@@ -104,7 +113,7 @@ def test_did_you_mean_asks_the_alias_table_first(text, column, message, hint):
 
 def test_help_knows_the_new_names_and_the_aliases():
     entries = help_entries()
-    for name in ("setcps", "setbpm", "silence", "sine", "cosine", "saw", "tri", "square", "rand", "perlin", "irand",
+    for name in ("setcps", "setbpm", "setcpm", "silence", "sine", "cosine", "saw", "tri", "square", "rand", "perlin", "irand",
                  "struct", "mask", "degradeBy", "legato", "whenmod", "chunk", "within", "superimpose", "choose",
                  "run", "rot", "shuffle", "scramble", "linger", "inside", "outside"):
         assert entries[name].doc, name

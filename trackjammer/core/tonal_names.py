@@ -60,10 +60,28 @@ def scale_steps(name: str) -> tuple[int, ...]:
     found = _SCALE_KEYS.get(_key(name))
     if found is not None:
         return SCALES[found]
+    hint = _spaced_root_hint(name)
+    if hint is not None:
+        raise ArgumentError(f"unknown scale '{name}'", hint=hint)
     close = difflib.get_close_matches(_key(name), list(_SCALE_KEYS), n=1, cutoff=0.6)
     if close:
         raise ArgumentError(f"unknown scale '{name}'", hint=f"did you mean '{_SCALE_KEYS[close[0]]}'?")
     raise _unknown("scale", name, list(SCALES))
+
+
+def _spaced_root_hint(name: str) -> str | None:
+    """"D dorian", "C4 minor": a root before the scale's name, as people say
+    it; Strudel writes it with a ':' ("D:dorian"), and so does TrackJammer."""
+    root, _, rest = name.strip().partition(" ")
+    if not rest or _SCALE_KEYS.get(_key(rest)) is None:
+        return None
+    try:
+        note_number(root)
+    except ValueError:
+        return None
+    scale = rest.strip()
+    octave = root if root[-1].isdigit() else root + "3"
+    return f'the root goes before a \':\': scale("{root}:{scale}"), or scale("{scale}", {octave})'
 
 
 def split_root(name: str) -> tuple[int | None, str]:

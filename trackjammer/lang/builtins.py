@@ -224,6 +224,19 @@ def setcps(session: Session, cycles_per_second):
 
 
 @builtin(family="tempo")
+def setcpm(session: Session, cycles_per_minute):
+    """Set the tempo in cycles per minute, as Strudel's setcpm: setcpm(30) is
+    cps(1/2), 120 BPM at 4 beats a cycle (Strudel writes setcpm(120/4))."""
+    per_minute = _number(cycles_per_minute, "setcpm")
+    if per_minute > MAX_CPS * 60:
+        raise ArgumentError(f"setcpm({show(per_minute)}) is {float(per_minute) / 60:,.4g} cycles a second; "
+                            f"the most is {MAX_CPS * 60} a minute",
+                            hint=f"setcpm counts cycles, not beats: {show(per_minute)} BPM is "
+                                 f"setcpm({show(per_minute)}/{session.beats_per_cycle}), or bpm({show(per_minute)})")
+    cps(session, Fraction(to_time(per_minute), 60))
+
+
+@builtin(family="tempo")
 def setbpm(session: Session, beats_per_minute):
     """Set the tempo in beats per minute, as setbpm elsewhere: setbpm(120) is bpm(120)."""
     bpm(session, beats_per_minute)

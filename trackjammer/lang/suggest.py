@@ -47,7 +47,6 @@ ALIASES: dict[str, str] = {
     "rotL": "use early: early(1/4)",
     "rotR": "use late: late(1/4)",
     "spread": "use euclid: euclid(3, 8)",
-    "setcpm": "use setcps with cycles per second: setcps(30 / 60)",
     "cpm": "use cps with cycles per second: cps(30 / 60)",
     "use_bpm": "use bpm: bpm(120)",
     "set_bpm": "use setbpm: setbpm(120)",
