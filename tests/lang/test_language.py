@@ -390,12 +390,27 @@ ARRANGE = "arrange's sections are arrays, written #[ ]: arrange(#[4, verse], #[2
         ("let v = [C4]; arrange(#[4, v], [2, chorus])", 36, ARRANGE),
         ('wchoose(["c3", 3], ["e3", 1])', 10, "wchoose's choices are arrays, written #[ ]: wchoose(#[C3, 3], #[G3, 1]); "
                                               "[ ] is a pattern"),
+        # Sonic Pi and FoxDot (before: no hint, "check that every '<' has its '>'", "let name = value")
+        ("live_loop :drums do\n  sample :bd_haus\nend", 11, "Sonic Pi's live_loop is a track here, which loops its "
+                                                           "pattern by itself: let drums = MidiTrack(1); drums << [C4 E4 G4]"),
+        ("d2 >> bass([0, -2, 3, 5], dur=1/2)", 4, "FoxDot's >> is << here, to a track (its numbers, degrees of a scale): "
+                                                 'let d2 = MidiTrack(1); d2 << [0 -2 3 5].scale("C4:major")'),
+        ("p1 >> pluck()", 4, "FoxDot's >> is << here, to a track (its numbers, degrees of a scale): "
+                            'let p1 = MidiTrack(1); p1 << [0 2 4].scale("C4:major")'),
+        ("Clock.bpm = 140", 11, "the tempo is set with bpm: bpm(140)"),
     ],
 )
 def test_what_strudel_and_tidal_write_gets_trackjammers_spelling(text, column, hint):
     """(The same slips elsewhere keep their own hints: test_syntax_hints_for_common_slips.)"""
     error = error_of(Interpreter(), text)
     assert (error.line, error.column, error.hint) == (1, column, hint)
+
+
+def test_what_the_sonic_pi_and_foxdot_hints_write_plays():
+    session = Interpreter()
+    session.execute('let d2 = MidiTrack(1); d2 << [0 -2 3 5].scale("C4:major"); bpm(140)')
+    assert [note for _, _, note in onsets(session.session.names["d2"].notes)] == [60, 57, 65, 69]
+    assert session.session.bpm == 140
 
 
 def test_the_functions_the_arrow_hints_name_play_where_the_arrows_were():

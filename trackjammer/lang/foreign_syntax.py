@@ -2,7 +2,9 @@
 something else, and TrackJammer's way, as the hint of the syntax error it
 causes: `x => x.add(7)` is `add(7)`, Tidal's `|+` is `+`, `setcps 0.5` is
 `setcps(0.5)`, `const x = …` is `let x = …`, `$: …` binds to a track,
-Strudel's `arrange([4, a], …)` is `arrange(#[4, a], …)`.
+Strudel's `arrange([4, a], …)` is `arrange(#[4, a], …)`, Sonic Pi's
+`live_loop :name do` and FoxDot's `p1 >> pluck([0, 2])` are a track bound
+with `<<`, FoxDot's `Clock.bpm = 140` is `bpm(140)`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,11 @@ ONE_CALL = re.compile(r"[A-Za-z_]\w*\((?:[^()]|\([^()]*\))*\)")
 TIDAL_TRACK = re.compile(r"(?:^|[\s;])(d\d{1,2})[ \t]*$")  # d1 … d16
 SOUNDS_AFTER = re.compile(r':?\s*(?:sound|s)\s*\(?\s*"([^"\n]*)"')  # Tidal's sound "bd*2", Strudel's s("bd sd")
 WORD_BEFORE = re.compile(r"(?:^|[\s;(])([A-Za-z_]\w*)[ \t]+$")
+LIVE_LOOP = re.compile(r"(?:^|[\s;])live_loop[ \t]+$")  # Sonic Pi's live_loop :name do … end
+LOOP_NAME = re.compile(r":([A-Za-z_]\w*)")
+FOXDOT_PLAYER = re.compile(r"(?:^|[\s;])([A-Za-z_]\w*)[ \t]*$")  # FoxDot's p1 >> pluck([0, 2, 4])
+FOXDOT_DEGREES = re.compile(r">>\s*\w+\s*\(\s*\[([-\d\s,]{1,30})\]")
+FOXDOT_CLOCK = re.compile(r"(?:^|[\s;])Clock\.bpm[ \t]*$")  # FoxDot's Clock.bpm = 140
 # inside the [ ] of a section of arrange(…), as Strudel writes its arrays
 ARRANGE_SECTION = re.compile(r"\b(arrange|wchoose)\s*\((?:\s*#?\[[^\[\]]*\]\s*,)*\s*\[[^\[\]]*$")
 ARRANGE = {
@@ -41,6 +48,21 @@ def foreign_hint(text: str, where: int, expected: set[str]) -> str | None:
         return _tidal_operator_hint(text, where)
     if found == "$":  # Strudel's `$: pattern`, Tidal's `d1 $ pattern`
         return _dollar_hint(text, where)
+    line = text[text.rfind("\n", 0, where) + 1:where]
+    if found == ":" and LIVE_LOOP.search(line):
+        name = LOOP_NAME.match(text, where)
+        name = name.group(1) if name else "t"
+        return (f"Sonic Pi's live_loop is a track here, which loops its pattern by itself: "
+                f"let {name} = MidiTrack(1); {name} << [C4 E4 G4]")
+    if text[where:where + 2] == ">>" and FOXDOT_PLAYER.search(line):
+        name = FOXDOT_PLAYER.search(line).group(1)
+        degrees = FOXDOT_DEGREES.match(text, where)
+        steps = " ".join(degrees.group(1).replace(",", " ").split()) if degrees else "0 2 4"
+        return (f"FoxDot's >> is << here, to a track (its numbers, degrees of a scale): "
+                f"let {name} = MidiTrack(1); {name} << [{steps}].scale(\"C4:major\")")
+    if found == "=" and FOXDOT_CLOCK.search(line):
+        tempo = re.match(r"=\s*([\d.]+)", text[where:])
+        return f"the tempo is set with bpm: bpm({tempo.group(1) if tempo else 120})"
     word_before = WORD_BEFORE.search(text[text.rfind("\n", 0, where) + 1:where])
     if word_before and word_before.group(1) in ("const", "var") and found.isalpha():
         name = re.match(r"\w+", text[where:]).group()
