@@ -54,8 +54,9 @@ def foreign_hint(text: str, where: int, expected: set[str]) -> str | None:
         name = name.group(1) if name else "t"
         return (f"Sonic Pi's live_loop is a track here, which loops its pattern by itself: "
                 f"let {name} = MidiTrack(1); {name} << [C4 E4 G4]")
-    if text[where:where + 2] == ">>" and FOXDOT_PLAYER.search(line):
-        name = FOXDOT_PLAYER.search(line).group(1)
+    player = FOXDOT_PLAYER.search(line) if text[where:where + 2] == ">>" else None
+    if player:
+        name = player.group(1)
         degrees = FOXDOT_DEGREES.match(text, where)
         steps = " ".join(degrees.group(1).replace(",", " ").split()) if degrees else "0 2 4"
         return (f"FoxDot's >> is << here, to a track (its numbers, degrees of a scale): "
@@ -63,7 +64,7 @@ def foreign_hint(text: str, where: int, expected: set[str]) -> str | None:
     if found == "=" and FOXDOT_CLOCK.search(line):
         tempo = re.match(r"=\s*([\d.]+)", text[where:])
         return f"the tempo is set with bpm: bpm({tempo.group(1) if tempo else 120})"
-    word_before = WORD_BEFORE.search(text[text.rfind("\n", 0, where) + 1:where])
+    word_before = WORD_BEFORE.search(line)
     if word_before and word_before.group(1) in ("const", "var") and found.isalpha():
         name = re.match(r"\w+", text[where:]).group()
         return f"TrackJammer names a value with let: let {name} = …"

@@ -12,8 +12,9 @@ connects again the ports that are still there, and says so once.
 Cheaply: libjack through ctypes, with a JACK client of our own that is
 never activated (it takes no part in JACK's process cycle, so it costs
 nothing per period) and is open only while a port is watched;
-`jack_port_get_all_connections` reads JACK's shared memory. Without libjack, a JACK server or a port on JACK, nothing happens
-and nothing is said.
+`jack_port_get_all_connections` reads JACK's shared memory. Without
+libjack, a JACK server or a port on JACK, nothing happens and nothing is
+said.
 
 Which port is ours: a second TrackJammer's client is "TrackJammer-01", and
 JACK does not tell which process owns a client. Each JACK client gets a

@@ -372,7 +372,7 @@ class RtMidiOutput(Output):
             # walk of the server's port table (get_ports walks it once per port:
             # 198 µs against 30 with 12 ports), and this runs in the sending loop.
             # Counted first: RtMidi's JACK getPortName reads its list unchecked
-            # past the end (a place two or more past it read freed memory).
+            # past its end (a place beyond the end reads whatever memory follows).
             if at is not None and at < midi.get_port_count() and midi.get_port_name(at) == self.name:
                 return True
             ports = midi.get_ports()
