@@ -70,7 +70,7 @@ def test_the_limits_leave_room_for_real_music():
 
 # -- how dense a track may be (core/limits.py: Budget) ---------------------------------------------
 
-HINT = "play it slower (fast(100000) → fast(16)) or with fewer steps (segment(16))"
+HINT = "play it slower or with fewer steps, as fast(16) or segment(16) would"
 OFFLINE_100000 = ("this asks for about 100,000 events a cycle; a MIDI port carries at most 5,000 a second on one "
                   "track, 20,000 a cycle even at 4 seconds a cycle")
 

@@ -17,7 +17,7 @@ from trackjammer.midi.smf import export_messages
 from tests.engine.test_fallback import Rig, note_ons
 from tests.engine.test_retract import far
 
-HINT = "\nhint: play it slower (fast(100000) → fast(16)) or with fewer steps (segment(16))"
+HINT = "\nhint: play it slower or with fewer steps, as fast(16) or segment(16) would"
 TOO_DENSE = ("this asks for about 100,000 events a cycle, 50,000 a second at cps 0.5; "
              f"a MIDI port carries at most {EVENTS_PER_SECOND:,} a second on one track")
 LIGHT_THEN_HEAVY = "[<C5 C5*100000>]"  # cycle 0 is one note (the binding is accepted), cycle 1 is 100,000

@@ -23,7 +23,7 @@ CPS = 1
 PLAIN = "let p = MidiTrack(2); p << [E4*16]; let h = MidiTrack(1)"
 SAID = ("error: track 'h' stopped: this asks for about 100,000 events a cycle, 100,000 a second at cps 1; "
         f"a MIDI port carries at most {EVENTS_PER_SECOND:,} a second on one track\n"
-        "hint: play it slower (fast(100000) → fast(16)) or with fewer steps (segment(16))")
+        "hint: play it slower or with fewer steps, as fast(16) or segment(16) would")
 
 
 def _session(said: list[str]) -> Session:

@@ -238,7 +238,7 @@ class WindowBudget:
         return found
 
 
-DENSE_HINT = "play it slower (fast(100000) → fast(16)) or with fewer steps (segment(16))"
+DENSE_HINT = "play it slower or with fewer steps, as fast(16) or segment(16) would"
 OFFLINE = Budget(EVENTS_PER_SECOND * SLOWEST_CYCLE)
 
 
