@@ -114,12 +114,17 @@ def bpm(session: Session, beats_per_minute=None):
         session.out(STILL)
 
 
-def _not_too_fast(cps: Any, session: Session, bpm: Any = None) -> None:
-    """A tempo past MAX_CPS is a slip (BPM typed as cps): refused, the music goes on as it was."""
+def _not_too_fast(cps: Any, session: Session, bpm: Any = None, cpm: Any = None) -> None:
+    """A tempo past MAX_CPS is a slip (BPM typed as cps, or as setcpm's cycles
+    a minute): refused, said in the spelling typed; the music goes on as it was."""
     if cps <= MAX_CPS:
         return
     per_cycle = session.beats_per_cycle
     beats = f"{per_cycle} beat{'s' if per_cycle != 1 else ''} a cycle"
+    if cpm is not None:
+        raise ArgumentError(
+            f"setcpm({show(cpm)}) is {float(cps):,.4g} cycles a second; the most is {MAX_CPS * 60} a minute",
+            hint=f"setcpm counts cycles, not beats: {show(cpm)} BPM is setcpm({show(cpm)}/{per_cycle}), or bpm({show(cpm)})")
     if bpm is None:
         raise ArgumentError(
             f"cps({show(cps)}) is {float(cps):,.4g} cycles a second, {float(cps) * 60 * per_cycle:,.0f} BPM; "
@@ -228,12 +233,9 @@ def setcpm(session: Session, cycles_per_minute):
     """Set the tempo in cycles per minute, as Strudel's setcpm: setcpm(30) is
     cps(1/2), 120 BPM at 4 beats a cycle (Strudel writes setcpm(120/4))."""
     per_minute = _number(cycles_per_minute, "setcpm")
-    if per_minute > MAX_CPS * 60:
-        raise ArgumentError(f"setcpm({show(per_minute)}) is {float(per_minute) / 60:,.4g} cycles a second; "
-                            f"the most is {MAX_CPS * 60} a minute",
-                            hint=f"setcpm counts cycles, not beats: {show(per_minute)} BPM is "
-                                 f"setcpm({show(per_minute)}/{session.beats_per_cycle}), or bpm({show(per_minute)})")
-    cps(session, Fraction(to_time(per_minute), 60))
+    cycles_per_second = Fraction(to_time(per_minute), 60)
+    _not_too_fast(cycles_per_second, session, cpm=per_minute)
+    cps(session, cycles_per_second)
 
 
 @builtin(family="tempo")

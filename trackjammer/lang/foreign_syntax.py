@@ -46,9 +46,9 @@ def foreign_hint(text: str, where: int, expected: set[str]) -> str | None:
         return _arrow_hint(text, where)
     if found == "|":
         return _tidal_operator_hint(text, where)
+    line = text[text.rfind("\n", 0, where) + 1:where]  # before the error, on its line
     if found == "$":  # Strudel's `$: pattern`, Tidal's `d1 $ pattern`
-        return _dollar_hint(text, where)
-    line = text[text.rfind("\n", 0, where) + 1:where]
+        return _dollar_hint(text, where, line)
     if found == ":" and LIVE_LOOP.search(line):
         name = LOOP_NAME.match(text, where)
         name = name.group(1) if name else "t"
@@ -73,11 +73,11 @@ def foreign_hint(text: str, where: int, expected: set[str]) -> str | None:
     return None
 
 
-def _dollar_hint(text: str, where: int) -> str:
+def _dollar_hint(text: str, where: int, line: str) -> str:
     """Tidal's `d1 $ sound "bd*2"` and Strudel's `$: s("bd sd")`: a
     pattern plays on a track, named as Tidal named it; sounds are drums,
     General MIDI's names on channel 10 (`[bd*2]`)."""
-    before = TIDAL_TRACK.search(text[text.rfind("\n", 0, where) + 1:where])
+    before = TIDAL_TRACK.search(line)
     sounds = SOUNDS_AFTER.match(text, where + 1)
     name = before.group(1) if before else "t"
     if sounds:
