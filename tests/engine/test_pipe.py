@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from trackjammer.engine.pipe import HEADER, PipeEnd
+from trackjammer.engine.pipe import HEADER, FlaggedEnd, PipeEnd
 
 
 @pytest.fixture
@@ -88,3 +88,29 @@ def test_a_send_with_a_timeout_to_a_pipe_nobody_reads_gives_up_and_one_read_in_t
     assert got == [big]
     reader.close()
     writer.close()
+
+
+def test_a_flagged_end_sets_the_shared_byte_with_each_value_and_the_reader_clears_it():
+    """engine/pipe.py's FlaggedEnd, both ends in this process over one
+    memfd: a value sent sets the byte; the reader clears it before it reads,
+    so a value sent after that sets it again; without a memfd (-1) the
+    reader always looks at the pipe."""
+    read, write = os.pipe()
+    flag = os.memfd_create("test-flag")
+    os.ftruncate(flag, 1)
+    reader, writer = FlaggedEnd(read, os.dup(flag)), FlaggedEnd(write, flag)
+    assert not reader.waiting()
+    writer.send(("at", [1]))
+    assert reader.waiting()
+    reader.clear()
+    assert not reader.waiting() and reader.recv() == ("at", [1])
+    writer.send(("at", [2]))
+    writer.send(("at", [3]))
+    assert reader.waiting()
+    reader.clear()
+    assert [reader.recv(), reader.recv()] == [("at", [2]), ("at", [3])]
+    assert not reader.waiting()
+    unflagged = FlaggedEnd(os.dup(read), -1)
+    assert unflagged.flag is None and unflagged.waiting()
+    for end in (reader, writer, unflagged):
+        end.close()

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from trackjammer.engine import journal
 from trackjammer.engine.sender import Sender
+from trackjammer.engine.sent_file import CHUNK
 from trackjammer.midi.messages import CONTROL, NOTE_OFF, NOTE_ON, SYSTEM, Message
 
 
@@ -177,6 +179,31 @@ def test_windows_handed_over_ahead_are_read_after_a_burst_without_a_wake_up_of_t
     assert woke <= bursts + 3, (woke, handed)  # with a wake-up per window: bursts + 11
 
 
+def test_the_process_shares_the_flag_of_what_was_handed_over_ahead_and_clears_it_as_it_reads(sender):
+    """engine/pipe.py's FlaggedEnd: the engine sets the byte with each
+    window on the ahead pipe, and the process clears it when it reads the
+    pipe: on waking for it, or after a burst. The process may read a window
+    before the engine set the byte (it runs first, at a real-time priority):
+    the byte then stays set, and the next burst looks at the pipe for
+    nothing, and clears it."""
+    reports = Reports(sender)
+    output, _ = sender.open_output(None, "alsa")
+    flag = sender._ahead.flag
+    assert flag is not None and flag[0] == 0
+    wall = time.monotonic()
+    sender.anchor(wall, 0.0, 1.0)
+    at = lambda seconds: note(F(round((time.monotonic() - wall + seconds) * 1000), 1000), pitch=60 + len(reports.sent))
+    first = at(0.2)
+    sender.schedule([(output, first)])  # 200 ms ahead: on the ahead pipe
+    reports.wait_for(1)
+    assert flag[0] == 0
+    flag[0] = 1  # as when the process read a window before the engine set the byte
+    second = at(0.02)
+    sender.schedule([(output, second)])  # 20 ms ahead: on the command pipe
+    reports.wait_for(2)
+    assert [m for m, _, _ in reports.sent] == [first, second] and flag[0] == 0  # looked at after its burst
+
+
 def test_a_window_that_leaves_soon_goes_on_the_command_pipe_and_is_not_held_behind_a_burst(sender):
     """The ahead pipe is read after the next burst: a window leaving sooner
     than that (a busy engine handed it late) would be late; it goes on the
@@ -200,11 +227,13 @@ def test_a_cancel_drops_the_windows_waiting_on_the_ahead_pipe_and_keeps_those_ha
     """In the process itself: a cancel reads the ahead pipe first; a window
     the engine handed over after it (seq above the cancel's) is kept, even
     when it is already in the pipe."""
-    from trackjammer.engine.pipe import PipeEnd
+    from trackjammer.engine.pipe import FlaggedEnd, PipeEnd
     from trackjammer.engine.sender_process import Server
 
-    commands, tell, hear, reports, ahead, hand = (PipeEnd(fd) for pair in (os.pipe(), os.pipe(), os.pipe()) for fd in pair)
-    server = Server(commands, reports, ahead)
+    commands, tell, hear, reports = (PipeEnd(fd) for pair in (os.pipe(), os.pipe()) for fd in pair)
+    ahead, into = os.pipe()
+    hand = PipeEnd(into)
+    server = Server(commands, reports, FlaggedEnd(ahead, -1))
     item = lambda seq, cycle: (seq, 0, cycle, bytes((0x90, 60 + seq, 100)), False, cycle, 1, 0, 0.0)
     hand.send(("at", [item(0, 10), item(1, 11)]))  # before the cancel
     hand.send(("at", [item(2, 12)]))  # after it (the cancel said: up to seq 1)
@@ -350,12 +379,14 @@ def test_the_process_journals_what_it_sends_and_on_its_way_out_what_it_ended(sen
     sender.take_file(7, path)  # its folder was made after the first message: that line waited
     reports.wait_for(3)
     sender.sync()
-    assert path.read_text() == "m 1/20 0 903c64 0\nm 1/3 0 904064 0\n"  # MIDI clock is not recorded
+    written = ["m 1/20 0 903c64 0", "m 1/3 0 904064 0"]  # MIDI clock is not recorded
+    assert list(journal.complete_lines(path)) == written
+    assert path.read_bytes() == "".join(line + "\n" for line in written).encode().ljust(CHUNK, b"\0")  # space reserved
     sender.closing = True  # the main process "dies": its command pipe ends
     sender._commands.close()
     assert sender.process.wait(5) == 0
-    lines = path.read_text().splitlines()
-    assert lines[:2] == ["m 1/20 0 903c64 0", "m 1/3 0 904064 0"]
+    lines = path.read_text().splitlines()  # closed: cut to what was written
+    assert lines[:2] == written
     ended = [line.split(" ") for line in lines[2:]]
     assert [(m, track, data, port) for m, _, track, data, port in ended] == [
         ("m", "-", "803c00", "0"), ("m", "-", "804000", "0"), ("m", "-", "b07b00", "0")]

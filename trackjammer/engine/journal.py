@@ -20,10 +20,12 @@ Cycles and cps are exact fractions ("3/8"), as the message path has them.
 With a sending process, that process journals the messages itself, in
 `recording.sent` beside the journal (`m` lines with the port number at the
 end): it sends them, and it outlives a killed main process, so it writes
-what it sent right after each burst and everything on its way out. The
+what it sent right after each burst and everything on its way out
+(engine/sent_file.py: while it writes, the file ends in reserved zeros). The
 main journal then holds the header, tempo, names and end; `build_recording`
-reads the messages of both. (engine/sender_process.py writes these lines
-itself: importing this module there would slow its start.)
+reads the messages of both. (engine/sent_file.py writes these lines
+itself, with the standard library only: importing this module there
+would slow the sending process's start.)
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ try:
 except ImportError:  # Windows: journals are not locked
     fcntl = None  # type: ignore[assignment]
 
+from trackjammer.engine.sent_file import data_end
 from trackjammer.midi.encoder import TrackEncoder, conductor, header
 from trackjammer.midi.kinds import NOTE_OFF, NOTE_ON, channel_of, order_kind
 from trackjammer.midi.smf import PPQN, tempo_for, ticks_per_cycle, to_tick
@@ -129,9 +132,13 @@ def _ticks(start: Fraction, per_cycle: int):
 
 
 def complete_lines(path: Path) -> Iterator[str]:
-    """Every line that was written whole (a crash may cut the last one)."""
+    """Every line that was written whole (a crash may cut the last one; a
+    sending process killed leaves its reserved space as zeros, and the
+    first zero ends what it wrote: engine/sent_file.py)."""
     with open(path, encoding="utf-8", errors="replace") as file:
         for line in file:
+            if "\0" in line:
+                return
             if line.endswith("\n"):
                 yield line[:-1]
 
@@ -149,13 +156,12 @@ def held_after(path: Path, tail: int = 1 << 18) -> list[tuple[int, bytes]]:
     it had not yet reported."""
     try:
         with open(path, "rb") as file:
-            size = file.seek(0, os.SEEK_END)
-            file.seek(max(0, size - tail))
-            text = file.read().decode("utf-8", errors="replace")
+            whole, _ = data_end(file.fileno())  # the zeros after are space it reserved
+            text = os.pread(file.fileno(), min(whole, tail), max(0, whole - tail)).decode("utf-8", errors="replace")
     except OSError:
         return []
     lines = text.split("\n")
-    if size > tail:
+    if whole > tail:
         lines = lines[1:]  # the first is cut
     found = []
     for line in lines[:-1]:  # the last is cut, or empty

@@ -20,6 +20,7 @@ cut short: the reader is no use any more, and engine/sender.py ends it).
 
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
 import select
@@ -79,3 +80,38 @@ class PipeEnd:
 
     def __del__(self) -> None:
         self.close()
+
+
+class FlaggedEnd(PipeEnd):
+    """A pipe end and a byte of memory both processes share (`flag_fd`, a
+    memfd; -1: none), set once a value is sent: the reader looks at the
+    byte, not at the pipe, to know whether anything came. The sending
+    process looks after every burst, 50 times a second at 8 tracks, and a
+    select() there cost ~15 µs of CPU with its caches cold; reading a byte,
+    nothing. The reader clears it before it reads the pipe, so a value sent
+    meanwhile sets it again: none is overlooked."""
+
+    def __init__(self, fd: int, flag_fd: int):
+        super().__init__(fd)
+        self.flag: mmap.mmap | None = None
+        if flag_fd >= 0:
+            try:
+                self.flag = mmap.mmap(flag_fd, 1)
+            except OSError:
+                pass  # looked at through the pipe, as without one
+            finally:
+                os.close(flag_fd)
+
+    def send(self, value: Any, timeout: float | None = None) -> None:
+        super().send(value, timeout)
+        if self.flag is not None:
+            self.flag[0] = 1
+
+    def waiting(self) -> bool:
+        """Whether something may have come since the reader last cleared the flag."""
+        return self.flag is None or self.flag[0] == 1
+
+    def clear(self) -> None:
+        """About to read the pipe: what is sent from now on sets the flag again."""
+        if self.flag is not None:
+            self.flag[0] = 0

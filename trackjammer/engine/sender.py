@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from trackjammer.engine import journal
-from trackjammer.engine.pipe import PipeEnd
+from trackjammer.engine.pipe import FlaggedEnd, PipeEnd
 from trackjammer.engine.spawn import Started, spawn
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.jack_links import links
@@ -54,7 +54,7 @@ class SenderError(TrackJammerError):
 
 
 class Sender:
-    def __init__(self, process: subprocess.Popen, commands: PipeEnd, reports: PipeEnd, ahead: PipeEnd):
+    def __init__(self, process: subprocess.Popen, commands: PipeEnd, reports: PipeEnd, ahead: FlaggedEnd):
         self.process, self._commands, self._reports = process, commands, reports
         self._ahead = ahead  # windows handed over ahead of time: read when the process wakes anyway
         self._write_lock = threading.Lock()
@@ -503,9 +503,9 @@ def cannot_start(error: OSError) -> SenderError:
     return SenderError(f"cannot start the MIDI sending process: {error}")
 
 
-def _wrap(process: subprocess.Popen, command_write: int, report_read: int, ahead_write: int) -> Spawned:
+def _wrap(process: subprocess.Popen, command_write: int, report_read: int, ahead_write: int, flag: int) -> Spawned:
     """What engine/spawn.py's spawn() started, with its pipes' ends."""
-    return process, PipeEnd(command_write), PipeEnd(report_read), PipeEnd(ahead_write)
+    return process, PipeEnd(command_write), PipeEnd(report_read), FlaggedEnd(ahead_write, flag)
 
 
 class RemoteOutput(Output):

@@ -14,8 +14,9 @@ and when the engine's process dies (even by SIGKILL) the command pipe ends
 and every held note still gets its note-off and CC 123.
 
 It also journals the take's messages (engine/journal.py, `recording.sent`):
-right after each burst it writes what it sent (one write(): on the disk
-for any process death, the kernel keeps it), and on its way out everything
+right after each burst it copies what it sent into the file's pages
+(engine/sent_file.py: the kernel keeps them for any process death, and
+a copy costs no system call), and on its way out everything
 else, its last note-offs included. So a killed main process loses nothing
 this process sent, and a killed sending process loses at most the burst it
 was in the middle of. A disk that refuses is said once a take (`refused`);
@@ -60,7 +61,6 @@ at with the ports' health.
 from __future__ import annotations
 
 import ctypes
-import fcntl
 import gc
 import heapq
 import math
@@ -73,8 +73,9 @@ import time
 from fractions import Fraction
 from typing import Any
 
-from trackjammer.engine.pipe import PipeEnd
+from trackjammer.engine.pipe import FlaggedEnd, PipeEnd
 from trackjammer.engine.port_health import CHECK_SECONDS, PortHealth
+from trackjammer.engine.sent_file import TakeFile, journal_line
 from trackjammer.engine.waking import Waking
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.rtmidi_out import open_output
@@ -87,14 +88,13 @@ MANY = 512  # or when this many wait to be reported
 BUSY = 0.001  # a message due this soon goes out before any command is read
 LAZY = 0.025  # seconds: with a message due this soon, the ahead pipe is read after it, not waited on
 LATE = 0.03  # seconds: a process started in a dead one's place does not send what is this late (a burst of stale notes)
-RETRY_SECONDS = 0.5  # a take's file the disk refused is tried again this often
 NOW_GRID = 1_000_000  # a message sent at once is journaled at its cycle to a millionth (as the recorder does)
 REALTIME_PRIORITY = 10  # low among real-time threads (JACK's own run at 70 and above)
 NICER = 5
 
 
 class Server:
-    def __init__(self, commands: PipeEnd, reports: PipeEnd, ahead: PipeEnd | None = None):
+    def __init__(self, commands: PipeEnd, reports: PipeEnd, ahead: FlaggedEnd | None = None):
         self.commands, self.reports = commands, reports
         self.ahead = ahead  # windows handed over ahead of time (None: they come with the commands)
         self.ports: dict[int, Any] = {}
@@ -166,7 +166,7 @@ class Server:
             while now() < due:
                 pass  # the last fraction of a millisecond
             self.send_due(now())
-            if self.ahead is not None:
+            if self.ahead is not None and self.ahead.waiting():
                 self.read_ahead()  # the next windows, while this process is awake anyway
             if len(self.sent) >= MANY:
                 self.flush()
@@ -184,6 +184,8 @@ class Server:
     def read_ahead(self) -> None:
         """Every window waiting on the ahead pipe."""
         ahead = self.ahead
+        if ahead is not None:
+            ahead.clear()  # before reading: a window sent meanwhile flags itself again
         while ahead is not None and select.select([ahead], [], [], 0)[0]:
             try:
                 command = ahead.recv()
@@ -483,59 +485,6 @@ class Server:
                 print(f"trackjammer sender: closing {output.name}: {error}", file=sys.stderr)
 
 
-class TakeFile:
-    """One take's messages as this process sent them: lines waiting, and the file they go to."""
-
-    def __init__(self) -> None:
-        self.lines: list[bytes] = []  # journal lines (journal_line), not yet written
-        self.waiting = b""  # formatted, not yet taken by the disk
-        self.fd: int | None = None
-        self.refused = False
-        self.retry_at = 0.0  # a disk that refused is tried again from then on (not after every burst)
-
-    def open(self, path: str, report: Any) -> None:
-        if self.fd is None:
-            try:
-                self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            except OSError as error:
-                self.say(error, report)
-                return
-            try:  # held while this process lives: a take is not recovered while we still write it
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                pass  # a file system without locks: journaled all the same
-
-    def write(self, report: Any, force: bool = False) -> None:
-        if self.fd is None or (not force and self.retry_at and time.monotonic() < self.retry_at):
-            return  # no folder yet, or a full disk tried again later: the lines wait
-        if self.lines:
-            self.waiting += b"".join(self.lines)
-            self.lines = []
-        try:
-            while self.waiting:
-                self.waiting = self.waiting[os.write(self.fd, self.waiting):]  # a full disk may take part
-            self.retry_at = 0.0
-        except OSError as error:
-            self.retry_at = time.monotonic() + RETRY_SECONDS
-            self.say(error, report)
-
-    def say(self, error: OSError, report: Any) -> None:
-        if not self.refused:
-            self.refused = True
-            report(("refused", error.strerror or str(error)))
-
-    def close(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-
-
-def journal_line(numerator: int, denominator: int, track: int | None, data: bytes, port: int) -> bytes:
-    """A message's line in the take's journal (engine/journal.py: `m CYCLE TRACK HEX PORT`)."""
-    cycle = numerator if denominator == 1 else f"{numerator}/{denominator}"
-    return f"m {cycle} {'-' if track is None else track} {data.hex()} {port}\n".encode()
-
-
 def _tight_timers() -> None:
     """Linux lets a sleeping process wake up to 50 µs late by default (timer
     slack, to save power); this process's sleeps are its timing, so 1 µs."""
@@ -568,7 +517,7 @@ def _first_in_line() -> str:
 
 
 def main(argv: list[str]) -> int:
-    """`python -m trackjammer.engine.sender_process COMMAND_FD REPORT_FD [AHEAD_FD]`"""
+    """`python -m trackjammer.engine.sender_process COMMAND_FD REPORT_FD [AHEAD_FD [FLAG_FD]]`"""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C belongs to the REPL; the engine ends us
     _tight_timers()
     _first_in_line()
@@ -580,7 +529,7 @@ def main(argv: list[str]) -> int:
     # The cyclic garbage collector stopped sends for 0.6 ms in the middle of a
     # burst; this loop makes no reference cycles, so it is off.
     gc.disable()
-    ahead = PipeEnd(int(argv[2])) if len(argv) > 2 else None
+    ahead = FlaggedEnd(int(argv[2]), int(argv[3]) if len(argv) > 3 else -1) if len(argv) > 2 else None
     server = Server(PipeEnd(int(argv[0])), PipeEnd(int(argv[1])), ahead)
     try:
         server.serve()

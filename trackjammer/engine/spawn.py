@@ -14,28 +14,45 @@ import sys
 from typing import Any
 
 
-def spawn() -> tuple[subprocess.Popen, int, int, int]:
+def spawn() -> tuple[subprocess.Popen, int, int, int, int]:
     """Start a sending process: (it, the fd to write its commands to, the fd
     to read its reports from, the fd to write the windows handed over ahead
-    to). OSError when it cannot be started."""
+    to, the memory both share to flag those: engine/pipe.py's FlaggedEnd,
+    -1 where there is none). OSError when it cannot be started."""
     command_read, command_write = os.pipe()
     report_read, report_write = os.pipe()
     ahead_read, ahead_write = os.pipe()
+    flag = _shared_byte()
+    passed = (command_read, report_write, ahead_read) + ((flag,) if flag >= 0 else ())
     try:
         process = subprocess.Popen(
             [sys.executable, "-m", "trackjammer.engine.sender_process", str(command_read), str(report_write),
-             str(ahead_read)],
-            pass_fds=(command_read, report_write, ahead_read), stdin=subprocess.DEVNULL,
+             str(ahead_read), str(flag)],
+            pass_fds=passed, stdin=subprocess.DEVNULL,
             stdout=2,  # its noise: our stderr
             start_new_session=True,  # the terminal's Ctrl-C and hangup are the REPL's, not ours
         )
     except OSError:
-        for fd in (command_read, command_write, report_read, report_write, ahead_read, ahead_write):
+        for fd in (command_write, report_read, ahead_write) + passed:
             os.close(fd)
         raise
     for fd in (command_read, report_write, ahead_read):
         os.close(fd)
-    return process, command_write, report_read, ahead_write
+    return process, command_write, report_read, ahead_write, flag
+
+
+def _shared_byte() -> int:
+    """A byte of memory a child can share (a memfd), or -1 where there is none."""
+    try:
+        fd = os.memfd_create("trackjammer-ahead")
+    except (AttributeError, OSError):
+        return -1
+    try:
+        os.ftruncate(fd, 1)
+    except OSError:
+        os.close(fd)
+        return -1
+    return fd
 
 
 class Started:
@@ -43,10 +60,11 @@ class Started:
     what was asked of it meanwhile: engine/sender.py's Sender.adopt takes it
     over, and waits for those answers as for its own."""
 
-    def __init__(self, process: subprocess.Popen, commands: int, reports: int, ahead: int):
-        from trackjammer.engine.pipe import PipeEnd  # start-up time: pickle, once the process is on its way
+    def __init__(self, process: subprocess.Popen, commands: int, reports: int, ahead: int, flag: int):
+        from trackjammer.engine.pipe import FlaggedEnd, PipeEnd  # start-up time: pickle, once the process is on its way
 
-        self.process, self.commands, self.reports, self.ahead = process, PipeEnd(commands), PipeEnd(reports), PipeEnd(ahead)
+        self.process, self.commands, self.reports = process, PipeEnd(commands), PipeEnd(reports)
+        self.ahead = FlaggedEnd(ahead, flag)
         self.asked: dict[tuple, int] = {}  # (name, *args) → its request number
         self.requests = 0  # request numbers used so far
 
