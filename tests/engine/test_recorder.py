@@ -232,7 +232,7 @@ def test_while_the_sending_process_journals_the_writer_wakes_to_sync_and_for_wha
         recording.begin(F(0), F(1))
         start = time.monotonic()
         while time.monotonic() - start < 1.2:  # 8 tracks of 16ths, as the sending process reports them
-            recording.record(F(0), bytes([0x90, 60, 100]), 1, elsewhere=True)
+            recording.sent_elsewhere(1)
             time.sleep(0.02)
         ours = recording._take
         during = [t for one, t in writes if one is ours and t >= start + 0.2]  # after the first (the track's name)

@@ -700,13 +700,17 @@ class Engine:
             self.sender.schedule(ahead)
 
     def _delivered(self, message: Message, due: float, sent: float) -> None:
-        """The sending process reports `message` sent (its reader thread calls this)."""
-        self._sent(message, message.bytes(), elsewhere=True)
+        """The sending process reports `message` sent (its reader thread calls
+        this): it journaled the message itself, so the take needs only its track."""
+        if message.kind != SYSTEM:  # MIDI clock and transport are not recorded
+            self.recorder.sent_elsewhere(message.track)
+        if message.kind == NOTE_ON:
+            self._last_on[message.track] = message.time
         if self.scheduler.on_sent is not None:
             self.scheduler.on_sent(message, due, sent)
 
-    def _sent(self, message: Message, data: Any, elsewhere: bool = False) -> None:
-        self.recorder.record(message.time, data, message.track, elsewhere)
+    def _sent(self, message: Message, data: Any) -> None:
+        self.recorder.record(message.time, data, message.track)
         if message.kind == NOTE_ON:
             self._last_on[message.track] = message.time
 

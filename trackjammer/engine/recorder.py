@@ -99,12 +99,18 @@ class Recorder:
         take.open_now()
         self._take = take
 
-    def record(self, cycle: Fraction, data: Any, track: int | None, elsewhere: bool = False) -> None:
-        """A scheduled message, sent at `cycle` (the clock thread: one append);
-        `elsewhere`: the sending process sent and journaled it."""
+    def record(self, cycle: Fraction, data: Any, track: int | None) -> None:
+        """A scheduled message, sent at `cycle` (the clock thread: one append)."""
         take = self._take
         if take is not None and is_channel(data[0]):  # MIDI clock and transport are not recorded
-            take.queue.append((cycle, ELSEWHERE if elsewhere else data, track))
+            take.queue.append((cycle, data, track))
+
+    def sent_elsewhere(self, track: int | None) -> None:
+        """A message of `track` the sending process sent and journaled (its
+        reader thread: one append): the take names the track, and played."""
+        take = self._take
+        if take is not None:
+            take.queue.append((None, ELSEWHERE, track))
 
     def record_now(self, data: Any, cycle: float | None = None, elsewhere: bool = False) -> None:
         """A message sent now (or at `cycle`), outside the schedule (stop, hush)."""

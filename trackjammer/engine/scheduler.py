@@ -318,9 +318,13 @@ class Scheduler:
     def send_due(self, now: float) -> None:
         queue, time_of = self.queue, self.clock.time_of
         now += self.ahead
-        due = []
-        while queue and time_of(queue[0].time) <= now:
-            due.append(queue.popleft())
+        if queue and time_of(queue[-1].time) <= now:  # all of it (handed over far ahead: as soon as asked)
+            due = list(queue)
+            queue.clear()
+        else:
+            due = []
+            while queue and time_of(queue[0].time) <= now:
+                due.append(queue.popleft())
         if due:
             self.send(due)
             self.sent += len(due)

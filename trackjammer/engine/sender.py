@@ -387,7 +387,7 @@ class Sender:
                     for number, data in journal.held_after(Path(self._take_file)):  # sent, maybe not yet reported
                         output = self.outputs.get(number)
                         if output is not None:
-                            output.mirror(data)
+                            output.mirror([data])
             for number, output in sorted(self.outputs.items()):
                 if output.closed:
                     continue
@@ -421,12 +421,9 @@ class Sender:
         if kind == "sent":
             in_flight, on_sent, on_sent_now = self.in_flight, self.on_sent, self.on_sent_now
             lost: dict[str, int] = {}
+            by_port: dict[int, list[bytes]] = {}
             for seq, number, data, due, sent in report[1]:
-                output = self.outputs.get(number)
-                if output is not None:
-                    output.mirror(data)
-                    if output.gone and len(data) == 3 and data[0] & 0xF0 == 0x90 and data[2]:
-                        lost[output.name] = lost.get(output.name, 0) + 1
+                by_port.setdefault(number, []).append(data)
                 if seq is None:
                     if on_sent_now is not None:
                         on_sent_now(data, sent)
@@ -434,6 +431,14 @@ class Sender:
                 handed = in_flight.pop(seq, None)
                 if handed is not None and on_sent is not None:
                     on_sent(handed[1], due, sent)
+            for number, sent_there in by_port.items():  # each port's mirror once a report, under one lock
+                output = self.outputs.get(number)
+                if output is not None:
+                    output.mirror(sent_there)
+                    if output.gone:  # note-ons sent to a port that was not there
+                        ons = sum(1 for data in sent_there if len(data) == 3 and data[0] & 0xF0 == 0x90 and data[2])
+                        if ons:
+                            lost[output.name] = lost.get(output.name, 0) + ons
             for name, count in lost.items():
                 if self.on_lost is not None:
                     self.on_lost(name, count)
@@ -525,9 +530,11 @@ class RemoteOutput(Output):
         if not self.closed:
             self.sender._tell("now", self.number, bytes(data))
 
-    def mirror(self, data: bytes) -> None:
+    def mirror(self, sent: list[bytes]) -> None:
+        """What the process reports it sent here, in order."""
         with self._lock:
-            self._track(data)
+            for data in sent:
+                self._track(data)
 
     def release(self) -> None:
         if not self.closed:

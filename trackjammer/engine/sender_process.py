@@ -82,8 +82,9 @@ from trackjammer.midi.rtmidi_out import open_output
 
 IDLE_CHECKS = 1.0  # seconds: with nothing to send, ports are looked for this often (engine/port_health.py)
 QUIET = 0.002  # reports go back only when nothing is due for this long,
-REPORT_EVERY = 0.25  # at most this often while messages flow (each report wakes both processes: measured
-# 0.3 ms of CPU between them; the status bar's flash does not wait for it, engine/onsets.py),
+REPORT_EVERY = 1.0  # at most this often while messages flow (each report wakes both processes: measured
+# 0.3 ms of CPU between them, 4 a second 0.1 % of a core at 8 tracks; nothing waits for them: the status
+# bar's flash is known from what was handed over, engine/onsets.py, and the take from this process's file),
 MANY = 512  # or when this many wait to be reported
 BUSY = 0.001  # a message due this soon goes out before any command is read
 LAZY = 0.025  # seconds: with a message due this soon, the ahead pipe is read after it, not waited on
@@ -133,8 +134,8 @@ class Server:
         while self.running:
             due = self.next_due()
             if self.health.due(now(), due):
-                self.flush()  # what was sent before a port is found gone or back is reported first
-                self.health.check(self.ports, self.report, now())
+                self.track_sent()  # the note-ons sent since the last look are counted (a port gone may have lost them)
+                self.health.check(self.ports, self.report_after_sent, now())
                 if os.getppid() != self.parent:  # the engine's process died (its pipe may live on elsewhere)
                     self.running = False
                     break
@@ -290,6 +291,11 @@ class Server:
             sent, self.sent, self.tracked = self.sent, [], 0
             self.report(("sent", sent))
             self.reported = time.monotonic()
+
+    def report_after_sent(self, what: tuple) -> None:
+        """`what` reported after what was sent before it (a port found gone or back)."""
+        self.flush()
+        self.report(what)
 
     def report(self, what: tuple) -> None:
         try:
