@@ -204,6 +204,26 @@ def test_the_process_shares_the_flag_of_what_was_handed_over_ahead_and_clears_it
     assert [m for m, _, _ in reports.sent] == [first, second] and flag[0] == 0  # looked at after its burst
 
 
+def test_while_messages_flow_what_was_sent_is_reported_once_a_second_and_at_once_when_nothing_waits(sender):
+    """Each report wakes both processes (engine/sender_process.py
+    REPORT_EVERY); nothing waits for one while the music plays, so a
+    message every 20 ms for 1.5 s is reported in three reports, not eight;
+    the last burst, with nothing left waiting, is reported at once."""
+    reports = Reports(sender)
+    came: list[tuple[float, int]] = []
+    take = sender._take
+    sender._take = lambda report: (came.append((time.monotonic(), len(report[1]))) if report[0] == "sent" else None,
+                                   take(report))
+    output, _ = sender.open_output(None, "alsa")
+    wall = time.monotonic() + 0.1
+    sender.anchor(wall, 0.0, 1.0)
+    sender.schedule([(output, note(F(step, 50), pitch=40 + step)) for step in range(76)])  # 0 .. 1.5 s
+    reports.wait_for(76)
+    counts = [count for _, count in came]  # the first burst's at once (nothing reported yet), then a second's
+    assert len(counts) == 3 and counts[0] == 1 and 48 <= counts[1] <= 52 and sum(counts) == 76, came
+    assert came[-1][0] - (wall + 1.5) < 0.1  # the last: as soon as nothing waited
+
+
 def test_a_window_that_leaves_soon_goes_on_the_command_pipe_and_is_not_held_behind_a_burst(sender):
     """The ahead pipe is read after the next burst: a window leaving sooner
     than that (a busy engine handed it late) would be late; it goes on the
