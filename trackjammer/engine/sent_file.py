@@ -106,7 +106,10 @@ class TakeFile:
             self._unmap()  # written with pwrite, from the last whole line on
 
     def _reserve(self, size: int) -> None:
-        """The file's first `size` bytes reserved on the disk and mapped."""
+        """The file's first `size` bytes reserved on the disk and mapped
+        (OSError where they cannot be: no posix_fallocate, as on macOS)."""
+        if not hasattr(os, "posix_fallocate"):
+            raise OSError("space cannot be reserved here")
         os.posix_fallocate(self.fd, 0, size)
         if self.map is None:
             self.map = mmap.mmap(self.fd, size)
