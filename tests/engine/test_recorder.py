@@ -249,6 +249,36 @@ def test_while_the_sending_process_journals_the_writer_wakes_to_sync_and_for_wha
         sender.close()
 
 
+def test_what_the_sending_process_journaled_is_told_to_the_take_once_a_track_and_named_once(tmp_path, monkeypatch):
+    """Its reports come with every message (200 a second at 8 tracks); the
+    take needs only each track's name, and that it played: one entry a
+    track, not one a message."""
+    from trackjammer.project.takes import RenderTakes
+    from trackjammer.session import Session
+
+    monkeypatch.chdir(tmp_path)
+    recording = recorder.Recorder(Session(out=lambda text: None), lambda text: None, lambda: 0.0,
+                                  lambda number: f"track {number}", takes=RenderTakes())
+    recording.begin(F(0), F(1))
+    take = recording._take
+    appended = []
+
+    class Counted(type(take.queue)):
+        def append(self, entry):
+            appended.append(entry)
+            super().append(entry)
+
+    take.queue = Counted()
+    try:
+        for _ in range(100):
+            recording.sent_elsewhere(1)
+            recording.sent_elsewhere(2)
+        assert appended == [(None, recorder.ELSEWHERE, 1), (None, recorder.ELSEWHERE, 2)]
+        eventually(lambda: [line for line in journal_lines() if line.startswith("n ")] == ['n 1 "track 1"', 'n 2 "track 2"'])
+    finally:
+        recording.finish(at=F(4))
+
+
 def test_an_unfinished_journal_is_recovered_with_a_message(tmp_path):
     folder = tmp_path / "renders" / "song" / "2026-11-22_01-00-00"
     folder.mkdir(parents=True)
