@@ -43,6 +43,10 @@ SAME = [
     ("[C4].euclidLegatoRot(3, 5, -1)", 'm("c4").euclidLegatoRot(3, 5, -1)'),
     ("[C4 E4 G4 B4].iterBack(4)", 'm("c4 e4 g4 b4").iterBack(4)'),
     ("[C4 E4 G4].iterBack(3)", 'm("c4 e4 g4").iterBack(3)'),
+    # no parts: nothing, in both (beside a note that plays, so the case proves something)
+    ("stack([C4 E4 G4].iter(0), [C2])", 'stack(m("c4 e4 g4").iter(0), m("c2"))'),
+    ("stack([C4 E4 G4].iter(-2), [C2])", 'stack(m("c4 e4 g4").iter(-2), m("c2"))'),
+    ("stack([C4 E4 G4].iterBack(0), [C2])", 'stack(m("c4 e4 g4").iterBack(0), m("c2"))'),
     ("[<C4 D4 E4 F4>].ribbon(1, 2)", 'm("<c4 d4 e4 f4>").ribbon(1, 2)'),
     ("[C4 E4 G4 B4].ribbon(1/4, 1/2)", 'm("c4 e4 g4 b4").ribbon(1/4, 1/2)'),
     ("[C4@3 E4 <G4 B4>].rib(3/8, 3/2)", 'm("c4@3 e4 <g4 b4>").rib(3/8, 3/2)'),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from trackjammer.core.constructors import pure, stack
+from trackjammer.core.constructors import pure, silence, stack
 from trackjammer.core.event import Event
 from trackjammer.core.limits import charge
 from trackjammer.core.pattern import Pattern, State, cycle_choice
@@ -62,18 +62,18 @@ def ply(pat: Pattern, times) -> Pattern:
 @transformation("iter", kinds={"divisions": "int"}, family="time")
 def iter_(pat: Pattern, divisions) -> Pattern:
     """Start each cycle 1/divisions later in the pattern: [a b c d].iter(4) plays
-    a b c d, then b c d a, then c d a b, ..."""
+    a b c d, then b c d a, then c d a b, ... No parts (0 or less): nothing, as in Strudel."""
     if divisions <= 0:
-        return pat
+        return silence
     return cycle_choice(lambda cycle: pat.late_by(-Fraction(cycle % divisions, divisions)))
 
 
 @transformation("iterBack", kinds={"divisions": "int"}, family="time")
 def iter_back(pat: Pattern, divisions) -> Pattern:
     """iter the other way: [a b c d].iterBack(4) plays a b c d, then d a b c,
-    then c d a b, ... (Strudel's iterBack, Tidal's iter')."""
+    then c d a b, ... (Strudel's iterBack, Tidal's iter'). No parts: nothing."""
     if divisions <= 0:
-        return pat
+        return silence
     return cycle_choice(lambda cycle: pat.late_by(Fraction(cycle % divisions, divisions)))
 
 
