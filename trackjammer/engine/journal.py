@@ -151,9 +151,9 @@ def sent_lines(path: Path) -> Iterator[str]:
 
 
 def held_after(path: Path, tail: int = 1 << 18) -> list[tuple[int, bytes]]:
-    """What the last `tail` bytes of a sending process's file show it sent,
-    as (port, data), in order: read when that process died, for the notes
-    it had not yet reported."""
+    """What the last `tail` bytes a sending process wrote show it sent (its
+    whole lines, before the zeros of its reserved space), as (port, data), in
+    order: read when that process died, for the notes it had not yet reported."""
     try:
         with open(path, "rb") as file:
             whole, _ = data_end(file.fileno())  # the zeros after are space it reserved

@@ -111,10 +111,10 @@ class Recorder:
         track lately told, not for every message: 200 a second at 8 tracks
         cost the writer a queue entry each."""
         take = self._take
-        if take is not None and track not in take.told:
-            if len(take.told) >= NAMED_KEPT:
-                take.told.clear()  # bounded, as the names written are: one told again is harmless
-            take.told.add(track)
+        if take is not None and track not in take.tracks_elsewhere:
+            if len(take.tracks_elsewhere) >= NAMED_KEPT:
+                take.tracks_elsewhere.clear()  # bounded, as the names written are: one told again is harmless
+            take.tracks_elsewhere.add(track)
             take.queue.append((None, ELSEWHERE, track))
 
     def record_now(self, data: Any, cycle: float | None = None, elsewhere: bool = False) -> None:
@@ -222,7 +222,7 @@ class Take:
         self._synced_at = 0.0  # when both files were last synced to the disk (time.monotonic)
         self._played = False  # a message was recorded: the take has a folder
         self._named: OrderedDict[int, None] = OrderedDict()  # the tracks named in the journal lately
-        self.told: set[int | None] = set()  # tracks whose messages the sending process journaled, told lately
+        self.tracks_elsewhere: set[int | None] = set()  # tracks the sending process journaled messages of, told lately
         self._ports_named: set[int] = set()  # the inputs whose port is named in the journal
         self._warned = False
         self._told = False  # the sending process knows where its file of this take is
