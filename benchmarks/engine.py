@@ -28,7 +28,7 @@ until 0.3 ms before, then spin) sending the very messages midi_export writes
 for those cycles, which is also what the Engine must send.
 
 Figures: send-time error inside the sender (sent − scheduled, time.monotonic;
-the Engine's from `scheduler.on_sent`), onset error at the receiver (note-ons;
+the Engine's from `scheduler.on_sent_times`), onset error at the receiver (note-ons;
 |arrival − ideal − median offset|, the start being unknown there), CPU (user +
 sys over wall of the sending process, the REPL thread's own CPU taken out; the
 clock thread shown apart, and the hand-written loop's spinning, most of
@@ -224,7 +224,7 @@ def engine_worker(args: argparse.Namespace) -> dict[str, Any]:
         os.sched_getscheduler(engine.sender.process.pid), f"nice {os.getpriority(os.PRIO_PROCESS, engine.sender.process.pid)}")
     records: list[tuple[float, float, int]] = []
     append = records.append
-    engine.scheduler.on_sent = lambda message, due, sent: append((due, sent, message.kind))
+    engine.scheduler.on_sent_times = lambda due, sent, kind: append((due, sent, kind))
     repl = _ReplLoad() if args.repl else None
     if repl is not None:
         repl.thread.start()

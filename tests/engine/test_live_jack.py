@@ -156,9 +156,10 @@ def _arrives_as_exported(jack_server, in_process):
         assert min(late for late, _ in lateness) >= 0
         away = sorted(late for late, sent in lateness if not xr.near(sent * 1e9))
         assert not away or (away[len(away) // 2] < 0.001 and away[-1] < 0.05), (len(away), away[-5:], xr.count)
-        assert engine.scheduler.sent == len(want)  # everything left TrackJammer
         rx.settle(len(want) + 2)  # and close()'s CC 123 on both channels
         time.sleep(0.05)
+    # everything left TrackJammer (handed over, or played again by the sending process: engine/steady.py)
+    assert len(lateness) == len(want)
     received = [m for m in rx.messages if m.data[0] & 0xF0 != 0xB0 or m.data[1] != 123]
     assert_same_as_export(received, want, 1.0, xr)
     assert_ends_with_cc123(rx.messages, [0, 1], xr, closed)
@@ -301,6 +302,45 @@ def _children(pid: int) -> list[int]:
             except (OSError, IndexError, ValueError):
                 continue
     return found
+
+
+def test_a_steady_stretch_plays_on_in_the_sending_process_and_a_change_lands_inside_it(jack_server):
+    """engine/steady.py: once a whole period repeated, the sending process
+    plays it again and again and the clock thread asks for nothing; an input
+    takes it back 50 ms ahead, and what is sent is exactly the old binding
+    up to there and the new one after, each message at its own cycle."""
+    session = Session(cps=2, out=lambda text: None)
+    interpreter = Interpreter(session)
+    interpreter.execute("let a = MidiTrack(1); a << [C4 E4 G4 B4]*2; a.gate(3); a.cc(74) << Sine(1/2); quantize(0)")
+    before = [plan_of_track(t, i) for i, t in enumerate(session.tracks())]
+    with JackReceiver(server=jack_server) as rx:
+        engine = live(session, rx.port, lambda text: None)
+        sent: list[tuple] = []
+        engine.scheduler.on_sent = lambda message, due, at: sent.append((message.time, bytes(message.bytes())))
+        rx.wait_connected()
+        try:
+            engine.start()
+            deadline = time.monotonic() + 10
+            while engine.scheduler.steady is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            stretch = engine.scheduler.steady
+            assert stretch is not None and stretch.period == 2  # Sine(1/2): every 2 cycles
+            while engine.scheduler.position() < stretch.start + stretch.period + 0.3:  # into its second lap
+                time.sleep(0.01)
+            assert engine.scheduler.horizon == stretch.start  # nothing asked since it was handed over
+            interpreter.execute("a << [D4*4]")
+            engine.commit()
+            landed = engine.scheduler.horizon  # taken back to here: the change plays from it
+            assert landed > stretch.start + stretch.period  # inside what the sending process played again
+            time.sleep(0.8)
+            engine.sender.sync()
+            played = list(sent)
+        finally:
+            engine.close()
+    after = [plan_of_track(t, i) for i, t in enumerate(session.tracks())]
+    stream = MessageStream()
+    want = stream.window(before, Fraction(0), landed) + stream.window(after, landed, landed + 1)
+    assert [(cycle, data) for cycle, data in played if cycle < landed + 1] == [(m.time, bytes(m.bytes())) for m in want]
 
 
 def test_a_sending_process_killed_mid_song_is_started_again_and_the_song_goes_on(tmp_path, jack_server):

@@ -9,6 +9,7 @@ port over JACK is tested in test_live_jack.py.
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import threading
@@ -33,6 +34,7 @@ class Reports:
         self.said: list[str] = []
         self.arrived = threading.Condition()
         sender.on_sent = self._sent
+        sender.on_sent_again = lambda message, seq, due, sent: self._sent(sender.played_again(seq, due), due, sent)
         sender.on_sent_now = lambda data, sent: self.now.append(bytes(data))
         sender.report = self.said.append
 
@@ -434,3 +436,68 @@ def test_what_was_asked_before_the_sender_took_the_process_over_is_answered_to_i
         assert notice.startswith("no MIDI output (alsa: ")
     finally:
         sender.close()
+
+
+# -- a steady stretch, played again by the process (engine/steady.py) ---------------------------------
+
+PERIOD = [note(0), Message(F(1, 16), CONTROL, 0, 0, 74, 64), note("1/8", NOTE_OFF)]  # the messages of [0, 1)
+
+
+def laps(*numbers: int) -> list[Message]:
+    return [m._replace(time=m.time + lap) for lap in numbers for m in PERIOD]
+
+
+def test_a_steady_stretch_plays_again_every_period_each_message_at_its_cycle_up_to_its_end(sender):
+    reports = Reports(sender)
+    output, _ = sender.open_output(None, "alsa")
+    wall = time.monotonic() + 0.05
+    sender.anchor(wall, 0.0, 8.0)  # 8 cycles a second
+    sender.replay([(output, m) for m in PERIOD], F(0), 1, F(3, 1) + F(1, 16))  # ends inside its third lap
+    reports.wait_for(7)
+    time.sleep(0.2)
+    sender.sync()
+    assert [m for m, _, _ in reports.sent] == laps(1, 2) + [note(3)]  # from the end on, nothing
+    assert [due for _, due, _ in reports.sent] == pytest.approx([wall + float(m.time) / 8 for m in laps(1, 2)] +
+                                                                [wall + 3 / 8], abs=1e-9)
+    assert all(sent >= due for _, due, sent in reports.sent)
+    assert not sender.busy()  # played again: never in flight
+
+
+@pytest.mark.parametrize("end", ["retract", "cancel"])
+def test_a_retract_or_cancel_ends_a_steady_stretch(sender, end):
+    reports = Reports(sender)
+    output, _ = sender.open_output(None, "alsa")
+    wall = time.monotonic()
+    sender.anchor(wall, 0.0, 8.0)
+    sender.replay([(output, m) for m in PERIOD], F(0), 1, None)
+    while time.monotonic() < wall + 2.5 / 8:  # inside its second lap
+        time.sleep(0.005)
+    if end == "retract":
+        assert sender.retract(F(3))  # from cycle 3 on (cancel: all that waits)
+    else:
+        sender.cancel()
+    time.sleep(0.3)  # past cycle 5
+    sender.sync()
+    assert [m for m, _, _ in reports.sent] == laps(1, 2)  # those before it: nothing after
+
+
+def test_a_steady_stretch_plays_on_in_a_process_started_in_a_dead_ones_place(sender):
+    reports = Reports(sender)
+    output, _ = sender.open_output(None, "alsa")
+    wall = time.monotonic()
+    sender.anchor(wall, 0.0, 4.0)  # a lap a quarter second
+    sender.replay([(output, m) for m in PERIOD], F(0), 1, None)
+    while time.monotonic() < wall + 1.5 / 4:
+        time.sleep(0.005)
+    first = sender.process
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    died = (time.monotonic() - wall) * 4
+    while time.monotonic() < wall + (died + 2.5) / 4:
+        time.sleep(0.01)
+    sender.sync()
+    assert sender.process is not first
+    played = [m for m, _, _ in reports.sent]
+    # the laps before the death, then on from where it died: nothing twice, none lost after the new one began
+    assert played == sorted(played, key=lambda m: m.time) and len(set(played)) == len(played)
+    assert laps(math.ceil(died) + 1)[0] in played and played[-1].time > died + 1

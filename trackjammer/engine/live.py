@@ -97,7 +97,9 @@ class Engine:
         if sender is not None:  # hand over ahead (see _ask_ahead): a busy REPL cannot make a message late
             self.scheduler.in_flight = sender.busy
             self.scheduler.take_back = self._take_back
+            self.scheduler.steady_ok, self.scheduler.hand_steady = self._may_replay, self._hand_steady
             sender.on_sent, sender.on_sent_now = self._delivered, self._delivered_now
+            sender.on_sent_again = self._delivered_again
             sender.report = report
             sender.on_refused = self.recorder.refused
             sender.on_port, sender.on_lost = self._port_changed, self.recorder.lost  # engine/port_health.py
@@ -248,6 +250,9 @@ class Engine:
             self.report(f"warning: latency is applied by the sending process, which does not run here: "
                         f"'{output.name}' plays without it")
         self._ask_ahead()
+        if self.scheduler.steady is not None:  # its messages leave as early as the old latency says
+            with self.scheduler.lock:
+                self._retract()
 
     def _ask_ahead(self) -> None:
         """Messages leave up to the largest latency (plus the earliest
@@ -284,6 +289,26 @@ class Engine:
             return False
         self._handed_on.drop_from(cycle)
         return True
+
+    def _may_replay(self) -> bool:
+        """Whether a steady stretch may be handed over (engine/steady.py):
+        nothing but the performer's inputs changes what plays (no MIDI
+        input open, no external clock followed) and every track sends
+        through the sending process."""
+        return (not self.midi_in.opened and self.following is None
+                and all(output.timed for output in [self.output, *self._routes.values()]))
+
+    def _hand_steady(self, messages: list[Message], begin: Fraction, period: int, until: Fraction | None) -> None:
+        """The period [begin, begin + period) plays again and again from its
+        end on, in the sending process; the status bar's flash knows its
+        note-ons."""
+        routes, main, nudges = self._routes, self.output, self._nudges
+        items = []
+        for message in messages:
+            output = routes.get(message.track, main)
+            items.append((output, message, output.latency - nudges.get(message.track, 0.0)))
+        self._handed_on.replay(messages, begin, period, until)
+        self.sender.replay(items, begin, period, until)
 
     def _port_changed(self, output: Any, state: str) -> None:
         """The sending process found a port gone, or back and reconnected (said once each)."""
@@ -706,8 +731,21 @@ class Engine:
             self.recorder.sent_elsewhere(message.track)
         if message.kind == NOTE_ON:
             self._last_on[message.track] = message.time
+        if self.scheduler.on_sent_times is not None:
+            self.scheduler.on_sent_times(due, sent, message.kind)
         if self.scheduler.on_sent is not None:
             self.scheduler.on_sent(message, due, sent)
+
+    def _delivered_again(self, message: Message, seq: int, due: float, sent: float) -> None:
+        """A steady stretch's message, played again (engine/steady.py): the
+        take has its track's name, and the flash its note-ons, from when
+        the stretch was handed over; only what watches every send hears."""
+        if self.scheduler.on_sent_times is not None:
+            self.scheduler.on_sent_times(due, sent, message.kind)
+        if self.scheduler.on_sent is not None:
+            exact = self.sender.played_again(seq, due)
+            if exact is not None:
+                self.scheduler.on_sent(exact, due, sent)
 
     def _sent(self, message: Message, data: Any) -> None:
         self.recorder.record(message.time, data, message.track)

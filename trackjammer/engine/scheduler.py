@@ -27,6 +27,12 @@ times a second costs about 70 % less (0.9–1.1 → 0.28–0.31 % of a core at
 8 tracks, alone; 0.45–0.53 in windows of 100 ms). An ask that runs past
 SLOW_ASK hands each window over as soon as it is made.
 
+When what is bound repeats (engine/steady.py), one whole period is watched
+as it is asked for; if the transport's state at its end is the one at its
+beginning moved a period on, the period is handed over once (`hand_steady`)
+for the sending process to play again and again, and nothing more is asked
+until a change (`retract`) or a bounded run's end leaves the stretch.
+
 While nothing is bound, waiting or sounding (an engine just started, or
 after hush) every window would be empty and the transport the same at each
 of its cycles: such a stretch is kept whole, as one state good anywhere in
@@ -44,6 +50,7 @@ from fractions import Fraction
 from typing import Callable, NamedTuple
 
 from trackjammer.engine.clock import Clock
+from trackjammer.engine.steady import Steady, Watch
 from trackjammer.engine.transport import Checkpoint, Transport
 from trackjammer.engine import midi_clock
 from trackjammer.midi.messages import SYSTEM, Message, sending_order
@@ -55,6 +62,7 @@ BUSY = 0.003  # no asking when a message is due this soon: it goes first
 SPIN = 0.0003  # the last part of a wait for a message is spun, not slept
 START_AHEAD = 0.01  # cycle 0 is this far in the future, so its window is ready in time
 GRID = 960  # window ends lie on 1/GRID cycle
+LEAVE_TRIES = 4  # a change tries this many cuts (window beginnings) to leave a steady stretch
 SLOW_ASK = 0.01  # seconds: an ask taking longer hands each window over as soon as it is made
 REPLAY = 0.005  # seconds: a window far ahead is as long as can be asked again in this (a change cutting it)
 
@@ -96,6 +104,7 @@ class Scheduler:
         self.clock_from: Fraction | None = None  # MIDI clock out from this cycle on (None: off)
         self.clock_start_pending = False  # start (or song position and continue) not yet queued
         self.on_sent: Callable[[Message, float, float], None] | None = None  # (message, due, sent): benchmarks
+        self.on_sent_times: Callable[[float, float, int], None] | None = None  # (due, sent, kind): the same, lighter
         # (with `ahead`, the engine calls it when the sending process reports)
         self.chunk: float | None = None  # seconds: asks are cut into windows this long, each kept to retract to
         # cycles: the quantize grid; windows cut into chunks also end on it, so a change finds the
@@ -106,6 +115,14 @@ class Scheduler:
         # asks the sending process to drop what it holds from a cycle on; False: too late, some of it left
         # (without one, what was asked for and not sent is all in `queue`)
         self.take_back: Callable[[Fraction], bool] = lambda cycle: True
+        # a steady stretch (engine/steady.py): whether one may begin now (the engine: nothing but the
+        # bindings changes what plays), and how the watched period is handed over to play again
+        # (messages, where the period begins, its length in cycles, the run's end or None)
+        self.steady_ok: Callable[[], bool] = lambda: False
+        self.hand_steady: Callable[[list[Message], Fraction, int, Fraction | None], None] | None = None
+        self._watch: Watch | None = None
+        self.steady: Steady | None = None  # handed over: nothing is asked while it plays
+        self._replays_to_end = False  # a bounded run's last stretch plays to its end: finished when the clock is there
 
     # -- driven by any thread ---------------------------------------------------------------
 
@@ -119,7 +136,8 @@ class Scheduler:
             self.horizon = Fraction(cycle)
             self.queue.clear()
             self._checkpoints = []
-            self._closing = False
+            self._watch = self.steady = None
+            self._closing = self._replays_to_end = False
             self.playing = True
         self._wake.set()
 
@@ -148,6 +166,7 @@ class Scheduler:
             dropped = list(self.queue)
             self.queue.clear()
             self._checkpoints = []
+            self._watch = self.steady = None
         self._wake.set()
         return dropped
 
@@ -163,6 +182,10 @@ class Scheduler:
             return
         if self.queue and self.clock.time_of(self.queue[0].time) - now < BUSY:
             return
+        if self.steady is not None:
+            if self.until is None or self.clock.cycle_at(now + self.lookahead) < self.until:
+                return  # the sending process plays it
+            self._leave_at_end()
         if now < self._next_ask():
             return
         ahead = self.clock.cycle_at(now + self.lookahead)
@@ -177,17 +200,22 @@ class Scheduler:
                 self._keep_silent(begin, end)
                 begin = end
             while begin < end:
+                if self._watch is None:
+                    self._watch = self._may_watch(begin)
                 upto = end if self.chunk is None else min(end, self._chunk_end(begin))
                 failures, asked = self.transport.failures, self.clock.now()
                 self.transport.heard = {}
                 if self.chunk is not None:
                     kept_here = Kept(begin, self.transport.checkpoint(), self.clock_start_pending)
-                self.queue.extend(self._messages(begin, upto))
+                found = self._messages(begin, upto)
+                self.queue.extend(found)
                 if self.chunk is not None:
                     took = self.clock.now() - asked
-                    self._checkpoints.append(kept_here._replace(clean=self.transport.failures == failures,
-                                                                heard=self.transport.heard))
+                    kept_here = kept_here._replace(clean=self.transport.failures == failures, heard=self.transport.heard)
+                    self._checkpoints.append(kept_here)
                     self._rate = took * self.clock.cps / float(upto - begin)
+                    if self._watch is not None and self._watched(kept_here, found, upto):
+                        end = upto  # steady from here: the sending process plays on
                 begin = upto
                 if self.ahead and begin < end and self.clock.now() - now > SLOW_ASK:
                     self.send_due(self.clock.now())  # a long ask: what is ready goes now, before it is late
@@ -232,7 +260,89 @@ class Scheduler:
         end = max(Fraction(math.floor((begin + length) * GRID), GRID), begin + Fraction(1, GRID))
         if self.quantum > 0:
             end = min(end, (math.floor(begin / self.quantum) + 1) * self.quantum)
+        if self._watch is not None:
+            end = min(end, self._watch.end)
         return end
+
+    # -- a steady stretch (engine/steady.py) -------------------------------------------------------
+
+    def _may_watch(self, begin: Fraction) -> Watch | None:
+        """A period to watch from `begin`, when a stretch may begin here."""
+        if (self.chunk is None or self.hand_steady is None or self.clock_from is not None or self._closing
+                or not self.steady_ok()):
+            return None
+        period = self.transport.period()
+        if period is None or self.until is not None and begin + 2 * period > self.until:
+            return None  # nothing repeats, or the run ends before a period could be played again
+        return Watch(begin, period)
+
+    def _watched(self, kept: Kept, found: list[Message], end: Fraction) -> bool:
+        """One more window of the watched period; at its end, whether it
+        repeats (then it is handed over: True). When it does not (yet: a CC
+        sent for the first time, a note held from before), the watch moves
+        on by its first window, and is checked again a window later."""
+        watch = self._watch
+        if not kept.clean or None in kept.heard.values():
+            self._watch = None  # a track failed, or was muted halfway: what it gave is not what repeats
+            return False
+        watch.add(kept, end, found)
+        if end < watch.end:
+            return False
+        if not self.transport.checkpoint().repeats(watch.windows[0][0].checkpoint, watch.period):
+            watch.slide()
+            if not watch.windows or self.transport.period() != watch.period or not self.steady_ok():
+                self._watch = None
+            return False
+        self._watch = None
+        if not self.steady_ok():
+            return False
+        own = tuple((kept._replace(checkpoint=kept.checkpoint.later_by(0)), end) for kept, end in watch.windows)
+        self.steady = Steady(watch.begin, watch.period, own)  # copies: a cut restores (uses up) the windows' own
+        self.hand_steady(watch.messages(), watch.begin, watch.period, self.until)
+        return True
+
+    def _leave(self, steady: Steady, earliest: Fraction) -> Fraction | None:
+        """The change lands at the first point of the grid from `earliest`
+        (else at the next window's beginning) that the sending process can
+        still take back: the transport is put in that cycle's state (a
+        watched window's, moved on, asked again up to it). None, with the
+        stretch playing on, when none could be taken back."""
+        cut = max(Fraction(math.ceil(earliest * GRID), GRID), steady.start)
+        now = self.transport.checkpoint()
+        for _ in range(LEAVE_TRIES):
+            kept, end, later = steady.window_at(cut)
+            if self._state_at(kept, later, cut):
+                if self.take_back(cut):
+                    self._back_to(cut)
+                    return cut
+                self.transport.restore(now.later_by(0))
+            cut = end + later  # too late for this one: the next window
+        self.transport.restore(now)
+        self.steady = steady
+        return None
+
+    def _state_at(self, kept: Kept, later: int, cut: Fraction) -> bool:
+        """The transport as it is at `cut`: the watched window `kept` begins,
+        `later` cycles on, asked again up to `cut` (False, as it was, when a
+        track fails there)."""
+        now = self.transport.checkpoint()
+        self.transport.restore(kept.checkpoint.later_by(later))
+        begin = kept.cycle + later
+        if begin == cut or self.transport.replay(begin, cut, kept.heard or {}):
+            return True
+        self.transport.restore(now)
+        return False
+
+    def _leave_at_end(self) -> None:
+        """A bounded run: the sending process stops replaying at its end by
+        itself; the transport goes to that cycle, to end what sounds there."""
+        steady, self.steady = self.steady, None
+        self._replays_to_end = True
+        kept, _, later = steady.window_at(self.until)
+        if not self._state_at(kept, later, self.until):  # a track failed asked again: its notes end all the same
+            self.transport.restore(kept.checkpoint.later_by(later))
+        self._checkpoints = []  # a change this close to the end lands after it
+        self.horizon = self.until
 
     def retract(self, earliest: Fraction) -> Fraction | None:
         """Take back what was handed over from `earliest` on (on the grid;
@@ -244,8 +354,14 @@ class Scheduler:
         kept: a change comes after it, so going back there would lose the
         change."""
         with self.lock:
+            steady, self.steady, self._watch = self.steady, None, None
             found = None
             cut = Fraction(math.ceil(earliest * GRID), GRID)
+            if steady is not None and cut >= steady.start:
+                found = self._leave(steady, cut)
+                self._checkpoints = [] if found is not None else self._checkpoints
+                self._rate = None
+                return found
             for here, until in self.windows():
                 cycle = here.cycle
                 if here.silent_until is not None and cycle < earliest:  # silent: any cycle of it will do,
@@ -263,6 +379,11 @@ class Scheduler:
                     self._back_to(cycle)
                     found = cycle
                     break
+            if found is None and steady is not None:  # the stretch still plays: it is left where it begins, or later
+                found = self._leave(steady, steady.start)
+                if found is None:
+                    self._rate = None
+                    return None
             self._checkpoints = []
             self._rate = None  # what plays next is not known yet: its first window short
             return found
@@ -300,6 +421,7 @@ class Scheduler:
         """What was handed over was dropped (hush): nothing to go back to."""
         with self.lock:
             self._checkpoints = []
+            self._watch = self.steady = None
 
     def _next_ask(self) -> float:
         """When less than the margin (half the lookahead unless set) is left of what was asked for."""
@@ -328,11 +450,15 @@ class Scheduler:
         if due:
             self.send(due)
             self.sent += len(due)
-            if self.on_sent is not None and not self.ahead:
+            if (self.on_sent is not None or self.on_sent_times is not None) and not self.ahead:
                 sent = self.clock.now()
                 for message in due:
-                    self.on_sent(message, time_of(message.time), sent)
-        if self._closing and not queue and self.playing and not self.in_flight():
+                    if self.on_sent is not None:
+                        self.on_sent(message, time_of(message.time), sent)
+                    if self.on_sent_times is not None:
+                        self.on_sent_times(time_of(message.time), sent, message.kind)
+        if (self._closing and not queue and self.playing and not self.in_flight()
+                and (not self._replays_to_end or time_of(self.until) <= now - self.ahead)):
             self.playing = False
             if self.on_finished is not None:
                 self.on_finished()
@@ -344,6 +470,8 @@ class Scheduler:
             refill = math.inf
         elif self._closing:
             refill = now + REFILL
+        elif self.steady is not None:  # the sending process plays it: nothing to ask before the run's end
+            refill = now + IDLE if self.until is None else max(now, self.clock.time_of(self.until) - self.lookahead)
         elif not self.queue and not self.transport.busy() and self.clock_from is None:
             refill = now + IDLE
         else:  # when `fill` will ask next

@@ -64,8 +64,14 @@ class Sender:
         self._seq = itertools.count()
         self._handed = -1  # the seq of the last message handed over (a cancel drops up to it)
         self.in_flight: dict[int, tuple] = {}  # (output, message[, earlier]) handed over, neither sent nor cancelled yet
+        # a steady stretch's items by seq, this one's and the one before (its last reports may come after it
+        # ended), and how to hand it to a process started in a dead one's place (engine/steady.py)
+        self._replayed: list[tuple[dict[int, tuple], int]] = []  # (items by seq, period), the latest first
+        self._replay: tuple[list[tuple], Fraction, int, Fraction | None] | None = None
         self.outputs: dict[int, RemoteOutput] = {}
         self.on_sent: Callable[[Message, float, float], None] | None = None  # (message, due, sent)
+        # a steady stretch's message played again: (its message as handed over, its seq, due, sent)
+        self.on_sent_again: Callable[[Message, int, float, float], None] | None = None
         self.on_sent_now: Callable[[bytes, float], None] | None = None  # (data, sent): release, panic, close
         self.report: Callable[[str], None] = print
         self.on_refused: Callable[[str], None] | None = None  # the take's file cannot be written (why)
@@ -179,13 +185,38 @@ class Sender:
         """Hand messages over, each to be sent when the clock reaches its
         cycle: items are (output, message) or (output, message, seconds it
         leaves earlier: its output's latency less its track's nudge)."""
+        batch, first = self._batch(items, self.in_flight)
+        if batch:
+            self._tell("at", batch, ahead=self._leaves_later(first))
+
+    def replay(self, items: Sequence[tuple], begin: Fraction, period: int, end: Fraction | None) -> None:
+        """A steady stretch (engine/steady.py): `items` (as for schedule),
+        the messages of [begin, begin + period), handed over already, play
+        again every period from begin + period on, up to `end` (None: until
+        a retract or cancel)."""
+        looped: dict[int, tuple] = {}
+        batch, first = self._batch(items, looped)
+        if not batch:
+            return
+        self._replayed = [(looped, period), *self._replayed[:1]]
+        self._replay = (batch, begin, period, end)
+        self._tell_replay(1, -math.inf, ahead=self._leaves_later(first + period))
+
+    def _tell_replay(self, lap: int, after: float, ahead: bool = False) -> None:
+        batch, _, period, end = self._replay
+        self._tell("loop", batch, period, None if end is None else end.numerator,
+                   None if end is None else end.denominator, lap, after, ahead=ahead)
+
+    def _batch(self, items: Sequence[tuple], handed: dict[int, tuple]) -> tuple[list[tuple], float]:
+        """Items as the sending process takes them, each under a new seq
+        (noted in `handed`), and the cycle the first leaves at."""
         batch = []
         first = math.inf  # the cycle the first of them leaves at (at the anchor's tempo)
         cps = self._anchor[2] if self._anchor is not None else 0.0
         for item in items:
             output, message = item[0], item[1]
             seq = next(self._seq)
-            self.in_flight[seq] = item
+            handed[seq] = item
             time = message.time
             numerator, denominator = time.numerator, time.denominator  # n / d: float(time), without Fraction's detour
             cycle, earlier = numerator / denominator, item[2] if len(item) > 2 else 0.0
@@ -194,7 +225,7 @@ class Sender:
                           numerator, denominator, message.track, earlier))
         if batch:
             self._handed = batch[-1][0]
-            self._tell("at", batch, ahead=self._leaves_later(first))
+        return batch, first
 
     def _leaves_later(self, cycle: float) -> bool:
         """Whether a message leaving at `cycle` leaves SOON seconds from now or later."""
@@ -214,10 +245,13 @@ class Sender:
             return False
         for seq in dropped:
             self.in_flight.pop(seq, None)
+        self._replay = None  # it ended there
         return True
 
     def cancel(self, system_only: bool = False) -> None:
         """Drop what was handed over and not sent yet (all of it, or MIDI clock only)."""
+        if not system_only:
+            self._replay = None
         self._tell("cancel", system_only, self._handed)
 
     # -- the take's journal, written by the process ------------------------------------------------
@@ -399,6 +433,7 @@ class Sender:
             self._generation += 1
             self._replied.notify_all()  # a request to the dead process gets no answer
         self._hand_over_again(unsent, died)
+        self._replay_again(died)
         self.report(f"{said}: started again; what it left sounding is ended")
         if self._generation < RESTARTS:
             self._keep(_spare())  # for the next time
@@ -416,10 +451,34 @@ class Sender:
                  if not item[0].closed and wall + (float(item[1].time) - at) / cps - (item[2] if len(item) > 2 else 0) > died]
         self.schedule(sorted(again, key=lambda item: item[1].time))
 
+    def _replay_again(self, died: float) -> None:
+        """A steady stretch plays on in the new process, from where the dead one stopped."""
+        if self._replay is None or self._anchor is None or self._anchor[2] <= 0:
+            return
+        wall, at, cps = self._anchor
+        after = at + (died - wall) * cps  # the cycle it died at: what was due before may have been sent
+        begin, period = self._replay[1], self._replay[2]
+        self._tell_replay(max(1, math.floor((after - begin) / period)), after)
+
+    def played_again(self, seq: int, due: float) -> Message | None:
+        """The message of a steady stretch sent as `seq` at `due`: the one
+        handed over, moved on by the periods it was played again after
+        (worked out from when it was due). Only what watches every send
+        asks (benchmarks, tests): the Fraction arithmetic is not free."""
+        for looped, period in self._replayed:
+            item = looped.get(seq)
+            if item is not None and self._anchor is not None and self._anchor[2] > 0:
+                wall, at, cps = self._anchor
+                message = item[1]
+                cycle = at + (due + (item[2] if len(item) > 2 else 0.0) - wall) * cps
+                return message._replace(time=message.time + round((cycle - float(message.time)) / period) * period)
+        return None
+
     def _take(self, report: tuple) -> None:
         kind = report[0]
         if kind == "sent":
             in_flight, on_sent, on_sent_now = self.in_flight, self.on_sent, self.on_sent_now
+            on_again, replayed = self.on_sent_again, self._replayed
             lost: dict[str, int] = {}
             by_port: dict[int, list[bytes]] = {}
             for seq, number, data, due, sent in report[1]:
@@ -429,8 +488,15 @@ class Sender:
                         on_sent_now(data, sent)
                     continue
                 handed = in_flight.pop(seq, None)
-                if handed is not None and on_sent is not None:
-                    on_sent(handed[1], due, sent)
+                if handed is not None:
+                    if on_sent is not None:
+                        on_sent(handed[1], due, sent)
+                elif on_again is not None:  # a steady stretch's, played again
+                    for looped, _ in replayed:
+                        again = looped.get(seq)
+                        if again is not None:
+                            on_again(again[1], seq, due, sent)
+                            break
             for number, sent_there in by_port.items():  # each port's mirror once a report, under one lock
                 output = self.outputs.get(number)
                 if output is not None:

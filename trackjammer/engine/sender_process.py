@@ -37,6 +37,13 @@ in time without a wake-up of its own (ten a second at 8 tracks, each
                                          send each at its cycle (exact: numerator/denominator, for the journal),
                                          `earlier` seconds before it (its port's latency, its track's nudge);
                                          on the ahead pipe, or the command pipe when its first is due soon
+    ("loop", [item, ...], period, end_n, end_d, lap, after)
+                                         a steady stretch (engine/steady.py): the items ("at"'s) of one
+                                         period, played again every `period` cycles from lap `lap` on
+                                         (1: the period after theirs), each put in the queue REPLAY_LEAD
+                                         ahead and journaled as handed over; none after `after` (a cycle:
+                                         a process taking over) is left out, none from end_n/end_d on
+                                         (None: no end) is played; a retract or cancel ends it
     ("now", id, data)                    send at once
     ("cancel", system_only[, upto])      drop what waits (handed over as seq ≤ upto, the ahead pipe read first)
                                          → ("cancelled", [seq, ...])
@@ -92,6 +99,7 @@ LATE = 0.03  # seconds: a process started in a dead one's place does not send wh
 NOW_GRID = 1_000_000  # a message sent at once is journaled at its cycle to a millionth (as the recorder does)
 REALTIME_PRIORITY = 10  # low among real-time threads (JACK's own run at 70 and above)
 NICER = 5
+REPLAY_LEAD = 1.0  # seconds: a steady stretch's messages are put in the queue this far ahead of their time
 
 
 class Server:
@@ -115,6 +123,7 @@ class Server:
         self.health = PortHealth()  # ports that vanished (a JACK client went away), looked for again
         self.parent = os.getppid()  # the engine's process: when it is gone, so are we
         self.waking = Waking()  # how long to spin before a message: as long as this machine's wake-ups need
+        self.replay: Replay | None = None  # a steady stretch played again, period after period
 
     # -- time ---------------------------------------------------------------------------------
 
@@ -125,6 +134,11 @@ class Server:
     def next_due(self) -> float:
         return self.wall_of(self.waiting[0][0]) if self.waiting else math.inf
 
+    def position(self) -> float:
+        """The cycle the clock is at now."""
+        wall, at, cps = self.anchor
+        return at + (time.monotonic() - wall) * cps if cps > 0 else at
+
     # -- the loop -------------------------------------------------------------------------------
 
     def serve(self) -> None:
@@ -132,6 +146,8 @@ class Server:
         fd = self.commands.fileno()
         waking = self.waking
         while self.running:
+            if self.replay is not None:
+                self.replay_until(self.position() + REPLAY_LEAD * self.anchor[2])
             due = self.next_due()
             if self.health.due(now(), due):
                 self.track_sent()  # the note-ons sent since the last look are counted (a port gone may have lost them)
@@ -139,7 +155,7 @@ class Server:
                 if os.getppid() != self.parent:  # the engine's process died (its pipe may live on elsewhere)
                     self.running = False
                     break
-                if not self.waiting:  # nothing to send: an idle engine looks less often
+                if not self.waiting and self.replay is None:  # nothing to send: an idle engine looks less often
                     self.health.next_check = now() + IDLE_CHECKS
             spin = waking.spin
             wait = due - now() - spin
@@ -147,7 +163,8 @@ class Server:
                 if self.sent and wait > QUIET and (not self.waiting or now() - self.reported > REPORT_EVERY):
                     self.flush()
                     wait = due - now() - spin  # the report took some of it
-                looks = CHECK_SECONDS if self.waiting else IDLE_CHECKS  # at least this often for the ports
+                # at least this often for the ports, and to put a steady stretch's next messages in the queue
+                looks = CHECK_SECONDS if self.waiting or self.replay is not None else IDLE_CHECKS
                 ahead = self.ahead
                 watched = [fd, ahead] if ahead is not None and due - now() > LAZY else [fd]
                 ready, _, _ = select.select(watched, [], [], max(0.0, min(wait, looks)))
@@ -341,6 +358,36 @@ class Server:
             line = journal_line(numerator, denominator, track, data, port) if not system else b""
             push(waiting, (send_at(cycle, earlier), seq, port, data, system, line, numerator, denominator, earlier))
 
+    def do_loop(self, items: list[tuple], period: int, end_n: int | None, end_d: int | None, lap: int,
+                after: float) -> None:
+        if not items:
+            return
+        self.earliest = max(self.earliest, max(item[8] for item in items))
+        self.replay = Replay(items, period, None if end_n is None else (end_n, end_d), lap, after)
+        self.replay_until(self.position() + REPLAY_LEAD * self.anchor[2])
+
+    def replay_until(self, limit: float) -> None:
+        """The steady stretch's messages before cycle `limit`, into the
+        queue (each with its journal line, as do_at makes them)."""
+        replay, waiting, push, send_at = self.replay, self.waiting, heapq.heappush, self.send_at
+        items, period, end, after = replay.items, replay.period, replay.end, replay.after
+        while True:
+            seq, port, cycle, data, system, numerator, denominator, track, earlier = items[replay.index]
+            shift = replay.lap * period
+            cycle += shift
+            if cycle >= limit:
+                return
+            numerator += shift * denominator  # still in lowest terms: a whole number of cycles on
+            if end is not None and numerator * end[1] >= end[0] * denominator:
+                self.replay = None  # the run's end
+                return
+            if cycle > after:
+                line = journal_line(numerator, denominator, track, data, port) if not system else b""
+                push(waiting, (send_at(cycle, earlier), seq, port, data, system, line, numerator, denominator, earlier))
+            replay.index += 1
+            if replay.index == len(items):
+                replay.index, replay.lap = 0, replay.lap + 1
+
     def do_now(self, port: int, data: bytes) -> None:
         self.send(port, data)
         self.write_take()
@@ -387,6 +434,8 @@ class Server:
         def dropped_by(item: tuple) -> bool:
             return (upto is None or item[1] <= upto) and (item[4] or not system_only)  # item[4]: MIDI clock
 
+        if self.replay is not None and not system_only and (upto is None or self.replay.items[-1][0] <= upto):
+            self.replay = None
         kept = [item for item in self.waiting if not dropped_by(item)]
         dropped = [item[1] for item in self.waiting if dropped_by(item)]
         heapq.heapify(kept)
@@ -404,6 +453,9 @@ class Server:
         if cps > 0 and at + (time.monotonic() - wall) * cps >= leaves:
             self.report(("retracted", request, None))
             return
+        if self.replay is not None:  # a steady stretch plays up to the cut, and no further
+            self.replay_until(numerator / denominator)
+            self.replay = None
         kept, dropped = [], []
         for item in self.waiting:  # item[6] / item[7]: its cycle, compared exactly
             if item[6] * denominator >= numerator * item[7]:
@@ -489,6 +541,16 @@ class Server:
                 output.close()
             except Exception as error:  # noqa: BLE001 - close the others too
                 print(f"trackjammer sender: closing {output.name}: {error}", file=sys.stderr)
+
+
+class Replay:
+    """A steady stretch being played again: the items of its period, and
+    the next one to put in the queue (`index` in lap `lap`)."""
+
+    __slots__ = ("items", "period", "end", "lap", "after", "index")
+
+    def __init__(self, items: list[tuple], period: int, end: tuple[int, int] | None, lap: int, after: float):
+        self.items, self.period, self.end, self.lap, self.after, self.index = items, period, end, lap, after, 0
 
 
 def _tight_timers() -> None:

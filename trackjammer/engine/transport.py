@@ -20,16 +20,19 @@ being asked, so it never holds up the clock or the other tracks.
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Callable
 
 from trackjammer.core.limits import Budget, TooDense
+from trackjammer.core.repeat import period_of
 from trackjammer.errors import TrackJammerError
 from trackjammer.midi.messages import Message, MessageStream, TrackPlan, sending_order
 
 HISTORY = 4  # distinct bindings remembered per track, most recent last
+MAX_PERIOD = 16  # cycles: what repeats later than this is asked for as it comes (engine/steady.py)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,15 @@ class Checkpoint:
     pending: tuple[tuple[Fraction, Bindings], ...]
     once: tuple[Once, ...]
     stream: MessageStream
+
+    def later_by(self, cycles: int) -> Checkpoint:
+        """This state, `cycles` later (nothing waiting: engine/steady.py)."""
+        return Checkpoint(self.current, self.pending, self.once, self.stream.later_by(cycles))
+
+    def repeats(self, earlier: Checkpoint, cycles: int) -> bool:
+        """Whether this is `earlier`'s state, `cycles` later, with nothing waiting."""
+        return (self.current is earlier.current and not (self.pending or self.once or earlier.pending or earlier.once)
+                and self.stream.repeats(earlier.stream, cycles))
 
 
 def same_lanes(a: TrackPlan, b: TrackPlan) -> bool:
@@ -120,6 +132,24 @@ class Transport:
     def busy(self) -> bool:
         """Something is bound or waiting for its boundary."""
         return bool(self.current.plans or self._pending or self._once)
+
+    def period(self) -> int | None:
+        """The cycles after which everything bound plays again as it did, or
+        None: unknown, too long (MAX_PERIOD), or something waits (a binding,
+        a once) that changes it. MPE is left out (its zones hold times)."""
+        with self._lock:
+            if self._pending or self._once or not self.current.plans:
+                return None
+            periods = []
+            for plan in self.current.plans:
+                if plan.zone is not None:
+                    return None
+                lanes = [plan.notes, plan.velocity_lane, *(lane for _, lane in plan.cc_lanes)]
+                periods += [period_of(lane) for lane in lanes if lane is not None]
+        if any(p is None for p in periods):
+            return None
+        period = math.lcm(*periods)
+        return period if period <= MAX_PERIOD else None
 
     def pending(self) -> list[tuple[Fraction, Bindings]]:
         with self._lock:

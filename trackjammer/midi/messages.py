@@ -355,6 +355,46 @@ class MessageStream:
         forked._started, forked._offs = [], {}
         return forked
 
+    def later_by(self, cycles: int) -> MessageStream:
+        """An independent copy of the state, every time in it `cycles` later:
+        the state a repeating stretch reaches a whole number of its periods
+        on (engine/steady.py). Not for MPE (its zones hold times of their own)."""
+        if self._zones:
+            raise ValueError("an MPE stream is not moved in time")
+        copies: dict[int, _Voice] = {}
+
+        def moved(voice: _Voice) -> _Voice:
+            mine = copies.get(id(voice))
+            if mine is None:
+                sent = dict(voice.sent) if voice.sent is not None else None
+                mine = copies[id(voice)] = _Voice(
+                    voice.start + cycles, voice.off + cycles, voice.track, voice.channel, voice.note, voice.key,
+                    voice.cancelled, None, sent, None if voice.cut is None else voice.cut + cycles)
+            return mine
+
+        forked = copy.copy(self)
+        forked._pending = []
+        for _, off, number, voice in self._pending:
+            voice = moved(voice)
+            forked._pending.append((voice.off.numerator / voice.off.denominator, voice.off, number, voice))
+        heapq.heapify(forked._pending)  # already in order: moving every time alike keeps it
+        forked._sounding = {key: moved(voice) for key, voice in self._sounding.items()}
+        forked._cc_sent, forked._programs = dict(self._cc_sent), dict(self._programs)
+        forked._started, forked._offs = [], {}
+        return forked
+
+    def repeats(self, earlier: MessageStream, cycles: int) -> bool:
+        """Whether this state is `earlier`'s, `cycles` later: the same notes
+        sounding (each `cycles` later, their note-offs in the same order),
+        the same CC values and programs sent. Then what follows from here is
+        what followed from there, moved by `cycles`, for patterns that
+        repeat every `cycles` (engine/steady.py)."""
+        if self._zones or earlier._zones:
+            return False
+        if self._cc_sent != earlier._cc_sent or self._programs != earlier._programs:
+            return False
+        return (_voices_at(self._pending, self._sounding, 0) == _voices_at(earlier._pending, earlier._sounding, cycles))
+
     def release(self, at: Fraction, tracks: set[int] | None = None) -> list[Message]:
         """Note-offs at `at` for every sounding note (or those of `tracks`):
         the end of an export, stop, hush."""
@@ -589,6 +629,18 @@ class MessageStream:
                     continue
                 sent[key] = value
                 messages.append(_per_note(t, voice, plan.zone, key, value))
+
+
+def _voices_at(pending: list, sounding: dict, cycles: int) -> tuple[list, dict]:
+    """The notes a stream holds, as plain values with every time `cycles`
+    later: its note-offs in the order they will come (cancelled ones come
+    to nothing), and the latest voice of each key."""
+    def plain(voice: _Voice) -> tuple:
+        return (voice.start + cycles, voice.off + cycles, voice.track, voice.channel, voice.note, voice.key,
+                voice.cancelled, voice.sent, None if voice.cut is None else voice.cut + cycles)
+
+    offs = [plain(entry[3]) for entry in sorted(pending, key=lambda entry: entry[:3]) if not entry[3].cancelled]
+    return offs, {key: plain(voice) for key, voice in sounding.items()}
 
 
 def _later(a: Fraction, b: Fraction) -> bool:
