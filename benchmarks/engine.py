@@ -37,7 +37,7 @@ threads, whose share follows the graph more than the sender), drift, and
 the xruns the server logged during each scenario (an xrun cycle drops its
 MIDI: what never arrived is counted and left out). Verdicts against the targets of engine.md ("Timing targets").
 
-    scripts/bench engine                       20 s scenarios, 60 s drift, 10 s idle, 8 pairs of 10 s (~5 min)
+    scripts/bench engine                       20 s scenarios, 60 s drift, 10 s idle, 4 idle pairs of 10 s, 4 playing of 20 s (~6 min)
     TJ_ENGINE_SECONDS=5 scripts/bench engine   5 s scenarios, 15 s drift, 2.5 s idle
     .venv/bin/python -m benchmarks.engine      the same, starting its own JACK server
 """
@@ -779,9 +779,9 @@ def run() -> bool:
         for turn in range(PAIR_ROUNDS):
             print(f"  {PAIR_IDLE} and {PAIR_HAND_IDLE}, {seconds / 2:g} s ...", flush=True)
             pairs.append(run_pair(seconds / 2, engine_first=turn % 2 == 0))
-        for turn in range(PAIR_ROUNDS):
-            print(f"  {PAIR_LIVE} and {PAIR_HAND_LIVE}, {seconds / 2:g} s ...", flush=True)
-            live_pairs.append(run_pair(seconds / 2, engine_first=turn % 2 == 0, tracks=8))
+        for turn in range(PAIR_ROUNDS):  # as long as the scenario issue 20 sets: 8 tracks for 20 s
+            print(f"  {PAIR_LIVE} and {PAIR_HAND_LIVE}, {seconds:g} s ...", flush=True)
+            live_pairs.append(run_pair(seconds, engine_first=turn % 2 == 0, tracks=8))
         return report(results, seconds, pairs, live_pairs)
     finally:
         if server is not None:

@@ -99,7 +99,9 @@ LATE = 0.03  # seconds: a process started in a dead one's place does not send wh
 NOW_GRID = 1_000_000  # a message sent at once is journaled at its cycle to a millionth (as the recorder does)
 REALTIME_PRIORITY = 10  # low among real-time threads (JACK's own run at 70 and above)
 NICER = 5
-REPLAY_LEAD = 1.0  # seconds: a steady stretch's messages are put in the queue this far ahead of their time
+REPLAY_LEAD = 1.0  # seconds: a steady stretch's messages are put in the queue this far ahead of their time,
+REPLAY_LOW = 0.5  # once less than this is left in it: half a second's worth at a time (one at a time, right after
+# each burst, each cost ~3 times as much, with the caches cold)
 
 
 class Server:
@@ -146,8 +148,12 @@ class Server:
         fd = self.commands.fileno()
         waking = self.waking
         while self.running:
-            if self.replay is not None:
-                self.replay_until(self.position() + REPLAY_LEAD * self.anchor[2])
+            replay = self.replay
+            if replay is not None:
+                wall, at, cps = self.anchor
+                position = at + (now() - wall) * cps
+                if replay.next < position + REPLAY_LOW * cps:
+                    self.replay_until(position + REPLAY_LEAD * cps)
             due = self.next_due()
             if self.health.due(now(), due):
                 self.track_sent()  # the note-ons sent since the last look are counted (a port gone may have lost them)
@@ -376,6 +382,7 @@ class Server:
             shift = replay.lap * period
             cycle += shift
             if cycle >= limit:
+                replay.next = cycle
                 return
             numerator += shift * denominator  # still in lowest terms: a whole number of cycles on
             if end is not None and numerator * end[1] >= end[0] * denominator:
@@ -547,10 +554,11 @@ class Replay:
     """A steady stretch being played again: the items of its period, and
     the next one to put in the queue (`index` in lap `lap`)."""
 
-    __slots__ = ("items", "period", "end", "lap", "after", "index")
+    __slots__ = ("items", "period", "end", "lap", "after", "index", "next")
 
     def __init__(self, items: list[tuple], period: int, end: tuple[int, int] | None, lap: int, after: float):
         self.items, self.period, self.end, self.lap, self.after, self.index = items, period, end, lap, after, 0
+        self.next = -math.inf  # the cycle of the next one to put in the queue
 
 
 def _tight_timers() -> None:
