@@ -19,7 +19,7 @@ import pytest
 from trackjammer.engine.sender_process import REPLAY_LEAD
 
 from tests.engine.test_retract import far
-from tests.engine.test_scheduler import Rig, assert_sent_as_exported
+from tests.engine.test_scheduler import Rig, assert_sent_as_exported, expected
 
 PROGRAM = ("let a = MidiTrack(1); a << [C4 [E4 G4]](3,8); a.gate(3); a.cc(74) << Sine(1/4); a.vel << [60 100 80];"
            "a.program(4); let b = MidiTrack(2, 90); b << [C2 ~ <C2 D2>@2].gate(1/2); b.bend << Saw(1/2)")
@@ -85,13 +85,15 @@ def test_a_steady_stretch_is_handed_over_once_and_plays_exactly_the_export():
     rig = far(Rig(PROGRAM))
     replayer = Replayer(rig)
     t0 = rig.start(until=24)
-    replayer.play_until(12)
+    replayer.play_until(1)
     # Sine(1/4) repeats every 4 cycles; at cycle 0 no CC had been sent, so the period
-    # watched from 0 does not repeat, the one from the second window's beginning does:
-    # handed over 4 cycles after it, nothing asked since
+    # watched from 0 does not repeat, the one from the second window's beginning does.
+    # A period ending within 10 s is asked for at once: handed over within the first cycle
     (begin, period), = replayer.handed
-    assert period == 4 and begin == rig.engine.scheduler.steady.windows[0][0].cycle == F(3, 5)
+    assert period == 4 and begin == rig.engine.scheduler.steady.windows[0][0].cycle and 0 < begin < 1
     assert rig.engine.scheduler.horizon == begin + 4
+    replayer.play_until(12)
+    assert rig.engine.scheduler.horizon == begin + 4  # nothing asked since
     replayer.play_until(24)
     assert_sent_as_exported(rig, t0, 24)  # the run's end cut the stretch, and the notes sounding there ended
     assert rig.engine.scheduler.playing is False
@@ -185,3 +187,30 @@ def test_a_stream_repeats_a_period_later_and_moved_on_it_goes_on_as_the_later_on
     assert stream.repeats(moved, 0)
     assert moved.window(plans, F(8), F(10)) == stream.window(plans, F(8), F(10))
     assert at_4.window(plans, F(4), F(5))  # the original is untouched: it goes on from cycle 4
+
+
+def test_handed_over_ahead_a_period_asked_at_once_goes_over_in_a_few_batches_not_one_per_message():
+    """With a sending process, messages are handed over 1.25 s ahead of
+    their time; a period asked for at once (ending within EARLY) goes over
+    whole, else the clock thread would wake for each message to hand it on."""
+    from trackjammer.engine.live import FAR_LOOKAHEAD
+    from trackjammer.engine.scheduler import EARLY
+
+    rig = far(Rig(PROGRAM))
+    Replayer(rig)
+    scheduler = rig.engine.scheduler
+    batches: list[list] = []
+    scheduler.send = batches.append
+    scheduler.ahead = FAR_LOOKAHEAD
+    assert EARLY >= 8  # the period: 4 cycles at cps 1/2
+    rig.start(until=24)
+    wakes = 0
+    while rig.fake.t < rig.at(6):
+        due, _ = scheduler.step()
+        rig.fake.t = max(rig.fake.t, due)
+        wakes += 1
+    period = scheduler.steady.start - scheduler.steady.begin
+    assert period == 4 and scheduler.horizon == scheduler.steady.start  # asked for, whole, within the first cycle
+    assert sum(len(b) for b in batches) == len(expected(rig.session, 5)) - len(
+        [m for m in expected(rig.session, 5) if m.time >= scheduler.horizon])
+    assert len(batches) <= 12 and wakes <= 12, (len(batches), wakes)

@@ -65,6 +65,7 @@ GRID = 960  # window ends lie on 1/GRID cycle
 LEAVE_TRIES = 4  # a change tries this many cuts (window beginnings) to leave a steady stretch
 SLOW_ASK = 0.01  # seconds: an ask taking longer hands each window over as soon as it is made
 REPLAY = 0.005  # seconds: a window far ahead is as long as can be asked again in this (a change cutting it)
+EARLY = 10.0  # seconds: a period to watch that ends within this is asked for at once (engine/steady.py)
 
 
 class Kept(NamedTuple):
@@ -199,6 +200,9 @@ class Scheduler:
             if self._silent():
                 self._keep_silent(begin, end)
                 begin = end
+            elif self._watch is None:
+                self._watch = self._may_watch(begin)
+            end = self._early(end, now)
             while begin < end:
                 if self._watch is None:
                     self._watch = self._may_watch(begin)
@@ -214,12 +218,17 @@ class Scheduler:
                     kept_here = kept_here._replace(clean=self.transport.failures == failures, heard=self.transport.heard)
                     self._checkpoints.append(kept_here)
                     self._rate = took * self.clock.cps / float(upto - begin)
-                    if self._watch is not None and self._watched(kept_here, found, upto):
-                        end = upto  # steady from here: the sending process plays on
+                    if self._watch is not None:
+                        if self._watched(kept_here, found, upto):
+                            end = upto  # steady from here: the sending process plays on
+                        else:
+                            end = self._early(end, now)
                 begin = upto
                 if self.ahead and begin < end and self.clock.now() - now > SLOW_ASK:
                     self.send_due(self.clock.now())  # a long ask: what is ready goes now, before it is late
             self.horizon = end
+            if self.ahead and (self._watch is not None or self.steady is not None):
+                self.send_due(math.inf)  # asked early: all of it goes now, not a message at a time
         if self.until is not None and self.horizon >= self.until and not self._closing:
             self.queue.extend(self.transport.stream.release(self.until))
             if self.clock_from is not None:
@@ -265,6 +274,15 @@ class Scheduler:
         return end
 
     # -- a steady stretch (engine/steady.py) -------------------------------------------------------
+
+    def _early(self, end: Fraction, now: float) -> Fraction:
+        """Where to ask up to: a watched period that ends within EARLY
+        seconds is asked for at once (moved on by a window when it did not
+        repeat), so the stretch begins the sooner, in fewer asks."""
+        watch = self._watch
+        if watch is not None and self.clock.time_of(watch.end) - now <= EARLY:
+            return max(end, watch.end)
+        return end
 
     def _may_watch(self, begin: Fraction) -> Watch | None:
         """A period to watch from `begin`, when a stretch may begin here."""

@@ -11,7 +11,9 @@ beginning moved one period on (the same notes sounding, each a period
 later, the same CC values and programs sent: Checkpoint.repeats), every
 later period plays the watched one's messages, moved on, and the scheduler
 hands them over once (`Steady`); the sending process puts each period into
-its queue in turn, and journals it, as if it had been handed over.
+its queue in turn, and journals it, as if it had been handed over. A period
+that ends soon (Scheduler EARLY) is asked for at once, so the stretch begins
+a period after the input that made it, after a single ask.
 
 A change leaves the stretch where it lands (Scheduler.retract): the
 sending process stops replaying there, and the transport is put in the state
