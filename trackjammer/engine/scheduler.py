@@ -326,16 +326,16 @@ class Scheduler:
         watched window's, moved on, asked again up to it). None, with the
         stretch playing on, when none could be taken back."""
         cut = max(Fraction(math.ceil(earliest * GRID), GRID), steady.start)
-        now = self.transport.checkpoint()
+        before = self.transport.checkpoint()
         for _ in range(LEAVE_TRIES):
             kept, end, later = steady.window_at(cut)
             if self._state_at(kept, later, cut):
                 if self.take_back(cut):
                     self._back_to(cut)
                     return cut
-                self.transport.restore(now.later_by(0))
+                self.transport.restore(before.later_by(0))  # a copy: `before` is kept for the next try
             cut = end + later  # too late for this one: the next window
-        self.transport.restore(now)
+        self.transport.restore(before)
         self.steady = steady
         return None
 
@@ -343,12 +343,12 @@ class Scheduler:
         """The transport as it is at `cut`: the watched window `kept` begins,
         `later` cycles on, asked again up to `cut` (False, as it was, when a
         track fails there)."""
-        now = self.transport.checkpoint()
+        before = self.transport.checkpoint()
         self.transport.restore(kept.checkpoint.later_by(later))
         begin = kept.cycle + later
         if begin == cut or self.transport.replay(begin, cut, kept.heard or {}):
             return True
-        self.transport.restore(now)
+        self.transport.restore(before)
         return False
 
     def _leave_at_end(self) -> None:
