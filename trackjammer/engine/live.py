@@ -302,13 +302,8 @@ class Engine:
         """The period [begin, begin + period) plays again and again from its
         end on, in the sending process; the status bar's flash knows its
         note-ons."""
-        routes, main, nudges = self._routes, self.output, self._nudges
-        items = []
-        for message in messages:
-            output = routes.get(message.track, main)
-            items.append((output, message, output.latency - nudges.get(message.track, 0.0)))
         self._handed_on.replay(messages, begin, period, until)
-        self.sender.replay(items, begin, period, until)
+        self.sender.replay(self._leaving(messages), begin, period, until)
 
     def _port_changed(self, output: Any, state: str) -> None:
         """The sending process found a port gone, or back and reconnected (said once each)."""
@@ -707,14 +702,24 @@ class Engine:
         handed = self._handed_on.latest(number, self.scheduler.position())  # not waiting for the report
         return handed if handed is not None else self._last_on.get(number)
 
-    def _send(self, messages: list[Message]) -> None:
+    def _leaving(self, messages: list[Message]) -> list[tuple[Any, Message, float]]:
+        """Each message as (its output, the message, how much earlier it
+        leaves: its output's latency, less its track's nudge; MIDI clock has
+        no track), by the routes and nudges of one moment."""
         routes, main, nudges = self._routes, self.output, self._nudges
-        ahead = []
+        items = []
         for message in messages:
             output = routes.get(message.track, main)
-            if output.timed:  # how much earlier it leaves: its output's latency, less its track's nudge
-                nudge = nudges.get(message.track, 0.0) if message.kind != SYSTEM else 0.0  # MIDI clock: no track
-                ahead.append((output, message, output.latency - nudge))
+            nudge = nudges.get(message.track, 0.0) if message.kind != SYSTEM else 0.0
+            items.append((output, message, output.latency - nudge))
+        return items
+
+    def _send(self, messages: list[Message]) -> None:
+        ahead = []
+        for item in self._leaving(messages):
+            output, message = item[0], item[1]
+            if output.timed:
+                ahead.append(item)
                 if message.kind == NOTE_ON:
                     self._handed_on.note(message.track, message.time)
             else:

@@ -200,12 +200,9 @@ class Scheduler:
             if self._silent():
                 self._keep_silent(begin, end)
                 begin = end
-            elif self._watch is None:
-                self._watch = self._may_watch(begin)
-            end = self._early(end, now)
+            else:
+                end = self._watching(begin, end, now)
             while begin < end:
-                if self._watch is None:
-                    self._watch = self._may_watch(begin)
                 upto = end if self.chunk is None else min(end, self._chunk_end(begin))
                 failures, asked = self.transport.failures, self.clock.now()
                 self.transport.heard = {}
@@ -218,11 +215,10 @@ class Scheduler:
                     kept_here = kept_here._replace(clean=self.transport.failures == failures, heard=self.transport.heard)
                     self._checkpoints.append(kept_here)
                     self._rate = took * self.clock.cps / float(upto - begin)
-                    if self._watch is not None:
-                        if self._watched(kept_here, found, upto):
-                            end = upto  # steady from here: the sending process plays on
-                        else:
-                            end = self._early(end, now)
+                    if self._watch is not None and self._watched(kept_here, found, upto):
+                        end = upto  # steady from here: the sending process plays on
+                    else:
+                        end = self._watching(upto, end, now)
                 begin = upto
                 if self.ahead and begin < end and self.clock.now() - now > SLOW_ASK:
                     self.send_due(self.clock.now())  # a long ask: what is ready goes now, before it is late
@@ -275,10 +271,13 @@ class Scheduler:
 
     # -- a steady stretch (engine/steady.py) -------------------------------------------------------
 
-    def _early(self, end: Fraction, now: float) -> Fraction:
-        """Where to ask up to: a watched period that ends within EARLY
-        seconds is asked for at once (moved on by a window when it did not
-        repeat), so the stretch begins the sooner, in fewer asks."""
+    def _watching(self, begin: Fraction, end: Fraction, now: float) -> Fraction:
+        """A period to watch from `begin` when none is, and where to ask up
+        to: a watched period that ends within EARLY seconds is asked for at
+        once (moved on by a window when it did not repeat), so the stretch
+        begins the sooner, in fewer asks."""
+        if self._watch is None:
+            self._watch = self._may_watch(begin)
         watch = self._watch
         if watch is not None and self.clock.time_of(watch.end) - now <= EARLY:
             return max(end, watch.end)

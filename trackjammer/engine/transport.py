@@ -66,7 +66,7 @@ class Checkpoint:
 
     def later_by(self, cycles: int) -> Checkpoint:
         """This state, `cycles` later (nothing waiting: engine/steady.py)."""
-        return Checkpoint(self.current, self.pending, self.once, self.stream.later_by(cycles))
+        return Checkpoint(self.current, self.pending, self.once, self.stream.fork(cycles))
 
     def repeats(self, earlier: Checkpoint, cycles: int) -> bool:
         """Whether this is `earlier`'s state, `cycles` later, with nothing waiting."""

@@ -331,12 +331,17 @@ class MessageStream:
                     sent[plan.port, channel] = plan.program
         return setup, sent
 
-    def fork(self) -> MessageStream:
+    def fork(self, later: int = 0) -> MessageStream:
         """An independent copy of the state that crosses windows, taken
         between windows: live playback keeps one where each window it hands
         over begins, so a change can take back what is not sent yet and
-        play on from there (engine/scheduler.py)."""
+        play on from there (engine/scheduler.py). With `later`, every time
+        in it is that many cycles later: the state a repeating stretch
+        reaches a whole number of its periods on (engine/steady.py; not for
+        MPE, whose zones hold times of their own)."""
         if self._zones:  # MPE: voices and their zones' channels point at each other
+            if later:
+                raise ValueError("an MPE stream is not moved in time")
             return copy.deepcopy(self, {id(self.budget): self.budget})
         copies: dict[int, _Voice] = {}
 
@@ -344,41 +349,20 @@ class MessageStream:
             mine = copies.get(id(voice))
             if mine is None:
                 sent = dict(voice.sent) if voice.sent is not None else None
-                mine = copies[id(voice)] = _Voice(voice.start, voice.off, voice.track, voice.channel, voice.note,
-                                                  voice.key, voice.cancelled, voice.members, sent, voice.cut)
+                start, off, cut = voice.start, voice.off, voice.cut
+                if later:
+                    start, off, cut = start + later, off + later, None if cut is None else cut + later
+                mine = copies[id(voice)] = _Voice(start, off, voice.track, voice.channel, voice.note,
+                                                  voice.key, voice.cancelled, voice.members, sent, cut)
             return mine
 
         forked = copy.copy(self)
-        forked._pending = [(due, off, number, own(voice)) for due, off, number, voice in self._pending]
+        if later:  # moving every time alike keeps the heap in order
+            forked._pending = [(mine.off.numerator / mine.off.denominator, mine.off, number, mine)
+                               for mine, number in ((own(voice), number) for _, _, number, voice in self._pending)]
+        else:
+            forked._pending = [(due, off, number, own(voice)) for due, off, number, voice in self._pending]
         forked._sounding = {key: own(voice) for key, voice in self._sounding.items()}
-        forked._cc_sent, forked._programs = dict(self._cc_sent), dict(self._programs)
-        forked._started, forked._offs = [], {}
-        return forked
-
-    def later_by(self, cycles: int) -> MessageStream:
-        """An independent copy of the state, every time in it `cycles` later:
-        the state a repeating stretch reaches a whole number of its periods
-        on (engine/steady.py). Not for MPE (its zones hold times of their own)."""
-        if self._zones:
-            raise ValueError("an MPE stream is not moved in time")
-        copies: dict[int, _Voice] = {}
-
-        def moved(voice: _Voice) -> _Voice:
-            mine = copies.get(id(voice))
-            if mine is None:
-                sent = dict(voice.sent) if voice.sent is not None else None
-                mine = copies[id(voice)] = _Voice(
-                    voice.start + cycles, voice.off + cycles, voice.track, voice.channel, voice.note, voice.key,
-                    voice.cancelled, None, sent, None if voice.cut is None else voice.cut + cycles)
-            return mine
-
-        forked = copy.copy(self)
-        forked._pending = []
-        for _, off, number, voice in self._pending:
-            voice = moved(voice)
-            forked._pending.append((voice.off.numerator / voice.off.denominator, voice.off, number, voice))
-        heapq.heapify(forked._pending)  # already in order: moving every time alike keeps it
-        forked._sounding = {key: moved(voice) for key, voice in self._sounding.items()}
         forked._cc_sent, forked._programs = dict(self._cc_sent), dict(self._programs)
         forked._started, forked._offs = [], {}
         return forked
