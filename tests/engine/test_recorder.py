@@ -212,7 +212,7 @@ def test_the_journal_is_written_every_period_and_synced_to_the_disk_every_quarte
     assert len(synced) > before  # the take's end is synced at once
 
 
-def test_while_the_sending_process_journals_the_writer_wakes_to_sync_and_for_what_it_writes_itself(monkeypatch):
+def test_while_the_sending_process_journals_the_writer_wakes_to_sync_and_for_what_it_writes_itself():
     """With a sending process, every message is journaled by that process:
     the writer has nothing of its own to write, so it wakes only to sync
     (it woke ten times a second); a message played in, which is its own to
@@ -221,20 +221,23 @@ def test_while_the_sending_process_journals_the_writer_wakes_to_sync_and_for_wha
     from trackjammer.project.takes import RenderTakes
     from trackjammer.session import Session
 
-    writes: list[tuple[object, float]] = []  # (the take, when): takes other tests left may still write
-    real_write = recorder.Take._write
-    monkeypatch.setattr(recorder.Take, "_write", lambda one: (writes.append((one, time.monotonic())), real_write(one))[1])
+    writes: list[tuple[object, float]] = []  # (the take, when)
     sender = Sender.launch()
     recording = recorder.Recorder(Session(out=lambda text: None), lambda text: None, lambda: 0.0,
                                   lambda number: "a", takes=RenderTakes())
     recording.relay = sender
     try:
         recording.begin(F(0), F(1))
+        # Its own writes only, counted on the take, not on the class: writer threads other tests left
+        # run Take._write too, and a class attribute swapped under running threads crashed CPython 3.11
+        # (its method caches kept the old function, freed when the test put the class back)
+        ours = recording._take
+        real_write = ours._write
+        ours._write = lambda: (writes.append((ours, time.monotonic())), real_write())[1]
         start = time.monotonic()
         while time.monotonic() - start < 1.2:  # 8 tracks of 16ths, as the sending process reports them
             recording.sent_elsewhere(1)
             time.sleep(0.02)
-        ours = recording._take
         during = [t for one, t in writes if one is ours and t >= start + 0.2]  # after the first (the track's name)
         assert len(during) <= 1.0 / SYNC_SECONDS + 1  # 10 when it woke every FLUSH_SECONDS
         for k in range(3):
