@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from trackjammer.errors import TrackJammerError
+from trackjammer.midi import jack_probe
 from trackjammer.midi.input import Input
 from trackjammer.midi.quiet import quiet_stderr as _quiet_stderr
 from trackjammer.midi.output import NullOutput, Output
@@ -366,6 +367,8 @@ class RtMidiOutput(Output):
             return False
         if self.virtual:
             return True
+        if self.backend == "jack" and (found := jack_probe.probe(self.client_name)) is not None:
+            return found.has_port(self.name)  # one lookup by name, not two walks of every port (midi/jack_probe.py)
         midi, at = self._midi, self._at
         try:
             # Where it was last found first: over JACK each name asked for is one
@@ -423,6 +426,8 @@ class RtMidiOutput(Output):
         except _errors():
             return False
         _dead_clients.append(self._midi)
+        if self.backend == "jack":
+            jack_probe.forget()  # it was a client of the server that went away
         self._midi, self.threads, self._fresh, self.dead = midi, threads, None, False
         self._unseen, self._runs, self._at = 0, None, None
         return True
