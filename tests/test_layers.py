@@ -18,7 +18,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "trackjammer"
 
 # Lowest first. A name is a package (every module in it) or one module.
 LAYERS: list[set[str]] = [
-    {"trackjammer.version", "trackjammer.errors", "trackjammer.progress", "trackjammer.assembly", "trackjammer.tempo"},
+    {"trackjammer.version", "trackjammer.errors", "trackjammer.progress", "trackjammer.assembly", "trackjammer.tempo",
+     "trackjammer.helper_process"},
     {"trackjammer.core"},
     {"trackjammer.midi"},
     {"trackjammer.session", "trackjammer.lang"},

@@ -46,7 +46,7 @@ def test_the_repl_starts_its_sending_process_with_the_standard_library_only():
     engine and the prompt load: nothing of TrackJammer's is loaded for it."""
     ours = {name for name in modules_after("import trackjammer.engine.spawn") if name.startswith("trackjammer")}
     assert ours == {"trackjammer", "trackjammer.assembly", "trackjammer.version", "trackjammer.engine",
-                    "trackjammer.engine.spawn"}
+                    "trackjammer.engine.spawn", "trackjammer.helper_process"}
 
 
 def test_neither_the_sending_process_nor_the_repl_before_its_prompt_loads_multiprocessing():

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.helper_processes import assert_apart_from_the_terminal
 from trackjammer.engine import journal
 from trackjammer.engine.sender import Sender
 from trackjammer.engine.sent_file import CHUNK
@@ -505,3 +506,10 @@ def test_a_steady_stretch_plays_on_in_a_process_started_in_a_dead_ones_place(sen
     again = math.ceil(died) + 1
     assert [m for m in played if m.time >= again] == laps(*range(again, math.floor(played[-1].time) + 1))[
         :len([m for m in played if m.time >= again])]
+
+
+def test_the_sending_process_stays_in_our_session_in_a_group_of_its_own_deaf_to_the_terminal(sender):
+    """helper_process.py: the terminal's Ctrl-C and hangup reach the REPL
+    only, and it is scheduled with our session (in one of its own, its JACK
+    client's thread and an ordinary JACK server's preempted each other)."""
+    assert_apart_from_the_terminal(sender.process.pid)

@@ -22,6 +22,7 @@ from trackjammer.errors import TrackJammerError
 from trackjammer.midi import remote_input
 from trackjammer.midi.rtmidi_out import list_ports, open_input
 from tests.support.jack_receiver import jack_connections
+from tests.support.helper_processes import assert_apart_from_the_terminal
 from tests.support.jack_source import JackSource
 from tests.support.xruns import Xruns, retry_on_xrun
 
@@ -419,6 +420,7 @@ def test_close_ends_the_listening_process(jack_server):
         started.start()
         unstarted, _ = open_input(name, "jack", report=print)  # closed before it was started
         connected(name)
+        assert_apart_from_the_terminal(started.process.popen.pid)  # helper_process.py
         for port in (started, unstarted):
             process = port.process.popen
             began = time.monotonic()

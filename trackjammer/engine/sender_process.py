@@ -85,6 +85,7 @@ from trackjammer.engine.port_health import CHECK_SECONDS, PortHealth
 from trackjammer.engine.sent_file import TakeFile, journal_line
 from trackjammer.engine.waking import Waking
 from trackjammer.errors import TrackJammerError
+from trackjammer.helper_process import deaf_to_the_terminal
 from trackjammer.midi.rtmidi_out import open_output
 
 IDLE_CHECKS = 1.0  # seconds: with nothing to send, ports are looked for this often (engine/port_health.py)
@@ -594,7 +595,7 @@ def _first_in_line() -> str:
 
 def main(argv: list[str]) -> int:
     """`python -m trackjammer.engine.sender_process COMMAND_FD REPORT_FD [AHEAD_FD [FLAG_FD]]`"""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C belongs to the REPL; the engine ends us
+    deaf_to_the_terminal()  # Ctrl-C and a hangup belong to the REPL; the engine ends us
     _tight_timers()
     _first_in_line()
 

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from typing import Any
 
+from trackjammer.helper_process import OWN_GROUP
+
 
 def spawn() -> tuple[subprocess.Popen, int, int, int, int]:
     """Start a sending process: (it, the fd to write its commands to, the fd
@@ -30,7 +32,7 @@ def spawn() -> tuple[subprocess.Popen, int, int, int, int]:
              str(ahead_read), str(flag)],
             pass_fds=passed, stdin=subprocess.DEVNULL,
             stdout=2,  # its noise: our stderr
-            start_new_session=True,  # the terminal's Ctrl-C and hangup are the REPL's, not ours
+            **OWN_GROUP,  # the terminal's Ctrl-C and hangup are the REPL's, not ours (helper_process.py)
         )
     except OSError:
         for fd in (command_write, report_read, ahead_write) + passed:

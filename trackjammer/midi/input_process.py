@@ -52,13 +52,13 @@ import fcntl
 import json
 import os
 import select
-import signal
 import struct
 import sys
 import time
 from typing import Any
 
 from trackjammer.errors import TrackJammerError
+from trackjammer.helper_process import deaf_to_the_terminal
 from trackjammer.midi.remote_input import HEADER, MESSAGE_KIND, REPORT_KIND, TIMES
 from trackjammer.midi.rtmidi_out import input_client, input_there, open_input_port, open_midi_in
 
@@ -228,7 +228,7 @@ class Listener:
 
 
 def main(argv: list[str]) -> int:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C belongs to the REPL; TrackJammer ends us
+    deaf_to_the_terminal()  # Ctrl-C and a hangup belong to the REPL; TrackJammer ends us
     sys.setswitchinterval(SWITCH_INTERVAL)
     reports, commands = int(argv[0]), int(argv[1])
     try:

@@ -37,6 +37,7 @@ import time
 from typing import Any, Callable
 
 from trackjammer.errors import TrackJammerError
+from trackjammer.helper_process import OWN_GROUP
 from trackjammer.midi.input import Input, Stamper
 from trackjammer.midi.jack_links import links
 
@@ -90,7 +91,7 @@ class Process:
                 [sys.executable, "-m", "trackjammer.midi.input_process", str(report_write), str(command_read),
                  json.dumps(request)],
                 pass_fds=(report_write, command_read), stdin=subprocess.DEVNULL, stdout=2,  # its noise: our stderr
-                start_new_session=True,  # the terminal's Ctrl-C and hangup are the REPL's, not ours
+                **OWN_GROUP,  # the terminal's Ctrl-C and hangup are the REPL's, not ours (helper_process.py)
             )
         except OSError as error:
             for fd in (report_read, report_write, command_read, command_write):
